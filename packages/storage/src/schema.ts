@@ -1,0 +1,276 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The database, described once. Every query in the project is checked against it.
+ *
+ * Conventions (both dialects):
+ * - timestamps are epoch milliseconds in integer columns (BIGINT on PostgreSQL, parsed to number);
+ * - booleans are integers 0/1, so `SUM(completed)` is the same SQL everywhere;
+ * - rates are fractions 0–1 (the original mixed 0–100 and 0–1);
+ * - JSON is stored as text (arrays for lists, objects name→count for tallies).
+ */
+
+/** Written by the recorder; `id` is the client's UUID/ULID or a generated ULID. */
+export interface SkillInvocationTable {
+  id: string;
+  skill_name: string;
+  invoked_at: number;
+  session_id: string;
+  user_id: string | null;
+  workflow_path: string | null;
+  completed: number;
+  duration_seconds: number | null;
+  user_query: string | null;
+  /** JSON array of skill names. */
+  alternatives_considered: string | null;
+  selection_rank: number | null;
+  /** JSON array of strings. */
+  follow_up_actions: string | null;
+  error_type: string | null;
+  created_at: number;
+  /** V2: packed float32 vector. */
+  embedding: Buffer | Uint8Array | null;
+  /** V3 */
+  workflow_phase: string | null;
+  /** V3 */
+  workflow_step_id: string | null;
+}
+
+/** V1: lifetime totals per skill, kept exact by the recorder. */
+export interface SkillMetricsTable {
+  skill_name: string;
+  total_invocations: number;
+  completed_invocations: number;
+  abandoned_invocations: number;
+  /** Sum of known durations of completed invocations. */
+  total_duration_seconds: number;
+  /** Completed invocations whose duration is known: the denominator of the average. */
+  timed_completions: number;
+  /** NULL until a completed invocation with a known duration arrives. */
+  avg_duration_seconds: number | null;
+  completion_rate: number;
+  first_invoked: number;
+  last_invoked: number;
+  /** JSON object workflow_path → count. */
+  workflow_paths: string;
+  /** JSON object error_type → count. */
+  common_errors: string;
+  /** JSON object action → count (every action of every invocation). */
+  follow_up_actions: string;
+  updated_at: number;
+}
+
+/** V1: per session and skill. */
+export interface SessionSkillsTable {
+  session_id: string;
+  skill_name: string;
+  invocation_count: number;
+  first_used: number;
+  last_used: number;
+}
+
+/** V1: daily rollup; `date` is the UTC midnight of the day in epoch ms. */
+export interface DailySkillsTable {
+  date: number;
+  skill_name: string;
+  invocations: number;
+  completions: number;
+  abandonments: number;
+  duration_sum: number;
+  duration_count: number;
+  avg_duration_seconds: number | null;
+}
+
+/** V4: hourly rollup; `hour_start` = invoked_at - invoked_at % 3600000. */
+export interface SkillTimeSeriesTable {
+  skill_name: string;
+  hour_start: number;
+  invocation_count: number;
+  completed_count: number;
+  completion_rate: number;
+  duration_sum: number;
+  duration_count: number;
+  avg_duration_seconds: number | null;
+  unique_sessions: number;
+}
+
+/** V4 (internal): which sessions used a skill in an hour, so `unique_sessions` stays exact. */
+export interface SkillTimeSeriesSessionsTable {
+  skill_name: string;
+  hour_start: number;
+  session_id: string;
+}
+
+/**
+ * V4: per-skill snapshot as of the skill's latest hour (`window_end` = hour_start of its last
+ * invocation). Counts cover that hour and the 24 hours ending with it, so the row is a pure
+ * function of skill_invocation and never goes stale the way the original's counters did.
+ */
+export interface SkillMetricsCacheTable {
+  skill_name: string;
+  last_invocation_at: number;
+  window_end: number;
+  invocation_count_1h: number;
+  invocation_count_24h: number;
+  completed_count_24h: number;
+  avg_completion_rate_24h: number | null;
+  is_anomalous: Generated<number>;
+  anomaly_score: number | null;
+  updated_at: number;
+}
+
+export interface SkillAnomaliesTable {
+  id: string;
+  skill_name: string;
+  /** 'drop' | 'spike' | 'pattern_shift' */
+  anomaly_type: string;
+  /** 'completion_rate' | 'invocation_count' | 'avg_duration_seconds' */
+  metric: string;
+  bucket_start: number;
+  baseline_value: number | null;
+  observed_value: number | null;
+  deviation_score: number;
+  method: string;
+  reason: string;
+  detected_at: number;
+  resolved_at: number | null;
+}
+
+export interface SkillCommunityBaselinesTable {
+  skill_name: string;
+  total_users: number;
+  total_invocations: number;
+  global_completion_rate: number;
+  global_avg_duration_seconds: number | null;
+  most_common_workflow_phase: string | null;
+  effectiveness_percentile: number;
+  updated_at: number;
+}
+
+/** user_id here is always pseudonymised (keyed hash), never the raw id. */
+export interface SkillUserInteractionsTable {
+  user_id: string;
+  skill_name: string;
+  invocation_count: number;
+  completed_count: number;
+  first_used: number;
+  last_used: number;
+}
+
+export interface SkillClustersTable {
+  cluster_id: string;
+  cluster_name: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SkillClusterMembershipTable {
+  cluster_id: string;
+  skill_name: string;
+  membership_score: number;
+}
+
+export interface AbTestConfigsTable {
+  id: string;
+  test_name: string;
+  description: string | null;
+  control_strategy: string;
+  treatment_strategy: string;
+  /** JSON array of {name, strategy, weight}; control first. */
+  variants: string;
+  /** Share of users in control (two-variant tests). */
+  assignment_ratio: number;
+  /** JSON array of metric names; the first is primary. */
+  metrics: string;
+  min_sample_size: number;
+  start_date: number;
+  end_date: number | null;
+  /** 'running' | 'stopped' | 'completed' */
+  status: string;
+  salt: string;
+  /** JSON object of analysis options (sequential mode, MDE, correction, …). */
+  options: string;
+  created_at: number;
+}
+
+export interface AbTestAssignmentsTable {
+  test_id: string;
+  user_id: string;
+  variant: string;
+  assigned_at: number;
+}
+
+export interface AbTestOutcomesTable {
+  id: string;
+  test_id: string;
+  user_id: string;
+  variant: string;
+  skill_name: string | null;
+  completed: number;
+  duration_seconds: number | null;
+  user_rating: number | null;
+  recorded_at: number;
+}
+
+export interface SkillCategoriesTable {
+  category_name: string;
+  domain: string;
+  description: string | null;
+  parent_category: string | null;
+  created_at: number;
+}
+
+export interface SkillCategoryMappingTable {
+  skill_name: string;
+  category_name: string;
+  confidence: number;
+  created_at: number;
+}
+
+/** skill_a < skill_b for observed pairs; `source` keeps declared (taxonomy) rows apart from observed ones. */
+export interface SkillDependenciesTable {
+  skill_a: string;
+  skill_b: string;
+  /** 'declared' | 'observed' */
+  source: string;
+  co_occurrence_count: number;
+  support: number | null;
+  confidence: number | null;
+  lift_score: number;
+  updated_at: number;
+}
+
+export interface SkillModalitiesTable {
+  skill_name: string;
+  modality_type: string;
+  input_format: string | null;
+  output_format: string | null;
+  requires_human_review: number;
+  description: string | null;
+}
+
+export interface SkillsDatabase {
+  skill_invocation: SkillInvocationTable;
+  skill_metrics: SkillMetricsTable;
+  session_skills: SessionSkillsTable;
+  mv_daily_skills: DailySkillsTable;
+  skill_time_series: SkillTimeSeriesTable;
+  skill_time_series_sessions: SkillTimeSeriesSessionsTable;
+  skill_metrics_cache: SkillMetricsCacheTable;
+  skill_anomalies: SkillAnomaliesTable;
+  skill_community_baselines: SkillCommunityBaselinesTable;
+  skill_user_interactions: SkillUserInteractionsTable;
+  skill_clusters: SkillClustersTable;
+  skill_cluster_membership: SkillClusterMembershipTable;
+  ab_test_configs: AbTestConfigsTable;
+  ab_test_assignments: AbTestAssignmentsTable;
+  ab_test_outcomes: AbTestOutcomesTable;
+  skill_categories: SkillCategoriesTable;
+  skill_category_mapping: SkillCategoryMappingTable;
+  skill_dependencies: SkillDependenciesTable;
+  skill_modalities: SkillModalitiesTable;
+}
+
+/** Views are read-only; their rows are described loosely here and exactly in migrations/. */
+export type ReadOnly<T> = { [K in keyof T]: ColumnType<T[K], never, never> };
