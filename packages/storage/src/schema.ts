@@ -92,6 +92,11 @@ export interface SkillTimeSeriesTable {
   duration_count: number;
   avg_duration_seconds: number | null;
   unique_sessions: number;
+  /**
+   * JSON object bucket index → count of completed invocations with a known duration, over
+   * log-spaced buckets (see storage's duration-histogram.ts), so p95 comes from rollups.
+   */
+  duration_histogram: string;
 }
 
 /** V4 (internal): which sessions used a skill in an hour, so `unique_sessions` stays exact. */

@@ -1,0 +1,31 @@
+export { migrations, latestVersion, type MigrationName } from './migrations.js';
+export {
+  migrationProvider,
+  createMigrator,
+  migrateToLatest,
+  migrateDown,
+  migrationStatus,
+  type MigratorOptions,
+  type MigrationStatus,
+} from './migrator.js';
+export {
+  MigrationError,
+  UnsupportedDialectError,
+  type MigrationDirection,
+  type MigrationErrorDetails,
+} from './errors.js';
+export type {
+  SkillsViews,
+  SessionSkillSummaryView,
+  SkillEffectivenessView,
+  TopSkillsView,
+  SkillEffectivenessByPhaseView,
+  WorkflowPhasePatternsView,
+  SkillsByPhaseUsageView,
+  RealtimeSkillDashboardView,
+  SkillEffectivenessTrendView,
+  CommunityBaselineComparisonView,
+  SkillDependencyNetworkView,
+  AbTestSummaryView,
+  MultimodalSkillCatalogView,
+} from './views.js';

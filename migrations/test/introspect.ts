@@ -1,0 +1,128 @@
+import { sql, type Kysely } from 'kysely';
+import type { DialectName } from './databases.js';
+
+export interface ColumnSnapshot {
+  name: string;
+  type: string;
+  nullable: boolean;
+  default: string | null;
+}
+
+export interface IndexSnapshot {
+  name: string;
+  table: string;
+  /** Columns in order (SQLite) or the index definition (PostgreSQL). */
+  definition: string;
+}
+
+/** Everything a migration can add or remove, in a stable order. */
+export interface SchemaSnapshot {
+  tables: Record<string, ColumnSnapshot[]>;
+  views: Record<string, string[]>;
+  indexes: IndexSnapshot[];
+  triggers: string[];
+}
+
+// Kysely's own bookkeeping is created once and never dropped by a migration.
+const BOOKKEEPING = new Set(['kysely_migration', 'kysely_migration_lock']);
+
+export async function snapshotSchema(db: Kysely<any>, dialect: DialectName): Promise<SchemaSnapshot> {
+  return dialect === 'sqlite' ? snapshotSqlite(db) : snapshotPostgres(db);
+}
+
+async function snapshotSqlite(db: Kysely<any>): Promise<SchemaSnapshot> {
+  const objects = (
+    await sql<{ name: string; type: string; tbl_name: string }>`
+      SELECT name, type, tbl_name FROM sqlite_master
+      WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`.execute(db)
+  ).rows.filter((o) => !BOOKKEEPING.has(o.tbl_name));
+
+  const snapshot: SchemaSnapshot = { tables: {}, views: {}, indexes: [], triggers: [] };
+  for (const o of objects) {
+    if (o.type === 'table' || o.type === 'view') {
+      const columns = (
+        await sql<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>`
+          SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(${o.name}) ORDER BY cid`.execute(db)
+      ).rows;
+      if (o.type === 'view') {
+        snapshot.views[o.name] = columns.map((c) => c.name);
+        continue;
+      }
+      snapshot.tables[o.name] = columns.map((c) => ({
+        name: c.name,
+        type: c.type.toLowerCase(),
+        nullable: c.notnull === 0 && c.pk === 0,
+        default: c.dflt_value,
+      }));
+      const indexes = (
+        await sql<{ name: string }>`SELECT name FROM pragma_index_list(${o.name})`.execute(db)
+      ).rows;
+      for (const index of indexes) {
+        const columnsOfIndex = (
+          await sql<{ name: string | null }>`
+            SELECT name FROM pragma_index_info(${index.name}) ORDER BY seqno`.execute(db)
+        ).rows;
+        snapshot.indexes.push({
+          name: index.name,
+          table: o.name,
+          definition: columnsOfIndex.map((c) => c.name ?? '<expr>').join(', '),
+        });
+      }
+    } else if (o.type === 'trigger') {
+      snapshot.triggers.push(`${o.tbl_name}.${o.name}`);
+    }
+  }
+  snapshot.indexes.sort((a, b) => a.name.localeCompare(b.name));
+  return snapshot;
+}
+
+async function snapshotPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
+  const columns = (
+    await sql<{
+      table_name: string;
+      table_type: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+      column_default: string | null;
+      generation_expression: string | null;
+    }>`
+      SELECT t.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable,
+             c.column_default, c.generation_expression
+      FROM information_schema.tables t
+      JOIN information_schema.columns c
+        ON c.table_schema = t.table_schema AND c.table_name = t.table_name
+      WHERE t.table_schema = current_schema()
+      ORDER BY t.table_name, c.ordinal_position`.execute(db)
+  ).rows.filter((c) => !BOOKKEEPING.has(c.table_name));
+
+  const snapshot: SchemaSnapshot = { tables: {}, views: {}, indexes: [], triggers: [] };
+  for (const c of columns) {
+    if (c.table_type === 'VIEW') {
+      (snapshot.views[c.table_name] ??= []).push(c.column_name);
+    } else {
+      (snapshot.tables[c.table_name] ??= []).push({
+        name: c.column_name,
+        type: c.data_type,
+        nullable: c.is_nullable === 'YES',
+        default: c.column_default ?? c.generation_expression,
+      });
+    }
+  }
+  const indexes = (
+    await sql<{ indexname: string; tablename: string; indexdef: string }>`
+      SELECT indexname, tablename, indexdef FROM pg_indexes
+      WHERE schemaname = current_schema() ORDER BY indexname`.execute(db)
+  ).rows.filter((i) => !BOOKKEEPING.has(i.tablename));
+  snapshot.indexes = indexes.map((i) => ({
+    name: i.indexname,
+    table: i.tablename,
+    definition: i.indexdef.replace(/ ON \S+\./, ' ON '),
+  }));
+  snapshot.triggers = (
+    await sql<{ name: string }>`
+      SELECT DISTINCT event_object_table || '.' || trigger_name AS name FROM information_schema.triggers
+      WHERE trigger_schema = current_schema() ORDER BY 1`.execute(db)
+  ).rows.map((t) => t.name);
+  return snapshot;
+}

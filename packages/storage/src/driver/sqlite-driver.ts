@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { SkillsDatabase } from '../schema.js';
+import { compileRowTemplate, type RowTemplate } from './row-template.js';
+import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
+
+export interface SqliteDriverOptions {
+  /** How long a writer waits for another process's lock before failing (ms). */
+  busyTimeoutMs: number;
+  readonly: boolean;
+}
+
+/**
+ * SQLite through better-sqlite3: WAL, synchronous=NORMAL, foreign keys on. Writes run as
+ * cached prepared statements inside `BEGIN IMMEDIATE`, which takes the write lock up front, so
+ * two processes never deadlock upgrading a read lock.
+ */
+export function createSqliteDriver(path: string, options: SqliteDriverOptions): StoreDriver {
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const handle = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
+  if (path !== ':memory:' && !options.readonly) handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('cache_size = -65536');
+  handle.pragma('temp_store = MEMORY');
+  handle.defaultSafeIntegers(false);
+
+  const db = new Kysely<SkillsDatabase>({ dialect: new SqliteDialect({ database: handle }) });
+  const statements = new Map<string, Database.Statement>();
+  const templates = new Map<unknown, RowTemplate>();
+
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = handle.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const templateFor = (build: RowsStatement<never> | KeysLookup<never> | InsertIgnoreStatement<never>, sample: object): RowTemplate => {
+    let template = templates.get(build);
+    if (!template) {
+      template = compileRowTemplate(db, build as never, Object.keys(sample));
+      templates.set(build, template);
+    }
+    return template;
+  };
+
+  const tx: WriteTx = {
+    async insertIgnore(build, rows) {
+      if (rows.length === 0) return [];
+      const template = templateFor(build as never, rows[0]!);
+      const statement = prepare(template.sql);
+      return rows.map((row) => statement.run(template.bind(row)).changes > 0);
+    },
+    async write(build, rows) {
+      if (rows.length === 0) return;
+      const template = templateFor(build as never, rows[0]!);
+      const statement = prepare(template.sql);
+      for (const row of rows) statement.run(template.bind(row));
+    },
+    async lookup<Key extends object, Out>(build: KeysLookup<Key>, keys: Key[]): Promise<Out[]> {
+      if (keys.length === 0) return [];
+      const template = templateFor(build as never, keys[0]!);
+      const statement = prepare(template.sql);
+      const out: Out[] = [];
+      for (const key of keys) out.push(...(statement.all(template.bind(key)) as Out[]));
+      return out;
+    },
+  };
+
+  const lockKey = path === ':memory:' ? undefined : resolve(path);
+
+  return {
+    kind: 'sqlite',
+    db,
+    async writeTransaction(work) {
+      // Holding Kysely's connection keeps every other query of this store out until we finish;
+      // the file lock keeps other stores of this process on the same file out too, since a
+      // second BEGIN IMMEDIATE would otherwise block the one thread in busy_timeout.
+      return withFileLock(lockKey, () => db.connection().execute(async () => {
+        handle.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(tx);
+          handle.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (handle.inTransaction) handle.exec('ROLLBACK');
+          throw error;
+        }
+      }));
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+const fileLocks = new Map<string, Promise<unknown>>();
+
+/** Run `work` after every earlier writer of the same file in this process has finished. */
+async function withFileLock<T>(key: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (key === undefined) return work();
+  const previous = fileLocks.get(key) ?? Promise.resolve();
+  const current = previous.then(work, work);
+  const settled = current.then(
+    () => undefined,
+    () => undefined,
+  );
+  fileLocks.set(key, settled);
+  try {
+    return await current;
+  } finally {
+    if (fileLocks.get(key) === settled) fileLocks.delete(key);
+  }
+}

@@ -1,0 +1,14 @@
+export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './open-store.js';
+export type { Store, RecordedEvent } from './store.js';
+export type { SkillsDatabase } from './schema.js';
+export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
+export { invocationInputSchema, type InvocationInput } from './invocation.js';
+export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
+export { topSkills, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
+export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
+export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
+export type { Invocation } from './queries/invocation-view.js';
+export { searchInvocations, type SearchOptions } from './queries/search-invocations.js';
+export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
+export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
+export { StorageError, ValidationError, NotFoundError, StoreOpenError, type FieldIssue } from './errors.js';

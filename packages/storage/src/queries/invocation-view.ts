@@ -1,0 +1,75 @@
+import type { Selectable } from 'kysely';
+import type { SkillInvocationTable } from '../schema.js';
+
+/** An invocation as read back: booleans and lists decoded. */
+export interface Invocation {
+  id: string;
+  skill_name: string;
+  invoked_at: number;
+  session_id: string;
+  user_id: string | null;
+  workflow_path: string | null;
+  workflow_phase: string | null;
+  workflow_step_id: string | null;
+  completed: boolean;
+  duration_seconds: number | null;
+  user_query: string | null;
+  alternatives_considered: string[] | null;
+  selection_rank: number | null;
+  follow_up_actions: string[] | null;
+  error_type: string | null;
+  created_at: number;
+  /** Present only when asked for (`includeEmbedding`); float32 values. */
+  embedding?: number[] | null;
+}
+
+export const INVOCATION_COLUMNS = [
+  'id',
+  'skill_name',
+  'invoked_at',
+  'session_id',
+  'user_id',
+  'workflow_path',
+  'workflow_phase',
+  'workflow_step_id',
+  'completed',
+  'duration_seconds',
+  'user_query',
+  'alternatives_considered',
+  'selection_rank',
+  'follow_up_actions',
+  'error_type',
+  'created_at',
+] as const;
+
+type StoredRow = Pick<Selectable<SkillInvocationTable>, (typeof INVOCATION_COLUMNS)[number]> & {
+  embedding?: Buffer | Uint8Array | null;
+};
+
+export function toInvocation(row: StoredRow): Invocation {
+  const invocation: Invocation = {
+    id: row.id,
+    skill_name: row.skill_name,
+    invoked_at: Number(row.invoked_at),
+    session_id: row.session_id,
+    user_id: row.user_id,
+    workflow_path: row.workflow_path,
+    workflow_phase: row.workflow_phase,
+    workflow_step_id: row.workflow_step_id,
+    completed: Number(row.completed) === 1,
+    duration_seconds: row.duration_seconds,
+    user_query: row.user_query,
+    alternatives_considered: row.alternatives_considered ? (JSON.parse(row.alternatives_considered) as string[]) : null,
+    selection_rank: row.selection_rank,
+    follow_up_actions: row.follow_up_actions ? (JSON.parse(row.follow_up_actions) as string[]) : null,
+    error_type: row.error_type,
+    created_at: Number(row.created_at),
+  };
+  if ('embedding' in row) {
+    const bytes = row.embedding;
+    invocation.embedding = bytes
+      ? Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)))
+      : null;
+  }
+  return invocation;
+}

@@ -1,0 +1,56 @@
+import { NotFoundError } from '../errors.js';
+import type { Store } from '../store.js';
+
+export interface SessionSummary {
+  session_id: string;
+  unique_skills: number;
+  total_invocations: number;
+  completed_count: number;
+  abandoned_count: number;
+  /** Sum of known durations of the session's completed invocations. */
+  total_duration_seconds: number;
+  first_skill_at: number;
+  last_skill_at: number;
+  /** Per skill, most used first. */
+  skills: { skill_name: string; invocation_count: number; first_used: number; last_used: number }[];
+}
+
+/**
+ * What happened in one session.
+ * @throws NotFoundError for a session with no recorded invocation.
+ * @example const s = await sessionSummary(store, 'sess-42'); s.unique_skills // 3
+ */
+export async function sessionSummary(store: Store, sessionId: string): Promise<SessionSummary> {
+  const skills = await store.db
+    .selectFrom('session_skills')
+    .select(['skill_name', 'invocation_count', 'first_used', 'last_used'])
+    .where('session_id', '=', sessionId)
+    .orderBy('invocation_count', 'desc')
+    .orderBy('skill_name')
+    .execute();
+  if (skills.length === 0) throw new NotFoundError('session', sessionId);
+  const totals = await store.db
+    .selectFrom('skill_invocation')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>('completed').as('completed'),
+      eb.fn
+        .sum<number>(eb.case().when('completed', '=', 1).then(eb.ref('duration_seconds')).end())
+        .as('duration'),
+    ])
+    .where('session_id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  const total = Number(totals.total);
+  const completed = Number(totals.completed);
+  return {
+    session_id: sessionId,
+    unique_skills: skills.length,
+    total_invocations: total,
+    completed_count: completed,
+    abandoned_count: total - completed,
+    total_duration_seconds: Number(totals.duration ?? 0),
+    first_skill_at: Math.min(...skills.map((skill) => skill.first_used)),
+    last_skill_at: Math.max(...skills.map((skill) => skill.last_used)),
+    skills,
+  };
+}

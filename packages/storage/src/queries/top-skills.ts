@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import { ValidationError } from '../errors.js';
+import { addToHistogram, parseHistogram, quantileFromHistogram } from '../rollups/duration-histogram.js';
+import type { Store } from '../store.js';
+import { checkLimit, hourWindow } from './time-window.js';
+
+export type TopSkillsOrder = 'invocations' | 'completion_rate' | 'avg_duration' | 'p95_duration';
+
+export interface TopSkillsOptions {
+  /** Start of the window, epoch ms (default: 24 h before `until`); rounded down to the hour. */
+  since?: number;
+  /** End of the window, epoch ms (default: now); rounded up to the hour. */
+  until?: number;
+  /** 1–1000, default 10. */
+  limit?: number;
+  /** Sort key, descending (default 'invocations'); ties by skill name. */
+  orderBy?: TopSkillsOrder;
+}
+
+export interface TopSkill {
+  skill_name: string;
+  invocations: number;
+  completed: number;
+  /** Fraction 0–1. */
+  completion_rate: number;
+  /** Over completed invocations with a known duration; null when none. */
+  avg_duration_seconds: number | null;
+  /** Estimated from log-bucketed histograms (within ±9%); null when no duration is known. */
+  p95_duration_seconds: number | null;
+}
+
+const ORDERS: readonly TopSkillsOrder[] = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'];
+
+/**
+ * The busiest (or best, or slowest) skills in a window, served from the hourly rollups.
+ * @example await topSkills(store, { since: Date.now() - 86_400_000, limit: 5 })
+ */
+export async function topSkills(store: Store, options: TopSkillsOptions = {}): Promise<TopSkill[]> {
+  const orderBy = options.orderBy ?? 'invocations';
+  if (!ORDERS.includes(orderBy)) {
+    throw new ValidationError([{ index: -1, field: 'orderBy', message: `expected one of ${ORDERS.join(', ')}` }]);
+  }
+  const limit = checkLimit(options.limit, 10, 1000);
+  const window = hourWindow(options.since, options.until, 86_400_000, Date.now());
+
+  let query = store.db
+    .selectFrom('skill_time_series')
+    .select((eb) => [
+      'skill_name',
+      eb.fn.sum<number>('invocation_count').as('invocations'),
+      eb.fn.sum<number>('completed_count').as('completed'),
+      eb.fn.sum<number>('duration_sum').as('duration_sum'),
+      eb.fn.sum<number>('duration_count').as('duration_count'),
+    ])
+    .where('hour_start', '>=', window.since)
+    .where('hour_start', '<', window.until)
+    .groupBy('skill_name');
+  if (orderBy === 'invocations') query = query.orderBy('invocations', 'desc');
+  if (orderBy === 'completion_rate') {
+    query = query.orderBy(sql`cast(sum(completed_count) as double precision) / sum(invocation_count)`, 'desc');
+  }
+  if (orderBy === 'avg_duration') {
+    query = query.orderBy(
+      sql`case when sum(duration_count) > 0 then sum(duration_sum) / sum(duration_count) else -1 end`,
+      'desc',
+    );
+  }
+  query = query.orderBy('skill_name');
+  if (orderBy !== 'p95_duration') query = query.limit(limit);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+
+  const p95 = await p95BySkill(store, rows.map((row) => row.skill_name), window);
+  const skills: TopSkill[] = rows.map((row) => {
+    const invocations = Number(row.invocations);
+    const completed = Number(row.completed);
+    const durationCount = Number(row.duration_count);
+    return {
+      skill_name: row.skill_name,
+      invocations,
+      completed,
+      completion_rate: completed / invocations,
+      avg_duration_seconds: durationCount > 0 ? Number(row.duration_sum) / durationCount : null,
+      p95_duration_seconds: p95.get(row.skill_name) ?? null,
+    };
+  });
+  if (orderBy !== 'p95_duration') return skills;
+  return skills
+    .sort(
+      (a, b) =>
+        (b.p95_duration_seconds ?? -1) - (a.p95_duration_seconds ?? -1) || (a.skill_name < b.skill_name ? -1 : 1),
+    )
+    .slice(0, limit);
+}
+
+async function p95BySkill(
+  store: Store,
+  skills: string[],
+  window: { since: number; until: number },
+): Promise<Map<string, number | null>> {
+  const rows = await store.db
+    .selectFrom('skill_time_series')
+    .select(['skill_name', 'duration_histogram'])
+    .where('skill_name', 'in', skills)
+    .where('hour_start', '>=', window.since)
+    .where('hour_start', '<', window.until)
+    .where('duration_count', '>', 0)
+    .execute();
+  const merged = new Map<string, Map<number, number>>();
+  for (const row of rows) {
+    const histogram = merged.get(row.skill_name) ?? new Map<number, number>();
+    addToHistogram(histogram, parseHistogram(row.duration_histogram));
+    merged.set(row.skill_name, histogram);
+  }
+  return new Map([...merged].map(([skill, histogram]) => [skill, quantileFromHistogram(histogram, 0.95)]));
+}

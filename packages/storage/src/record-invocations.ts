@@ -1,0 +1,255 @@
+import { ValidationError, type FieldIssue } from './errors.js';
+import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
+import { aggregateBatch, HOUR_MS, mergeTally, type BatchDeltas } from './rollups/aggregate.js';
+import { addToHistogram, parseHistogram, serializeHistogram } from './rollups/duration-histogram.js';
+import {
+  addDays,
+  addSessionSkills,
+  findHourRanges,
+  findHours,
+  findSkillMetrics,
+  insertInvocations,
+  insertSessionHours,
+  upsertHours,
+  upsertMetricsCache,
+  upsertSkillMetrics,
+  type MetricsCacheRow,
+} from './rollups/statements.js';
+import type { WriteTx } from './driver/types.js';
+import type { SkillMetricsTable, SkillTimeSeriesTable } from './schema.js';
+import { internals, type RecordedEvent, type Store } from './store.js';
+
+export interface RecordOptions {
+  /** Write the valid items and report the invalid ones instead of rejecting the whole batch. */
+  skipInvalid?: boolean;
+  /** Clock for `created_at` / `updated_at` (epoch ms); defaults to `Date.now()`. */
+  now?: number;
+}
+
+export interface RecordResult {
+  /** Rows newly written. */
+  inserted: number;
+  /** Valid items whose id was already stored or repeated earlier in the batch. */
+  duplicates: number;
+  /** Ids of the valid items in input order (generated where the item had none). */
+  ids: string[];
+  /** Items left out with `skipInvalid`, each with every problem found. */
+  rejected: { index: number; issues: FieldIssue[] }[];
+}
+
+/**
+ * Validate and write a batch in one transaction. A repeated id is ignored, never counted twice;
+ * `skill_metrics`, `session_skills`, `skill_time_series`, `mv_daily_skills` and
+ * `skill_metrics_cache` are brought up to date in the same transaction. On an invalid item
+ * nothing is written (a `ValidationError` lists item index and field) unless `skipInvalid` is set.
+ *
+ * @example
+ * await recordInvocations(store, [
+ *   { skill_name: 'pytest-run', session_id: 's1', invoked_at: Date.now(), completed: true, duration_seconds: 4.2 },
+ * ]);
+ */
+export async function recordInvocations(
+  store: Store,
+  items: readonly InvocationInput[],
+  options: RecordOptions = {},
+): Promise<RecordResult> {
+  if (!Array.isArray(items)) {
+    throw new ValidationError([{ index: -1, field: '', message: 'expected an array of invocations' }]);
+  }
+  const now = options.now ?? Date.now();
+  const rows: InvocationRow[] = [];
+  const rejected: RecordResult['rejected'] = [];
+  items.forEach((item, index) => {
+    const parsed = parseInvocation(item, index, now);
+    if (parsed.ok) rows.push(parsed.row);
+    else rejected.push({ index, issues: parsed.issues });
+  });
+  if (rejected.length > 0 && !options.skipInvalid) {
+    throw new ValidationError(rejected.flatMap((entry) => entry.issues));
+  }
+
+  const unique = uniqueById(rows);
+  const { driver, emit } = internals(store);
+  const inserted =
+    unique.length === 0 ? [] : await driver.writeTransaction((tx) => writeBatch(tx, unique, now));
+
+  const result: RecordResult = {
+    inserted: inserted.length,
+    duplicates: rows.length - inserted.length,
+    ids: rows.map((row) => row.id),
+    rejected,
+  };
+  if (inserted.length > 0) emit(summarise(inserted, result.duplicates));
+  return result;
+}
+
+/** The one-item form of `recordInvocations`; returns the stored id. */
+export async function recordInvocation(
+  store: Store,
+  item: InvocationInput,
+  options: Omit<RecordOptions, 'skipInvalid'> = {},
+): Promise<{ id: string; inserted: boolean }> {
+  const result = await recordInvocations(store, [item], options);
+  return { id: result.ids[0]!, inserted: result.inserted === 1 };
+}
+
+function uniqueById(rows: InvocationRow[]): InvocationRow[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
+}
+
+async function writeBatch(tx: WriteTx, rows: InvocationRow[], now: number): Promise<InvocationRow[]> {
+  const flags = await tx.insertIgnore(insertInvocations, rows, ['id']);
+  const fresh = rows.filter((_, i) => flags[i]);
+  if (fresh.length === 0) return fresh;
+  const deltas = aggregateBatch(fresh);
+  await writeHours(tx, deltas);
+  await tx.write(addDays, [...deltas.days.values()].map((day) => ({
+    date: day.start,
+    skill_name: day.skill,
+    invocations: day.count,
+    completions: day.completed,
+    abandonments: day.count - day.completed,
+    duration_sum: day.durationSum,
+    duration_count: day.durationCount,
+    avg_duration_seconds: day.durationCount > 0 ? day.durationSum / day.durationCount : null,
+  })));
+  await tx.write(addSessionSkills, [...deltas.sessionSkills.values()].map((entry) => ({
+    session_id: entry.session,
+    skill_name: entry.skill,
+    invocation_count: entry.count,
+    first_used: entry.first,
+    last_used: entry.last,
+  })));
+  const metrics = await writeSkillMetrics(tx, deltas, now);
+  await writeMetricsCache(tx, metrics, now);
+  return fresh;
+}
+
+/** Hourly rows: merge histograms and count sessions not seen before in that skill-hour. */
+async function writeHours(tx: WriteTx, deltas: BatchDeltas): Promise<void> {
+  const hours = [...deltas.hours.values()];
+  const triples = hours.flatMap((hour) =>
+    [...hour.sessions].map((session_id) => ({ skill_name: hour.skill, hour_start: hour.start, session_id })),
+  );
+  const newTriple = await tx.insertIgnore(insertSessionHours, triples, ['skill_name', 'hour_start', 'session_id']);
+  const newSessions = new Map<string, number>();
+  triples.forEach((triple, i) => {
+    if (!newTriple[i]) return;
+    const key = `${triple.hour_start}\u0000${triple.skill_name}`;
+    newSessions.set(key, (newSessions.get(key) ?? 0) + 1);
+  });
+
+  const existing = await tx.lookup<{ skill_name: string; hour_start: number }, SkillTimeSeriesTable>(
+    findHours,
+    hours.map((hour) => ({ skill_name: hour.skill, hour_start: hour.start })),
+  );
+  const byKey = new Map(existing.map((row) => [`${row.hour_start}\u0000${row.skill_name}`, row]));
+  const merged: SkillTimeSeriesTable[] = hours.map((hour) => {
+    const key = `${hour.start}\u0000${hour.skill}`;
+    const old = byKey.get(key);
+    const count = (old?.invocation_count ?? 0) + hour.count;
+    const completed = (old?.completed_count ?? 0) + hour.completed;
+    const durationSum = (old?.duration_sum ?? 0) + hour.durationSum;
+    const durationCount = (old?.duration_count ?? 0) + hour.durationCount;
+    const histogram = old ? parseHistogram(old.duration_histogram) : new Map<number, number>();
+    addToHistogram(histogram, hour.histogram);
+    return {
+      skill_name: hour.skill,
+      hour_start: hour.start,
+      invocation_count: count,
+      completed_count: completed,
+      completion_rate: completed / count,
+      duration_sum: durationSum,
+      duration_count: durationCount,
+      avg_duration_seconds: durationCount > 0 ? durationSum / durationCount : null,
+      unique_sessions: (old?.unique_sessions ?? 0) + (newSessions.get(key) ?? 0),
+      duration_histogram: serializeHistogram(histogram),
+    };
+  });
+  await tx.write(upsertHours, merged);
+}
+
+async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number): Promise<SkillMetricsTable[]> {
+  const existing = await tx.lookup<{ skill_name: string }, SkillMetricsTable>(
+    findSkillMetrics,
+    [...deltas.skills.keys()].map((skill_name) => ({ skill_name })),
+  );
+  const bySkill = new Map(existing.map((row) => [row.skill_name, row]));
+  const merged = [...deltas.skills.values()].map((delta): SkillMetricsTable => {
+    const old = bySkill.get(delta.skill);
+    const total = (old?.total_invocations ?? 0) + delta.total;
+    const completed = (old?.completed_invocations ?? 0) + delta.completed;
+    const durationSum = (old?.total_duration_seconds ?? 0) + delta.durationSum;
+    const timed = (old?.timed_completions ?? 0) + delta.timedCompletions;
+    return {
+      skill_name: delta.skill,
+      total_invocations: total,
+      completed_invocations: completed,
+      abandoned_invocations: total - completed,
+      total_duration_seconds: durationSum,
+      timed_completions: timed,
+      avg_duration_seconds: timed > 0 ? durationSum / timed : null,
+      completion_rate: completed / total,
+      first_invoked: old ? Math.min(old.first_invoked, delta.first) : delta.first,
+      last_invoked: old ? Math.max(old.last_invoked, delta.last) : delta.last,
+      workflow_paths: mergeTally(old?.workflow_paths, delta.workflowPaths),
+      common_errors: mergeTally(old?.common_errors, delta.errors),
+      follow_up_actions: mergeTally(old?.follow_up_actions, delta.followUps),
+      updated_at: now,
+    };
+  });
+  await tx.write(upsertSkillMetrics, merged);
+  return merged;
+}
+
+/** Recompute each touched skill's 1 h / 24 h window from its hourly rows (at most 24 of them). */
+async function writeMetricsCache(tx: WriteTx, metrics: SkillMetricsTable[], now: number): Promise<void> {
+  const windows = metrics.map((row) => {
+    const windowEnd = row.last_invoked - (row.last_invoked % HOUR_MS);
+    return { skill_name: row.skill_name, from: windowEnd - 23 * HOUR_MS, to: windowEnd };
+  });
+  const hours = await tx.lookup<
+    (typeof windows)[number],
+    { skill_name: string; hour_start: number; invocation_count: number; completed_count: number }
+  >(findHourRanges, windows);
+  const cache = new Map<string, MetricsCacheRow>();
+  metrics.forEach((row, i) => {
+    cache.set(row.skill_name, {
+      skill_name: row.skill_name,
+      last_invocation_at: row.last_invoked,
+      window_end: windows[i]!.to,
+      invocation_count_1h: 0,
+      invocation_count_24h: 0,
+      completed_count_24h: 0,
+      avg_completion_rate_24h: null,
+      updated_at: now,
+    });
+  });
+  for (const hour of hours) {
+    const entry = cache.get(hour.skill_name)!;
+    if (hour.hour_start === entry.window_end) entry.invocation_count_1h += hour.invocation_count;
+    entry.invocation_count_24h += hour.invocation_count;
+    entry.completed_count_24h += hour.completed_count;
+  }
+  for (const entry of cache.values()) {
+    entry.avg_completion_rate_24h =
+      entry.invocation_count_24h > 0 ? entry.completed_count_24h / entry.invocation_count_24h : null;
+  }
+  await tx.write(upsertMetricsCache, [...cache.values()]);
+}
+
+function summarise(rows: InvocationRow[], duplicates: number): RecordedEvent {
+  const skills = new Map<string, { skill_name: string; count: number; completed: number }>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const row of rows) {
+    const entry = skills.get(row.skill_name) ?? { skill_name: row.skill_name, count: 0, completed: 0 };
+    entry.count += 1;
+    entry.completed += row.completed;
+    skills.set(row.skill_name, entry);
+    if (row.invoked_at < first) first = row.invoked_at;
+    if (row.invoked_at > last) last = row.invoked_at;
+  }
+  return { inserted: rows.length, duplicates, firstInvokedAt: first, lastInvokedAt: last, skills: [...skills.values()] };
+}

@@ -1,0 +1,73 @@
+/**
+ * Log-spaced duration buckets, so percentiles can be read from hourly rollups.
+ * Bucket i covers [MIN · 2^(i/4), MIN · 2^((i+1)/4)) seconds: each bucket is 19% wider than the
+ * last, so an estimate interpolated inside one is within ±9% of the true value. Bucket 0 also
+ * holds everything below MIN, the last bucket everything above the top bound (~33 hours).
+ */
+const MIN_SECONDS = 0.001;
+const STEPS_PER_DOUBLING = 4;
+export const BUCKET_COUNT = 96;
+
+/** Sparse histogram: bucket index → count. */
+export type DurationHistogram = Map<number, number>;
+
+export function bucketOf(seconds: number): number {
+  if (!(seconds > MIN_SECONDS)) return 0;
+  const index = Math.floor(Math.log2(seconds / MIN_SECONDS) * STEPS_PER_DOUBLING);
+  return Math.min(index, BUCKET_COUNT - 1);
+}
+
+function lowerBound(index: number): number {
+  return index === 0 ? 0 : MIN_SECONDS * 2 ** (index / STEPS_PER_DOUBLING);
+}
+
+function upperBound(index: number): number {
+  return MIN_SECONDS * 2 ** ((index + 1) / STEPS_PER_DOUBLING);
+}
+
+export function addToHistogram(target: DurationHistogram, source: DurationHistogram): void {
+  for (const [bucket, count] of source) target.set(bucket, (target.get(bucket) ?? 0) + count);
+}
+
+export function parseHistogram(json: string): DurationHistogram {
+  const histogram: DurationHistogram = new Map();
+  if (json === '{}' || json === '') return histogram;
+  const parsed = JSON.parse(json) as Record<string, number>;
+  for (const key in parsed) histogram.set(Number(key), parsed[key] ?? 0);
+  return histogram;
+}
+
+/** Serialised with buckets in ascending order, so equal histograms give equal text. */
+export function serializeHistogram(histogram: DurationHistogram): string {
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  let out = '{';
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i]!;
+    out += `${i === 0 ? '' : ','}"${bucket}":${histogram.get(bucket)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The q-quantile (0 < q ≤ 1) estimated from a histogram, interpolating geometrically inside
+ * the bucket that holds it; null for an empty histogram.
+ */
+export function quantileFromHistogram(histogram: DurationHistogram, q: number): number | null {
+  let total = 0;
+  for (const count of histogram.values()) total += count;
+  if (total === 0) return null;
+  const rank = q * total;
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  let seen = 0;
+  for (const bucket of buckets) {
+    const count = histogram.get(bucket)!;
+    if (seen + count >= rank) {
+      const fraction = count === 0 ? 0 : (rank - seen) / count;
+      const lo = lowerBound(bucket);
+      const hi = upperBound(bucket);
+      return lo === 0 ? hi * fraction : lo * (hi / lo) ** fraction;
+    }
+    seen += count;
+  }
+  return upperBound(buckets[buckets.length - 1]!);
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hourlySeries,
+  listInvocations,
+  NotFoundError,
+  recordInvocations,
+  searchInvocations,
+  sessionSummary,
+  topSkills,
+  ValidationError,
+  type InvocationInput,
+  type Store,
+} from '../src/index.js';
+import { HOUR, T0, storeFactories } from './helpers.js';
+
+/** 3 skills over 3 hours; pytest-run has 10 durations 1..10 s in hour 0. */
+function fixture(): InvocationInput[] {
+  const items: InvocationInput[] = [];
+  for (let i = 1; i <= 10; i++) {
+    items.push({ id: `p${i}`, skill_name: 'pytest-run', session_id: `s${i % 3}`, user_id: 'alice', invoked_at: T0 + i * 1000, completed: i <= 8, duration_seconds: i, user_query: i === 3 ? 'run the failing auth tests' : 'run tests', workflow_phase: 'execution' });
+  }
+  for (let i = 0; i < 4; i++) {
+    items.push({ id: `r${i}`, skill_name: 'ruff-check', session_id: 's9', user_id: 'bob', invoked_at: T0 + HOUR + i, completed: true, duration_seconds: 0.5, user_query: 'lint the auth module', workflow_phase: 'verification' });
+  }
+  items.push({ id: 'g0', skill_name: 'git-commit', session_id: 's9', user_id: 'bob', invoked_at: T0 + 2 * HOUR, completed: false, duration_seconds: null, user_query: 'commit "quoted" * OR NEAR(' });
+  return items;
+}
+
+describe.each(storeFactories)('queries [$name]', (factory) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = (await factory.create()).store;
+    await recordInvocations(store, fixture());
+  });
+  afterAll(async () => {
+    await store.close();
+    await factory.cleanup();
+  });
+
+  it('topSkills counts, rates and durations per skill from the hourly rollups, busiest first', async () => {
+    const top = await topSkills(store, { since: T0, until: T0 + 3 * HOUR });
+    expect(top.map((s) => [s.skill_name, s.invocations, s.completed])).toEqual([
+      ['pytest-run', 10, 8],
+      ['ruff-check', 4, 4],
+      ['git-commit', 1, 0],
+    ]);
+    expect(top[0]!.completion_rate).toBe(0.8);
+    expect(top[0]!.avg_duration_seconds).toBe(4.5);
+    // Exact p95 of 1..8 s is 7.65 s (linear interpolation); the histogram keeps within ±9%.
+    expect(top[0]!.p95_duration_seconds!).toBeGreaterThan(7.65 * 0.91);
+    expect(top[0]!.p95_duration_seconds!).toBeLessThan(7.65 * 1.09);
+    expect(top[2]!.avg_duration_seconds).toBeNull();
+    expect(top[2]!.p95_duration_seconds).toBeNull();
+  });
+
+  it('topSkills orders by completion rate or duration and honours limit and window', async () => {
+    const byRate = await topSkills(store, { since: T0, until: T0 + 3 * HOUR, orderBy: 'completion_rate' });
+    expect(byRate.map((s) => s.skill_name)).toEqual(['ruff-check', 'pytest-run', 'git-commit']);
+    const slowest = await topSkills(store, { since: T0, until: T0 + 3 * HOUR, orderBy: 'p95_duration', limit: 1 });
+    expect(slowest.map((s) => s.skill_name)).toEqual(['pytest-run']);
+    const lastHour = await topSkills(store, { since: T0 + 2 * HOUR, until: T0 + 3 * HOUR });
+    expect(lastHour.map((s) => s.skill_name)).toEqual(['git-commit']);
+    await expect(topSkills(store, { limit: 0 })).rejects.toThrow(ValidationError);
+    await expect(topSkills(store, { orderBy: 'fastest' as never })).rejects.toThrow(/orderBy/);
+  });
+
+  it('hourlySeries returns one point per hour with data, or every hour with fill', async () => {
+    const sparse = await hourlySeries(store, 'ruff-check', { since: T0, until: T0 + 3 * HOUR });
+    expect(sparse).toEqual([{ ts: T0 + HOUR, count: 4, completed: 4, avgDuration: 0.5, uniqueSessions: 1 }]);
+    const filled = await hourlySeries(store, 'ruff-check', { since: T0, until: T0 + 3 * HOUR, fill: true });
+    expect(filled.map((p) => [p.ts - T0, p.count])).toEqual([[0, 0], [HOUR, 4], [2 * HOUR, 0]]);
+    await expect(hourlySeries(store, 'no-such-skill')).rejects.toThrow(NotFoundError);
+  });
+
+  it('listInvocations filters and pages through every match exactly once', async () => {
+    const seen: string[] = [];
+    let page = await listInvocations(store, { skill: 'pytest-run', limit: 3 });
+    seen.push(...page.items.map((i) => i.id));
+    while (page.nextCursor) {
+      page = await listInvocations(store, { skill: 'pytest-run', limit: 3, cursor: page.nextCursor });
+      seen.push(...page.items.map((i) => i.id));
+    }
+    expect(seen).toEqual(['p10', 'p9', 'p8', 'p7', 'p6', 'p5', 'p4', 'p3', 'p2', 'p1']);
+    const bob = await listInvocations(store, { user: 'bob', phase: 'verification', order: 'asc', limit: 2 });
+    expect(bob.items.map((i) => i.id)).toEqual(['r0', 'r1']);
+    expect(bob.items[0]).toMatchObject({ completed: true, duration_seconds: 0.5, follow_up_actions: null });
+    const window = await listInvocations(store, { since: T0 + HOUR, until: T0 + 2 * HOUR });
+    expect(window.items.map((i) => i.id).sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
+    await expect(listInvocations(store, { cursor: 'garbage' })).rejects.toThrow(/cursor/);
+  });
+
+  it('searchInvocations finds words in user queries, stemmed, and treats operators as text', async () => {
+    const auth = await searchInvocations(store, 'auth');
+    expect(auth.map((i) => i.id).sort()).toEqual(['p3', 'r0', 'r1', 'r2', 'r3']);
+    const failing = await searchInvocations(store, 'fail auth', { limit: 5 });
+    expect(failing.map((i) => i.id)).toEqual(['p3']);
+    const scoped = await searchInvocations(store, 'auth', { skill: 'pytest-run' });
+    expect(scoped.map((i) => i.id)).toEqual(['p3']);
+    const odd = await searchInvocations(store, '"quoted" * OR NEAR(');
+    expect(odd.map((i) => i.id)).toEqual(['g0']);
+    await expect(searchInvocations(store, '  *** ')).rejects.toThrow(/at least one word/);
+  });
+
+  it('sessionSummary adds up one session', async () => {
+    const summary = await sessionSummary(store, 's9');
+    expect(summary).toEqual({
+      session_id: 's9',
+      unique_skills: 2,
+      total_invocations: 5,
+      completed_count: 4,
+      abandoned_count: 1,
+      total_duration_seconds: 2,
+      first_skill_at: T0 + HOUR,
+      last_skill_at: T0 + 2 * HOUR,
+      skills: [
+        { skill_name: 'ruff-check', invocation_count: 4, first_used: T0 + HOUR, last_used: T0 + HOUR + 3 },
+        { skill_name: 'git-commit', invocation_count: 1, first_used: T0 + 2 * HOUR, last_used: T0 + 2 * HOUR },
+      ],
+    });
+    await expect(sessionSummary(store, 'nope')).rejects.toThrow('session not found: nope');
+  });
+});
