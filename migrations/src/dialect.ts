@@ -9,6 +9,13 @@ export type SchemaDialect = 'sqlite' | 'postgres';
  * must differ: full-text search, JSON functions, the current time and binary column types.
  */
 export function dialectOf(db: Kysely<any>): SchemaDialect {
+  const dialect = detectDialect(db);
+  if (dialect === null) throw new UnsupportedDialectError(db.getExecutor().adapter.constructor.name);
+  return dialect;
+}
+
+/** Like dialectOf, but null for a database these migrations do not support. */
+export function detectDialect(db: Kysely<any>): SchemaDialect | null {
   const adapter = db.getExecutor().adapter;
   if (adapter instanceof SqliteAdapter) return 'sqlite';
   if (adapter instanceof PostgresAdapter) return 'postgres';
@@ -19,7 +26,7 @@ export function dialectOf(db: Kysely<any>): SchemaDialect {
     if (name === 'SqliteAdapter') return 'sqlite';
     if (name === 'PostgresAdapter') return 'postgres';
   }
-  throw new UnsupportedDialectError(adapter.constructor.name);
+  return null;
 }
 
 /** The current time as integer epoch milliseconds, as an SQL expression. */

@@ -3,6 +3,7 @@ export {
   migrationProvider,
   createMigrator,
   migrateToLatest,
+  migrateTo,
   migrateDown,
   migrationStatus,
   type MigratorOptions,

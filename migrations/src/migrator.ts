@@ -1,18 +1,23 @@
 import {
   Migrator,
   NO_MIGRATIONS,
+  sql,
   type Kysely,
   type MigrationProvider,
   type MigrationResultSet,
 } from 'kysely';
+import { detectDialect } from './dialect.js';
 import { MigrationError, type MigrationDirection } from './errors.js';
-import { migrations } from './migrations.js';
+import { migrations, type MigrationName } from './migrations.js';
 
 /** Where Kysely keeps its bookkeeping; the defaults are `kysely_migration` and `kysely_migration_lock`. */
 export interface MigratorOptions {
   migrationTableName?: string;
   migrationLockTableName?: string;
-  /** PostgreSQL schema of the two bookkeeping tables (default: the search_path's first). */
+  /**
+   * PostgreSQL schema of the two bookkeeping tables. The wrappers below default it to the
+   * connection's `current_schema()`; see createMigrator for why that matters.
+   */
   migrationTableSchema?: string;
 }
 
@@ -31,9 +36,14 @@ export const migrationProvider: MigrationProvider = {
 
 /**
  * A Kysely Migrator over this package's migrations, for anything the wrappers below do not cover.
+ * Its results are Kysely's `{ error, results }`; nothing is thrown.
+ *
+ * On PostgreSQL pass `migrationTableSchema` when the database has several schemas: without it,
+ * Kysely looks for its bookkeeping tables in every schema, and if another schema has them it
+ * skips creating its own and then fails on the search_path. The wrappers resolve this themselves.
  *
  * @example
- * const { error, results } = await createMigrator(db).migrateTo('0002_search');
+ * const { error, results } = await createMigrator(db, { migrationTableSchema: 'public' }).migrateTo('0002_search');
  */
 export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): Migrator {
   return new Migrator({ ...options, db, provider: migrationProvider });
@@ -46,7 +56,24 @@ export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): 
  * await migrateToLatest(db); // ['0001_initial', '0002_search', …] on an empty database
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigratorOptions = {}): Promise<string[]> {
-  return applied(await createMigrator(db, options).migrateToLatest(), 'up');
+  const migrator = await migratorFor(db, options);
+  return completed(await migrator.migrateToLatest(), 'up');
+}
+
+/**
+ * Migrates up or down until `name` is the newest applied migration (`null`: none applied);
+ * returns the names applied or rolled back, in the order it ran them.
+ *
+ * @example
+ * await migrateTo(db, '0002_search'); // ['0001_initial', '0002_search'] on an empty database
+ */
+export async function migrateTo(
+  db: Kysely<any>,
+  name: MigrationName | null,
+  options: MigratorOptions = {},
+): Promise<string[]> {
+  const migrator = await migratorFor(db, options);
+  return completed(await migrator.migrateTo(name ?? NO_MIGRATIONS), 'up');
 }
 
 /**
@@ -65,13 +92,11 @@ export async function migrateDown(
     throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
   }
   if (steps === 0) return [];
-  const migrator = createMigrator(db, options);
-  const appliedNames = (await migrationStatus(db, options))
-    .filter((m) => m.appliedAt !== null)
-    .map((m) => m.name);
+  const migrator = await migratorFor(db, options);
+  const appliedNames = (await statusOf(migrator)).filter((m) => m.appliedAt !== null).map((m) => m.name);
   if (appliedNames.length === 0) return [];
   const target = appliedNames[appliedNames.length - steps - 1] ?? NO_MIGRATIONS;
-  return applied(await migrator.migrateTo(target), 'down');
+  return completed(await migrator.migrateTo(target), 'down');
 }
 
 /**
@@ -84,8 +109,25 @@ export async function migrationStatus(
   db: Kysely<any>,
   options: MigratorOptions = {},
 ): Promise<MigrationStatus[]> {
+  return statusOf(await migratorFor(db, options));
+}
+
+async function migratorFor(db: Kysely<any>, options: MigratorOptions): Promise<Migrator> {
+  if (options.migrationTableSchema !== undefined || detectDialect(db) !== 'postgres') {
+    return createMigrator(db, options);
+  }
   try {
-    const infos = await createMigrator(db, options).getMigrations();
+    const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    const schema = rows[0]?.schema;
+    return createMigrator(db, schema ? { ...options, migrationTableSchema: schema } : options);
+  } catch (cause) {
+    throw new MigrationError({ migrationName: null, direction: null, cause });
+  }
+}
+
+async function statusOf(migrator: Migrator): Promise<MigrationStatus[]> {
+  try {
+    const infos = await migrator.getMigrations();
     return infos.map((info) => ({
       name: info.name,
       appliedAt: info.executedAt ? info.executedAt.getTime() : null,
@@ -95,7 +137,7 @@ export async function migrationStatus(
   }
 }
 
-function applied(resultSet: MigrationResultSet, direction: MigrationDirection): string[] {
+function completed(resultSet: MigrationResultSet, direction: MigrationDirection): string[] {
   const results = resultSet.results ?? [];
   if (resultSet.error !== undefined) {
     const failed = results.find((r) => r.status === 'Error');

@@ -62,7 +62,7 @@ async function createPostgres(url: string): Promise<TestDatabase> {
   await admin.query(`CREATE SCHEMA ${schema}`);
   const pool = new pg.Pool({
     connectionString: url,
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${schema} -c synchronous_commit=off`,
     types,
     max: 4,
   });

@@ -11,7 +11,7 @@ export interface ColumnSnapshot {
 export interface IndexSnapshot {
   name: string;
   table: string;
-  /** Columns in order (SQLite) or the index definition (PostgreSQL). */
+  /** Uniqueness, columns in order and partiality (SQLite); the index definition (PostgreSQL). */
   definition: string;
 }
 
@@ -55,7 +55,8 @@ async function snapshotSqlite(db: Kysely<any>): Promise<SchemaSnapshot> {
         default: c.dflt_value,
       }));
       const indexes = (
-        await sql<{ name: string }>`SELECT name FROM pragma_index_list(${o.name})`.execute(db)
+        await sql<{ name: string; unique: number; partial: number }>`
+          SELECT name, "unique", partial FROM pragma_index_list(${o.name})`.execute(db)
       ).rows;
       for (const index of indexes) {
         const columnsOfIndex = (
@@ -65,7 +66,10 @@ async function snapshotSqlite(db: Kysely<any>): Promise<SchemaSnapshot> {
         snapshot.indexes.push({
           name: index.name,
           table: o.name,
-          definition: columnsOfIndex.map((c) => c.name ?? '<expr>').join(', '),
+          definition:
+            (index.unique ? 'UNIQUE ' : '') +
+            columnsOfIndex.map((c) => c.name ?? '<expr>').join(', ') +
+            (index.partial ? ' (partial)' : ''),
         });
       }
     } else if (o.type === 'trigger') {
@@ -76,36 +80,38 @@ async function snapshotSqlite(db: Kysely<any>): Promise<SchemaSnapshot> {
   return snapshot;
 }
 
+// pg_catalog rather than information_schema: the same facts, several times faster to read.
 async function snapshotPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
   const columns = (
     await sql<{
       table_name: string;
-      table_type: string;
+      kind: string;
       column_name: string;
       data_type: string;
-      is_nullable: string;
+      nullable: boolean;
       column_default: string | null;
-      generation_expression: string | null;
     }>`
-      SELECT t.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable,
-             c.column_default, c.generation_expression
-      FROM information_schema.tables t
-      JOIN information_schema.columns c
-        ON c.table_schema = t.table_schema AND c.table_name = t.table_name
-      WHERE t.table_schema = current_schema()
-      ORDER BY t.table_name, c.ordinal_position`.execute(db)
+      SELECT c.relname AS table_name, c.relkind AS kind, a.attname AS column_name,
+             format_type(a.atttypid, a.atttypmod) AS data_type, NOT a.attnotnull AS nullable,
+             pg_get_expr(d.adbin, d.adrelid) AS column_default
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v')
+      ORDER BY c.relname, a.attnum`.execute(db)
   ).rows.filter((c) => !BOOKKEEPING.has(c.table_name));
 
   const snapshot: SchemaSnapshot = { tables: {}, views: {}, indexes: [], triggers: [] };
   for (const c of columns) {
-    if (c.table_type === 'VIEW') {
+    if (c.kind === 'v') {
       (snapshot.views[c.table_name] ??= []).push(c.column_name);
     } else {
       (snapshot.tables[c.table_name] ??= []).push({
         name: c.column_name,
         type: c.data_type,
-        nullable: c.is_nullable === 'YES',
-        default: c.column_default ?? c.generation_expression,
+        nullable: c.nullable,
+        default: c.column_default,
       });
     }
   }
@@ -121,8 +127,12 @@ async function snapshotPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
   }));
   snapshot.triggers = (
     await sql<{ name: string }>`
-      SELECT DISTINCT event_object_table || '.' || trigger_name AS name FROM information_schema.triggers
-      WHERE trigger_schema = current_schema() ORDER BY 1`.execute(db)
+      SELECT c.relname || '.' || t.tgname AS name
+      FROM pg_trigger t
+      JOIN pg_class c ON c.oid = t.tgrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND NOT t.tgisinternal
+      ORDER BY 1`.execute(db)
   ).rows.map((t) => t.name);
   return snapshot;
 }

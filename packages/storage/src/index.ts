@@ -12,3 +12,5 @@ export { searchInvocations, type SearchOptions } from './queries/search-invocati
 export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
 export { StorageError, ValidationError, NotFoundError, StoreOpenError, type FieldIssue } from './errors.js';
+export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
+export { verifyRollups, type RollupMismatch } from './verify-rollups.js';

@@ -23,20 +23,31 @@ const QUERY_TEMPLATES: Readonly<Record<SkillCategory, readonly string[]>> = {
   linting: ['lint the % code', 'fix lint warnings in %', 'check style of the % changes'],
   formatting: ['format the % files', 'reformat the changed % code', 'sort imports in %'],
   typing: ['type check the % package', 'fix type errors in %', 'check types after the % refactor'],
-  git: ['commit the % changes', 'push the % branch', 'what changed in %', 'sync % with main'],
+  git: ['tag the % release', 'clean up the % branch', 'check the % branch history'],
   review: ['review my % changes', 'summarize the % pull request', 'look for bugs in the % diff'],
   build: ['build the % image', 'rebuild % after dependency bump', 'compile the % service'],
   deploy: ['deploy % to staging', 'roll out the % release', 'ship % to production'],
-  infrastructure: ['apply the % infra changes', 'plan the % database migration', 'provision % workers'],
+  infrastructure: ['apply the % infra changes', 'provision % workers', 'configure the % hosts'],
   docs: ['build the % docs', 'update docstrings in %', 'fix broken links in % docs'],
   security: ['scan % for secrets', 'audit % dependencies', 'check % for vulnerabilities'],
   packaging: ['install % dependencies', 'upgrade the % lockfile', 'add a dependency to %'],
-  agent: [
-    'refactor the % module',
-    'write tests for the % module',
-    'find why % is slow',
-    'document the % public API',
-  ],
+  agent: ['help me with the % module', 'automate the % chores', 'clean up the % code'],
+};
+
+/** Skills whose queries differ from the rest of their category. */
+const SKILL_QUERY_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
+  'coverage-report': ['show coverage for %', 'which % lines are untested'],
+  'git-commit': ['commit the % changes', 'commit the % fix with a message'],
+  'git-push': ['push the % branch', 'push my % fix'],
+  'git-status': ['what changed in %', 'show uncommitted % files'],
+  'git-diff': ['show the diff for %', 'what did I change in %'],
+  'git-pull': ['pull main into the % branch', 'sync % with main'],
+  'git-rebase': ['rebase % onto main', 'squash the % commits'],
+  'terraform-plan': ['plan the % infra changes', 'preview the % database migration'],
+  'refactoring-agent': ['refactor the % module', 'split the % service into smaller functions'],
+  'test-creation-agent': ['write tests for the % module', 'add edge-case tests for %'],
+  'debugging-agent': ['find why % is slow', 'debug the failing % endpoint'],
+  'documentation-agent': ['document the % public API', 'write a README for %'],
 };
 
 /** Follow-up actions after a success, per category; some lists have several entries. */
@@ -73,18 +84,20 @@ const FAILURE_ACTIONS: Readonly<Record<SkillCategory, readonly (readonly string[
   agent: [['retry with smaller context'], ['inspect transcript', 'retry']],
 };
 
-const queryCache = new Map<SkillCategory, readonly string[]>();
+const queryCache = new Map<string, readonly string[]>();
 
-/** Every query text of a category (templates × subjects), built once. */
-export function queriesFor(category: SkillCategory): readonly string[] {
-  let queries = queryCache.get(category);
+/** Every query text of a skill (its templates, else its category's, × subjects), built once. */
+export function queriesFor(skill: string, category: SkillCategory): readonly string[] {
+  const templates = SKILL_QUERY_TEMPLATES[skill];
+  const key = templates ? skill : category;
+  let queries = queryCache.get(key);
   if (!queries) {
     const built: string[] = [];
-    for (const template of QUERY_TEMPLATES[category]) {
+    for (const template of templates ?? QUERY_TEMPLATES[category]) {
       for (const subject of SUBJECTS) built.push(template.replace('%', subject));
     }
     queries = Object.freeze(built);
-    queryCache.set(category, queries);
+    queryCache.set(key, queries);
   }
   return queries;
 }

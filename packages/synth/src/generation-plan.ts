@@ -149,7 +149,7 @@ export function compilePlan(model: Model): GenerationPlan {
     workflowPhases: workflows.map((workflow) => Int8Array.from(workflow.phases, (phase) => WORKFLOW_PHASES.indexOf(phase))),
     workflowStepIds: workflows.map((workflow) => workflow.skills.map((_, i) => `${workflow.name}/${i + 1}`)),
     rollbackStepIds: workflows.map((workflow) => workflow.skills.map((_, i) => `${workflow.name}/${i + 1}/rollback`)),
-    queries: truth.skills.map((skill) => queriesFor(skill.category)),
+    queries: truth.skills.map((skill) => queriesFor(skill.name, skill.category)),
     alternatives: names.map((_, s) => alternativeLists(s, model, random.next())),
     successActions: truth.skills.map((skill) => followUpsFor(skill.category, true)),
     failureActions: truth.skills.map((skill) => followUpsFor(skill.category, false)),

@@ -1,5 +1,5 @@
 import { MAX_SKILLS, skillNames } from './skill-names.js';
-import type { IncidentKind, IncidentSpec, SuccessModel, WorkloadOptions } from './types.js';
+import type { Incident, IncidentKind, IncidentSpec, SuccessModel, WorkloadOptions } from './types.js';
 
 /** Default start of the window, fixed so that output never depends on the clock. */
 export const DEFAULT_START = Date.UTC(2026, 0, 1);
@@ -25,7 +25,7 @@ export interface ResolvedOptions {
   seed: number;
   start: number;
   /** A count of incidents to place (the default count when not given), or checked specs. */
-  incidents: number | Required<IncidentSpec>[];
+  incidents: number | Incident[];
   successModel: SuccessModel;
   batchSize: number;
 }
@@ -49,11 +49,12 @@ export function resolveOptions(options: WorkloadOptions): ResolvedOptions {
     throw new RangeError(`options.seed must be a safe integer (got ${describe(options.seed)})`);
   }
   const start = options.start ?? DEFAULT_START;
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new RangeError(`options.start must be an integer epoch in milliseconds ≥ 0 (got ${describe(start)})`);
+  }
   // Ids encode times in 48 bits, as ULIDs do.
-  if (!Number.isSafeInteger(start) || start < 0 || start + days * DAY > MAX_TIME) {
-    throw new RangeError(
-      `options.start must be an integer epoch in milliseconds, ≥ 0, with the window ending before year 10889 (got ${describe(start)})`,
-    );
+  if (start + days * DAY > MAX_TIME) {
+    throw new RangeError(`options.days must end the window before 2^48 ms, in year 10889 (got ${days} days from ${start})`);
   }
   const successModel = options.successModel ?? 'structured';
   if (successModel !== 'structured' && successModel !== 'random') {
@@ -71,7 +72,7 @@ function resolveIncidentOption(
   value: number | readonly IncidentSpec[],
   skills: number,
   successModel: SuccessModel,
-): number | Required<IncidentSpec>[] {
+): number | Incident[] {
   if (typeof value === 'number') return integerAtLeast('incidents', value, 0);
   if (!Array.isArray(value)) {
     throw new RangeError(`options.incidents must be a count or an array of incident specs (got ${describe(value)})`);

@@ -29,7 +29,7 @@ const PATHS: readonly { path: WorkflowPath | null; upTo: number; more: number }[
   { path: 'ci', upTo: 0.15, more: 0.6 },
   { path: null, upTo: 0.25, more: 0.5 },
   { path: 'quick', upTo: 0.6, more: 0.35 },
-  { path: 'comprehensive', upTo: 1, more: 0.7 },
+  { path: 'comprehensive', upTo: 1, more: 0.6 },
 ];
 
 /**
@@ -171,7 +171,8 @@ export function createSessionGenerator(
     user = plan.userIds[userIndex] as string;
     group = plan.userGroups[userIndex] as number;
     const u = random.next();
-    const kind = PATHS.find((candidate) => u < candidate.upTo) ?? (PATHS[PATHS.length - 1] as (typeof PATHS)[number]);
+    let kind = PATHS[0] as (typeof PATHS)[number];
+    for (let k = 1; u >= kind.upTo && k < PATHS.length; k++) kind = PATHS[k] as (typeof PATHS)[number];
     path = kind.path;
     session = sessionId(start, sessions++);
     time = start;

@@ -5,9 +5,13 @@
  * the global Zipf law. These weights are shared by the generator and by the popularity it reports.
  */
 export const WORKFLOW_SHARE = 0.45;
-export const FAVOURITE_SHARE = 0.65;
-/** How much more a group runs a workflow made only of its favourites. */
-const FAVOURITE_WORKFLOW_BOOST = 4;
+export const FAVOURITE_SHARE = 0.75;
+/**
+ * A workflow's weight for a group is OTHER_WORKFLOW_WEIGHT + FAVOURITE_WORKFLOW_BOOST × (share of
+ * its steps among the group's favourites): teams mostly run the workflows of their own stack.
+ */
+const FAVOURITE_WORKFLOW_BOOST = 5;
+const OTHER_WORKFLOW_WEIGHT = 0.2;
 
 /** Weights of a group's favourites: √(Zipf weight), so favourites are flatter than the crowd. */
 export function favouriteWeights(favourites: readonly number[], zipf: Float64Array): Float64Array {
@@ -15,8 +19,8 @@ export function favouriteWeights(favourites: readonly number[], zipf: Float64Arr
 }
 
 /**
- * Weights of the workflows for one group: √(mean Zipf weight of the steps), boosted by the share
- * of steps that are the group's favourites.
+ * Weights of the workflows for one group: √(mean Zipf weight of the steps) × (0.2 + 5 × share of
+ * the steps that are the group's favourites).
  */
 export function workflowWeights(
   workflows: readonly Int32Array[],
@@ -30,7 +34,7 @@ export function workflowWeights(
       weight += zipf[skill] as number;
       if (isFavourite(skill)) favourites++;
     }
-    return Math.sqrt(weight / steps.length) * (1 + (FAVOURITE_WORKFLOW_BOOST * favourites) / steps.length);
+    return Math.sqrt(weight / steps.length) * (OTHER_WORKFLOW_WEIGHT + (FAVOURITE_WORKFLOW_BOOST * favourites) / steps.length);
   });
 }
 

@@ -54,8 +54,8 @@ function indexOf(truth: WorkloadTruth): TruthIndex {
  *
  * @example
  * const { truth } = generateWorkload({ invocations: 0, users: 10, skills: 5, days: 1, seed: 7 });
- * trueSuccessProbability(truth, { skill: 'pytest-run', phase: 'verification', hour: 3, group: 0 });
- * // a number in (0, 1), lower than at hour 14 when pytest-run's hourEffect is negative
+ * trueSuccessProbability(truth, { skill: 'pytest-run', phase: 'execution', hour: 14, group: 0 });
+ * // 0.8653…: logistic(logit(0.854) − 0.067 + 0.161), base rate, execution effect, group 0's level
  */
 export function trueSuccessProbability(truth: WorkloadTruth, context: SuccessContext): number {
   const { skill, phase, hour, group, at } = context;

@@ -4,7 +4,7 @@ import { drawPopulation } from './population.js';
 import { createRandom } from './random.js';
 import { favouriteWeights, expectedShares, workflowWeights, type GroupMix } from './session-mix.js';
 import { skillCatalog, type CatalogEntry } from './skill-names.js';
-import { drawSkillProfiles, round, zipfWeights } from './skill-profiles.js';
+import { drawSkillProfiles, zipfWeights } from './skill-profiles.js';
 import { RANDOM_SUCCESS_RATE } from './success-model.js';
 import { HOURLY_WEIGHTS, WEEKEND_FACTOR } from './traffic.js';
 import type { WorkloadTruth } from './types.js';
@@ -54,7 +54,7 @@ export function buildModel(options: ResolvedOptions): Model {
   });
   const shares = expectedShares(zipf, workflowSteps, groupMixes);
   skills.forEach((skill, i) => {
-    skill.popularity = round(shares[i] as number, 6);
+    skill.popularity = shares[i] as number;
   });
 
   const end = options.start + options.days * DAY;

@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createMigrator,
+  latestVersion,
+  migrateDown,
+  migrateToLatest,
+  MigrationError,
+  migrationStatus,
+  migrations,
+} from '../src/index.js';
+import { dialects, type TestDatabase } from './databases.js';
+import { snapshotSchema } from './introspect.js';
+
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics'];
+
+it('exports the four migrations in order, the last one as latestVersion', () => {
+  expect(Object.keys(migrations).sort()).toEqual(ALL);
+  expect(latestVersion).toBe('0004_analytics');
+  for (const migration of Object.values(migrations)) expect(typeof migration.down).toBe('function');
+});
+
+for (const factory of dialects) {
+  describe(`migrator (${factory.name})`, () => {
+    let t: TestDatabase;
+    beforeEach(async () => {
+      t = await factory.create();
+    });
+    afterEach(() => t.destroy());
+
+    async function rejection(promise: Promise<unknown>): Promise<MigrationError> {
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(MigrationError);
+      return error as MigrationError;
+    }
+
+    it('migrationStatus reports every migration pending on an empty database', async () => {
+      expect(await migrationStatus(t.db)).toEqual(ALL.map((name) => ({ name, appliedAt: null })));
+    });
+
+    it('migrationStatus reports applied migrations with their time and the rest pending', async () => {
+      const before = Date.now();
+      await createMigrator(t.db).migrateTo('0002_search');
+      const status = await migrationStatus(t.db);
+      expect(status.map((s) => [s.name, s.appliedAt === null])).toEqual([
+        ['0001_initial', false], ['0002_search', false],
+        ['0003_workflow_correlation', true], ['0004_analytics', true],
+      ]);
+      expect(status[0]!.appliedAt).toBeGreaterThanOrEqual(before);
+      expect(status[1]!.appliedAt).toBeLessThanOrEqual(Date.now());
+    });
+
+    it('migrateToLatest applies what is pending and nothing twice', async () => {
+      await createMigrator(t.db).migrateTo('0001_initial');
+      expect(await migrateToLatest(t.db)).toEqual(ALL.slice(1));
+      expect(await migrateToLatest(t.db)).toEqual([]);
+    });
+
+    it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
+      await migrateToLatest(t.db);
+      expect(await migrateDown(t.db)).toEqual(['0004_analytics']);
+      expect(await migrateDown(t.db, 10)).toEqual(['0003_workflow_correlation', '0002_search', '0001_initial']);
+      expect(await migrateDown(t.db)).toEqual([]);
+      expect(await migrateDown(t.db, 0)).toEqual([]);
+      await expect(migrateDown(t.db, -1)).rejects.toThrow(RangeError);
+    });
+
+    it('a failing migration throws MigrationError naming it and leaves none of its schema', async () => {
+      await createMigrator(t.db).migrateTo('0003_workflow_correlation');
+      await t.db.schema.createTable('skill_metrics_cache').addColumn('x', 'text').execute();
+      const before = await snapshotSchema(t.db, t.dialect);
+
+      const error = await rejection(migrateToLatest(t.db));
+      expect(error.migrationName).toBe('0004_analytics');
+      expect(error.direction).toBe('up');
+      expect(error.message).toMatch(/^Migration 0004_analytics failed \(up\): .*skill_metrics_cache/);
+      expect(error.cause).toBeInstanceOf(Error);
+
+      // skill_time_series is created before the collision: the transaction took it back.
+      expect(await snapshotSchema(t.db, t.dialect)).toEqual(before);
+      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0004_analytics', appliedAt: null });
+
+      await t.db.schema.dropTable('skill_metrics_cache').execute();
+      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics']);
+    });
+
+    it('a failing rollback throws MigrationError naming the migration and direction', async () => {
+      await createMigrator(t.db).migrateTo('0003_workflow_correlation');
+      // Someone removed a view by hand: V3's down cannot drop it.
+      await t.db.schema.dropView('v_skills_by_phase_usage').execute();
+      const error = await rejection(migrateDown(t.db));
+      expect(error.migrationName).toBe('0003_workflow_correlation');
+      expect(error.direction).toBe('down');
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, true, false]);
+    });
+
+    it('a history naming an unknown migration throws MigrationError without a migration name', async () => {
+      await migrateToLatest(t.db);
+      await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('0005_from_the_future', ${new Date().toISOString()})`.execute(t.db);
+      const error = await rejection(migrateToLatest(t.db));
+      expect(error.migrationName).toBeNull();
+      expect(error.message).toMatch(/0005_from_the_future/);
+    });
+
+    it('keeps its bookkeeping in the tables named by the options', async () => {
+      const options = { migrationTableName: 'skills_migration', migrationLockTableName: 'skills_migration_lock' };
+      await migrateToLatest(t.db, options);
+      expect((await migrationStatus(t.db, options)).every((s) => s.appliedAt !== null)).toBe(true);
+      expect((await migrationStatus(t.db)).every((s) => s.appliedAt === null)).toBe(true);
+    });
+  });
+}
+
