@@ -30,7 +30,6 @@ export const initial = defineMigration({
     // Four indexes only: every index is paid for on each of the ~100k inserts per second.
     await db.schema.createIndex('idx_invocation_skill_time').on('skill_invocation').columns(['skill_name', 'invoked_at']).execute();
     await db.schema.createIndex('idx_invocation_session_time').on('skill_invocation').columns(['session_id', 'invoked_at']).execute();
-    await db.schema.createIndex('idx_invocation_user_time').on('skill_invocation').columns(['user_id', 'invoked_at']).execute();
     await db.schema.createIndex('idx_invocation_invoked_at').on('skill_invocation').column('invoked_at').execute();
 
     await db.schema

@@ -5,9 +5,10 @@ import { dialectOf } from './dialect.js';
 /**
  * V2: an `embedding` column for semantic search and a full-text index over `user_query`.
  *
- * SQLite: an FTS5 table with external content (the text is not stored twice), kept in sync by
- * triggers and populated from the rows that already exist — the original created the FTS table
- * but never filled it. PostgreSQL: a stored generated tsvector column with a GIN index, which
+ * SQLite: an FTS5 table with external content (the text is not stored twice), populated from the
+ * rows that already exist — the original created the FTS table but never filled it. New rows are
+ * queued by a trigger and indexed in bulk by `indexPendingSearchRows` (the store runs it before
+ * each search), which keeps ingest fast; deletes and updates keep the index exact. PostgreSQL: a stored generated tsvector column with a GIN index, which
  * PostgreSQL maintains itself.
  */
 export const search = defineMigration({
@@ -37,22 +38,32 @@ async function createSqliteFullText(db: Kysely<any>): Promise<void> {
       content_rowid = 'rowid',
       tokenize = 'porter unicode61'
     )`.execute(db);
-  // The standard external-content triggers: an FTS5 'delete' must be given the values that were
-  // indexed, which the AFTER triggers still see as OLD.
+  // Indexing a row in FTS5 costs several times the insert itself, so new rows are only queued
+  // here (an integer append) and the store indexes the queue in bulk before it searches.
+  await sql`CREATE TABLE skill_invocation_fts_pending (row_id INTEGER PRIMARY KEY)`.execute(db);
   await sql`
-    CREATE TRIGGER skill_invocation_fts_after_insert AFTER INSERT ON skill_invocation BEGIN
-      INSERT INTO skill_invocation_fts (rowid, user_query) VALUES (new.rowid, new.user_query);
+    CREATE TRIGGER skill_invocation_fts_after_insert AFTER INSERT ON skill_invocation
+    WHEN new.user_query IS NOT NULL BEGIN
+      INSERT OR IGNORE INTO skill_invocation_fts_pending (row_id) VALUES (new.rowid);
     END`.execute(db);
+  // A row already indexed must be removed from FTS5 with the values it was indexed with (OLD);
+  // a row still queued is only dequeued.
   await sql`
     CREATE TRIGGER skill_invocation_fts_after_delete AFTER DELETE ON skill_invocation BEGIN
       INSERT INTO skill_invocation_fts (skill_invocation_fts, rowid, user_query)
-      VALUES ('delete', old.rowid, old.user_query);
+      SELECT 'delete', old.rowid, old.user_query
+      WHERE old.user_query IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM skill_invocation_fts_pending WHERE row_id = old.rowid);
+      DELETE FROM skill_invocation_fts_pending WHERE row_id = old.rowid;
     END`.execute(db);
   await sql`
     CREATE TRIGGER skill_invocation_fts_after_update AFTER UPDATE OF user_query ON skill_invocation BEGIN
       INSERT INTO skill_invocation_fts (skill_invocation_fts, rowid, user_query)
-      VALUES ('delete', old.rowid, old.user_query);
-      INSERT INTO skill_invocation_fts (rowid, user_query) VALUES (new.rowid, new.user_query);
+      SELECT 'delete', old.rowid, old.user_query
+      WHERE old.user_query IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM skill_invocation_fts_pending WHERE row_id = old.rowid);
+      DELETE FROM skill_invocation_fts_pending WHERE row_id = old.rowid;
+      INSERT INTO skill_invocation_fts_pending (row_id) SELECT new.rowid WHERE new.user_query IS NOT NULL;
     END`.execute(db);
   await sql`INSERT INTO skill_invocation_fts (skill_invocation_fts) VALUES ('rebuild')`.execute(db);
 }
@@ -61,7 +72,27 @@ async function dropSqliteFullText(db: Kysely<any>): Promise<void> {
   await sql`DROP TRIGGER skill_invocation_fts_after_update`.execute(db);
   await sql`DROP TRIGGER skill_invocation_fts_after_delete`.execute(db);
   await sql`DROP TRIGGER skill_invocation_fts_after_insert`.execute(db);
+  await sql`DROP TABLE skill_invocation_fts_pending`.execute(db);
   await sql`DROP TABLE skill_invocation_fts`.execute(db);
+}
+
+/**
+ * SQLite: index every queued row in one statement and empty the queue. Run it before reading
+ * skill_invocation_fts (the store does so in its search); a no-op on PostgreSQL, whose generated
+ * column is always current.
+ *
+ * @example
+ * await indexPendingSearchRows(db); // 1250 rows indexed
+ */
+export async function indexPendingSearchRows(db: Kysely<any>): Promise<number> {
+  if (dialectOf(db) !== 'sqlite') return 0;
+  const result = await sql`
+    INSERT INTO skill_invocation_fts (rowid, user_query)
+    SELECT i.rowid, i.user_query FROM skill_invocation_fts_pending p
+    JOIN skill_invocation i ON i.rowid = p.row_id
+    WHERE i.user_query IS NOT NULL`.execute(db);
+  await sql`DELETE FROM skill_invocation_fts_pending`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 async function createPostgresFullText(db: Kysely<any>): Promise<void> {

@@ -11,12 +11,6 @@ export const workflowCorrelation = defineMigration({
     await db.schema.alterTable('skill_invocation').addColumn('workflow_phase', 'text').execute();
     await db.schema.alterTable('skill_invocation').addColumn('workflow_step_id', 'text').execute();
     // Partial: invocations without a phase (most of them, for many clients) cost no index write.
-    await db.schema
-      .createIndex('idx_invocation_phase_skill')
-      .on('skill_invocation')
-      .columns(['workflow_phase', 'skill_name'])
-      .where(sql.ref('workflow_phase'), 'is not', null)
-      .execute();
     await db.schema.createView('v_skill_effectiveness_by_phase').as(effectivenessByPhase).execute();
     await db.schema.createView('v_workflow_phase_patterns').as(phasePatterns).execute();
     await db.schema.createView('v_skills_by_phase_usage').as(skillsByPhaseUsage).execute();
@@ -29,7 +23,6 @@ export const workflowCorrelation = defineMigration({
     await db.schema.dropView('v_skills_by_phase_usage').execute();
     await db.schema.dropView('v_workflow_phase_patterns').execute();
     await db.schema.dropView('v_skill_effectiveness_by_phase').execute();
-    await db.schema.dropIndex('idx_invocation_phase_skill').execute();
     await db.schema.alterTable('skill_invocation').dropColumn('workflow_step_id').execute();
     await db.schema.alterTable('skill_invocation').dropColumn('workflow_phase').execute();
   },

@@ -1,4 +1,5 @@
 export { migrations, latestVersion, type MigrationName } from './migrations.js';
+export { indexPendingSearchRows } from './0002-search.js';
 export {
   migrationProvider,
   createMigrator,

@@ -7,7 +7,7 @@ import {
   type MigrationResultSet,
 } from 'kysely';
 import { detectDialect } from './dialect.js';
-import { MigrationError, type MigrationDirection } from './errors.js';
+import { MigrationError } from './errors.js';
 import { migrations, type MigrationName } from './migrations.js';
 
 /** Where Kysely keeps its bookkeeping; the defaults are `kysely_migration` and `kysely_migration_lock`. */
@@ -57,7 +57,7 @@ export function createMigrator(db: Kysely<any>, options: MigratorOptions = {}): 
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigratorOptions = {}): Promise<string[]> {
   const migrator = await migratorFor(db, options);
-  return completed(await migrator.migrateToLatest(), 'up');
+  return completed(await migrator.migrateToLatest());
 }
 
 /**
@@ -73,7 +73,7 @@ export async function migrateTo(
   options: MigratorOptions = {},
 ): Promise<string[]> {
   const migrator = await migratorFor(db, options);
-  return completed(await migrator.migrateTo(name ?? NO_MIGRATIONS), 'up');
+  return completed(await migrator.migrateTo(name ?? NO_MIGRATIONS));
 }
 
 /**
@@ -96,7 +96,7 @@ export async function migrateDown(
   const appliedNames = (await statusOf(migrator)).filter((m) => m.appliedAt !== null).map((m) => m.name);
   if (appliedNames.length === 0) return [];
   const target = appliedNames[appliedNames.length - steps - 1] ?? NO_MIGRATIONS;
-  return completed(await migrator.migrateTo(target), 'down');
+  return completed(await migrator.migrateTo(target));
 }
 
 /**
@@ -137,13 +137,13 @@ async function statusOf(migrator: Migrator): Promise<MigrationStatus[]> {
   }
 }
 
-function completed(resultSet: MigrationResultSet, direction: MigrationDirection): string[] {
+function completed(resultSet: MigrationResultSet): string[] {
   const results = resultSet.results ?? [];
   if (resultSet.error !== undefined) {
     const failed = results.find((r) => r.status === 'Error');
     throw new MigrationError({
       migrationName: failed?.migrationName ?? null,
-      direction: failed ? (failed.direction === 'Up' ? 'up' : 'down') : direction,
+      direction: failed ? (failed.direction === 'Up' ? 'up' : 'down') : null,
       cause: resultSet.error,
     });
   }

@@ -12,6 +12,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface TestDatabase {
   dialect: DialectName;
   db: Kysely<any>;
+  /** The PostgreSQL schema the test runs in; null on SQLite. */
+  schema: string | null;
   destroy(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ async function createSqlite(): Promise<TestDatabase> {
   return {
     dialect: 'sqlite',
     db,
+    schema: null,
     async destroy() {
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
@@ -70,6 +73,7 @@ async function createPostgres(url: string): Promise<TestDatabase> {
   return {
     dialect: 'postgres',
     db,
+    schema,
     async destroy() {
       await db.destroy();
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMigrator, migrateDown, migrateToLatest } from '../src/index.js';
+import { indexPendingSearchRows, migrateDown, migrateTo, migrateToLatest } from '../src/index.js';
 import { dialects, type DialectName, type TestDatabase } from './databases.js';
 import { insertInvocations, invocation, type TestSchema } from './fixtures.js';
 
 /** Ids of the invocations whose user_query matches `text`, the way the store searches. */
 async function search(db: Kysely<TestSchema>, dialect: DialectName, text: string): Promise<string[]> {
+  await indexPendingSearchRows(db);
   const { rows } =
     dialect === 'sqlite'
       ? await sql<{ id: string }>`
@@ -32,8 +33,7 @@ for (const factory of dialects) {
     beforeEach(async () => {
       t = await factory.create();
       db = t.db as Kysely<TestSchema>;
-      const { error } = await createMigrator(db).migrateTo('0001_initial');
-      if (error) throw error;
+      await migrateTo(db, '0001_initial');
       await insertInvocations(db, [
         invocation('before', { user_query: 'running the unit tests' }),
         invocation('no-query'),
@@ -49,7 +49,21 @@ for (const factory of dialects) {
       await expectIndexConsistent(db, t.dialect);
     });
 
-    it('forgets a deleted row', async () => {
+    it('queues new rows on SQLite and indexes them in one pass', async () => {
+      if (t.dialect !== 'sqlite') {
+        expect(await indexPendingSearchRows(db)).toBe(0);
+        return;
+      }
+      const queued = await sql<{ n: number }>`SELECT count(*) AS n FROM skill_invocation_fts_pending`.execute(db);
+      expect(queued.rows[0]!.n).toBe(1);
+      expect(await indexPendingSearchRows(db)).toBe(1);
+      expect(await indexPendingSearchRows(db)).toBe(0);
+      await expectIndexConsistent(db, t.dialect);
+    });
+
+    it('forgets a deleted row, whether it was still queued or already indexed', async () => {
+      await db.deleteFrom('skill_invocation').where('id', '=', 'after').execute();
+      expect(await search(db, t.dialect, 'deploying')).toEqual([]);
       await db.deleteFrom('skill_invocation').where('id', '=', 'before').execute();
       expect(await search(db, t.dialect, 'tests')).toEqual([]);
       await expectIndexConsistent(db, t.dialect);

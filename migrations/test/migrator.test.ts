@@ -4,6 +4,7 @@ import {
   createMigrator,
   latestVersion,
   migrateDown,
+  migrateTo,
   migrateToLatest,
   MigrationError,
   migrationStatus,
@@ -43,7 +44,7 @@ for (const factory of dialects) {
 
     it('migrationStatus reports applied migrations with their time and the rest pending', async () => {
       const before = Date.now();
-      await createMigrator(t.db).migrateTo('0002_search');
+      await migrateTo(t.db, '0002_search');
       const status = await migrationStatus(t.db);
       expect(status.map((s) => [s.name, s.appliedAt === null])).toEqual([
         ['0001_initial', false], ['0002_search', false],
@@ -54,9 +55,27 @@ for (const factory of dialects) {
     });
 
     it('migrateToLatest applies what is pending and nothing twice', async () => {
-      await createMigrator(t.db).migrateTo('0001_initial');
+      await migrateTo(t.db, '0001_initial');
       expect(await migrateToLatest(t.db)).toEqual(ALL.slice(1));
       expect(await migrateToLatest(t.db)).toEqual([]);
+    });
+
+    it('migrateTo moves up or down to the named version, or to none', async () => {
+      expect(await migrateTo(t.db, '0003_workflow_correlation')).toEqual(ALL.slice(0, 3));
+      expect(await migrateTo(t.db, '0001_initial')).toEqual(['0003_workflow_correlation', '0002_search']);
+      expect(await migrateTo(t.db, null)).toEqual(['0001_initial']);
+      expect(await migrateTo(t.db, null)).toEqual([]);
+    });
+
+    it('createMigrator gives a Kysely Migrator over the same migrations', async () => {
+      const migrator = createMigrator(t.db, t.schema ? { migrationTableSchema: t.schema } : {});
+      const { error, results } = await migrator.migrateTo('0002_search');
+      expect(error).toBeUndefined();
+      expect(results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+        ['0001_initial', 'Up', 'Success'],
+        ['0002_search', 'Up', 'Success'],
+      ]);
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, false, false]);
     });
 
     it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
@@ -69,7 +88,7 @@ for (const factory of dialects) {
     });
 
     it('a failing migration throws MigrationError naming it and leaves none of its schema', async () => {
-      await createMigrator(t.db).migrateTo('0003_workflow_correlation');
+      await migrateTo(t.db, '0003_workflow_correlation');
       await t.db.schema.createTable('skill_metrics_cache').addColumn('x', 'text').execute();
       const before = await snapshotSchema(t.db, t.dialect);
 
@@ -88,7 +107,7 @@ for (const factory of dialects) {
     });
 
     it('a failing rollback throws MigrationError naming the migration and direction', async () => {
-      await createMigrator(t.db).migrateTo('0003_workflow_correlation');
+      await migrateTo(t.db, '0003_workflow_correlation');
       // Someone removed a view by hand: V3's down cannot drop it.
       await t.db.schema.dropView('v_skills_by_phase_usage').execute();
       const error = await rejection(migrateDown(t.db));
@@ -103,6 +122,19 @@ for (const factory of dialects) {
       const error = await rejection(migrateToLatest(t.db));
       expect(error.migrationName).toBeNull();
       expect(error.message).toMatch(/0005_from_the_future/);
+    });
+
+    if (factory.name === 'postgres') it('keeps its bookkeeping in its own schema when another schema has Kysely tables', async () => {
+      const other = `${t.schema}_other`;
+      await sql`CREATE SCHEMA ${sql.id(other)}`.execute(t.db);
+      try {
+        await sql`CREATE TABLE ${sql.id(other, 'kysely_migration')} (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(t.db);
+        await sql`CREATE TABLE ${sql.id(other, 'kysely_migration_lock')} (id varchar(255) PRIMARY KEY, is_locked integer NOT NULL DEFAULT 0)`.execute(t.db);
+        expect(await migrateToLatest(t.db)).toEqual(ALL);
+        expect((await migrationStatus(t.db)).every((s) => s.appliedAt !== null)).toBe(true);
+      } finally {
+        await sql`DROP SCHEMA ${sql.id(other)} CASCADE`.execute(t.db);
+      }
     });
 
     it('keeps its bookkeeping in the tables named by the options', async () => {

@@ -1,16 +1,11 @@
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMigrator, migrateDown, migrations } from '../src/index.js';
+import { migrateDown, migrateTo, migrations, type MigrationName } from '../src/index.js';
 import { dialects, type TestDatabase } from './databases.js';
 import { insertInvocations, invocation, T0, type TestSchema } from './fixtures.js';
 import { snapshotSchema, type SchemaSnapshot } from './introspect.js';
 
-const names = Object.keys(migrations).sort();
-
-async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
-  const { error } = await createMigrator(db).migrateTo(name);
-  if (error) throw error;
-}
+const names = Object.keys(migrations).sort() as MigrationName[];
 
 for (const factory of dialects) {
   describe(`reversibility (${factory.name})`, () => {

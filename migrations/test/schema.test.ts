@@ -10,6 +10,7 @@ const FTS_TABLES = [
   'skill_invocation_fts_data',
   'skill_invocation_fts_docsize',
   'skill_invocation_fts_idx',
+  'skill_invocation_fts_pending',
 ];
 
 const TIMESTAMP_COLUMNS = new Set([
@@ -75,9 +76,7 @@ for (const factory of dialects) {
           primaryKey,
           'idx_invocation_skill_time',
           'idx_invocation_session_time',
-          'idx_invocation_user_time',
           'idx_invocation_invoked_at',
-          'idx_invocation_phase_skill',
           ...fullText,
         ]),
       );

@@ -8,7 +8,7 @@ export { topSkills, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } 
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
 export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
 export type { Invocation } from './queries/invocation-view.js';
-export { searchInvocations, type SearchOptions } from './queries/search-invocations.js';
+export { searchInvocations, refreshSearchIndex, type SearchOptions } from './queries/search-invocations.js';
 export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
 export { StorageError, ValidationError, NotFoundError, StoreOpenError, type FieldIssue } from './errors.js';

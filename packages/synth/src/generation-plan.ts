@@ -4,7 +4,7 @@ import { followUpsFor, queriesFor } from './category-phrases.js';
 import { createRandom, hash32 } from './random.js';
 import { logit, WORKFLOW_PHASES } from './success-model.js';
 import { STREAMS, type Model } from './truth.js';
-import type { IncidentKind, WorkflowPhase } from './types.js';
+import type { IncidentKind } from './types.js';
 
 const HOUR = 3_600_000;
 /** Column of the "no phase" log-odds in `logOdds`. */

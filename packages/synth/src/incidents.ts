@@ -19,6 +19,7 @@ function drawMagnitude(kind: IncidentKind, random: Random): number {
  * Places `count` incidents: the i-th starts, on a whole hour, somewhere in the i-th of `count`
  * equal slices of the window and lasts 2–12 hours; kinds rotate; skills cycle through the head
  * (top 10% by popularity), the middle (up to 50%) and the tail, so small and large skills are hit.
+ * The first incident is always a success drop (under the structured model) on a head skill.
  *
  * @param popularity skill names with their expected traffic share
  */
@@ -40,11 +41,14 @@ export function placeIncidents(
     (tier) => tier.length > 0,
   );
 
+  const cycle = leastCommonMultiple(kinds.length, tiers.length);
   const incidents: Incident[] = [];
   const slice = window.hours / count;
   for (let i = 0; i < count; i++) {
-    const kind = kinds[i % kinds.length] as IncidentKind;
-    const tier = tiers[Math.floor(i / kinds.length) % tiers.length] as string[];
+    // Tiers cycle, kinds cycle with a shift after each full cycle of both, so every kind meets
+    // every tier and the first few incidents already cover all kinds and tiers.
+    const tier = tiers[i % tiers.length] as string[];
+    const kind = kinds[(i + Math.floor(i / cycle)) % kinds.length] as IncidentKind;
     const hours = 2 + random.int(11);
     const startHour = Math.min(Math.floor(slice * i + random.next() * slice), window.hours - hours);
     const start = window.start + Math.max(0, startHour) * HOUR;
@@ -57,4 +61,11 @@ export function placeIncidents(
     });
   }
   return incidents;
+}
+
+function leastCommonMultiple(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return (a * b) / x;
 }

@@ -21,7 +21,7 @@ describe('default incidents', () => {
     expect(generateWorkload({ ...base, invocations: 0, incidents: 0 }).truth.incidents).toEqual([]);
   });
 
-  it('last 2–12 whole hours inside the window, rotate kinds and hit head, middle and tail skills', () => {
+  it('last 2–12 whole hours inside the window, rotate kinds and meet head, middle and tail skills with each kind', () => {
     const { truth } = generateWorkload({ ...base, invocations: 0, skills: 200, days: 30, incidents: 30 });
     const rank = new Map(
       [...truth.skills].sort((a, b) => b.popularity - a.popularity).map((skill, i) => [skill.name, i]),
@@ -33,16 +33,16 @@ describe('default incidents', () => {
       expect(incident.start).toBeGreaterThanOrEqual(truth.start);
       expect(incident.end).toBeLessThanOrEqual(truth.end);
     }
-    expect(truth.incidents.slice(0, 4).map((incident) => incident.kind)).toEqual([
-      'success_drop',
-      'volume_spike',
-      'latency_regression',
-      'success_drop',
-    ]);
+    const kinds = truth.incidents.map((incident) => incident.kind);
+    for (let block = 0; block < 10; block++) {
+      expect(new Set(kinds.slice(block * 3, block * 3 + 3)).size).toBe(3);
+    }
+    expect(kinds[0]).toBe('success_drop');
     const ranks = truth.incidents.map((incident) => rank.get(incident.skill) as number);
-    expect(ranks.some((r) => r < 20)).toBe(true);
-    expect(ranks.some((r) => r >= 20 && r < 100)).toBe(true);
-    expect(ranks.some((r) => r >= 100)).toBe(true);
+    const tierOf = (r: number): string => (r < 20 ? 'head' : r < 100 ? 'middle' : 'tail');
+    expect(ranks.slice(0, 3).map(tierOf)).toEqual(['head', 'middle', 'tail']);
+    const combinations = new Set(truth.incidents.map((incident, i) => `${incident.kind} ${tierOf(ranks[i] as number)}`));
+    expect(combinations.size).toBe(9);
     const starts = truth.incidents.map((incident) => incident.start);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
   });

@@ -26,8 +26,8 @@ describe('generateWorkload options', () => {
     expect(attempt(overrides)).toThrow(new RangeError(message));
   });
 
-  it('rejects a start before 1970 or beyond what an id can encode', () => {
-    expect(attempt({ start: -1 })).toThrow(new RangeError("options.start must be an integer epoch in milliseconds ≥ 0 (got -1)"));
+  it('rejects a start before 1970, or a window ending beyond what an id can encode', () => {
+    expect(attempt({ start: -1 })).toThrow(new RangeError('options.start must be an integer epoch in milliseconds ≥ 0 (got -1)'));
     expect(attempt({ start: 2 ** 48 - 1 })).toThrow(/^options\.days must end the window before 2\^48 ms/);
   });
 

@@ -82,6 +82,12 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
         return work(tx);
       });
     },
+    maintenanceTransaction(work) {
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${RECORDER_LOCK})`.execute(trx);
+        return work(trx);
+      });
+    },
     async close() {
       await db.destroy();
     },

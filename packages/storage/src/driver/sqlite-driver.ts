@@ -94,6 +94,9 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
         }
       }));
     },
+    maintenanceTransaction(work) {
+      return withFileLock(lockKey, () => db.transaction().execute(work));
+    },
     async close() {
       await db.destroy();
     },

@@ -39,5 +39,7 @@ export interface StoreDriver {
   readonly schema?: string;
   /** One write transaction that excludes every other writer of the same database. */
   writeTransaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** A Kysely transaction that excludes other writers like writeTransaction, for maintenance writes. */
+  maintenanceTransaction<T>(work: (db: Kysely<SkillsDatabase>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

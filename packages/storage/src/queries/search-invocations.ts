@@ -1,3 +1,4 @@
+import { indexPendingSearchRows } from '@skills/migrations';
 import { sql } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { internals, type Store } from '../store.js';
@@ -26,6 +27,7 @@ export async function searchInvocations(store: Store, text: string, options: Sea
   const { driver } = internals(store);
 
   if (driver.kind === 'sqlite') {
+    await refreshSearchIndex(store);
     // Each word quoted, so FTS5 operators typed by a user are searched for, not executed.
     const match = words.map((word) => `"${word}"`).join(' ');
     const result = await sql<Parameters<typeof toInvocation>[0]>`
@@ -43,4 +45,20 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     order by ts_rank(i.user_query_tsv, plainto_tsquery('english', ${query})) desc, i.invoked_at desc
     limit ${limit}`.execute(store.db);
   return result.rows.map(toInvocation);
+}
+
+/**
+ * Bring the full-text index up to date. On SQLite new rows are queued at insert (indexing each
+ * one would cost more than the insert) and indexed here in one pass; `searchInvocations` calls
+ * this itself, so call it only to move the cost off the first search after a large import.
+ * Returns the number of rows indexed (always 0 on PostgreSQL, whose index is always current).
+ * @example await refreshSearchIndex(store) // 20000
+ */
+export async function refreshSearchIndex(store: Store): Promise<number> {
+  const { driver } = internals(store);
+  if (driver.kind !== 'sqlite') return 0;
+  const queued = await sql<{ queued: number }>`
+    select exists(select 1 from skill_invocation_fts_pending) as queued`.execute(store.db);
+  if (!queued.rows[0]?.queued) return 0;
+  return driver.maintenanceTransaction((db) => indexPendingSearchRows(db));
 }

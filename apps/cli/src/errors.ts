@@ -1,0 +1,74 @@
+import { NotFoundError, StorageError, StoreOpenError, ValidationError, type FieldIssue } from '@skills/storage';
+
+/** An expected failure: printed as one `skills: <message>` line, no stack trace. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** A bad option value, named the way the user typed it: `--limit: expected …`. */
+export function optionError(option: string, message: string): CliError {
+  return new CliError(`${option}: ${message}`);
+}
+
+/** Storage field names (of query options) as the CLI spells them. */
+const OPTION_FOR_FIELD: Readonly<Record<string, string>> = {
+  limit: '--limit',
+  orderBy: '--order-by',
+  order: '--order',
+  since: '--since',
+  until: '--until',
+  cursor: '--cursor',
+  skill: '--skill',
+  text: 'TEXT',
+};
+
+/** One issue as `field: message`, the field spelled as an option when it is one. */
+export function describeIssue(issue: FieldIssue, fieldNames: Readonly<Record<string, string>> = OPTION_FOR_FIELD): string {
+  const field = fieldNames[issue.field] ?? issue.field;
+  return field ? `${field}: ${issue.message}` : issue.message;
+}
+
+export interface DescribedError {
+  message: string;
+  exitCode: number;
+  /** False for bugs and environment failures: the user is pointed at SKILLS_DEBUG. */
+  expected: boolean;
+}
+
+/** Turn anything thrown by a command into the one line the user sees. */
+export function describeError(error: unknown): DescribedError {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode, expected: true };
+  if (error instanceof ValidationError) {
+    const issues = error.issues.slice(0, 3).map((issue) => describeIssue(issue));
+    const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+    return { message: issues.join('; ') + more, exitCode: 1, expected: true };
+  }
+  if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
+    return { message: error.message, exitCode: 1, expected: true };
+  }
+  // MigrationError lives in @skills/migrations, which storage does not re-export: match by name.
+  if (error instanceof Error && (error.name === 'MigrationError' || error.name === 'UnsupportedDialectError')) {
+    return { message: error.message, exitCode: 1, expected: true };
+  }
+  if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 'EISDIR')) {
+    return { message: `${error.path ?? 'file'}: ${errnoText(error.code)}`, exitCode: 1, expected: true };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, exitCode: 1, expected: false };
+}
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+function errnoText(code: string): string {
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  return 'is a directory';
+}

@@ -1,0 +1,76 @@
+import { optionError } from './errors.js';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
+const EPOCH_MS = /^\d+$/;
+// The same ISO-8601 shapes the invocation schema accepts; no offset means UTC.
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const MAX_EPOCH_MS = 8.64e15;
+
+const EXPECTED = 'expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time';
+
+/**
+ * A point in time given on the command line: `now`, a duration before now (`30s`, `30m`, `24h`,
+ * `7d`, `2w`), epoch milliseconds, or ISO-8601 text. Returns epoch ms.
+ * @example parseTimeArgument('24h', '--since', Date.UTC(2026, 0, 2)) // Date.UTC(2026, 0, 1)
+ */
+export function parseTimeArgument(value: string, option: string, now: number): number {
+  const text = value.trim();
+  if (text.toLowerCase() === 'now') return now;
+  const relative = RELATIVE.exec(text);
+  if (relative) return now - Math.round(Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
+  if (EPOCH_MS.test(text)) {
+    const ms = Number(text);
+    if (ms > MAX_EPOCH_MS) throw optionError(option, `epoch milliseconds out of range (got "${value}")`);
+    return ms;
+  }
+  if (ISO_8601.test(text)) {
+    const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10;
+    const ms = Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
+    if (!Number.isNaN(ms)) return ms;
+    throw optionError(option, `not a valid date (got "${value}")`);
+  }
+  throw optionError(option, `${EXPECTED} (got "${value}")`);
+}
+
+/** `parseTimeArgument` for an optional flag. */
+export function optionalTime(value: string | undefined, option: string, now: number): number | undefined {
+  return value === undefined ? undefined : parseTimeArgument(value, option, now);
+}
+
+/**
+ * An integer flag within bounds.
+ * @example parseInteger('50', '--limit', 1, 1000) // 50
+ */
+export function parseInteger(value: string, option: string, min: number, max: number): number {
+  const text = value.trim().replace(/_/g, '');
+  const number = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw optionError(option, `expected ${range} (got "${value}")`);
+  }
+  return number;
+}
+
+/** `parseInteger` for an optional flag. */
+export function optionalInteger(value: string | undefined, option: string, min: number, max: number): number | undefined {
+  return value === undefined ? undefined : parseInteger(value, option, min, max);
+}
+
+/** A finite number ≥ 0, e.g. a duration in seconds. */
+export function parseNonNegative(value: string, option: string): number {
+  const text = value.trim();
+  const number = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(number) || number < 0) {
+    throw optionError(option, `expected a number ≥ 0 (got "${value}")`);
+  }
+  return number;
+}
