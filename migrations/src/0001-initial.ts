@@ -59,7 +59,6 @@ export const initial = defineMigration({
       .addColumn('last_used', 'bigint', (col) => col.notNull())
       .addPrimaryKeyConstraint('session_skills_pkey', ['session_id', 'skill_name'])
       .execute();
-    await db.schema.createIndex('idx_session_skills_skill').on('session_skills').column('skill_name').execute();
 
     await db.schema
       .createTable('mv_daily_skills')

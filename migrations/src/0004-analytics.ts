@@ -29,14 +29,6 @@ export const analytics = defineMigration({
     await db.schema.createIndex('idx_time_series_hour').on('skill_time_series').column('hour_start').execute();
 
     await db.schema
-      .createTable('skill_time_series_sessions')
-      .addColumn('skill_name', 'text', (col) => col.notNull())
-      .addColumn('hour_start', 'bigint', (col) => col.notNull())
-      .addColumn('session_id', 'text', (col) => col.notNull())
-      .addPrimaryKeyConstraint('skill_time_series_sessions_pkey', ['skill_name', 'hour_start', 'session_id'])
-      .execute();
-
-    await db.schema
       .createTable('skill_metrics_cache')
       .addColumn('skill_name', 'text', (col) => col.primaryKey().notNull())
       .addColumn('last_invocation_at', 'bigint', (col) => col.notNull())
@@ -219,6 +211,5 @@ const V4_TABLES = [
   'skill_community_baselines',
   'skill_anomalies',
   'skill_metrics_cache',
-  'skill_time_series_sessions',
   'skill_time_series',
 ] as const;

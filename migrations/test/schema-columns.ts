@@ -35,7 +35,6 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     unique_sessions: true,
     duration_histogram: true,
   },
-  skill_time_series_sessions: { skill_name: true, hour_start: true, session_id: true },
   skill_metrics_cache: {
     skill_name: true, last_invocation_at: true, window_end: true, invocation_count_1h: true,
     invocation_count_24h: true, completed_count_24h: true, avg_completion_rate_24h: true,

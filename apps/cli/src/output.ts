@@ -1,12 +1,29 @@
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import Table from 'cli-table3';
 import type { CliIo } from './cli-io.js';
 
 export type Cell = string | number | null | undefined;
 
-/** Write text, waiting for the stream to drain when its buffer is full (exports can be huge). */
+/**
+ * Write text, waiting for the stream to drain when its buffer is full (exports can be huge).
+ * Rejects, rather than waiting forever, when the stream has failed or closed.
+ */
 export async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
+  const state = stream as Partial<Writable>;
+  if (state.destroyed) throw state.errored ?? new Error('output closed before the export finished');
+  if (stream.write(text)) return;
+  const controller = new AbortController();
+  try {
+    await Promise.race([
+      once(stream, 'drain', { signal: controller.signal }),
+      once(stream, 'close', { signal: controller.signal }).then(() => {
+        throw state.errored ?? new Error('output closed before the export finished');
+      }),
+    ]);
+  } finally {
+    controller.abort();
+  }
 }
 
 export function printLine(io: CliIo, text = ''): void {
@@ -27,7 +44,7 @@ export interface TableOptions {
 export function formatTable(head: string[], rows: Cell[][], options: TableOptions = {}): string {
   const table = new Table({
     head,
-    style: { head: [], border: [], compact: false },
+    style: { head: [], border: [], compact: true },
     colAligns: options.align ?? head.map(() => 'left'),
   });
   for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
@@ -40,7 +57,7 @@ export function printTable(io: CliIo, head: string[], rows: Cell[][], options: T
 
 /** Key/value pairs as a two-column table. */
 export function printDetails(io: CliIo, pairs: [string, Cell][]): void {
-  const table = new Table({ style: { head: [], border: [] } });
+  const table = new Table({ style: { head: [], border: [], compact: true } });
   for (const [key, value] of pairs) table.push({ [key]: value === null || value === undefined ? '' : String(value) });
   printLine(io, table.toString());
 }

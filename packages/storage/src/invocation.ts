@@ -91,6 +91,12 @@ export type ParsedItem = { ok: true; row: InvocationRow } | { ok: false; issues:
 
 /** Validate one item and turn it into a row; never throws. */
 export function parseInvocation(item: unknown, index: number, now: number): ParsedItem {
+  const fast = acceptPlainInvocation(item, now);
+  return fast ? { ok: true, row: fast } : parseWithSchema(item, index, now);
+}
+
+/** The reference path: zod validates, reports every issue, and the row is built from its output. */
+export function parseWithSchema(item: unknown, index: number, now: number): ParsedItem {
   const result = invocationInputSchema.safeParse(item);
   if (!result.success) {
     return {
@@ -124,6 +130,68 @@ export function parseInvocation(item: unknown, index: number, now: number): Pars
       created_at: v.created_at ?? now,
       embedding: toEmbedding(v.embedding),
     },
+  };
+}
+
+const KNOWN_KEYS = new Set(Object.keys(invocationInputSchema.shape));
+const ID = /^[\w.:-]+$/;
+const MAX_MS = 8.64e15;
+
+const isName = (value: unknown, max: number): value is string =>
+  typeof value === 'string' && value.trim().length >= 1 && value.trim().length <= max;
+const isOptionalText = (value: unknown, max: number) =>
+  value === undefined || value === null || (typeof value === 'string' && value.length <= max);
+const isMs = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MS;
+const isStringList = (value: unknown, maxItems: number, maxLength: number) =>
+  value === undefined ||
+  value === null ||
+  (Array.isArray(value) &&
+    value.length <= maxItems &&
+    value.every((entry) => typeof entry === 'string' && entry.length <= maxLength));
+
+/**
+ * The common case without zod: a plain, well-formed item (numeric timestamps, no embedding).
+ * It accepts a strict subset of what `invocationInputSchema` accepts and builds the same row;
+ * anything else returns undefined and goes through zod, which also writes every error message.
+ * A property test holds the two to agreement.
+ */
+export function acceptPlainInvocation(item: unknown, now: number): InvocationRow | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const v = item as Record<string, unknown>;
+  for (const key in v) if (!KNOWN_KEYS.has(key)) return undefined;
+  if (v.id !== undefined && !(typeof v.id === 'string' && v.id.length >= 1 && v.id.length <= 128 && ID.test(v.id))) return undefined;
+  if (!isName(v.skill_name, 200) || !isName(v.session_id, 200) || !isMs(v.invoked_at)) return undefined;
+  if (!(v.user_id === undefined || v.user_id === null || isName(v.user_id, 200))) return undefined;
+  if (!isOptionalText(v.workflow_path, 200) || !isOptionalText(v.workflow_phase, 100)) return undefined;
+  if (!isOptionalText(v.workflow_step_id, 200) || !isOptionalText(v.user_query, 20_000) || !isOptionalText(v.error_type, 1000)) return undefined;
+  const completed = v.completed;
+  if (!(completed === undefined || completed === true || completed === false || completed === 0 || completed === 1)) return undefined;
+  const duration = v.duration_seconds;
+  if (!(duration === undefined || duration === null || (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0))) return undefined;
+  const rank = v.selection_rank;
+  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0))) return undefined;
+  if (!isStringList(v.alternatives_considered, 100, 200) || !isStringList(v.follow_up_actions, 100, 500)) return undefined;
+  if (!(v.created_at === undefined || isMs(v.created_at))) return undefined;
+  if (!(v.embedding === undefined || v.embedding === null)) return undefined;
+  return {
+    id: (v.id as string | undefined) ?? nextUlid(now),
+    skill_name: (v.skill_name as string).trim(),
+    invoked_at: v.invoked_at as number,
+    session_id: (v.session_id as string).trim(),
+    user_id: typeof v.user_id === 'string' ? v.user_id.trim() : null,
+    workflow_path: (v.workflow_path as string | null | undefined) ?? null,
+    workflow_phase: (v.workflow_phase as string | null | undefined) ?? null,
+    workflow_step_id: (v.workflow_step_id as string | null | undefined) ?? null,
+    completed: completed === true || completed === 1 ? 1 : 0,
+    duration_seconds: (duration as number | null | undefined) ?? null,
+    user_query: (v.user_query as string | null | undefined) ?? null,
+    alternatives_considered: v.alternatives_considered ? JSON.stringify(v.alternatives_considered) : null,
+    selection_rank: (rank as number | null | undefined) ?? null,
+    follow_up_actions: v.follow_up_actions ? JSON.stringify(v.follow_up_actions) : null,
+    error_type: (v.error_type as string | null | undefined) ?? null,
+    created_at: (v.created_at as number | undefined) ?? now,
+    embedding: null,
   };
 }
 

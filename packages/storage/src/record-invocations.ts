@@ -1,15 +1,15 @@
 import { ValidationError, type FieldIssue } from './errors.js';
 import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
-import { aggregateBatch, HOUR_MS, mergeTally, type BatchDeltas } from './rollups/aggregate.js';
+import { aggregateBatch, HOUR_MS, mergeTally, type BatchDeltas, type BucketDelta } from './rollups/aggregate.js';
 import { addToHistogram, parseHistogram, serializeHistogram } from './rollups/duration-histogram.js';
 import {
   addDays,
   addSessionSkills,
-  findHourRanges,
+  findHourRange,
   findHours,
+  findSessionHours,
   findSkillMetrics,
   insertInvocations,
-  insertSessionHours,
   upsertHours,
   upsertMetricsCache,
   upsertSkillMetrics,
@@ -99,11 +99,12 @@ function uniqueById(rows: InvocationRow[]): InvocationRow[] {
 }
 
 async function writeBatch(tx: WriteTx, rows: InvocationRow[], now: number): Promise<InvocationRow[]> {
+  const countedSessions = await sessionsAlreadyCounted(tx, rows);
   const flags = await tx.insertIgnore(insertInvocations, rows, ['id']);
   const fresh = rows.filter((_, i) => flags[i]);
   if (fresh.length === 0) return fresh;
   const deltas = aggregateBatch(fresh);
-  await writeHours(tx, deltas);
+  await writeHours(tx, deltas, countedSessions);
   await tx.write(addDays, [...deltas.days.values()].map((day) => ({
     date: day.start,
     skill_name: day.skill,
@@ -126,24 +127,61 @@ async function writeBatch(tx: WriteTx, rows: InvocationRow[], now: number): Prom
   return fresh;
 }
 
-/** Hourly rows: merge histograms and count sessions not seen before in that skill-hour. */
-async function writeHours(tx: WriteTx, deltas: BatchDeltas): Promise<void> {
-  const hours = [...deltas.hours.values()];
-  const triples = hours.flatMap((hour) =>
-    [...hour.sessions].map((session_id) => ({ skill_name: hour.skill, hour_start: hour.start, session_id })),
+/** Keys `hour|skill|session` of the skill-hours in which stored invocations already counted a session. */
+async function sessionsAlreadyCounted(tx: WriteTx, rows: InvocationRow[]): Promise<Set<string>> {
+  const keys = new Map<string, { session_id: string; from: number; to: number }>();
+  for (const row of rows) {
+    const from = row.invoked_at - (row.invoked_at % HOUR_MS);
+    keys.set(`${from}\u0000${row.session_id}`, { session_id: row.session_id, from, to: from + HOUR_MS });
+  }
+  const found = await tx.lookup<{ session_id: string; from: number; to: number }, { session_id: string; skill_name: string; invoked_at: number }>(
+    findSessionHours,
+    [...keys.values()],
   );
-  const newTriple = await tx.insertIgnore(insertSessionHours, triples, ['skill_name', 'hour_start', 'session_id']);
-  const newSessions = new Map<string, number>();
-  triples.forEach((triple, i) => {
-    if (!newTriple[i]) return;
-    const key = `${triple.hour_start}\u0000${triple.skill_name}`;
-    newSessions.set(key, (newSessions.get(key) ?? 0) + 1);
-  });
+  const counted = new Set<string>();
+  for (const row of found) {
+    const hour = Number(row.invoked_at) - (Number(row.invoked_at) % HOUR_MS);
+    if (keys.has(`${hour}\u0000${row.session_id}`)) counted.add(`${hour}\u0000${row.skill_name}\u0000${row.session_id}`);
+  }
+  return counted;
+}
 
-  const existing = await tx.lookup<{ skill_name: string; hour_start: number }, SkillTimeSeriesTable>(
-    findHours,
-    hours.map((hour) => ({ skill_name: hour.skill, hour_start: hour.start })),
+/**
+ * The stored hourly rows a batch touches: one range query when the batch spans at most two days
+ * (live ingest, time-ordered imports), a lookup per key otherwise.
+ */
+async function existingHours(tx: WriteTx, hours: BucketDelta[]): Promise<SkillTimeSeriesTable[]> {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const hour of hours) {
+    if (hour.start < from) from = hour.start;
+    if (hour.start > to) to = hour.start;
+  }
+  if (to - from > 48 * HOUR_MS) {
+    return tx.lookup<{ skill_name: string; hour_start: number }, SkillTimeSeriesTable>(
+      findHours,
+      hours.map((hour) => ({ skill_name: hour.skill, hour_start: hour.start })),
+    );
+  }
+  const skills = [...new Set(hours.map((hour) => hour.skill))];
+  return tx.select(
+    tx.db.selectFrom('skill_time_series').selectAll().where('skill_name', 'in', skills).where('hour_start', '>=', from).where('hour_start', '<=', to),
   );
+}
+
+/** Hourly rows: merge histograms and count sessions not seen before in that skill-hour. */
+async function writeHours(tx: WriteTx, deltas: BatchDeltas, countedSessions: Set<string>): Promise<void> {
+  const hours = [...deltas.hours.values()];
+  const newSessions = new Map<string, number>();
+  for (const hour of hours) {
+    let count = 0;
+    for (const session of hour.sessions) {
+      if (!countedSessions.has(`${hour.start}\u0000${hour.skill}\u0000${session}`)) count += 1;
+    }
+    newSessions.set(`${hour.start}\u0000${hour.skill}`, count);
+  }
+
+  const existing = await existingHours(tx, hours);
   const byKey = new Map(existing.map((row) => [`${row.hour_start}\u0000${row.skill_name}`, row]));
   const merged: SkillTimeSeriesTable[] = hours.map((hour) => {
     const key = `${hour.start}\u0000${hour.skill}`;
@@ -209,10 +247,19 @@ async function writeMetricsCache(tx: WriteTx, metrics: SkillMetricsTable[], now:
     const windowEnd = row.last_invoked - (row.last_invoked % HOUR_MS);
     return { skill_name: row.skill_name, from: windowEnd - 23 * HOUR_MS, to: windowEnd };
   });
-  const hours = await tx.lookup<
-    (typeof windows)[number],
-    { skill_name: string; hour_start: number; invocation_count: number; completed_count: number }
-  >(findHourRanges, windows);
+  const windowBySkill = new Map(windows.map((w) => [w.skill_name, w]));
+  // Windows of one batch nearly coincide, so one range query over all of them is cheapest;
+  // a skill whose window lies far from the others is read on its own.
+  const anchor = Math.max(...windows.map((w) => w.to));
+  const near = windows.filter((w) => anchor - w.to <= 48 * HOUR_MS);
+  const far = windows.filter((w) => anchor - w.to > 48 * HOUR_MS);
+  const hours = [
+    ...(await tx.select(findHourRange(tx.db, near.map((w) => w.skill_name), Math.min(...near.map((w) => w.from)), anchor))),
+    ...(await Promise.all(far.map((w) => tx.select(findHourRange(tx.db, [w.skill_name], w.from, w.to))))).flat(),
+  ].filter((hour) => {
+    const window = windowBySkill.get(hour.skill_name)!;
+    return hour.hour_start >= window.from && hour.hour_start <= window.to;
+  });
   const cache = new Map<string, MetricsCacheRow>();
   metrics.forEach((row, i) => {
     cache.set(row.skill_name, {

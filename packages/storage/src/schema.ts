@@ -99,13 +99,6 @@ export interface SkillTimeSeriesTable {
   duration_histogram: string;
 }
 
-/** V4 (internal): which sessions used a skill in an hour, so `unique_sessions` stays exact. */
-export interface SkillTimeSeriesSessionsTable {
-  skill_name: string;
-  hour_start: number;
-  session_id: string;
-}
-
 /**
  * V4: per-skill snapshot as of the skill's latest hour (`window_end` = hour_start of its last
  * invocation). Counts cover that hour and the 24 hours ending with it, so the row is a pure
@@ -261,7 +254,6 @@ export interface SkillsDatabase {
   session_skills: SessionSkillsTable;
   mv_daily_skills: DailySkillsTable;
   skill_time_series: SkillTimeSeriesTable;
-  skill_time_series_sessions: SkillTimeSeriesSessionsTable;
   skill_metrics_cache: SkillMetricsCacheTable;
   skill_anomalies: SkillAnomaliesTable;
   skill_community_baselines: SkillCommunityBaselinesTable;

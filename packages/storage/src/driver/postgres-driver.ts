@@ -51,6 +51,7 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
           return out;
         };
         const tx: WriteTx = {
+          db: trx,
           async insertIgnore<Row extends object>(
             build: InsertIgnoreStatement<Row>,
             rows: Row[],
@@ -71,6 +72,9 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
           async write(build, rows) {
             if (rows.length === 0) return;
             for (const chunk of chunks(rows)) await run(build(trx, chunk));
+          },
+          async select<Out>(query: Compilable<Out>): Promise<Out[]> {
+            return (await run(query)).rows as Out[];
           },
           async lookup<Key extends object, Out>(build: KeysLookup<Key>, keys: Key[]): Promise<Out[]> {
             if (keys.length === 0) return [];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import type { SkillsDatabase } from '../schema.js';
 import { compileRowTemplate, type RowTemplate } from './row-template.js';
 import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
@@ -22,6 +22,8 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   const handle = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
   if (path !== ':memory:' && !options.readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
+  // Checkpoint every ~16 MB of WAL instead of 4 MB: fewer fsyncs under sustained ingest.
+  handle.pragma('wal_autocheckpoint = 4000');
   handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('cache_size = -65536');
@@ -51,6 +53,7 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   };
 
   const tx: WriteTx = {
+    db,
     async insertIgnore(build, rows) {
       if (rows.length === 0) return [];
       const template = templateFor(build as never, rows[0]!);
@@ -62,6 +65,10 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
       const template = templateFor(build as never, rows[0]!);
       const statement = prepare(template.sql);
       for (const row of rows) statement.run(template.bind(row));
+    },
+    async select<Out>(query: Compilable<Out>): Promise<Out[]> {
+      const compiled = query.compile();
+      return handle.prepare(compiled.sql).all(compiled.parameters as unknown[]) as Out[];
     },
     async lookup<Key extends object, Out>(build: KeysLookup<Key>, keys: Key[]): Promise<Out[]> {
       if (keys.length === 0) return [];

@@ -19,6 +19,8 @@ export type KeysLookup<Key> = (db: Kysely<SkillsDatabase>, keys: Key[]) => Compi
 
 /** What the recorder may do inside one write transaction. */
 export interface WriteTx {
+  /** Builds queries for `select` (bound to the transaction where the dialect needs it). */
+  readonly db: Kysely<SkillsDatabase>;
   /** Insert rows, skipping those whose key exists; returns, per row, whether it was inserted. */
   insertIgnore<Row extends object>(
     statement: InsertIgnoreStatement<Row>,
@@ -29,6 +31,8 @@ export interface WriteTx {
   write<Row extends object>(statement: RowsStatement<Row>, rows: Row[]): Promise<void>;
   /** Read the rows matching keys (absent keys simply return nothing). */
   lookup<Key extends object, Out>(lookup: KeysLookup<Key>, keys: Key[]): Promise<Out[]>;
+  /** Run one select built for this batch only (not templated). */
+  select<Out>(query: Compilable<Out>): Promise<Out[]>;
 }
 
 /** Everything that differs between SQLite and PostgreSQL, behind one small interface. */

@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { InvocationRow } from '../invocation.js';
 import type { InsertIgnoreStatement, KeysLookup, RowsStatement } from '../driver/types.js';
 import type {
+  SkillsDatabase,
   DailySkillsTable,
   SessionSkillsTable,
   SkillMetricsCacheTable,
   SkillMetricsTable,
-  SkillTimeSeriesSessionsTable,
   SkillTimeSeriesTable,
 } from '../schema.js';
 
@@ -21,11 +21,31 @@ export const insertInvocations: InsertIgnoreStatement<InvocationRow> = (db, rows
     .values(rows)
     .onConflict((oc) => oc.column('id').doNothing());
 
-export const insertSessionHours: InsertIgnoreStatement<SkillTimeSeriesSessionsTable> = (db, rows) =>
+export interface SessionHourKey {
+  session_id: string;
+  /** Start and end (exclusive) of the hour. */
+  from: number;
+  to: number;
+}
+
+/**
+ * Stored invocations of some sessions within a time range, found through the
+ * (session_id, invoked_at) index. Run before a batch is inserted, it tells which sessions each
+ * skill-hour has already counted, so `unique_sessions` stays exact without a table of its own.
+ * For one key (how SQLite runs it) the bounds are the key's own; for many (PostgreSQL) they span
+ * all keys and the caller keeps the rows it asked for.
+ */
+export const findSessionHours: KeysLookup<SessionHourKey> = (db, keys) =>
   db
-    .insertInto('skill_time_series_sessions')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['skill_name', 'hour_start', 'session_id']).doNothing());
+    .selectFrom('skill_invocation')
+    .select(['session_id', 'skill_name', 'invoked_at'])
+    .where(
+      'session_id',
+      'in',
+      keys.map((key) => key.session_id),
+    )
+    .where('invoked_at', '>=', keys.length === 1 ? keys[0]!.from : keys.reduce((min, key) => Math.min(min, key.from), Infinity))
+    .where('invoked_at', '<', keys.length === 1 ? keys[0]!.to : keys.reduce((max, key) => Math.max(max, key.to), -Infinity));
 
 export interface HourKey {
   skill_name: string;
@@ -130,27 +150,14 @@ export const upsertSkillMetrics: RowsStatement<SkillMetricsTable> = (db, rows) =
       })),
     );
 
-export interface HourRangeKey {
-  skill_name: string;
-  from: number;
-  to: number;
-}
-
-export const findHourRanges: KeysLookup<HourRangeKey> = (db, keys) =>
+/** The hourly rows of some skills between two hours (inclusive): one query per batch. */
+export const findHourRange = (db: Kysely<SkillsDatabase>, skills: string[], from: number, to: number) =>
   db
     .selectFrom('skill_time_series')
     .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count'])
-    .where((eb) =>
-      eb.or(
-        keys.map((key) =>
-          eb.and([
-            eb('skill_name', '=', key.skill_name),
-            eb('hour_start', '>=', key.from),
-            eb('hour_start', '<=', key.to),
-          ]),
-        ),
-      ),
-    );
+    .where('skill_name', 'in', skills)
+    .where('hour_start', '>=', from)
+    .where('hour_start', '<=', to);
 
 export type MetricsCacheRow = Omit<SkillMetricsCacheTable, 'is_anomalous' | 'anomaly_score'>;
 

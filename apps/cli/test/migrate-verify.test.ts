@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBin, runMain, tempDir } from './helpers.js';
+
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics'];
+
+describe('skills migrate', () => {
+  const db = join(tempDir(), 'migrate.db');
+
+  it('up applies every migration, then reports nothing to do', async () => {
+    expect(JSON.parse((await runMain(['migrate', 'up', '--db', db, '--json'])).stdout)).toEqual({ applied: ALL });
+    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Already up to date.\n');
+  });
+
+  it('status lists every migration with when it was applied', async () => {
+    const status = JSON.parse((await runMain(['migrate', 'status', '--db', db, '--json'])).stdout);
+    expect(status.map((m: { name: string }) => m.name)).toEqual(ALL);
+    expect(status.every((m: { appliedAt: number | null }) => typeof m.appliedAt === 'number')).toBe(true);
+    const table = await runBin(['migrate', 'status', '--db', db]);
+    expect(table.stdout).toMatch(/│ 0004_analytics\s+│ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ │/);
+    expect(table.stdout).toContain('Up to date.');
+  });
+
+  it('down --steps 2 rolls back the newest two; status shows them pending; up re-applies them', async () => {
+    expect(JSON.parse((await runMain(['migrate', 'down', '--steps', '2', '--db', db, '--json'])).stdout)).toEqual({
+      rolledBack: ['0004_analytics', '0003_workflow_correlation'],
+    });
+    const table = await runBin(['migrate', 'status', '--db', db]);
+    expect(table.stdout).toMatch(/│ 0003_workflow_correlation │ pending\s+│/);
+    expect(table.stdout).toContain('2 pending: run skills migrate up');
+    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0003_workflow_correlation, 0004_analytics\n');
+  });
+
+  it('down rejects a bad --steps', async () => {
+    expect((await runMain(['migrate', 'down', '--steps', '0', '--db', db])).stderr).toBe('skills: --steps: expected an integer from 1 to 1000 (got "0")\n');
+  });
+});
+
+describe('skills verify', () => {
+  const db = join(tempDir(), 'verify.db');
+
+  it('says consistent (exit code 0) for a seeded store', async () => {
+    await runMain(['seed', '--db', db, '--invocations', '2000', '--users', '20', '--skills', '10', '--days', '2']);
+    expect(await runBin(['verify', '--db', db])).toEqual({ code: 0, stdout: 'consistent\n', stderr: '' });
+    expect(JSON.parse((await runMain(['verify', '--db', db, '--json'])).stdout)).toEqual({ consistent: true, mismatches: [] });
+  });
+});
