@@ -25,6 +25,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
     .option('--db <url>', 'store: a SQLite file, sqlite:PATH, :memory: or postgres://… (default: $SKILLS_DB_URL, else ./skills.db)')
     .exitOverride()
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -71,8 +72,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 function commanderExit(error: CommanderError, io: CliIo): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-  // `skills` or `skills migrate` alone: the help was printed to stderr.
-  if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return 2;
+  // `skills help top` exits 0; `skills` or `skills migrate` alone printed the help to stderr.
+  if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
   io.stderr.write(`skills: ${oneLine(error.message.replace(/^error: /, ''))} (see skills --help)\n`);
   return 2;
 }

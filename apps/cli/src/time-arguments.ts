@@ -35,10 +35,17 @@ export function parseTimeArgument(value: string, option: string, now: number): n
   if (ISO_8601.test(text)) {
     const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10;
     const ms = Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
-    if (!Number.isNaN(ms)) return ms;
+    if (!Number.isNaN(ms) && isCalendarDate(text)) return ms;
     throw optionError(option, `not a valid date (got "${value}")`);
   }
   throw optionError(option, `${EXPECTED} (got "${value}")`);
+}
+
+/** Date.parse rolls 2026-02-30 over to March 2; a typo should fail instead. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** `parseTimeArgument` for an optional flag. */

@@ -33,6 +33,7 @@ describe('parseTimeArgument', () => {
     );
     expect(() => parseTimeArgument('5y', '--until', NOW)).toThrow(/^--until: /);
     expect(() => parseTimeArgument('2026-13-45', '--start', NOW)).toThrow('--start: not a valid date (got "2026-13-45")');
+    expect(() => parseTimeArgument('2026-02-30T10:00Z', '--start', NOW)).toThrow('--start: not a valid date (got "2026-02-30T10:00Z")');
   });
 });
 

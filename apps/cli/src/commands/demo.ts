@@ -50,7 +50,11 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           printLine(io);
           printTopSkills(context, top, since, now);
           printLine(io);
-          printLine(io, 'Next: skills top --since 7d --order-by p95_duration, skills metrics <skill>, skills export > all.jsonl');
+          const db = command.optsWithGlobals<{ db?: string }>().db;
+          const flag = db === undefined ? '' : ` --db ${db}`;
+          printLine(io, `Next: skills top${flag} --since 7d --order-by p95_duration`);
+          printLine(io, `      skills metrics${flag} ${top[0]?.skill_name ?? '<skill>'}`);
+          printLine(io, `      skills export${flag} > invocations.jsonl`);
         },
         { create: true },
       );

@@ -45,7 +45,7 @@ export function registerImportCommand(program: Command, context: CommandContext)
           }
         },
         { create: true },
-      );
+      ).finally(() => source.close());
       report(context, summary, flags);
     });
 }
@@ -53,11 +53,17 @@ export function registerImportCommand(program: Command, context: CommandContext)
 interface Source {
   stream: AsyncIterable<Buffer | string>;
   progress: Parameters<typeof createProgress>[1];
+  /** Release the file (the import may have stopped early, or never started). */
+  close(): void;
 }
 
 async function openSource(file: string, context: CommandContext): Promise<Source> {
   if (file === '-') {
-    return { stream: context.io.stdin as AsyncIterable<Buffer | string>, progress: { label: 'importing', unit: 'items', itemName: 'lines' } };
+    return {
+      stream: context.io.stdin as AsyncIterable<Buffer | string>,
+      progress: { label: 'importing', unit: 'items', itemName: 'lines' },
+      close() {},
+    };
   }
   const info = await stat(file);
   if (info.isDirectory()) throw new CliError(`${file}: is a directory`);
@@ -66,7 +72,7 @@ async function openSource(file: string, context: CommandContext): Promise<Source
   const progress: Source['progress'] = info.isFile()
     ? { label: 'importing', unit: 'bytes', total: info.size, itemName: 'lines' }
     : { label: 'importing', unit: 'items', itemName: 'lines' };
-  return { stream, progress };
+  return { stream, progress, close: () => stream.destroy() };
 }
 
 function report(context: CommandContext, summary: ImportSummary, flags: ImportFlags): void {

@@ -1,4 +1,4 @@
-import { recordInvocation, ValidationError, type InvocationInput } from '@skills/storage';
+import { recordInvocation, ValidationError, type FieldIssue, type InvocationInput } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { CliError, describeIssue, optionError } from '../errors.js';
@@ -85,7 +85,7 @@ export function registerRecordCommand(program: Command, context: CommandContext)
             return await recordInvocation(store, item);
           } catch (error) {
             if (error instanceof ValidationError) {
-              throw new CliError(error.issues.map((issue) => describeIssue(issue, FLAG_FOR_COLUMN)).join('; '));
+              throw new CliError(error.issues.map(describeFlagIssue).join('; '));
             }
             throw error;
           }
@@ -122,6 +122,14 @@ function invocationFromFlags(flags: RecordFlags, now: number): InvocationInput {
   if (createdAt !== undefined) item.created_at = createdAt;
   if (flags.embedding !== undefined) item.embedding = parseEmbedding(flags.embedding);
   return item;
+}
+
+/** `follow_up_actions.1` is the second `--follow-up`. */
+function describeFlagIssue(issue: FieldIssue): string {
+  const [column = '', position] = issue.field.split('.');
+  const flag = FLAG_FOR_COLUMN[column] ?? column;
+  const which = position === undefined ? '' : ` (value ${Number(position) + 1})`;
+  return describeIssue({ ...issue, field: `${flag}${which}` });
 }
 
 function parseEmbedding(text: string): number[] {

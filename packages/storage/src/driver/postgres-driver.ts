@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect, sql, type Compilable } from 'kysely';
+import { createQueryId, Kysely, PostgresDialect, RawNode, sql, type Compilable } from 'kysely';
+import { compileUnnest, type UnnestStatement } from './postgres-unnest.js';
 import pg from 'pg';
 import type { SkillsDatabase } from '../schema.js';
 import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
@@ -11,6 +12,8 @@ export interface PostgresDriverOptions {
 
 /** PostgreSQL's limit on bind parameters per statement is 65,535; stay well under it. */
 const MAX_PARAMETERS = 60_000;
+const RAW_NODE = RawNode.createWithSql('');
+
 /** Arbitrary constant naming the advisory lock that serialises rollup maintenance. */
 const RECORDER_LOCK = 727_274_001;
 
@@ -35,6 +38,11 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
     },
   });
   const db = new Kysely<SkillsDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const unnestCache = new Map<unknown, UnnestStatement | null>();
+  const unnestFor = (key: unknown, build: Parameters<typeof compileUnnest>[1], sample: object) => {
+    if (!unnestCache.has(key)) unnestCache.set(key, compileUnnest(db, build, Object.keys(sample)) ?? null);
+    return unnestCache.get(key) ?? undefined;
+  };
 
   return {
     kind: 'postgres',
@@ -59,8 +67,12 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
           ) {
             if (rows.length === 0) return [];
             const inserted = new Set<string>();
-            for (const chunk of chunks(rows)) {
-              const result = await run(build(trx, chunk).returning(keyColumns as never));
+            const withReturning = (into: typeof trx, some: Row[]) => build(into, some).returning(keyColumns as never);
+            const unnest = unnestFor(build, withReturning as never, rows[0]!);
+            const results = unnest
+              ? [await trx.executeQuery({ sql: unnest.sql, parameters: unnest.bind(rows), query: RAW_NODE, queryId: createQueryId() })]
+              : await Promise.all(chunks(rows).map((chunk) => run(withReturning(trx, chunk))));
+            for (const result of results) {
               for (const returned of result.rows as Record<string, unknown>[]) {
                 inserted.add(keyColumns.map((column) => String(returned[column])).join('\u0000'));
               }
@@ -71,6 +83,11 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
           },
           async write(build, rows) {
             if (rows.length === 0) return;
+            const unnest = unnestFor(build, build as never, rows[0]!);
+            if (unnest) {
+              await trx.executeQuery({ sql: unnest.sql, parameters: unnest.bind(rows), query: RAW_NODE, queryId: createQueryId() });
+              return;
+            }
             for (const chunk of chunks(rows)) await run(build(trx, chunk));
           },
           async select<Out>(query: Compilable<Out>): Promise<Out[]> {
