@@ -48,6 +48,9 @@ describe('errors and exit codes', () => {
   it('prints help and the version with exit code 0', async () => {
     expect((await runMain(['--help'])).stdout).toContain('Usage: skills [options] [command]');
     expect((await runMain(['--version'])).stdout).toBe('0.1.0\n');
+    const help = await runMain(['help', 'top']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--order-by <key>');
   });
 });
 
