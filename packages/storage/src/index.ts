@@ -12,5 +12,6 @@ export { searchInvocations, refreshSearchIndex, type SearchOptions } from './que
 export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
 export { StorageError, ValidationError, NotFoundError, StoreOpenError, type FieldIssue } from './errors.js';
+export { MigrationError } from '@skills/migrations';
 export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';

@@ -5,25 +5,34 @@ import type { FieldIssue } from './errors.js';
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+const EXPECTED_TIME = 'expected epoch milliseconds (integer ≥ 0) or ISO-8601 text';
+
 /** Epoch milliseconds, or ISO-8601 text (no offset means UTC). */
-const timestamp = z.union(
-  [
-    z.number().int().nonnegative().max(8.64e15),
-    z
-      .string()
-      .regex(ISO_8601)
-      .transform((text, ctx) => {
-        const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10;
-        const ms = Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
-        if (Number.isNaN(ms)) {
-          ctx.addIssue({ code: 'custom', message: 'not a valid date' });
-          return z.NEVER;
-        }
-        return ms;
-      }),
-  ],
-  { error: 'expected epoch milliseconds (integer ≥ 0) or ISO-8601 text' },
-);
+const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).transform((value, ctx) => {
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0 && value <= 8.64e15) return value;
+    ctx.addIssue({ code: 'custom', message: EXPECTED_TIME });
+    return z.NEVER;
+  }
+  if (!ISO_8601.test(value)) {
+    ctx.addIssue({ code: 'custom', message: EXPECTED_TIME });
+    return z.NEVER;
+  }
+  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) || value.length === 10;
+  const ms = Date.parse(hasZone ? value : `${value.replace(' ', 'T')}Z`);
+  if (Number.isNaN(ms) || !isCalendarDate(value)) {
+    ctx.addIssue({ code: 'custom', message: `not a valid date: ${value}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Date.parse rolls 2026-02-30 over to March 2; a stored event must keep the day it was given. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 const optionalText = (max: number) => z.string().max(max).nullish();

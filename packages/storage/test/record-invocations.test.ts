@@ -76,6 +76,18 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
     }
   });
 
+  it('rejects a calendar date that does not exist instead of rolling it over', async () => {
+    const { store } = await factory.create();
+    try {
+      const error = await recordInvocations(store, [{ ...base, invoked_at: '2026-02-30T10:00:00Z' }]).catch((e: unknown) => e);
+      expect((error as ValidationError).issues).toEqual([
+        { index: 0, field: 'invoked_at', message: 'not a valid date: 2026-02-30T10:00:00Z' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('generates sortable ids when none are given and ignores a repeated id', async () => {
     const { store } = await factory.create();
     try {

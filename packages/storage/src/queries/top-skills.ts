@@ -25,7 +25,7 @@ export interface TopSkill {
   completion_rate: number;
   /** Over completed invocations with a known duration; null when none. */
   avg_duration_seconds: number | null;
-  /** Estimated from log-bucketed histograms (within ±9%); null when no duration is known. */
+  /** Estimated from log-bucketed histograms (at most one 19% bucket off); null when no duration is known. */
   p95_duration_seconds: number | null;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Log-spaced duration buckets, so percentiles can be read from hourly rollups.
  * Bucket i covers [MIN · 2^(i/4), MIN · 2^((i+1)/4)) seconds: each bucket is 19% wider than the
- * last, so an estimate interpolated inside one is within ±9% of the true value. Bucket 0 also
+ * last, so an estimate interpolated inside the right bucket is never more than one bucket width
+ * (19%) off, and within a few percent for smooth distributions. Bucket 0 also
  * holds everything below MIN, the last bucket everything above the top bound (~33 hours).
  */
 const MIN_SECONDS = 0.001;
