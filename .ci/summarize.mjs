@@ -13,7 +13,7 @@ const tests = report.testResults.flatMap((suite) => suite.assertionResults);
 const passed = tests.filter((t) => t.status === 'passed').length;
 const failed = tests.filter((t) => t.status === 'failed').length;
 const skipped = tests.length - passed - failed;
-const postgres = tests.filter((t) => t.status === 'passed' && /\[postgres\]/.test(t.fullName)).length;
+const postgres = tests.filter((t) => t.status === 'passed' && /[[(]'?postgres\b/.test(t.fullName)).length;
 const suitesFailed = report.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
 
 let ok = failed === 0 && passed > 0 && suitesFailed === 0;
