@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
+import type { SkillInvocationTable } from './schema.js';
 
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -74,25 +75,7 @@ export const invocationInputSchema = z.strictObject({
 export type InvocationInput = z.input<typeof invocationInputSchema>;
 
 /** A validated invocation, exactly as stored. */
-export interface InvocationRow {
-  id: string;
-  skill_name: string;
-  invoked_at: number;
-  session_id: string;
-  user_id: string | null;
-  workflow_path: string | null;
-  workflow_phase: string | null;
-  workflow_step_id: string | null;
-  completed: number;
-  duration_seconds: number | null;
-  user_query: string | null;
-  alternatives_considered: string | null;
-  selection_rank: number | null;
-  follow_up_actions: string | null;
-  error_type: string | null;
-  created_at: number;
-  embedding: Buffer | null;
-}
+export type InvocationRow = Omit<SkillInvocationTable, 'embedding'> & { embedding: Buffer | null };
 
 const nextUlid = monotonicFactory();
 
