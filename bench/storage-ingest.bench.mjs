@@ -12,7 +12,7 @@ import { info, report, syntheticBatches } from './lib.mjs';
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 300_000);
 const BATCH = 1000;
 const batches = syntheticBatches({ invocations: INVOCATIONS, users: 2000, skills: 200, days: 30, seed: 1, batchSize: BATCH });
-const dir = mkdtempSync(join(tmpdir(), 'skills-bench-'));
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'skills-bench-'));
 let ok = true;
 
 async function ours(path) {

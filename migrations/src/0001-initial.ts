@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { defineMigration } from './define-migration.js';
-import { dialectOf, nowMs, type SchemaDialect } from './dialect.js';
+import { clusteredOnSqlite, dialectOf, nowMs, type SchemaDialect } from './dialect.js';
 
 /**
  * V1: the invocation log, lifetime totals per skill, per-session and daily rollups, and three
@@ -58,6 +58,7 @@ export const initial = defineMigration({
       .addColumn('first_used', 'bigint', (col) => col.notNull())
       .addColumn('last_used', 'bigint', (col) => col.notNull())
       .addPrimaryKeyConstraint('session_skills_pkey', ['session_id', 'skill_name'])
+      .$call(clusteredOnSqlite(db))
       .execute();
 
     await db.schema
@@ -71,6 +72,7 @@ export const initial = defineMigration({
       .addColumn('duration_count', 'bigint', (col) => col.notNull().defaultTo(0))
       .addColumn('avg_duration_seconds', 'double precision')
       .addPrimaryKeyConstraint('mv_daily_skills_pkey', ['date', 'skill_name'])
+      .$call(clusteredOnSqlite(db))
       .execute();
     await db.schema.createIndex('idx_mv_daily_skill_date').on('mv_daily_skills').columns(['skill_name', 'date']).execute();
 

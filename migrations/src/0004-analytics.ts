@@ -1,3 +1,4 @@
+import { clusteredOnSqlite, dialectOf } from './dialect.js';
 import { createAnalyticsViews, dropAnalyticsViews } from './0004-analytics-views.js';
 import { defineMigration } from './define-migration.js';
 
@@ -12,6 +13,10 @@ import { defineMigration } from './define-migration.js';
  */
 export const analytics = defineMigration({
   async up(db) {
+    // Reads of this table are "one skill's hours" or "every skill's hours in a window"; both are
+    // short seeks per skill on (skill_name, hour_start). SQLite stores the table clustered on that
+    // key (WITHOUT ROWID), so the key is the row; PostgreSQL gets a covering index instead.
+    const sqlite = dialectOf(db) === 'sqlite';
     await db.schema
       .createTable('skill_time_series')
       .addColumn('skill_name', 'text', (col) => col.notNull())
@@ -25,8 +30,16 @@ export const analytics = defineMigration({
       .addColumn('unique_sessions', 'bigint', (col) => col.notNull().defaultTo(0))
       .addColumn('duration_histogram', 'text', (col) => col.notNull().defaultTo('{}'))
       .addPrimaryKeyConstraint('skill_time_series_pkey', ['skill_name', 'hour_start'])
+      .$call(clusteredOnSqlite(db))
       .execute();
     await db.schema.createIndex('idx_time_series_hour').on('skill_time_series').column('hour_start').execute();
+    if (!sqlite) {
+      await db.schema
+        .createIndex('idx_time_series_skill_cover')
+        .on('skill_time_series')
+        .columns(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'duration_sum', 'duration_count'])
+        .execute();
+    }
 
     await db.schema
       .createTable('skill_metrics_cache')

@@ -1,4 +1,4 @@
-import { PostgresAdapter, SqliteAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, sql, type CreateTableBuilder, type Kysely, type RawBuilder } from 'kysely';
 import { UnsupportedDialectError } from './errors.js';
 
 /** The two databases the schema supports. */
@@ -34,4 +34,14 @@ export function nowMs(dialect: SchemaDialect): RawBuilder<number> {
   return dialect === 'sqlite'
     ? sql<number>`(CAST(strftime('%s', 'now') AS INTEGER) * 1000)`
     : sql<number>`(EXTRACT(EPOCH FROM now()) * 1000)::bigint`;
+}
+
+/**
+ * On SQLite a table keyed by text columns is otherwise stored twice (the rowid table and its
+ * key's index); WITHOUT ROWID stores it once, clustered on the key: half the space and one B-tree
+ * write per upsert. PostgreSQL has no such option and needs none.
+ */
+export function clusteredOnSqlite(db: Kysely<any>) {
+  return <T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C> =>
+    dialectOf(db) === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table;
 }

@@ -52,6 +52,9 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
       eb.fn.sum<number>('duration_sum').as('duration_sum'),
       eb.fn.sum<number>('duration_count').as('duration_count'),
     ])
+    // Phrased per known skill so both databases seek each skill's hours in the covering index
+    // instead of collecting every row of the window and grouping it afterwards.
+    .where('skill_name', 'in', (eb) => eb.selectFrom('skill_metrics').select('skill_metrics.skill_name'))
     .where('hour_start', '>=', window.since)
     .where('hour_start', '<', window.until)
     .groupBy('skill_name');
