@@ -6,6 +6,7 @@ import { resolveDetectionOptions, type DetectionMethod, type DetectionOptions, t
 import { describeJudgement } from './reason.js';
 import { referencesFor } from './references.js';
 import { judgeCount, judgeDuration, judgeRate } from './robust-tests.js';
+import { estimateSpread } from './spread.js';
 import { judgeZscore } from './zscore-method.js';
 
 export type AnomalyType = 'drop' | 'spike' | 'pattern_shift';
@@ -101,12 +102,13 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
     return { bucket, metrics: options.metrics.map((metric) => ({ metric, hour: judgeZscore(series, end, metric), window: undefined })) };
   }
   const hourRefs = referencesFor(series, end, 1, options);
+  const spread = estimateSpread(series, hourRefs);
   const windowRefs = options.windowHours > 1 && end + 1 >= options.windowHours ? referencesFor(series, end, options.windowHours, options) : undefined;
   return {
     bucket,
     metrics: options.metrics.map((metric) => {
       const judge = metric === 'completion_rate' ? judgeRate : metric === 'invocation_count' ? judgeCount : judgeDuration;
-      return { metric, hour: judge(series, hourRefs, options), window: windowRefs && judge(series, windowRefs, options) };
+      return { metric, hour: judge(series, hourRefs, spread, options), window: windowRefs && judge(series, windowRefs, spread, options) };
     }),
   };
 }

@@ -2,21 +2,23 @@ import { DAY_MS, HOUR_MS, isWeekend, type DenseSeries } from '../series.js';
 
 /**
  * The like-with-like comparison for one window of hours: the same hours of the day on earlier
- * days, of the same day type (weekday or weekend) when there are enough of those.
+ * days whose hours fall on the same day types (weekday or weekend) as the judged ones, when there
+ * are enough of those; otherwise every earlier day, with volumes rescaled by the weekend/weekday
+ * traffic ratio seen in the history.
  */
 export interface References {
-  /** Index of the last hour of the window judged, and the window's length in hours. */
+  /** Index of the last hour of the judged window, and the window's length in hours. */
   end: number;
   hours: number;
   /** For each reference day, the index of its window's last hour (`end` − 24·k). */
   ends: number[];
-  /** Whether every reference day has the judged day's type. */
+  /** Whether every reference hour has the day type of the hour it stands for. */
   sameDayType: boolean;
   /**
-   * Volume multiplier per reference (weekend/weekday traffic ratio when the day types differ,
-   * else 1); undefined when types differ and the ratio cannot be estimated from the history.
+   * Mean hourly volume on weekend hours over that on weekday hours, in the history; undefined
+   * when the references all share the day type or when it cannot be estimated.
    */
-  volumeScale: number[] | undefined;
+  weekendRatio: number | undefined;
 }
 
 export interface ReferenceOptions {
@@ -24,37 +26,44 @@ export interface ReferenceOptions {
   minReferenceDays: number;
 }
 
-const HOURS_PER_DAY = DAY_MS / HOUR_MS;
+export const HOURS_PER_DAY = DAY_MS / HOUR_MS;
 
 /** Reference days for the window of `hours` hours ending at index `end`. */
 export function referencesFor(series: DenseSeries, end: number, hours: number, options: ReferenceOptions): References {
-  const weekend = isWeekend(series.start + end * HOUR_MS);
+  const weekend: boolean[] = [];
+  for (let i = end - hours + 1; i <= end; i++) weekend.push(isWeekend(series.start + i * HOUR_MS));
   const same: number[] = [];
   const all: number[] = [];
   for (let k = 1; k <= options.baselineDays; k++) {
     const refEnd = end - k * HOURS_PER_DAY;
     if (refEnd - hours + 1 < 0) break;
     all.push(refEnd);
-    if (isWeekend(series.start + refEnd * HOUR_MS) === weekend) same.push(refEnd);
+    let matches = true;
+    for (let j = 0; j < hours && matches; j++) matches = isWeekend(series.start + (refEnd - hours + 1 + j) * HOUR_MS) === weekend[j];
+    if (matches) same.push(refEnd);
   }
   if (same.length >= options.minReferenceDays || same.length === all.length) {
-    return { end, hours, ends: same, sameDayType: true, volumeScale: same.map(() => 1) };
+    return { end, hours, ends: same, sameDayType: true, weekendRatio: undefined };
   }
-  const ratio = weekendRatio(series, end, options.baselineDays);
-  const volumeScale =
-    ratio === undefined
-      ? undefined
-      : all.map((refEnd) => {
-          const refWeekend = isWeekend(series.start + refEnd * HOUR_MS);
-          if (refWeekend === weekend) return 1;
-          return weekend ? ratio : 1 / ratio;
-        });
-  return { end, hours, ends: all, sameDayType: false, volumeScale };
+  return { end, hours, ends: all, sameDayType: false, weekendRatio: weekendRatio(series, end, options.baselineDays) };
+}
+
+/**
+ * The factor that turns the volume of hour `from` into what it would be on the day type of hour
+ * `to`: 1 for the same type, the weekend ratio (or its inverse) otherwise; undefined when needed
+ * but unknown.
+ */
+export function volumeScale(series: DenseSeries, refs: References, to: number, from: number): number | undefined {
+  const toWeekend = isWeekend(series.start + to * HOUR_MS);
+  const fromWeekend = isWeekend(series.start + from * HOUR_MS);
+  if (toWeekend === fromWeekend) return 1;
+  if (refs.weekendRatio === undefined) return undefined;
+  return toWeekend ? refs.weekendRatio : 1 / refs.weekendRatio;
 }
 
 /**
  * Mean hourly volume on weekend hours over mean hourly volume on weekday hours in the
- * baseline before `end`; undefined without both kinds of day or without traffic.
+ * baseline before `end`; undefined without a whole day of each kind or without traffic.
  */
 function weekendRatio(series: DenseSeries, end: number, baselineDays: number): number | undefined {
   const from = Math.max(0, end - baselineDays * HOURS_PER_DAY);
@@ -71,7 +80,6 @@ function weekendRatio(series: DenseSeries, end: number, baselineDays: number): n
       weekdayHours += 1;
     }
   }
-  // A whole day of each kind at least, so the ratio is not one hour's noise.
   if (weekendHours < HOURS_PER_DAY || weekdayHours < HOURS_PER_DAY || weekdaySum === 0 || weekendSum === 0) return undefined;
   return weekendSum / weekendHours / (weekdaySum / weekdayHours);
 }
@@ -80,5 +88,20 @@ function weekendRatio(series: DenseSeries, end: number, baselineDays: number): n
 export function windowSum(values: Float64Array, end: number, hours: number): number {
   let sum = 0;
   for (let i = end - hours + 1; i <= end; i++) sum += values[i] as number;
+  return sum;
+}
+
+/**
+ * Volume of the reference window ending at `refEnd`, each hour rescaled to the day type of the
+ * judged hour it stands for; undefined when a rescale is needed but unknown.
+ */
+export function referenceVolume(series: DenseSeries, refs: References, refEnd: number): number | undefined {
+  let sum = 0;
+  for (let j = 0; j < refs.hours; j++) {
+    const from = refEnd - refs.hours + 1 + j;
+    const scale = volumeScale(series, refs, refs.end - refs.hours + 1 + j, from);
+    if (scale === undefined) return undefined;
+    sum += (series.count[from] as number) * scale;
+  }
   return sum;
 }
