@@ -3,13 +3,17 @@ import { initial } from './0001-initial.js';
 import { search } from './0002-search.js';
 import { workflowCorrelation } from './0003-workflow-correlation.js';
 import { analytics } from './0004-analytics.js';
+import { abtest } from './0005-abtest.js';
+import { predictor } from './0006-predictor.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
   | '0001_initial'
   | '0002_search'
   | '0003_workflow_correlation'
-  | '0004_analytics';
+  | '0004_analytics'
+  | '0005_abtest'
+  | '0006_predictor';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -17,7 +21,9 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0002_search': search,
   '0003_workflow_correlation': workflowCorrelation,
   '0004_analytics': analytics,
+  '0005_abtest': abtest,
+  '0006_predictor': predictor,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0004_analytics';
+export const latestVersion: MigrationName = '0006_predictor';

@@ -65,6 +65,12 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     options: true, created_at: true,
   },
   ab_test_assignments: { test_id: true, user_id: true, variant: true, assigned_at: true },
+  ab_test_user_stats: {
+    test_id: true, user_id: true, variant: true, outcomes: true, completions: true,
+    duration_count: true, log_duration_sum: true, rating_count: true, rating_sum: true,
+    first_recorded_at: true, last_recorded_at: true, assigned_at: true, pre_invocations: true,
+    pre_completions: true, pre_duration_count: true, pre_log_duration_sum: true, pre_computed_at: true,
+  },
   ab_test_outcomes: {
     id: true, test_id: true, user_id: true, variant: true, skill_name: true, completed: true,
     duration_seconds: true, user_rating: true, recorded_at: true,
@@ -80,6 +86,10 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
   skill_modalities: {
     skill_name: true, modality_type: true, input_format: true, output_format: true,
     requires_human_review: true, description: true,
+  },
+  predictor_models: {
+    version: true, feature_version: true, trained_at: true, training_rows: true, features: true,
+    options: true, metrics: true, model: true, aggregates: true, created_at: true,
   },
 };
 

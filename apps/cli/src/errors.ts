@@ -1,3 +1,4 @@
+import { PredictorError } from '@skills/predictor';
 import { NotFoundError, StorageError, StoreOpenError, ValidationError, type FieldIssue } from '@skills/storage';
 
 /** An expected failure: printed as one `skills: <message>` line, no stack trace. */
@@ -49,6 +50,8 @@ export function describeError(error: unknown): DescribedError {
     const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
     return { message: issues.join('; ') + more, exitCode: 1, expected: true };
   }
+  // Too little data to train, a model of an older feature version: the message says what to do.
+  if (error instanceof PredictorError) return { message: error.message, exitCode: 1, expected: true };
   if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
     return { message: error.message, exitCode: 1, expected: true };
   }

@@ -1,16 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { createContext, processIo, type CliIo, type CommandContext } from './cli-io.js';
+import { registerAbtestCommand } from './commands/abtest.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInvocationCommands } from './commands/invocations.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPredictCommand } from './commands/predict.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerTaxonomyCommand } from './commands/taxonomy.js';
 import { registerTopCommand } from './commands/top.js';
+import { registerTrendAnomaliesCommands } from './commands/trend-anomalies.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { describeError } from './errors.js';
 
@@ -38,11 +41,14 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerImportCommand(program, context);
   registerExportCommand(program, context);
   registerTopCommand(program, context);
+  registerTrendAnomaliesCommands(program, context);
   registerInvocationCommands(program, context);
   registerSeedCommand(program, context);
   registerTaxonomyCommand(program, context);
   registerVerifyCommand(program, context);
   registerDemoCommand(program, context);
+  registerPredictCommand(program, context);
+  registerAbtestCommand(program, context);
   return program;
 }
 

@@ -199,6 +199,32 @@ export interface AbTestAssignmentsTable {
   assigned_at: number;
 }
 
+/** V5: running sums per experiment and user, kept by every recorded outcome. */
+export interface AbTestUserStatsTable {
+  test_id: string;
+  user_id: string;
+  variant: string;
+  outcomes: number;
+  completions: number;
+  /** Outcomes with a known duration > 0, and the sum of ln(duration_seconds) over them. */
+  duration_count: number;
+  log_duration_sum: number;
+  rating_count: number;
+  rating_sum: number;
+  first_recorded_at: number;
+  last_recorded_at: number;
+  /** Copied from the assignment: pre-exposure history is what came before it. */
+  assigned_at: number;
+  /** The user's invocations before assigned_at (the CUPED covariate); NULL until computed. */
+  pre_invocations: ColumnType<number | null, number | null | undefined, number | null>;
+  pre_completions: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Pre-exposure invocations with a known duration > 0, and the sum of their ln(duration). */
+  pre_duration_count: ColumnType<number | null, number | null | undefined, number | null>;
+  pre_log_duration_sum: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the pre_* columns were filled (epoch ms); NULL means not yet. */
+  pre_computed_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
 export interface AbTestOutcomesTable {
   id: string;
   test_id: string;
@@ -248,6 +274,26 @@ export interface SkillModalitiesTable {
   description: string | null;
 }
 
+/** V6: trained success-probability models (@skills/predictor); JSON as text. */
+export interface PredictorModelsTable {
+  version: number;
+  /** The feature layout the model was trained on; a model of another layout must be retrained. */
+  feature_version: number;
+  trained_at: number;
+  training_rows: number;
+  /** JSON array of feature names, in model column order. */
+  features: string;
+  /** JSON object of the training options. */
+  options: string;
+  /** JSON evaluation report (model and baseline on the held-out most recent rows). */
+  metrics: string;
+  /** JSON: the forest (ml-random-forest toJSON) and the calibration map. */
+  model: string;
+  /** JSON: the running aggregates at the end of training, used at prediction time. */
+  aggregates: string;
+  created_at: number;
+}
+
 export interface SkillsDatabase {
   skill_invocation: SkillInvocationTable;
   skill_metrics: SkillMetricsTable;
@@ -263,10 +309,12 @@ export interface SkillsDatabase {
   ab_test_configs: AbTestConfigsTable;
   ab_test_assignments: AbTestAssignmentsTable;
   ab_test_outcomes: AbTestOutcomesTable;
+  ab_test_user_stats: AbTestUserStatsTable;
   skill_categories: SkillCategoriesTable;
   skill_category_mapping: SkillCategoryMappingTable;
   skill_dependencies: SkillDependenciesTable;
   skill_modalities: SkillModalitiesTable;
+  predictor_models: PredictorModelsTable;
 }
 
 /** Views are read-only; their rows are described loosely here and exactly in migrations/. */

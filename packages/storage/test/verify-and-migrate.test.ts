@@ -41,19 +41,28 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
 describe.each(storeFactories)('store migrations [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
-  it('rolls back and re-applies the newest migration, reporting status', async () => {
+  it('rolls back and re-applies the newest migrations, reporting status', async () => {
     const { store } = await factory.create({ migrate: false });
     try {
-      expect(await migrateStore(store)).toEqual(['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics']);
-      expect(await rollbackStore(store, 1)).toEqual(['0004_analytics']);
+      expect(await migrateStore(store)).toEqual([
+        '0001_initial',
+        '0002_search',
+        '0003_workflow_correlation',
+        '0004_analytics',
+        '0005_abtest',
+        '0006_predictor',
+      ]);
+      expect(await rollbackStore(store, 2)).toEqual(['0006_predictor', '0005_abtest']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
         ['0002_search', true],
         ['0003_workflow_correlation', true],
-        ['0004_analytics', false],
+        ['0004_analytics', true],
+        ['0005_abtest', false],
+        ['0006_predictor', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0004_analytics']);
+      expect(await migrateStore(store)).toEqual(['0005_abtest', '0006_predictor']);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
       await store.close();

@@ -36,10 +36,11 @@ export interface GenerationPlan {
   randomModel: boolean;
   randomSuccessRate: number;
   skillNames: string[];
-  /** logit(base) + phase effect, PHASE_COLUMNS per skill (the last for no phase). */
+  /** logit(base) + contextEffect × phase effect, PHASE_COLUMNS per skill (the last for no phase). */
   logOdds: Float64Array;
+  /** contextEffect × hourEffect. */
   hourEffect: Float64Array;
-  /** skillLevels, one row of skills per group. */
+  /** contextEffect × skillLevels, one row of skills per group. */
   groupLevels: Float64Array;
   logMedian: Float64Array;
   medianSeconds: Float64Array;
@@ -78,18 +79,20 @@ export function compilePlan(model: Model): GenerationPlan {
   const skillCount = names.length;
   const random = createRandom(truth.seed, STREAMS.pools);
 
+  // Scaling by contextEffect (1 by default: x × 1 is exact, so the default output is unchanged).
+  const effect = truth.contextEffect;
   const logOdds = new Float64Array(skillCount * PHASE_COLUMNS);
   truth.skills.forEach((skill, s) => {
     const base = logit(skill.baseSuccessRate);
     WORKFLOW_PHASES.forEach((phase, p) => {
-      logOdds[s * PHASE_COLUMNS + p] = base + skill.phaseEffects[phase];
+      logOdds[s * PHASE_COLUMNS + p] = base + effect * skill.phaseEffects[phase];
     });
     logOdds[s * PHASE_COLUMNS + NO_PHASE] = base;
   });
   const groupLevels = new Float64Array(truth.groups.length * skillCount);
   truth.groups.forEach((group, g) => {
     names.forEach((name, s) => {
-      groupLevels[g * skillCount + s] = group.skillLevels[name] ?? 0;
+      groupLevels[g * skillCount + s] = effect * (group.skillLevels[name] ?? 0);
     });
   });
 
@@ -134,7 +137,7 @@ export function compilePlan(model: Model): GenerationPlan {
     randomSuccessRate: truth.randomSuccessRate,
     skillNames: names,
     logOdds,
-    hourEffect: Float64Array.from(truth.skills, (skill) => skill.hourEffect),
+    hourEffect: Float64Array.from(truth.skills, (skill) => effect * skill.hourEffect),
     groupLevels,
     logMedian: Float64Array.from(truth.skills, (skill) => Math.log(skill.medianDurationSeconds)),
     medianSeconds: Float64Array.from(truth.skills, (skill) => skill.medianDurationSeconds),

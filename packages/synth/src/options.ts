@@ -27,6 +27,7 @@ export interface ResolvedOptions {
   /** A count of incidents to place (the default count when not given), or checked specs. */
   incidents: number | Incident[];
   successModel: SuccessModel;
+  contextEffect: number;
   batchSize: number;
 }
 
@@ -60,12 +61,16 @@ export function resolveOptions(options: WorkloadOptions): ResolvedOptions {
   if (successModel !== 'structured' && successModel !== 'random') {
     throw new RangeError(`options.successModel must be 'structured' or 'random' (got ${describe(successModel)})`);
   }
+  const contextEffect = options.contextEffect ?? 1;
+  if (typeof contextEffect !== 'number' || !Number.isFinite(contextEffect) || contextEffect < 0) {
+    throw new RangeError(`options.contextEffect must be a finite number ≥ 0 (got ${describe(contextEffect)})`);
+  }
   const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : integerAtLeast('batchSize', options.batchSize, 1);
   const incidents =
     options.incidents === undefined
       ? Math.max(1, Math.round((days * skills) / 100))
       : resolveIncidentOption(options.incidents, skills, successModel);
-  return { invocations, users, skills, days, seed: options.seed, start, incidents, successModel, batchSize };
+  return { invocations, users, skills, days, seed: options.seed, start, incidents, successModel, contextEffect, batchSize };
 }
 
 function resolveIncidentOption(

@@ -46,9 +46,10 @@ function indexOf(truth: WorkloadTruth): TruthIndex {
 /**
  * The probability the generator used for an invocation's success. Under the structured model:
  *
- *   logistic(logit(baseSuccessRate) + phaseEffects[phase] + hourEffect × nightWeight(hour)
- *            + groups[group].skillLevels[skill]) × (success-drop magnitudes active at `at`)
+ *   logistic(logit(baseSuccessRate) + c × (phaseEffects[phase] + hourEffect × nightWeight(hour)
+ *            + groups[group].skillLevels[skill])) × (success-drop magnitudes active at `at`)
  *
+ * with c = `truth.contextEffect` (the `contextEffect` option, default 1),
  * where nightWeight(hour) = cos²(2π(hour − 3)/24) from 21:00 to 09:00 UTC and 0 otherwise, and a
  * null phase adds nothing. Under the random model it is `truth.randomSuccessRate`.
  *
@@ -76,11 +77,13 @@ export function trueSuccessProbability(truth: WorkloadTruth, context: SuccessCon
   }
   if (truth.successModel === 'random') return truth.randomSuccessRate;
 
+  // Same operations, in the same order, as the generator's tables (generation-plan.ts).
+  const effect = truth.contextEffect ?? 1;
   const logOdds =
     logit(profile.baseSuccessRate) +
-    (phase === null ? 0 : profile.phaseEffects[phase]) +
-    profile.hourEffect * nightWeight(hour) +
-    (levels[skill] ?? 0);
+    (phase === null ? 0 : effect * profile.phaseEffects[phase]) +
+    effect * profile.hourEffect * nightWeight(hour) +
+    effect * (levels[skill] ?? 0);
   let probability = logistic(logOdds);
   if (at !== undefined) {
     for (const incident of truth.incidents) {

@@ -75,6 +75,7 @@ export function buildModel(options: ResolvedOptions): Model {
     end,
     successModel: options.successModel,
     randomSuccessRate: RANDOM_SUCCESS_RATE,
+    contextEffect: options.contextEffect,
     traffic: { hourlyWeights: HOURLY_WEIGHTS.slice(), weekendFactor: WEEKEND_FACTOR },
     skills,
     users: population.users,

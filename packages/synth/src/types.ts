@@ -93,6 +93,11 @@ export interface WorkloadOptions {
   incidents?: number | readonly IncidentSpec[] | undefined;
   /** Default `structured`. */
   successModel?: SuccessModel | undefined;
+  /**
+   * Multiplier (≥ 0) of the structured model's context effects: phase effects, hour effect and
+   * group skill levels (not the base rates). 0 makes success depend on the skill alone; default 1.
+   */
+  contextEffect?: number | undefined;
   /** Invocations per yielded batch; default 1000. */
   batchSize?: number | undefined;
 }
@@ -147,6 +152,11 @@ export interface WorkloadTruth {
   successModel: SuccessModel;
   /** The coin's probability when `successModel` is `random`. */
   randomSuccessRate: number;
+  /**
+   * The `contextEffect` option: the multiplier the structured model applies to `phaseEffects`,
+   * `hourEffect` and group `skillLevels` (which are stored unscaled).
+   */
+  contextEffect: number;
   traffic: TrafficProfile;
   skills: SkillProfile[];
   users: UserProfile[];

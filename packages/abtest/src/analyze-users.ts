@@ -1,0 +1,253 @@
+import type { AnalysisOptions, Experiment, MetricName } from './experiment.js';
+import { variantSumsOf, type VariantSums, type VariantUsers } from './queries.js';
+import { betaPosterior, compareBetaPosteriors, type BayesianComparison } from './stats/beta-binomial.js';
+import { mannWhitneyFromCounts, type MannWhitneyResult } from './stats/mann-whitney.js';
+import { msprt } from './stats/msprt.js';
+import { adjustPValues, type Correction } from './stats/multiple-comparisons.js';
+import { powerOfDifference, sampleSizePerVariant } from './stats/power.js';
+import { meanDifferenceZTest, wilsonInterval, type Interval } from './stats/proportions.js';
+import { sampleRatioMismatch, type SrmResult } from './stats/srm.js';
+import type { SampleSummary } from './stats/summary.js';
+import { cupedFromSums, summaryOfSums } from './sufficient-stats.js';
+import { welchTTest, type WelchResult } from './stats/welch.js';
+import { decideVerdicts, type Verdict, type VariantVerdict } from './verdict.js';
+
+export interface CupedReport {
+  /** Whether the adjusted values were used (enough users had pre-exposure history). */
+  applied: boolean;
+  /** Users of the two variants whose covariate came from their own history (the rest get its mean). */
+  usersWithHistory: number;
+  theta: number;
+  /** 1 − var(adjusted)/var(raw): the share of variance removed. */
+  varianceReduction: number;
+  unadjustedDifference: number;
+  unadjustedStandardError: number;
+}
+
+/** One treatment against control on one metric. */
+export interface MetricComparison {
+  metric: MetricName;
+  variant: string;
+  controlUsers: number;
+  treatmentUsers: number;
+  /** Means per user: completion rate (0–1), mean ln(duration seconds), or mean rating. */
+  controlMean: number;
+  treatmentMean: number;
+  /** treatment − control (CUPED-adjusted when `cuped.applied`). */
+  difference: number;
+  /** completion/rating: treatment/control − 1; duration: exp(difference) − 1, the change in geometric-mean duration. */
+  relativeLift: number;
+  differenceInterval: Interval;
+  relativeLiftInterval: Interval;
+  standardError: number;
+  /** Fixed-horizon two-sided p: z-test (completion rate) or Welch t-test (duration, rating). */
+  pValue: number;
+  /** Always-valid mSPRT p-value, safe under continuous monitoring. */
+  sequentialPValue: number;
+  confidenceSequence: Interval;
+  /** The p-value of the analysis mode after the multiple-comparison correction. */
+  adjustedPValue: number;
+  significant: boolean;
+  /** Whether a positive difference is good (false for duration). */
+  higherIsBetter: boolean;
+  welch: WelchResult | null;
+  mannWhitney: MannWhitneyResult | null;
+  bayesian: BayesianComparison | null;
+  cuped: CupedReport | null;
+  minDetectableEffect: number;
+  /** Power now reached against the minimum detectable effect. */
+  power: number;
+  /** Users per variant a fixed-horizon test needs for that power. */
+  requiredUsersPerVariant: number;
+  additionalUsersNeeded: number;
+}
+
+export interface VariantSummary {
+  name: string;
+  strategy: string;
+  weight: number;
+  assigned: number;
+  usersWithOutcomes: number;
+  completionRate: number;
+  /** Wilson 95 % interval, users as trials and the sum of their completion rates as successes. */
+  completionRateInterval: Interval;
+  /** Geometric mean of per-user mean durations (seconds); null without durations. */
+  geometricMeanDurationSeconds: number | null;
+  meanRating: number | null;
+}
+
+export interface ExperimentAnalysis {
+  experimentId: string;
+  name: string;
+  status: Experiment['status'];
+  mode: AnalysisOptions['mode'];
+  alpha: number;
+  correction: Correction;
+  /** Comparisons in the corrected family (treatments × metrics). */
+  familySize: number;
+  primaryMetric: MetricName;
+  variants: VariantSummary[];
+  srm: SrmResult;
+  comparisons: MetricComparison[];
+  /** Per treatment, on the primary metric. */
+  verdicts: VariantVerdict[];
+  verdict: Verdict;
+  /** The winning variant when verdict is treatment_wins or control_wins. */
+  winner: string | null;
+  reason: string;
+}
+
+/** Users with pre-exposure history needed before CUPED is used. */
+const MIN_CUPED_USERS = 20;
+
+/**
+ * The analysis of per-user values (typed arrays, one entry per user), a pure function; the same
+ * as `analyzeExperiment` computes from the store.
+ * @example analyzeUsers(experiment, [controlUsers, treatmentUsers]).verdict
+ */
+export function analyzeUsers(experiment: Experiment, data: readonly VariantUsers[]): ExperimentAnalysis {
+  return analyzeSums(experiment, data.map(variantSumsOf));
+}
+
+/** The analysis itself, from per-variant sums (what the store computes in SQL). */
+export function analyzeSums(experiment: Experiment, data: readonly VariantSums[]): ExperimentAnalysis {
+  const options = experiment.options;
+  const control = data[0]!;
+  const srm = sampleRatioMismatch(data.map((d) => d.assigned), experiment.variants.map((v) => v.weight));
+  const comparisons: MetricComparison[] = [];
+  for (const treatment of data.slice(1)) {
+    for (const metric of experiment.metrics) comparisons.push(compare(metric, control, treatment, options));
+  }
+  const modeP = comparisons.map((c) => (options.mode === 'sequential' ? c.sequentialPValue : c.pValue));
+  const adjusted = adjustPValues(modeP, options.correction);
+  comparisons.forEach((c, i) => {
+    c.adjustedPValue = adjusted[i]!;
+    c.significant = adjusted[i]! < options.alpha;
+  });
+  const variants = experiment.variants.map((v, i) => summarizeVariant(v, data[i]!));
+  const primaryMetric = experiment.metrics[0]!;
+  const decided = decideVerdicts({
+    srm,
+    comparisons: comparisons.filter((c) => c.metric === primaryMetric),
+    minSampleSize: experiment.minSampleSize,
+    mode: options.mode,
+    power: options.power,
+    controlName: control.variant,
+  });
+  return {
+    experimentId: experiment.id,
+    name: experiment.name,
+    status: experiment.status,
+    mode: options.mode,
+    alpha: options.alpha,
+    correction: options.correction,
+    familySize: comparisons.length,
+    primaryMetric,
+    variants,
+    srm,
+    comparisons,
+    ...decided,
+  };
+}
+
+function compare(metric: MetricName, control: VariantSums, treatment: VariantSums, options: AnalysisOptions): MetricComparison {
+  const c = control.metrics[metric];
+  const t = treatment.metrics[metric];
+  const rawC = summaryOfSums(c);
+  const rawT = summaryOfSums(t);
+  const unadjustedSe = Math.sqrt(rawC.variance / rawC.n + rawT.variance / rawT.n);
+
+  let sc: SampleSummary = rawC;
+  let st: SampleSummary = rawT;
+  let cuped: CupedReport | null = null;
+  // Ratings have no pre-exposure counterpart.
+  if (options.cuped && metric !== 'rating' && rawC.n > 1 && rawT.n > 1) {
+    const result = cupedFromSums(c, t);
+    const applied = result.usersWithHistory >= MIN_CUPED_USERS && result.varianceReduction > 0;
+    cuped = {
+      applied,
+      usersWithHistory: result.usersWithHistory,
+      theta: result.theta,
+      varianceReduction: result.varianceReduction,
+      unadjustedDifference: rawT.mean - rawC.mean,
+      unadjustedStandardError: unadjustedSe,
+    };
+    if (applied) {
+      sc = result.control;
+      st = result.treatment;
+    }
+  }
+
+  const higherIsBetter = metric !== 'duration';
+  const mde = options.minDetectableEffect[metric];
+  const z = meanDifferenceZTest(sc.mean, sc.variance / sc.n, st.mean, st.variance / st.n, 1 - options.alpha);
+  const welch = metric === 'completion_rate' ? null : welchTTest(sc, st, 1 - options.alpha);
+  const sequential = msprt(z.difference, z.standardError ** 2, mde * mde, options.alpha);
+  const required = sampleSizePerVariant(sc.variance, st.variance, mde, options.alpha, options.power);
+  const enough = sc.n >= 2 && st.n >= 2;
+
+  let relativeLift = z.relativeLift;
+  let relativeLiftInterval = z.relativeLiftInterval;
+  if (metric === 'duration') {
+    const interval = welch?.differenceInterval ?? z.differenceInterval;
+    relativeLift = Math.exp(z.difference) - 1;
+    relativeLiftInterval = { lower: Math.exp(interval.lower) - 1, upper: Math.exp(interval.upper) - 1 };
+  }
+  let bayesian: BayesianComparison | null = null;
+  if (metric === 'completion_rate' && rawC.n > 0 && rawT.n > 0) {
+    bayesian = compareBetaPosteriors(betaPosterior(c.sumY, c.n), betaPosterior(t.sumY, t.n));
+  }
+  return {
+    metric,
+    variant: treatment.variant,
+    controlUsers: rawC.n,
+    treatmentUsers: rawT.n,
+    controlMean: rawC.mean,
+    treatmentMean: rawT.mean,
+    difference: z.difference,
+    relativeLift,
+    differenceInterval: welch?.differenceInterval ?? z.differenceInterval,
+    relativeLiftInterval,
+    standardError: z.standardError,
+    pValue: enough ? (welch ? welch.pValue : z.pValue) : 1,
+    sequentialPValue: enough ? sequential.pValue : 1,
+    confidenceSequence: sequential.confidenceSequence,
+    adjustedPValue: 1,
+    significant: false,
+    higherIsBetter,
+    welch,
+    mannWhitney: metric === 'duration' && enough ? durationRanks(control, treatment) : null,
+    bayesian,
+    cuped,
+    minDetectableEffect: mde,
+    power: enough ? powerOfDifference(mde, z.standardError, options.alpha) : 0,
+    requiredUsersPerVariant: enough ? Math.ceil(required) : Number.NaN,
+    additionalUsersNeeded: enough ? Math.max(0, Math.ceil(required) - Math.min(sc.n, st.n)) : Number.NaN,
+  };
+}
+
+function durationRanks(control: VariantSums, treatment: VariantSums): MannWhitneyResult {
+  const values = [...new Set([...control.durationCounts.keys(), ...treatment.durationCounts.keys()])].sort((a, b) => a - b);
+  return mannWhitneyFromCounts(
+    values,
+    values.map((v) => control.durationCounts.get(v) ?? 0),
+    values.map((v) => treatment.durationCounts.get(v) ?? 0),
+  );
+}
+
+function summarizeVariant(variant: Experiment['variants'][number], sums: VariantSums): VariantSummary {
+  const rate = summaryOfSums(sums.metrics.completion_rate);
+  const logDuration = summaryOfSums(sums.metrics.duration);
+  const rating = summaryOfSums(sums.metrics.rating);
+  return {
+    name: variant.name,
+    strategy: variant.strategy,
+    weight: variant.weight,
+    assigned: sums.assigned,
+    usersWithOutcomes: rate.n,
+    completionRate: rate.n > 0 ? rate.mean : Number.NaN,
+    completionRateInterval: wilsonInterval(sums.metrics.completion_rate.sumY, rate.n),
+    geometricMeanDurationSeconds: logDuration.n > 0 ? Math.exp(logDuration.mean) : null,
+    meanRating: rating.n > 0 ? rating.mean : null,
+  };
+}

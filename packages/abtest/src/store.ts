@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '@skills/storage';
+import { ulid } from 'ulid';
+import { chooseVariant } from './assignment.js';
+import { ConflictError, NotFoundError, invalid } from './errors.js';
+import {
+  normalizeExperimentInput,
+  parseStoredOptions,
+  type Experiment,
+  type ExperimentInput,
+  type ExperimentStatus,
+  type MetricName,
+  type Variant,
+} from './experiment.js';
+
+/** An experiment by id or by name, or the experiment itself. */
+export type ExperimentRef = string | Experiment;
+
+export interface Clock {
+  /** Epoch ms used for the write (default Date.now()). */
+  now?: number;
+}
+
+type ConfigRow = {
+  id: string; test_name: string; description: string | null; control_strategy: string; treatment_strategy: string;
+  variants: string; assignment_ratio: number; metrics: string; min_sample_size: number; start_date: number;
+  end_date: number | null; status: string; salt: string; options: string; created_at: number;
+};
+
+/**
+ * Creates an experiment (status `running`). Throws ValidationError naming the field, or
+ * ConflictError when the name is taken; nothing is written then.
+ * @example await createExperiment(store, { name: 'search-v2', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware' })
+ */
+export async function createExperiment(store: Store, input: ExperimentInput, clock: Clock = {}): Promise<Experiment> {
+  const value = normalizeExperimentInput(input);
+  const now = clock.now ?? Date.now();
+  const experiment: Experiment = {
+    ...value,
+    id: ulid(now),
+    salt: value.salt ?? randomBytes(16).toString('hex'),
+    startDate: value.startDate ?? now,
+    status: 'running',
+    createdAt: now,
+  };
+  const taken = await store.db.selectFrom('ab_test_configs').select('id').where('test_name', '=', experiment.name).executeTakeFirst();
+  if (taken) throw new ConflictError('experiment', experiment.name, 'an experiment with this name already exists');
+  try {
+    await store.db
+      .insertInto('ab_test_configs')
+      .values({
+        id: experiment.id,
+        test_name: experiment.name,
+        description: experiment.description,
+        control_strategy: experiment.controlStrategy,
+        treatment_strategy: experiment.treatmentStrategy,
+        variants: JSON.stringify(experiment.variants),
+        assignment_ratio: experiment.assignmentRatio,
+        metrics: JSON.stringify(experiment.metrics),
+        min_sample_size: experiment.minSampleSize,
+        start_date: experiment.startDate,
+        end_date: experiment.endDate,
+        status: experiment.status,
+        salt: experiment.salt,
+        options: JSON.stringify(experiment.options),
+        created_at: now,
+      })
+      .execute();
+  } catch (error) {
+    // Another writer took the name between the check and the insert.
+    const again = await store.db.selectFrom('ab_test_configs').select('id').where('test_name', '=', experiment.name).executeTakeFirst();
+    if (again) throw new ConflictError('experiment', experiment.name, 'an experiment with this name already exists');
+    throw error;
+  }
+  return experiment;
+}
+
+/** The experiment with this id or name; NotFoundError otherwise. */
+export async function getExperiment(store: Store, ref: ExperimentRef): Promise<Experiment> {
+  if (typeof ref !== 'string') return ref;
+  const row =
+    (await store.db.selectFrom('ab_test_configs').selectAll().where('id', '=', ref).executeTakeFirst()) ??
+    (await store.db.selectFrom('ab_test_configs').selectAll().where('test_name', '=', ref).executeTakeFirst());
+  if (!row) throw new NotFoundError('experiment', ref);
+  return fromRow(row);
+}
+
+/** Every experiment, newest first, optionally only those with one status. */
+export async function listExperiments(store: Store, filter: { status?: ExperimentStatus } = {}): Promise<Experiment[]> {
+  let query = store.db.selectFrom('ab_test_configs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return (await query.execute()).map(fromRow);
+}
+
+/** Stops an experiment: it assigns nobody new (users already assigned keep their variant). */
+export async function stopExperiment(store: Store, ref: ExperimentRef, clock: Clock = {}): Promise<Experiment> {
+  return setStatus(store, ref, 'stopped', clock);
+}
+
+/** Marks an experiment completed (a decision was taken); like stopped, it assigns nobody new. */
+export async function completeExperiment(store: Store, ref: ExperimentRef, clock: Clock = {}): Promise<Experiment> {
+  return setStatus(store, ref, 'completed', clock);
+}
+
+async function setStatus(store: Store, ref: ExperimentRef, status: ExperimentStatus, clock: Clock): Promise<Experiment> {
+  const experiment = await getExperiment(store, typeof ref === 'string' ? ref : ref.id);
+  const now = clock.now ?? Date.now();
+  const endDate = experiment.endDate !== null && experiment.endDate < now ? experiment.endDate : now;
+  await store.db.updateTable('ab_test_configs').set({ status, end_date: endDate }).where('id', '=', experiment.id).execute();
+  return { ...experiment, status, endDate };
+}
+
+export interface Assignment {
+  experimentId: string;
+  userId: string;
+  variant: string;
+  assignedAt: number;
+  /** false when the user already had this assignment (assignment is sticky). */
+  isNew: boolean;
+}
+
+/**
+ * The user's variant: the stored one if the user was assigned before, otherwise the hash of the
+ * experiment's salt and the user id against the weights, stored. Only a running experiment
+ * (between its start and end dates) assigns new users; otherwise ConflictError.
+ * @example (await assign(store, 'search-v2', 'alice')).variant // 'treatment'
+ */
+export async function assign(store: Store, ref: ExperimentRef, userId: string, clock: Clock = {}): Promise<Assignment> {
+  checkUserId(userId);
+  const experiment = await getExperiment(store, ref);
+  const existing = await findAssignment(store, experiment.id, userId);
+  if (existing) return { ...existing, isNew: false };
+  const now = clock.now ?? Date.now();
+  if (experiment.status !== 'running') throw new ConflictError('experiment', experiment.name, `is ${experiment.status} and assigns nobody new`);
+  if (now < experiment.startDate) throw new ConflictError('experiment', experiment.name, 'has not started yet');
+  if (experiment.endDate !== null && now >= experiment.endDate) throw new ConflictError('experiment', experiment.name, 'has ended and assigns nobody new');
+  const variant = chooseVariant(experiment.variants, experiment.salt, userId);
+  const inserted = await store.db
+    .insertInto('ab_test_assignments')
+    .values({ test_id: experiment.id, user_id: userId, variant, assigned_at: now })
+    .onConflict((oc) => oc.columns(['test_id', 'user_id']).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    // A concurrent call assigned the user first: its row is the answer.
+    const winner = await findAssignment(store, experiment.id, userId);
+    if (winner) return { ...winner, isNew: false };
+  }
+  return { experimentId: experiment.id, userId, variant, assignedAt: now, isNew: true };
+}
+
+async function findAssignment(store: Store, experimentId: string, userId: string): Promise<Omit<Assignment, 'isNew'> | undefined> {
+  const row = await store.db
+    .selectFrom('ab_test_assignments')
+    .select(['variant', 'assigned_at'])
+    .where('test_id', '=', experimentId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row && { experimentId, userId, variant: row.variant, assignedAt: row.assigned_at };
+}
+
+function checkUserId(userId: unknown): asserts userId is string {
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 500) throw invalid('userId', 'expected a non-empty string of at most 500 characters');
+}
+
+function fromRow(row: ConfigRow): Experiment {
+  return {
+    id: row.id,
+    name: row.test_name,
+    description: row.description,
+    controlStrategy: row.control_strategy,
+    treatmentStrategy: row.treatment_strategy,
+    variants: JSON.parse(row.variants) as Variant[],
+    assignmentRatio: row.assignment_ratio,
+    metrics: JSON.parse(row.metrics) as MetricName[],
+    minSampleSize: row.min_sample_size,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status as ExperimentStatus,
+    salt: row.salt,
+    options: parseStoredOptions(row.options),
+    createdAt: row.created_at,
+  };
+}

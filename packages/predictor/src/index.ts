@@ -1,0 +1,10 @@
+export { trainPredictor, MIN_INVOCATIONS, PROBABILITY_FLOOR, type TrainOptions, type TrainProgress } from './train.js';
+export { predictSuccess, type PredictionInput, type Prediction, type PredictionFactor } from './predict.js';
+export { savePredictor, loadPredictor, listPredictors } from './model-store.js';
+export type { PredictorModel, EvaluationReport, TrainingSettings } from './model.js';
+export { FEATURE_NAMES, FEATURE_VERSION, PHASES, type FeatureName } from './features.js';
+export { DEFAULT_FOREST_OPTIONS, type ForestOptions } from './forest.js';
+export { rocAuc, brierScore, logLoss, calibrationTable, LOG_LOSS_EPS, type ProbabilityMetrics, type CalibrationBin } from './metrics.js';
+export { fitIsotonic, applyIsotonic, type IsotonicCalibration } from './calibration.js';
+export { PredictorError, InsufficientDataError, FeatureVersionError } from './errors.js';
+export { ValidationError, NotFoundError } from '@skills/storage';

@@ -1,0 +1,147 @@
+import { DAY_MS, HOUR_MS, isWeekend, type DenseSeries } from '../series.js';
+
+/**
+ * The like-with-like comparison for one window of hours: the same hours of the day on earlier
+ * days whose hours fall on the same day types (weekday or weekend) as the judged ones, when there
+ * are enough of those; otherwise every earlier day, with volumes rescaled by the weekend/weekday
+ * traffic ratio seen in the history.
+ */
+export interface References {
+  /** Index of the last hour of the judged window, and the window's length in hours. */
+  end: number;
+  hours: number;
+  /** For each reference day, the index of its window's last hour (`end` − 24·k). */
+  ends: number[];
+  /** Whether every reference hour has the day type of the hour it stands for. */
+  sameDayType: boolean;
+  /**
+   * Mean hourly volume on weekend hours over that on weekday hours, in the history; undefined
+   * when the references all share the day type or when it cannot be estimated.
+   */
+  weekendRatio: number | undefined;
+}
+
+export interface ReferenceOptions {
+  baselineDays: number;
+  minReferenceDays: number;
+}
+
+export const HOURS_PER_DAY = DAY_MS / HOUR_MS;
+
+/**
+ * Offsets of the hours that, on each reference day, inform the spread and the weekend ratio: the
+ * reference hour and its neighbours (all at least 23 hours before the judged hour).
+ */
+export const NEIGHBOURS: readonly number[] = [-1, 0, 1];
+
+/** Reference days for the window of `hours` hours ending at index `end`. */
+export function referencesFor(series: DenseSeries, end: number, hours: number, options: ReferenceOptions): References {
+  const { ends, sameDayType } = referenceEnds(series.start, end, hours, options);
+  return { end, hours, ends, sameDayType, weekendRatio: sameDayType ? undefined : weekendRatio(series, end, options.baselineDays) };
+}
+
+/**
+ * Which earlier days serve as references: this needs only the calendar (day types) and where the
+ * series starts, not its data, so the store can work out what to read before reading it.
+ */
+function referenceEnds(start: number, end: number, hours: number, options: ReferenceOptions): { ends: number[]; sameDayType: boolean } {
+  const weekend: boolean[] = [];
+  for (let i = end - hours + 1; i <= end; i++) weekend.push(isWeekend(start + i * HOUR_MS));
+  const same: number[] = [];
+  const all: number[] = [];
+  for (let k = 1; k <= options.baselineDays; k++) {
+    const refEnd = end - k * HOURS_PER_DAY;
+    if (refEnd - hours + 1 < 0) break;
+    all.push(refEnd);
+    let matches = true;
+    for (let j = 0; j < hours && matches; j++) matches = isWeekend(start + (refEnd - hours + 1 + j) * HOUR_MS) === weekend[j];
+    if (matches) same.push(refEnd);
+  }
+  if (same.length >= options.minReferenceDays || same.length === all.length) return { ends: same, sameDayType: true };
+  return { ends: all, sameDayType: false };
+}
+
+/**
+ * Every hour (index from the series' start) that the robust method reads to judge the hour at
+ * index `end`, for the store to fetch exactly those: the judged window; on each reference day the
+ * reference hour with its neighbours (spread) and the reference window; and, when references of
+ * the other day type are needed, the neighbours on every earlier day (weekend ratio).
+ */
+export function hoursRead(start: number, end: number, windowHours: number, options: ReferenceOptions): number[] {
+  const hours = new Set<number>();
+  for (let j = end - windowHours + 1; j <= end; j++) hours.add(j);
+  const single = referenceEnds(start, end, 1, options);
+  for (const refEnd of single.ends) for (const offset of NEIGHBOURS) hours.add(refEnd + offset);
+  let fallback = !single.sameDayType;
+  if (windowHours > 1 && end + 1 >= windowHours) {
+    const window = referenceEnds(start, end, windowHours, options);
+    for (const refEnd of window.ends) for (let j = refEnd - windowHours + 1; j <= refEnd; j++) hours.add(j);
+    fallback ||= !window.sameDayType;
+  }
+  if (fallback) {
+    for (let k = 1; k <= options.baselineDays; k++) for (const offset of NEIGHBOURS) hours.add(end - k * HOURS_PER_DAY + offset);
+  }
+  return [...hours].filter((i) => i >= 0 && i <= end);
+}
+
+/**
+ * The factor that turns the volume of hour `from` into what it would be on the day type of hour
+ * `to`: 1 for the same type, the weekend ratio (or its inverse) otherwise; undefined when needed
+ * but unknown.
+ */
+export function volumeScale(series: DenseSeries, refs: References, to: number, from: number): number | undefined {
+  const toWeekend = isWeekend(series.start + to * HOUR_MS);
+  const fromWeekend = isWeekend(series.start + from * HOUR_MS);
+  if (toWeekend === fromWeekend) return 1;
+  if (refs.weekendRatio === undefined) return undefined;
+  return toWeekend ? refs.weekendRatio : 1 / refs.weekendRatio;
+}
+
+/**
+ * Mean volume of weekend hours over that of weekday hours, at the same hours of the day (the
+ * judged hour and its neighbours on each earlier day of the baseline); undefined without a few
+ * hours of each kind or without traffic.
+ */
+function weekendRatio(series: DenseSeries, end: number, baselineDays: number): number | undefined {
+  let weekendSum = 0;
+  let weekendHours = 0;
+  let weekdaySum = 0;
+  let weekdayHours = 0;
+  for (let k = 1; k <= baselineDays; k++) {
+    for (const offset of NEIGHBOURS) {
+      const i = end - k * HOURS_PER_DAY + offset;
+      if (i < 0) continue;
+      if (isWeekend(series.start + i * HOUR_MS)) {
+        weekendSum += series.count[i] as number;
+        weekendHours += 1;
+      } else {
+        weekdaySum += series.count[i] as number;
+        weekdayHours += 1;
+      }
+    }
+  }
+  if (weekendHours < 3 || weekdayHours < 3 || weekdaySum === 0 || weekendSum === 0) return undefined;
+  return weekendSum / weekendHours / (weekdaySum / weekdayHours);
+}
+
+/** Sum of `values` over the `hours` hours ending at index `end`. */
+export function windowSum(values: Float64Array, end: number, hours: number): number {
+  let sum = 0;
+  for (let i = end - hours + 1; i <= end; i++) sum += values[i] as number;
+  return sum;
+}
+
+/**
+ * Volume of the reference window ending at `refEnd`, each hour rescaled to the day type of the
+ * judged hour it stands for; undefined when a rescale is needed but unknown.
+ */
+export function referenceVolume(series: DenseSeries, refs: References, refEnd: number): number | undefined {
+  let sum = 0;
+  for (let j = 0; j < refs.hours; j++) {
+    const from = refEnd - refs.hours + 1 + j;
+    const scale = volumeScale(series, refs, refs.end - refs.hours + 1 + j, from);
+    if (scale === undefined) return undefined;
+    sum += (series.count[from] as number) * scale;
+  }
+  return sum;
+}

@@ -1,0 +1,205 @@
+/**
+ * The robust method's three tests. Each compares one window of hours with the same hours on
+ * earlier days (references.ts) and turns the evidence into a score with a distribution that
+ * fits the metric: binomial for rates, negative binomial for counts, Student's t on log
+ * durations. All three widen the null distribution by the noise seen between days (spread.ts)
+ * and by the uncertainty of the baseline itself, so a small or noisy skill needs more evidence.
+ */
+import {
+  binomialLogCdf,
+  binomialLogSf,
+  negativeBinomialLogCdf,
+  negativeBinomialLogSf,
+  normalQuantileFromLog,
+  studentTLogTail,
+} from '../math/distributions.js';
+import { trimmedMean, weightedMedian } from '../math/robust.js';
+import type { DenseSeries } from '../series.js';
+import { clampScore, type Judgement } from './judgement.js';
+import { referenceVolume, windowSum, type References } from './references.js';
+import type { Spread } from './spread.js';
+
+export interface RobustTestOptions {
+  minReferenceDays: number;
+  /** Smallest change in completion rate (absolute, 0–1) worth an alert. */
+  minRateChange: number;
+  /** Smallest ratio (observed/baseline or its inverse) of volume worth an alert. */
+  minCountRatio: number;
+  /** Smallest absolute change in invocations over the window worth an alert. */
+  minCountChange: number;
+  /** Smallest ratio of durations worth an alert. */
+  minDurationRatio: number;
+}
+
+/** Least relative between-day spread assumed for volumes (10%): real traffic is never purely Poisson. */
+const MIN_VOLUME_SPREAD = 0.15;
+/** Least between-day spread assumed for mean log durations (5%). */
+const MIN_DURATION_SPREAD = 0.05;
+/** Least per-completion spread of log durations. */
+const MIN_LOG_DURATION_SD = 0.1;
+/** A reference day this far out (in z², after overdispersion) is an earlier incident: left out. */
+const OUTLIER_Z2 = 16;
+
+/** Scratch space for reference values, reused across calls (judging is synchronous). */
+let refN = new Float64Array(64);
+let refC = new Float64Array(64);
+let refRate = new Float64Array(64);
+
+function ensure(k: number): void {
+  if (refN.length >= k) return;
+  refN = new Float64Array(k * 2);
+  refC = new Float64Array(k * 2);
+  refRate = new Float64Array(k * 2);
+}
+
+function lowerScore(logP: number): number {
+  return clampScore(Math.min(0, normalQuantileFromLog(logP)));
+}
+function upperScore(logP: number): number {
+  return clampScore(Math.max(0, -normalQuantileFromLog(logP)));
+}
+
+/**
+ * Completion rate: is `completed of count` in the window plausible for the reference rate?
+ * A quasi-binomial test: the binomial tail with the sample divided by a design effect for the
+ * overdispersion between days and for the uncertainty of the baseline rate. One failure in two
+ * calls is never significant; 40 failures in 200 after a 2% baseline is overwhelming.
+ */
+export function judgeRate(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+  const n = windowSum(series.count, refs.end, refs.hours);
+  if (n === 0 || spread.rateCorrelation === undefined) return undefined;
+  const rho = spread.rateCorrelation;
+  const c = windowSum(series.completed, refs.end, refs.hours);
+  ensure(refs.ends.length);
+  let k = 0;
+  let total = 0;
+  for (const end of refs.ends) {
+    const ni = windowSum(series.count, end, refs.hours);
+    if (ni > 0) {
+      refN[k] = ni;
+      refC[k] = windowSum(series.completed, end, refs.hours);
+      refRate[k] = (refC[k] as number) / ni;
+      total += ni;
+      k += 1;
+    }
+  }
+  if (k < options.minReferenceDays) return undefined;
+  const center = Math.min(1 - 0.5 / total, Math.max(0.5 / total, weightedMedian(refRate, refN, k)));
+  let keptN = 0;
+  let keptC = 0;
+  let kept = 0;
+  for (let i = 0; i < k; i++) {
+    const ni = refN[i] as number;
+    const ci = refC[i] as number;
+    const z2 = (ci - ni * center) ** 2 / (ni * center * (1 - center) * (1 + (ni - 1) * rho));
+    if (z2 <= OUTLIER_Z2) {
+      keptN += ni;
+      keptC += ci;
+      kept += 1;
+    }
+  }
+  const typicalN = keptN / Math.max(1, kept);
+  const p0 = (keptC + 0.5) / (keptN + 1);
+  const designEffect = 1 + (n - 1) * rho + (n * (1 + (typicalN - 1) * rho)) / (keptN + 1);
+  const nEff = n / designEffect;
+  const cEff = c / designEffect;
+  const observed = c / n;
+  const score = observed < p0 ? lowerScore(binomialLogCdf(cEff, nEff, p0)) : upperScore(binomialLogSf(cEff, nEff, p0));
+  return {
+    metric: 'completion_rate',
+    hours: refs.hours,
+    observed,
+    baseline: p0,
+    score,
+    material: Math.abs(observed - p0) >= options.minRateChange,
+    sample: n,
+    completed: c,
+    references: k,
+    sameDayType: refs.sameDayType,
+  };
+}
+
+/**
+ * Volume: is the window's invocation count plausible given the same hours on reference days?
+ * Negative binomial around a trimmed mean of the references, with the between-day spread seen
+ * at this time of day (at least 10%), widened for the baseline's own error.
+ */
+export function judgeCount(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+  const k = refs.ends.length;
+  if (k < options.minReferenceDays || spread.volumeSpread2 === undefined) return undefined;
+  ensure(k);
+  for (let j = 0; j < k; j++) {
+    const volume = referenceVolume(series, refs, refs.ends[j] as number);
+    if (volume === undefined) return undefined;
+    refN[j] = volume;
+  }
+  const x = windowSum(series.count, refs.end, refs.hours);
+  // A skill silent at these hours still gets a small expected count, never exactly zero.
+  const mean = Math.max(trimmedMean(refN, 0.2, k), 0.5 / k);
+  const spread2 = Math.max(MIN_VOLUME_SPREAD ** 2, spread.volumeSpread2);
+  const variance = (mean + spread2 * mean * mean) * (1 + 1.2 / k);
+  const size = (mean * mean) / (variance - mean);
+  const score = x < mean ? lowerScore(negativeBinomialLogCdf(x, mean, size)) : upperScore(negativeBinomialLogSf(x, mean, size));
+  const material =
+    x >= mean
+      ? x >= mean * options.minCountRatio && x - mean >= options.minCountChange
+      : x * options.minCountRatio <= mean && mean - x >= options.minCountChange;
+  return {
+    metric: 'invocation_count',
+    hours: refs.hours,
+    observed: x / refs.hours,
+    baseline: mean / refs.hours,
+    score,
+    material,
+    sample: x,
+    references: k,
+    sameDayType: refs.sameDayType,
+  };
+}
+
+/**
+ * Duration: is the window's mean duration plausible? Compared on a log scale with the
+ * count-weighted median of the reference days, with the spread per timed completion seen at
+ * this time of day plus a between-day spread, as Student's t.
+ */
+export function judgeDuration(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+  const n = windowSum(series.timed, refs.end, refs.hours);
+  if (n === 0 || spread.logDurationVariance === undefined) return undefined;
+  const mean = windowSum(series.durationSum, refs.end, refs.hours) / n;
+  ensure(refs.ends.length);
+  let k = 0;
+  let total = 0;
+  for (const end of refs.ends) {
+    const ni = windowSum(series.timed, end, refs.hours);
+    if (ni > 0) {
+      refRate[k] = Math.log(Math.max(1e-3, windowSum(series.durationSum, end, refs.hours) / ni));
+      refN[k] = ni;
+      total += ni;
+      k += 1;
+    }
+  }
+  if (k < options.minReferenceDays) return undefined;
+  const center = weightedMedian(refRate, refN, k);
+  const s2 = Math.max(MIN_LOG_DURATION_SD ** 2, spread.logDurationVariance);
+  // The spread already holds the between-day part for a typical reference; the floor keeps a
+  // little for big samples, where per-completion noise vanishes.
+  const between = MIN_DURATION_SPREAD ** 2;
+  // A median's variance is about π/2 times a mean's.
+  const variance = s2 / n + between + (Math.PI / 2) * (s2 / total + between / k);
+  const t = (Math.log(Math.max(1e-3, mean)) - center) / Math.sqrt(variance);
+  const logTail = studentTLogTail(t, spread.logDurationDf);
+  const score = t < 0 ? lowerScore(logTail) : upperScore(logTail);
+  const baseline = Math.exp(center);
+  const ratio = mean / baseline;
+  return {
+    metric: 'avg_duration_seconds',
+    hours: refs.hours,
+    observed: mean,
+    baseline,
+    score,
+    material: ratio >= options.minDurationRatio || ratio * options.minDurationRatio <= 1,
+    sample: n,
+    references: k,
+    sameDayType: refs.sameDayType,
+  };
+}
