@@ -1,4 +1,5 @@
 import { defineMigration } from './define-migration.js';
+import { clusteredOnSqlite } from './dialect.js';
 
 /**
  * V5: what @skills/abtest needs to analyse an experiment without rescanning raw rows.
@@ -32,7 +33,22 @@ export const abtest = defineMigration({
       .addColumn('pre_duration_count', 'integer')
       .addColumn('pre_log_duration_sum', 'double precision')
       .addColumn('pre_computed_at', 'bigint')
+      // Per-user values derived from the sums above, kept current with them, so an analysis adds
+      // up plain columns instead of evaluating every ratio for every user on every look.
+      .addColumn('user_rate', 'double precision', (col) => col.notNull().defaultTo(0))
+      .addColumn('mean_log_duration', 'double precision')
+      .addColumn('mean_rating', 'double precision')
+      .addColumn('duration_bucket', 'bigint')
+      .addColumn('pre_rate', 'double precision')
+      .addColumn('pre_mean_log_duration', 'double precision')
       .addPrimaryKeyConstraint('ab_test_user_stats_pkey', ['test_id', 'user_id'])
+      .$call(clusteredOnSqlite(db))
+      .execute();
+    // The duration distribution per variant (Mann–Whitney ranks) straight from the index.
+    await db.schema
+      .createIndex('idx_ab_test_user_stats_duration')
+      .on('ab_test_user_stats')
+      .columns(['test_id', 'variant', 'duration_bucket'])
       .execute();
   },
 

@@ -70,6 +70,8 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     duration_count: true, log_duration_sum: true, rating_count: true, rating_sum: true,
     first_recorded_at: true, last_recorded_at: true, assigned_at: true, pre_invocations: true,
     pre_completions: true, pre_duration_count: true, pre_log_duration_sum: true, pre_computed_at: true,
+    user_rate: true, mean_log_duration: true, mean_rating: true, duration_bucket: true, pre_rate: true,
+    pre_mean_log_duration: true,
   },
   ab_test_outcomes: {
     id: true, test_id: true, user_id: true, variant: true, skill_name: true, completed: true,

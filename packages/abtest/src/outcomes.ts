@@ -1,8 +1,9 @@
-import type { Store } from '@skills/storage';
-import { sql } from 'kysely';
+import type { SkillsDatabase, Store } from '@skills/storage';
+import { sql, type Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from './errors.js';
+import { DURATION_RANK_RESOLUTION } from './queries.js';
 import { getExperiment, type Clock, type ExperimentRef } from './store.js';
 
 /** One observed result for a user in an experiment. */
@@ -133,9 +134,25 @@ export async function recordOutcomes(store: Store, ref: ExperimentRef, items: re
           })),
         )
         .execute();
+      await deriveUserValues(trx, experiment.id, stats.slice(i, i + CHUNK).map((s) => s.user_id));
     }
   });
   return { recorded: rows.length };
+}
+
+/** Recompute the per-user ratios from the sums just updated, in SQL, so both stay in step. */
+async function deriveUserValues(db: Kysely<SkillsDatabase>, testId: string, userIds: string[]): Promise<void> {
+  await db
+    .updateTable('ab_test_user_stats')
+    .set({
+      user_rate: sql<number>`cast(completions as double precision) / outcomes`,
+      mean_log_duration: sql<number | null>`case when duration_count > 0 then log_duration_sum / duration_count end`,
+      mean_rating: sql<number | null>`case when rating_count > 0 then rating_sum / rating_count end`,
+      duration_bucket: sql<number | null>`case when duration_count > 0 then round(log_duration_sum / duration_count * ${DURATION_RANK_RESOLUTION}) end`,
+    })
+    .where('test_id', '=', testId)
+    .where('user_id', 'in', userIds)
+    .execute();
 }
 
 interface StatsRow {

@@ -54,7 +54,9 @@ export async function fillPreExposureStats(store: Store, experimentId: string, n
     await sql`
       UPDATE ab_test_user_stats
       SET pre_invocations = s.n, pre_completions = s.c, pre_duration_count = s.dc,
-          pre_log_duration_sum = s.ls, pre_computed_at = ${now}
+          pre_log_duration_sum = s.ls, pre_computed_at = ${now},
+          pre_rate = CAST(s.c AS DOUBLE PRECISION) / s.n,
+          pre_mean_log_duration = CASE WHEN s.dc > 0 THEN s.ls / s.dc END
       FROM (
         SELECT u.user_id AS user_id, COUNT(*) AS n, SUM(i.completed) AS c,
                SUM(CASE WHEN i.duration_seconds > 0 THEN 1 ELSE 0 END) AS dc,
@@ -85,40 +87,44 @@ interface SumsRow {
 }
 
 /**
- * One scan of the experiment's user rows, grouped by variant and rounded ln-duration: the sums of
- * every metric with its covariate, and the duration distribution for Mann–Whitney. Plus the
- * assigned users per variant for the SRM check. The cost grows with users, not outcomes.
+ * One scan of the experiment's user rows adding up the per-user values the writers keep current:
+ * the sums of every metric with its covariate; the duration distribution for Mann–Whitney from
+ * the (test_id, variant, duration_bucket) index; and the assigned users per variant for the SRM
+ * check. The cost grows with users, not outcomes.
  */
 export async function loadVariantSums(store: Store, experimentId: string, variantNames: readonly string[]): Promise<VariantSums[]> {
   const scale = DURATION_RANK_RESOLUTION;
-  const [counts, groups] = await Promise.all([
+  const [counts, groups, buckets] = await Promise.all([
     store.db
       .selectFrom('ab_test_assignments')
       .select((eb) => ['variant', eb.fn.countAll<number>().as('n')])
       .where('test_id', '=', experimentId)
       .groupBy('variant')
       .execute(),
-    // MATERIALIZED: each per-user value is computed once, not once per aggregate that uses it.
+    // Plain sums of the per-user values the writers keep current (user_rate, mean_log_duration, …);
+    // dx is the duration covariate of users who have a duration.
     sql<SumsRow>`
-      WITH u AS MATERIALIZED (
-        SELECT variant AS v, pre_computed_at AS pc,
-          CAST(completions AS DOUBLE PRECISION) / outcomes AS y,
-          CASE WHEN pre_invocations > 0 THEN CAST(pre_completions AS DOUBLE PRECISION) / pre_invocations END AS x,
-          CASE WHEN duration_count > 0 THEN log_duration_sum / duration_count END AS d,
-          CASE WHEN duration_count > 0 AND pre_duration_count > 0 THEN pre_log_duration_sum / pre_duration_count END AS dx,
-          CASE WHEN rating_count > 0 THEN rating_sum / rating_count END AS r,
-          CASE WHEN duration_count > 0 THEN ROUND(log_duration_sum / duration_count * ${scale}) END AS b
-        FROM ab_test_user_stats
-        WHERE test_id = ${experimentId}
-      )
-      SELECT v, b, SUM(CASE WHEN pc IS NULL THEN 1 ELSE 0 END) AS pending,
-        COUNT(*) AS n, SUM(y) AS sy, SUM(y * y) AS syy,
-        COUNT(x) AS nx, SUM(x) AS sx, SUM(x * x) AS sxx, SUM(x * y) AS sxy, SUM(CASE WHEN x IS NOT NULL THEN y END) AS syk,
-        COUNT(d) AS dn, SUM(d) AS sd, SUM(d * d) AS sdd,
-        COUNT(dx) AS dnx, SUM(dx) AS sdx, SUM(dx * dx) AS sdxx, SUM(dx * d) AS sdxy, SUM(CASE WHEN dx IS NOT NULL THEN d END) AS sdyk,
-        COUNT(r) AS rn, SUM(r) AS sr, SUM(r * r) AS srr
-      FROM u
-      GROUP BY v, b`.execute(store.db),
+      SELECT variant AS v, NULL AS b, SUM(CASE WHEN pre_computed_at IS NULL THEN 1 ELSE 0 END) AS pending,
+        COUNT(*) AS n, SUM(user_rate) AS sy, SUM(user_rate * user_rate) AS syy,
+        COUNT(pre_rate) AS nx, SUM(pre_rate) AS sx, SUM(pre_rate * pre_rate) AS sxx,
+        SUM(pre_rate * user_rate) AS sxy, SUM(CASE WHEN pre_rate IS NOT NULL THEN user_rate END) AS syk,
+        COUNT(mean_log_duration) AS dn, SUM(mean_log_duration) AS sd, SUM(mean_log_duration * mean_log_duration) AS sdd,
+        COUNT(pre_mean_log_duration * mean_log_duration) AS dnx,
+        SUM(CASE WHEN mean_log_duration IS NOT NULL THEN pre_mean_log_duration END) AS sdx,
+        SUM(CASE WHEN mean_log_duration IS NOT NULL THEN pre_mean_log_duration * pre_mean_log_duration END) AS sdxx,
+        SUM(pre_mean_log_duration * mean_log_duration) AS sdxy,
+        SUM(CASE WHEN pre_mean_log_duration IS NOT NULL THEN mean_log_duration END) AS sdyk,
+        COUNT(mean_rating) AS rn, SUM(mean_rating) AS sr, SUM(mean_rating * mean_rating) AS srr
+      FROM ab_test_user_stats
+      WHERE test_id = ${experimentId}
+      GROUP BY variant`.execute(store.db),
+    store.db
+      .selectFrom('ab_test_user_stats')
+      .select((eb) => ['variant', 'duration_bucket', eb.fn.countAll<number>().as('n')])
+      .where('test_id', '=', experimentId)
+      .where('duration_bucket', 'is not', null)
+      .groupBy(['variant', 'duration_bucket'])
+      .execute(),
   ]);
   const byName = new Map<string, VariantSums>(
     variantNames.map((variant) => [
@@ -143,10 +149,12 @@ export async function loadVariantSums(store: Store, experimentId: string, varian
     add(v.metrics.completion_rate, g.n, g.sy, g.syy, g.nx, g.sx, g.sxx, g.sxy, g.syk);
     add(v.metrics.duration, g.dn, g.sd, g.sdd, g.dnx, g.sdx, g.sdxx, g.sdxy, g.sdyk);
     add(v.metrics.rating, g.rn, g.sr, g.srr, 0, 0, 0, 0, 0);
-    if (g.b !== null && Number(g.dn) > 0) {
-      const value = Number(g.b) / scale;
-      v.durationCounts.set(value, (v.durationCounts.get(value) ?? 0) + Number(g.dn));
-    }
+  }
+  for (const bucket of buckets) {
+    const v = byName.get(bucket.variant);
+    if (!v || bucket.duration_bucket === null) continue;
+    const value = Number(bucket.duration_bucket) / scale;
+    v.durationCounts.set(value, (v.durationCounts.get(value) ?? 0) + Number(bucket.n));
   }
   return variantNames.map((name) => byName.get(name)!);
 }

@@ -223,6 +223,18 @@ export interface AbTestUserStatsTable {
   pre_log_duration_sum: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the pre_* columns were filled (epoch ms); NULL means not yet. */
   pre_computed_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Derived from the sums, kept current with them: completions / outcomes. */
+  user_rate: ColumnType<number, number | undefined, number>;
+  /** log_duration_sum / duration_count; NULL when no duration. */
+  mean_log_duration: ColumnType<number | null, number | null | undefined, number | null>;
+  /** rating_sum / rating_count; NULL when no rating. */
+  mean_rating: ColumnType<number | null, number | null | undefined, number | null>;
+  /** ROUND(mean_log_duration × 1000): the Mann–Whitney rank bucket; NULL when no duration. */
+  duration_bucket: ColumnType<number | null, number | null | undefined, number | null>;
+  /** pre_completions / pre_invocations; NULL when no pre-exposure invocation (or not computed). */
+  pre_rate: ColumnType<number | null, number | null | undefined, number | null>;
+  /** pre_log_duration_sum / pre_duration_count; NULL when none. */
+  pre_mean_log_duration: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AbTestOutcomesTable {
