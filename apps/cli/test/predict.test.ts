@@ -32,11 +32,11 @@ describe('skills predict', () => {
   it('evaluate prints the latest saved model’s report; --json has the exact shape', async () => {
     const text = await runMain(['predict', 'evaluate', '--db', db]);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')[0]).toBe('Model v1, trained 2026-01-08T12:00:00Z on 3,000 invocations (feature version 1).');
+    expect(text.stdout.split('\n')[0]).toBe('Model v1, trained 2026-01-08T12:00:00Z on 3,000 invocations (feature version 2).');
     const json = await runMain(['predict', 'evaluate', '--db', db, '--json']);
     const report = JSON.parse(json.stdout);
     expect(Object.keys(report)).toEqual(['version', 'featureVersion', 'trainedAt', 'trainingRows', 'features', 'metrics']);
-    expect(report).toMatchObject({ version: 1, featureVersion: 1, trainedAt: NOW, trainingRows: 3000 });
+    expect(report).toMatchObject({ version: 1, featureVersion: 2, trainedAt: NOW, trainingRows: 3000 });
     expect(report.features).toContain('skill_rate');
     expect(Object.keys(report.metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'improvement', 'trainingMs']);
     expect(report.metrics.rows).toEqual({ total: 3000, fit: 1920, calibration: 480, test: 600 });

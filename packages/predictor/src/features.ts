@@ -6,7 +6,7 @@
  */
 
 /** Bump when the feature layout or meaning changes: saved models of another version must be retrained. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 /** Model columns, in order. */
 export const FEATURE_NAMES = [

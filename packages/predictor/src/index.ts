@@ -5,6 +5,6 @@ export type { PredictorModel, EvaluationReport, TrainingSettings } from './model
 export { FEATURE_NAMES, FEATURE_VERSION, PHASES, type FeatureName } from './features.js';
 export { DEFAULT_FOREST_OPTIONS, type ForestOptions } from './forest.js';
 export { rocAuc, brierScore, logLoss, calibrationTable, LOG_LOSS_EPS, type ProbabilityMetrics, type CalibrationBin } from './metrics.js';
-export { fitIsotonic, applyIsotonic, type IsotonicCalibration } from './calibration.js';
+export { fitIsotonic, applyIsotonic, fitStacking, applyStacking, type IsotonicCalibration, type Stacking } from './calibration.js';
 export { PredictorError, InsufficientDataError, FeatureVersionError } from './errors.js';
 export { ValidationError, NotFoundError } from '@skills/storage';

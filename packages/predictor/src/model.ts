@@ -1,4 +1,4 @@
-import type { IsotonicCalibration } from './calibration.js';
+import type { IsotonicCalibration, Stacking } from './calibration.js';
 import type { SavedAggregates } from './features.js';
 import type { ForestJson, ForestOptions } from './forest.js';
 import type { ProbabilityMetrics } from './metrics.js';
@@ -38,6 +38,8 @@ export interface PredictorModel {
   metrics: EvaluationReport;
   forest: ForestJson;
   calibration: IsotonicCalibration;
+  /** Blends the calibrated forest with the baseline (see `fitStacking`). */
+  stacking: Stacking;
   /** Per feature, the value used as "typical" when explaining a prediction (median of the fitting rows). */
   reference: number[];
   aggregates: SavedAggregates;

@@ -1,5 +1,5 @@
 import { ValidationError, type FieldIssue } from '@skills/storage';
-import { applyIsotonic } from './calibration.js';
+import { applyIsotonic, applyStacking } from './calibration.js';
 import { FeatureVersionError } from './errors.js';
 import {
   computeFeatures,
@@ -106,7 +106,7 @@ export function predictSuccess(model: PredictorModel, input: PredictionInput): P
 }
 
 function calibrated(model: PredictorModel, forest: CompiledForest, row: Float64Array): number {
-  return clampProbability(applyIsotonic(model.calibration, scoreForest(forest, row)));
+  return clampProbability(applyStacking(model.stacking, applyIsotonic(model.calibration, scoreForest(forest, row)), row[SKILL_RATE]!));
 }
 
 /** Occlusion: how much the probability changes when one feature takes its typical value. */

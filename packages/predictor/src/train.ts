@@ -1,6 +1,6 @@
 import type { Store } from '@skills/storage';
 import { ValidationError } from '@skills/storage';
-import { applyIsotonic, fitIsotonic } from './calibration.js';
+import { applyIsotonic, applyStacking, fitIsotonic, fitStacking } from './calibration.js';
 import { InsufficientDataError } from './errors.js';
 import {
   computeFeatures,
@@ -119,10 +119,18 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
   const raw = new Float64Array(n - calibrationStart);
   for (let i = calibrationStart; i < n; i++) raw[i - calibrationStart] = scoreForest(compiled, values, i * FEATURE_COUNT);
   const calibration = fitIsotonic(raw.subarray(0, testStart - calibrationStart), labels.subarray(calibrationStart, testStart));
+  const baselineAt = (i: number) => values[i * FEATURE_COUNT + SKILL_RATE]!;
+  const stacking = fitStacking(
+    Array.from(raw.subarray(0, testStart - calibrationStart), (s) => applyIsotonic(calibration, s)),
+    Array.from({ length: testStart - calibrationStart }, (_, k) => baselineAt(calibrationStart + k)),
+    labels.subarray(calibrationStart, testStart),
+  );
   progress?.({ stage: 'evaluating', done: 0, total: 1 });
 
   const testLabels = labels.subarray(testStart, n);
-  const modelProbabilities = Array.from(raw.subarray(testStart - calibrationStart), (s) => clampProbability(applyIsotonic(calibration, s)));
+  const modelProbabilities = Array.from(raw.subarray(testStart - calibrationStart), (s, k) =>
+    clampProbability(applyStacking(stacking, applyIsotonic(calibration, s), baselineAt(testStart + k))),
+  );
   const baselineProbabilities = Array.from({ length: n - testStart }, (_, k) => values[(testStart + k) * FEATURE_COUNT + SKILL_RATE]!);
   const model = scoreProbabilities(modelProbabilities, testLabels);
   const baseline = scoreProbabilities(baselineProbabilities, testLabels);
@@ -146,6 +154,7 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
     },
     forest,
     calibration,
+    stacking,
     reference: medians(matrix.values, calibrationStart),
     aggregates: saveAggregates(aggregates),
   };
