@@ -1,0 +1,17 @@
+export { buildSkillSets } from './skill-sets.js';
+export type { SkillCompletions, SkillSetOptions } from './skill-sets.js';
+export { createSkillIds } from './skill-ids.js';
+export type { SkillIds } from './skill-ids.js';
+export type { SimilarUser } from './similar-user.js';
+export { jaccard, similarUsersExact } from './exact-similarity.js';
+export { buildLshIndex, createMinHasher, estimateJaccard } from './minhash-lsh.js';
+export type { LshIndex, LshOptions, MinHasher, MinHashOptions } from './minhash-lsh.js';
+export { buildUsageStats } from './usage-stats.js';
+export type { SkillOutcome, SkillOutcomeRow, SkillTotals, UsageStats } from './usage-stats.js';
+export { popularityRecommendations, recommendSkills } from './recommend.js';
+export type { RecommendOptions, SkillRecommendation } from './recommend.js';
+export { skillDependencies } from './dependencies.js';
+export type { DependencyOptions, SkillDependency } from './dependencies.js';
+export { binomialTwoSidedPValue, compareRate } from './significance.js';
+export type { CompareRateOptions, RateComparison } from './significance.js';
+export { effectivenessPercentiles } from './percentiles.js';
