@@ -1,14 +1,4 @@
-/** A deterministic PRNG for simulations (mulberry32), as in storage's test helpers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@skills/storage/testing';
 
 /** Binomial(n, p) by summing Bernoulli draws (n is small in these simulations). */
 export function binomial(random: () => number, n: number, p: number): number {

@@ -36,9 +36,7 @@ export const DEFAULT_STORE_URL = './skills.db';
 export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenStoreOptions = {}): Promise<Store> {
   const driver = await createDriver(url, options);
   try {
-    if (options.migrate !== false && !options.readonly) {
-      await migrateToLatest(driver.db, driver.schema ? { migrationTableSchema: driver.schema } : {});
-    }
+    if (options.migrate !== false && !options.readonly) await migrateToLatest(driver.db);
   } catch (error) {
     await driver.close();
     throw error;

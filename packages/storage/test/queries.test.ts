@@ -46,7 +46,7 @@ describe.each(storeFactories)('queries [$name]', (factory) => {
     ]);
     expect(top[0]!.completion_rate).toBe(0.8);
     expect(top[0]!.avg_duration_seconds).toBe(4.5);
-    // Exact p95 of 1..8 s is 7.65 s (linear interpolation); the histogram keeps within ±9%.
+    // Exact p95 of 1..8 s is 7.65 s (linear interpolation); for this sample the estimate lands within ±9% (the general bound is one 19% bucket).
     expect(top[0]!.p95_duration_seconds!).toBeGreaterThan(7.65 * 0.91);
     expect(top[0]!.p95_duration_seconds!).toBeLessThan(7.65 * 1.09);
     expect(top[2]!.avg_duration_seconds).toBeNull();

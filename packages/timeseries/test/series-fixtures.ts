@@ -5,17 +5,9 @@ export const DAY = 86_400_000;
 /** Monday 2026-01-05 00:00 UTC. */
 export const MONDAY = Date.UTC(2026, 0, 5);
 
-/** A deterministic PRNG for fixtures (mulberry32), as in storage's test helpers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@skills/storage/testing';
+
+export { seededRandom };
 
 /** Poisson draw (Knuth for small means, rounded normal above 50). */
 function poisson(mean: number, random: () => number): number {

@@ -47,7 +47,6 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
   return {
     kind: 'postgres',
     db,
-    schema: options.schema ?? 'public',
     async writeTransaction(work) {
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${RECORDER_LOCK})`.execute(trx);

@@ -39,8 +39,6 @@ export interface WriteTx {
 export interface StoreDriver {
   readonly kind: 'sqlite' | 'postgres';
   readonly db: Kysely<SkillsDatabase>;
-  /** PostgreSQL schema holding the tables (Kysely's migrator needs it named); none on SQLite. */
-  readonly schema?: string;
   /** One write transaction that excludes every other writer of the same database. */
   writeTransaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** A Kysely transaction that excludes other writers like writeTransaction, for maintenance writes. */

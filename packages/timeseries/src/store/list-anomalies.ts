@@ -1,4 +1,5 @@
-import { ValidationError, NotFoundError, type FieldIssue, type Store } from '@skills/storage';
+import { ValidationError, NotFoundError, type FieldIssue, type SkillsDatabase, type Store } from '@skills/storage';
+import type { Selectable } from 'kysely';
 import type { AnomalyType } from '../anomalies/detect-anomalies.js';
 import type { DetectionMethod } from '../anomalies/options.js';
 import type { Metric } from '../metrics.js';
@@ -36,20 +37,7 @@ export interface ListAnomaliesOptions {
   limit?: number | undefined;
 }
 
-type AnomalyRow = {
-  id: string;
-  skill_name: string;
-  anomaly_type: string;
-  metric: string;
-  bucket_start: number;
-  baseline_value: number | null;
-  observed_value: number | null;
-  deviation_score: number;
-  method: string;
-  reason: string;
-  detected_at: number;
-  resolved_at: number | null;
-};
+type AnomalyRow = Selectable<SkillsDatabase['skill_anomalies']>;
 
 export function anomalyFromRow(row: AnomalyRow): RecordedAnomaly {
   return {
