@@ -5,6 +5,7 @@ import { workflowCorrelation } from './0003-workflow-correlation.js';
 import { analytics } from './0004-analytics.js';
 import { abtest } from './0005-abtest.js';
 import { predictor } from './0006-predictor.js';
+import { collab } from './0007-collab.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -13,7 +14,8 @@ export type MigrationName =
   | '0003_workflow_correlation'
   | '0004_analytics'
   | '0005_abtest'
-  | '0006_predictor';
+  | '0006_predictor'
+  | '0007_collab';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -23,7 +25,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0004_analytics': analytics,
   '0005_abtest': abtest,
   '0006_predictor': predictor,
+  '0007_collab': collab,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0006_predictor';
+export const latestVersion: MigrationName = '0007_collab';

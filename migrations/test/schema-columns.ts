@@ -21,6 +21,7 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     abandoned_invocations: true, total_duration_seconds: true, timed_completions: true,
     avg_duration_seconds: true, completion_rate: true, first_invoked: true, last_invoked: true,
     workflow_paths: true, common_errors: true, follow_up_actions: true, updated_at: true,
+    workflow_phases: true,
   },
   session_skills: {
     session_id: true, skill_name: true, invocation_count: true, first_used: true, last_used: true,
@@ -93,6 +94,8 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     version: true, feature_version: true, trained_at: true, training_rows: true, features: true,
     options: true, metrics: true, model: true, aggregates: true, created_at: true,
   },
+  store_settings: { key: true, value: true, updated_at: true },
+  skill_user_opt_outs: { user_id: true, forgotten_at: true },
 };
 
 const views: { [V in keyof SkillsViews]: Columns<SkillsViews[V]> } = {

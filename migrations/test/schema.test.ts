@@ -16,7 +16,7 @@ const FTS_TABLES = [
 const TIMESTAMP_COLUMNS = new Set([
   'invoked_at', 'created_at', 'updated_at', 'first_invoked', 'last_invoked', 'first_used',
   'last_used', 'date', 'hour_start', 'last_invocation_at', 'window_end', 'bucket_start',
-  'detected_at', 'resolved_at', 'start_date', 'end_date', 'assigned_at', 'recorded_at',
+  'detected_at', 'resolved_at', 'start_date', 'end_date', 'assigned_at', 'recorded_at', 'forgotten_at',
 ]);
 
 const sorted = (names: Iterable<string>) => [...names].sort();

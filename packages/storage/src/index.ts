@@ -15,3 +15,4 @@ export { StorageError, ValidationError, NotFoundError, StoreOpenError, type Fiel
 export { MigrationError } from '@skills/migrations';
 export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
+export { userPseudonym, hasUserPseudonyms, forgetUserInteractions } from './user-pseudonyms.js';

@@ -5,6 +5,7 @@ import { createSqliteDriver } from './driver/sqlite-driver.js';
 import type { StoreDriver } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
 import { createStore, type Store } from './store.js';
+import { createPseudonymiser, enableUserPseudonyms, type Pseudonymise } from './user-pseudonyms.js';
 
 export interface OpenStoreOptions {
   /** Migrate to the latest schema on open (default true). */
@@ -19,6 +20,13 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /** Called with an error thrown by an `onRecorded` listener (the batch is committed regardless). */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Secret (at least 16 bytes) for the keyed hash that pseudonymises user ids before they enter
+   * the collaborative tables. With it, the recorder keeps `skill_user_interactions`; the first
+   * open with a secret builds that table from the stored invocations, and later opens must give
+   * the same secret. Once a store has a secret, recording without it is refused.
+   */
+  userPseudonymSecret?: string | Uint8Array;
 }
 
 /** The embedded default: a SQLite file in the working directory. */
@@ -34,14 +42,19 @@ export const DEFAULT_STORE_URL = './skills.db';
  * try { console.log(await topSkills(store, { limit: 5 })); } finally { await store.close(); }
  */
 export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenStoreOptions = {}): Promise<Store> {
+  const pseudonymise: Pseudonymise | undefined =
+    options.userPseudonymSecret === undefined ? undefined : createPseudonymiser(options.userPseudonymSecret);
   const driver = await createDriver(url, options);
   try {
     if (options.migrate !== false && !options.readonly) await migrateToLatest(driver.db);
+    if (pseudonymise && !options.readonly) {
+      await enableUserPseudonyms(driver.db, (work) => driver.maintenanceTransaction(work), pseudonymise, Date.now());
+    }
   } catch (error) {
     await driver.close();
     throw error;
   }
-  return createStore(driver, options.onListenerError ?? (() => {}));
+  return createStore(driver, options.onListenerError ?? (() => {}), pseudonymise);
 }
 
 async function createDriver(url: string, options: OpenStoreOptions): Promise<StoreDriver> {

@@ -1,12 +1,14 @@
-import { ValidationError, type FieldIssue } from './errors.js';
+import { StorageError, ValidationError, type FieldIssue } from './errors.js';
 import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
-import { aggregateBatch, HOUR_MS, mergeTally, type BatchDeltas, type BucketDelta } from './rollups/aggregate.js';
+import { aggregateBatch, aggregateUserSkills, HOUR_MS, mergeTally, type BatchDeltas, type BucketDelta } from './rollups/aggregate.js';
 import { addToHistogram, parseHistogram, serializeHistogram } from './rollups/duration-histogram.js';
 import {
   addDays,
   addSessionSkills,
+  addUserInteractions,
   findHourRange,
   findHours,
+  findOptOuts,
   findSessionHours,
   findSkillMetrics,
   insertInvocations,
@@ -18,6 +20,7 @@ import {
 import type { WriteTx } from './driver/types.js';
 import type { SkillMetricsTable, SkillTimeSeriesTable } from './schema.js';
 import { internals, type RecordedEvent, type Store } from './store.js';
+import { PSEUDONYM_CHECK_KEY, secretMissing, type Pseudonymise } from './user-pseudonyms.js';
 
 export interface RecordOptions {
   /** Write the valid items and report the invalid ones instead of rejecting the whole batch. */
@@ -40,7 +43,8 @@ export interface RecordResult {
 /**
  * Validate and write a batch in one transaction. A repeated id is ignored, never counted twice;
  * `skill_metrics`, `session_skills`, `skill_time_series`, `mv_daily_skills` and
- * `skill_metrics_cache` are brought up to date in the same transaction. On an invalid item
+ * `skill_metrics_cache` are brought up to date in the same transaction, and so is
+ * `skill_user_interactions` when the store was opened with `userPseudonymSecret`. On an invalid item
  * nothing is written (a `ValidationError` lists item index and field) unless `skipInvalid` is set.
  *
  * @example
@@ -69,9 +73,12 @@ export async function recordInvocations(
   }
 
   const unique = uniqueById(rows);
-  const { driver, emit } = internals(store);
-  const inserted =
-    unique.length === 0 ? [] : await driver.writeTransaction((tx) => writeBatch(tx, unique, now));
+  const { driver, emit, pseudonymise } = internals(store);
+  const written =
+    unique.length === 0
+      ? { fresh: [], users: [] }
+      : await driver.writeTransaction((tx) => writeBatch(tx, unique, now, pseudonymise));
+  const inserted = written.fresh;
 
   const result: RecordResult = {
     inserted: inserted.length,
@@ -79,7 +86,7 @@ export async function recordInvocations(
     ids: rows.map((row) => row.id),
     rejected,
   };
-  if (inserted.length > 0) emit(summarise(inserted, result.duplicates));
+  if (inserted.length > 0) emit(summarise(inserted, result.duplicates, written.users));
   return result;
 }
 
@@ -98,11 +105,23 @@ function uniqueById(rows: InvocationRow[]): InvocationRow[] {
   return rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
 }
 
-async function writeBatch(tx: WriteTx, rows: InvocationRow[], now: number): Promise<InvocationRow[]> {
+interface WrittenBatch {
+  fresh: InvocationRow[];
+  /** Pseudonyms of the users whose interactions changed. */
+  users: string[];
+}
+
+async function writeBatch(
+  tx: WriteTx,
+  rows: InvocationRow[],
+  now: number,
+  pseudonymise: Pseudonymise | undefined,
+): Promise<WrittenBatch> {
+  if (!pseudonymise) await refuseWithoutSecret(tx);
   const countedSessions = await sessionsAlreadyCounted(tx, rows);
   const flags = await tx.insertIgnore(insertInvocations, rows, ['id']);
   const fresh = rows.filter((_, i) => flags[i]);
-  if (fresh.length === 0) return fresh;
+  if (fresh.length === 0) return { fresh, users: [] };
   const deltas = aggregateBatch(fresh);
   await writeHours(tx, deltas, countedSessions);
   await tx.write(addDays, [...deltas.days.values()].map((day) => ({
@@ -124,7 +143,30 @@ async function writeBatch(tx: WriteTx, rows: InvocationRow[], now: number): Prom
   })));
   const metrics = await writeSkillMetrics(tx, deltas, now);
   await writeMetricsCache(tx, metrics, now);
-  return fresh;
+  const users = pseudonymise ? await writeUserInteractions(tx, fresh, pseudonymise) : [];
+  return { fresh, users };
+}
+
+/** A store that keeps interactions would silently miss this batch's users: refuse instead. */
+async function refuseWithoutSecret(tx: WriteTx): Promise<void> {
+  const check = await tx.select(
+    tx.db.selectFrom('store_settings').select('value').where('key', '=', PSEUDONYM_CHECK_KEY),
+  );
+  if (check.length > 0) throw new StorageError(secretMissing());
+}
+
+/** Additive upsert of the batch's (pseudonym, skill) pairs, leaving out users who opted out. */
+async function writeUserInteractions(tx: WriteTx, rows: InvocationRow[], pseudonymise: Pseudonymise): Promise<string[]> {
+  const pairs = aggregateUserSkills(rows, pseudonymise);
+  if (pairs.length === 0) return [];
+  const users = [...new Set(pairs.map((pair) => pair.user_id))];
+  const optedOut = new Set(
+    (await tx.lookup<{ user_id: string }, { user_id: string }>(findOptOuts, users.map((user_id) => ({ user_id })))).map(
+      (row) => row.user_id,
+    ),
+  );
+  await tx.write(addUserInteractions, optedOut.size === 0 ? pairs : pairs.filter((pair) => !optedOut.has(pair.user_id)));
+  return optedOut.size === 0 ? users : users.filter((user) => !optedOut.has(user));
 }
 
 /** Keys `hour|skill|session` of the skill-hours in which stored invocations already counted a session. */
@@ -234,6 +276,7 @@ async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number):
       workflow_paths: mergeTally(old?.workflow_paths, delta.workflowPaths),
       common_errors: mergeTally(old?.common_errors, delta.errors),
       follow_up_actions: mergeTally(old?.follow_up_actions, delta.followUps),
+      workflow_phases: mergeTally(old?.workflow_phases, delta.workflowPhases),
       updated_at: now,
     };
   });
@@ -286,7 +329,7 @@ async function writeMetricsCache(tx: WriteTx, metrics: SkillMetricsTable[], now:
   await tx.write(upsertMetricsCache, [...cache.values()]);
 }
 
-function summarise(rows: InvocationRow[], duplicates: number): RecordedEvent {
+function summarise(rows: InvocationRow[], duplicates: number, users: string[]): RecordedEvent {
   const skills = new Map<string, { skill_name: string; count: number; completed: number }>();
   let first = Infinity;
   let last = -Infinity;
@@ -298,5 +341,5 @@ function summarise(rows: InvocationRow[], duplicates: number): RecordedEvent {
     if (row.invoked_at < first) first = row.invoked_at;
     if (row.invoked_at > last) last = row.invoked_at;
   }
-  return { inserted: rows.length, duplicates, firstInvokedAt: first, lastInvokedAt: last, skills: [...skills.values()] };
+  return { inserted: rows.length, duplicates, firstInvokedAt: first, lastInvokedAt: last, skills: [...skills.values()], users };
 }

@@ -57,6 +57,8 @@ export interface SkillMetricsTable {
   common_errors: string;
   /** JSON object action → count (every action of every invocation). */
   follow_up_actions: string;
+  /** V7: JSON object workflow_phase → count. */
+  workflow_phases: string;
   updated_at: number;
 }
 
@@ -146,6 +148,10 @@ export interface SkillCommunityBaselinesTable {
 }
 
 /** user_id here is always pseudonymised (keyed hash), never the raw id. */
+/**
+ * Per user and skill; `user_id` is the keyed pseudonym of the user (see `userPseudonym`), never
+ * the raw id. Kept by the recorder when the store is opened with `userPseudonymSecret`.
+ */
 export interface SkillUserInteractionsTable {
   user_id: string;
   skill_name: string;
@@ -306,6 +312,19 @@ export interface PredictorModelsTable {
   created_at: number;
 }
 
+/** V7: facts about the store itself (e.g. the check value of the user-pseudonym secret). */
+export interface StoreSettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** V7: pseudonyms of users who asked to be forgotten by the collaborative tables. */
+export interface SkillUserOptOutsTable {
+  user_id: string;
+  forgotten_at: number;
+}
+
 export interface SkillsDatabase {
   skill_invocation: SkillInvocationTable;
   skill_metrics: SkillMetricsTable;
@@ -327,6 +346,8 @@ export interface SkillsDatabase {
   skill_dependencies: SkillDependenciesTable;
   skill_modalities: SkillModalitiesTable;
   predictor_models: PredictorModelsTable;
+  store_settings: StoreSettingsTable;
+  skill_user_opt_outs: SkillUserOptOutsTable;
 }
 
 /** Views are read-only; their rows are described loosely here and exactly in migrations/. */

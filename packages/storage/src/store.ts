@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoreDriver } from './driver/types.js';
 import type { SkillsDatabase } from './schema.js';
+import type { Pseudonymise } from './user-pseudonyms.js';
 
 /** Summary of one committed batch, sent to `onRecorded` listeners. */
 export interface RecordedEvent {
@@ -13,6 +14,11 @@ export interface RecordedEvent {
   lastInvokedAt: number;
   /** Per skill: rows inserted and how many of them completed. */
   skills: { skill_name: string; count: number; completed: number }[];
+  /**
+   * Pseudonyms (see `userPseudonym`) of the users whose `skill_user_interactions` rows this batch
+   * changed; empty when the store keeps no interactions.
+   */
+  users: string[];
 }
 
 /** An open store. Close it when done (`await using` works too). */
@@ -26,12 +32,18 @@ export interface Store extends AsyncDisposable {
 
 export interface StoreInternals {
   driver: StoreDriver;
+  /** Set when the store was opened with a user-pseudonym secret: the recorder then keeps interactions. */
+  pseudonymise: Pseudonymise | undefined;
   emit(event: RecordedEvent): void;
 }
 
 const internalsByStore = new WeakMap<Store, StoreInternals>();
 
-export function createStore(driver: StoreDriver, onListenerError: (error: unknown) => void): Store {
+export function createStore(
+  driver: StoreDriver,
+  onListenerError: (error: unknown) => void,
+  pseudonymise?: Pseudonymise,
+): Store {
   const listeners = new Set<(event: RecordedEvent) => void>();
   let closed: Promise<void> | undefined;
   const store: Store = {
@@ -50,6 +62,7 @@ export function createStore(driver: StoreDriver, onListenerError: (error: unknow
   };
   internalsByStore.set(store, {
     driver,
+    pseudonymise,
     emit(event) {
       for (const listener of listeners) {
         try {

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { DAY_MS, HOUR_MS } from './rollups/aggregate.js';
-import type { Store } from './store.js';
+import { internals, type Store } from './store.js';
 
 /** One rollup row that disagrees with a recomputation from `skill_invocation`. */
 export interface RollupMismatch {
-  table: 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills';
+  table: 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_user_interactions';
   key: string;
   column: string;
   stored: number | null;
@@ -15,7 +15,7 @@ const TOLERANCE = 1e-6;
 
 /**
  * Recompute the count rollups with plain GROUP BY queries over `skill_invocation` and compare
- * them with the stored ones. An empty list means the store is consistent (after a crash, a
+ * them with the stored ones (and `skill_user_interactions` when the store keeps it). An empty list means the store is consistent (after a crash, a
  * kill -9 in the middle of an import, or a restore). Reads every invocation: O(n).
  * @example const problems = await verifyRollups(store); if (problems.length) console.table(problems);
  */
@@ -93,5 +93,25 @@ export async function verifyRollups(store: Store, limit = 100): Promise<RollupMi
     keyed(days, (r) => `${r.skill_name}@${num(r.date)}`, (r) => ({ invocations: num(r.count), completions: num(r.completed), duration_count: num(r.timed) })),
     keyed(storedDays, (r) => `${r.skill_name}@${r.date}`, (r) => ({ invocations: r.invocations, completions: r.completions, duration_count: r.duration_count })),
   );
+
+  const pseudonymise = internals(store).pseudonymise;
+  if (pseudonymise) {
+    const optedOut = new Set((await db.selectFrom('skill_user_opt_outs').select('user_id').execute()).map((r) => r.user_id));
+    const users = await db
+      .selectFrom('skill_invocation')
+      .select((eb) => ['user_id', 'skill_name', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('completed').as('completed'), eb.fn.min('invoked_at').as('first'), eb.fn.max('invoked_at').as('last')])
+      .where('user_id', 'is not', null)
+      .groupBy(['user_id', 'skill_name'])
+      .execute();
+    const expected = users
+      .map((r) => ({ ...r, user_id: pseudonymise(r.user_id!) }))
+      .filter((r) => !optedOut.has(r.user_id));
+    const stored = await db.selectFrom('skill_user_interactions').selectAll().execute();
+    compare(
+      'skill_user_interactions',
+      keyed(expected, (r) => `${r.user_id}/${r.skill_name}`, (r) => ({ invocation_count: num(r.count), completed_count: num(r.completed), first_used: num(r.first), last_used: num(r.last) })),
+      keyed(stored, (r) => `${r.user_id}/${r.skill_name}`, (r) => ({ invocation_count: r.invocation_count, completed_count: r.completed_count, first_used: r.first_used, last_used: r.last_used })),
+    );
+  }
   return mismatches;
 }

@@ -161,6 +161,7 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
             { skill_name: 'pytest-run', count: 1, completed: 1 },
             { skill_name: 'ruff-check', count: 1, completed: 0 },
           ],
+          users: [],
         },
       ]);
     } finally {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordInvocations, type InvocationInput, type Store } from '../src/index.js';
 import { bucketOf } from '../src/rollups/duration-histogram.js';
@@ -36,6 +37,10 @@ function randomBatch(random: () => number, size: number, previousIds: string[], 
   return batch;
 }
 
+const SECRET = 'rollup-consistency-secret';
+/** HMAC-SHA-256, base64url, 22 characters: written out here so the test does not trust the code under test. */
+const pseudonym = (user: string) => createHmac('sha256', SECRET).update(user).digest('base64url').slice(0, 22);
+
 /** An independent, deliberately naive recomputation of every rollup from skill_invocation. */
 async function recompute(store: Store) {
   const rows = await store.db.selectFrom('skill_invocation').selectAll().orderBy('id').execute();
@@ -44,12 +49,14 @@ async function recompute(store: Store) {
   const sessions = new Map<string, any>();
   const hours = new Map<string, any>();
   const days = new Map<string, any>();
+  const interactions = new Map<string, any>();
   for (const row of rows) {
     const timed = row.completed === 1 && row.duration_seconds !== null;
-    const m = metrics.get(row.skill_name) ?? { total: 0, completed: 0, sum: 0, timed: 0, first: Infinity, last: -Infinity, paths: new Map(), errors: new Map(), actions: new Map() };
+    const m = metrics.get(row.skill_name) ?? { total: 0, completed: 0, sum: 0, timed: 0, first: Infinity, last: -Infinity, paths: new Map(), phases: new Map(), errors: new Map(), actions: new Map() };
     m.total++; m.completed += row.completed; if (timed) { m.sum += row.duration_seconds; m.timed++; }
     m.first = Math.min(m.first, row.invoked_at); m.last = Math.max(m.last, row.invoked_at);
     if (row.workflow_path !== null) tally(m.paths, row.workflow_path);
+    if (row.workflow_phase !== null) tally(m.phases, row.workflow_phase);
     if (row.error_type !== null) tally(m.errors, row.error_type);
     for (const action of row.follow_up_actions ? JSON.parse(row.follow_up_actions) : []) tally(m.actions, action);
     metrics.set(row.skill_name, m);
@@ -70,6 +77,13 @@ async function recompute(store: Store) {
     const d = days.get(dk) ?? { count: 0, completed: 0, sum: 0, n: 0 };
     d.count++; d.completed += row.completed; if (timed) { d.sum += row.duration_seconds; d.n++; }
     days.set(dk, d);
+
+    if (row.user_id !== null) {
+      const ik = `${pseudonym(row.user_id)}|${row.skill_name}`;
+      const i = interactions.get(ik) ?? { count: 0, completed: 0, first: Infinity, last: -Infinity };
+      i.count++; i.completed += row.completed; i.first = Math.min(i.first, row.invoked_at); i.last = Math.max(i.last, row.invoked_at);
+      interactions.set(ik, i);
+    }
   }
   const cache = new Map<string, any>();
   for (const [skill, m] of metrics) {
@@ -85,7 +99,7 @@ async function recompute(store: Store) {
       avg_completion_rate_24h: completed24 / inWindow.length,
     });
   }
-  return { rows, metrics, sessions, hours, days, cache };
+  return { rows, metrics, sessions, hours, days, cache, interactions };
 }
 
 const obj = (map: Map<string, number>) => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -105,6 +119,7 @@ async function expectRollupsExact(store: Store) {
     close(m.avg_duration_seconds, want.timed > 0 ? want.sum / want.timed : null);
     close(m.completion_rate, want.completed / want.total);
     expect(Object.entries(JSON.parse(m.workflow_paths))).toEqual(Object.entries(obj(want.paths)));
+    expect(Object.entries(JSON.parse(m.workflow_phases))).toEqual(Object.entries(obj(want.phases)));
     expect(Object.entries(JSON.parse(m.common_errors))).toEqual(Object.entries(obj(want.errors)));
     expect(Object.entries(JSON.parse(m.follow_up_actions))).toEqual(Object.entries(obj(want.actions)));
   }
@@ -149,6 +164,12 @@ async function expectRollupsExact(store: Store) {
     }).toEqual({ ...want, avg_completion_rate_24h: undefined });
     close(c.avg_completion_rate_24h, want.avg_completion_rate_24h);
   }
+  const interactions = await store.db.selectFrom('skill_user_interactions').selectAll().execute();
+  expect(interactions).toHaveLength(expected.interactions.size);
+  for (const i of interactions) {
+    const want = expected.interactions.get(`${i.user_id}|${i.skill_name}`);
+    expect([i.invocation_count, i.completed_count, i.first_used, i.last_used]).toEqual([want.count, want.completed, want.first, want.last]);
+  }
   return expected;
 }
 
@@ -156,7 +177,7 @@ describe.each(storeFactories)('rollups [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
   it('stay exactly equal to a recomputation from skill_invocation after random batches with duplicates', async () => {
-    const { store } = await factory.create();
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
     try {
       const random = seededRandom(20260105);
       const ids: string[] = [];
@@ -197,8 +218,8 @@ describe.each(storeFactories)('rollups [$name]', (factory) => {
   });
 
   it('stays exact when two connections record overlapping batches concurrently', async () => {
-    const { store, reopen } = await factory.create();
-    const other = await reopen();
+    const { store, reopen } = await factory.create({ userPseudonymSecret: SECRET });
+    const other = await reopen({ userPseudonymSecret: SECRET });
     try {
       const random = seededRandom(99);
       const ids: string[] = [];

@@ -51,18 +51,20 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0004_analytics',
         '0005_abtest',
         '0006_predictor',
+        '0007_collab',
       ]);
-      expect(await rollbackStore(store, 2)).toEqual(['0006_predictor', '0005_abtest']);
+      expect(await rollbackStore(store, 2)).toEqual(['0007_collab', '0006_predictor']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
         ['0002_search', true],
         ['0003_workflow_correlation', true],
         ['0004_analytics', true],
-        ['0005_abtest', false],
+        ['0005_abtest', true],
         ['0006_predictor', false],
+        ['0007_collab', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0005_abtest', '0006_predictor']);
+      expect(await migrateStore(store)).toEqual(['0006_predictor', '0007_collab']);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
       await store.close();

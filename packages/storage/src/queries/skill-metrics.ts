@@ -16,6 +16,8 @@ export interface SkillMetrics {
   workflow_paths: Record<string, number>;
   common_errors: Record<string, number>;
   follow_up_actions: Record<string, number>;
+  /** Invocations per workflow phase (those without a phase are not counted). */
+  workflow_phases: Record<string, number>;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function getSkillMetrics(store: Store, skill: string): Promise<Skil
     workflow_paths: parseTally(row.workflow_paths),
     common_errors: parseTally(row.common_errors),
     follow_up_actions: parseTally(row.follow_up_actions),
+    workflow_phases: parseTally(row.workflow_phases),
   };
 }
 

@@ -14,6 +14,7 @@ export interface SkillDelta {
   first: number;
   last: number;
   workflowPaths: Map<string, number>;
+  workflowPhases: Map<string, number>;
   errors: Map<string, number>;
   followUps: Map<string, number>;
 }
@@ -73,6 +74,7 @@ function addToSkill(skills: Map<string, SkillDelta>, row: InvocationRow, timed: 
       first: row.invoked_at,
       last: row.invoked_at,
       workflowPaths: new Map(),
+      workflowPhases: new Map(),
       errors: new Map(),
       followUps: new Map(),
     };
@@ -87,6 +89,7 @@ function addToSkill(skills: Map<string, SkillDelta>, row: InvocationRow, timed: 
   if (row.invoked_at < delta.first) delta.first = row.invoked_at;
   if (row.invoked_at > delta.last) delta.last = row.invoked_at;
   if (row.workflow_path !== null) increment(delta.workflowPaths, row.workflow_path);
+  if (row.workflow_phase !== null) increment(delta.workflowPhases, row.workflow_phase);
   if (row.error_type !== null) increment(delta.errors, row.error_type);
   if (row.follow_up_actions !== null) {
     for (const action of JSON.parse(row.follow_up_actions) as string[]) increment(delta.followUps, action);
@@ -135,6 +138,48 @@ function addToSessionSkill(sessionSkills: Map<string, SessionSkillDelta>, row: I
   delta.count += 1;
   if (row.invoked_at < delta.first) delta.first = row.invoked_at;
   if (row.invoked_at > delta.last) delta.last = row.invoked_at;
+}
+
+/** What one batch adds to one (pseudonymised user, skill) pair of `skill_user_interactions`. */
+export interface UserSkillDelta {
+  user_id: string;
+  skill_name: string;
+  invocation_count: number;
+  completed_count: number;
+  first_used: number;
+  last_used: number;
+}
+
+/** Fold a batch's rows that name a user into per (pseudonym, skill) deltas. */
+export function aggregateUserSkills(rows: readonly InvocationRow[], pseudonymise: (userId: string) => string): UserSkillDelta[] {
+  const pseudonyms = new Map<string, string>();
+  const pairs = new Map<string, UserSkillDelta>();
+  for (const row of rows) {
+    if (row.user_id === null) continue;
+    let user = pseudonyms.get(row.user_id);
+    if (user === undefined) {
+      user = pseudonymise(row.user_id);
+      pseudonyms.set(row.user_id, user);
+    }
+    const key = `${user}\u0000${row.skill_name}`;
+    const delta = pairs.get(key);
+    if (!delta) {
+      pairs.set(key, {
+        user_id: user,
+        skill_name: row.skill_name,
+        invocation_count: 1,
+        completed_count: row.completed,
+        first_used: row.invoked_at,
+        last_used: row.invoked_at,
+      });
+      continue;
+    }
+    delta.invocation_count += 1;
+    delta.completed_count += row.completed;
+    if (row.invoked_at < delta.first_used) delta.first_used = row.invoked_at;
+    if (row.invoked_at > delta.last_used) delta.last_used = row.invoked_at;
+  }
+  return [...pairs.values()];
 }
 
 function increment<K>(map: Map<K, number>, key: K): void {

@@ -8,6 +8,7 @@ import type {
   SkillMetricsCacheTable,
   SkillMetricsTable,
   SkillTimeSeriesTable,
+  SkillUserInteractionsTable,
 } from '../schema.js';
 
 /*
@@ -146,6 +147,7 @@ export const upsertSkillMetrics: RowsStatement<SkillMetricsTable> = (db, rows) =
         workflow_paths: eb.ref('excluded.workflow_paths'),
         common_errors: eb.ref('excluded.common_errors'),
         follow_up_actions: eb.ref('excluded.follow_up_actions'),
+        workflow_phases: eb.ref('excluded.workflow_phases'),
         updated_at: eb.ref('excluded.updated_at'),
       })),
     );
@@ -176,4 +178,35 @@ export const upsertMetricsCache: RowsStatement<MetricsCacheRow> = (db, rows) =>
         avg_completion_rate_24h: eb.ref('excluded.avg_completion_rate_24h'),
         updated_at: eb.ref('excluded.updated_at'),
       })),
+    );
+
+/** Per (pseudonymised user, skill): additive, like session_skills. */
+export const addUserInteractions: RowsStatement<SkillUserInteractionsTable> = (db, rows) =>
+  db
+    .insertInto('skill_user_interactions')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'skill_name']).doUpdateSet({
+        invocation_count: sql`skill_user_interactions.invocation_count + excluded.invocation_count`,
+        completed_count: sql`skill_user_interactions.completed_count + excluded.completed_count`,
+        first_used: sql`case when excluded.first_used < skill_user_interactions.first_used
+          then excluded.first_used else skill_user_interactions.first_used end`,
+        last_used: sql`case when excluded.last_used > skill_user_interactions.last_used
+          then excluded.last_used else skill_user_interactions.last_used end`,
+      }),
+    );
+
+export interface UserKey {
+  user_id: string;
+}
+
+/** Which of some pseudonyms opted out (asked to be forgotten). */
+export const findOptOuts: KeysLookup<UserKey> = (db, keys) =>
+  db
+    .selectFrom('skill_user_opt_outs')
+    .select('user_id')
+    .where(
+      'user_id',
+      'in',
+      keys.map((key) => key.user_id),
     );

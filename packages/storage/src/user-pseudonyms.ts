@@ -1,0 +1,142 @@
+import { createHmac } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { StorageError, StoreOpenError } from './errors.js';
+import type { SkillsDatabase } from './schema.js';
+import { internals, type Store } from './store.js';
+
+/** Turns a user id into the keyed pseudonym stored in the collaborative tables. */
+export type Pseudonymise = (userId: string) => string;
+
+/** The `store_settings` key holding the pseudonym of a fixed text: proof of which secret is in use. */
+export const PSEUDONYM_CHECK_KEY = 'user_pseudonym_check';
+const CHECK_TEXT = 'skills-analytics/user-pseudonym-check';
+const MIN_SECRET_BYTES = 16;
+const REBUILD_CHUNK = 2_000;
+
+/**
+ * HMAC-SHA-256 of the user id under the secret, base64url, cut to 128 bits (22 characters):
+ * the same user always gets the same pseudonym, and without the secret it cannot be reversed
+ * or recomputed from a guessed id.
+ */
+export function createPseudonymiser(secret: string | Uint8Array): Pseudonymise {
+  const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  if (key.length < MIN_SECRET_BYTES) {
+    throw new StoreOpenError(`userPseudonymSecret: expected at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
+  }
+  return (userId) => createHmac('sha256', key).update(userId, 'utf8').digest('base64url').slice(0, 22);
+}
+
+/**
+ * The pseudonym under which `userId` appears in `skill_user_interactions`.
+ * @throws StorageError when the store was opened without `userPseudonymSecret`.
+ * @example await openStore(url, { userPseudonymSecret: secret }); userPseudonym(store, 'ann') // 'q3Xv…'
+ */
+export function userPseudonym(store: Store, userId: string): string {
+  const pseudonymise = internals(store).pseudonymise;
+  if (!pseudonymise) throw new StorageError(notEnabled('user pseudonyms'));
+  return pseudonymise(userId);
+}
+
+/** Whether this store keeps `skill_user_interactions` (it was opened with `userPseudonymSecret`). */
+export function hasUserPseudonyms(store: Store): boolean {
+  return internals(store).pseudonymise !== undefined;
+}
+
+export function notEnabled(what: string): string {
+  return `${what} need the store to be opened with userPseudonymSecret (the secret user ids are pseudonymised with)`;
+}
+
+/**
+ * Called on open with a secret: on first use records the secret's check value and builds
+ * `skill_user_interactions` from the stored invocations; afterwards refuses a different secret,
+ * since its pseudonyms would not match the stored ones.
+ */
+export async function enableUserPseudonyms(
+  db: Kysely<SkillsDatabase>,
+  inTransaction: <T>(work: (trx: Kysely<SkillsDatabase>) => Promise<T>) => Promise<T>,
+  pseudonymise: Pseudonymise,
+  now: number,
+): Promise<void> {
+  const check = pseudonymise(CHECK_TEXT);
+  const stored = await readCheck(db);
+  if (stored === check) return;
+  if (stored !== undefined) throw new StoreOpenError(differentSecret());
+  await inTransaction(async (trx) => {
+    const again = await readCheck(trx);
+    if (again === check) return;
+    if (again !== undefined) throw new StoreOpenError(differentSecret());
+    await rebuildUserInteractions(trx, pseudonymise);
+    await trx.insertInto('store_settings').values({ key: PSEUDONYM_CHECK_KEY, value: check, updated_at: now }).execute();
+  });
+}
+
+/** The recorder, opened without a secret, must not write to a store that keeps interactions. */
+export async function readCheck(db: Kysely<SkillsDatabase>): Promise<string | undefined> {
+  const row = await db.selectFrom('store_settings').select('value').where('key', '=', PSEUDONYM_CHECK_KEY).executeTakeFirst();
+  return row?.value;
+}
+
+export function secretMissing(): string {
+  return 'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations';
+}
+
+function differentSecret(): string {
+  return 'userPseudonymSecret does not match the secret this store\'s user pseudonyms were made with';
+}
+
+/** Replace `skill_user_interactions` with a recomputation from `skill_invocation` (opted-out users left out). */
+async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise: Pseudonymise): Promise<void> {
+  await trx.deleteFrom('skill_user_interactions').execute();
+  const optedOut = new Set((await trx.selectFrom('skill_user_opt_outs').select('user_id').execute()).map((r) => r.user_id));
+  const grouped = await trx
+    .selectFrom('skill_invocation')
+    .select((eb) => [
+      'user_id',
+      'skill_name',
+      eb.fn.countAll<number>().as('invocation_count'),
+      sql<number>`sum(completed)`.as('completed_count'),
+      eb.fn.min('invoked_at').as('first_used'),
+      eb.fn.max('invoked_at').as('last_used'),
+    ])
+    .where('user_id', 'is not', null)
+    .groupBy(['user_id', 'skill_name'])
+    .execute();
+  const rows = [];
+  for (const row of grouped) {
+    const user = pseudonymise(row.user_id!);
+    if (optedOut.has(user)) continue;
+    rows.push({
+      user_id: user,
+      skill_name: row.skill_name,
+      invocation_count: Number(row.invocation_count),
+      completed_count: Number(row.completed_count),
+      first_used: Number(row.first_used),
+      last_used: Number(row.last_used),
+    });
+  }
+  for (let i = 0; i < rows.length; i += REBUILD_CHUNK) {
+    await trx.insertInto('skill_user_interactions').values(rows.slice(i, i + REBUILD_CHUNK)).execute();
+  }
+}
+
+/**
+ * Removes a user from `skill_user_interactions` and records their pseudonym as opted out, so
+ * later batches and rebuilds leave them out too. Idempotent. Returns the interaction rows removed.
+ * @throws StorageError when the store was opened without `userPseudonymSecret`.
+ * @example await forgetUserInteractions(store, 'ann') // 14
+ */
+export async function forgetUserInteractions(store: Store, userId: string, now = Date.now()): Promise<number> {
+  if (typeof userId !== 'string' || userId.trim() === '') throw new StorageError('userId: expected a non-empty string');
+  const { driver, pseudonymise } = internals(store);
+  if (!pseudonymise) throw new StorageError(notEnabled('forgetting a user'));
+  const user = pseudonymise(userId);
+  return driver.maintenanceTransaction(async (trx) => {
+    await trx
+      .insertInto('skill_user_opt_outs')
+      .values({ user_id: user, forgotten_at: now })
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute();
+    const deleted = await trx.deleteFrom('skill_user_interactions').where('user_id', '=', user).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  });
+}
