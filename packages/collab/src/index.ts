@@ -1,3 +1,17 @@
+// Store-backed: what users and the CLI call.
+export { similarUsers, recommendSkills } from './store/recommendations.js';
+export type { SimilarityMethod, SimilarUsersOptions, SimilarUserMatch, RecommendSkillsOptions, Recommendation } from './store/recommendations.js';
+export { communityBaselines, compareWithCommunity } from './store/baselines.js';
+export type { CommunityBaseline, CommunityBaselinesOptions, CommunityComparison, CompareWithCommunityOptions } from './store/baselines.js';
+export { skillDependencies, refreshSkillDependencies } from './store/dependencies.js';
+export type { SkillDependencyRow, SkillDependenciesOptions, RefreshDependenciesOptions } from './store/dependencies.js';
+export { forgetUser } from './store/forget-user.js';
+export type { CollabOptions } from './store/collab-cache.js';
+
+// Pure algorithms over plain data, used by the above and usable on their own.
+export { buildPopulation } from './population.js';
+export type { InteractionRow, Population, PopulationOptions } from './population.js';
+export { nearestUsers } from './similarity-index.js';
 export { buildSkillSets } from './skill-sets.js';
 export type { SkillCompletions, SkillSetOptions } from './skill-sets.js';
 export { createSkillIds } from './skill-ids.js';
@@ -8,10 +22,10 @@ export { buildLshIndex, createMinHasher, estimateJaccard } from './minhash-lsh.j
 export type { LshIndex, LshOptions, MinHasher, MinHashOptions } from './minhash-lsh.js';
 export { buildUsageStats } from './usage-stats.js';
 export type { SkillOutcome, SkillOutcomeRow, SkillTotals, UsageStats } from './usage-stats.js';
-export { popularityRecommendations, recommendSkills } from './recommend.js';
+export { popularityRecommendations, rankByNeighbours } from './recommend.js';
 export type { RecommendOptions, SkillRecommendation } from './recommend.js';
-export { skillDependencies } from './dependencies.js';
-export type { DependencyOptions, SkillDependency } from './dependencies.js';
+export { createCooccurrenceCounter, dependenciesFromSessions } from './dependencies.js';
+export type { CooccurrenceCounter, DependencyOptions, SkillDependency } from './dependencies.js';
 export { binomialTwoSidedPValue, compareRate } from './significance.js';
 export type { CompareRateOptions, RateComparison } from './significance.js';
 export { effectivenessPercentiles } from './percentiles.js';

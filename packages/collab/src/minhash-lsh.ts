@@ -43,20 +43,32 @@ export function createMinHasher(options: MinHashOptions = {}): MinHasher {
     a[i] = 1 + (next() % (P - 1));
     b[i] = next() % P;
   }
+  // A skill's hash under every function is computed once and kept: populations have few distinct
+  // skills and many users, so a signature becomes a column-wise minimum over cached rows.
+  const rowsBySkill = new Map<number, Uint32Array>();
+  const hashesOf = (skill: number): Uint32Array => {
+    let row = rowsBySkill.get(skill);
+    if (row === undefined) {
+      row = new Uint32Array(permutations);
+      const x = skill % P;
+      // Split x so every product stays below 2^53 and the arithmetic is exact in doubles.
+      const high = Math.floor(x / 65536);
+      const low = x % 65536;
+      for (let i = 0; i < permutations; i++) {
+        const ai = a[i]!;
+        row[i] = ((((ai * high) % P) * 65536 + ai * low + b[i]!) % P) >>> 0;
+      }
+      rowsBySkill.set(skill, row);
+    }
+    return row;
+  };
   return {
     permutations,
     signature(skills) {
       const signature = new Uint32Array(permutations).fill(EMPTY);
       for (const skill of skills) {
-        const x = skill % P;
-        // Split x so every product stays below 2^53 and the arithmetic is exact in doubles.
-        const high = Math.floor(x / 65536);
-        const low = x % 65536;
-        for (let i = 0; i < permutations; i++) {
-          const ai = a[i]!;
-          const h = ((((ai * high) % P) * 65536 + ai * low + b[i]!) % P) >>> 0;
-          if (h < signature[i]!) signature[i] = h;
-        }
+        const row = hashesOf(skill);
+        for (let i = 0; i < permutations; i++) if (row[i]! < signature[i]!) signature[i] = row[i]!;
       }
       return signature;
     },
@@ -94,6 +106,11 @@ export interface LshIndex {
    * `similarUsersExact`, users with similarity 0 and unknown targets give no results.
    */
   query(target: string, k: number): SimilarUser[];
+  /**
+   * Like `query`, for a skill set that need not be in the index (a user's current set, or a new
+   * user's); `exclude` is left out of the results (the asking user's own id).
+   */
+  querySet(skills: Uint32Array, k: number, exclude?: string): SimilarUser[];
 }
 
 /**
@@ -125,41 +142,75 @@ export function buildLshIndex(
   }
   const rows = hasher.permutations / bands;
   const users = [...sets.keys()];
+  const count = users.length;
   const position = new Map(users.map((user, i) => [user, i]));
-  const bandKeys: Uint32Array[] = [];
-  const buckets: Map<number, number[]>[] = Array.from({ length: bands }, () => new Map());
+  // Per band, every user's band key; then users sorted by key so a bucket is a contiguous run
+  // found by binary search. Keys and user indexes are packed into one double (key × 2^userBits + u)
+  // so one native numeric sort orders them; with more users than 2^21 the key keeps fewer bits,
+  // which only merges buckets (extra candidates, scored exactly like the rest).
+  const userBits = Math.max(1, Math.ceil(Math.log2(count + 1)));
+  const keyBits = Math.min(32, 53 - userBits);
+  const keyShift = 32 - keyBits;
+  const userScale = 2 ** userBits;
+  const bandKeys = Array.from({ length: bands }, () => new Uint32Array(count));
   users.forEach((user, u) => {
     const skills = sets.get(user)!;
-    const keys = new Uint32Array(bands);
-    if (skills.length > 0) {
-      const signature = hasher.signature(skills);
-      for (let band = 0; band < bands; band++) {
-        keys[band] = bandKey(signature, band * rows, rows);
-        const bucket = buckets[band]!;
-        const members = bucket.get(keys[band]!);
-        if (members === undefined) bucket.set(keys[band]!, [u]);
-        else members.push(u);
-      }
-    }
-    bandKeys.push(keys);
+    if (skills.length === 0) return;
+    const signature = hasher.signature(skills);
+    for (let band = 0; band < bands; band++) bandKeys[band]![u] = bandKey(signature, band * rows, rows) >>> keyShift;
   });
+  const sortedKeys: Uint32Array[] = [];
+  const sortedUsers: Uint32Array[] = [];
+  const packed = new Float64Array(count);
+  for (let band = 0; band < bands; band++) {
+    const keys = bandKeys[band]!;
+    for (let u = 0; u < count; u++) packed[u] = keys[u]! * userScale + u;
+    packed.sort();
+    const k = new Uint32Array(count);
+    const m = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      const value = packed[i]!;
+      const key = Math.floor(value / userScale);
+      k[i] = key;
+      m[i] = value - key * userScale;
+    }
+    sortedKeys.push(k);
+    sortedUsers.push(m);
+  }
 
-  const candidates = (target: string): string[] => {
-    const t = position.get(target);
-    if (t === undefined || sets.get(target)!.length === 0) return [];
-    const seen = new Uint8Array(users.length);
-    seen[t] = 1;
+  /** Indexes of the users sharing a bucket with the given band keys (`skip` excluded), ascending. */
+  const candidatesOf = (keysOf: (band: number) => number, skip: number): number[] => {
+    const seen = new Uint8Array(count);
+    if (skip >= 0) seen[skip] = 1;
     const found: number[] = [];
-    const keys = bandKeys[t]!;
     for (let band = 0; band < bands; band++) {
-      for (const u of buckets[band]!.get(keys[band]!) ?? []) {
-        if (seen[u] === 0) {
+      const key = keysOf(band);
+      const keys = sortedKeys[band]!;
+      const members = sortedUsers[band]!;
+      for (let i = lowerBound(keys, key); i < count && keys[i] === key; i++) {
+        const u = members[i]!;
+        if (seen[u] === 0 && sets.get(users[u]!)!.length > 0) {
           seen[u] = 1;
           found.push(u);
         }
       }
     }
-    return found.sort((x, y) => x - y).map((u) => users[u]!);
+    return found.sort((x, y) => x - y);
+  };
+
+  const candidates = (target: string): string[] => {
+    const t = position.get(target);
+    if (t === undefined || sets.get(target)!.length === 0) return [];
+    return candidatesOf((band) => bandKeys[band]![t]!, t).map((u) => users[u]!);
+  };
+
+  const rank = (mine: Uint32Array, found: number[], k: number): SimilarUser[] => {
+    const scored: SimilarUser[] = [];
+    for (const u of found) {
+      const similarity = jaccard(mine, sets.get(users[u]!)!);
+      if (similarity > 0) scored.push({ user: users[u]!, similarity });
+    }
+    return scored.sort(compareSimilarUsers).slice(0, k);
   };
 
   return {
@@ -167,17 +218,28 @@ export function buildLshIndex(
     rows,
     candidates,
     query(target, k) {
-      if (k <= 0) return [];
-      const mine = sets.get(target);
-      if (mine === undefined) return [];
-      const scored: SimilarUser[] = [];
-      for (const user of candidates(target)) {
-        const similarity = jaccard(mine, sets.get(user)!);
-        if (similarity > 0) scored.push({ user, similarity });
-      }
-      return scored.sort(compareSimilarUsers).slice(0, k);
+      const t = position.get(target);
+      if (k <= 0 || t === undefined || sets.get(target)!.length === 0) return [];
+      return rank(sets.get(target)!, candidatesOf((band) => bandKeys[band]![t]!, t), k);
+    },
+    querySet(skills, k, exclude) {
+      if (k <= 0 || skills.length === 0) return [];
+      const signature = hasher.signature(skills);
+      const keys = Array.from({ length: bands }, (_, band) => bandKey(signature, band * rows, rows) >>> keyShift);
+      return rank(skills, candidatesOf((band) => keys[band]!, exclude === undefined ? -1 : (position.get(exclude) ?? -1)), k);
     },
   };
+}
+
+function lowerBound(sorted: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** FNV-1a over a band's values; a collision only adds a candidate, which re-ranking then scores. */

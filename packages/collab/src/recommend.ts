@@ -4,7 +4,7 @@ import type { UsageStats } from './usage-stats.js';
 /** A skill suggested to a user, with the score it was ranked by and a sentence saying why. */
 export interface SkillRecommendation {
   readonly skill: number;
-  /** 0–1; see `recommendSkills` and `popularityRecommendations` for what it measures. */
+  /** 0–1; see `rankByNeighbours` and `popularityRecommendations` for what it measures. */
   readonly score: number;
   readonly reason: string;
 }
@@ -23,10 +23,10 @@ export interface RecommendOptions {
  * skill id.
  *
  * @example
- * recommendSkills('ann', [{ user: 'bob', similarity: 0.5 }, { user: 'cy', similarity: 0.5 }], stats);
+ * rankByNeighbours('ann', [{ user: 'bob', similarity: 0.5 }, { user: 'cy', similarity: 0.5 }], stats);
  * // [{ skill: 7, score: 0.9, reason: 'used successfully by 2 of your 2 nearest users' }]
  */
-export function recommendSkills(
+export function rankByNeighbours(
   target: string,
   neighbours: readonly SimilarUser[],
   stats: UsageStats,

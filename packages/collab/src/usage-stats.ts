@@ -22,13 +22,14 @@ export interface SkillTotals extends SkillOutcome {
 
 /** What recommendations read: per-user outcomes and per-skill totals. */
 export interface UsageStats {
-  readonly byUser: ReadonlyMap<string, ReadonlyMap<number, SkillOutcome>>;
+  /** A Map works; so does anything that answers `get` (a compact population builds these on demand). */
+  readonly byUser: { get(user: string): ReadonlyMap<number, SkillOutcome> | undefined };
   readonly bySkill: ReadonlyMap<number, SkillTotals>;
 }
 
 /**
  * Folds (user, skill, total, completed) rows into the per-user and per-skill counts that
- * `recommendSkills` and `popularityRecommendations` use. The same rows also fit `buildSkillSets`.
+ * `rankByNeighbours` and `popularityRecommendations` use. The same rows also fit `buildSkillSets`.
  *
  * @example
  * const stats = buildUsageStats([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUsageStats, popularityRecommendations, recommendSkills } from '../src/index.js';
+import { buildUsageStats, popularityRecommendations, rankByNeighbours } from '../src/index.js';
 import type { SkillOutcomeRow } from '../src/index.js';
 
 function row(user: string, skill: number, completed: number, total: number): SkillOutcomeRow {
@@ -18,7 +18,7 @@ describe('buildUsageStats', () => {
   });
 });
 
-describe('recommendSkills', () => {
+describe('rankByNeighbours', () => {
   it('scores by similarity-weighted completion rate over all neighbours', () => {
     const stats = buildUsageStats([
       row('me', 1, 1, 1),
@@ -26,7 +26,7 @@ describe('recommendSkills', () => {
       row('n2', 7, 1, 1), // 1.0
       row('n2', 8, 1, 2), // 0.5
     ]);
-    const result = recommendSkills('me', [{ user: 'n1', similarity: 0.75 }, { user: 'n2', similarity: 0.25 }], stats);
+    const result = rankByNeighbours('me', [{ user: 'n1', similarity: 0.75 }, { user: 'n2', similarity: 0.25 }], stats);
     // skill 7: (0.75 × 0.75 + 0.25 × 1) / 1 = 0.8125; skill 8: 0.25 × 0.5 / 1 = 0.125
     expect(result).toEqual([
       { skill: 7, score: 0.8125, reason: 'used successfully by 2 of your 2 nearest users' },
@@ -36,29 +36,29 @@ describe('recommendSkills', () => {
 
   it('never recommends a skill the target has invoked, even without success', () => {
     const stats = buildUsageStats([row('me', 5, 0, 3), row('n1', 5, 2, 2), row('n1', 6, 1, 1)]);
-    const result = recommendSkills('me', [{ user: 'n1', similarity: 0.5 }], stats);
+    const result = rankByNeighbours('me', [{ user: 'n1', similarity: 0.5 }], stats);
     expect(result.map((r) => r.skill)).toEqual([6]);
   });
 
   it('never recommends a skill with 0% completion', () => {
     const stats = buildUsageStats([row('me', 1, 1, 1), row('n1', 9, 0, 10), row('n1', 2, 1, 2)]);
-    expect(recommendSkills('me', [{ user: 'n1', similarity: 1 }], stats).map((r) => r.skill)).toEqual([2]);
+    expect(rankByNeighbours('me', [{ user: 'n1', similarity: 1 }], stats).map((r) => r.skill)).toEqual([2]);
   });
 
   it('says "user" for a single neighbour', () => {
     const stats = buildUsageStats([row('n1', 2, 1, 1)]);
-    expect(recommendSkills('me', [{ user: 'n1', similarity: 1 }], stats)[0]!.reason).toBe(
+    expect(rankByNeighbours('me', [{ user: 'n1', similarity: 1 }], stats)[0]!.reason).toBe(
       'used successfully by 1 of your 1 nearest user',
     );
   });
 
   it('respects limit and breaks score ties by skill id', () => {
     const stats = buildUsageStats([row('n1', 4, 1, 1), row('n1', 3, 1, 1), row('n1', 5, 1, 1)]);
-    expect(recommendSkills('me', [{ user: 'n1', similarity: 1 }], stats, { limit: 2 }).map((r) => r.skill)).toEqual([3, 4]);
+    expect(rankByNeighbours('me', [{ user: 'n1', similarity: 1 }], stats, { limit: 2 }).map((r) => r.skill)).toEqual([3, 4]);
   });
 
   it('returns nothing without neighbours', () => {
-    expect(recommendSkills('me', [], buildUsageStats([row('n1', 4, 1, 1)]))).toEqual([]);
+    expect(rankByNeighbours('me', [], buildUsageStats([row('n1', 4, 1, 1)]))).toEqual([]);
   });
 });
 

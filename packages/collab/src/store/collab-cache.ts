@@ -1,0 +1,155 @@
+import { userPseudonym, type Store } from '@skills/storage';
+import { buildLshIndex, type LshIndex } from '../minhash-lsh.js';
+import { buildPopulation, type Population } from '../population.js';
+import type { SkillOutcome } from '../usage-stats.js';
+
+/** Options every store-backed query of this package takes. */
+export interface CollabOptions {
+  /** Successful invocations before a user counts as using a skill. Default 1. */
+  readonly minSuccesses?: number;
+  /**
+   * How long an answer and the in-memory population it came from are reused (ms). Default one
+   * hour, as in the original. An answer is recomputed sooner when the asking user's own
+   * interactions changed since, and every cache of the store is dropped by `forgetUser`.
+   */
+  readonly cacheTtlMs?: number;
+  /** Clock (epoch ms), for tests. */
+  readonly now?: number;
+}
+
+/** The asking user's current interactions, read fresh on every call (one indexed query). */
+export interface TargetUser {
+  readonly pseudonym: string;
+  /** Skill name → counts. */
+  readonly outcomes: ReadonlyMap<string, SkillOutcome>;
+  /** Changes whenever the user's interactions change: the cache key's validity check. */
+  readonly fingerprint: string;
+}
+
+interface PopulationEntry {
+  readonly minSuccesses: number;
+  readonly builtAt: number;
+  readonly population: Promise<Population>;
+  lsh?: LshIndex;
+}
+
+interface CachedAnswer {
+  readonly fingerprint: string;
+  readonly expires: number;
+  readonly value: unknown;
+}
+
+interface StoreCache {
+  populations: Map<number, PopulationEntry>;
+  answers: Map<string, CachedAnswer>;
+}
+
+const DEFAULT_TTL_MS = 3_600_000;
+const MAX_ANSWERS = 10_000;
+const caches = new WeakMap<Store, StoreCache>();
+
+function cacheOf(store: Store): StoreCache {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = { populations: new Map(), answers: new Map() };
+    caches.set(store, cache);
+  }
+  return cache;
+}
+
+export function settings(options: CollabOptions): { minSuccesses: number; ttl: number; now: number } {
+  const minSuccesses = options.minSuccesses ?? 1;
+  if (!Number.isInteger(minSuccesses) || minSuccesses < 1) {
+    throw new RangeError(`minSuccesses: expected an integer ≥ 1 (got ${String(minSuccesses)})`);
+  }
+  const ttl = options.cacheTtlMs ?? DEFAULT_TTL_MS;
+  if (!(Number.isFinite(ttl) && ttl >= 0)) throw new RangeError(`cacheTtlMs: expected a number ≥ 0 (got ${String(ttl)})`);
+  return { minSuccesses, ttl, now: options.now ?? Date.now() };
+}
+
+/** Reads the user's interactions under their pseudonym (throws when the store has no secret). */
+export async function readTarget(store: Store, userId: string): Promise<TargetUser> {
+  if (typeof userId !== 'string' || userId.trim() === '') throw new TypeError('userId: expected a non-empty string');
+  const pseudonym = userPseudonym(store, userId);
+  const rows = await store.db
+    .selectFrom('skill_user_interactions')
+    .select(['skill_name', 'invocation_count', 'completed_count', 'last_used'])
+    .where('user_id', '=', pseudonym)
+    .orderBy('skill_name')
+    .execute();
+  const outcomes = new Map<string, SkillOutcome>();
+  let fingerprint = '';
+  for (const row of rows) {
+    outcomes.set(row.skill_name, { total: Number(row.invocation_count), completed: Number(row.completed_count) });
+    fingerprint += `${row.skill_name}:${row.invocation_count}:${row.completed_count}:${row.last_used};`;
+  }
+  return { pseudonym, outcomes, fingerprint };
+}
+
+/**
+ * The population (every user's skills, in compact arrays) for `minSuccesses`, loaded from
+ * `skill_user_interactions` once and reused until it is older than the TTL. Concurrent callers
+ * share one load.
+ */
+export function population(store: Store, minSuccesses: number, ttl: number, now: number): PopulationEntry {
+  const cache = cacheOf(store);
+  const entry = cache.populations.get(minSuccesses);
+  if (entry && now - entry.builtAt <= ttl) return entry;
+  const fresh: PopulationEntry = { minSuccesses, builtAt: now, population: loadPopulation(store, minSuccesses) };
+  cache.populations.set(minSuccesses, fresh);
+  fresh.population.catch(() => {
+    if (cache.populations.get(minSuccesses) === fresh) cache.populations.delete(minSuccesses);
+  });
+  return fresh;
+}
+
+/** The LSH index over a population entry, built on first use. */
+export async function lshIndex(entry: PopulationEntry): Promise<LshIndex> {
+  const built = await entry.population;
+  entry.lsh ??= buildLshIndex(built.sets, { seed: 0x5eed });
+  return entry.lsh;
+}
+
+const PAGE = 50_000;
+
+async function loadPopulation(store: Store, minSuccesses: number): Promise<Population> {
+  const rows: { user: string; skill: string; total: number; completed: number }[] = [];
+  let after: { user_id: string; skill_name: string } | undefined;
+  for (;;) {
+    let query = store.db
+      .selectFrom('skill_user_interactions')
+      .select(['user_id', 'skill_name', 'invocation_count', 'completed_count'])
+      .orderBy('user_id')
+      .orderBy('skill_name')
+      .limit(PAGE);
+    if (after) {
+      const { user_id, skill_name } = after;
+      query = query.where((eb) => eb(eb.refTuple('user_id', 'skill_name'), '>', eb.tuple(user_id, skill_name)));
+    }
+    const page = await query.execute();
+    for (const row of page) {
+      rows.push({ user: row.user_id, skill: row.skill_name, total: Number(row.invocation_count), completed: Number(row.completed_count) });
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!;
+  }
+  return buildPopulation(rows, { minSuccesses });
+}
+
+/** A cached answer for (kind, user, options) if it is fresh and the user has not changed since. */
+export function cached<T>(store: Store, key: string, target: TargetUser, now: number): T | undefined {
+  const hit = cacheOf(store).answers.get(key);
+  if (!hit || hit.expires < now || hit.fingerprint !== target.fingerprint) return undefined;
+  return hit.value as T;
+}
+
+export function remember(store: Store, key: string, target: TargetUser, value: unknown, now: number, ttl: number): void {
+  const answers = cacheOf(store).answers;
+  if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+  answers.set(key, { fingerprint: target.fingerprint, expires: now + ttl, value });
+}
+
+/** Drops every cached population and answer of the store. */
+export function clearCollabCache(store: Store): void {
+  caches.delete(store);
+}
