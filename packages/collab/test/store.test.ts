@@ -33,7 +33,7 @@ async function record(store: Store, ...groups: InvocationInput[][]): Promise<voi
   await recordInvocations(store, groups.flat());
 }
 
-const pseudonyms = (store: Store, ...users: string[]) => users.map((user) => userPseudonym(store, user));
+const pseudonyms = (store: Store, ...users: string[]): string[] => users.map((user) => userPseudonym(store, user));
 
 describe.each(factories)('collaborative queries on a store [$name]', (factory) => {
   afterAll(() => factory.cleanup());
@@ -43,7 +43,7 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     const store = await open();
     try {
       await record(store, ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)), ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)), ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)));
-      const [user2, user3] = pseudonyms(store, 'user2', 'user3');
+      const [user2, user3] = pseudonyms(store, 'user2', 'user3') as [string, string];
       expect(await similarUsers(store, 'user1', { k: 10 })).toEqual(
         [
           { user: user2, similarity: 0.5 },
@@ -101,7 +101,7 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     const store = await open();
     try {
       await record(store, ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)), ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)));
-      const [user2] = pseudonyms(store, 'user2');
+      const [user2] = pseudonyms(store, 'user2') as [string];
       const now = Date.now();
       expect(await similarUsers(store, 'user1', { now })).toEqual([{ user: user2, similarity: 0.5 }]);
       await record(store, runs('user2', 'c', 1));
@@ -121,7 +121,7 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     const store = await open();
     try {
       await record(store, ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)), ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)), ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)));
-      const [user2, user3] = pseudonyms(store, 'user2', 'user3');
+      const [user2, user3] = pseudonyms(store, 'user2', 'user3') as [string, string];
       expect((await similarUsers(store, 'user1')).map((m) => m.user).sort()).toEqual([user2, user3].sort());
       expect(await forgetUser(store, 'user2')).toBe(3);
       expect(await similarUsers(store, 'user1')).toEqual([{ user: user3, similarity: 0.5 }]);

@@ -35,6 +35,10 @@ export interface GenerationPlan {
   hours: number;
   randomModel: boolean;
   randomSuccessRate: number;
+  /** Share of single-skill picks taken from the group's favourites. */
+  favouriteShare: number;
+  /** Probability that a session unit is a whole workflow. */
+  workflowShare: number;
   skillNames: string[];
   /** logit(base) + contextEffect × phase effect, PHASE_COLUMNS per skill (the last for no phase). */
   logOdds: Float64Array;
@@ -130,6 +134,8 @@ export function compilePlan(model: Model): GenerationPlan {
   });
 
   return {
+    favouriteShare: truth.favouriteShare,
+    workflowShare: truth.workflowShare,
     start: truth.start,
     end: truth.end,
     hours,

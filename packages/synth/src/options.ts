@@ -1,5 +1,6 @@
 import { MAX_SKILLS, skillNames } from './skill-names.js';
 import type { Incident, IncidentKind, IncidentSpec, SuccessModel, WorkloadOptions } from './types.js';
+import { FAVOURITE_SHARE, WORKFLOW_SHARE } from './session-mix.js';
 
 /** Default start of the window, fixed so that output never depends on the clock. */
 export const DEFAULT_START = Date.UTC(2026, 0, 1);
@@ -28,6 +29,8 @@ export interface ResolvedOptions {
   incidents: number | Incident[];
   successModel: SuccessModel;
   contextEffect: number;
+  favouriteShare: number;
+  workflowShare: number;
   batchSize: number;
 }
 
@@ -65,12 +68,20 @@ export function resolveOptions(options: WorkloadOptions): ResolvedOptions {
   if (typeof contextEffect !== 'number' || !Number.isFinite(contextEffect) || contextEffect < 0) {
     throw new RangeError(`options.contextEffect must be a finite number ≥ 0 (got ${describe(contextEffect)})`);
   }
+  const favouriteShare = options.favouriteShare ?? FAVOURITE_SHARE;
+  if (typeof favouriteShare !== 'number' || !(favouriteShare >= 0 && favouriteShare <= 1)) {
+    throw new RangeError(`options.favouriteShare must be a number from 0 to 1 (got ${describe(favouriteShare)})`);
+  }
+  const workflowShare = options.workflowShare ?? WORKFLOW_SHARE;
+  if (typeof workflowShare !== 'number' || !(workflowShare >= 0 && workflowShare <= 1)) {
+    throw new RangeError(`options.workflowShare must be a number from 0 to 1 (got ${describe(workflowShare)})`);
+  }
   const batchSize = options.batchSize === undefined ? DEFAULT_BATCH_SIZE : integerAtLeast('batchSize', options.batchSize, 1);
   const incidents =
     options.incidents === undefined
       ? Math.max(1, Math.round((days * skills) / 100))
       : resolveIncidentOption(options.incidents, skills, successModel);
-  return { invocations, users, skills, days, seed: options.seed, start, incidents, successModel, contextEffect, batchSize };
+  return { invocations, users, skills, days, seed: options.seed, start, incidents, successModel, contextEffect, favouriteShare, workflowShare, batchSize };
 }
 
 function resolveIncidentOption(

@@ -1,7 +1,6 @@
 import { sampleAlias, type AliasTable } from './alias-table.js';
 import { DROP, EXECUTION, NO_PHASE, PHASE_COLUMNS, ROLLBACK, SLOWDOWN, SPIKE, type GenerationPlan } from './generation-plan.js';
 import type { Random } from './random.js';
-import { FAVOURITE_SHARE, WORKFLOW_SHARE } from './session-mix.js';
 import { NIGHT_WEIGHTS, WORKFLOW_PHASES } from './success-model.js';
 import type { SyntheticInvocation, WorkflowPath, WorkflowPhase } from './types.js';
 import { createUlidEncoder } from './ulid.js';
@@ -179,7 +178,7 @@ export function createSessionGenerator(
 
     let produced = 0;
     do {
-      if (hasWorkflows && random.next() < WORKFLOW_SHARE) {
+      if (hasWorkflows && random.next() < plan.workflowShare) {
         const w = sampleAlias(plan.workflowTables[group] as AliasTable, random);
         const steps = plan.workflowSteps[w] as Int32Array;
         const phases = plan.workflowPhases[w] as Int8Array;
@@ -206,7 +205,7 @@ export function createSessionGenerator(
         } else {
           const favourites = plan.favourites[group] as Int32Array;
           const skill =
-            random.next() < FAVOURITE_SHARE
+            random.next() < plan.favouriteShare
               ? (favourites[sampleAlias(plan.favouriteTables[group] as AliasTable, random)] as number)
               : sampleAlias(plan.globalSkills, random);
           emitSingle(out, skill);

@@ -1,7 +1,8 @@
 /**
  * How sessions choose skills. A session is a run of *units*; each unit is either a whole
  * workflow (with probability WORKFLOW_SHARE, when the workload has workflows) or one skill drawn
- * from the user's group: a favourite with probability FAVOURITE_SHARE, else a skill drawn from
+ * from the user's group: a favourite with probability FAVOURITE_SHARE (the `favouriteShare`
+ * option), else a skill drawn from
  * the global Zipf law. These weights are shared by the generator and by the popularity it reports.
  */
 export const WORKFLOW_SHARE = 0.45;
@@ -52,9 +53,15 @@ export interface GroupMix {
  * in a session does not depend on the group). Ignores the small distortions of session caps,
  * rollbacks and incidents.
  */
-export function expectedShares(zipf: Float64Array, workflows: readonly Int32Array[], groups: readonly GroupMix[]): Float64Array {
+export function expectedShares(
+  zipf: Float64Array,
+  workflows: readonly Int32Array[],
+  groups: readonly GroupMix[],
+  favouriteShare: number = FAVOURITE_SHARE,
+  workflowShareOption: number = WORKFLOW_SHARE,
+): Float64Array {
   const shares = new Float64Array(zipf.length);
-  const workflowShare = workflows.length > 0 ? WORKFLOW_SHARE : 0;
+  const workflowShare = workflows.length > 0 ? workflowShareOption : 0;
   const perUnit = new Float64Array(zipf.length);
   let meanUnitLength = 0;
   for (const group of groups) {
@@ -70,10 +77,10 @@ export function expectedShares(zipf: Float64Array, workflows: readonly Int32Arra
     const favouriteTotal = sum(group.favouriteWeights);
     group.favourites.forEach((skill, f) => {
       perUnit[skill] =
-        (perUnit[skill] as number) + (single * FAVOURITE_SHARE * (group.favouriteWeights[f] as number)) / favouriteTotal;
+        (perUnit[skill] as number) + (single * favouriteShare * (group.favouriteWeights[f] as number)) / favouriteTotal;
     });
     for (let skill = 0; skill < zipf.length; skill++) {
-      const uses = (perUnit[skill] as number) + single * (1 - FAVOURITE_SHARE) * (zipf[skill] as number);
+      const uses = (perUnit[skill] as number) + single * (1 - favouriteShare) * (zipf[skill] as number);
       shares[skill] = (shares[skill] as number) + group.traffic * uses;
     }
     meanUnitLength += group.traffic * unitLength;

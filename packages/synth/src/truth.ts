@@ -52,7 +52,7 @@ export function buildModel(options: ResolvedOptions): Model {
       workflowWeights: workflowWeights(workflowSteps, (skill) => isFavourite.has(skill), zipf),
     };
   });
-  const shares = expectedShares(zipf, workflowSteps, groupMixes);
+  const shares = expectedShares(zipf, workflowSteps, groupMixes, options.favouriteShare, options.workflowShare);
   skills.forEach((skill, i) => {
     skill.popularity = shares[i] as number;
   });
@@ -76,6 +76,8 @@ export function buildModel(options: ResolvedOptions): Model {
     successModel: options.successModel,
     randomSuccessRate: RANDOM_SUCCESS_RATE,
     contextEffect: options.contextEffect,
+    favouriteShare: options.favouriteShare,
+    workflowShare: options.workflowShare,
     traffic: { hourlyWeights: HOURLY_WEIGHTS.slice(), weekendFactor: WEEKEND_FACTOR },
     skills,
     users: population.users,

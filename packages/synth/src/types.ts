@@ -98,6 +98,16 @@ export interface WorkloadOptions {
    * group skill levels (not the base rates). 0 makes success depend on the skill alone; default 1.
    */
   contextEffect?: number | undefined;
+  /**
+   * Share (0–1) of single-skill picks drawn from the user's group favourites rather than from the
+   * global popularity law: how strongly groups share skill habits. Default 0.75.
+   */
+  favouriteShare?: number | undefined;
+  /**
+   * Probability (0–1) that a unit of a session is a whole workflow rather than one skill; workflows
+   * mix skills across groups, so lowering this makes groups' habits stand out. Default 0.45.
+   */
+  workflowShare?: number | undefined;
   /** Invocations per yielded batch; default 1000. */
   batchSize?: number | undefined;
 }
@@ -157,6 +167,10 @@ export interface WorkloadTruth {
    * `hourEffect` and group `skillLevels` (which are stored unscaled).
    */
   contextEffect: number;
+  /** The `favouriteShare` option: share of single-skill picks taken from the group's favourites. */
+  favouriteShare: number;
+  /** The `workflowShare` option: probability that a session unit is a whole workflow. */
+  workflowShare: number;
   traffic: TrafficProfile;
   skills: SkillProfile[];
   users: UserProfile[];

@@ -92,20 +92,7 @@ export async function recommendSkills(store: Store, userId: string, options: Rec
   const entry = population(store, minSuccesses, ttl, now);
   const built = await entry.population;
   const neighbours = await neighboursOf(entry, built, target, neighbourCount, method, workLimit);
-  const stats = withTarget(built, target);
-  const names = built.skillIds;
-  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit }).map(
-    (r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }),
-  );
-  if (ranked.length < limit) {
-    const taken = new Set(ranked.map((r) => r.skill));
-    const exclude = [...target.outcomes.keys()].map((name) => names.idOf(name));
-    for (const r of popularityRecommendations(stats, exclude, limit)) {
-      const skill = names.nameOf(r.skill)!;
-      if (ranked.length === limit) break;
-      if (!taken.has(skill)) ranked.push({ skill, score: r.score, reason: r.reason, basis: 'popularity' });
-    }
-  }
+  const ranked = recommendFromPopulation(built, target, neighbours, limit);
   remember(store, key, target, ranked, now, ttl);
   return ranked;
 }
@@ -135,7 +122,7 @@ async function neighboursOf(
  * user's newest) gets an id past every posting list: it matches nobody but still counts in the
  * size of the user's set, as Jaccard requires.
  */
-function usedSkillIds(built: Population, target: TargetUser): Uint32Array {
+export function usedSkillIds(built: Population, target: Pick<TargetUser, 'outcomes'>): Uint32Array {
   const ids: number[] = [];
   for (const [name, outcome] of target.outcomes) {
     if (outcome.completed >= built.minSuccesses) ids.push(built.skillIds.idOf(name));
@@ -143,8 +130,36 @@ function usedSkillIds(built: Population, target: TargetUser): Uint32Array {
   return Uint32Array.from(ids).sort();
 }
 
+/**
+ * Ranks skills for `target` from its neighbours' success, then fills up to `limit` with the
+ * popularity fallback; skills the target invoked and skills nobody completes are never returned.
+ * Pure: the quality test runs exactly this on a held-out synthetic workload.
+ */
+export function recommendFromPopulation(
+  built: Population,
+  target: Pick<TargetUser, 'pseudonym' | 'outcomes'>,
+  neighbours: readonly SimilarUser[],
+  limit: number,
+): Recommendation[] {
+  const stats = withTarget(built, target);
+  const names = built.skillIds;
+  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit }).map(
+    (r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }),
+  );
+  if (ranked.length < limit) {
+    const taken = new Set(ranked.map((r) => r.skill));
+    const exclude = [...target.outcomes.keys()].map((name) => names.idOf(name));
+    for (const r of popularityRecommendations(stats, exclude, limit)) {
+      if (ranked.length === limit) break;
+      const skill = names.nameOf(r.skill)!;
+      if (!taken.has(skill)) ranked.push({ skill, score: r.score, reason: r.reason, basis: 'popularity' });
+    }
+  }
+  return ranked;
+}
+
 /** The population's counts, with the asking user's own taken from their fresh rows. */
-function withTarget(built: Population, target: TargetUser): UsageStats {
+function withTarget(built: Population, target: Pick<TargetUser, 'pseudonym' | 'outcomes'>): UsageStats {
   const own = new Map<number, SkillOutcome>();
   for (const [name, outcome] of target.outcomes) own.set(built.skillIds.idOf(name), outcome);
   return {
