@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeExperiment, assign, chooseVariant, createExperiment, recordOutcomes } from '@skills/abtest';
 import { openStore, recordInvocations } from '@skills/storage';
-import { info, quantile, report, sample } from './lib.mjs';
+import { info, quantile, report, sample, seeded } from './lib.mjs';
 
 const OUTCOMES = Number(process.env.BENCH_OUTCOMES ?? 1_000_000);
 const USERS = 20_000;
@@ -17,17 +17,6 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '.data');
 const path = join(dir, `abtest-${OUTCOMES}.db`);
 mkdirSync(dir, { recursive: true });
 
-/** mulberry32: the same store on every machine. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 if (!existsSync(path)) {
   const building = `${path}.building`;

@@ -31,4 +31,6 @@ export async function sample(fn, runs = 50, warmup = 5) {
   return times.sort((a, b) => a - b);
 }
 
+export { seededRandom as seeded } from '@skills/storage/testing';
+
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];

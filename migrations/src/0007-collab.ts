@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { defineMigration } from './define-migration.js';
 import { clusteredOnSqlite, dialectOf } from './dialect.js';
 
@@ -11,6 +11,8 @@ import { clusteredOnSqlite, dialectOf } from './dialect.js';
  *   whether a process holds the secret the user pseudonyms were made with.
  * - `skill_user_opt_outs`: pseudonyms of forgotten users, so no later batch or rebuild brings
  *   them back into `skill_user_interactions`.
+ * - On SQLite, `skill_user_interactions` becomes WITHOUT ROWID (clustered on user and skill), as
+ *   the other rollups are: the recorder upserts it every batch and collab reads it in key order.
  */
 export const collab = defineMigration({
   async up(db) {
@@ -45,11 +47,45 @@ export const collab = defineMigration({
       .addPrimaryKeyConstraint('skill_user_opt_outs_pkey', ['user_id'])
       .$call(clusteredOnSqlite(db))
       .execute();
+
+    if (dialectOf(db) === 'sqlite') await rebuildInteractionsTable(db, true);
   },
 
   async down(db) {
+    if (dialectOf(db) === 'sqlite') await rebuildInteractionsTable(db, false);
     await db.schema.dropTable('skill_user_opt_outs').execute();
     await db.schema.dropTable('store_settings').execute();
     await db.schema.alterTable('skill_metrics').dropColumn('workflow_phases').execute();
   },
 });
+
+/**
+ * SQLite cannot change a table's storage in place: create the new table, copy, drop, rename.
+ * legacy_alter_table keeps the rename from re-checking views, so `v_community_baseline_comparison`
+ * (which names the table) simply refers to the new one.
+ */
+async function rebuildInteractionsTable(db: Kysely<any>, clustered: boolean): Promise<void> {
+  await db.schema
+    .createTable('skill_user_interactions_rebuilt')
+    .addColumn('user_id', 'text', (col) => col.notNull())
+    .addColumn('skill_name', 'text', (col) => col.notNull())
+    .addColumn('invocation_count', 'bigint', (col) => col.notNull().defaultTo(0))
+    .addColumn('completed_count', 'bigint', (col) => col.notNull().defaultTo(0))
+    .addColumn('first_used', 'bigint', (col) => col.notNull())
+    .addColumn('last_used', 'bigint', (col) => col.notNull())
+    .addPrimaryKeyConstraint('skill_user_interactions_pkey', ['user_id', 'skill_name'])
+    .$call((table) => (clustered ? table.modifyEnd(sql`without rowid`) : table))
+    .execute();
+  await sql`INSERT INTO skill_user_interactions_rebuilt
+    (user_id, skill_name, invocation_count, completed_count, first_used, last_used)
+    SELECT user_id, skill_name, invocation_count, completed_count, first_used, last_used
+    FROM skill_user_interactions`.execute(db);
+  await db.schema.dropTable('skill_user_interactions').execute();
+  await sql`PRAGMA legacy_alter_table = ON`.execute(db);
+  try {
+    await db.schema.alterTable('skill_user_interactions_rebuilt').renameTo('skill_user_interactions').execute();
+  } finally {
+    await sql`PRAGMA legacy_alter_table = OFF`.execute(db);
+  }
+  await db.schema.createIndex('idx_user_interactions_skill').on('skill_user_interactions').column('skill_name').execute();
+}

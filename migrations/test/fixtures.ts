@@ -53,6 +53,7 @@ export function metricsRow(
     workflow_paths: '{}',
     common_errors: '{}',
     follow_up_actions: '{}',
+    workflow_phases: '{}',
     updated_at: T0,
     ...fields,
   };

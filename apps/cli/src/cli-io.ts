@@ -3,7 +3,7 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream;
-  /** Environment variables (`SKILLS_DB_URL`, `SKILLS_DEBUG`). */
+  /** Environment variables (`SKILLS_DB_URL`, `SKILLS_DEBUG`, `SKILLS_PSEUDONYM_SECRET`). */
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal: progress bars are drawn only then. */
   isTTY: boolean;

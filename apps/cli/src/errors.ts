@@ -53,7 +53,7 @@ export function describeError(error: unknown): DescribedError {
   // Too little data to train, a model of an older feature version: the message says what to do.
   if (error instanceof PredictorError) return { message: error.message, exitCode: 1, expected: true };
   if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
-    return { message: error.message, exitCode: 1, expected: true };
+    return { message: withSecretHint(error.message), exitCode: 1, expected: true };
   }
   // MigrationError lives in @skills/migrations, which storage does not re-export: match by name.
   if (error instanceof Error && (error.name === 'MigrationError' || error.name === 'UnsupportedDialectError')) {
@@ -64,6 +64,16 @@ export function describeError(error: unknown): DescribedError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return { message, exitCode: 1, expected: false };
+}
+
+/**
+ * Storage speaks of its `userPseudonymSecret` option; the CLI's user sets it with an environment
+ * variable (a PostgreSQL store has no key file to fall back on).
+ */
+function withSecretHint(message: string): string {
+  if (!message.includes('userPseudonymSecret')) return message;
+  const text = message.replace(/the same userPseudonymSecret/g, 'the same user-pseudonym secret').replace(/userPseudonymSecret/g, 'the user-pseudonym secret');
+  return `${text}: set SKILLS_PSEUDONYM_SECRET (the same value every time for this store)`;
 }
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {

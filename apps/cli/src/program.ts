@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { createContext, processIo, type CliIo, type CommandContext } from './cli-io.js';
 import { registerAbtestCommand } from './commands/abtest.js';
+import { registerCollabCommands } from './commands/collab.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
@@ -49,6 +50,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerDemoCommand(program, context);
   registerPredictCommand(program, context);
   registerAbtestCommand(program, context);
+  registerCollabCommands(program, context);
   return program;
 }
 

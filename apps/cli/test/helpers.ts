@@ -28,7 +28,7 @@ export function tempDir(): string {
 export function runBin(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, SKILLS_DB_URL: '', SKILLS_DEBUG: '', ...options.env },
+      env: { ...process.env, SKILLS_DB_URL: '', SKILLS_DEBUG: '', SKILLS_PSEUDONYM_SECRET: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -45,6 +45,7 @@ describe('skills record, then metrics, top, session, search and list', () => {
       first_invoked: Date.UTC(2026, 0, 1, 10),
       last_invoked: Date.UTC(2026, 0, 1, 11),
       workflow_paths: { quick: 2 },
+      workflow_phases: { execution: 1 },
       common_errors: { ImportError: 1 },
       follow_up_actions: { 'git-commit': 1 },
     });

@@ -1,5 +1,5 @@
 import { jaccard } from './exact-similarity.js';
-import { compareSimilarUsers, type SimilarUser } from './similar-user.js';
+import { topSimilar, type SimilarUser } from './similar-user.js';
 
 /** 2^31 − 1, a Mersenne prime: every hash is (a·x + b) mod P with 1 ≤ a < P, 0 ≤ b < P. */
 const P = 2147483647;
@@ -144,31 +144,34 @@ export function buildLshIndex(
   const users = [...sets.keys()];
   const count = users.length;
   const position = new Map(users.map((user, i) => [user, i]));
-  // Per band, every user's band key; then users sorted by key so a bucket is a contiguous run
-  // found by binary search. Keys and user indexes are packed into one double (key × 2^userBits + u)
-  // so one native numeric sort orders them; with more users than 2^21 the key keeps fewer bits,
-  // which only merges buckets (extra candidates, scored exactly like the rest).
+  const setOf = users.map((user) => sets.get(user)!);
+  // Users with a skill, in index order: only they are put into buckets.
+  const indexed = Uint32Array.from(users.keys()).filter((u) => setOf[u]!.length > 0);
+  // Per band, every user's band key; then the indexed users sorted by key, so a bucket is a
+  // contiguous run found by binary search. Key and user index are packed into one double
+  // (key × 2^userBits + u) so one native numeric sort orders them; with more users than 2^21 the
+  // key keeps fewer bits, which only merges buckets (extra candidates, scored exactly like the rest).
   const userBits = Math.max(1, Math.ceil(Math.log2(count + 1)));
   const keyBits = Math.min(32, 53 - userBits);
   const keyShift = 32 - keyBits;
   const userScale = 2 ** userBits;
   const bandKeys = Array.from({ length: bands }, () => new Uint32Array(count));
-  users.forEach((user, u) => {
-    const skills = sets.get(user)!;
-    if (skills.length === 0) return;
-    const signature = hasher.signature(skills);
+  for (const u of indexed) {
+    const signature = hasher.signature(setOf[u]!);
     for (let band = 0; band < bands; band++) bandKeys[band]![u] = bandKey(signature, band * rows, rows) >>> keyShift;
-  });
+  }
   const sortedKeys: Uint32Array[] = [];
   const sortedUsers: Uint32Array[] = [];
-  const packed = new Float64Array(count);
+  const packed = new Float64Array(indexed.length);
   for (let band = 0; band < bands; band++) {
     const keys = bandKeys[band]!;
-    for (let u = 0; u < count; u++) packed[u] = keys[u]! * userScale + u;
+    indexed.forEach((u, i) => {
+      packed[i] = keys[u]! * userScale + u;
+    });
     packed.sort();
-    const k = new Uint32Array(count);
-    const m = new Uint32Array(count);
-    for (let i = 0; i < count; i++) {
+    const k = new Uint32Array(indexed.length);
+    const m = new Uint32Array(indexed.length);
+    for (let i = 0; i < indexed.length; i++) {
       const value = packed[i]!;
       const key = Math.floor(value / userScale);
       k[i] = key;
@@ -178,39 +181,48 @@ export function buildLshIndex(
     sortedUsers.push(m);
   }
 
+  let seen = new Uint8Array(0);
   /** Indexes of the users sharing a bucket with the given band keys (`skip` excluded), ascending. */
-  const candidatesOf = (keysOf: (band: number) => number, skip: number): number[] => {
-    const seen = new Uint8Array(count);
-    if (skip >= 0) seen[skip] = 1;
-    const found: number[] = [];
+  const candidatesOf = (keysOf: (band: number) => number, skip: number): Uint32Array => {
+    if (seen.length < count) seen = new Uint8Array(count);
+    let found = new Uint32Array(256);
+    let size = 0;
     for (let band = 0; band < bands; band++) {
       const key = keysOf(band);
       const keys = sortedKeys[band]!;
       const members = sortedUsers[band]!;
-      for (let i = lowerBound(keys, key); i < count && keys[i] === key; i++) {
+      for (let i = lowerBound(keys, key); i < keys.length && keys[i] === key; i++) {
         const u = members[i]!;
-        if (seen[u] === 0 && sets.get(users[u]!)!.length > 0) {
+        if (seen[u] === 0 && u !== skip) {
           seen[u] = 1;
-          found.push(u);
+          if (size === found.length) {
+            const bigger = new Uint32Array(size * 2);
+            bigger.set(found);
+            found = bigger;
+          }
+          found[size++] = u;
         }
       }
     }
-    return found.sort((x, y) => x - y);
+    const result = found.subarray(0, size);
+    for (const u of result) seen[u] = 0;
+    return result.sort();
   };
 
   const candidates = (target: string): string[] => {
     const t = position.get(target);
-    if (t === undefined || sets.get(target)!.length === 0) return [];
-    return candidatesOf((band) => bandKeys[band]![t]!, t).map((u) => users[u]!);
+    if (t === undefined || setOf[t]!.length === 0) return [];
+    return Array.from(candidatesOf((band) => bandKeys[band]![t]!, t), (u) => users[u]!);
   };
 
-  const rank = (mine: Uint32Array, found: number[], k: number): SimilarUser[] => {
-    const scored: SimilarUser[] = [];
+  /** Exact Jaccard of every candidate, best k kept (ties by user id). */
+  const rank = (mine: Uint32Array, found: Uint32Array, k: number): SimilarUser[] => {
+    const top = topSimilar(k);
     for (const u of found) {
-      const similarity = jaccard(mine, sets.get(users[u]!)!);
-      if (similarity > 0) scored.push({ user: users[u]!, similarity });
+      const similarity = jaccard(mine, setOf[u]!);
+      if (similarity > 0) top.offer(users[u]!, similarity);
     }
-    return scored.sort(compareSimilarUsers).slice(0, k);
+    return top.best;
   };
 
   return {
@@ -219,8 +231,8 @@ export function buildLshIndex(
     candidates,
     query(target, k) {
       const t = position.get(target);
-      if (k <= 0 || t === undefined || sets.get(target)!.length === 0) return [];
-      return rank(sets.get(target)!, candidatesOf((band) => bandKeys[band]![t]!, t), k);
+      if (k <= 0 || t === undefined || setOf[t]!.length === 0) return [];
+      return rank(setOf[t]!, candidatesOf((band) => bandKeys[band]![t]!, t), k);
     },
     querySet(skills, k, exclude) {
       if (k <= 0 || skills.length === 0) return [];

@@ -28,6 +28,8 @@ export interface Population {
   readonly indexOf: ReadonlyMap<string, number>;
   /** Each user's used skills as a sorted view into one shared array. */
   readonly sets: ReadonlyMap<string, Uint32Array>;
+  /** Number of used skills per user index (the same as `sets`, without a string lookup). */
+  readonly setSizes: Uint32Array;
   /** Users using each skill, ascending user index: postings[postingStart[s] … postingStart[s + 1]). */
   readonly postingStart: Uint32Array;
   readonly postings: Uint32Array;
@@ -125,6 +127,8 @@ export function buildPopulation(rows: Iterable<InteractionRow>, options: Populat
   outcomeStart[users.length] = outcomes;
   usedStart[users.length] = usedCount;
 
+  const setSizes = new Uint32Array(users.length);
+  for (let u = 0; u < users.length; u++) setSizes[u] = usedStart[u + 1]! - usedStart[u]!;
   const sets = new Map<string, Uint32Array>();
   for (let u = 0; u < users.length; u++) {
     if (usedStart[u + 1]! > usedStart[u]!) sets.set(users[u]!, usedSkills.subarray(usedStart[u]!, usedStart[u + 1]!));
@@ -162,7 +166,7 @@ export function buildPopulation(rows: Iterable<InteractionRow>, options: Populat
     return map;
   };
   const stats: UsageStats = { byUser: { get: outcomesOf }, bySkill: bySkill as ReadonlyMap<number, SkillTotals> };
-  return { minSuccesses, skillIds, users, indexOf, sets, postingStart, postings, stats };
+  return { minSuccesses, skillIds, users, indexOf, sets, setSizes, postingStart, postings, stats };
 }
 
 function grow<T extends Uint32Array | Float64Array>(array: T): T {

@@ -1,5 +1,5 @@
 import type { Population } from './population.js';
-import { compareSimilarUsers, type SimilarUser } from './similar-user.js';
+import { topSimilar, type SimilarUser } from './similar-user.js';
 
 /**
  * Exact top-k neighbours by Jaccard through the population's inverted index: only users who share
@@ -14,34 +14,27 @@ import { compareSimilarUsers, type SimilarUser } from './similar-user.js';
  */
 export function nearestUsers(population: Population, skills: Uint32Array, k: number, exclude?: string): SimilarUser[] {
   if (k <= 0 || skills.length === 0) return [];
-  const { postingStart, postings, users, sets } = population;
+  const { postingStart, postings, users, setSizes } = population;
   const shared = scratch(users.length);
-  const touched: number[] = [];
+  const touched = touchedScratch(users.length);
+  let touchedCount = 0;
   for (const skill of skills) {
     if (skill + 1 >= postingStart.length) continue;
     for (let j = postingStart[skill]!; j < postingStart[skill + 1]!; j++) {
       const u = postings[j]!;
-      if (shared[u] === 0) touched.push(u);
+      if (shared[u] === 0) touched[touchedCount++] = u;
       shared[u]! += 1;
     }
   }
   const skip = exclude === undefined ? -1 : (population.indexOf.get(exclude) ?? -1);
-  const top: SimilarUser[] = [];
-  for (const u of touched) {
+  const top = topSimilar(k);
+  for (let t = 0; t < touchedCount; t++) {
+    const u = touched[t]!;
     const common = shared[u]!;
     shared[u] = 0;
-    if (u === skip) continue;
-    const similarity = common / (skills.length + sets.get(users[u]!)!.length - common);
-    const candidate = { user: users[u]!, similarity };
-    if (top.length === k && compareSimilarUsers(candidate, top[k - 1]!) >= 0) continue;
-    let at = top.length === k ? k - 1 : top.length;
-    while (at > 0 && compareSimilarUsers(candidate, top[at - 1]!) < 0) {
-      top[at] = top[at - 1]!;
-      at--;
-    }
-    top[at] = candidate;
+    if (u !== skip) top.offer(users[u]!, common / (skills.length + setSizes[u]! - common));
   }
-  return top;
+  return top.best;
 }
 
 /** One reusable zeroed counter array per population size (every query leaves it zeroed). */
@@ -49,4 +42,10 @@ let counters = new Uint16Array(0);
 function scratch(size: number): Uint16Array {
   if (counters.length < size) counters = new Uint16Array(size);
   return counters;
+}
+
+let touchedUsers = new Uint32Array(0);
+function touchedScratch(size: number): Uint32Array {
+  if (touchedUsers.length < size) touchedUsers = new Uint32Array(size);
+  return touchedUsers;
 }
