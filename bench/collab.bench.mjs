@@ -116,7 +116,7 @@ const ms = (sorted) => `p50 ${quantile(sorted, 0.5).toFixed(2)} ms, p95 ${quanti
   info('population of 1,000,000 users built', `${((performance.now() - start) / 1000).toFixed(1)} s`);
   start = performance.now();
   const lsh = buildLshIndex(population.sets, { seed: 0x5eed });
-  info('LSH index (128 hashes, 64 bands x 2 rows) built', `${((performance.now() - start) / 1000).toFixed(1)} s`);
+  info(`LSH index (128 hashes, ${lsh.bands} bands x ${lsh.rows} rows) built`, `${((performance.now() - start) / 1000).toFixed(1)} s`);
   const targets = Array.from({ length: 200 }, (_, i) => `user-${7 + i * 4999}`);
   const lshTimes = await timeEach(targets, (user) => lsh.querySet(population.sets.get(user), 10, user));
   report('similarUsers, LSH, 1 of 1,000,000 users (p95)', quantile(lshTimes, 0.95), 50, 'ms', 'lower');

@@ -15,8 +15,10 @@ const batches = syntheticBatches({ invocations: INVOCATIONS, users: 2000, skills
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'skills-bench-'));
 let ok = true;
 
-async function ours(path) {
-  const store = await openStore(path);
+const PSEUDONYMS = { userPseudonymSecret: 'bench-pseudonym-secret-0123456789' };
+
+async function ours(path, options = {}) {
+  const store = await openStore(path, options);
   const start = performance.now();
   for (const batch of batches) await recordInvocations(store, batch);
   const seconds = (performance.now() - start) / 1000;
@@ -59,21 +61,27 @@ info('workload', `${INVOCATIONS.toLocaleString('en-US')} synthetic invocations, 
 info('raw better-sqlite3 insert', `${Math.round(rawRate).toLocaleString('en-US')} rows/s`);
 ok = report('SQLite ingest with rollups', oursRate, 100_000, 'invocations/s') && ok;
 ok = report('SQLite ingest / raw insert', oursRate / rawRate, 0.4, '×') && ok;
+const withInteractions = await ours(join(dir, 'pseudonyms.db'), PSEUDONYMS);
+info('SQLite ingest keeping skill_user_interactions too (store opened with a pseudonym secret)', `${Math.round(withInteractions).toLocaleString('en-US')} invocations/s`);
 rmSync(dir, { recursive: true, force: true });
 
 const pgUrl = process.env.SKILLS_BENCH_PG_URL ?? process.env.SKILLS_TEST_PG_URL;
 if (pgUrl) {
-  const schema = `bench_${Date.now().toString(36)}`;
-  const store = await openStore(pgUrl, { schema });
-  const start = performance.now();
-  for (const batch of batches) await recordInvocations(store, batch);
-  const rate = INVOCATIONS / ((performance.now() - start) / 1000);
-  await store.close();
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  await client.query(`drop schema "${schema}" cascade`);
-  await client.end();
-  ok = report('PostgreSQL ingest with rollups', rate, 30_000, 'invocations/s') && ok;
+  const pgRate = async (options) => {
+    const schema = `bench_${Date.now().toString(36)}`;
+    const store = await openStore(pgUrl, { ...options, schema });
+    const start = performance.now();
+    for (const batch of batches) await recordInvocations(store, batch);
+    const rate = INVOCATIONS / ((performance.now() - start) / 1000);
+    await store.close();
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    await client.query(`drop schema "${schema}" cascade`);
+    await client.end();
+    return rate;
+  };
+  ok = report('PostgreSQL ingest with rollups', await pgRate({}), 30_000, 'invocations/s') && ok;
+  info('PostgreSQL ingest keeping skill_user_interactions too', `${Math.round(await pgRate(PSEUDONYMS)).toLocaleString('en-US')} invocations/s`);
 } else {
   info('PostgreSQL ingest', 'skipped: set SKILLS_BENCH_PG_URL=postgres://…');
 }

@@ -91,7 +91,10 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
 }
 
 export interface LshOptions extends MinHashOptions {
-  /** Bands the signature is cut into; must divide `permutations`. Default 64 (so 2 rows each). */
+  /**
+   * Bands the signature is cut into; must divide `permutations`. Default 64 (2 rows each) up to
+   * 250,000 users, 32 (4 rows each) beyond: see `buildLshIndex`.
+   */
   readonly bands?: number;
 }
 
@@ -125,6 +128,11 @@ export interface LshIndex {
  * unrelated pair at J = 0.02 becomes a candidate only 2.5% of the time. 32 bands × 4 rows would
  * cut candidates further but finds a J = 0.3 neighbour only 23% of the time.
  *
+ * Above 250,000 users the default becomes 32 bands × 4 rows (threshold ≈ 0.42): with 2 rows even
+ * a J = 0.15 pair is a candidate 77% of the time, so a million users of overlapping groups put
+ * 100,000+ candidates in every query, while the nearest 10 of a crowd that large sit well above
+ * J = 0.5 (J = 0.6 → 0.99).
+ *
  * @example
  * const index = buildLshIndex(buildSkillSets(rows), { seed: 1 });
  * index.query('user-42', 10); // [{ user: 'user-7', similarity: 0.41 }, …]
@@ -134,7 +142,7 @@ export function buildLshIndex(
   options: LshOptions = {},
 ): LshIndex {
   const hasher = createMinHasher(options);
-  const bands = options.bands ?? 64;
+  const bands = options.bands ?? (sets.size > LARGE_POPULATION ? 32 : 64);
   if (!Number.isInteger(bands) || bands < 1 || hasher.permutations % bands !== 0) {
     throw new RangeError(
       `bands must divide permutations (got bands ${String(bands)}, permutations ${hasher.permutations})`,
@@ -253,6 +261,9 @@ function lowerBound(sorted: Uint32Array, value: number): number {
   }
   return lo;
 }
+
+/** Above this many users the default banding is 32 × 4 instead of 64 × 2. */
+const LARGE_POPULATION = 250_000;
 
 /** FNV-1a over a band's values; a collision only adds a candidate, which re-ranking then scores. */
 function bandKey(signature: Uint32Array, start: number, rows: number): number {

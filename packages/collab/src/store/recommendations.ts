@@ -13,8 +13,9 @@ export interface SimilarUsersOptions extends CollabOptions {
   /** Neighbours to return. Default 10. */
   readonly k?: number;
   /**
-   * Default `auto`: exact while the target's skills are used by at most `exactWorkLimit` users in
-   * total (the postings the exact path walks), LSH beyond that.
+   * Default `auto`: LSH for populations above 250,000 users; below, exact while the target's
+   * skills are used by at most `exactWorkLimit` users in total (the postings the exact path
+   * walks), LSH beyond that.
    */
   readonly method?: SimilarityMethod;
   /** See `method`. Default 2,000,000. */
@@ -111,7 +112,7 @@ async function neighboursOf(
   for (const skill of skills) {
     if (skill + 1 < built.postingStart.length) work += built.postingStart[skill + 1]! - built.postingStart[skill]!;
   }
-  if (method === 'exact' || (method === 'auto' && work <= workLimit)) {
+  if (method === 'exact' || (method === 'auto' && built.users.length <= LSH_ABOVE_USERS && work <= workLimit)) {
     return nearestUsers(built, skills, k, target.pseudonym);
   }
   return (await lshIndex(entry)).querySet(skills, k, target.pseudonym);
@@ -167,6 +168,9 @@ function withTarget(built: Population, target: Pick<TargetUser, 'pseudonym' | 'o
     bySkill: built.stats.bySkill,
   };
 }
+
+/** `auto` uses LSH above this many users (where LSH also switches to 32 bands × 4 rows). */
+const LSH_ABOVE_USERS = 250_000;
 
 function checkCount(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 10_000) {
