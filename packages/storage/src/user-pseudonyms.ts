@@ -23,8 +23,20 @@ export function createPseudonymiser(secret: string | Uint8Array): Pseudonymise {
   if (key.length < MIN_SECRET_BYTES) {
     throw new StoreOpenError(`userPseudonymSecret: expected at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
   }
-  return (userId) => createHmac('sha256', key).update(userId, 'utf8').digest('base64url').slice(0, 22);
+  // Users recur batch after batch: remember recent pseudonyms rather than hash again (bounded).
+  const recent = new Map<string, string>();
+  return (userId) => {
+    let pseudonym = recent.get(userId);
+    if (pseudonym === undefined) {
+      pseudonym = createHmac('sha256', key).update(userId, 'utf8').digest('base64url').slice(0, 22);
+      if (recent.size >= PSEUDONYM_CACHE) recent.clear();
+      recent.set(userId, pseudonym);
+    }
+    return pseudonym;
+  };
 }
+
+const PSEUDONYM_CACHE = 100_000;
 
 /**
  * The pseudonym under which `userId` appears in `skill_user_interactions`.
