@@ -82,7 +82,7 @@ export function registerCollabCommands(program: Command, context: CommandContext
     .description("users whose completed skills are most like USER's (Jaccard); others appear only as pseudonyms")
     .argument('<user>', 'user id')
     .option('--k <n>', 'how many users (1-1000)', '10')
-    .option('--method <method>', `${METHODS.join(', ')}: exact search, MinHash/LSH, or exact while it is cheap`, 'auto')
+    .option('--method <method>', `${METHODS.join(', ')}: exact search, MinHash/LSH, or LSH above 250,000 users and exact below`, 'auto')
     .option('--min-successes <n>', 'completed invocations before a user counts as using a skill', '1')
     .option('--json', 'print as JSON')
     .addHelpText('after', `${PSEUDONYMS}\nOther users appear only as pseudonyms: the same on every run against the\nsame store, but not reversible to a user id.`)
