@@ -1,3 +1,4 @@
+import { lowerBound } from './binary-search.js';
 import { jaccard } from './exact-similarity.js';
 import { topSimilar, type SimilarUser } from './similar-user.js';
 
@@ -249,17 +250,6 @@ export function buildLshIndex(
       return rank(skills, candidatesOf((band) => keys[band]!, exclude === undefined ? -1 : (position.get(exclude) ?? -1)), k);
     },
   };
-}
-
-function lowerBound(sorted: Uint32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Above this many users the default banding is 32 × 4 instead of 64 × 2. */

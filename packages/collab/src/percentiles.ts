@@ -1,3 +1,5 @@
+import { lowerBound, upperBound } from './binary-search.js';
+
 /**
  * Each skill's effectiveness percentile among all skills given: the share of skills with a
  * strictly lower completion rate, plus half the share with the same rate (itself included),
@@ -20,31 +22,9 @@ export function effectivenessPercentiles<K>(rates: ReadonlyMap<K, number>): Map<
   const n = sorted.length;
   const percentiles = new Map<K, number>();
   for (const [skill, rate] of rates) {
-    const lower = firstIndexAtLeast(sorted, rate);
-    const ties = firstIndexAbove(sorted, rate) - lower;
+    const lower = lowerBound(sorted, rate);
+    const ties = upperBound(sorted, rate) - lower;
     percentiles.set(skill, ((lower + ties / 2) / n) * 100);
   }
   return percentiles;
-}
-
-function firstIndexAtLeast(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function firstIndexAbove(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
