@@ -13,6 +13,7 @@ describe('skills demo', () => {
     expect(result.stdout).toMatch(/Seeded 3,000 invocations \(3,000 new, 0 already stored\)/);
     expect(result.stdout).toMatch(/Top skills from .* \(whole hours\):\n┌/);
     expect(result.stdout).toContain(`Next: skills top --db ${db} --since 7d`);
+    expect(result.stdout).toMatch(new RegExp(`skills recommend --db ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} user-\\d+`));
     expect(await countRows(db)).toBe(3000);
   });
 

@@ -55,6 +55,8 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           printLine(io, `Next: skills top${flag} --since 7d --order-by p95_duration`);
           printLine(io, `      skills metrics${flag} ${top[0]?.skill_name ?? '<skill>'}`);
           printLine(io, `      skills export${flag} > invocations.jsonl`);
+          const user = await store.db.selectFrom('skill_invocation').select('user_id').where('user_id', 'is not', null).limit(1).executeTakeFirst();
+          if (user?.user_id) printLine(io, `      skills recommend${flag} ${user.user_id}`);
         },
         { create: true },
       );
