@@ -52,6 +52,8 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
       );
       expect(await similarUsers(store, 'user1', { k: 10, method: 'lsh' })).toEqual(await similarUsers(store, 'user1', { k: 10, method: 'exact' }));
       expect(await similarUsers(store, 'nobody')).toEqual([]);
+      // Equal scores are ordered by skill name, whatever order the pseudonyms load in.
+      expect((await recommendSkills(store, 'user1', { limit: 3 })).map((r) => [r.skill, r.score])).toEqual([['d', 0.5], ['e', 0.5]]);
     } finally {
       await store.close();
     }

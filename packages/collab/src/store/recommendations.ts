@@ -144,16 +144,23 @@ export function recommendFromPopulation(
 ): Recommendation[] {
   const stats = withTarget(built, target);
   const names = built.skillIds;
-  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit }).map(
-    (r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }),
-  );
+  // Ties are broken by skill name (ids depend on load order), so every ranking is ranked whole first.
+  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit: Number.MAX_SAFE_INTEGER })
+    .map((r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }))
+    .sort((a, b) => b.score - a.score || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0))
+    .slice(0, limit);
   if (ranked.length < limit) {
     const taken = new Set(ranked.map((r) => r.skill));
     const exclude = [...target.outcomes.keys()].map((name) => names.idOf(name));
-    for (const r of popularityRecommendations(stats, exclude, limit)) {
+    const popular = popularityRecommendations(stats, exclude, Number.MAX_SAFE_INTEGER).map((r) => ({
+      ...r,
+      name: names.nameOf(r.skill)!,
+      users: stats.bySkill.get(r.skill)!.successfulUsers,
+    }));
+    popular.sort((a, b) => b.users - a.users || b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const r of popular) {
       if (ranked.length === limit) break;
-      const skill = names.nameOf(r.skill)!;
-      if (!taken.has(skill)) ranked.push({ skill, score: r.score, reason: r.reason, basis: 'popularity' });
+      if (!taken.has(r.name)) ranked.push({ skill: r.name, score: r.score, reason: r.reason, basis: 'popularity' });
     }
   }
   return ranked;
