@@ -26,15 +26,21 @@ export interface TargetUser {
   readonly fingerprint: string;
 }
 
-interface PopulationEntry {
+export interface PopulationEntry {
   readonly minSuccesses: number;
   readonly builtAt: number;
   readonly population: Promise<Population>;
+  /** The load finished. */
+  ready?: boolean;
+  /** A newer population is loading in the background. */
+  refreshing?: boolean;
   lsh?: LshIndex;
 }
 
 interface CachedAnswer {
   readonly fingerprint: string;
+  /** The population it was computed from: a newer one makes the answer stale. */
+  readonly source: PopulationEntry;
   readonly expires: number;
   readonly value: unknown;
 }
@@ -88,18 +94,35 @@ export async function readTarget(store: Store, userId: string): Promise<TargetUs
 
 /**
  * The population (every user's skills, in compact arrays) for `minSuccesses`, loaded from
- * `skill_user_interactions` once and reused until it is older than the TTL. Concurrent callers
- * share one load.
+ * `skill_user_interactions` once and reused. Concurrent callers share one load. Once it is older
+ * than the TTL a fresh one is loaded in the background while the old one keeps answering, so only
+ * the very first query waits for a load.
  */
 export function population(store: Store, minSuccesses: number, ttl: number, now: number): PopulationEntry {
   const cache = cacheOf(store);
   const entry = cache.populations.get(minSuccesses);
-  if (entry && now - entry.builtAt <= ttl) return entry;
+  // Fresh enough, or still loading (nothing newer could be had), or already being replaced.
+  if (entry && (now - entry.builtAt <= ttl || !entry.ready || entry.refreshing)) return entry;
   const fresh: PopulationEntry = { minSuccesses, builtAt: now, population: loadPopulation(store, minSuccesses) };
+  const settle = fresh.population.then(
+    () => {
+      fresh.ready = true;
+      if (cache.populations.get(minSuccesses) === entry || cache.populations.get(minSuccesses) === fresh) {
+        cache.populations.set(minSuccesses, fresh);
+      }
+    },
+    () => {
+      if (cache.populations.get(minSuccesses) === fresh) cache.populations.delete(minSuccesses);
+      if (entry) entry.refreshing = false;
+    },
+  );
+  if (entry?.ready) {
+    // Stale but usable: answer from it while the fresh one loads.
+    entry.refreshing = true;
+    void settle;
+    return entry;
+  }
   cache.populations.set(minSuccesses, fresh);
-  fresh.population.catch(() => {
-    if (cache.populations.get(minSuccesses) === fresh) cache.populations.delete(minSuccesses);
-  });
   return fresh;
 }
 
@@ -136,17 +159,28 @@ async function loadPopulation(store: Store, minSuccesses: number): Promise<Popul
   return buildPopulation(rows, { minSuccesses });
 }
 
-/** A cached answer for (kind, user, options) if it is fresh and the user has not changed since. */
-export function cached<T>(store: Store, key: string, target: TargetUser, now: number): T | undefined {
+/**
+ * A cached answer for (kind, user, options) if it is within its TTL, the user has not changed
+ * since, and it came from the population now in use.
+ */
+export function cached<T>(store: Store, key: string, target: TargetUser, source: PopulationEntry, now: number): T | undefined {
   const hit = cacheOf(store).answers.get(key);
-  if (!hit || hit.expires < now || hit.fingerprint !== target.fingerprint) return undefined;
+  if (!hit || hit.expires < now || hit.fingerprint !== target.fingerprint || hit.source !== source) return undefined;
   return hit.value as T;
 }
 
-export function remember(store: Store, key: string, target: TargetUser, value: unknown, now: number, ttl: number): void {
+export function remember(
+  store: Store,
+  key: string,
+  target: TargetUser,
+  source: PopulationEntry,
+  value: unknown,
+  now: number,
+  ttl: number,
+): void {
   const answers = cacheOf(store).answers;
   if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
-  answers.set(key, { fingerprint: target.fingerprint, expires: now + ttl, value });
+  answers.set(key, { fingerprint: target.fingerprint, source, expires: now + ttl, value });
 }
 
 /** Drops every cached population and answer of the store. */

@@ -44,11 +44,11 @@ export async function similarUsers(store: Store, userId: string, options: Simila
   const { minSuccesses, ttl, now } = settings(options);
   const target = await readTarget(store, userId);
   const key = `similar\u0000${target.pseudonym}\u0000${k}\u0000${method}\u0000${limit}\u0000${minSuccesses}`;
-  const hit = cached<SimilarUserMatch[]>(store, key, target, now);
-  if (hit) return hit;
   const entry = population(store, minSuccesses, ttl, now);
+  const hit = cached<SimilarUserMatch[]>(store, key, target, entry, now);
+  if (hit) return hit;
   const found = await neighboursOf(entry, await entry.population, target, k, method, limit);
-  remember(store, key, target, found, now, ttl);
+  remember(store, key, target, entry, found, now, ttl);
   return found;
 }
 
@@ -87,14 +87,13 @@ export async function recommendSkills(store: Store, userId: string, options: Rec
   const { minSuccesses, ttl, now } = settings(options);
   const target = await readTarget(store, userId);
   const key = `recommend\u0000${target.pseudonym}\u0000${limit}\u0000${neighbourCount}\u0000${method}\u0000${workLimit}\u0000${minSuccesses}`;
-  const hit = cached<Recommendation[]>(store, key, target, now);
-  if (hit) return hit;
-
   const entry = population(store, minSuccesses, ttl, now);
+  const hit = cached<Recommendation[]>(store, key, target, entry, now);
+  if (hit) return hit;
   const built = await entry.population;
   const neighbours = await neighboursOf(entry, built, target, neighbourCount, method, workLimit);
   const ranked = recommendFromPopulation(built, target, neighbours, limit);
-  remember(store, key, target, ranked, now, ttl);
+  remember(store, key, target, entry, ranked, now, ttl);
   return ranked;
 }
 
