@@ -14,7 +14,10 @@ export interface PostgresDriverOptions {
 const MAX_PARAMETERS = 60_000;
 const RAW_NODE = RawNode.createWithSql('');
 
-/** Arbitrary constant naming the advisory lock that serialises rollup maintenance. */
+/**
+ * Arbitrary constant naming the advisory lock that serialises rollup maintenance; paired with the
+ * schema's hash, so stores in different schemas of one database do not wait on each other.
+ */
 const RECORDER_LOCK = 727_274_001;
 
 const INT8_OID = 20;
@@ -49,7 +52,7 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
     db,
     async writeTransaction(work) {
       return db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${RECORDER_LOCK})`.execute(trx);
+        await sql`select pg_advisory_xact_lock(${RECORDER_LOCK}::int4, hashtext(current_schema()))`.execute(trx);
         const run = (query: Compilable) => trx.executeQuery(query.compile());
         const chunks = <T extends object>(items: T[]): T[][] => {
           const size = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, Object.keys(items[0]!).length)));
@@ -104,7 +107,7 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
     },
     maintenanceTransaction(work) {
       return db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${RECORDER_LOCK})`.execute(trx);
+        await sql`select pg_advisory_xact_lock(${RECORDER_LOCK}::int4, hashtext(current_schema()))`.execute(trx);
         return work(trx);
       });
     },
