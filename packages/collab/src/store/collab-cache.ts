@@ -104,7 +104,8 @@ export function population(store: Store, minSuccesses: number, ttl: number, now:
   // Fresh enough, or still loading (nothing newer could be had), or already being replaced.
   if (entry && (now - entry.builtAt <= ttl || !entry.ready || entry.refreshing)) return entry;
   const fresh: PopulationEntry = { minSuccesses, builtAt: now, population: loadPopulation(store, minSuccesses) };
-  const settle = fresh.population.then(
+  // Settles the cache either way; callers awaiting `fresh.population` see the error themselves.
+  fresh.population.then(
     () => {
       fresh.ready = true;
       if (cache.populations.get(minSuccesses) === entry || cache.populations.get(minSuccesses) === fresh) {
@@ -119,7 +120,6 @@ export function population(store: Store, minSuccesses: number, ttl: number, now:
   if (entry?.ready) {
     // Stale but usable: answer from it while the fresh one loads.
     entry.refreshing = true;
-    void settle;
     return entry;
   }
   cache.populations.set(minSuccesses, fresh);
