@@ -1,5 +1,5 @@
 import { PredictorError } from '@skills/predictor';
-import { NotFoundError, StorageError, StoreOpenError, ValidationError, type FieldIssue } from '@skills/storage';
+import { NotFoundError, StorageError, StoreOpenError, UserPseudonymSecretError, ValidationError, type FieldIssue } from '@skills/storage';
 
 /** An expected failure: printed as one `skills: <message>` line, no stack trace. */
 export class CliError extends Error {
@@ -53,7 +53,7 @@ export function describeError(error: unknown): DescribedError {
   // Too little data to train, a model of an older feature version: the message says what to do.
   if (error instanceof PredictorError) return { message: error.message, exitCode: 1, expected: true };
   if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
-    return { message: withSecretHint(error.message), exitCode: 1, expected: true };
+    return { message: error instanceof UserPseudonymSecretError ? withSecretHint(error.message) : error.message, exitCode: 1, expected: true };
   }
   // MigrationError lives in @skills/migrations, which storage does not re-export: match by name.
   if (error instanceof Error && (error.name === 'MigrationError' || error.name === 'UnsupportedDialectError')) {
@@ -71,7 +71,6 @@ export function describeError(error: unknown): DescribedError {
  * variable (a PostgreSQL store has no key file to fall back on).
  */
 function withSecretHint(message: string): string {
-  if (!message.includes('userPseudonymSecret')) return message;
   const text = message.replace(/the same userPseudonymSecret/g, 'the same user-pseudonym secret').replace(/userPseudonymSecret/g, 'the user-pseudonym secret');
   return `${text}: set SKILLS_PSEUDONYM_SECRET (the same value every time for this store)`;
 }

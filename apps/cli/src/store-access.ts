@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_STORE_URL, openStore, StoreOpenError, type OpenStoreOptions, type Store } from '@skills/storage';
+import { DEFAULT_STORE_URL, openStore, UserPseudonymSecretError, type OpenStoreOptions, type Store } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from './cli-io.js';
 import { CliError } from './errors.js';
@@ -195,7 +195,7 @@ export async function withStore<T>(
 }
 
 function isSecretMismatch(error: unknown): boolean {
-  return error instanceof StoreOpenError && /userPseudonymSecret does not match/.test(error.message);
+  return error instanceof UserPseudonymSecretError && error.reason === 'different-secret';
 }
 
 /** Whether the store holds at least one invocation. */

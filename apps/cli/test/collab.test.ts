@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore, StorageError, userPseudonym } from '@skills/storage';
+import { openStore, UserPseudonymSecretError, userPseudonym } from '@skills/storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../src/errors.js';
 import { HOUR, jsonl, runBin, runMain, T0, tempDir } from './helpers.js';
@@ -330,7 +330,7 @@ describe('the pseudonym secret and store access', () => {
 
   it("storage's userPseudonymSecret messages point at SKILLS_PSEUDONYM_SECRET", () => {
     const described = describeError(
-      new StorageError('this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations'),
+      new UserPseudonymSecretError('required', 'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations'),
     );
     expect(described).toEqual({
       message:

@@ -42,6 +42,21 @@ export class StoreOpenError extends StorageError {
   }
 }
 
+/**
+ * A problem with the user-pseudonym secret, by `reason`: shorter than 16 bytes (`too-short`), not
+ * the secret this store's pseudonyms were made with (`different-secret`), or needed and not given
+ * (`required`: recording into a store that keeps interactions, or asking for pseudonyms).
+ */
+export class UserPseudonymSecretError extends StoreOpenError {
+  override name = 'UserPseudonymSecretError';
+  constructor(
+    readonly reason: 'too-short' | 'different-secret' | 'required',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function describeIssues(issues: readonly FieldIssue[]): string {
   const shown = issues.slice(0, 3).map((issue) => {
     const where = issue.index >= 0 ? `item ${issue.index}` : 'input';

@@ -11,7 +11,7 @@ export type { Invocation } from './queries/invocation-view.js';
 export { searchInvocations, refreshSearchIndex, type SearchOptions } from './queries/search-invocations.js';
 export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
-export { StorageError, ValidationError, NotFoundError, StoreOpenError, type FieldIssue } from './errors.js';
+export { StorageError, ValidationError, NotFoundError, StoreOpenError, UserPseudonymSecretError, type FieldIssue } from './errors.js';
 export { MigrationError } from '@skills/migrations';
 export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';

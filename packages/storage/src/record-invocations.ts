@@ -1,4 +1,4 @@
-import { StorageError, ValidationError, type FieldIssue } from './errors.js';
+import { ValidationError, type FieldIssue } from './errors.js';
 import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
 import { aggregateBatch, aggregateUserSkills, HOUR_MS, mergeTally, type BatchDeltas, type BucketDelta } from './rollups/aggregate.js';
 import { addToHistogram, parseHistogram, serializeHistogram } from './rollups/duration-histogram.js';
@@ -152,7 +152,7 @@ async function refuseWithoutSecret(tx: WriteTx): Promise<void> {
   const check = await tx.select(
     tx.db.selectFrom('store_settings').select('value').where('key', '=', PSEUDONYM_CHECK_KEY),
   );
-  if (check.length > 0) throw new StorageError(secretMissing());
+  if (check.length > 0) throw secretMissing();
 }
 
 /** Additive upsert of the batch's (pseudonym, skill) pairs, leaving out users who opted out. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { StorageError, StoreOpenError } from './errors.js';
-import type { SkillsDatabase } from './schema.js';
+import { StorageError, UserPseudonymSecretError } from './errors.js';
+import type { SkillsDatabase, SkillUserInteractionsTable } from './schema.js';
 import { internals, type Store } from './store.js';
 
 /** Turns a user id into the keyed pseudonym stored in the collaborative tables. */
@@ -21,7 +21,7 @@ const REBUILD_CHUNK = 2_000;
 export function createPseudonymiser(secret: string | Uint8Array): Pseudonymise {
   const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (key.length < MIN_SECRET_BYTES) {
-    throw new StoreOpenError(`userPseudonymSecret: expected at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
+    throw new UserPseudonymSecretError('too-short', `userPseudonymSecret: expected at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
   }
   // Users recur batch after batch: remember recent pseudonyms rather than hash again (bounded).
   const recent = new Map<string, string>();
@@ -40,12 +40,12 @@ const PSEUDONYM_CACHE = 100_000;
 
 /**
  * The pseudonym under which `userId` appears in `skill_user_interactions`.
- * @throws StorageError when the store was opened without `userPseudonymSecret`.
+ * @throws UserPseudonymSecretError (`required`) when the store was opened without `userPseudonymSecret`.
  * @example await openStore(url, { userPseudonymSecret: secret }); userPseudonym(store, 'ann') // 'q3Xv…'
  */
 export function userPseudonym(store: Store, userId: string): string {
   const pseudonymise = internals(store).pseudonymise;
-  if (!pseudonymise) throw new StorageError(notEnabled('user pseudonyms'));
+  if (!pseudonymise) throw secretRequired('user pseudonyms');
   return pseudonymise(userId);
 }
 
@@ -54,8 +54,12 @@ export function hasUserPseudonyms(store: Store): boolean {
   return internals(store).pseudonymise !== undefined;
 }
 
-export function notEnabled(what: string): string {
-  return `${what} need the store to be opened with userPseudonymSecret (the secret user ids are pseudonymised with)`;
+/** `what` needs a store opened with the secret. */
+export function secretRequired(what: string): UserPseudonymSecretError {
+  return new UserPseudonymSecretError(
+    'required',
+    `${what} need the store to be opened with userPseudonymSecret (the secret user ids are pseudonymised with)`,
+  );
 }
 
 /**
@@ -72,11 +76,11 @@ export async function enableUserPseudonyms(
   const check = pseudonymise(CHECK_TEXT);
   const stored = await readCheck(db);
   if (stored === check) return;
-  if (stored !== undefined) throw new StoreOpenError(differentSecret());
+  if (stored !== undefined) throw differentSecret();
   await inTransaction(async (trx) => {
     const again = await readCheck(trx);
     if (again === check) return;
-    if (again !== undefined) throw new StoreOpenError(differentSecret());
+    if (again !== undefined) throw differentSecret();
     await rebuildUserInteractions(trx, pseudonymise);
     await trx.insertInto('store_settings').values({ key: PSEUDONYM_CHECK_KEY, value: check, updated_at: now }).execute();
   });
@@ -88,19 +92,31 @@ export async function readCheck(db: Kysely<SkillsDatabase>): Promise<string | un
   return row?.value;
 }
 
-export function secretMissing(): string {
-  return 'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations';
+export function secretMissing(): UserPseudonymSecretError {
+  return new UserPseudonymSecretError(
+    'required',
+    'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations',
+  );
 }
 
-function differentSecret(): string {
-  return 'userPseudonymSecret does not match the secret this store\'s user pseudonyms were made with';
+function differentSecret(): UserPseudonymSecretError {
+  return new UserPseudonymSecretError(
+    'different-secret',
+    "userPseudonymSecret does not match the secret this store's user pseudonyms were made with",
+  );
 }
 
-/** Replace `skill_user_interactions` with a recomputation from `skill_invocation` (opted-out users left out). */
-async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise: Pseudonymise): Promise<void> {
-  await trx.deleteFrom('skill_user_interactions').execute();
-  const optedOut = new Set((await trx.selectFrom('skill_user_opt_outs').select('user_id').execute()).map((r) => r.user_id));
-  const grouped = await trx
+/**
+ * `skill_user_interactions` as the stored invocations say it should be: one GROUP BY over
+ * `skill_invocation`, user ids pseudonymised, opted-out users left out. Rebuilding the table and
+ * `verifyRollups` both use it.
+ */
+export async function recomputeUserInteractions(
+  db: Kysely<SkillsDatabase>,
+  pseudonymise: Pseudonymise,
+): Promise<SkillUserInteractionsTable[]> {
+  const optedOut = new Set((await db.selectFrom('skill_user_opt_outs').select('user_id').execute()).map((r) => r.user_id));
+  const grouped = await db
     .selectFrom('skill_invocation')
     .select((eb) => [
       'user_id',
@@ -113,7 +129,7 @@ async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise
     .where('user_id', 'is not', null)
     .groupBy(['user_id', 'skill_name'])
     .execute();
-  const rows = [];
+  const rows: SkillUserInteractionsTable[] = [];
   for (const row of grouped) {
     const user = pseudonymise(row.user_id!);
     if (optedOut.has(user)) continue;
@@ -126,6 +142,13 @@ async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise
       last_used: Number(row.last_used),
     });
   }
+  return rows;
+}
+
+/** Replace `skill_user_interactions` with a recomputation from `skill_invocation`. */
+async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise: Pseudonymise): Promise<void> {
+  await trx.deleteFrom('skill_user_interactions').execute();
+  const rows = await recomputeUserInteractions(trx, pseudonymise);
   for (let i = 0; i < rows.length; i += REBUILD_CHUNK) {
     await trx.insertInto('skill_user_interactions').values(rows.slice(i, i + REBUILD_CHUNK)).execute();
   }
@@ -134,13 +157,13 @@ async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise
 /**
  * Removes a user from `skill_user_interactions` and records their pseudonym as opted out, so
  * later batches and rebuilds leave them out too. Idempotent. Returns the interaction rows removed.
- * @throws StorageError when the store was opened without `userPseudonymSecret`.
+ * @throws UserPseudonymSecretError (`required`) when the store was opened without `userPseudonymSecret`.
  * @example await forgetUserInteractions(store, 'ann') // 14
  */
 export async function forgetUserInteractions(store: Store, userId: string, now = Date.now()): Promise<number> {
   if (typeof userId !== 'string' || userId.trim() === '') throw new StorageError('userId: expected a non-empty string');
   const { driver, pseudonymise } = internals(store);
-  if (!pseudonymise) throw new StorageError(notEnabled('forgetting a user'));
+  if (!pseudonymise) throw secretRequired('forgetting a user');
   const user = pseudonymise(userId);
   return driver.maintenanceTransaction(async (trx) => {
     await trx

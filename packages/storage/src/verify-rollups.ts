@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { DAY_MS, HOUR_MS } from './rollups/aggregate.js';
 import { internals, type Store } from './store.js';
+import { recomputeUserInteractions } from './user-pseudonyms.js';
+import type { SkillUserInteractionsTable } from './schema.js';
 
 /** One rollup row that disagrees with a recomputation from `skill_invocation`. */
 export interface RollupMismatch {
@@ -96,22 +98,11 @@ export async function verifyRollups(store: Store, limit = 100): Promise<RollupMi
 
   const pseudonymise = internals(store).pseudonymise;
   if (pseudonymise) {
-    const optedOut = new Set((await db.selectFrom('skill_user_opt_outs').select('user_id').execute()).map((r) => r.user_id));
-    const users = await db
-      .selectFrom('skill_invocation')
-      .select((eb) => ['user_id', 'skill_name', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('completed').as('completed'), eb.fn.min('invoked_at').as('first'), eb.fn.max('invoked_at').as('last')])
-      .where('user_id', 'is not', null)
-      .groupBy(['user_id', 'skill_name'])
-      .execute();
-    const expected = users
-      .map((r) => ({ ...r, user_id: pseudonymise(r.user_id!) }))
-      .filter((r) => !optedOut.has(r.user_id));
+    const expected = await recomputeUserInteractions(db, pseudonymise);
     const stored = await db.selectFrom('skill_user_interactions').selectAll().execute();
-    compare(
-      'skill_user_interactions',
-      keyed(expected, (r) => `${r.user_id}/${r.skill_name}`, (r) => ({ invocation_count: num(r.count), completed_count: num(r.completed), first_used: num(r.first), last_used: num(r.last) })),
-      keyed(stored, (r) => `${r.user_id}/${r.skill_name}`, (r) => ({ invocation_count: r.invocation_count, completed_count: r.completed_count, first_used: r.first_used, last_used: r.last_used })),
-    );
+    const key = (r: SkillUserInteractionsTable) => `${r.user_id}/${r.skill_name}`;
+    const counts = (r: SkillUserInteractionsTable) => ({ invocation_count: r.invocation_count, completed_count: r.completed_count, first_used: r.first_used, last_used: r.last_used });
+    compare('skill_user_interactions', keyed(expected, key, counts), keyed(stored, key, counts));
   }
   return mismatches;
 }

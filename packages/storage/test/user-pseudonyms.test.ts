@@ -7,6 +7,7 @@ import {
   StorageError,
   StoreOpenError,
   userPseudonym,
+  UserPseudonymSecretError,
   verifyRollups,
   type InvocationInput,
   type RecordedEvent,
@@ -87,8 +88,10 @@ describe.each(storeFactories)('user pseudonyms and interactions [$name]', (facto
       );
       expect(await verifyRollups(secured)).toEqual([]);
 
+      // Still a StoreOpenError with this message, now also saying why in `reason`.
+      await expect(reopen({ userPseudonymSecret: 'another-secret-16-bytes' })).rejects.toThrow(StoreOpenError);
       await expect(reopen({ userPseudonymSecret: 'another-secret-16-bytes' })).rejects.toThrow(
-        new StoreOpenError("userPseudonymSecret does not match the secret this store's user pseudonyms were made with"),
+        new UserPseudonymSecretError('different-secret', "userPseudonymSecret does not match the secret this store's user pseudonyms were made with"),
       );
       await expect(reopen({ userPseudonymSecret: 'short' })).rejects.toThrow('userPseudonymSecret: expected at least 16 bytes (got 5)');
 

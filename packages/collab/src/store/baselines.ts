@@ -1,4 +1,4 @@
-import { hasUserPseudonyms, StorageError, type Store } from '@skills/storage';
+import { hasUserPseudonyms, UserPseudonymSecretError, type Store } from '@skills/storage';
 import { effectivenessPercentiles } from '../percentiles.js';
 import { compareRate, type RateComparison } from '../significance.js';
 import { readTarget } from './collab-cache.js';
@@ -169,6 +169,6 @@ function mostCommon(tally: string): string | null {
 
 function requirePseudonyms(store: Store, what: string): void {
   if (!hasUserPseudonyms(store)) {
-    throw new StorageError(`${what} need the store to be opened with userPseudonymSecret (users are counted from pseudonymised interactions)`);
+    throw new UserPseudonymSecretError('required', `${what} need the store to be opened with userPseudonymSecret (users are counted from pseudonymised interactions)`);
   }
 }

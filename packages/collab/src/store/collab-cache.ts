@@ -1,7 +1,8 @@
-import { userPseudonym, type Store } from '@skills/storage';
+import { userPseudonym, type SkillsDatabase, type Store } from '@skills/storage';
 import { buildLshIndex, type LshIndex } from '../minhash-lsh.js';
 import { buildPopulation, type Population } from '../population.js';
 import type { SkillOutcome } from '../usage-stats.js';
+import { forEachPage, PAGE_SIZE } from './pages.js';
 
 /** Options every store-backed query of this package takes. */
 export interface CollabOptions {
@@ -133,29 +134,26 @@ export async function lshIndex(entry: PopulationEntry): Promise<LshIndex> {
   return entry.lsh;
 }
 
-const PAGE = 50_000;
-
 async function loadPopulation(store: Store, minSuccesses: number): Promise<Population> {
   const rows: { user: string; skill: string; total: number; completed: number }[] = [];
-  let after: { user_id: string; skill_name: string } | undefined;
-  for (;;) {
-    let query = store.db
-      .selectFrom('skill_user_interactions')
-      .select(['user_id', 'skill_name', 'invocation_count', 'completed_count'])
-      .orderBy('user_id')
-      .orderBy('skill_name')
-      .limit(PAGE);
-    if (after) {
-      const { user_id, skill_name } = after;
-      query = query.where((eb) => eb(eb.refTuple('user_id', 'skill_name'), '>', eb.tuple(user_id, skill_name)));
-    }
-    const page = await query.execute();
-    for (const row of page) {
-      rows.push({ user: row.user_id, skill: row.skill_name, total: Number(row.invocation_count), completed: Number(row.completed_count) });
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!;
-  }
+  type Row = Pick<SkillsDatabase['skill_user_interactions'], 'user_id' | 'skill_name' | 'invocation_count' | 'completed_count'>;
+  await forEachPage<Row>(
+    (after) => {
+      let query = store.db
+        .selectFrom('skill_user_interactions')
+        .select(['user_id', 'skill_name', 'invocation_count', 'completed_count'])
+        .orderBy('user_id')
+        .orderBy('skill_name')
+        .limit(PAGE_SIZE);
+      if (after) query = query.where((eb) => eb(eb.refTuple('user_id', 'skill_name'), '>', eb.tuple(after.user_id, after.skill_name)));
+      return query.execute();
+    },
+    (page) => {
+      for (const row of page) {
+        rows.push({ user: row.user_id, skill: row.skill_name, total: Number(row.invocation_count), completed: Number(row.completed_count) });
+      }
+    },
+  );
   return buildPopulation(rows, { minSuccesses });
 }
 

@@ -1,6 +1,7 @@
-import type { Store } from '@skills/storage';
+import type { SkillsDatabase, Store } from '@skills/storage';
 import { sql } from 'kysely';
 import { createCooccurrenceCounter } from '../dependencies.js';
+import { forEachPage, PAGE_SIZE } from './pages.js';
 
 /** One skill that goes with another, read from `skill_dependencies`. */
 export interface SkillDependencyRow {
@@ -40,7 +41,6 @@ export interface SkillDependenciesOptions {
   readonly now?: number;
 }
 
-const PAGE = 50_000;
 const WRITE_CHUNK = 1_000;
 
 /**
@@ -59,30 +59,28 @@ export async function refreshSkillDependencies(store: Store, options: RefreshDep
   const counter = createCooccurrenceCounter();
   let current: string | undefined;
   let members: string[] = [];
-  let after: { session_id: string; skill_name: string } | undefined;
-  for (;;) {
-    let query = store.db
-      .selectFrom('session_skills')
-      .select(['session_id', 'skill_name'])
-      .orderBy('session_id')
-      .orderBy('skill_name')
-      .limit(PAGE);
-    if (after) {
-      const { session_id, skill_name } = after;
-      query = query.where((eb) => eb(eb.refTuple('session_id', 'skill_name'), '>', eb.tuple(session_id, skill_name)));
-    }
-    const page = await query.execute();
-    for (const row of page) {
-      if (row.session_id !== current) {
-        counter.add(members);
-        members = [];
-        current = row.session_id;
+  await forEachPage<Pick<SkillsDatabase['session_skills'], 'session_id' | 'skill_name'>>(
+    (after) => {
+      let query = store.db
+        .selectFrom('session_skills')
+        .select(['session_id', 'skill_name'])
+        .orderBy('session_id')
+        .orderBy('skill_name')
+        .limit(PAGE_SIZE);
+      if (after) query = query.where((eb) => eb(eb.refTuple('session_id', 'skill_name'), '>', eb.tuple(after.session_id, after.skill_name)));
+      return query.execute();
+    },
+    (page) => {
+      for (const row of page) {
+        if (row.session_id !== current) {
+          counter.add(members);
+          members = [];
+          current = row.session_id;
+        }
+        members.push(row.skill_name);
       }
-      members.push(row.skill_name);
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!;
-  }
+    },
+  );
   counter.add(members);
 
   const rows = counter.pairs({ minSupport: 0, minLift: 0, minSessions }).flatMap((pair) => [

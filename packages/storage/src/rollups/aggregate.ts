@@ -1,4 +1,5 @@
 import type { InvocationRow } from '../invocation.js';
+import type { SkillUserInteractionsTable } from '../schema.js';
 import { bucketOf, type DurationHistogram } from './duration-histogram.js';
 
 export const HOUR_MS = 3_600_000;
@@ -140,15 +141,8 @@ function addToSessionSkill(sessionSkills: Map<string, SessionSkillDelta>, row: I
   if (row.invoked_at > delta.last) delta.last = row.invoked_at;
 }
 
-/** What one batch adds to one (pseudonymised user, skill) pair of `skill_user_interactions`. */
-export interface UserSkillDelta {
-  user_id: string;
-  skill_name: string;
-  invocation_count: number;
-  completed_count: number;
-  first_used: number;
-  last_used: number;
-}
+/** What one batch adds to one (pseudonymised user, skill) pair: a `skill_user_interactions` row. */
+export type UserSkillDelta = SkillUserInteractionsTable;
 
 /** Fold a batch's rows that name a user into per (pseudonym, skill) deltas. */
 export function aggregateUserSkills(rows: readonly InvocationRow[], pseudonymise: (userId: string) => string): UserSkillDelta[] {
