@@ -7,8 +7,8 @@ import { dialectOf } from './dialect.js';
  *
  * SQLite: an FTS5 table with external content (the text is not stored twice), populated from the
  * rows that already exist — the original created the FTS table but never filled it. New rows are
- * queued by a trigger and indexed in bulk by `indexPendingSearchRows` (the store runs it before
- * each search), which keeps ingest fast; deletes and updates keep the index exact. PostgreSQL: a stored generated tsvector column with a GIN index, which
+ * queued by a trigger and indexed in bulk before each search, which keeps ingest fast; deletes and
+ * updates keep the index exact (0008 replaces the queue with a cheaper watermark). PostgreSQL: a stored generated tsvector column with a GIN index, which
  * PostgreSQL maintains itself.
  */
 export const search = defineMigration({
@@ -38,6 +38,20 @@ async function createSqliteFullText(db: Kysely<any>): Promise<void> {
       content_rowid = 'rowid',
       tokenize = 'porter unicode61'
     )`.execute(db);
+  await createSearchQueue(db);
+  await sql`INSERT INTO skill_invocation_fts (skill_invocation_fts) VALUES ('rebuild')`.execute(db);
+}
+
+async function dropSqliteFullText(db: Kysely<any>): Promise<void> {
+  await dropSearchQueue(db);
+  await sql`DROP TABLE skill_invocation_fts`.execute(db);
+}
+
+/**
+ * SQLite, schema 0002–0007: new rows are queued by a trigger in `skill_invocation_fts_pending`.
+ * 0008 replaces the queue with a watermark (and its `down` brings the queue back).
+ */
+export async function createSearchQueue(db: Kysely<any>): Promise<void> {
   // Indexing a row in FTS5 costs several times the insert itself, so new rows are only queued
   // here (an integer append) and the store indexes the queue in bulk before it searches.
   await sql`CREATE TABLE skill_invocation_fts_pending (row_id INTEGER PRIMARY KEY)`.execute(db);
@@ -65,27 +79,17 @@ async function createSqliteFullText(db: Kysely<any>): Promise<void> {
       DELETE FROM skill_invocation_fts_pending WHERE row_id = old.rowid;
       INSERT INTO skill_invocation_fts_pending (row_id) SELECT new.rowid WHERE new.user_query IS NOT NULL;
     END`.execute(db);
-  await sql`INSERT INTO skill_invocation_fts (skill_invocation_fts) VALUES ('rebuild')`.execute(db);
 }
 
-async function dropSqliteFullText(db: Kysely<any>): Promise<void> {
+export async function dropSearchQueue(db: Kysely<any>): Promise<void> {
   await sql`DROP TRIGGER skill_invocation_fts_after_update`.execute(db);
   await sql`DROP TRIGGER skill_invocation_fts_after_delete`.execute(db);
   await sql`DROP TRIGGER skill_invocation_fts_after_insert`.execute(db);
   await sql`DROP TABLE skill_invocation_fts_pending`.execute(db);
-  await sql`DROP TABLE skill_invocation_fts`.execute(db);
 }
 
-/**
- * SQLite: index every queued row in one statement and empty the queue. Run it before reading
- * skill_invocation_fts (the store does so in its search); a no-op on PostgreSQL, whose generated
- * column is always current.
- *
- * @example
- * await indexPendingSearchRows(db); // 1250 rows indexed
- */
-export async function indexPendingSearchRows(db: Kysely<any>): Promise<number> {
-  if (dialectOf(db) !== 'sqlite') return 0;
+/** SQLite, schema 0002–0007: index every queued row in one statement and empty the queue. */
+export async function indexSearchQueue(db: Kysely<any>): Promise<number> {
   const result = await sql`
     INSERT INTO skill_invocation_fts (rowid, user_query)
     SELECT i.rowid, i.user_query FROM skill_invocation_fts_pending p

@@ -6,6 +6,7 @@ import { analytics } from './0004-analytics.js';
 import { abtest } from './0005-abtest.js';
 import { predictor } from './0006-predictor.js';
 import { collab } from './0007-collab.js';
+import { searchWatermark } from './0008-search-watermark.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -15,7 +16,8 @@ export type MigrationName =
   | '0004_analytics'
   | '0005_abtest'
   | '0006_predictor'
-  | '0007_collab';
+  | '0007_collab'
+  | '0008_search_watermark';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -26,7 +28,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0005_abtest': abtest,
   '0006_predictor': predictor,
   '0007_collab': collab,
+  '0008_search_watermark': searchWatermark,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0007_collab';
+export const latestVersion: MigrationName = '0008_search_watermark';

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { indexPendingSearchRows, migrateDown, migrateTo, migrateToLatest } from '../src/index.js';
+import { hasPendingSearchRows, indexPendingSearchRows, migrateDown, migrateTo, migrateToLatest } from '../src/index.js';
 import { dialects, type DialectName, type TestDatabase } from './databases.js';
 import { insertInvocations, invocation, type TestSchema } from './fixtures.js';
 
@@ -49,15 +49,45 @@ for (const factory of dialects) {
       await expectIndexConsistent(db, t.dialect);
     });
 
-    it('queues new rows on SQLite and indexes them in one pass', async () => {
+    it('indexes new rows on SQLite in one pass above a watermark, with no insert trigger', async () => {
       if (t.dialect !== 'sqlite') {
+        expect(await hasPendingSearchRows(db)).toBe(false);
         expect(await indexPendingSearchRows(db)).toBe(0);
         return;
       }
-      const queued = await sql<{ n: number }>`SELECT count(*) AS n FROM skill_invocation_fts_pending`.execute(db);
-      expect(queued.rows[0]!.n).toBe(1);
+      const triggers = await sql<{ name: string }>`
+        SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'skill_invocation' ORDER BY name`.execute(db);
+      expect(triggers.rows.map((r) => r.name)).toEqual(['skill_invocation_fts_after_delete', 'skill_invocation_fts_after_update']);
+      expect(await hasPendingSearchRows(db)).toBe(true);
       expect(await indexPendingSearchRows(db)).toBe(1);
+      expect(await hasPendingSearchRows(db)).toBe(false);
       expect(await indexPendingSearchRows(db)).toBe(0);
+      await expectIndexConsistent(db, t.dialect);
+    });
+
+    it('indexes a row that takes the rowid of deleted newest rows', async () => {
+      await indexPendingSearchRows(db);
+      // 'after' has the largest rowid and is indexed; once it is gone SQLite hands its rowid out again.
+      await db.deleteFrom('skill_invocation').where('id', '=', 'after').execute();
+      await insertInvocations(db, [invocation('reused', { user_query: 'deploy the docs' })]);
+      expect(await search(db, t.dialect, 'deploy')).toEqual(['reused']);
+      await expectIndexConsistent(db, t.dialect);
+    });
+
+    it('lets a row changed before it was indexed be indexed with its new text', async () => {
+      await insertInvocations(db, [invocation('late', { user_query: 'first words' })]);
+      await db.updateTable('skill_invocation').set({ user_query: 'second thoughts' }).where('id', '=', 'late').execute();
+      expect(await search(db, t.dialect, 'first')).toEqual([]);
+      expect(await search(db, t.dialect, 'second')).toEqual(['late']);
+      await expectIndexConsistent(db, t.dialect);
+    });
+
+    it('keeps rows not yet indexed across 0008 down and up', async () => {
+      await insertInvocations(db, [invocation('pending', { user_query: 'profile the parser' })]);
+      await migrateDown(db, 1);
+      await insertInvocations(db, [invocation('queued', { user_query: 'parser benchmarks' })]);
+      await migrateToLatest(db);
+      expect(await search(db, t.dialect, 'parser')).toEqual(['pending', 'queued']);
       await expectIndexConsistent(db, t.dialect);
     });
 
@@ -78,7 +108,7 @@ for (const factory of dialects) {
     });
 
     it('is rebuilt from the rows when the search migration is re-applied', async () => {
-      await migrateDown(db, 3);
+      await migrateDown(db, 7);
       await insertInvocations(db, [invocation('while-down', { user_query: 'lint the staging branch' })]);
       await migrateToLatest(db);
       expect(await search(db, t.dialect, 'staging')).toEqual(['after', 'while-down']);

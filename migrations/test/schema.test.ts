@@ -10,7 +10,7 @@ const FTS_TABLES = [
   'skill_invocation_fts_data',
   'skill_invocation_fts_docsize',
   'skill_invocation_fts_idx',
-  'skill_invocation_fts_pending',
+  'skill_invocation_fts_state',
 ];
 
 const TIMESTAMP_COLUMNS = new Set([

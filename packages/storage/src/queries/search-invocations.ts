@@ -1,4 +1,4 @@
-import { indexPendingSearchRows } from '@skills/migrations';
+import { hasPendingSearchRows, indexPendingSearchRows } from '@skills/migrations';
 import { sql } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { internals, type Store } from '../store.js';
@@ -48,17 +48,16 @@ export async function searchInvocations(store: Store, text: string, options: Sea
 }
 
 /**
- * Bring the full-text index up to date. On SQLite new rows are queued at insert (indexing each
- * one would cost more than the insert) and indexed here in one pass; `searchInvocations` calls
- * this itself, so call it only to move the cost off the first search after a large import.
+ * Bring the full-text index up to date. On SQLite rows are not indexed as they are inserted
+ * (indexing each one would cost more than the insert): every row stored since the last call is
+ * indexed here in one pass. `searchInvocations` calls this itself, so call it only to move the
+ * cost off the first search after a large import.
  * Returns the number of rows indexed (always 0 on PostgreSQL, whose index is always current).
  * @example await refreshSearchIndex(store) // 20000
  */
 export async function refreshSearchIndex(store: Store): Promise<number> {
   const { driver } = internals(store);
   if (driver.kind !== 'sqlite') return 0;
-  const queued = await sql<{ queued: number }>`
-    select exists(select 1 from skill_invocation_fts_pending) as queued`.execute(store.db);
-  if (!queued.rows[0]?.queued) return 0;
+  if (!(await hasPendingSearchRows(store.db))) return 0;
   return driver.maintenanceTransaction((db) => indexPendingSearchRows(db));
 }
