@@ -129,8 +129,9 @@ const KNOWN_KEYS = new Set(Object.keys(invocationInputSchema.shape));
 const ID = /^[\w.:-]+$/;
 const MAX_MS = 8.64e15;
 
+/** A name already trimmed (one with surrounding space goes through zod, which trims it). */
 const isName = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.trim().length >= 1 && value.trim().length <= max;
+  typeof value === 'string' && value.length >= 1 && value.length <= max && value.trim().length === value.length;
 const isOptionalText = (value: unknown, max: number) =>
   value === undefined || value === null || (typeof value === 'string' && value.length <= max);
 const isMs = (value: unknown): value is number =>
@@ -168,10 +169,10 @@ export function acceptPlainInvocation(item: unknown, now: number): InvocationRow
   if (!(v.embedding === undefined || v.embedding === null)) return undefined;
   return {
     id: (v.id as string | undefined) ?? nextUlid(now),
-    skill_name: (v.skill_name as string).trim(),
+    skill_name: v.skill_name as string,
     invoked_at: v.invoked_at as number,
-    session_id: (v.session_id as string).trim(),
-    user_id: typeof v.user_id === 'string' ? v.user_id.trim() : null,
+    session_id: v.session_id as string,
+    user_id: (v.user_id as string | null | undefined) ?? null,
     workflow_path: (v.workflow_path as string | null | undefined) ?? null,
     workflow_phase: (v.workflow_phase as string | null | undefined) ?? null,
     workflow_step_id: (v.workflow_step_id as string | null | undefined) ?? null,

