@@ -1,5 +1,5 @@
 export { migrations, latestVersion, type MigrationName } from './migrations.js';
-export { indexPendingSearchRows, hasPendingSearchRows } from './0008-search-watermark.js';
+export { indexPendingSearchRows, hasPendingSearchRows } from './0008-lean-ingest.js';
 export {
   migrationProvider,
   createMigrator,

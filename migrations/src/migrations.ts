@@ -6,7 +6,7 @@ import { analytics } from './0004-analytics.js';
 import { abtest } from './0005-abtest.js';
 import { predictor } from './0006-predictor.js';
 import { collab } from './0007-collab.js';
-import { searchWatermark } from './0008-search-watermark.js';
+import { leanIngest } from './0008-lean-ingest.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -17,7 +17,7 @@ export type MigrationName =
   | '0005_abtest'
   | '0006_predictor'
   | '0007_collab'
-  | '0008_search_watermark';
+  | '0008_lean_ingest';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -28,8 +28,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0005_abtest': abtest,
   '0006_predictor': predictor,
   '0007_collab': collab,
-  '0008_search_watermark': searchWatermark,
+  '0008_lean_ingest': leanIngest,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0008_search_watermark';
+export const latestVersion: MigrationName = '0008_lean_ingest';

@@ -13,11 +13,11 @@ import {
 import { dialects, type TestDatabase } from './databases.js';
 import { snapshotSchema } from './introspect.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_search_watermark'];
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest'];
 
 it('exports the migrations in order, the last one as latestVersion', () => {
   expect(Object.keys(migrations).sort()).toEqual(ALL);
-  expect(latestVersion).toBe('0008_search_watermark');
+  expect(latestVersion).toBe('0008_lean_ingest');
   for (const migration of Object.values(migrations)) expect(typeof migration.down).toBe('function');
 });
 
@@ -48,7 +48,7 @@ for (const factory of dialects) {
       const status = await migrationStatus(t.db);
       expect(status.map((s) => [s.name, s.appliedAt === null])).toEqual([
         ['0001_initial', false], ['0002_search', false],
-        ['0003_workflow_correlation', true], ['0004_analytics', true], ['0005_abtest', true], ['0006_predictor', true], ['0007_collab', true], ['0008_search_watermark', true],
+        ['0003_workflow_correlation', true], ['0004_analytics', true], ['0005_abtest', true], ['0006_predictor', true], ['0007_collab', true], ['0008_lean_ingest', true],
       ]);
       expect(status[0]!.appliedAt).toBeGreaterThanOrEqual(before);
       expect(status[1]!.appliedAt).toBeLessThanOrEqual(Date.now());
@@ -80,7 +80,7 @@ for (const factory of dialects) {
 
     it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
       await migrateToLatest(t.db);
-      expect(await migrateDown(t.db)).toEqual(['0008_search_watermark']);
+      expect(await migrateDown(t.db)).toEqual(['0008_lean_ingest']);
       expect(await migrateDown(t.db, 10)).toEqual(['0007_collab', '0006_predictor', '0005_abtest', '0004_analytics', '0003_workflow_correlation', '0002_search', '0001_initial']);
       expect(await migrateDown(t.db)).toEqual([]);
       expect(await migrateDown(t.db, 0)).toEqual([]);
@@ -100,10 +100,10 @@ for (const factory of dialects) {
 
       // skill_time_series is created before the collision: the transaction took it back.
       expect(await snapshotSchema(t.db, t.dialect)).toEqual(before);
-      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0008_search_watermark', appliedAt: null });
+      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0008_lean_ingest', appliedAt: null });
 
       await t.db.schema.dropTable('skill_metrics_cache').execute();
-      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_search_watermark']);
+      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest']);
     });
 
     it('a failing rollback throws MigrationError naming the migration and direction', async () => {

@@ -39,7 +39,7 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
   skill_metrics_cache: {
     skill_name: true, last_invocation_at: true, window_end: true, invocation_count_1h: true,
     invocation_count_24h: true, completed_count_24h: true, avg_completion_rate_24h: true,
-    is_anomalous: true, anomaly_score: true, updated_at: true,
+    is_anomalous: true, anomaly_score: true, updated_at: true, hourly_window: true,
   },
   skill_anomalies: {
     id: true, skill_name: true, anomaly_type: true, metric: true, bucket_start: true,

@@ -15,7 +15,7 @@ export function migrateStore(store: Store): Promise<string[]> {
 
 /**
  * Roll back the newest `steps` migrations; each `down` removes only what its `up` added.
- * @example await rollbackStore(store, 1) // ['0008_search_watermark']
+ * @example await rollbackStore(store, 1) // ['0008_lean_ingest']
  */
 export function rollbackStore(store: Store, steps = 1): Promise<string[]> {
   return migrateDown(store.db, steps);

@@ -16,6 +16,7 @@ import {
   upsertMetricsCache,
   upsertSkillMetrics,
   type MetricsCacheRow,
+  type SkillState,
 } from './rollups/statements.js';
 import type { WriteTx } from './driver/types.js';
 import type { SkillMetricsTable, SkillTimeSeriesTable } from './schema.js';
@@ -135,8 +136,8 @@ async function writeBatch(
     avg_duration_seconds: day.durationCount > 0 ? day.durationSum / day.durationCount : null,
   })));
   await tx.write(addSessionSkills, [...deltas.sessionSkills.values()]);
-  const metrics = await writeSkillMetrics(tx, deltas, now);
-  await writeMetricsCache(tx, metrics, now);
+  const skills = await writeSkillMetrics(tx, deltas, now);
+  await writeMetricsCache(tx, skills, deltas, now);
   const users = pseudonymise ? await writeUserInteractions(tx, fresh, pseudonymise) : [];
   return { fresh, users };
 }
@@ -248,19 +249,25 @@ async function writeHours(tx: WriteTx, deltas: BatchDeltas, countedSessions: Set
   await tx.write(upsertHours, merged);
 }
 
-async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number): Promise<SkillMetricsTable[]> {
-  const existing = await tx.lookup<{ skill_name: string }, SkillMetricsTable>(
+/** A skill's new lifetime totals, and its cached window as the batch found it (if any). */
+interface SkillUpdate {
+  metrics: SkillMetricsTable;
+  cached: { windowEnd: number; hourlyWindow: string | null } | undefined;
+}
+
+async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number): Promise<SkillUpdate[]> {
+  const existing = await tx.lookup<{ skill_name: string }, SkillState>(
     findSkillMetrics,
     [...deltas.skills.keys()].map((skill_name) => ({ skill_name })),
   );
   const bySkill = new Map(existing.map((row) => [row.skill_name, row]));
-  const merged = [...deltas.skills.values()].map((delta): SkillMetricsTable => {
+  const updates = [...deltas.skills.values()].map((delta): SkillUpdate => {
     const old = bySkill.get(delta.skill);
     const total = (old?.total_invocations ?? 0) + delta.total;
     const completed = (old?.completed_invocations ?? 0) + delta.completed;
     const durationSum = (old?.total_duration_seconds ?? 0) + delta.durationSum;
     const timed = (old?.timed_completions ?? 0) + delta.timedCompletions;
-    return {
+    const metrics: SkillMetricsTable = {
       skill_name: delta.skill,
       total_invocations: total,
       completed_invocations: completed,
@@ -277,54 +284,119 @@ async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number):
       workflow_phases: mergeTally(old?.workflow_phases, delta.workflowPhases),
       updated_at: now,
     };
+    const cached =
+      old?.cache_window_end == null ? undefined : { windowEnd: Number(old.cache_window_end), hourlyWindow: old.cache_hourly_window };
+    return { metrics, cached };
   });
-  await tx.write(upsertSkillMetrics, merged);
-  return merged;
+  await tx.write(upsertSkillMetrics, updates.map((update) => update.metrics));
+  return updates;
 }
 
-/** Recompute each touched skill's 1 h / 24 h window from its hourly rows (at most 24 of them). */
-async function writeMetricsCache(tx: WriteTx, metrics: SkillMetricsTable[], now: number): Promise<void> {
-  const windows = metrics.map((row) => {
-    const windowEnd = row.last_invoked - (row.last_invoked % HOUR_MS);
-    return { skill_name: row.skill_name, from: windowEnd - 23 * HOUR_MS, to: windowEnd };
-  });
-  const windowBySkill = new Map(windows.map((w) => [w.skill_name, w]));
-  // Windows of one batch nearly coincide, so one range query over all of them is cheapest;
-  // a skill whose window lies far from the others is read on its own.
-  const anchor = Math.max(...windows.map((w) => w.to));
-  const near = windows.filter((w) => anchor - w.to <= 48 * HOUR_MS);
-  const far = windows.filter((w) => anchor - w.to > 48 * HOUR_MS);
-  const hours = [
-    ...(await tx.select(findHourRange(tx.db, near.map((w) => w.skill_name), Math.min(...near.map((w) => w.from)), anchor))),
-    ...(await Promise.all(far.map((w) => tx.select(findHourRange(tx.db, [w.skill_name], w.from, w.to))))).flat(),
+const WINDOW_HOURS = 24;
+
+/** `[count, completed]` per hour of a 24-hour window, oldest first. */
+type HourlyWindow = [number, number][];
+
+function parseWindow(json: string | null): HourlyWindow | undefined {
+  if (json === null) return undefined;
+  try {
+    const window: unknown = JSON.parse(json);
+    const valid =
+      Array.isArray(window) &&
+      window.length === WINDOW_HOURS &&
+      window.every((pair) => Array.isArray(pair) && pair.length === 2 && Number.isSafeInteger(pair[0]) && Number.isSafeInteger(pair[1]));
+    return valid ? (window as HourlyWindow) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Each touched skill's 1 h / 24 h counts over the window ending at its latest hour. The cache row
+ * keeps the window's hourly counts: they were exact when written (every batch that changes an
+ * hour of the skill rewrites them in its transaction) and no stored hour of the skill lies after
+ * the window (its end is the skill's latest invocation), so the new window is the old one slid
+ * forward, plus this batch's hours inside it. Only a skill without a usable window (new, or
+ * stored before schema 0008) has its hourly rows read.
+ */
+async function writeMetricsCache(tx: WriteTx, updates: SkillUpdate[], deltas: BatchDeltas, now: number): Promise<void> {
+  const batchHours = new Map<string, BucketDelta[]>();
+  for (const hour of deltas.hours.values()) {
+    const list = batchHours.get(hour.skill);
+    if (list) list.push(hour);
+    else batchHours.set(hour.skill, [hour]);
+  }
+  const windows = new Map<string, { end: number; hours: HourlyWindow }>();
+  const unknown: { skill_name: string; from: number; to: number }[] = [];
+  for (const { metrics, cached } of updates) {
+    const end = metrics.last_invoked - (metrics.last_invoked % HOUR_MS);
+    const old = cached && cached.windowEnd <= end ? parseWindow(cached.hourlyWindow) : undefined;
+    if (!cached || !old) {
+      // The stored hours, this batch's included, are the whole answer.
+      unknown.push({ skill_name: metrics.skill_name, from: end - (WINDOW_HOURS - 1) * HOUR_MS, to: end });
+      windows.set(metrics.skill_name, { end, hours: emptyWindow() });
+      continue;
+    }
+    const shift = (end - cached.windowEnd) / HOUR_MS;
+    const hours = emptyWindow();
+    for (let i = shift; i < WINDOW_HOURS; i++) hours[i - shift] = old[i]!;
+    for (const hour of batchHours.get(metrics.skill_name) ?? []) addToWindow(hours, end, hour.start, hour.count, hour.completed);
+    windows.set(metrics.skill_name, { end, hours });
+  }
+  for (const hour of await readHourRanges(tx, unknown)) {
+    const window = windows.get(hour.skill_name)!;
+    addToWindow(window.hours, window.end, hour.hour_start, hour.invocation_count, hour.completed_count);
+  }
+  await tx.write(
+    upsertMetricsCache,
+    updates.map(({ metrics }): MetricsCacheRow => {
+      const { end, hours } = windows.get(metrics.skill_name)!;
+      let count = 0;
+      let completed = 0;
+      for (const [c, done] of hours) {
+        count += c;
+        completed += done;
+      }
+      return {
+        skill_name: metrics.skill_name,
+        last_invocation_at: metrics.last_invoked,
+        window_end: end,
+        invocation_count_1h: hours[WINDOW_HOURS - 1]![0],
+        invocation_count_24h: count,
+        completed_count_24h: completed,
+        avg_completion_rate_24h: count > 0 ? completed / count : null,
+        updated_at: now,
+        hourly_window: JSON.stringify(hours),
+      };
+    }),
+  );
+}
+
+const emptyWindow = (): HourlyWindow => Array.from({ length: WINDOW_HOURS }, () => [0, 0]);
+
+function addToWindow(window: HourlyWindow, end: number, hour: number, count: number, completed: number): void {
+  // No hour of the skill lies after `end`; one before the window is left out.
+  const slot = WINDOW_HOURS - 1 - (end - hour) / HOUR_MS;
+  if (slot < 0) return;
+  window[slot] = [window[slot]![0] + count, window[slot]![1] + completed];
+}
+
+/** The stored hourly counts of some skills, each within its own range (one range per skill). */
+async function readHourRanges(tx: WriteTx, ranges: { skill_name: string; from: number; to: number }[]) {
+  if (ranges.length === 0) return [];
+  // Ranges of one batch nearly coincide, so one query over all of them is cheapest; a range far
+  // from the others is read on its own.
+  const anchor = Math.max(...ranges.map((r) => r.to));
+  const near = ranges.filter((r) => anchor - r.to <= 48 * HOUR_MS);
+  const far = ranges.filter((r) => anchor - r.to > 48 * HOUR_MS);
+  const byName = new Map(ranges.map((r) => [r.skill_name, r]));
+  return [
+    ...(await tx.select(findHourRange(tx.db, near.map((r) => r.skill_name), Math.min(...near.map((r) => r.from)), anchor))),
+    ...(await Promise.all(far.map((r) => tx.select(findHourRange(tx.db, [r.skill_name], r.from, r.to))))).flat(),
   ].filter((hour) => {
-    const window = windowBySkill.get(hour.skill_name)!;
-    return hour.hour_start >= window.from && hour.hour_start <= window.to;
+    const range = byName.get(hour.skill_name)!;
+    return hour.hour_start >= range.from && hour.hour_start <= range.to;
   });
-  const cache = new Map<string, MetricsCacheRow>();
-  metrics.forEach((row, i) => {
-    cache.set(row.skill_name, {
-      skill_name: row.skill_name,
-      last_invocation_at: row.last_invoked,
-      window_end: windows[i]!.to,
-      invocation_count_1h: 0,
-      invocation_count_24h: 0,
-      completed_count_24h: 0,
-      avg_completion_rate_24h: null,
-      updated_at: now,
-    });
-  });
-  for (const hour of hours) {
-    const entry = cache.get(hour.skill_name)!;
-    if (hour.hour_start === entry.window_end) entry.invocation_count_1h += hour.invocation_count;
-    entry.invocation_count_24h += hour.invocation_count;
-    entry.completed_count_24h += hour.completed_count;
-  }
-  for (const entry of cache.values()) {
-    entry.avg_completion_rate_24h =
-      entry.invocation_count_24h > 0 ? entry.completed_count_24h / entry.invocation_count_24h : null;
-  }
-  await tx.write(upsertMetricsCache, [...cache.values()]);
 }
 
 function summarise(rows: InvocationRow[], duplicates: number, users: string[]): RecordedEvent {

@@ -117,6 +117,11 @@ export interface SkillMetricsCacheTable {
   is_anomalous: Generated<number>;
   anomaly_score: number | null;
   updated_at: number;
+  /**
+   * The window's hourly counts, JSON `[[count, completed], …]` (24 pairs, oldest first), kept so
+   * the recorder can slide the window without re-reading the hourly rows; NULL: not known yet.
+   */
+  hourly_window: string | null;
 }
 
 export interface SkillAnomaliesTable {

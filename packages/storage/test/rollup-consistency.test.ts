@@ -199,6 +199,27 @@ describe.each(storeFactories)('rollups [$name]', (factory) => {
     }
   });
 
+  it('keeps the 24-hour cache exact when a cached hourly window is missing or unreadable', async () => {
+    // Rows cached before schema 0008 have no hourly window; a damaged one must not be trusted.
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    try {
+      const random = seededRandom(424242);
+      const ids: string[] = [];
+      const serial = { n: 0 };
+      for (let batch = 0; batch < 12; batch++) {
+        await recordInvocations(store, randomBatch(random, 30, ids, serial));
+        if (batch % 3 === 1) {
+          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: null }).where('skill_name', 'in', SKILLS.slice(0, 2)).execute();
+          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: '[[1,1]]' }).where('skill_name', '=', SKILLS[2]!).execute();
+          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: 'not json' }).where('skill_name', '=', SKILLS[3]!).execute();
+        }
+      }
+      await expectRollupsExact(store);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('replaying every batch a second time changes nothing', async () => {
     const { store } = await factory.create();
     try {

@@ -52,9 +52,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0005_abtest',
         '0006_predictor',
         '0007_collab',
-        '0008_search_watermark',
+        '0008_lean_ingest',
       ]);
-      expect(await rollbackStore(store, 2)).toEqual(['0008_search_watermark', '0007_collab']);
+      expect(await rollbackStore(store, 2)).toEqual(['0008_lean_ingest', '0007_collab']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
@@ -64,9 +64,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0005_abtest', true],
         ['0006_predictor', true],
         ['0007_collab', false],
-        ['0008_search_watermark', false],
+        ['0008_lean_ingest', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_search_watermark']);
+      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest']);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
       await store.close();

@@ -119,12 +119,17 @@ export interface SkillKey {
   skill_name: string;
 }
 
+/** A skill's lifetime totals and, from the same read, where its cached 24-hour window stands. */
+export type SkillState = SkillMetricsTable & { cache_window_end: number | null; cache_hourly_window: string | null };
+
 export const findSkillMetrics: KeysLookup<SkillKey> = (db, keys) =>
   db
-    .selectFrom('skill_metrics')
-    .selectAll()
+    .selectFrom('skill_metrics as m')
+    .leftJoin('skill_metrics_cache as c', 'c.skill_name', 'm.skill_name')
+    .selectAll('m')
+    .select(['c.window_end as cache_window_end', 'c.hourly_window as cache_hourly_window'])
     .where(
-      'skill_name',
+      'm.skill_name',
       'in',
       keys.map((key) => key.skill_name),
     );
@@ -177,6 +182,7 @@ export const upsertMetricsCache: RowsStatement<MetricsCacheRow> = (db, rows) =>
         completed_count_24h: eb.ref('excluded.completed_count_24h'),
         avg_completion_rate_24h: eb.ref('excluded.avg_completion_rate_24h'),
         updated_at: eb.ref('excluded.updated_at'),
+        hourly_window: eb.ref('excluded.hourly_window'),
       })),
     );
 

@@ -4,7 +4,15 @@ import { defineMigration } from './define-migration.js';
 import { dialectOf } from './dialect.js';
 
 /**
- * V8, SQLite only (nothing changes on PostgreSQL): the full-text index follows a watermark
+ * V8: less work per recorded batch.
+ *
+ * `skill_metrics_cache.hourly_window` (both databases): the invocation and completion counts of
+ * each hour of the cached 24-hour window, as JSON `[[count, completed], …]` (24 pairs, oldest
+ * first). The recorder shifts the window and adds a batch to it instead of re-reading up to 24
+ * hourly rows per skill; NULL (every row after this migration) means "not known yet", and the
+ * next batch of that skill sums its hourly rows once.
+ *
+ * SQLite only (PostgreSQL's search is unchanged): the full-text index follows a watermark
  * instead of a per-row queue. Since 0002 an insert trigger appended each new row's rowid to
  * `skill_invocation_fts_pending`; running that trigger cost about a third of a plain insert into
  * `skill_invocation`. Now no trigger runs on insert at all:
@@ -18,8 +26,9 @@ import { dialectOf } from './dialect.js';
  * (Only a table whose rowids reach 2^63 − 1 makes SQLite pick rowids at random: at a million
  * invocations a second, in 290,000 years.)
  */
-export const searchWatermark = defineMigration({
+export const leanIngest = defineMigration({
   async up(db) {
+    await db.schema.alterTable('skill_metrics_cache').addColumn('hourly_window', 'text').execute();
     if (dialectOf(db) !== 'sqlite') return;
     await indexSearchQueue(db);
     await dropSearchQueue(db);
@@ -53,12 +62,14 @@ export const searchWatermark = defineMigration({
   },
 
   async down(db) {
-    if (dialectOf(db) !== 'sqlite') return;
-    await indexPendingSearchRows(db);
-    await sql`DROP TRIGGER skill_invocation_fts_after_update`.execute(db);
-    await sql`DROP TRIGGER skill_invocation_fts_after_delete`.execute(db);
-    await sql`DROP TABLE skill_invocation_fts_state`.execute(db);
-    await createSearchQueue(db);
+    if (dialectOf(db) === 'sqlite') {
+      await indexPendingSearchRows(db);
+      await sql`DROP TRIGGER skill_invocation_fts_after_update`.execute(db);
+      await sql`DROP TRIGGER skill_invocation_fts_after_delete`.execute(db);
+      await sql`DROP TABLE skill_invocation_fts_state`.execute(db);
+      await createSearchQueue(db);
+    }
+    await db.schema.alterTable('skill_metrics_cache').dropColumn('hourly_window').execute();
   },
 });
 
