@@ -31,6 +31,27 @@ export async function sample(fn, runs = 50, warmup = 5) {
   return times.sort((a, b) => a - b);
 }
 
+/** Time totals per statement for the ingest profilers, printed per batch. */
+export function statementTimes() {
+  const times = new Map();
+  return {
+    add(key, ms) {
+      const entry = times.get(key) ?? { count: 0, ms: 0 };
+      entry.count += 1;
+      entry.ms += ms;
+      times.set(key, entry);
+    },
+    print({ totalMs, batches, invocations }) {
+      let inStatements = 0;
+      for (const { ms } of times.values()) inStatements += ms;
+      console.log(`${Math.round(invocations / (totalMs / 1000)).toLocaleString('en-US')} invocations/s; per batch ${(totalMs / batches).toFixed(1)} ms, of which statements ${(inStatements / batches).toFixed(1)} ms`);
+      for (const [key, { count, ms }] of [...times].sort((a, b) => b[1].ms - a[1].ms)) {
+        console.log(`${(ms / batches).toFixed(2).padStart(7)} ms/batch  ${(count / batches).toFixed(1).padStart(7)}×  ${key}`);
+      }
+    },
+  };
+}
+
 export { seededRandom as seeded } from '@skills/storage/testing';
 
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];

@@ -4,7 +4,7 @@
 //   SKILLS_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test node bench/profile-pg-ingest.mjs
 import pg from 'pg';
 import { openStore, recordInvocations } from '@skills/storage';
-import { syntheticBatches } from './lib.mjs';
+import { statementTimes, syntheticBatches } from './lib.mjs';
 
 const url = process.env.SKILLS_BENCH_PG_URL ?? process.env.SKILLS_TEST_PG_URL;
 if (!url) {
@@ -16,7 +16,7 @@ const batches = syntheticBatches({ invocations: INVOCATIONS, users: 2000, skills
 const schema = `profile_${Date.now().toString(36)}`;
 const store = await openStore(url, { schema });
 
-const times = new Map();
+const times = statementTimes();
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (...args) {
   const text = typeof args[0] === 'string' ? args[0] : (args[0]?.text ?? '');
@@ -25,10 +25,7 @@ pg.Client.prototype.query = function (...args) {
   const result = query.apply(this, args);
   if (typeof result?.then !== 'function') return result;
   return result.then((value) => {
-    const entry = times.get(key) ?? { count: 0, ms: 0 };
-    entry.count += 1;
-    entry.ms += performance.now() - start;
-    times.set(key, entry);
+    times.add(key, performance.now() - start);
     return value;
   });
 };
@@ -38,12 +35,7 @@ const total = performance.now() - start;
 pg.Client.prototype.query = query;
 await store.close();
 
-let inStatements = 0;
-for (const { ms } of times.values()) inStatements += ms;
-console.log(`${Math.round(INVOCATIONS / (total / 1000)).toLocaleString('en-US')} invocations/s; per batch ${(total / batches.length).toFixed(1)} ms, of which statements ${(inStatements / batches.length).toFixed(1)} ms`);
-for (const [key, { count, ms }] of [...times].sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`${(ms / batches.length).toFixed(2).padStart(7)} ms/batch  ${String(count).padStart(5)}×  ${key}`);
-}
+times.print({ totalMs: total, batches: batches.length, invocations: INVOCATIONS });
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 await client.query(`drop schema "${schema}" cascade`);

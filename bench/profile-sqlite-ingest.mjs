@@ -8,23 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, recordInvocations } from '@skills/storage';
-import { syntheticBatches } from './lib.mjs';
+import { statementTimes, syntheticBatches } from './lib.mjs';
 
 const INVOCATIONS = 100_000;
 const batches = syntheticBatches({ invocations: INVOCATIONS, users: 2000, skills: 200, days: 30, seed: 1, batchSize: 1000 });
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'skills-profile-'));
 const store = await openStore(join(dir, 'profile.db'));
 
-const times = new Map();
+const times = statementTimes();
 const timed = (key, call) => {
   const start = performance.now();
   try {
     return call();
   } finally {
-    const entry = times.get(key) ?? { count: 0, ms: 0 };
-    entry.count += 1;
-    entry.ms += performance.now() - start;
-    times.set(key, entry);
+    times.add(key, performance.now() - start);
   }
 };
 const Statement = Object.getPrototypeOf(new Database(':memory:').prepare('select 1'));
@@ -46,9 +43,4 @@ Database.prototype.exec = originals.exec;
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-let inStatements = 0;
-for (const { ms } of times.values()) inStatements += ms;
-console.log(`${Math.round(INVOCATIONS / (total / 1000)).toLocaleString('en-US')} invocations/s; per batch ${(total / batches.length).toFixed(1)} ms, of which statements ${(inStatements / batches.length).toFixed(1)} ms`);
-for (const [key, { count, ms }] of [...times].sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`${(ms / batches.length).toFixed(2).padStart(7)} ms/batch  ${String(count / batches.length).padStart(7)}×  ${key}`);
-}
+times.print({ totalMs: total, batches: batches.length, invocations: INVOCATIONS });

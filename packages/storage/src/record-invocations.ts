@@ -285,7 +285,7 @@ async function writeSkillMetrics(tx: WriteTx, deltas: BatchDeltas, now: number):
       updated_at: now,
     };
     const cached =
-      old?.cache_window_end == null ? undefined : { windowEnd: Number(old.cache_window_end), hourlyWindow: old.cache_hourly_window };
+      old?.cache_window_end == null ? undefined : { windowEnd: old.cache_window_end, hourlyWindow: old.cache_hourly_window };
     return { metrics, cached };
   });
   await tx.write(upsertSkillMetrics, updates.map((update) => update.metrics));
@@ -330,16 +330,13 @@ async function writeMetricsCache(tx: WriteTx, updates: SkillUpdate[], deltas: Ba
   const unknown: { skill_name: string; from: number; to: number }[] = [];
   for (const { metrics, cached } of updates) {
     const end = metrics.last_invoked - (metrics.last_invoked % HOUR_MS);
-    const old = cached && cached.windowEnd <= end ? parseWindow(cached.hourlyWindow) : undefined;
-    if (!cached || !old) {
+    const hours = slideWindow(cached, end);
+    if (!hours) {
       // The stored hours, this batch's included, are the whole answer.
       unknown.push({ skill_name: metrics.skill_name, from: end - (WINDOW_HOURS - 1) * HOUR_MS, to: end });
       windows.set(metrics.skill_name, { end, hours: emptyWindow() });
       continue;
     }
-    const shift = (end - cached.windowEnd) / HOUR_MS;
-    const hours = emptyWindow();
-    for (let i = shift; i < WINDOW_HOURS; i++) hours[i - shift] = old[i]!;
     for (const hour of batchHours.get(metrics.skill_name) ?? []) addToWindow(hours, end, hour.start, hour.count, hour.completed);
     windows.set(metrics.skill_name, { end, hours });
   }
@@ -370,6 +367,17 @@ async function writeMetricsCache(tx: WriteTx, updates: SkillUpdate[], deltas: Ba
       };
     }),
   );
+}
+
+/** The cached window moved forward to end at `end`, or undefined when there is none to trust. */
+function slideWindow(cached: SkillUpdate['cached'], end: number): HourlyWindow | undefined {
+  if (!cached || cached.windowEnd > end) return undefined;
+  const old = parseWindow(cached.hourlyWindow);
+  if (!old) return undefined;
+  const shift = (end - cached.windowEnd) / HOUR_MS;
+  const hours = emptyWindow();
+  for (let i = shift; i < WINDOW_HOURS; i++) hours[i - shift] = old[i]!;
+  return hours;
 }
 
 const emptyWindow = (): HourlyWindow => Array.from({ length: WINDOW_HOURS }, () => [0, 0]);
