@@ -95,12 +95,7 @@ interface SumsRow {
 export async function loadVariantSums(store: Store, experimentId: string, variantNames: readonly string[]): Promise<VariantSums[]> {
   const scale = DURATION_RANK_RESOLUTION;
   const [counts, groups, buckets] = await Promise.all([
-    store.db
-      .selectFrom('ab_test_assignments')
-      .select((eb) => ['variant', eb.fn.countAll<number>().as('n')])
-      .where('test_id', '=', experimentId)
-      .groupBy('variant')
-      .execute(),
+    assignedPerVariant(store, experimentId),
     // Plain sums of the per-user values the writers keep current (user_rate, mean_log_duration, …);
     // dx is the duration covariate of users who have a duration.
     sql<SumsRow>`
@@ -188,15 +183,20 @@ export function variantSumsOf(users: VariantUsers): VariantSums {
   };
 }
 
+/** Users assigned to each variant of an experiment, outcomes or not. */
+function assignedPerVariant(store: Store, experimentId: string): Promise<{ variant: string; n: number }[]> {
+  return store.db
+    .selectFrom('ab_test_assignments')
+    .select((eb) => ['variant', eb.fn.countAll<number>().as('n')])
+    .where('test_id', '=', experimentId)
+    .groupBy('variant')
+    .execute();
+}
+
 /** One row per user with outcomes, as typed arrays: for notebooks and for checking the SQL sums. */
 export async function loadVariantUsers(store: Store, experimentId: string, variantNames: readonly string[]): Promise<VariantUsers[]> {
   const [counts, rows] = await Promise.all([
-    store.db
-      .selectFrom('ab_test_assignments')
-      .select((eb) => ['variant', eb.fn.countAll<number>().as('n')])
-      .where('test_id', '=', experimentId)
-      .groupBy('variant')
-      .execute(),
+    assignedPerVariant(store, experimentId),
     store.db
       .selectFrom('ab_test_user_stats')
       .select([
