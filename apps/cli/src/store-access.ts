@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DEFAULT_STORE_URL, openStore, UserPseudonymSecretError, type OpenStoreOptions, type Store } from '@skills/storage';
+import { existsSync, rmSync } from 'node:fs';
+import {
+  DEFAULT_STORE_URL,
+  keyFilePath,
+  KeyFileError,
+  MIN_SECRET_BYTES,
+  openStore,
+  parseStoreUrl,
+  readKeyFile,
+  sqliteFileOf,
+  UserPseudonymSecretError,
+  type OpenStoreOptions,
+  type Store,
+} from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from './cli-io.js';
 import { CliError } from './errors.js';
@@ -22,19 +33,11 @@ export function storeUrl(command: Command, context: CommandContext): string {
 
 /** The file behind a SQLite URL, or undefined for PostgreSQL and `:memory:`. */
 export function sqliteFile(url: string): string | undefined {
-  if (isPostgres(url)) return undefined;
-  const path = url.replace(/^sqlite:(\/\/)?/i, '');
-  return path === '' || path === ':memory:' ? undefined : path;
-}
-
-/** Whether `url` names a PostgreSQL store. */
-function isPostgres(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
+  return sqliteFileOf(parseStoreUrl(url));
 }
 
 /** The environment variable that holds the user-pseudonym secret. */
 export const SECRET_ENV = 'SKILLS_PSEUDONYM_SECRET';
-const MIN_SECRET_BYTES = 16;
 
 /** Where the user-pseudonym secret of a run came from. */
 export interface PseudonymSecret {
@@ -47,18 +50,14 @@ export interface PseudonymSecret {
   created?: boolean;
 }
 
-/** The key file next to a SQLite database: `<db file>.secret`. */
-export function keyFilePath(file: string): string {
-  return `${file}.secret`;
-}
-
 /**
  * The secret user ids are pseudonymised with: `SKILLS_PSEUDONYM_SECRET` when set; otherwise, for a
  * SQLite file, the key file `<db file>.secret` (created with 32 random bytes, mode 0600, when
  * missing); for `:memory:` a random secret of this process; for PostgreSQL none.
  */
 export function resolvePseudonymSecret(url: string, env: CommandContext['io']['env']): PseudonymSecret {
-  const file = sqliteFile(url);
+  const location = parseStoreUrl(url);
+  const file = sqliteFileOf(location);
   const keyFile = file === undefined ? undefined : keyFilePath(file);
   const fromEnv = env[SECRET_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
@@ -68,10 +67,16 @@ export function resolvePseudonymSecret(url: string, env: CommandContext['io']['e
     }
     return { secret: fromEnv, source: 'env', ...(keyFile === undefined ? {} : { keyFile }) };
   }
-  if (isPostgres(url)) return { secret: undefined, source: 'none' };
+  if (location.dialect === 'postgres') return { secret: undefined, source: 'none' };
   if (keyFile === undefined) return { secret: memorySecret(), source: 'memory' };
-  if (existsSync(keyFile)) return { secret: readKeyFile(keyFile), source: 'key-file', keyFile };
-  return createKeyFile(keyFile);
+  try {
+    const found = readKeyFile(keyFile, { create: true });
+    return { secret: found.secret, source: 'key-file', keyFile, created: found.created };
+  } catch (error) {
+    if (!(error instanceof KeyFileError)) throw error;
+    const hint = error.reason === 'too-short' ? `restore it or set ${SECRET_ENV}` : `set ${SECRET_ENV} instead`;
+    throw new CliError(`${error.message}: ${hint}`);
+  }
 }
 
 let processSecret: string | undefined;
@@ -80,63 +85,6 @@ let processSecret: string | undefined;
 function memorySecret(): string {
   processSecret ??= randomBytes(32).toString('hex');
   return processSecret;
-}
-
-function readKeyFile(keyFile: string): string {
-  const secret = readFileSync(keyFile, 'utf8').trim();
-  const bytes = Buffer.byteLength(secret, 'utf8');
-  if (bytes < MIN_SECRET_BYTES) {
-    throw new CliError(
-      `key file ${keyFile}: expected a secret of at least ${MIN_SECRET_BYTES} bytes (got ${bytes}): restore it or set ${SECRET_ENV}`,
-    );
-  }
-  return secret;
-}
-
-/**
- * Create the key file atomically: the secret is written to a private temporary file which is then
- * hard-linked into place, so a concurrent run either creates the file whole or finds it whole.
- */
-function createKeyFile(keyFile: string): PseudonymSecret {
-  const secret = randomBytes(32).toString('hex');
-  const temporary = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    // As the SQLite driver does for the database itself.
-    mkdirSync(dirname(keyFile), { recursive: true });
-    writeFileSync(temporary, secret, { mode: 0o600, flag: 'wx' });
-    try {
-      linkSync(temporary, keyFile);
-    } catch (error) {
-      if (errorCode(error) === 'EEXIST') return { secret: readKeyFile(keyFile), source: 'key-file', keyFile };
-      if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP' && errorCode(error) !== 'ENOSYS') throw error;
-      // No hard links on this file system: exclusive create instead.
-      try {
-        writeFileSync(keyFile, secret, { mode: 0o600, flag: 'wx' });
-      } catch (inner) {
-        if (errorCode(inner) === 'EEXIST') return { secret: readKeyFile(keyFile), source: 'key-file', keyFile };
-        throw inner;
-      }
-    }
-    return { secret, source: 'key-file', keyFile, created: true };
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`cannot create the key file ${keyFile} (${errorReason(error)}): set ${SECRET_ENV} instead`);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
-}
-
-function errorReason(error: unknown): string {
-  const code = errorCode(error);
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return error instanceof Error ? error.message : String(error);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
 /** The store refused the secret: say which secret, and what to do, in the CLI's terms. */
@@ -175,7 +123,7 @@ export async function withStore<T>(
   }
   const migrate = access.migrate ?? true;
   const resolved: PseudonymSecret = migrate ? resolvePseudonymSecret(url, context.io.env) : { secret: undefined, source: 'none' };
-  const options: OpenStoreOptions = { migrate, ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }) };
+  const options: OpenStoreOptions = { migrate, keyFile: false, ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }) };
   let store: Store;
   try {
     store = await openStore(url, options);

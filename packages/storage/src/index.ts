@@ -1,4 +1,6 @@
 export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './open-store.js';
+export { parseStoreUrl, sqliteFileOf, redactUrl, type StoreLocation } from './store-location.js';
+export { keyFilePath, readKeyFile, KeyFileError, type KeyFileSecret } from './key-file.js';
 export type { Store, RecordedEvent } from './store.js';
 export type { SkillsDatabase } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
@@ -15,4 +17,4 @@ export { StorageError, ValidationError, NotFoundError, StoreOpenError, UserPseud
 export { MigrationError } from '@skills/migrations';
 export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
-export { userPseudonym, hasUserPseudonyms, forgetUserInteractions } from './user-pseudonyms.js';
+export { userPseudonym, hasUserPseudonyms, forgetUserInteractions, MIN_SECRET_BYTES } from './user-pseudonyms.js';

@@ -4,6 +4,8 @@ import { createPostgresDriver, quoteIdent } from './driver/postgres-driver.js';
 import { createSqliteDriver } from './driver/sqlite-driver.js';
 import type { StoreDriver } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
+import { keyFilePath, readKeyFile } from './key-file.js';
+import { parseStoreUrl, redactUrl, sqliteFileOf, type StoreLocation } from './store-location.js';
 import { createStore, type Store } from './store.js';
 import { createPseudonymiser, enableUserPseudonyms, type Pseudonymise } from './user-pseudonyms.js';
 
@@ -27,6 +29,13 @@ export interface OpenStoreOptions {
    * the same secret. Once a store has a secret, recording without it is refused.
    */
   userPseudonymSecret?: string | Uint8Array;
+  /**
+   * SQLite file stores only: without `userPseudonymSecret`, use the secret in the store's key file
+   * `<db file>.secret` when there is one (default true), so a store made by the `skills` CLI or the
+   * server opens with its secret in any program. Not with `migrate: false` (the secret's check
+   * lives in a table a migration adds). The key file is never created here.
+   */
+  keyFile?: boolean;
 }
 
 /** The embedded default: a SQLite file in the working directory. */
@@ -42,9 +51,10 @@ export const DEFAULT_STORE_URL = './skills.db';
  * try { console.log(await topSkills(store, { limit: 5 })); } finally { await store.close(); }
  */
 export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenStoreOptions = {}): Promise<Store> {
-  const pseudonymise: Pseudonymise | undefined =
-    options.userPseudonymSecret === undefined ? undefined : createPseudonymiser(options.userPseudonymSecret);
-  const driver = await createDriver(url, options);
+  const location = parseStoreUrl(url);
+  const secret = options.userPseudonymSecret ?? keyFileSecret(location, options);
+  const pseudonymise: Pseudonymise | undefined = secret === undefined ? undefined : createPseudonymiser(secret);
+  const driver = await createDriver(location, options);
   try {
     if (options.migrate !== false && !options.readonly) await migrateToLatest(driver.db);
     if (pseudonymise && !options.readonly) {
@@ -57,22 +67,21 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenSt
   return createStore(driver, options.onListenerError ?? (() => {}), pseudonymise);
 }
 
-async function createDriver(url: string, options: OpenStoreOptions): Promise<StoreDriver> {
-  if (typeof url !== 'string' || url.trim() === '') {
-    throw new StoreOpenError('store URL is empty: expected a file path, sqlite:PATH, :memory: or postgres://…');
-  }
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url)) {
-    throw new StoreOpenError(`unsupported store URL scheme in "${redact(url)}": expected sqlite: or postgres://`);
-  }
-  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+function keyFileSecret(location: StoreLocation, options: OpenStoreOptions): string | undefined {
+  const file = sqliteFileOf(location);
+  if (file === undefined || options.keyFile === false || options.migrate === false) return undefined;
+  return readKeyFile(keyFilePath(file))?.secret;
+}
+
+async function createDriver(location: StoreLocation, options: OpenStoreOptions): Promise<StoreDriver> {
+  if (location.dialect === 'postgres') return openPostgres(location.url, options);
   try {
-    return createSqliteDriver(path === '' ? ':memory:' : path, {
+    return createSqliteDriver(location.file, {
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       readonly: options.readonly ?? false,
     });
   } catch (error) {
-    throw new StoreOpenError(`cannot open SQLite store at ${path}: ${(error as Error).message}`, { cause: error });
+    throw new StoreOpenError(`cannot open SQLite store at ${location.file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -89,14 +98,9 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     }
   } catch (error) {
     await driver.close();
-    throw new StoreOpenError(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, {
+    throw new StoreOpenError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   return driver;
-}
-
-/** A URL fit for an error message: the password replaced. */
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

@@ -10,7 +10,8 @@ export type Pseudonymise = (userId: string) => string;
 /** The `store_settings` key holding the pseudonym of a fixed text: proof of which secret is in use. */
 export const PSEUDONYM_CHECK_KEY = 'user_pseudonym_check';
 const CHECK_TEXT = 'skills-analytics/user-pseudonym-check';
-const MIN_SECRET_BYTES = 16;
+/** The shortest user-pseudonym secret accepted. */
+export const MIN_SECRET_BYTES = 16;
 const REBUILD_CHUNK = 2_000;
 
 /**
