@@ -6,12 +6,15 @@ import type { SkillInvocationTable } from './schema.js';
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** The latest time accepted, as JavaScript's Date allows (epoch ms). */
+const MAX_MS = 8.64e15;
+
 const EXPECTED_TIME = 'expected epoch milliseconds (integer ≥ 0) or ISO-8601 text';
 
 /** Epoch milliseconds, or ISO-8601 text (no offset means UTC). */
 const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).transform((value, ctx) => {
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 0 && value <= 8.64e15) return value;
+    if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_MS) return value;
     ctx.addIssue({ code: 'custom', message: EXPECTED_TIME });
     return z.NEVER;
   }
@@ -25,6 +28,12 @@ const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).tr
     ctx.addIssue({ code: 'custom', message: `not a valid date: ${value}` });
     return z.NEVER;
   }
+  // Stored (and exported) as epoch ms, which must be ≥ 0 like a numeric timestamp: a date before
+  // 1970 would be stored, exported as a negative number and then refused on re-import.
+  if (ms < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a date from 1970-01-01T00:00:00Z on (got ${value})` });
+    return z.NEVER;
+  }
   return ms;
 });
 
@@ -35,8 +44,51 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const optionalText = (max: number) => z.string().max(max).nullish();
+/**
+ * The text rule, the same on both databases: text is valid Unicode without NUL. A lone UTF-16
+ * surrogate has no UTF-8 form (it would be stored as U+FFFD, so the stored row would not match its
+ * own rollups), and PostgreSQL cannot store U+0000 in text at all; both are refused with the field,
+ * never altered. (Invalid UTF-8 in a file is the reader's to refuse: a JS string cannot hold it.)
+ */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why `text` cannot be stored, or undefined when it can. */
+export function unstorableTextReason(text: string): string | undefined {
+  const found = UNSTORABLE_TEXT.exec(text);
+  if (!found) return undefined;
+  if (found[0] === '\u0000') return `must not contain a NUL character (U+0000) (at character ${found.index})`;
+  return `must be valid Unicode: an unpaired surrogate U+${found[0].charCodeAt(0).toString(16).toUpperCase()} at character ${found.index}`;
+}
+
+const storableText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .check((ctx) => {
+      const reason = unstorableTextReason(ctx.value);
+      if (reason !== undefined) ctx.issues.push({ code: 'custom', message: reason, input: ctx.value });
+    });
+const name = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .check((ctx) => {
+      const reason = unstorableTextReason(ctx.value);
+      if (reason !== undefined) ctx.issues.push({ code: 'custom', message: reason, input: ctx.value });
+    });
+const optionalText = (max: number) => storableText(max).nullish();
+
+/**
+ * The largest duration accepted (10⁹ s, about 31.7 years): far beyond any invocation, and small
+ * enough that the lifetime and hourly sums (double precision) of 2⁵³ of them stay finite.
+ */
+export const MAX_DURATION_SECONDS = 1e9;
+/** `selection_rank` is an INTEGER column (32-bit on PostgreSQL). */
+const MAX_RANK = 2_147_483_647;
+/** Embedding values are stored as float32: a larger magnitude would be stored as ±Infinity. */
+const MAX_FLOAT32 = 3.4028234663852886e38;
 
 /**
  * One invocation as clients send it: the column names of `skill_invocation`, snake_case.
@@ -60,17 +112,41 @@ export const invocationInputSchema = z.strictObject({
   completed: z
     .union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expected a boolean' })
     .default(false),
-  duration_seconds: z.number().finite().nonnegative().nullish(),
+  duration_seconds: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(MAX_DURATION_SECONDS, `expected at most ${MAX_DURATION_SECONDS} seconds`)
+    .nullish(),
   user_query: optionalText(20_000),
-  alternatives_considered: z.array(z.string().max(200)).max(100).nullish(),
-  selection_rank: z.number().int().positive().nullish(),
-  follow_up_actions: z.array(z.string().max(500)).max(100).nullish(),
+  alternatives_considered: z.array(storableText(200)).max(100).nullish(),
+  selection_rank: z.number().int().positive().max(MAX_RANK).nullish(),
+  follow_up_actions: z.array(storableText(500)).max(100).nullish(),
   error_type: optionalText(1000),
   created_at: timestamp.optional(),
   embedding: z
-    .union([z.instanceof(Uint8Array), z.array(z.number().finite()).max(4096)])
+    .union([
+      // Raw bytes are checked on the whole item (below): inside a union zod would only say "Invalid input".
+      z.instanceof(Uint8Array),
+      z.array(z.number().min(-MAX_FLOAT32, 'expected a float32 value (magnitude at most 3.4028234663852886e38)').max(MAX_FLOAT32, 'expected a float32 value (magnitude at most 3.4028234663852886e38)')).max(4096),
+    ])
     .nullish(),
+}).check((ctx) => {
+  const embedding = ctx.value.embedding;
+  const reason = embedding instanceof Uint8Array ? unstorableEmbeddingBytes(embedding) : undefined;
+  if (reason !== undefined) ctx.issues.push({ code: 'custom', message: reason, input: embedding, path: ['embedding'] });
 });
+
+/** Raw embedding bytes must be whole, finite float32 values: anything else cannot be read back. */
+function unstorableEmbeddingBytes(bytes: Uint8Array): string | undefined {
+  if (bytes.byteLength % 4 !== 0) return `expected float32 bytes: a multiple of 4 bytes (got ${bytes.byteLength})`;
+  if (bytes.byteLength > 4096 * 4) return 'expected at most 4096 float32 values';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < bytes.byteLength; i += 4) {
+    if (!Number.isFinite(view.getFloat32(i, true))) return `expected finite float32 values (value ${i / 4} is not)`;
+  }
+  return undefined;
+}
 
 export type InvocationInput = z.input<typeof invocationInputSchema>;
 
@@ -127,13 +203,16 @@ export function parseWithSchema(item: unknown, index: number, now: number): Pars
 
 const KNOWN_KEYS = new Set(Object.keys(invocationInputSchema.shape));
 const ID = /^[\w.:-]+$/;
-const MAX_MS = 8.64e15;
 
 /** A name already trimmed (one with surrounding space goes through zod, which trims it). */
 const isName = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= max && value.trim().length === value.length;
+  typeof value === 'string' &&
+  value.length >= 1 &&
+  value.length <= max &&
+  value.trim().length === value.length &&
+  !UNSTORABLE_TEXT.test(value);
 const isOptionalText = (value: unknown, max: number) =>
-  value === undefined || value === null || (typeof value === 'string' && value.length <= max);
+  value === undefined || value === null || (typeof value === 'string' && value.length <= max && !UNSTORABLE_TEXT.test(value));
 const isMs = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MS;
 const isStringList = (value: unknown, maxItems: number, maxLength: number) =>
@@ -141,7 +220,7 @@ const isStringList = (value: unknown, maxItems: number, maxLength: number) =>
   value === null ||
   (Array.isArray(value) &&
     value.length <= maxItems &&
-    value.every((entry) => typeof entry === 'string' && entry.length <= maxLength));
+    value.every((entry) => typeof entry === 'string' && entry.length <= maxLength && !UNSTORABLE_TEXT.test(entry)));
 
 /**
  * The common case without zod: a plain, well-formed item (numeric timestamps, no embedding).
@@ -161,9 +240,9 @@ export function acceptPlainInvocation(item: unknown, now: number): InvocationRow
   const completed = v.completed;
   if (!(completed === undefined || completed === true || completed === false || completed === 0 || completed === 1)) return undefined;
   const duration = v.duration_seconds;
-  if (!(duration === undefined || duration === null || (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0))) return undefined;
+  if (!(duration === undefined || duration === null || (typeof duration === 'number' && duration >= 0 && duration <= MAX_DURATION_SECONDS))) return undefined;
   const rank = v.selection_rank;
-  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0))) return undefined;
+  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0 && rank <= MAX_RANK))) return undefined;
   if (!isStringList(v.alternatives_considered, 100, 200) || !isStringList(v.follow_up_actions, 100, 500)) return undefined;
   if (!(v.created_at === undefined || isMs(v.created_at))) return undefined;
   if (!(v.embedding === undefined || v.embedding === null)) return undefined;

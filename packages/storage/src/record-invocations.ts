@@ -1,3 +1,4 @@
+import { findDifferingDuplicates } from './differing-duplicates.js';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
 import { aggregateBatch, aggregateUserSkills, HOUR_MS, mergeTally, type BatchDeltas, type BucketDelta } from './rollups/aggregate.js';
@@ -35,6 +36,11 @@ export interface RecordResult {
   inserted: number;
   /** Valid items whose id was already stored or repeated earlier in the batch. */
   duplicates: number;
+  /**
+   * Ids of the duplicates whose content (every column but `created_at`) differs from the row kept
+   * under that id, in input order: two different events were given one id, and the later was dropped.
+   */
+  differing: string[];
   /** Ids of the valid items in input order (generated where the item had none). */
   ids: string[];
   /** Items left out with `skipInvalid`, each with every problem found. */
@@ -77,13 +83,14 @@ export async function recordInvocations(
   const { driver, emit, pseudonymise } = internals(store);
   const written =
     unique.length === 0
-      ? { fresh: [], users: [] }
-      : await driver.writeTransaction((tx) => writeBatch(tx, unique, now, pseudonymise));
+      ? { fresh: [], users: [], differing: [] }
+      : await driver.writeTransaction((tx) => writeBatch(tx, rows, unique, now, pseudonymise));
   const inserted = written.fresh;
 
   const result: RecordResult = {
     inserted: inserted.length,
     duplicates: rows.length - inserted.length,
+    differing: written.differing,
     ids: rows.map((row) => row.id),
     rejected,
   };
@@ -110,10 +117,13 @@ interface WrittenBatch {
   fresh: InvocationRow[];
   /** Pseudonyms of the users whose interactions changed. */
   users: string[];
+  /** See `RecordResult.differing`. */
+  differing: string[];
 }
 
 async function writeBatch(
   tx: WriteTx,
+  all: InvocationRow[],
   rows: InvocationRow[],
   now: number,
   pseudonymise: Pseudonymise | undefined,
@@ -122,7 +132,8 @@ async function writeBatch(
   const countedSessions = await sessionsAlreadyCounted(tx, rows);
   const flags = await tx.insertIgnore(insertInvocations, rows, ['id']);
   const fresh = rows.filter((_, i) => flags[i]);
-  if (fresh.length === 0) return { fresh, users: [] };
+  const differing = fresh.length === all.length ? [] : await findDifferingDuplicates(tx, all, rows, flags);
+  if (fresh.length === 0) return { fresh, users: [], differing };
   const deltas = aggregateBatch(fresh);
   await writeHours(tx, deltas, countedSessions);
   await tx.write(addDays, [...deltas.days.values()].map((day) => ({
@@ -139,7 +150,7 @@ async function writeBatch(
   const skills = await writeSkillMetrics(tx, deltas, now);
   await writeMetricsCache(tx, skills, deltas, now);
   const users = pseudonymise ? await writeUserInteractions(tx, fresh, pseudonymise) : [];
-  return { fresh, users };
+  return { fresh, users, differing };
 }
 
 /** A store that keeps interactions would silently miss this batch's users: refuse instead. */

@@ -8,7 +8,7 @@ const NOW = 1_767_225_600_000;
 function randomItem(random: () => number): Record<string, unknown> {
   const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
   const item: Record<string, unknown> = {
-    skill_name: random() < 0.7 ? 'pytest-run' : pick(['  padded  ', '', ' ', 'x'.repeat(200), 'x'.repeat(201), 42]),
+    skill_name: random() < 0.7 ? 'pytest-run' : pick(['  padded  ', '', ' ', 'x'.repeat(200), 'x'.repeat(201), 42, 'a\u0000', 'a\ud800', '😀']),
     session_id: random() < 0.7 ? 's1' : pick([' s2 ', '', 'y'.repeat(201)]),
     invoked_at: random() < 0.7 ? NOW : pick([0, -1, 1.5, 8.64e15, 8.64e15 + 1, '2026-01-01T00:00:00Z', 'nope', NaN]),
   };
@@ -19,11 +19,11 @@ function randomItem(random: () => number): Record<string, unknown> {
     ['workflow_phase', [null, 'execution', 'q'.repeat(101)]],
     ['workflow_step_id', [null, 'step-1', 's'.repeat(201)]],
     ['completed', [true, false, 0, 1, 2, 'yes', null]],
-    ['duration_seconds', [null, 0, 1.25, -0.5, Infinity, '3']],
-    ['user_query', [null, 'run tests', 'q'.repeat(20_001)]],
+    ['duration_seconds', [null, 0, 1.25, -0.5, Infinity, '3', 1e9, 1e9 + 1]],
+    ['user_query', [null, 'run tests', 'q'.repeat(20_001), 'x\u0000', '\udc00']],
     ['alternatives_considered', [null, [], ['a', 'b'], ['x'.repeat(201)], [1], 'a']],
-    ['selection_rank', [null, 1, 0, 2.5, -3]],
-    ['follow_up_actions', [null, ['commit'], Array(101).fill('a'), [null]]],
+    ['selection_rank', [null, 1, 0, 2.5, -3, 2 ** 31 - 1, 2 ** 31]],
+    ['follow_up_actions', [null, ['commit'], Array(101).fill('a'), [null], ['\u0000']]],
     ['error_type', [null, 'TimeoutError', 'e'.repeat(1001)]],
     ['created_at', [NOW, -5, '2026-01-01']],
     ['embedding', [null, [0.5, 1], new Uint8Array(8)]],
