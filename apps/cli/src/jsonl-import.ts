@@ -33,6 +33,10 @@ export interface ImportSummary {
   inserted: number;
   /** Valid lines already stored (by id), or repeated in the input. */
   duplicates: number;
+  /** Duplicates whose content differs from the row kept under their id (two events, one id). */
+  differing: number;
+  /** The first ids of those (at most `keepIssues`). */
+  differingIds: string[];
   /** Lines rejected (`--skip-invalid`), or lines with errors in the batch that stopped the import. */
   rejected: number;
   /** The first issues found, in line order within each batch. */
@@ -71,7 +75,17 @@ export async function importJsonl(
 ): Promise<ImportSummary> {
   const started = performance.now();
   const keep = options.keepIssues ?? 100;
-  const summary: ImportSummary = { lines: 0, inserted: 0, duplicates: 0, rejected: 0, issues: [], stopped: null, elapsedMs: 0 };
+  const summary: ImportSummary = {
+    lines: 0,
+    inserted: 0,
+    duplicates: 0,
+    differing: 0,
+    differingIds: [],
+    rejected: 0,
+    issues: [],
+    stopped: null,
+    elapsedMs: 0,
+  };
   const report = (issues: LineIssue[]) => {
     for (const issue of issues) if (summary.issues.length < keep) summary.issues.push(issue);
   };
@@ -85,6 +99,8 @@ export async function importJsonl(
     const outcome = await writeBatch(store, current, options.skipInvalid);
     summary.inserted += outcome.inserted;
     summary.duplicates += outcome.duplicates;
+    summary.differing += outcome.differing.length;
+    for (const id of outcome.differing) if (summary.differingIds.length < keep) summary.differingIds.push(id);
     summary.rejected += new Set(outcome.issues.map((issue) => issue.line)).size;
     report(outcome.issues);
     if (!outcome.written) {
@@ -117,6 +133,10 @@ function addLine(batch: PendingBatch, line: JsonlLine): void {
     batch.unreadable.push({ line: line.number, field: '', message: 'line too long (over 16 MiB)' });
     return;
   }
+  if (line.invalidUtf8) {
+    batch.unreadable.push({ line: line.number, field: '', message: 'not valid UTF-8 text (the file must be UTF-8)' });
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(line.text);
@@ -138,6 +158,7 @@ interface BatchOutcome {
   written: boolean;
   inserted: number;
   duplicates: number;
+  differing: string[];
   issues: LineIssue[];
 }
 
@@ -152,15 +173,21 @@ async function writeBatch(store: Store, batch: PendingBatch, skipInvalid: boolea
         ? []
         : toLineIssues(parsed.error.issues.map((issue) => ({ index, field: issue.path.join('.'), message: issue.message })));
     });
-    return { written: false, inserted: 0, duplicates: 0, issues: byLine([...batch.unreadable, ...invalid]) };
+    return { written: false, inserted: 0, duplicates: 0, differing: [], issues: byLine([...batch.unreadable, ...invalid]) };
   }
   try {
     const result = await recordInvocations(store, batch.items, { skipInvalid });
     const rejected = toLineIssues(result.rejected.flatMap((entry) => entry.issues));
-    return { written: true, inserted: result.inserted, duplicates: result.duplicates, issues: byLine([...batch.unreadable, ...rejected]) };
+    return {
+      written: true,
+      inserted: result.inserted,
+      duplicates: result.duplicates,
+      differing: result.differing,
+      issues: byLine([...batch.unreadable, ...rejected]),
+    };
   } catch (error) {
     if (!(error instanceof ValidationError) || skipInvalid) throw error;
-    return { written: false, inserted: 0, duplicates: 0, issues: byLine(toLineIssues(error.issues)) };
+    return { written: false, inserted: 0, duplicates: 0, differing: [], issues: byLine(toLineIssues(error.issues)) };
   }
 }
 

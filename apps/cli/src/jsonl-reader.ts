@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /** One non-blank line of a JSON Lines stream. */
 export interface JsonlLine {
   /** 1-based line number in the stream, counting blank lines too. */
@@ -8,6 +10,8 @@ export interface JsonlLine {
   bytesRead: number;
   /** Set when the line is longer than `maxLineBytes`; `text` is then empty. */
   tooLong?: true;
+  /** Set when the line's bytes are not valid UTF-8 (`text` then holds U+FFFD where they were). */
+  invalidUtf8?: true;
 }
 
 export interface ReadLinesOptions {
@@ -49,7 +53,8 @@ export async function* readJsonlLines(
       let text = bytes.toString('utf8');
       if (text.endsWith('\r')) text = text.slice(0, -1);
       if (number === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
-      if (text.trim() !== '') line = { number, text, bytesRead };
+      // Decoding would silently replace bad bytes with U+FFFD: say so instead.
+      if (text.trim() !== '') line = isUtf8(bytes) ? { number, text, bytesRead } : { number, text, bytesRead, invalidUtf8: true };
     }
     pieces = [];
     pendingBytes = 0;

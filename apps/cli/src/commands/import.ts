@@ -83,6 +83,8 @@ function report(context: CommandContext, summary: ImportSummary, flags: ImportFl
       lines: summary.lines,
       inserted: summary.inserted,
       duplicates: summary.duplicates,
+      differing: summary.differing,
+      differingIds: summary.differingIds,
       rejected: summary.rejected,
       elapsedMs: Math.round(summary.elapsedMs),
       linesPerSecond: rate(summary),
@@ -93,8 +95,17 @@ function report(context: CommandContext, summary: ImportSummary, flags: ImportFl
     printLine(
       io,
       `Read ${formatCount(summary.lines)} lines: ${formatCount(summary.inserted)} inserted, ` +
-        `${formatCount(summary.duplicates)} duplicates, ${formatCount(summary.rejected)} rejected ` +
+        `${formatCount(summary.duplicates)} duplicates${differingNote(summary)}, ${formatCount(summary.rejected)} rejected ` +
         `in ${formatRate(summary.lines, summary.elapsedMs, 'lines')}.`,
+    );
+  }
+  if (summary.differing > 0) {
+    const shown = summary.differingIds.slice(0, SHOWN_ISSUES);
+    const more = summary.differing - shown.length;
+    io.stderr.write(
+      `skills: ${formatCount(summary.differing)} ${summary.differing === 1 ? 'line has' : 'lines have'} the id of a stored invocation (or of an earlier line) ` +
+        `but different content, and ${summary.differing === 1 ? 'was' : 'were'} not imported: ${shown.join(', ')}${more > 0 ? ` (${formatCount(more)} more)` : ''}. ` +
+        'Give each event its own id to keep both.\n',
     );
   }
   if (summary.stopped) {
@@ -130,6 +141,11 @@ function groupByLine(issues: LineIssue[]): string[] {
     byLine.set(issue.line, parts);
   }
   return [...byLine].map(([line, parts]) => `line ${line}: ${parts.join('; ')}`);
+}
+
+/** ` (3 with different content)` when some duplicates were not the same event. */
+function differingNote(summary: ImportSummary): string {
+  return summary.differing > 0 ? ` (${formatCount(summary.differing)} with different content)` : '';
 }
 
 function rate(summary: ImportSummary): number {
