@@ -64,7 +64,8 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenSt
     await driver.close();
     throw error;
   }
-  return createStore(driver, options.onListenerError ?? (() => {}), pseudonymise);
+  const remote = location.dialect === 'postgres' ? { url: location.url, schema: options.schema } : undefined;
+  return createStore(driver, options.onListenerError ?? (() => {}), pseudonymise, remote);
 }
 
 function keyFileSecret(location: StoreLocation, options: OpenStoreOptions): string | undefined {

@@ -21,6 +21,7 @@ import {
 } from './rollups/statements.js';
 import type { WriteTx } from './driver/types.js';
 import type { SkillMetricsTable, SkillTimeSeriesTable } from './schema.js';
+import { recordedEvent, toRecordedInvocation } from './recorded-events.js';
 import { internals, type RecordedEvent, type Store } from './store.js';
 import { PSEUDONYM_CHECK_KEY, secretMissing, type Pseudonymise } from './user-pseudonyms.js';
 
@@ -94,7 +95,7 @@ export async function recordInvocations(
     ids: rows.map((row) => row.id),
     rejected,
   };
-  if (inserted.length > 0) emit(summarise(inserted, result.duplicates, written.users));
+  if (inserted.length > 0 && internals(store).hasListeners()) emit(summarise(inserted, result.duplicates, written.users));
   return result;
 }
 
@@ -419,16 +420,5 @@ async function readHourRanges(tx: WriteTx, ranges: { skill_name: string; from: n
 }
 
 function summarise(rows: InvocationRow[], duplicates: number, users: string[]): RecordedEvent {
-  const skills = new Map<string, { skill_name: string; count: number; completed: number }>();
-  let first = Infinity;
-  let last = -Infinity;
-  for (const row of rows) {
-    const entry = skills.get(row.skill_name) ?? { skill_name: row.skill_name, count: 0, completed: 0 };
-    entry.count += 1;
-    entry.completed += row.completed;
-    skills.set(row.skill_name, entry);
-    if (row.invoked_at < first) first = row.invoked_at;
-    if (row.invoked_at > last) last = row.invoked_at;
-  }
-  return { inserted: rows.length, duplicates, firstInvokedAt: first, lastInvokedAt: last, skills: [...skills.values()], users };
+  return recordedEvent(rows.map(toRecordedInvocation), duplicates, users, 'local');
 }

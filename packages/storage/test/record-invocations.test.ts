@@ -162,8 +162,14 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
             { skill_name: 'ruff-check', count: 1, completed: 0 },
           ],
           users: [],
+          invocations: [
+            expect.objectContaining({ id: '1', skill_name: 'pytest-run', session_id: 's1', completed: true, invoked_at: T0 + 5, user_id: null }),
+            expect.objectContaining({ id: '2', skill_name: 'ruff-check', completed: false, invoked_at: T0 + 1, duration_seconds: null }),
+          ],
+          source: 'local',
         },
       ]);
+      expect(Object.keys(events[0]!.invocations[0]!)).not.toContain('embedding');
     } finally {
       await store.close();
     }
