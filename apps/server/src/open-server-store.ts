@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import {
+  keyFilePath,
+  KeyFileError,
+  MIN_SECRET_BYTES,
+  openStore,
+  parseStoreUrl,
+  readKeyFile,
+  sqliteFileOf,
+  UserPseudonymSecretError,
+  type Store,
+} from '@skills/storage';
+import { ConfigError, type ServerConfig } from './config.js';
+
+/** Where the user-pseudonym secret came from, for the start-up log. */
+export type SecretSource = 'SKILLS_PSEUDONYM_SECRET' | 'secret file' | 'key file' | 'memory' | 'none';
+
+export interface ServerStore {
+  store: Store;
+  dialect: 'sqlite' | 'postgres';
+  secretSource: SecretSource;
+}
+
+/**
+ * Open the configured store the way the `skills` CLI does, so both pseudonymise user ids alike:
+ * `SKILLS_PSEUDONYM_SECRET`, else `--pseudonym-secret-file`, else (SQLite file) the key file
+ * `<db file>.secret`, created when missing; `:memory:` gets a random secret; PostgreSQL none.
+ * A secret the store refuses is a `ConfigError` naming where it came from.
+ */
+export async function openServerStore(config: ServerConfig): Promise<ServerStore> {
+  const location = parseStoreUrl(config.db);
+  const { secret, source, origin } = resolveSecret(config, location);
+  try {
+    const store = await openStore(config.db, { keyFile: false, ...(secret === undefined ? {} : { userPseudonymSecret: secret }) });
+    return { store, dialect: location.dialect, secretSource: source };
+  } catch (error) {
+    if (error instanceof UserPseudonymSecretError) throw new ConfigError(origin, `${error.message}: give the secret this store was made with`);
+    throw error;
+  }
+}
+
+function resolveSecret(
+  config: ServerConfig,
+  location: ReturnType<typeof parseStoreUrl>,
+): { secret: string | undefined; source: SecretSource; origin: string } {
+  if (config.pseudonymSecret !== undefined) {
+    const bytes = Buffer.byteLength(config.pseudonymSecret, 'utf8');
+    if (bytes < MIN_SECRET_BYTES) throw new ConfigError('SKILLS_PSEUDONYM_SECRET', `expected at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
+    return { secret: config.pseudonymSecret, source: 'SKILLS_PSEUDONYM_SECRET', origin: 'SKILLS_PSEUDONYM_SECRET' };
+  }
+  const file = sqliteFileOf(location);
+  const secretFile = config.pseudonymSecretFile;
+  if (secretFile !== undefined) return { secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'), source: 'secret file', origin: '--pseudonym-secret-file' };
+  if (location.dialect === 'postgres') return { secret: undefined, source: 'none', origin: 'SKILLS_PSEUDONYM_SECRET' };
+  if (file === undefined) return { secret: randomBytes(32).toString('hex'), source: 'memory', origin: 'SKILLS_PSEUDONYM_SECRET' };
+  const keyFile = keyFilePath(file);
+  return { secret: readSecretFile(keyFile, true, `key file ${keyFile}`), source: 'key file', origin: `key file ${keyFile}` };
+}
+
+function readSecretFile(path: string, create: boolean, source: string): string {
+  try {
+    const found = readKeyFile(path, { create });
+    if (found === undefined) throw new ConfigError(source, `no such file: ${path}`);
+    return found.secret;
+  } catch (error) {
+    if (error instanceof KeyFileError) throw new ConfigError(source, error.message);
+    throw error;
+  }
+}
