@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import {
   DEFAULT_STORE_URL,
   keyFilePath,
@@ -48,6 +48,8 @@ export interface PseudonymSecret {
   keyFile?: string;
   /** The key file was created by this run (removed again if the store then refuses it). */
   created?: boolean;
+  /** The key file's mode lets group or others read it (a warning is printed). */
+  readableByOthers?: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export function resolvePseudonymSecret(url: string, env: CommandContext['io']['e
   if (keyFile === undefined) return { secret: memorySecret(), source: 'memory' };
   try {
     const found = readKeyFile(keyFile, { create: true });
-    return { secret: found.secret, source: 'key-file', keyFile, created: found.created };
+    return { secret: found.secret, source: 'key-file', keyFile, created: found.created, readableByOthers: found.readableByOthers };
   } catch (error) {
     if (!(error instanceof KeyFileError)) throw error;
     const hint = error.reason === 'too-short' ? `restore it or set ${SECRET_ENV}` : `set ${SECRET_ENV} instead`;
@@ -121,8 +123,17 @@ export async function withStore<T>(
   if (!access.create && file !== undefined && !existsSync(file)) {
     throw new CliError(`no store at ${file} (create one with: skills init --db ${quoteArg(url)})`);
   }
+  // SQLite would take an empty file for a new database and migrate it: a read must not make a store.
+  if (!access.create && file !== undefined && statSync(file).isFile() && statSync(file).size === 0) {
+    throw new CliError(`${file} is an empty file, not a skills store (create one with: skills init --db ${quoteArg(url)})`);
+  }
   const migrate = access.migrate ?? true;
   const resolved: PseudonymSecret = migrate ? resolvePseudonymSecret(url, context.io.env) : { secret: undefined, source: 'none' };
+  if (resolved.readableByOthers && resolved.keyFile !== undefined) {
+    context.io.stderr.write(
+      `skills: warning: key file ${resolved.keyFile} is readable by other users: anyone who reads it can recompute user pseudonyms (fix: chmod 600 ${quoteArg(resolved.keyFile)})\n`,
+    );
+  }
   const options: OpenStoreOptions = { migrate, keyFile: false, ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }) };
   let store: Store;
   try {

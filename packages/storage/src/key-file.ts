@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreOpenError } from './errors.js';
 import { MIN_SECRET_BYTES } from './user-pseudonyms.js';
@@ -29,6 +29,13 @@ export interface KeyFileSecret {
   keyFile: string;
   /** The file was created by this call. */
   created: boolean;
+  /**
+   * The file's permission bits let its group or other users read it (e.g. 0644 after a copy):
+   * anyone who can read it can recompute every user's pseudonym. `chmod 600` it.
+   */
+  readableByOthers: boolean;
+  /** The file's permission bits, e.g. 0o600. */
+  mode: number;
 }
 
 /**
@@ -41,7 +48,7 @@ export interface KeyFileSecret {
 export function readKeyFile(keyFile: string, options: { create: true }): KeyFileSecret;
 export function readKeyFile(keyFile: string, options?: { create?: boolean }): KeyFileSecret | undefined;
 export function readKeyFile(keyFile: string, options: { create?: boolean } = {}): KeyFileSecret | undefined {
-  if (existsSync(keyFile)) return { secret: readExisting(keyFile), keyFile, created: false };
+  if (existsSync(keyFile)) return existing(keyFile);
   if (!options.create) return undefined;
   const secret = randomBytes(32).toString('hex');
   const temporary = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -52,23 +59,32 @@ export function readKeyFile(keyFile: string, options: { create?: boolean } = {})
     try {
       linkSync(temporary, keyFile);
     } catch (error) {
-      if (errorCode(error) === 'EEXIST') return { secret: readExisting(keyFile), keyFile, created: false };
+      if (errorCode(error) === 'EEXIST') return existing(keyFile);
       if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP' && errorCode(error) !== 'ENOSYS') throw error;
       // No hard links on this file system: exclusive create instead.
       try {
         writeFileSync(keyFile, secret, { mode: 0o600, flag: 'wx' });
       } catch (inner) {
-        if (errorCode(inner) === 'EEXIST') return { secret: readExisting(keyFile), keyFile, created: false };
+        if (errorCode(inner) === 'EEXIST') return existing(keyFile);
         throw inner;
       }
     }
-    return { secret, keyFile, created: true };
+    return { secret, keyFile, created: true, ...modeOf(keyFile) };
   } catch (error) {
     if (error instanceof KeyFileError) throw error;
     throw new KeyFileError(keyFile, 'cannot-create', `cannot create the key file ${keyFile} (${errorReason(error)})`);
   } finally {
     rmSync(temporary, { force: true });
   }
+}
+
+function existing(keyFile: string): KeyFileSecret {
+  return { secret: readExisting(keyFile), keyFile, created: false, ...modeOf(keyFile) };
+}
+
+function modeOf(keyFile: string): { mode: number; readableByOthers: boolean } {
+  const mode = statSync(keyFile).mode & 0o777;
+  return { mode, readableByOthers: (mode & 0o044) !== 0 };
 }
 
 function readExisting(keyFile: string): string {

@@ -47,7 +47,8 @@ const PSEUDONYM_CACHE = 100_000;
 export function userPseudonym(store: Store, userId: string): string {
   const pseudonymise = internals(store).pseudonymise;
   if (!pseudonymise) throw secretRequired('user pseudonyms');
-  return pseudonymise(userId);
+  // Stored user ids are trimmed on the way in.
+  return pseudonymise(userId.trim());
 }
 
 /** Whether this store keeps `skill_user_interactions` (it was opened with `userPseudonymSecret`). */
@@ -165,7 +166,8 @@ export async function forgetUserInteractions(store: Store, userId: string, now =
   if (typeof userId !== 'string' || userId.trim() === '') throw new StorageError('userId: expected a non-empty string');
   const { driver, pseudonymise } = internals(store);
   if (!pseudonymise) throw secretRequired('forgetting a user');
-  const user = pseudonymise(userId);
+  // Stored user ids are trimmed on the way in: so is the one to forget.
+  const user = pseudonymise(userId.trim());
   return driver.maintenanceTransaction(async (trx) => {
     await trx
       .insertInto('skill_user_opt_outs')

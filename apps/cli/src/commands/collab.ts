@@ -155,9 +155,10 @@ export function registerCollabCommands(program: Command, context: CommandContext
     });
 }
 
+/** The user id as stored: trimmed, as the recorder trims it. */
 function checkUser(user: string): string {
   if (user.trim() === '') throw new CliError('USER: expected a user id');
-  return user;
+  return user.trim();
 }
 
 /** A number strictly between 0 and 1, e.g. a significance level. */

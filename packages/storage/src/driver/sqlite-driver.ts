@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
@@ -18,7 +18,10 @@ export interface SqliteDriverOptions {
  * two processes never deadlock upgrading a read lock.
  */
 export function createSqliteDriver(path: string, options: SqliteDriverOptions): StoreDriver {
-  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !options.readonly) {
+    mkdirSync(dirname(path), { recursive: true });
+    createPrivateFile(path);
+  }
   const handle = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
   if (path !== ':memory:' && !options.readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
@@ -112,6 +115,19 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
       await db.destroy();
     },
   };
+}
+
+/**
+ * A new store file is created 0600 (owner only), like its key file: it holds raw user ids and
+ * queries. SQLite gives its -wal and -shm files the database file's mode, so they follow. An
+ * existing file keeps its mode.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 const fileLocks = new Map<string, Promise<unknown>>();
