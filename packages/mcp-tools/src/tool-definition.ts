@@ -33,9 +33,12 @@ export interface ResolvedDeps extends SkillsToolsDeps {
   now(): number;
 }
 
-/** Declare a tool; the generic parameters are inferred from the schemas. */
+/**
+ * Declare a tool; the generic parameters are inferred from the schemas. Arguments are strict: a
+ * misspelt one (`timewindow_hours`) is an error, not silently ignored.
+ */
 export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(definition: ToolDefinition<In, Out>): ToolDefinition {
-  return definition as unknown as ToolDefinition;
+  return { ...definition, input: definition.input.strict() } as unknown as ToolDefinition;
 }
 
 /** Why a call failed, in a form a program can branch on. */
