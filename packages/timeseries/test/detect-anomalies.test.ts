@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectAnomalies, ValidationError, type SeriesPoint } from '../src/index.js';
+import { detectAnomalies, explainAnomalies, ValidationError, type SeriesPoint } from '../src/index.js';
 import { dailyCycle, DAY, HOUR, MONDAY, simulate, withHour } from './series-fixtures.js';
 
 /** 4 weeks of a busy skill: 200 invocations an hour at the weekday peak, 98% completed, 2 s median. */
@@ -99,9 +99,21 @@ describe('detectAnomalies on bad input', () => {
     expect(detectAnomalies(series, { since: PEAK - 3 * HOUR, until: PEAK + HOUR })).toEqual([]);
   });
 
-  it('does not judge a skill younger than three days (not enough reference days)', () => {
+  it('judges a skill with two days of history, but not one with a single day, and says why', () => {
     const series = simulate(PEAK - 2 * DAY, 48, () => ({ volume: 100, rate: 0.95, duration: 1 }), 6);
-    expect(detectAnomalies(withHour(series, { ts: PEAK, count: 500, completed: 10, avgDuration: 90 }), { until: PEAK + HOUR })).toEqual([]);
+    const outage = { ts: PEAK, count: 500, completed: 10, avgDuration: 90 };
+    expect(detectAnomalies(withHour(series, outage), { until: PEAK + HOUR }).map((a) => [a.metric, a.type])).toEqual([
+      ['completion_rate', 'drop'],
+      ['invocation_count', 'spike'],
+      ['avg_duration_seconds', 'spike'],
+    ]);
+    const young = withHour(series.filter((p) => p.ts >= PEAK - DAY), outage);
+    expect(detectAnomalies(young, { until: PEAK + HOUR })).toEqual([]);
+    expect(explainAnomalies(young, { until: PEAK + HOUR }).map((h) => [h.metric, h.status, h.code, h.reason])).toEqual([
+      ['completion_rate', 'not_judged', 'young_history', 'completion rate not judged: 1 earlier day of history (2 needed)'],
+      ['invocation_count', 'not_judged', 'young_history', 'volume not judged: 1 earlier day of history (2 needed)'],
+      ['avg_duration_seconds', 'not_judged', 'young_history', 'duration not judged: 1 earlier day of history (2 needed)'],
+    ]);
   });
 
   it('rejects NaN, negative and inconsistent values with a ValidationError naming the point and field', () => {

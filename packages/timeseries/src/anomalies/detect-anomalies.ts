@@ -1,9 +1,9 @@
 import { ValidationError } from '@skills/storage';
 import type { Metric } from '../metrics.js';
 import { checkSeries, denseSeries, HOUR_MS, type DenseSeries, type SeriesPoint } from '../series.js';
-import type { Judgement } from './judgement.js';
+import { isJudgement, type Judgement, type NotJudged } from './judgement.js';
 import { resolveDetectionOptions, type DetectionMethod, type DetectionOptions, type ResolvedDetectionOptions } from './options.js';
-import { describeJudgement } from './reason.js';
+import { describeJudgement, describeNotJudged } from './reason.js';
 import { hoursRead, referencesFor } from './references.js';
 import { judgeCount, judgeDuration, judgeRate } from './robust-tests.js';
 import { estimateSpread } from './spread.js';
@@ -44,7 +44,7 @@ export interface DetectOptions extends DetectionOptions {
 /** The judgements of one hour: per metric, the hour alone and the pooled window ending with it. */
 export interface HourJudgement {
   bucket: number;
-  metrics: { metric: Metric; hour: Judgement | undefined; window: Judgement | undefined }[];
+  metrics: { metric: Metric; hour: Judgement | NotJudged; window: Judgement | NotJudged | undefined }[];
 }
 
 /**
@@ -105,7 +105,14 @@ const MAX_SPAN_MS = 3653 * 24 * HOUR_MS;
 export function judgeHour(series: DenseSeries, end: number, options: ResolvedDetectionOptions): HourJudgement {
   const bucket = series.start + end * HOUR_MS;
   if (options.method === 'zscore') {
-    return { bucket, metrics: options.metrics.map((metric) => ({ metric, hour: judgeZscore(series, end, metric), window: undefined })) };
+    return {
+      bucket,
+      metrics: options.metrics.map((metric) => ({
+        metric,
+        hour: judgeZscore(series, end, metric) ?? { metric, hours: 1, code: 'no_baseline', reason: describeNotJudged(metric, 1, 'no_baseline', 0, 0) },
+        window: undefined,
+      })),
+    };
   }
   const hourRefs = referencesFor(series, end, 1, options);
   const spread = estimateSpread(series, hourRefs);
@@ -119,8 +126,8 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
   };
 }
 
-function flagged(j: Judgement | undefined, options: ResolvedDetectionOptions): j is Judgement {
-  return j !== undefined && j.material && Math.abs(j.score) >= options.threshold;
+function flagged(j: Judgement | NotJudged | undefined, options: ResolvedDetectionOptions): j is Judgement {
+  return isJudgement(j) && j.material && Math.abs(j.score) >= options.threshold;
 }
 
 /** The anomalies in one hour's judgements: at most one per metric, the single hour first. */
@@ -153,7 +160,7 @@ export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOpt
 export function backToNormal(judged: HourJudgement, metric: Metric, direction: number, options: ResolvedDetectionOptions): boolean {
   const entry = judged.metrics.find((m) => m.metric === metric);
   if (entry === undefined) return false;
-  const present = [entry.hour, entry.window].filter((j): j is Judgement => j !== undefined);
+  const present = [entry.hour, entry.window].filter(isJudgement);
   if (present.length === 0) return false;
   const limit = options.method === 'zscore' ? options.threshold : options.resolveThreshold;
   return present.every((j) => direction * j.score < limit);

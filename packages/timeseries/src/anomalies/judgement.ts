@@ -21,7 +21,32 @@ export interface Judgement {
   references: number;
   /** Robust method: whether the references share the judged day's type (weekday/weekend). */
   sameDayType?: boolean | undefined;
+  /** Robust method: the references were too thin at these exact hours, so each day's neighbouring hours were pooled in. */
+  pooled?: boolean | undefined;
 }
+
+/** Why a metric of an hour was not judged. */
+export type NotJudgedCode =
+  /** No invocations (rate) or no timed completions (duration) in the judged hours: nothing to judge. */
+  | 'no_data'
+  /** The skill's history is shorter than the reference days needed. */
+  | 'young_history'
+  /** Too few earlier days had data at these hours, even with the neighbouring hours pooled in. */
+  | 'thin_references'
+  /** A volume below the weekday references on a weekend (or the reverse) with no history of that day type to scale by. */
+  | 'no_day_type_history'
+  /** The z-score method's baseline is too short or constant. */
+  | 'no_baseline';
+
+export interface NotJudged {
+  metric: Metric;
+  hours: number;
+  code: NotJudgedCode;
+  /** The reason in plain words. */
+  reason: string;
+}
+
+export const isJudgement = (j: Judgement | NotJudged | undefined): j is Judgement => j !== undefined && !('code' in j);
 
 /** The score of a tail probability given as its logarithm: |score| grows as the tail shrinks. */
 export const MAX_SCORE = 38;

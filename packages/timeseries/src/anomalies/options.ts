@@ -21,7 +21,7 @@ export interface DetectionOptions {
   resolveThreshold?: number | undefined;
   /** Robust: how many earlier days may serve as references (default 14: 10 weekdays, 4 weekend days). */
   baselineDays?: number | undefined;
-  /** Robust: fewest reference days with data before a metric is judged (default 3). */
+  /** Robust: fewest reference days with data before a metric is judged (default 2). */
   minReferenceDays?: number | undefined;
   /** Robust: hours pooled to find sustained shifts too small to see in one hour (default 3; 1 turns it off). */
   windowHours?: number | undefined;
@@ -73,7 +73,7 @@ export function resolveDetectionOptions(options: DetectionOptions = {}): Resolve
     threshold: number('threshold', method === 'zscore' ? 2 : 3.5, positive, 'a number > 0'),
     resolveThreshold: number('resolveThreshold', 2, positive, 'a number > 0'),
     baselineDays: number('baselineDays', 14, (x) => Number.isInteger(x) && x >= 1 && x <= 366, 'an integer from 1 to 366'),
-    minReferenceDays: number('minReferenceDays', 3, (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1'),
+    minReferenceDays: number('minReferenceDays', 2, (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1'),
     windowHours: number('windowHours', 3, (x) => Number.isInteger(x) && x >= 1 && x <= 24, 'an integer from 1 to 24'),
     minRateChange: number('minRateChange', 0.05, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
     minCountRatio: number('minCountRatio', 1.5, (x) => Number.isFinite(x) && x >= 1, 'a number ≥ 1'),

@@ -1,5 +1,6 @@
 import { HOUR_MS, isWeekend } from '../series.js';
-import type { Judgement } from './judgement.js';
+import type { Judgement, NotJudged } from './judgement.js';
+import type { Metric } from '../metrics.js';
 import type { DetectionMethod } from './options.js';
 
 const hhmm = (ts: number) => new Date(ts).toISOString().slice(11, 16);
@@ -26,7 +27,7 @@ export function describeJudgement(j: Judgement, first: number, method: Detection
       ? j.metric === 'completion_rate'
         ? `against ${percent(j.baseline)} over the previous 23 hours`
         : `against a mean of ${j.metric === 'invocation_count' ? perHour(j.baseline) : seconds(j.baseline)} over the 24 hours to it`
-      : `usually ${usualValue(j)} at ${j.hours === 1 ? 'this hour' : 'these hours'} ${dayType(j, first)} (${j.references} earlier days)`;
+      : `usually ${usualValue(j)} at ${j.hours === 1 ? 'this hour' : 'these hours'}${j.pooled ? ' and the hour either side' : ''} ${dayType(j, first)} (${j.references} earlier days)`;
   const tail = method === 'zscore' ? `z = ${j.score.toFixed(1)}, threshold ${threshold}` : score;
   if (j.metric === 'completion_rate') {
     return `completion rate ${percent(j.observed)} (${j.completed ?? 0} of ${j.sample}) ${span}; ${usual}; ${tail}`;
@@ -52,4 +53,32 @@ function usualValue(j: Judgement): string {
 function dayType(j: Judgement, bucket: number): string {
   if (j.sameDayType === false) return 'on any day';
   return isWeekend(bucket) ? 'on weekends' : 'on weekdays';
+}
+
+const METRIC_WORDS: Record<Metric, string> = {
+  completion_rate: 'completion rate',
+  invocation_count: 'volume',
+  avg_duration_seconds: 'duration',
+};
+
+/**
+ * Why a metric was not judged, in plain words.
+ * @example "completion rate not judged: only 2 earlier days had invocations at this hour, even with the hour either side (3 needed)"
+ */
+export function describeNotJudged(metric: Metric, hours: number, code: NotJudged['code'], days: number, needed: number): string {
+  const what = METRIC_WORDS[metric];
+  const at = hours === 1 ? 'this hour' : 'these hours';
+  const data = metric === 'avg_duration_seconds' ? 'timed completions' : 'invocations';
+  switch (code) {
+    case 'no_data':
+      return `${what} not judged: no ${data} ${hours === 1 ? 'in the hour' : `in the ${hours} hours`}`;
+    case 'young_history':
+      return `${what} not judged: ${days} earlier day${days === 1 ? '' : 's'} of history (${needed} needed)`;
+    case 'thin_references':
+      return `${what} not judged: only ${days} earlier day${days === 1 ? '' : 's'} had ${data} at ${at}, even with the hour either side (${needed} needed)`;
+    case 'no_day_type_history':
+      return `volume drop not judged: no history of this day type (weekend or weekday) to scale the other days by; only a rise above them is judged`;
+    case 'no_baseline':
+      return `${what} not judged: the z-score baseline is too short or constant`;
+  }
 }

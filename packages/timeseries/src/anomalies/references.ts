@@ -19,6 +19,8 @@ export interface References {
    * when the references all share the day type or when it cannot be estimated.
    */
   weekendRatio: number | undefined;
+  /** Variance of the log of `weekendRatio` (sampling and day-to-day noise), to widen volume tests by. */
+  weekendRatioLogVariance: number;
 }
 
 export interface ReferenceOptions {
@@ -34,10 +36,21 @@ export const HOURS_PER_DAY = DAY_MS / HOUR_MS;
  */
 export const NEIGHBOURS: readonly number[] = [-1, 0, 1];
 
+/**
+ * Offsets, from the reference hour, of the hours the weekend/weekday ratio is estimated from: a
+ * whole day around it, so a young history's one or two weekend days give a ratio from dozens of
+ * hours, not three.
+ */
+export const RATIO_OFFSETS: readonly number[] = Array.from({ length: 24 }, (_, i) => i - 11);
+
+/** Between-day spread of a day's whole traffic assumed for the weekend ratio's uncertainty (15%). */
+const DAY_SPREAD2 = 0.15 ** 2;
+
 /** Reference days for the window of `hours` hours ending at index `end`. */
 export function referencesFor(series: DenseSeries, end: number, hours: number, options: ReferenceOptions): References {
   const { ends, sameDayType } = referenceEnds(series.start, end, hours, options);
-  return { end, hours, ends, sameDayType, weekendRatio: sameDayType ? undefined : weekendRatio(series, end, options.baselineDays) };
+  const ratio = sameDayType ? undefined : weekendRatio(series, end, options.baselineDays);
+  return { end, hours, ends, sameDayType, weekendRatio: ratio?.ratio, weekendRatioLogVariance: ratio?.logVariance ?? 0 };
 }
 
 /**
@@ -64,8 +77,9 @@ function referenceEnds(start: number, end: number, hours: number, options: Refer
 /**
  * Every hour (index from the series' start) that the robust method reads to judge the hour at
  * index `end`, for the store to fetch exactly those: the judged window; on each reference day the
- * reference hour with its neighbours (spread) and the reference window; and, when references of
- * the other day type are needed, the neighbours on every earlier day (weekend ratio).
+ * reference hour with its neighbours (spread, and pooling when the exact hour is thin) and the
+ * reference window with the hour either side; and, when references of the other day type are
+ * needed, a whole day around the hour on every earlier day (weekend ratio).
  */
 export function hoursRead(start: number, end: number, windowHours: number, options: ReferenceOptions): number[] {
   const hours = new Set<number>();
@@ -75,11 +89,12 @@ export function hoursRead(start: number, end: number, windowHours: number, optio
   let fallback = !single.sameDayType;
   if (windowHours > 1 && end + 1 >= windowHours) {
     const window = referenceEnds(start, end, windowHours, options);
-    for (const refEnd of window.ends) for (let j = refEnd - windowHours + 1; j <= refEnd; j++) hours.add(j);
+    // With the hour either side, for references too thin at the exact hours.
+    for (const refEnd of window.ends) for (let j = refEnd - windowHours; j <= refEnd + 1; j++) hours.add(j);
     fallback ||= !window.sameDayType;
   }
   if (fallback) {
-    for (let k = 1; k <= options.baselineDays; k++) for (const offset of NEIGHBOURS) hours.add(end - k * HOURS_PER_DAY + offset);
+    for (let k = 1; k <= options.baselineDays; k++) for (const offset of RATIO_OFFSETS) hours.add(end - k * HOURS_PER_DAY + offset);
   }
   return [...hours].filter((i) => i >= 0 && i <= end);
 }
@@ -98,31 +113,53 @@ export function volumeScale(series: DenseSeries, refs: References, to: number, f
 }
 
 /**
- * Mean volume of weekend hours over that of weekday hours, at the same hours of the day (the
- * judged hour and its neighbours on each earlier day of the baseline); undefined without a few
- * hours of each kind or without traffic.
+ * Volume of weekend hours over that of weekday hours at the same hours of the day, over a whole
+ * day around the judged hour on each earlier day of the baseline: each weekend hour is set against
+ * the mean weekday volume at its hour of day (offsets with no weekday hour are left out), so a
+ * history whose only weekend hours are at night is not read as a quiet weekend. With the variance
+ * of its log (Poisson counts and the day-to-day spread of traffic); undefined without a few hours
+ * of each kind or without traffic.
  */
-function weekendRatio(series: DenseSeries, end: number, baselineDays: number): number | undefined {
-  let weekendSum = 0;
-  let weekendHours = 0;
-  let weekdaySum = 0;
-  let weekdayHours = 0;
+function weekendRatio(series: DenseSeries, end: number, baselineDays: number): { ratio: number; logVariance: number } | undefined {
+  const offsets = RATIO_OFFSETS.length;
+  weekdaySums.fill(0);
+  weekdayHours.fill(0);
   for (let k = 1; k <= baselineDays; k++) {
-    for (const offset of NEIGHBOURS) {
-      const i = end - k * HOURS_PER_DAY + offset;
-      if (i < 0) continue;
-      if (isWeekend(series.start + i * HOUR_MS)) {
-        weekendSum += series.count[i] as number;
-        weekendHours += 1;
-      } else {
-        weekdaySum += series.count[i] as number;
-        weekdayHours += 1;
-      }
+    for (let o = 0; o < offsets; o++) {
+      const i = end - k * HOURS_PER_DAY + (RATIO_OFFSETS[o] as number);
+      if (i < 0 || isWeekend(series.start + i * HOUR_MS)) continue;
+      weekdaySums[o] = (weekdaySums[o] as number) + (series.count[i] as number);
+      weekdayHours[o] = (weekdayHours[o] as number) + 1;
     }
   }
-  if (weekendHours < 3 || weekdayHours < 3 || weekdaySum === 0 || weekendSum === 0) return undefined;
-  return weekendSum / weekendHours / (weekdaySum / weekdayHours);
+  let weekendSum = 0;
+  let expected = 0;
+  let weekendCount = 0;
+  let weekdaySum = 0;
+  let weekdayCount = 0;
+  for (let k = 1; k <= baselineDays; k++) {
+    for (let o = 0; o < offsets; o++) {
+      const i = end - k * HOURS_PER_DAY + (RATIO_OFFSETS[o] as number);
+      if (i < 0 || !isWeekend(series.start + i * HOUR_MS) || weekdayHours[o] === 0) continue;
+      weekendSum += series.count[i] as number;
+      expected += (weekdaySums[o] as number) / (weekdayHours[o] as number);
+      weekendCount += 1;
+    }
+  }
+  for (let o = 0; o < offsets; o++) {
+    weekdaySum += weekdaySums[o] as number;
+    weekdayCount += weekdayHours[o] as number;
+  }
+  if (weekendCount < 3 || weekdayCount < 3 || expected === 0 || weekendSum === 0 || weekdaySum === 0) return undefined;
+  const days = (hours: number) => Math.max(1, hours / HOURS_PER_DAY);
+  return {
+    ratio: weekendSum / expected,
+    logVariance: 1 / weekendSum + 1 / weekdaySum + DAY_SPREAD2 * (1 / days(weekendCount) + 1 / days(weekdayCount)),
+  };
 }
+
+const weekdaySums = new Float64Array(RATIO_OFFSETS.length);
+const weekdayHours = new Float64Array(RATIO_OFFSETS.length);
 
 /** Sum of `values` over the `hours` hours ending at index `end`. */
 export function windowSum(values: Float64Array, end: number, hours: number): number {
@@ -133,15 +170,20 @@ export function windowSum(values: Float64Array, end: number, hours: number): num
 
 /**
  * Volume of the reference window ending at `refEnd`, each hour rescaled to the day type of the
- * judged hour it stands for; undefined when a rescale is needed but unknown.
+ * judged hour it stands for; where a rescale is needed but the ratio is unknown (no history of
+ * that day type yet), unscaled, and `rescaled` says how many hours were rescaled or would have been.
  */
-export function referenceVolume(series: DenseSeries, refs: References, refEnd: number): number | undefined {
-  let sum = 0;
+export function referenceVolume(series: DenseSeries, refs: References, refEnd: number): { volume: number; rescaled: number; unknown: boolean } {
+  let volume = 0;
+  let rescaled = 0;
+  let unknown = false;
   for (let j = 0; j < refs.hours; j++) {
     const from = refEnd - refs.hours + 1 + j;
     const scale = volumeScale(series, refs, refs.end - refs.hours + 1 + j, from);
-    if (scale === undefined) return undefined;
-    sum += (series.count[from] as number) * scale;
+    const sameType = isWeekend(series.start + from * HOUR_MS) === isWeekend(series.start + (refs.end - refs.hours + 1 + j) * HOUR_MS);
+    if (!sameType) rescaled += 1;
+    if (scale === undefined) unknown = true;
+    volume += (series.count[from] as number) * (scale ?? 1);
   }
-  return sum;
+  return { volume, rescaled, unknown };
 }

@@ -15,8 +15,9 @@ import {
 } from '../math/distributions.js';
 import { trimmedMean, weightedMedian } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
-import { clampScore, type Judgement } from './judgement.js';
+import { clampScore, type Judgement, type NotJudged } from './judgement.js';
 import { referenceVolume, windowSum, type References } from './references.js';
+import { describeNotJudged } from './reason.js';
 import type { Spread } from './spread.js';
 
 export interface RobustTestOptions {
@@ -40,6 +41,13 @@ const MIN_LOG_DURATION_SD = 0.1;
 /** A reference day this far out (in z², after overdispersion) is an earlier incident: left out. */
 const OUTLIER_Z2 = 16;
 
+/**
+ * Log-scale variance assumed for the weekend/weekday ratio when there is no history of the judged
+ * day type yet (a factor of about 1.6 either way): volumes are then compared with the other day
+ * type's unscaled, upward only.
+ */
+const UNKNOWN_RATIO_LOG_VARIANCE = 0.5 ** 2;
+
 /** Scratch space for reference values, reused across calls (judging is synchronous). */
 let refN = new Float64Array(64);
 let refC = new Float64Array(64);
@@ -59,31 +67,63 @@ function upperScore(logP: number): number {
   return clampScore(Math.max(0, -normalQuantileFromLog(logP)));
 }
 
+/** Sum of `values` over the `hours` hours ending at `end`, the hours before the series' start counting as empty. */
+function sumFrom(values: Float64Array, end: number, hours: number): number {
+  let sum = 0;
+  for (let i = Math.max(0, end - hours + 1); i <= end; i++) sum += values[i] as number;
+  return sum;
+}
+
+/**
+ * The reference days with data for a metric: each day's window at these exact hours, or, when
+ * fewer than `minReferenceDays` days have data there, each day's window widened by one hour on
+ * either side (still a day or more before the judged hours). `weights` counts what a day's value
+ * rests on (invocations, or timed completions); `sums` is what is averaged (completions, or
+ * summed durations).
+ */
+function referenceDays(weights: Float64Array, sums: Float64Array, refs: References, minDays: number): { k: number; total: number; pooled: boolean } {
+  ensure(refs.ends.length);
+  for (const pooled of [false, true]) {
+    // Pooling must not reach the judged hours (only possible with windows of 23 hours or more).
+    if (pooled && refs.hours + 2 > 24) break;
+    const end = (refEnd: number) => (pooled ? refEnd + 1 : refEnd);
+    const hours = pooled ? refs.hours + 2 : refs.hours;
+    let k = 0;
+    let total = 0;
+    for (const refEnd of refs.ends) {
+      const ni = sumFrom(weights, end(refEnd), hours);
+      if (ni > 0) {
+        refN[k] = ni;
+        refC[k] = sumFrom(sums, end(refEnd), hours);
+        total += ni;
+        k += 1;
+      }
+    }
+    if (k >= minDays) return { k, total, pooled };
+    if (pooled) return { k, total, pooled };
+  }
+  return { k: 0, total: 0, pooled: false };
+}
+
+function notJudged(metric: Judgement['metric'], refs: References, code: NotJudged['code'], days: number, options: RobustTestOptions): NotJudged {
+  return { metric, hours: refs.hours, code, reason: describeNotJudged(metric, refs.hours, code, days, options.minReferenceDays) };
+}
+
 /**
  * Completion rate: is `completed of count` in the window plausible for the reference rate?
  * A quasi-binomial test: the binomial tail with the sample divided by a design effect for the
  * overdispersion between days and for the uncertainty of the baseline rate. One failure in two
  * calls is never significant; 40 failures in 200 after a 2% baseline is overwhelming.
  */
-export function judgeRate(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+export function judgeRate(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const n = windowSum(series.count, refs.end, refs.hours);
-  if (n === 0 || spread.rateCorrelation === undefined) return undefined;
+  if (n === 0) return notJudged('completion_rate', refs, 'no_data', 0, options);
+  if (refs.ends.length < options.minReferenceDays) return notJudged('completion_rate', refs, 'young_history', refs.ends.length, options);
   const rho = spread.rateCorrelation;
   const c = windowSum(series.completed, refs.end, refs.hours);
-  ensure(refs.ends.length);
-  let k = 0;
-  let total = 0;
-  for (const end of refs.ends) {
-    const ni = windowSum(series.count, end, refs.hours);
-    if (ni > 0) {
-      refN[k] = ni;
-      refC[k] = windowSum(series.completed, end, refs.hours);
-      refRate[k] = (refC[k] as number) / ni;
-      total += ni;
-      k += 1;
-    }
-  }
-  if (k < options.minReferenceDays) return undefined;
+  const { k, total, pooled } = referenceDays(series.count, series.completed, refs, options.minReferenceDays);
+  if (k < options.minReferenceDays) return notJudged('completion_rate', refs, 'thin_references', k, options);
+  for (let i = 0; i < k; i++) refRate[i] = (refC[i] as number) / (refN[i] as number);
   const center = Math.min(1 - 0.5 / total, Math.max(0.5 / total, weightedMedian(refRate, refN, k)));
   let keptN = 0;
   let keptC = 0;
@@ -116,27 +156,38 @@ export function judgeRate(series: DenseSeries, refs: References, spread: Spread,
     completed: c,
     references: k,
     sameDayType: refs.sameDayType,
+    pooled,
   };
 }
 
 /**
  * Volume: is the window's invocation count plausible given the same hours on reference days?
  * Negative binomial around a trimmed mean of the references, with the between-day spread seen
- * at this time of day (at least 10%), widened for the baseline's own error.
+ * at this time of day (at least 15%), widened for the baseline's own error and for the
+ * uncertainty of the weekend/weekday ratio where references of the other day type were rescaled.
+ * With no history of the judged day type at all, volumes are compared with the other type's
+ * unscaled and only a rise is judged: weekends are usually quieter, so a weekend hour below the
+ * weekday references says nothing.
  */
-export function judgeCount(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+export function judgeCount(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const k = refs.ends.length;
-  if (k < options.minReferenceDays || spread.volumeSpread2 === undefined) return undefined;
+  if (k < options.minReferenceDays) return notJudged('invocation_count', refs, 'young_history', k, options);
   ensure(k);
+  let rescaled = 0;
+  let unknown = false;
   for (let j = 0; j < k; j++) {
-    const volume = referenceVolume(series, refs, refs.ends[j] as number);
-    if (volume === undefined) return undefined;
-    refN[j] = volume;
+    const reference = referenceVolume(series, refs, refs.ends[j] as number);
+    refN[j] = reference.volume;
+    rescaled += reference.rescaled;
+    unknown ||= reference.unknown;
   }
   const x = windowSum(series.count, refs.end, refs.hours);
   // A skill silent at these hours still gets a small expected count, never exactly zero.
   const mean = Math.max(trimmedMean(refN, 0.2, k), 0.5 / k);
-  const spread2 = Math.max(MIN_VOLUME_SPREAD ** 2, spread.volumeSpread2);
+  if (unknown && x < mean) return notJudged('invocation_count', refs, 'no_day_type_history', k, options);
+  const share = rescaled / (k * refs.hours);
+  const ratioVariance = (unknown ? UNKNOWN_RATIO_LOG_VARIANCE : refs.weekendRatioLogVariance) * share * share;
+  const spread2 = Math.max(MIN_VOLUME_SPREAD ** 2, spread.volumeSpread2) + ratioVariance;
   const variance = (mean + spread2 * mean * mean) * (1 + 1.2 / k);
   const size = (mean * mean) / (variance - mean);
   const score = x < mean ? lowerScore(negativeBinomialLogCdf(x, mean, size)) : upperScore(negativeBinomialLogSf(x, mean, size));
@@ -162,23 +213,14 @@ export function judgeCount(series: DenseSeries, refs: References, spread: Spread
  * count-weighted median of the reference days, with the spread per timed completion seen at
  * this time of day plus a between-day spread, as Student's t.
  */
-export function judgeDuration(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | undefined {
+export function judgeDuration(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const n = windowSum(series.timed, refs.end, refs.hours);
-  if (n === 0 || spread.logDurationVariance === undefined) return undefined;
+  if (n === 0) return notJudged('avg_duration_seconds', refs, 'no_data', 0, options);
+  if (refs.ends.length < options.minReferenceDays) return notJudged('avg_duration_seconds', refs, 'young_history', refs.ends.length, options);
   const mean = windowSum(series.durationSum, refs.end, refs.hours) / n;
-  ensure(refs.ends.length);
-  let k = 0;
-  let total = 0;
-  for (const end of refs.ends) {
-    const ni = windowSum(series.timed, end, refs.hours);
-    if (ni > 0) {
-      refRate[k] = Math.log(Math.max(1e-3, windowSum(series.durationSum, end, refs.hours) / ni));
-      refN[k] = ni;
-      total += ni;
-      k += 1;
-    }
-  }
-  if (k < options.minReferenceDays) return undefined;
+  const { k, total, pooled } = referenceDays(series.timed, series.durationSum, refs, options.minReferenceDays);
+  if (k < options.minReferenceDays) return notJudged('avg_duration_seconds', refs, 'thin_references', k, options);
+  for (let i = 0; i < k; i++) refRate[i] = Math.log(Math.max(1e-3, (refC[i] as number) / (refN[i] as number)));
   const center = weightedMedian(refRate, refN, k);
   const s2 = Math.max(MIN_LOG_DURATION_SD ** 2, spread.logDurationVariance);
   // The spread already holds the between-day part for a typical reference; the floor keeps a
@@ -201,5 +243,6 @@ export function judgeDuration(series: DenseSeries, refs: References, spread: Spr
     sample: n,
     references: k,
     sameDayType: refs.sameDayType,
+    pooled,
   };
 }

@@ -7,7 +7,12 @@
  * are). The squared, standardised deviations are averaged after dropping the largest 5%, so an
  * earlier incident among the references inflates neither the centre nor the spread (a median of
  * squares would do that too, but is biased for small discrete counts). With few values the
- * estimate is shrunk towards a mild prior.
+ * estimate is shrunk towards a mild prior (and is the prior when there is nothing to estimate from).
+ *
+ * Completion rates are the exception: a median of rates is 1 for a reliable skill whose hours are
+ * mostly perfect, which made every single failure look like ten variances of noise. They use a
+ * Pearson χ² against the pooled rate of each hour of day instead (quasi-binomial moments), with
+ * the hours far out for the first estimate left out of the second.
  */
 import { leaveOneOutMedians, median, trimmedVarianceRatio } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
@@ -18,16 +23,19 @@ const MEDIAN_EFFICIENCY = Math.PI / 2;
 /** Weight of the prior, in values: the estimate counts for m/(m + PRIOR_WEIGHT). */
 const PRIOR_WEIGHT = 6;
 const PRIOR_RATE_CORRELATION = 0.01;
+const MAX_RATE_CORRELATION = 0.25;
+/** A reference hour this far out (z², after overdispersion) is an earlier incident: left out of the rate spread. */
+const OUTLIER_Z2 = 16;
 const PRIOR_VOLUME_SPREAD2 = 0.15 ** 2;
 const PRIOR_LOG_DURATION_VARIANCE = 0.5 ** 2;
 
 export interface Spread {
-  /** Completion rate: intra-hour correlation ρ (variance n·p·q·(1 + (n − 1)ρ)); undefined without data. */
-  rateCorrelation: number | undefined;
-  /** Volume: squared relative between-day spread τ² (variance μ + τ²μ²); undefined without data. */
-  volumeSpread2: number | undefined;
-  /** Duration: variance of a log mean duration × its timed completions; undefined without data. */
-  logDurationVariance: number | undefined;
+  /** Completion rate: intra-hour correlation ρ (variance n·p·q·(1 + (n − 1)ρ)); the prior without data. */
+  rateCorrelation: number;
+  /** Volume: squared relative between-day spread τ² (variance μ + τ²μ²); the prior without data. */
+  volumeSpread2: number;
+  /** Duration: variance of a log mean duration × its timed completions; the prior without data. */
+  logDurationVariance: number;
   /** Degrees of freedom of the duration estimate, for the t test. */
   logDurationDf: number;
 }
@@ -39,8 +47,6 @@ let size = 0;
 let n = new Float64Array(0);
 let values = new Float64Array(0);
 let centres = new Float64Array(0);
-let rate = new Float64Array(0);
-let rateN = new Float64Array(0);
 let volume = new Float64Array(0);
 let duration = new Float64Array(0);
 
@@ -51,8 +57,6 @@ function ensure(k: number): void {
   values = new Float64Array(size);
   centres = new Float64Array(size);
   const all = size * NEIGHBOURS.length;
-  rate = new Float64Array(all);
-  rateN = new Float64Array(all);
   volume = new Float64Array(all);
   duration = new Float64Array(all);
 }
@@ -61,13 +65,18 @@ function ensure(k: number): void {
 export function estimateSpread(series: DenseSeries, refs: References): Spread {
   const k = refs.ends.length;
   ensure(k);
-  let rates = 0;
+  let rateX2 = 0;
+  let rateExpected = 0;
+  let rateSlope = 0;
+  let rateValues = 0;
   let volumes = 0;
   let durations = 0;
   let volumeMean = 0;
   let volumeGroups = 0;
   for (const offset of NEIGHBOURS) {
-    // Completion rate: c_i against the median rate of the other days with data.
+    // Completion rate: a Pearson χ² of each reference hour against the pooled rate of this hour
+    // of day (its expectation under pure binomial noise is m − 1, whatever the rate), with the
+    // hours far out for this spread (earlier incidents) left out in a second pass.
     let m = 0;
     for (let j = 0; j < k; j++) {
       const i = (refs.ends[j] as number) + offset;
@@ -75,21 +84,16 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
       const ni = series.count[i] as number;
       if (ni === 0) continue;
       n[m] = ni;
-      values[m] = (series.completed[i] as number) / ni;
+      values[m] = series.completed[i] as number;
       m += 1;
     }
-    if (m >= 3) {
-      leaveOneOutMedians(values, m, centres);
-      const typical = median(n, m);
-      const floor = 0.5 / (typical * (m - 1));
-      for (let j = 0; j < m; j++) {
-        const nj = n[j] as number;
-        const p = Math.min(1 - floor, Math.max(floor, centres[j] as number));
-        const rj = values[j] as number;
-        rate[rates] = (nj * (rj - p) ** 2) / (p * (1 - p) * (1 + (MEDIAN_EFFICIENCY * nj) / (typical * (m - 1))));
-        rateN[rates] = nj;
-        rates += 1;
-      }
+    if (m >= 2) {
+      const first = pearson(n, values, m, Number.POSITIVE_INFINITY, 0);
+      const kept = pearson(n, values, m, OUTLIER_Z2, correlationOf(first.x2, first.expected, first.slope));
+      rateX2 += kept.x2;
+      rateExpected += kept.expected;
+      rateSlope += kept.slope;
+      rateValues += kept.values;
     }
     // Volume, on the day type of the hour it stands for, against the median of the other days.
     // (Only the day type of `target` is used, never its data: no look-ahead.)
@@ -98,9 +102,8 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
     for (let j = 0; j < k; j++) {
       const i = (refs.ends[j] as number) + offset;
       if (i < 0) continue;
-      const scale = volumeScale(series, refs, target, i);
-      if (scale === undefined) continue;
-      values[m] = (series.count[i] as number) * scale;
+      // With no history of the target's day type, unscaled, as the volume test then compares them.
+      values[m] = (series.count[i] as number) * (volumeScale(series, refs, target, i) ?? 1);
       m += 1;
     }
     if (m >= 3) {
@@ -136,23 +139,67 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
       }
     }
   }
-  let rateCorrelation: number | undefined;
-  if (rates > 0) {
-    const dispersion = trimmedVarianceRatio(rate, rates);
-    const typicalN = median(rateN, rates);
-    const estimate = typicalN > 1 ? Math.min(0.25, Math.max(0, (dispersion - 1) / (typicalN - 1))) : PRIOR_RATE_CORRELATION;
-    rateCorrelation = shrink(estimate, rates, PRIOR_RATE_CORRELATION);
-  }
-  let volumeSpread2: number | undefined;
-  if (volumes > 0) {
-    const estimate = Math.max(0, (trimmedVarianceRatio(volume, volumes) - 1) / (volumeMean / volumeGroups));
-    volumeSpread2 = shrink(estimate, volumes, PRIOR_VOLUME_SPREAD2);
-  }
+  const rateCorrelation = shrink(Math.min(MAX_RATE_CORRELATION, correlationOf(rateX2, rateExpected, rateSlope)), rateValues, PRIOR_RATE_CORRELATION);
+  const volumeSpread2 =
+    volumes > 0 ? shrink(Math.max(0, (trimmedVarianceRatio(volume, volumes) - 1) / (volumeMean / volumeGroups)), volumes, PRIOR_VOLUME_SPREAD2) : PRIOR_VOLUME_SPREAD2;
   return {
     rateCorrelation,
     volumeSpread2,
-    logDurationVariance: durations > 0 ? shrink(trimmedVarianceRatio(duration, durations), durations, PRIOR_LOG_DURATION_VARIANCE) : undefined,
+    logDurationVariance: durations > 0 ? shrink(trimmedVarianceRatio(duration, durations), durations, PRIOR_LOG_DURATION_VARIANCE) : PRIOR_LOG_DURATION_VARIANCE,
     // A 5%-trimmed mean of m squares is worth about 0.8·m degrees of freedom; the prior adds its weight.
     logDurationDf: Math.max(1, 0.8 * durations + PRIOR_WEIGHT),
   };
+}
+
+/**
+ * Pearson χ² of completions `c[j] of n[j]` against their pooled rate, leaving out hours whose z²
+ * (widened by `rho`) exceeds `limit`, with what it is expected to be under the quasi-binomial model
+ * (variance n·p·q·(1 + (n − 1)ρ)): `expected + ρ·slope`. The pooled rate is the same for every
+ * value, so unlike a median of rates it is not 1 for a reliable skill with a few failures.
+ */
+function pearson(n: Float64Array, c: Float64Array, m: number, limit: number, rho: number): { x2: number; expected: number; slope: number; values: number } {
+  let total = 0;
+  let completed = 0;
+  for (let j = 0; j < m; j++) {
+    total += n[j] as number;
+    completed += c[j] as number;
+  }
+  let p = (completed + 0.5) / (total + 1);
+  if (Number.isFinite(limit)) {
+    // Pool only the hours that are not far out for this spread.
+    let keptTotal = 0;
+    let keptCompleted = 0;
+    for (let j = 0; j < m; j++) {
+      const nj = n[j] as number;
+      const cj = c[j] as number;
+      if ((cj - nj * p) ** 2 / (nj * p * (1 - p) * (1 + (nj - 1) * rho)) <= limit) {
+        keptTotal += nj;
+        keptCompleted += cj;
+      }
+    }
+    total = keptTotal;
+    p = (keptCompleted + 0.5) / (keptTotal + 1);
+  }
+  let x2 = 0;
+  let expected = 0;
+  let slope = 0;
+  let values = 0;
+  for (let j = 0; j < m; j++) {
+    const nj = n[j] as number;
+    const cj = c[j] as number;
+    const z2 = (cj - nj * p) ** 2 / (nj * p * (1 - p));
+    if (Number.isFinite(limit) && z2 / (1 + (nj - 1) * rho) > limit) continue;
+    // The pooled rate holds this hour too: its share of the total takes that much off.
+    const own = Math.min(1, nj / Math.max(1, total));
+    x2 += z2;
+    expected += 1 - own;
+    slope += (1 - own) * (nj - 1);
+    values += 1;
+  }
+  return { x2, expected, slope, values };
+}
+
+/** ρ from a Pearson χ² and its expectation `expected + ρ·slope`; 0 when it cannot be told from pure binomial noise. */
+function correlationOf(x2: number, expected: number, slope: number): number {
+  return slope > 0 ? Math.max(0, (x2 - expected) / slope) : 0;
 }

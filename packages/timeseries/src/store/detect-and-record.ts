@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ValidationError, NotFoundError, type Store } from '@skills/storage';
 import { hoursJudgedFrom, judgeHour, type Anomaly } from '../anomalies/detect-anomalies.js';
+import { explainJudgement } from '../anomalies/explain-hours.js';
+import type { NotJudgedCode } from '../anomalies/judgement.js';
 import { resolveDetectionOptions, type DetectionOptions, type ResolvedDetectionOptions } from '../anomalies/options.js';
 import { directionOf, stepAnomalies } from '../anomalies/replay-anomalies.js';
 import { denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
@@ -32,6 +34,19 @@ export interface DetectAndRecordResult {
   resolved: RecordedAnomaly[];
   /** Anomalies of this method still open afterwards. */
   open: number;
+  /** Every judged hour and metric of a skill that could not be judged, and why (oldest first per skill). */
+  notJudged: NotJudgedHour[];
+}
+
+/** A metric of an hour of a skill that the detector could not judge. */
+export interface NotJudgedHour {
+  skill: string;
+  metric: RecordedAnomaly['metric'];
+  /** Start of the hour, epoch ms. */
+  bucket: number;
+  code: NotJudgedCode;
+  /** The reason in plain words, e.g. "completion rate not judged: no invocations in the hour". */
+  reason: string;
 }
 
 /** At most 31 days of hours per run, so a mistaken `since` cannot read the whole history. */
@@ -91,17 +106,25 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
   }
   const detected: RecordedAnomaly[] = [];
   const resolvedRows: RecordedAnomaly[] = [];
-  const skills = new Set([...series.keys(), ...openBySkill.keys()]);
+  const notJudged: NotJudgedHour[] = [];
+  // Every skill seen before the end, with or without data in the hours read (silence is data too).
+  const skills = new Set([...firsts.keys(), ...openBySkill.keys()]);
+  let judgedSkills = 0;
   for (const skill of skills) {
     const first = firsts.get(skill);
     if (first === undefined || first >= until) continue;
+    judgedSkills += 1;
     const points: SeriesPoint[] = series.get(skill) ?? [];
     const dense = denseSeries(points, startOf(first), until);
     const skillOptions = { ...resolved, skill };
     let open = openBySkill.get(skill) ?? [];
     for (const hour of judged) {
       if (hour < dense.start) continue;
-      const step = stepAnomalies(open, judgeHour(dense, (hour - dense.start) / HOUR_MS, skillOptions), skillOptions);
+      const judgement = judgeHour(dense, (hour - dense.start) / HOUR_MS, skillOptions);
+      for (const entry of explainJudgement(judgement, skillOptions)) {
+        if (entry.status === 'not_judged' && entry.code !== null) notJudged.push({ skill, metric: entry.metric, bucket: entry.bucket, code: entry.code, reason: entry.reason });
+      }
+      const step = stepAnomalies(open, judgement, skillOptions);
       for (const entry of step.resolved) {
         entry.row.resolvedAt = hour + HOUR_MS;
         resolvedRows.push(entry.row);
@@ -121,12 +144,12 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
   if (dryRun) {
     const stillOpen = new Set([...openRows.map((a) => a.id), ...fresh.map((a) => a.id)]);
     for (const a of resolvedRows) stillOpen.delete(a.id);
-    return { since, until, skills: skills.size, detected: fresh, resolved: resolvedRows, open: stillOpen.size };
+    return { since, until, skills: judgedSkills, detected: fresh, resolved: resolvedRows, open: stillOpen.size, notJudged };
   }
   const written = await write(store, resolved, fresh, resolvedRows);
   const openCount = await countOpen(store, resolved);
   emitAnomalies(store, { method: resolved.method, since, until, ...written }, onListenerError);
-  return { since, until, skills: skills.size, ...written, open: openCount };
+  return { since, until, skills: judgedSkills, ...written, open: openCount, notJudged };
 }
 
 function judgedHours(since: number, until: number): number[] {

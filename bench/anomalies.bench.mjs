@@ -1,0 +1,143 @@
+// Recall, precision and false alarms of the anomaly detector on the synthetic incidents, as the
+// hourly job would have run (`replayAnomalies`: every hour judged on the data before it only).
+// The workload is what `skills seed` writes (40 skills, 200 users, 14 days, the default
+// incidents), aggregated into hourly buckets exactly as the rollups count them, for 8 seeds at
+// each size. Definitions:
+// - evaluated hours: from the start of day 3 (the third day, 2 days of history) to the end;
+// - an incident is judged when it starts in them; it is found when an anomaly of its skill, metric
+//   and direction (success drop → completion rate down, volume spike → volume up, latency
+//   regression → duration up) has its bucket in [start − 1 h, end + 3 h];
+// - an anomaly is explained when it is on an incident's skill and metric in [start − 1 h,
+//   end + 3 h], or is a volume drop of another skill during a volume spike (the generator takes
+//   the spiking skill's extra traffic from the others); every other anomaly opened in the
+//   evaluated hours is a false alarm; precision = explained / (explained + false alarms);
+// - skill-days: skills × evaluated days.
+//
+//   pnpm bench anomalies     (BENCH_SIZES=30000,100000 and BENCH_SEEDS=1,2 pick other runs;
+//                             BENCH_DETAIL=1 lists every miss and false alarm; BENCH_OPTIONS='{"threshold":4}'
+//                             replays with other detection options)
+import { generateWorkload } from '@skills/synth';
+import { replayAnomalies } from '@skills/timeseries';
+import { info, report } from './lib.mjs';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SIZES = (process.env.BENCH_SIZES ?? '30000,100000,300000,1000000').split(',').map(Number);
+const SEEDS = (process.env.BENCH_SEEDS ?? '1,2,3,4,5,6,7,8').split(',').map(Number);
+const DETAIL = process.env.BENCH_DETAIL === '1';
+// Detection options to try instead of the defaults, as JSON (e.g. '{"threshold":4}').
+const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}');
+const EVALUATE_FROM_DAY = 2;
+const BEFORE_MS = 1 * HOUR;
+const AFTER_MS = 3 * HOUR;
+const KINDS = ['success_drop', 'volume_spike', 'latency_regression'];
+const METRIC_OF = {
+  success_drop: { metric: 'completion_rate', direction: -1 },
+  volume_spike: { metric: 'invocation_count', direction: 1 },
+  latency_regression: { metric: 'avg_duration_seconds', direction: 1 },
+};
+// The goals of issue 17, per size (recall overall, drops found, false alarms per skill-day).
+const GOALS = {
+  100000: { recall: 0.8, drops: 6 },
+  1000000: { recall: 0.9 },
+};
+const MAX_FALSE_ALARMS_PER_SKILL_DAY = 0.03;
+
+/** Hourly buckets per skill, as the rollups count them (only hours with invocations). */
+function hourlySeries(workload) {
+  const { truth } = workload;
+  const series = new Map(truth.skills.map((s) => [s.name, new Map()]));
+  for (const batch of workload.batches()) {
+    for (const item of batch) {
+      const ts = item.invoked_at - (item.invoked_at % HOUR);
+      const hours = series.get(item.skill_name);
+      let point = hours.get(ts);
+      if (point === undefined) {
+        point = { ts, count: 0, completed: 0, timed: 0, durationSum: 0 };
+        hours.set(ts, point);
+      }
+      point.count += 1;
+      if (item.completed) {
+        point.completed += 1;
+        if (item.duration_seconds !== null) {
+          point.timed += 1;
+          point.durationSum += item.duration_seconds;
+        }
+      }
+    }
+  }
+  const out = new Map();
+  for (const [skill, hours] of series) {
+    out.set(
+      skill,
+      [...hours.values()]
+        .sort((a, b) => a.ts - b.ts)
+        .map((p) => ({ ts: p.ts, count: p.count, completed: p.completed, avgDuration: p.timed > 0 ? p.durationSum / p.timed : null, durationCount: p.timed })),
+    );
+  }
+  return out;
+}
+
+function evaluateSeed(invocations, seed) {
+  const workload = generateWorkload({ invocations, users: 200, skills: 40, days: 14, seed });
+  const { truth } = workload;
+  const series = hourlySeries(workload);
+  const since = truth.start + EVALUATE_FROM_DAY * DAY;
+  const episodes = [];
+  for (const [skill, points] of series) episodes.push(...replayAnomalies(points, { ...OPTIONS, skill, since, until: truth.end }));
+  const direction = (a) => (a.score < 0 ? -1 : 1);
+  const near = (a, i) => a.bucket >= i.start - BEFORE_MS && a.bucket <= i.end + AFTER_MS;
+  const incidents = truth.incidents
+    .filter((i) => i.start >= since)
+    .map((i) => {
+      const { metric, direction: wanted } = METRIC_OF[i.kind];
+      const found = episodes.some((a) => a.skill === i.skill && a.metric === metric && direction(a) === wanted && near(a, i));
+      return { ...i, found };
+    });
+  let explained = 0;
+  const falseAlarms = [];
+  for (const a of episodes) {
+    const own = truth.incidents.some((i) => i.skill === a.skill && METRIC_OF[i.kind].metric === a.metric && near(a, i));
+    const spillover =
+      a.metric === 'invocation_count' && direction(a) < 0 && truth.incidents.some((i) => i.kind === 'volume_spike' && i.skill !== a.skill && near(a, i));
+    if (own || spillover) explained += 1;
+    else falseAlarms.push(a);
+  }
+  return { incidents, explained, falseAlarms, skillDays: (truth.skills.length * (truth.end - since)) / DAY, start: truth.start };
+}
+
+let ok = true;
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+for (const size of SIZES) {
+  const started = performance.now();
+  const runs = SEEDS.map((seed) => ({ seed, ...evaluateSeed(size, seed) }));
+  const incidents = runs.flatMap((r) => r.incidents);
+  const found = incidents.filter((i) => i.found).length;
+  const explained = runs.reduce((s, r) => s + r.explained, 0);
+  const falseAlarms = runs.reduce((s, r) => s + r.falseAlarms.length, 0);
+  const skillDays = runs.reduce((s, r) => s + r.skillDays, 0);
+  const byKind = KINDS.map((kind) => {
+    const of = incidents.filter((i) => i.kind === kind);
+    return { kind, found: of.filter((i) => i.found).length, total: of.length };
+  });
+  const recall = found / incidents.length;
+  const perSkillDay = falseAlarms / skillDays;
+  console.log(`\n## ${size.toLocaleString('en-US')} invocations, seeds ${SEEDS.join(',')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  info('incidents found', `${found} of ${incidents.length} (${pct(recall)}); ${byKind.map((k) => `${k.kind} ${k.found}/${k.total}`).join(', ')}`);
+  info('anomalies', `${explained + falseAlarms} opened: ${explained} explained by an incident, ${falseAlarms} false alarms in ${skillDays} skill-days`);
+  info('precision', pct(explained / Math.max(1, explained + falseAlarms)));
+  const goal = GOALS[size];
+  if (goal !== undefined) ok = report(`recall at ${size.toLocaleString('en-US')}`, recall * 100, goal.recall * 100, '%') && ok;
+  if (goal?.drops !== undefined) ok = report(`success drops found at ${size.toLocaleString('en-US')}`, byKind[0].found, goal.drops, `of ${byKind[0].total}`) && ok;
+  ok = report(`false alarms per skill-day at ${size.toLocaleString('en-US')}`, perSkillDay, MAX_FALSE_ALARMS_PER_SKILL_DAY, '', 'lower') && ok;
+  if (DETAIL) {
+    const when = (ts, start) => `day ${Math.floor((ts - start) / DAY)} ${new Date(ts).toISOString().slice(0, 13)}h`;
+    for (const r of runs) {
+      for (const i of r.incidents.filter((x) => !x.found)) {
+        console.log(`      miss  seed ${r.seed} ${i.kind} ${i.skill} ×${i.magnitude} ${when(i.start, r.start)} for ${(i.end - i.start) / HOUR} h`);
+      }
+      for (const a of r.falseAlarms) console.log(`      false seed ${r.seed} ${when(a.bucket, r.start)} ${a.skill}: ${a.reason}`);
+    }
+  }
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,63 @@
+import type { Metric } from '../metrics.js';
+import { checkSeries, denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
+import { anomaliesOf, judgedRange, judgeHour, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
+import { isJudgement, type NotJudgedCode } from './judgement.js';
+import { resolveDetectionOptions, type ResolvedDetectionOptions } from './options.js';
+
+/** What the detector made of one metric of one hour. */
+export interface HourExplanation {
+  skill: string;
+  /** Start of the hour, epoch ms. */
+  bucket: number;
+  metric: Metric;
+  /** `anomaly`: flagged; `normal`: judged and within bounds (or not material); `not_judged`: see `code` and `reason`. */
+  status: 'anomaly' | 'normal' | 'not_judged';
+  /** The score of the judgement that decided (the hour, or the pooled window when only it was judged); null when not judged. */
+  score: number | null;
+  /** Why it was not judged; null when it was. */
+  code: NotJudgedCode | null;
+  /** The judgement or the reason for none, in plain words. */
+  reason: string;
+}
+
+/**
+ * One entry per hour and metric of a judged hour: flagged, normal, or not judged and why. A
+ * metric counts as judged when the hour alone or the pooled window ending with it was.
+ */
+export function explainJudgement(judged: HourJudgement, options: ResolvedDetectionOptions): HourExplanation[] {
+  const flagged = new Map(anomaliesOf(judged, options).map((a) => [a.metric, a]));
+  return judged.metrics.map(({ metric, hour, window }): HourExplanation => {
+    const base = { skill: options.skill, bucket: judged.bucket, metric };
+    const anomaly = flagged.get(metric);
+    if (anomaly !== undefined) return { ...base, status: 'anomaly', score: anomaly.score, code: null, reason: anomaly.reason };
+    const judgement = isJudgement(hour) ? hour : isJudgement(window) ? window : undefined;
+    if (judgement !== undefined) {
+      const strongest = [hour, window].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
+      const score = strongest.score;
+      const why = Math.abs(score) >= options.threshold ? 'significant but not a material change' : `within ${options.threshold} of normal`;
+      return { ...base, status: 'normal', score, code: null, reason: `${metric.replace(/_/g, ' ')} judged: ${why} (score ${score.toFixed(1)})` };
+    }
+    const missing = isJudgement(hour) ? undefined : hour;
+    return { ...base, status: 'not_judged', score: null, code: missing?.code ?? 'no_data', reason: missing?.reason ?? 'not judged' };
+  });
+}
+
+/**
+ * What the detector made of every hour and metric of a range (default: the last hour): which
+ * hours were flagged, which were normal, and for each hour that could not be judged, why (no
+ * data, a history too young, too few reference days even with the neighbouring hours, no history
+ * of the day type). Same options and look-ahead rules as `detectAnomalies`.
+ * @example explainAnomalies(series, { since: Date.now() - 86_400_000 }).filter((h) => h.status === 'not_judged')
+ */
+export function explainAnomalies(series: readonly SeriesPoint[], options: DetectOptions = {}): HourExplanation[] {
+  const resolved = resolveDetectionOptions(options);
+  const points = checkSeries(series);
+  const range = judgedRange(points, options);
+  if (range === undefined) return [];
+  const dense = denseSeries(points, points[0]?.ts ?? range.since, range.until);
+  const out: HourExplanation[] = [];
+  for (let ts = Math.max(range.since, dense.start); ts < range.until; ts += HOUR_MS) {
+    out.push(...explainJudgement(judgeHour(dense, (ts - dense.start) / HOUR_MS, resolved), resolved));
+  }
+  return out;
+}
