@@ -18,7 +18,16 @@ describe('skills abtest', () => {
 
   it('rejects a duplicate name with one line and exit code 1', async () => {
     const again = await abtest('create', 'search-v2', '--control', 'a', '--treatment', 'b');
-    expect(again).toEqual({ code: 1, stdout: '', stderr: 'skills: experiment search-v2: an experiment with this name already exists\n' });
+    expect(again).toEqual({ code: 1, stdout: '', stderr: 'skills: experiment search-v2: an experiment with this name already exists (names are compared regardless of case)\n' });
+    expect((await abtest('create', 'Search-V2', '--control', 'a', '--treatment', 'b')).code).toBe(1);
+  });
+
+  it('tunes the sequential test to --planned-users, and refuses a non-whole number naming the flag', async () => {
+    const created = await abtest('create', 'planned', '--control', 'a', '--treatment', 'b', '--planned-users', '3000', '--json');
+    expect(JSON.parse(created.stdout).options.plannedUsersPerVariant).toBe(3000);
+    expect(await abtest('create', 'planned-2', '--control', 'a', '--treatment', 'b', '--planned-users', '1.5')).toEqual({
+      code: 1, stdout: '', stderr: 'skills: --planned-users: expected a whole number of users ≥ 2 (got "1.5")\n',
+    });
   });
 
   it('rejects weights that do not sum to 1, naming the field', async () => {

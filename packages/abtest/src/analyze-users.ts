@@ -1,11 +1,12 @@
-import type { AnalysisOptions, Experiment, MetricName } from './experiment.js';
+import { METRICS, type AnalysisOptions, type Experiment, type MetricName } from './experiment.js';
+import { checkCount, checkFinite, checkNonNegative, checkSameLength, fail } from './stats/checks.js';
 import { variantSumsOf, type VariantSums, type VariantUsers } from './queries.js';
 import { betaPosterior, compareBetaPosteriors, type BayesianComparison } from './stats/beta-binomial.js';
 import { mannWhitneyFromCounts, type MannWhitneyResult } from './stats/mann-whitney.js';
-import { msprt } from './stats/msprt.js';
 import { adjustPValues, type Correction } from './stats/multiple-comparisons.js';
 import { powerOfDifference, sampleSizePerVariant } from './stats/power.js';
 import { meanDifferenceZTest, wilsonInterval, type Interval } from './stats/proportions.js';
+import { sequentialTest } from './stats/sequential.js';
 import { sampleRatioMismatch, type SrmResult } from './stats/srm.js';
 import type { SampleSummary } from './stats/summary.js';
 import { cupedFromSums, summaryOfSums } from './sufficient-stats.js';
@@ -42,9 +43,15 @@ export interface MetricComparison {
   standardError: number;
   /** Fixed-horizon two-sided p: z-test (completion rate) or Welch t-test (duration, rating). */
   pValue: number;
-  /** Always-valid mSPRT p-value, safe under continuous monitoring. */
+  /** Always-valid p-value tuned to the planned sample size (`sequentialTest`), safe under any looking schedule. */
   sequentialPValue: number;
   confidenceSequence: Interval;
+  /** Users per variant the sequential test is planned for (`options.plannedUsersPerVariant`, else `requiredUsersPerVariant`). */
+  plannedUsersPerVariant: number;
+  /** Smaller group's users / planned users per variant (the sequential test's information fraction). */
+  informationFraction: number;
+  /** Whether the comparison counts in the multiple-comparison family: false when either group has fewer than 2 users (nothing to test). */
+  inFamily: boolean;
   /** The p-value of the analysis mode after the multiple-comparison correction. */
   adjustedPValue: number;
   significant: boolean;
@@ -83,7 +90,7 @@ export interface ExperimentAnalysis {
   mode: AnalysisOptions['mode'];
   alpha: number;
   correction: Correction;
-  /** Comparisons in the corrected family (treatments × metrics). */
+  /** Comparisons in the corrected family: treatments × metrics that have at least 2 users in both groups. */
   familySize: number;
   primaryMetric: MetricName;
   variants: VariantSummary[];
@@ -111,6 +118,7 @@ export function analyzeUsers(experiment: Experiment, data: readonly VariantUsers
 
 /** The analysis itself, from per-variant sums (what the store computes in SQL). */
 export function analyzeSums(experiment: Experiment, data: readonly VariantSums[]): ExperimentAnalysis {
+  checkVariantSums(experiment, data);
   const options = experiment.options;
   const control = data[0]!;
   const srm = sampleRatioMismatch(data.map((d) => d.assigned), experiment.variants.map((v) => v.weight));
@@ -118,9 +126,10 @@ export function analyzeSums(experiment: Experiment, data: readonly VariantSums[]
   for (const treatment of data.slice(1)) {
     for (const metric of experiment.metrics) comparisons.push(compare(metric, control, treatment, options));
   }
-  const modeP = comparisons.map((c) => (options.mode === 'sequential' ? c.sequentialPValue : c.pValue));
-  const adjusted = adjustPValues(modeP, options.correction);
-  comparisons.forEach((c, i) => {
+  // A comparison with no testable data (p = 1 by construction) would only dilute the others.
+  const family = comparisons.filter((c) => c.inFamily);
+  const adjusted = adjustPValues(family.map((c) => (options.mode === 'sequential' ? c.sequentialPValue : c.pValue)), options.correction);
+  family.forEach((c, i) => {
     c.adjustedPValue = adjusted[i]!;
     c.significant = adjusted[i]! < options.alpha;
   });
@@ -141,13 +150,35 @@ export function analyzeSums(experiment: Experiment, data: readonly VariantSums[]
     mode: options.mode,
     alpha: options.alpha,
     correction: options.correction,
-    familySize: comparisons.length,
+    familySize: family.length,
     primaryMetric,
     variants,
     srm,
     comparisons,
     ...decided,
   };
+}
+
+/** Sums that cannot come from real users (negative, NaN, more successes than users) are refused. */
+function checkVariantSums(experiment: Experiment, data: readonly VariantSums[]): void {
+  checkSameLength('data', data, 'experiment.variants', experiment.variants);
+  data.forEach((d, i) => {
+    const at = `data[${i}]`;
+    checkCount(`${at}.assigned`, d.assigned);
+    for (const metric of METRICS) {
+      const s = d.metrics[metric];
+      const field = `${at}.metrics.${metric}`;
+      checkCount(`${field}.n`, s.n);
+      checkCount(`${field}.nX`, s.nX);
+      if (s.nX > s.n) fail(`${field}.nX`, `users with history (${s.nX}) cannot exceed users (${s.n})`);
+      for (const key of ['sumY', 'sumY2', 'sumX', 'sumX2', 'sumXY', 'sumYWithX'] as const) checkFinite(`${field}.${key}`, s[key]);
+      if (metric === 'completion_rate' && !(s.sumY >= 0 && s.sumY <= s.n)) {
+        fail(`${field}.sumY`, `a sum of completion rates must be between 0 and the users (${s.n}) (got ${s.sumY})`);
+      }
+      checkNonNegative(`${field}.sumY2`, s.sumY2);
+      checkNonNegative(`${field}.sumX2`, s.sumX2);
+    }
+  });
 }
 
 function compare(metric: MetricName, control: VariantSums, treatment: VariantSums, options: AnalysisOptions): MetricComparison {
@@ -182,9 +213,14 @@ function compare(metric: MetricName, control: VariantSums, treatment: VariantSum
   const mde = options.minDetectableEffect[metric];
   const z = meanDifferenceZTest(sc.mean, sc.variance / sc.n, st.mean, st.variance / st.n, 1 - options.alpha);
   const welch = metric === 'completion_rate' ? null : welchTTest(sc, st, 1 - options.alpha);
-  const sequential = msprt(z.difference, z.standardError ** 2, mde * mde, options.alpha);
   const required = sampleSizePerVariant(sc.variance, st.variance, mde, options.alpha, options.power);
   const enough = sc.n >= 2 && st.n >= 2;
+  const planned = options.plannedUsersPerVariant ?? (Number.isFinite(required) && required > 0 ? Math.ceil(required) : Math.min(sc.n, st.n));
+  const informationFraction = Math.min(sc.n, st.n) / planned;
+  const variance = z.standardError ** 2;
+  const sequential = enough
+    ? sequentialTest(z.difference, variance, variance * informationFraction, options.alpha)
+    : { pValue: 1, confidenceSequence: { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY } };
 
   let relativeLift = z.relativeLift;
   let relativeLiftInterval = z.relativeLiftInterval;
@@ -212,6 +248,9 @@ function compare(metric: MetricName, control: VariantSums, treatment: VariantSum
     pValue: enough ? (welch ? welch.pValue : z.pValue) : 1,
     sequentialPValue: enough ? sequential.pValue : 1,
     confidenceSequence: sequential.confidenceSequence,
+    plannedUsersPerVariant: planned,
+    informationFraction,
+    inFamily: enough,
     adjustedPValue: 1,
     significant: false,
     higherIsBetter,

@@ -30,6 +30,11 @@ export interface AnalysisOptions {
   correction: Correction;
   /** Adjust with each user's pre-exposure history (default true). */
   cuped: boolean;
+  /**
+   * Users per variant the sequential test is tuned to (its boundary spends α up to this size).
+   * null (default): the fixed-horizon size for the MDE at the planned power, from the data.
+   */
+  plannedUsersPerVariant: number | null;
 }
 
 export interface Experiment {
@@ -61,6 +66,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
   minDetectableEffect: { completion_rate: 0.05, duration: 0.1, rating: 0.25 },
   correction: 'holm',
   cuped: true,
+  plannedUsersPerVariant: null,
 };
 
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
@@ -81,6 +87,7 @@ const optionsSchema = z
       .partial(),
     correction: z.enum(['holm', 'benjamini-hochberg', 'none']),
     cuped: z.boolean(),
+    plannedUsersPerVariant: z.number().int('must be a whole number of users').min(2, 'must be ≥ 2').max(1_000_000_000).nullable(),
   })
   .strict()
   .partial();
@@ -177,6 +184,7 @@ function mergeOptions(given: z.infer<typeof optionsSchema>): AnalysisOptions {
     minDetectableEffect: mde,
     correction: given.correction ?? DEFAULT_OPTIONS.correction,
     cuped: given.cuped ?? DEFAULT_OPTIONS.cuped,
+    plannedUsersPerVariant: given.plannedUsersPerVariant ?? DEFAULT_OPTIONS.plannedUsersPerVariant,
   };
 }
 

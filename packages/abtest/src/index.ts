@@ -40,6 +40,7 @@ export { welchTTest, type WelchResult } from './stats/welch.js';
 export { mannWhitneyU, mannWhitneyFromCounts, type MannWhitneyResult } from './stats/mann-whitney.js';
 export { betaPosterior, compareBetaPosteriors, type BetaPosterior, type BayesianComparison } from './stats/beta-binomial.js';
 export { msprt, type MsprtResult } from './stats/msprt.js';
+export { sequentialTest, type SequentialResult } from './stats/sequential.js';
 export { sampleRatioMismatch, SRM_THRESHOLD, type SrmResult } from './stats/srm.js';
 export { powerOfDifference, sampleSizePerVariant } from './stats/power.js';
 export { adjustPValues, type Correction } from './stats/multiple-comparisons.js';

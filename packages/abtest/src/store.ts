@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '@skills/storage';
+import type { SkillsDatabase, Store } from '@skills/storage';
+import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import { chooseVariant } from './assignment.js';
 import { ConflictError, NotFoundError, invalid } from './errors.js';
@@ -43,33 +44,42 @@ export async function createExperiment(store: Store, input: ExperimentInput, clo
     status: 'running',
     createdAt: now,
   };
-  const taken = await store.db.selectFrom('ab_test_configs').select('id').where('test_name', '=', experiment.name).executeTakeFirst();
-  if (taken) throw new ConflictError('experiment', experiment.name, 'an experiment with this name already exists');
+  const conflict = () => new ConflictError('experiment', experiment.name, 'an experiment with this name already exists (names are compared regardless of case)');
+  if (await nameTaken(store.db, experiment.name)) throw conflict();
   try {
+    // Check and insert in one serializable transaction (SQLite's are), so two writers cannot
+    // both take "Search-v2" and "search-v2"; the unique column guards the exact spelling.
     await store.db
-      .insertInto('ab_test_configs')
-      .values({
-        id: experiment.id,
-        test_name: experiment.name,
-        description: experiment.description,
-        control_strategy: experiment.controlStrategy,
-        treatment_strategy: experiment.treatmentStrategy,
-        variants: JSON.stringify(experiment.variants),
-        assignment_ratio: experiment.assignmentRatio,
-        metrics: JSON.stringify(experiment.metrics),
-        min_sample_size: experiment.minSampleSize,
-        start_date: experiment.startDate,
-        end_date: experiment.endDate,
-        status: experiment.status,
-        salt: experiment.salt,
-        options: JSON.stringify(experiment.options),
-        created_at: now,
-      })
-      .execute();
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => {
+        if (await nameTaken(trx, experiment.name)) throw conflict();
+        await trx
+          .insertInto('ab_test_configs')
+          .values({
+            id: experiment.id,
+            test_name: experiment.name,
+            description: experiment.description,
+            control_strategy: experiment.controlStrategy,
+            treatment_strategy: experiment.treatmentStrategy,
+            variants: JSON.stringify(experiment.variants),
+            assignment_ratio: experiment.assignmentRatio,
+            metrics: JSON.stringify(experiment.metrics),
+            min_sample_size: experiment.minSampleSize,
+            start_date: experiment.startDate,
+            end_date: experiment.endDate,
+            status: experiment.status,
+            salt: experiment.salt,
+            options: JSON.stringify(experiment.options),
+            created_at: now,
+          })
+          .execute();
+      });
   } catch (error) {
-    // Another writer took the name between the check and the insert.
-    const again = await store.db.selectFrom('ab_test_configs').select('id').where('test_name', '=', experiment.name).executeTakeFirst();
-    if (again) throw new ConflictError('experiment', experiment.name, 'an experiment with this name already exists');
+    if (error instanceof ConflictError) throw error;
+    // Another writer took the name between the check and the insert (unique violation or a
+    // serialization failure): say so; anything else is a real failure.
+    if (await nameTaken(store.db, experiment.name)) throw conflict();
     throw error;
   }
   return experiment;
@@ -80,7 +90,8 @@ export async function getExperiment(store: Store, ref: ExperimentRef): Promise<E
   if (typeof ref !== 'string') return ref;
   const row =
     (await store.db.selectFrom('ab_test_configs').selectAll().where('id', '=', ref).executeTakeFirst()) ??
-    (await store.db.selectFrom('ab_test_configs').selectAll().where('test_name', '=', ref).executeTakeFirst());
+    (await store.db.selectFrom('ab_test_configs').selectAll().where('test_name', '=', ref).executeTakeFirst()) ??
+    (await findByNameIgnoringCase(store.db, ref));
   if (!row) throw new NotFoundError('experiment', ref);
   return fromRow(row);
 }
@@ -180,4 +191,19 @@ function fromRow(row: ConfigRow): Experiment {
     options: parseStoredOptions(row.options),
     createdAt: row.created_at,
   };
+}
+
+/** Case folding for names: "Search-V2" and "search-v2" are one experiment. */
+const foldName = (name: string) => name.normalize('NFC').toLowerCase();
+
+async function nameTaken(db: Kysely<SkillsDatabase>, name: string): Promise<boolean> {
+  const names = await db.selectFrom('ab_test_configs').select('test_name').execute();
+  const folded = foldName(name);
+  return names.some((row) => foldName(row.test_name) === folded);
+}
+
+async function findByNameIgnoringCase(db: Kysely<SkillsDatabase>, name: string) {
+  const folded = foldName(name);
+  const rows = await db.selectFrom('ab_test_configs').selectAll().execute();
+  return rows.find((row) => foldName(row.test_name) === folded);
 }

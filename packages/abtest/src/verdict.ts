@@ -23,7 +23,7 @@ export interface VerdictInput {
  * The verdict rule (spelled out in the README), per treatment on the primary metric:
  * 1. SRM p < 0.001 → `invalid_srm` for every variant: assignment is broken, no number is trusted.
  * 2. Fewer than `minSampleSize` users with outcomes in control or the treatment → `keep_running`.
- * 3. Corrected p < α (the mSPRT p in sequential mode, the fixed-horizon p otherwise) →
+ * 3. Corrected p < α (the sequential p in sequential mode, the fixed-horizon p otherwise) →
  *    `treatment_wins` if the difference goes the good way, else `control_wins`.
  * 4. Sequential: the always-valid confidence sequence lies inside ±MDE → `no_difference`.
  *    Fixed: the power against the MDE has reached the planned power → `no_difference`.

@@ -62,7 +62,26 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       await createExperiment(store, base);
       const error = await rejection(createExperiment(store, base));
       expect(error).toBeInstanceOf(ConflictError);
-      expect(error.message).toBe('experiment search-v2: an experiment with this name already exists');
+      expect(error.message).toBe('experiment search-v2: an experiment with this name already exists (names are compared regardless of case)');
+      expect(await count('ab_test_configs')).toBe(1);
+    });
+
+    it('treats names that differ only in case as the same experiment', async () => {
+      const created = await createExperiment(store, base);
+      const error = await rejection(createExperiment(store, { ...base, name: 'Search-V2' }));
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(await count('ab_test_configs')).toBe(1);
+      expect((await getExperiment(store, 'SEARCH-v2')).id).toBe(created.id);
+    });
+
+    it('lets only one of two concurrent creations with case-variant names through', async () => {
+      const results = await Promise.allSettled([
+        createExperiment(store, { ...base, name: 'Ranker' }),
+        createExperiment(store, { ...base, name: 'ranker' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(rejected.reason).toBeInstanceOf(ConflictError);
       expect(await count('ab_test_configs')).toBe(1);
     });
 

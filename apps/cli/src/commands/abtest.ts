@@ -28,6 +28,7 @@ interface CreateFlags {
   mode?: string;
   correction?: string;
   mde?: string;
+  plannedUsers?: string;
   description?: string;
   json?: boolean;
 }
@@ -69,6 +70,7 @@ export function registerAbtestCommand(program: Command, context: CommandContext)
     .option('--mode <mode>', 'sequential (always-valid, default) or fixed')
     .option('--correction <method>', 'multiple comparisons: holm (default), bh, none')
     .option('--mde <effect>', 'minimum detectable absolute difference in completion rate (default 0.05)')
+    .option('--planned-users <n>', 'users per variant the sequential test is tuned to (default: the fixed-horizon size for the MDE)')
     .option('--description <text>', 'what the experiment is about')
     .option('--json', 'print as JSON')
     .action(async (name: string, _flags: CreateFlags, command: Command) => {
@@ -177,6 +179,11 @@ function createInput(name: string, flags: CreateFlags): ExperimentInput {
     options.correction = correction;
   }
   if (flags.mde !== undefined) options.minDetectableEffect = { completion_rate: parseNonNegative(flags.mde, '--mde') };
+  if (flags.plannedUsers !== undefined) {
+    const planned = Number(flags.plannedUsers);
+    if (!Number.isInteger(planned) || planned < 2) throw optionError('--planned-users', `expected a whole number of users ≥ 2 (got "${flags.plannedUsers}")`);
+    options.plannedUsersPerVariant = planned;
+  }
   const input: ExperimentInput = { name, options };
   if (flags.description !== undefined) input.description = flags.description;
   if (flags.control !== undefined) input.controlStrategy = flags.control;
@@ -222,7 +229,7 @@ function printAnalysis(context: CommandContext, a: ExperimentAnalysis): void {
   );
   printTable(
     context.io,
-    ['variant', 'metric', 'difference', 'lift %', 'p (fixed)', 'p (always-valid)', 'p adjusted', 'P(beat control)', 'CUPED var ↓', 'power'],
+    ['variant', 'metric', 'difference', 'lift %', 'p (fixed)', 'p (always-valid)', 'p adjusted', 'of plan', 'P(beat control)', 'CUPED var ↓', 'power'],
     a.comparisons.map((c) => [
       c.variant,
       c.metric,
@@ -230,12 +237,13 @@ function printAnalysis(context: CommandContext, a: ExperimentAnalysis): void {
       formatPercent(c.relativeLift),
       c.pValue.toPrecision(3),
       c.sequentialPValue.toPrecision(3),
-      c.adjustedPValue.toPrecision(3),
+      c.inFamily ? c.adjustedPValue.toPrecision(3) : 'no data',
+      `${Math.round(100 * c.informationFraction)}% of ${c.plannedUsersPerVariant}`,
       c.bayesian ? formatPercent(c.bayesian.chanceToBeatControl) : '',
       c.cuped?.applied ? `${formatPercent(c.cuped.varianceReduction)}%` : '',
       c.power.toFixed(2),
     ]),
-    { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+    { align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
   );
   printLine(context.io, `SRM check: chi-square p = ${a.srm.pValue.toPrecision(3)}${a.srm.mismatch ? ' — MISMATCH' : ''}.`);
   printLine(context.io, `Verdict: ${a.verdict}${a.winner ? ` (${a.winner})` : ''} — ${a.reason}`);

@@ -1,3 +1,4 @@
+import { checkCount, checkFinite, checkSameLength, fail } from './checks.js';
 import { normalTwoSidedP } from './distributions.js';
 
 export interface MannWhitneyResult {
@@ -59,6 +60,14 @@ export function mannWhitneyFromCounts(
   controlCounts: ArrayLike<number>,
   treatmentCounts: ArrayLike<number>,
 ): MannWhitneyResult {
+  checkSameLength('controlCounts', controlCounts, 'values', values);
+  checkSameLength('treatmentCounts', treatmentCounts, 'values', values);
+  for (let i = 0; i < values.length; i++) {
+    checkFinite(`values[${i}]`, values[i]!);
+    if (i > 0 && !(values[i]! > values[i - 1]!)) fail(`values[${i}]`, 'values must be ascending and distinct');
+    checkCount(`controlCounts[${i}]`, controlCounts[i]!);
+    checkCount(`treatmentCounts[${i}]`, treatmentCounts[i]!);
+  }
   let nc = 0;
   let nt = 0;
   for (let i = 0; i < values.length; i++) {

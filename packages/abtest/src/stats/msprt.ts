@@ -1,3 +1,4 @@
+import { checkFinite, checkNonNegative, checkProbability } from './checks.js';
 import type { Interval } from './proportions.js';
 
 export interface MsprtResult {
@@ -18,6 +19,10 @@ export interface MsprtResult {
  * @example msprt(0.03, 0.0001, 0.05 ** 2).pValue // 0.06735
  */
 export function msprt(difference: number, variance: number, tauSquared: number, alpha = 0.05): MsprtResult {
+  checkFinite('difference', difference);
+  checkNonNegative('variance', variance);
+  checkNonNegative('tauSquared', tauSquared);
+  checkProbability('alpha', alpha, { open: true });
   if (!(tauSquared > 0)) {
     return { likelihoodRatio: 1, pValue: 1, confidenceSequence: { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY } };
   }

@@ -1,3 +1,5 @@
+import { checkProbability, fail } from './checks.js';
+
 /** How a family of p-values is corrected: Holm (family-wise error) or Benjamini–Hochberg (false discovery rate). */
 export type Correction = 'holm' | 'benjamini-hochberg' | 'none';
 
@@ -6,6 +8,8 @@ export type Correction = 'holm' | 'benjamini-hochberg' | 'none';
  * @example adjustPValues([0.01, 0.04, 0.03], 'holm') // [0.03, 0.06, 0.06]
  */
 export function adjustPValues(pValues: readonly number[], method: Correction): number[] {
+  pValues.forEach((p, i) => checkProbability(`pValues[${i}]`, p));
+  if (method !== 'holm' && method !== 'benjamini-hochberg' && method !== 'none') fail('method', `must be holm, benjamini-hochberg or none (got ${String(method)})`);
   const m = pValues.length;
   if (method === 'none' || m <= 1) return pValues.map((p) => Math.min(1, p));
   const order = pValues.map((_, i) => i).sort((a, b) => pValues[a]! - pValues[b]!);

@@ -1,3 +1,4 @@
+import { checkFinite, checkNonNegative, checkProbability } from './checks.js';
 import { normalCdf, normalQuantile } from './distributions.js';
 
 /**
@@ -6,6 +7,9 @@ import { normalCdf, normalQuantile } from './distributions.js';
  * @example powerOfDifference(0.05, 0.02, 0.05) // 0.7054
  */
 export function powerOfDifference(effect: number, standardError: number, alpha = 0.05): number {
+  checkFinite('effect', effect);
+  checkNonNegative('standardError', standardError);
+  checkProbability('alpha', alpha, { open: true });
   if (!(standardError > 0)) return 1;
   const z = normalQuantile(1 - alpha / 2);
   const shift = Math.abs(effect) / standardError;
@@ -26,6 +30,11 @@ export function sampleSizePerVariant(
   alpha = 0.05,
   power = 0.8,
 ): number {
+  checkNonNegative('controlVariance', controlVariance);
+  checkNonNegative('treatmentVariance', treatmentVariance);
+  checkFinite('effect', effect);
+  checkProbability('alpha', alpha, { open: true });
+  checkProbability('power', power, { open: true });
   if (effect === 0) return Number.POSITIVE_INFINITY;
   const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
   return (z * z * (controlVariance + treatmentVariance)) / (effect * effect);

@@ -1,3 +1,4 @@
+import { checkCount, checkNonNegative, checkProbability, fail, checkFinite } from './checks.js';
 import { normalQuantile, normalTwoSidedP } from './distributions.js';
 
 /** A two-sided confidence interval. */
@@ -11,6 +12,9 @@ export interface Interval {
  * @example wilsonInterval(45, 100) // { lower: 0.3561, upper: 0.5476 }
  */
 export function wilsonInterval(successes: number, n: number, confidence = 0.95): Interval {
+  checkNonNegative('n', n);
+  checkSuccesses('successes', successes, n);
+  checkProbability('confidence', confidence, { open: true });
   if (n <= 0) return { lower: 0, upper: 1 };
   const z = normalQuantile(1 - (1 - confidence) / 2);
   const p = successes / n;
@@ -47,6 +51,12 @@ export function twoProportionZTest(
   treatmentN: number,
   confidence = 0.95,
 ): DifferenceTest {
+  checkCount('controlN', controlN);
+  checkCount('treatmentN', treatmentN);
+  if (controlN === 0 || treatmentN === 0) fail(controlN === 0 ? 'controlN' : 'treatmentN', 'must be > 0');
+  checkSuccesses('controlSuccesses', controlSuccesses, controlN);
+  checkSuccesses('treatmentSuccesses', treatmentSuccesses, treatmentN);
+  checkProbability('confidence', confidence, { open: true });
   const pc = controlSuccesses / controlN;
   const pt = treatmentSuccesses / treatmentN;
   const pooled = (controlSuccesses + treatmentSuccesses) / (controlN + treatmentN);
@@ -73,6 +83,13 @@ export function meanDifferenceZTest(
   treatmentMeanVariance: number,
   confidence = 0.95,
 ): DifferenceTest {
+  // A mean is NaN for a group without users (the result is then NaN too); ±Infinity is refused.
+  if (Math.abs(controlMean) === Number.POSITIVE_INFINITY) checkFinite('controlMean', controlMean);
+  if (Math.abs(treatmentMean) === Number.POSITIVE_INFINITY) checkFinite('treatmentMean', treatmentMean);
+  // NaN (a group without users) passes through as NaN; a negative variance is impossible.
+  if (controlMeanVariance < 0 || controlMeanVariance === Number.POSITIVE_INFINITY) checkNonNegative('controlMeanVariance', controlMeanVariance);
+  if (treatmentMeanVariance < 0 || treatmentMeanVariance === Number.POSITIVE_INFINITY) checkNonNegative('treatmentMeanVariance', treatmentMeanVariance);
+  checkProbability('confidence', confidence, { open: true });
   const intervals = differenceIntervals(controlMean, controlMeanVariance, treatmentMean, treatmentMeanVariance, confidence);
   if (!(intervals.standardError > 0)) {
     // No variance at all: any difference is certain (the original returned NaN → "inconclusive").
@@ -81,6 +98,11 @@ export function meanDifferenceZTest(
   }
   const statistic = intervals.difference / intervals.standardError;
   return { ...intervals, statistic, pValue: normalTwoSidedP(statistic) };
+}
+
+/** Successes (a sum of per-user rates, so not always whole) between 0 and n. */
+function checkSuccesses(field: string, successes: number, n: number): void {
+  if (!(Number.isFinite(successes) && successes >= 0 && successes <= n)) fail(field, `must be between 0 and ${n} (got ${successes})`);
 }
 
 function differenceIntervals(

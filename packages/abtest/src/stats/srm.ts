@@ -1,3 +1,4 @@
+import { checkCount, checkProbability, checkSameLength, fail } from './checks.js';
 import { chiSquareSurvival } from './distributions.js';
 
 export interface SrmResult {
@@ -20,6 +21,13 @@ export const SRM_THRESHOLD = 0.001;
  * @example sampleRatioMismatch([4500, 5500], [0.5, 0.5]).mismatch // true
  */
 export function sampleRatioMismatch(observed: readonly number[], weights: readonly number[], threshold = SRM_THRESHOLD): SrmResult {
+  checkSameLength('observed', observed, 'weights', weights);
+  if (observed.length < 2) fail('observed', 'needs at least two variants');
+  observed.forEach((count, i) => checkCount(`observed[${i}]`, count));
+  weights.forEach((w, i) => {
+    if (!(Number.isFinite(w) && w > 0)) fail(`weights[${i}]`, `must be a finite number > 0 (got ${w})`);
+  });
+  checkProbability('threshold', threshold, { open: true });
   const total = observed.reduce((a, b) => a + b, 0);
   const weightSum = weights.reduce((a, b) => a + b, 0);
   const expected = weights.map((w) => (total * w) / weightSum);

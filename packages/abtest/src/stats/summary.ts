@@ -1,9 +1,18 @@
+import { checkCount, checkFinite, checkNonNegative } from './checks.js';
+
 /** Count, mean and unbiased variance of a sample: what every two-sample test starts from. */
 export interface SampleSummary {
   n: number;
   mean: number;
   /** Sample variance with n − 1 in the denominator; 0 when n < 2. */
   variance: number;
+}
+
+/** A summary a caller built by hand: n a whole number ≥ 0, a finite mean when n > 0, variance ≥ 0. */
+export function checkSummary(field: string, s: SampleSummary): void {
+  checkCount(`${field}.n`, s.n);
+  if (s.n > 0) checkFinite(`${field}.mean`, s.mean);
+  checkNonNegative(`${field}.variance`, s.variance);
 }
 
 /** `summarize([1, 2, 3])` → `{ n: 3, mean: 2, variance: 1 }`. Two-pass, so large means do not cancel. */
