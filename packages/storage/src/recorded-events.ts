@@ -152,14 +152,45 @@ export class RemoteFeed {
     };
   }
 
-  /** Runs `work` holding the writers' lock, then notifies a marker behind every batch committed before it. */
-  marker<T>(driver: StoreDriver, token: string, work: (db: Kysely<SkillsDatabase>) => Promise<T>): Promise<T> {
-    return driver.maintenanceTransaction(async (trx) => {
-      const result = await work(trx);
-      const payload = JSON.stringify({ o: this.origin, m: token });
-      await sql`select pg_notify(${CHANNEL_SQL}, ${payload})`.execute(trx);
-      return result;
+  /**
+   * Runs `read` on a snapshot taken holding the writers' lock, and notifies a marker at that
+   * point, behind every batch the snapshot holds and ahead of every batch it does not. The lock is
+   * held only while the snapshot is exported and imported, not during the read.
+   */
+  async marker<T>(driver: StoreDriver, token: string, read: (db: Kysely<SkillsDatabase>) => Promise<T>): Promise<T> {
+    let exported!: (id: string) => void;
+    let failed!: (error: unknown) => void;
+    const snapshotId = new Promise<string>((resolve, reject) => {
+      exported = resolve;
+      failed = reject;
     });
+    let imported!: () => void;
+    const importDone = new Promise<void>((resolve) => (imported = resolve));
+    const locked = driver
+      .maintenanceTransaction(async (trx) => {
+        const payload = JSON.stringify({ o: this.origin, m: token });
+        await sql`select pg_notify(${CHANNEL_SQL}, ${payload})`.execute(trx);
+        const row = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx);
+        exported(row.rows[0]!.id);
+        await importDone;
+      })
+      .catch((error: unknown) => {
+        failed(error);
+        throw error;
+      });
+    const id = await snapshotId;
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        try {
+          await sql`set transaction snapshot ${sql.lit(id)}`.execute(trx);
+        } finally {
+          imported();
+        }
+        await locked;
+        return read(trx);
+      });
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ export interface TopSkillsOptions {
   limit?: number;
   /** Sort key, descending (default 'invocations'); ties by skill name. */
   orderBy?: TopSkillsOrder;
+  /** Only these skills (those without invocations in the window are left out). */
+  skills?: readonly string[];
 }
 
 export interface TopSkill {
@@ -58,6 +60,10 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
     .where('hour_start', '>=', window.since)
     .where('hour_start', '<', window.until)
     .groupBy('skill_name');
+  if (options.skills !== undefined) {
+    if (options.skills.length === 0) return [];
+    query = query.where('skill_name', 'in', [...options.skills]);
+  }
   if (orderBy === 'invocations') query = query.orderBy('invocations', 'desc');
   if (orderBy === 'completion_rate') {
     query = query.orderBy(sql`cast(sum(completed_count) as double precision) / sum(invocation_count)`, 'desc');
