@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { isInMigrationRun } from './run-connections.js';
 
 /** A migration whose `down` is mandatory: every version here is reversible. */
 export interface ReversibleMigration extends Migration {
@@ -7,9 +8,9 @@ export interface ReversibleMigration extends Migration {
 }
 
 /**
- * Makes each step atomic. Kysely's Migrator wraps a run in a transaction only on dialects it
- * considers to have transactional DDL (PostgreSQL); SQLite has it too, so there we open one per
- * step ourselves, and a failing step leaves no half-built schema behind.
+ * Makes each step atomic when it runs outside this package's runner (which holds one transaction
+ * for the whole run): Kysely's own Migrator opens a transaction only on dialects it considers to
+ * have transactional DDL (PostgreSQL); SQLite has it too, so there we open one per step.
  */
 export function defineMigration(steps: ReversibleMigration): ReversibleMigration {
   return {
@@ -19,6 +20,6 @@ export function defineMigration(steps: ReversibleMigration): ReversibleMigration
 }
 
 async function atomically(db: Kysely<any>, step: (db: Kysely<any>) => Promise<void>): Promise<void> {
-  if (db.isTransaction) return step(db);
+  if (db.isTransaction || isInMigrationRun(db)) return step(db);
   await db.transaction().execute((trx) => step(trx));
 }

@@ -1,4 +1,5 @@
 export { migrations, latestVersion, type MigrationName } from './migrations.js';
+export { downLosses } from './down-losses.js';
 export { indexPendingSearchRows, hasPendingSearchRows } from './0008-lean-ingest.js';
 export {
   migrationProvider,
@@ -7,12 +8,17 @@ export {
   migrateTo,
   migrateDown,
   migrationStatus,
+  rollbackLosses,
   type MigratorOptions,
+  type RollbackOptions,
   type MigrationStatus,
 } from './migrator.js';
 export {
   MigrationError,
+  NewerSchemaError,
+  DataLossError,
   UnsupportedDialectError,
+  type DownLoss,
   type MigrationDirection,
   type MigrationErrorDetails,
 } from './errors.js';

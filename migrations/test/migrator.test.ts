@@ -8,6 +8,9 @@ import {
   migrateToLatest,
   MigrationError,
   migrationStatus,
+  NewerSchemaError,
+  DataLossError,
+  rollbackLosses,
   migrations,
 } from '../src/index.js';
 import { dialects, type TestDatabase } from './databases.js';
@@ -116,12 +119,51 @@ for (const factory of dialects) {
       expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, true, false, false, false, false, false]);
     });
 
-    it('a history naming an unknown migration throws MigrationError without a migration name', async () => {
+    it('a store written by a newer version is named as such by every function, status included', async () => {
       await migrateToLatest(t.db);
-      await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('0005_from_the_future', ${new Date().toISOString()})`.execute(t.db);
+      await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('0009_from_the_future', ${new Date().toISOString()})`.execute(t.db);
+      const message = 'this store was written by a newer version (migration 0009_from_the_future); upgrade to a version that knows it';
+      for (const run of [() => migrateToLatest(t.db), () => migrationStatus(t.db), () => migrateDown(t.db), () => migrateTo(t.db, '0007_collab')]) {
+        const error = await rejection(run());
+        expect(error).toBeInstanceOf(NewerSchemaError);
+        expect(error.message).toBe(message);
+        expect((error as NewerSchemaError).unknownMigrations).toEqual(['0009_from_the_future']);
+      }
+      expect((await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t.db)).rows.map((r) => r.name)).toEqual([...ALL, '0009_from_the_future']);
+    });
+
+    it('refuses a rollback that destroys data, lists it, changes nothing, and runs it when named', async () => {
+      await migrateToLatest(t.db);
+      await sql`INSERT INTO skill_user_opt_outs (user_id, forgotten_at) VALUES ('p1', 1), ('p2', 2)`.execute(t.db);
+      await sql`INSERT INTO store_settings (key, value, updated_at) VALUES ('check', 'x', 1)`.execute(t.db);
+      await sql`INSERT INTO skill_time_series (skill_name, hour_start) VALUES ('a', 0)`.execute(t.db);
+      const before = await snapshotSchema(t.db, t.dialect);
+
+      const error = await migrateDown(t.db, 2).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(DataLossError);
+      expect((error as DataLossError).migrations).toEqual(['0007_collab']);
+      expect((error as DataLossError).message).toBe(
+        'rolling back 0007_collab would destroy data: table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret)), 2 rows; table store_settings (the user-pseudonym secret check (any secret would then be accepted)), 1 row',
+      );
+      expect(await snapshotSchema(t.db, t.dialect)).toEqual(before);
+      expect((await migrationStatus(t.db)).every((m) => m.appliedAt !== null)).toBe(true);
+
+      // Hourly rollups are derived: listed, never a reason to refuse.
+      expect((await rollbackLosses(t.db, 5)).map((l) => [l.migration, l.what.split(' (')[0], l.rows, l.kind])).toEqual([
+        ['0007_collab', 'table skill_user_opt_outs', 2, 'data'],
+        ['0007_collab', 'table store_settings', 1, 'data'],
+        ['0004_analytics', 'table skill_time_series', 1, 'derived'],
+      ]);
+      expect(await migrateDown(t.db, 2, { allowDataLoss: ['0007_collab'] })).toEqual(['0008_lean_ingest', '0007_collab']);
+      expect(await migrateDown(t.db, 3)).toEqual(['0006_predictor', '0005_abtest', '0004_analytics']);
+    });
+
+    it('a history with a gap throws MigrationError naming both migrations', async () => {
+      await migrateToLatest(t.db);
+      await sql`DELETE FROM kysely_migration WHERE name = '0003_workflow_correlation'`.execute(t.db);
       const error = await rejection(migrateToLatest(t.db));
       expect(error.migrationName).toBeNull();
-      expect(error.message).toMatch(/0005_from_the_future/);
+      expect(error.message).toBe('Migration run failed: corrupted migration history: 0004_analytics is applied but 0003_workflow_correlation before it is not');
     });
 
     if (factory.name === 'postgres') it('keeps its bookkeeping in its own schema when another schema has Kysely tables', async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDown, migrateTo, migrations, type MigrationName } from '../src/index.js';
+import { DataLossError, migrateDown, migrateTo, migrations, type MigrationName } from '../src/index.js';
 import { dialects, type TestDatabase } from './databases.js';
 import { insertInvocations, invocation, T0, type TestSchema } from './fixtures.js';
 import { snapshotSchema, type SchemaSnapshot } from './introspect.js';
@@ -62,7 +62,13 @@ for (const factory of dialects) {
       ]);
       await db.insertInto('skill_modalities').values({ skill_name: 'x', modality_type: 'code', requires_human_review: 0 }).execute();
 
-      expect(await migrateDown(db, 3)).toEqual(['0004_analytics', '0003_workflow_correlation', '0002_search']);
+      // The modality and the phase are data those downs destroy: they must be named to go.
+      await expect(migrateDown(db, 3)).rejects.toThrow(DataLossError);
+      expect(await migrateDown(db, 3, { allowDataLoss: ['0004_analytics', '0003_workflow_correlation'] })).toEqual([
+        '0004_analytics',
+        '0003_workflow_correlation',
+        '0002_search',
+      ]);
 
       const rows = await db
         .selectFrom('skill_invocation')
