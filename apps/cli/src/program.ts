@@ -8,6 +8,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerInvocationCommands } from './commands/invocations.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerRecordCommand } from './commands/record.js';
@@ -51,6 +52,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerPredictCommand(program, context);
   registerAbtestCommand(program, context);
   registerCollabCommands(program, context);
+  registerMcpCommand(program, context);
   return program;
 }
 

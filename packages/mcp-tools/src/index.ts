@@ -3,6 +3,7 @@ export { registerSkillsTools, type RegisterToolsOptions } from './register-tools
 export { registerSkillsResources } from './resources.js';
 export { registerSkillsPrompts } from './prompts.js';
 export { createMcpHttpHandler, type McpHttpHandler } from './http-handler.js';
+export { serveOverStdio, type StdioOptions } from './serve-stdio.js';
 export type { SkillsToolsDeps } from './deps.js';
 export { SKILLS_TOOLS } from './tools/index.js';
 export { failureSchema, resultSchema, type ToolDefinition, type ToolFailure } from './tool-definition.js';
