@@ -27,7 +27,12 @@ export interface TopSkill {
   completion_rate: number;
   /** Over completed invocations with a known duration; null when none. */
   avg_duration_seconds: number | null;
-  /** Estimated from log-bucketed histograms (at most one 19% bucket off); null when no duration is known. */
+  /**
+   * Exact (linear interpolation between the two nearest durations) when the window holds at most
+   * 2,000 timed completions of the skill, so it always lies between the shortest and the longest
+   * observed; above that estimated from the log-bucketed hourly histograms (at most one 19% bucket
+   * off). Null when no duration is known.
+   */
   p95_duration_seconds: number | null;
 }
 
@@ -79,7 +84,7 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
   const rows = await query.execute();
   if (rows.length === 0) return [];
 
-  const p95 = await p95BySkill(store, rows.map((row) => row.skill_name), window);
+  const p95 = await p95BySkill(store, rows.map((row) => ({ skill: row.skill_name, timed: Number(row.duration_count) })), window);
   const skills: TopSkill[] = rows.map((row) => {
     const invocations = Number(row.invocations);
     const completed = Number(row.completed);
@@ -102,15 +107,41 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
     .slice(0, limit);
 }
 
+/** Up to this many timed completions of a skill in the window, its p95 is computed from the invocations themselves. */
+const EXACT_P95_MAX = 2000;
+
 async function p95BySkill(
   store: Store,
-  skills: string[],
+  skills: { skill: string; timed: number }[],
   window: { since: number; until: number },
 ): Promise<Map<string, number | null>> {
+  const exact = skills.filter((s) => s.timed > 0 && s.timed <= EXACT_P95_MAX).map((s) => s.skill);
+  const estimated = skills.filter((s) => s.timed > EXACT_P95_MAX).map((s) => s.skill);
+  const result = new Map<string, number | null>();
+  if (exact.length > 0) {
+    // The same hour-aligned window as the rollups' counts; the (skill_name, invoked_at) index serves it.
+    const rows = await store.db
+      .selectFrom('skill_invocation')
+      .select(['skill_name', 'duration_seconds'])
+      .where('skill_name', 'in', exact)
+      .where('invoked_at', '>=', window.since)
+      .where('invoked_at', '<', window.until)
+      .where('completed', '=', 1)
+      .where('duration_seconds', 'is not', null)
+      .execute();
+    const durations = new Map<string, number[]>();
+    for (const row of rows) {
+      const list = durations.get(row.skill_name);
+      if (list) list.push(Number(row.duration_seconds));
+      else durations.set(row.skill_name, [Number(row.duration_seconds)]);
+    }
+    for (const [skill, list] of durations) result.set(skill, quantileOf(list, 0.95));
+  }
+  if (estimated.length === 0) return result;
   const rows = await store.db
     .selectFrom('skill_time_series')
     .select(['skill_name', 'duration_histogram'])
-    .where('skill_name', 'in', skills)
+    .where('skill_name', 'in', estimated)
     .where('hour_start', '>=', window.since)
     .where('hour_start', '<', window.until)
     .where('duration_count', '>', 0)
@@ -121,5 +152,16 @@ async function p95BySkill(
     addToHistogram(histogram, parseHistogram(row.duration_histogram));
     merged.set(row.skill_name, histogram);
   }
-  return new Map([...merged].map(([skill, histogram]) => [skill, quantileFromHistogram(histogram, 0.95)]));
+  for (const [skill, histogram] of merged) result.set(skill, quantileFromHistogram(histogram, 0.95));
+  return result;
+}
+
+/** The q-quantile by linear interpolation between order statistics (R type 7, numpy's default). */
+function quantileOf(values: number[], q: number): number {
+  values.sort((a, b) => a - b);
+  const h = (values.length - 1) * q;
+  const lo = Math.floor(h);
+  const below = values[lo]!;
+  const above = values[Math.min(lo + 1, values.length - 1)]!;
+  return below + (h - lo) * (above - below);
 }
