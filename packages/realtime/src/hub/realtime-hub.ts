@@ -37,13 +37,15 @@ export interface RealtimeHubOptions {
   slowClientMs?: number;
   /** Ping interval; a client that did not answer the previous ping is terminated (default 30,000 ms). */
   heartbeatMs?: number;
-  /** `close()` waits this long for clients to answer the close frame before dropping them (default 2000 ms). */
+  /** `close()`, and closing a slow client, wait this long for the close handshake before dropping the connection (default 2000 ms). */
   closeTimeoutMs?: number;
   logger?: Logger;
 }
 
 export interface HubStats {
   clients: number;
+  /** Bytes queued for clients and not yet written to their sockets, summed now. */
+  bufferedBytes: number;
   /** Clients still to send their token. */
   authenticating: number;
   subscribers: { metrics: number; skills: number; invocations: number; anomalies: number };
@@ -125,7 +127,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: false, perMessageDeflate: false });
   const clients = new Set<Client>();
   const servers = new Map<Server, (request: IncomingMessage, socket: Duplex, head: Buffer) => void>();
-  const stats: Omit<HubStats, 'clients' | 'authenticating' | 'subscribers'> = {
+  const stats: Omit<HubStats, 'clients' | 'bufferedBytes' | 'authenticating' | 'subscribers'> = {
     ticks: 0,
     snapshots: 0,
     messagesSent: 0,
@@ -147,7 +149,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     logger?.warn?.({ buffered: client.ws.bufferedAmount }, 'realtime: closing a client that does not read its messages');
     client.ws.close(CLOSE_CODES.tooSlow, 'client too slow: messages were not read');
     // The close frame waits behind the unread bytes; do not wait for it long.
-    setTimeout(() => client.ws.terminate(), 1000).unref();
+    setTimeout(() => client.ws.terminate(), closeTimeoutMs).unref();
   };
 
   /** Whether the client can take more now; marks it behind (and closes it when too long) if not. */
@@ -457,6 +459,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       const list = [...clients];
       return {
         clients: list.length,
+        bufferedBytes: list.reduce((sum, client) => sum + client.ws.bufferedAmount, 0),
         authenticating: list.filter((client) => !client.authenticated).length,
         subscribers: {
           metrics: list.filter((client) => client.authenticated && client.metrics).length,
