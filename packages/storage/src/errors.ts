@@ -43,6 +43,20 @@ export class StoreOpenError extends StorageError {
 }
 
 /**
+ * A write to a store that can only be read: opened with `readonly`, or a SQLite file (or its
+ * folder) this process may not write. Nothing was written; every read still works.
+ */
+export class StoreReadOnlyError extends StorageError {
+  override name = 'StoreReadOnlyError';
+  constructor(
+    readonly location: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the store ${location} is read-only (opened read-only, or its file or folder is not writable by this user): nothing was written`, options);
+  }
+}
+
+/**
  * A problem with the user-pseudonym secret, by `reason`: shorter than 16 bytes (`too-short`), not
  * the secret this store's pseudonyms were made with (`different-secret`), or needed and not given
  * (`required`: recording into a store that keeps interactions, or asking for pseudonyms).

@@ -11,11 +11,20 @@ export { topSkills, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } 
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
 export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
 export type { Invocation } from './queries/invocation-view.js';
-export { searchInvocations, refreshSearchIndex, type SearchOptions } from './queries/search-invocations.js';
+export { searchInvocations, searchWords, refreshSearchIndex, type SearchOptions } from './queries/search-invocations.js';
 export { sessionSummary, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
-export { StorageError, ValidationError, NotFoundError, StoreOpenError, UserPseudonymSecretError, type FieldIssue } from './errors.js';
+export {
+  StorageError,
+  ValidationError,
+  NotFoundError,
+  StoreOpenError,
+  StoreReadOnlyError,
+  UserPseudonymSecretError,
+  type FieldIssue,
+} from './errors.js';
 export { MigrationError } from '@skills/migrations';
 export { migrateStore, rollbackStore, storeMigrationStatus, type MigrationStatus } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
+export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
 export { userPseudonym, hasUserPseudonyms, forgetUserInteractions, MIN_SECRET_BYTES } from './user-pseudonyms.js';

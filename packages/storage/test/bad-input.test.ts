@@ -157,7 +157,7 @@ describe('the text rule', () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(edgyItem, async (fields) => {
-        const item = { ...fields, id: `t${n++}`, invoked_at: T0 };
+        const item = { ...fields, id: `t${n++}`, invoked_at: T0, created_at: T0 };
         const outcomes = await Promise.all(
           stores.map(async (store) => {
             try {

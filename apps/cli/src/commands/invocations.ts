@@ -2,6 +2,7 @@ import {
   getSkillMetrics,
   listInvocations,
   searchInvocations,
+  searchWords,
   sessionSummary,
   type Invocation,
   type ListInvocationsOptions,
@@ -18,8 +19,8 @@ export function registerInvocationCommands(program: Command, context: CommandCon
 
   program
     .command('search')
-    .description('full-text search over user queries, best match first')
-    .argument('<text>', 'words to find (all must match)')
+    .description('full-text search over user queries, newest match first')
+    .argument('<text>', 'words to find (all must match; English stop words such as "the" are ignored)')
     .option('--skill <name>', 'only this skill')
     .option('--limit <n>', 'how many (1-1000)', '20')
     .option('--json', 'print as JSON')
@@ -29,7 +30,11 @@ export function registerInvocationCommands(program: Command, context: CommandCon
         searchInvocations(store, text, { limit, ...(flags.skill === undefined ? {} : { skill: flags.skill }) }),
       );
       if (flags.json) return printJson(io, found);
-      if (found.length === 0) return printLine(io, 'No matching invocations.');
+      if (found.length === 0) {
+        const { words, stopWords } = searchWords(text);
+        if (words.length > 0) return printLine(io, 'No matching invocations.');
+        return printLine(io, `No matching invocations: ${stopWords.map((w) => `"${w}"`).join(', ')} ${stopWords.length === 1 ? 'is a stop word' : 'are stop words'}, ignored in searches; search for other words.`);
+      }
       printInvocations(context, found);
     });
 

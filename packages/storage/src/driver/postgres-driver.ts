@@ -49,6 +49,7 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
 
   return {
     kind: 'postgres',
+    readonly: false,
     db,
     async writeTransaction(work) {
       return db.transaction().execute(async (trx) => {

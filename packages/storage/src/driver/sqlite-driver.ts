@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
+import { StoreReadOnlyError } from '../errors.js';
 import type { SkillsDatabase } from '../schema.js';
 import { compileRowTemplate, type RowTemplate } from './row-template.js';
 import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
@@ -88,11 +89,18 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   };
 
   const lockKey = path === ':memory:' ? undefined : resolve(path);
+  // SQLite falls back to read-only when the file is not writable: ask the connection, not the option.
+  const readonly = handle.readonly;
+  const refuseWrites = () => {
+    if (readonly) throw new StoreReadOnlyError(path);
+  };
 
   return {
     kind: 'sqlite',
     db,
+    readonly,
     async writeTransaction(work) {
+      refuseWrites();
       // Holding Kysely's connection keeps every other query of this store out until we finish;
       // the file lock keeps other stores of this process on the same file out too, since a
       // second BEGIN IMMEDIATE would otherwise block the one thread in busy_timeout.
@@ -104,12 +112,15 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
           return result;
         } catch (error) {
           if (handle.inTransaction) handle.exec('ROLLBACK');
-          throw error;
+          throw readOnlyFailure(error, path);
         }
       }));
     },
-    maintenanceTransaction(work) {
-      return withFileLock(lockKey, () => db.transaction().execute(work));
+    async maintenanceTransaction(work) {
+      refuseWrites();
+      return withFileLock(lockKey, () => db.transaction().execute(work)).catch((error: unknown) => {
+        throw readOnlyFailure(error, path);
+      });
     },
     async close() {
       await db.destroy();
@@ -128,6 +139,12 @@ function createPrivateFile(path: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+}
+
+/** SQLite's "attempt to write a readonly database" (the folder or a -wal file not writable) as a StoreReadOnlyError. */
+function readOnlyFailure(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY') ? new StoreReadOnlyError(path, { cause: error }) : error;
 }
 
 const fileLocks = new Map<string, Promise<unknown>>();

@@ -39,6 +39,8 @@ export interface WriteTx {
 export interface StoreDriver {
   readonly kind: 'sqlite' | 'postgres';
   readonly db: Kysely<SkillsDatabase>;
+  /** Only reads are possible (SQLite opened read-only, or a file this process may not write). */
+  readonly readonly: boolean;
   /** One write transaction that excludes every other writer of the same database. */
   writeTransaction<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** A Kysely transaction that excludes other writers like writeTransaction, for maintenance writes. */

@@ -1,6 +1,7 @@
 import { hasPendingSearchRows, indexPendingSearchRows } from '@skills/migrations';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ValidationError } from '../errors.js';
+import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
 import { INVOCATION_COLUMNS, toInvocation, type Invocation } from './invocation-view.js';
 import { checkLimit } from './time-window.js';
@@ -12,29 +13,60 @@ export interface SearchOptions {
 }
 
 /**
- * Full-text search over user queries (every word must match; stemmed English), best match
- * first: FTS5 with BM25 on SQLite, tsvector with ts_rank on PostgreSQL.
+ * PostgreSQL's English stop words (`tsearch_data/english.stop`, the Snowball list): PostgreSQL
+ * leaves them out of its index, so they are left out of every query, on SQLite too.
+ */
+const STOP_WORDS = new Set(
+  `i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its
+  itself they them their theirs themselves what which who whom this that these those am is are was were be been being
+  have has had having do does did doing a an the and but if or because as until while of at by for with about against
+  between into through during before after above below to from up down in out on off over under again further then once
+  here there when where why how all any both each few more most other some such no nor not only own same so than too very
+  s t can will just don should now`.split(/\s+/),
+);
+
+/** The words of a query as both databases split text: runs of letters and digits. */
+export function searchWords(text: string): { words: string[]; stopWords: string[] } {
+  const all = (text.match(/[\p{L}\p{N}]+/gu) ?? []).map((word) => word.toLowerCase());
+  return { words: all.filter((word) => !STOP_WORDS.has(word)), stopWords: all.filter((word) => STOP_WORDS.has(word)) };
+}
+
+/**
+ * Full-text search over user queries, the same answer on SQLite and PostgreSQL. The query is
+ * words (runs of letters and digits, any case); every word must match, English-stemmed (`tests`
+ * finds `test`); English stop words (`the`, `and`, `or`, `not`, …) are ignored, so a query of stop
+ * words only finds nothing; there are no operators (`AND`, `"…"`, `*` are plain text). Newest
+ * match first (ties by id), so a limit cuts both databases' answers at the same place.
+ * On a read-only SQLite store, rows not yet in the full-text index are searched in a temporary
+ * index of this connection.
  * @example await searchInvocations(store, 'failing tests auth')
  */
 export async function searchInvocations(store: Store, text: string, options: SearchOptions = {}): Promise<Invocation[]> {
   const limit = checkLimit(options.limit, 20, 1000);
-  const words = typeof text === 'string' ? (text.match(/[\p{L}\p{N}_]+/gu) ?? []) : [];
-  if (words.length === 0) {
+  const { words, stopWords } = typeof text === 'string' ? searchWords(text) : { words: [], stopWords: [] };
+  if (words.length === 0 && stopWords.length === 0) {
     throw new ValidationError([{ index: -1, field: 'text', message: 'expected at least one word to search for' }]);
   }
+  if (words.length === 0) return [];
   const columns = sql.join(INVOCATION_COLUMNS.map((column) => sql.ref(`i.${column}`)));
   const skillFilter = options.skill === undefined ? sql`` : sql`and i.skill_name = ${options.skill}`;
   const { driver } = internals(store);
 
   if (driver.kind === 'sqlite') {
-    await refreshSearchIndex(store);
-    // Each word quoted, so FTS5 operators typed by a user are searched for, not executed.
+    // Each word quoted: only letters and digits, so nothing in it is an FTS5 operator.
     const match = words.map((word) => `"${word}"`).join(' ');
+    const unindexed = driver.readonly ? await indexInTemporaryTable(store.db) : (await refreshSearchIndex(store), false);
+    const matches = unindexed
+      ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}
+            union all
+            select rowid from temp.${sql.raw(TEMP_INDEX)} where ${sql.raw(TEMP_INDEX)} match ${match}
+              and rowid > (select indexed_through from skill_invocation_fts_state)`
+      : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}`;
     const result = await sql<Parameters<typeof toInvocation>[0]>`
-      select ${columns} from skill_invocation_fts f
+      select ${columns} from (${matches}) f
       join skill_invocation i on i.rowid = f.rowid
-      where skill_invocation_fts match ${match} ${skillFilter}
-      order by bm25(skill_invocation_fts), i.invoked_at desc
+      where 1 = 1 ${skillFilter}
+      order by i.invoked_at desc, i.id desc
       limit ${limit}`.execute(store.db);
     return result.rows.map(toInvocation);
   }
@@ -42,9 +74,39 @@ export async function searchInvocations(store: Store, text: string, options: Sea
   const result = await sql<Parameters<typeof toInvocation>[0]>`
     select ${columns} from skill_invocation i
     where i.user_query_tsv @@ plainto_tsquery('english', ${query}) ${skillFilter}
-    order by ts_rank(i.user_query_tsv, plainto_tsquery('english', ${query})) desc, i.invoked_at desc
+    order by i.invoked_at desc, i.id collate "C" desc
     limit ${limit}`.execute(store.db);
   return result.rows.map(toInvocation);
+}
+
+const TEMP_INDEX = 'skill_invocation_fts_unindexed';
+
+/** How far each read-only connection's temporary index reaches (rowid), by its query builder. */
+const temporaryIndexes = new WeakMap<Kysely<SkillsDatabase>, number>();
+
+/**
+ * A read-only store cannot bring its index up to date: the rows above the index's watermark go
+ * into a temporary FTS5 table of this connection instead (same tokenizer), filled once and topped
+ * up as rows arrive. Returns whether there are such rows.
+ */
+async function indexInTemporaryTable(db: Kysely<SkillsDatabase>): Promise<boolean> {
+  if (!(await hasPendingSearchRows(db))) return false;
+  let through = temporaryIndexes.get(db);
+  if (through === undefined) {
+    await sql`create virtual table if not exists temp.${sql.raw(TEMP_INDEX)} using fts5(user_query, tokenize = 'porter unicode61')`.execute(db);
+    through = 0;
+  }
+  const state = await sql<{ watermark: number; last: number }>`
+    select (select indexed_through from skill_invocation_fts_state) as watermark,
+           (select coalesce(max(rowid), 0) from skill_invocation) as last`.execute(db);
+  const { watermark, last } = state.rows[0]!;
+  const from = Math.max(Number(watermark), through);
+  await sql`
+    insert into temp.${sql.raw(TEMP_INDEX)} (rowid, user_query)
+    select rowid, user_query from skill_invocation
+    where rowid > ${from} and rowid <= ${Number(last)} and user_query is not null`.execute(db);
+  temporaryIndexes.set(db, Math.max(from, Number(last)));
+  return true;
 }
 
 /**
@@ -52,12 +114,13 @@ export async function searchInvocations(store: Store, text: string, options: Sea
  * (indexing each one would cost more than the insert): every row stored since the last call is
  * indexed here in one pass. `searchInvocations` calls this itself, so call it only to move the
  * cost off the first search after a large import.
- * Returns the number of rows indexed (always 0 on PostgreSQL, whose index is always current).
+ * Returns the number of rows indexed (always 0 on PostgreSQL, whose index is always current, and on
+ * a read-only store, which cannot write its index).
  * @example await refreshSearchIndex(store) // 20000
  */
 export async function refreshSearchIndex(store: Store): Promise<number> {
   const { driver } = internals(store);
-  if (driver.kind !== 'sqlite') return 0;
+  if (driver.kind !== 'sqlite' || driver.readonly) return 0;
   if (!(await hasPendingSearchRows(store.db))) return 0;
   return driver.maintenanceTransaction((db) => indexPendingSearchRows(db));
 }

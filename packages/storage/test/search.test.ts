@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, recordInvocations, searchInvocations, StoreReadOnlyError, type Store } from '../src/index.js';
+import { T0, storeFactories } from './helpers.js';
+
+const queries = [
+  'run the failing auth tests',
+  'auth tests pass',
+  'lint the auth module',
+  'the and or not',
+  'run tests',
+  'AND OR NEAR "quoted"',
+];
+
+/** Six queries, each recorded five times, one second apart (ids q<query>-<n>). */
+const items = queries.flatMap((query, q) =>
+  Array.from({ length: 5 }, (_, n) => ({
+    id: `q${q}-${n}`,
+    skill_name: q % 2 === 0 ? 'pytest-run' : 'ruff-check',
+    session_id: 's1',
+    invoked_at: T0 + (q * 5 + n) * 1000,
+    user_query: query,
+  })),
+);
+
+/** The same questions on every database. */
+const cases: [string, { limit?: number; skill?: string }][] = [
+  ['auth AND tests', {}],
+  ['auth tests', { limit: 3 }],
+  ['the', {}],
+  ['THE Auth', {}],
+  ['tested', { skill: 'ruff-check' }],
+  ['"quoted" OR near', {}],
+  ['not auth', { limit: 4 }],
+];
+
+describe('searchInvocations gives the same answer on every database', () => {
+  const answers = new Map<string, string[][]>();
+  beforeAll(async () => {
+    for (const factory of storeFactories) {
+      const { store } = await factory.create();
+      await recordInvocations(store, items);
+      answers.set(factory.name, await Promise.all(cases.map(async ([text, options]) => (await searchInvocations(store, text, options)).map((i) => i.id))));
+      await store.close();
+    }
+  });
+  afterAll(async () => {
+    for (const factory of storeFactories) await factory.cleanup();
+  });
+
+  it('matches every word that is not a stop word, stemmed, newest first; operators are plain words', () => {
+    expect(answers.get('sqlite')).toEqual([
+      ['q1-4', 'q1-3', 'q1-2', 'q1-1', 'q1-0', 'q0-4', 'q0-3', 'q0-2', 'q0-1', 'q0-0'],
+      ['q1-4', 'q1-3', 'q1-2'],
+      [],
+      ['q2-4', 'q2-3', 'q2-2', 'q2-1', 'q2-0', 'q1-4', 'q1-3', 'q1-2', 'q1-1', 'q1-0', 'q0-4', 'q0-3', 'q0-2', 'q0-1', 'q0-0'],
+      ['q1-4', 'q1-3', 'q1-2', 'q1-1', 'q1-0'],
+      ['q5-4', 'q5-3', 'q5-2', 'q5-1', 'q5-0'],
+      ['q2-4', 'q2-3', 'q2-2', 'q2-1'],
+    ]);
+  });
+
+  it.runIf(storeFactories.length > 1)('PostgreSQL answers exactly as SQLite', () => {
+    expect(answers.get('postgres')).toEqual(answers.get('sqlite'));
+  });
+});
+
+describe('a read-only store', () => {
+  const factory = storeFactories[0]!;
+  let url: string;
+  let reader: Store;
+  beforeAll(async () => {
+    const created = await factory.create();
+    url = created.url;
+    await recordInvocations(created.store, items.slice(0, 10));
+    await searchInvocations(created.store, 'auth'); // the first ten rows are indexed
+    await recordInvocations(created.store, items.slice(10)); // the rest are not
+    await created.store.close();
+    reader = await openStore(url, { readonly: true });
+  });
+  afterAll(async () => {
+    await reader.close();
+    await factory.cleanup();
+  });
+
+  it('searches rows the full-text index does not hold yet, as a writable store would', async () => {
+    const state = await sql<{ through: number; last: number }>`
+      select (select indexed_through from skill_invocation_fts_state) as through, (select max(rowid) from skill_invocation) as last`.execute(reader.db);
+    expect(state.rows).toEqual([{ through: 10, last: 30 }]);
+    const newestFirst = (q: number[]) => q.flatMap((n) => [4, 3, 2, 1, 0].map((i) => `q${n}-${i}`));
+    expect((await searchInvocations(reader, 'auth', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([2, 1, 0]));
+    expect((await searchInvocations(reader, 'module')).map((i) => i.id)).toEqual(newestFirst([2]));
+    // Asked again, the temporary index is not filled twice.
+    expect((await searchInvocations(reader, 'tests', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([4, 1, 0]));
+  });
+
+  it('refuses a write with a StoreReadOnlyError that says nothing was written', async () => {
+    const error = await recordInvocations(reader, [{ skill_name: 'x', session_id: 's', invoked_at: T0 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreReadOnlyError);
+    expect((error as Error).message).toBe(
+      `the store ${url} is read-only (opened read-only, or its file or folder is not writable by this user): nothing was written`,
+    );
+  });
+});
