@@ -77,7 +77,15 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
   folded.set({}, 0);
   buildInfo.set({ version: packageJson.version, node_version: process.version }, 1);
   const ownFamilies = [invocations, durations, completionRate, activeSessions, anomalies, folded, buildInfo];
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: defaults, prefix });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: defaults, prefix });
+    // prom-client names three gauges `…_total`, which `promtool check metrics` rejects (the same
+    // rule that renamed active_sessions_total); their per-type versions stay.
+    for (const metric of defaults.getMetricsAsArray()) {
+      const { name, type } = metric as unknown as { name: string; type: string };
+      if (type !== 'counter' && name.endsWith('_total')) defaults.removeSingleMetric(name);
+    }
+  }
   const registry = Registry.merge([own, defaults]);
 
   const skillNames = new Set<string>();
