@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createTokenChecker, type Access } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { HttpError, mapError } from './http-errors.js';
+import { skillsMcpRoute } from '@skills/mcp-tools';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './query-params.js';
 import { isStatusReply, type ApiRoute } from './routes/api-route.js';
@@ -129,7 +130,8 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
   Object.assign(document.paths as object, infrastructurePaths(options.metrics !== undefined));
   app.get('/openapi.json', async () => document);
 
-  for (const plugin of options.plugins ?? []) {
+  // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools.
+  for (const plugin of [skillsMcpRoute, ...(options.plugins ?? [])]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { createMetricsExporter, createRealtimeHub, type MetricsExporter, type RealtimeHub } from '@skills/realtime';
 import { redactUrl, type Store } from '@skills/storage';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -24,6 +25,10 @@ export interface StartServerOptions {
 export interface SkillsServer extends AsyncDisposable {
   app: FastifyInstance;
   store: Store;
+  /** The WebSocket hub on /ws (`@skills/realtime`). */
+  hub: RealtimeHub;
+  /** The Prometheus exporter behind /metrics. */
+  exporter: MetricsExporter;
   anomalyJob: AnomalyJob | undefined;
   /** `http://host:port` */
   url: string;
@@ -51,16 +56,37 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const ownStore = options.store === undefined;
   let job: AnomalyJob | undefined;
   let app: FastifyInstance | undefined;
+  let hub: RealtimeHub | undefined;
+  let exporter: MetricsExporter | undefined;
   try {
+    const realtimeLogger = logger.child({ component: 'realtime' });
+    exporter = createMetricsExporter({ store, logger: realtimeLogger });
+    hub = createRealtimeHub({
+      store,
+      path: '/ws',
+      tickMs: config.tickMs,
+      // The feed is a read: open when reads are, else any read or write token.
+      tokens: config.readTokens.length === 0 ? [] : [...config.readTokens, ...config.writeTokens],
+      allowedOrigins: config.allowedOrigins,
+      logger: realtimeLogger,
+    });
     app = await buildServer(config, {
       store,
       logger,
+      metrics: exporter,
       ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
+    const attached = hub;
+    // WebSockets first, so their clients hear "going away" while requests still finish.
+    app.addHook('preClose', () => attached.close());
+    hub.attach(app.server);
+    await Promise.all([hub.ready(), exporter.ready()]);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await hub?.close().catch(() => undefined);
+    await exporter?.close().catch(() => undefined);
     if (ownStore) await store.close();
     throw error;
   }
@@ -84,6 +110,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       } finally {
         clearTimeout(force);
         await job?.close();
+        await exporter?.close();
         if (ownStore) await store.close();
         logger.info('closed');
       }
@@ -91,6 +118,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   return {
     app: running,
     store,
+    hub: hub!,
+    exporter: exporter!,
     anomalyJob: job,
     url,
     wsUrl: `ws://${host}:${address.port}/ws`,

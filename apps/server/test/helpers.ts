@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Store } from '@skills/storage';
 import { createStoreFactories } from '@skills/storage/testing';
 import { pino } from 'pino';
+import WebSocket from 'ws';
 import { resolveServerConfig, startServer, type ServerFlags, type SkillsServer, type StartServerOptions } from '../src/index.js';
 
 /** SQLite always; PostgreSQL when SKILLS_TEST_PG_URL is set (CI sets it). */
@@ -65,9 +66,12 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (!/server on (http:\/\/\S+)/.test(stderr)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const url = /server on (http:\/\/\S+)/.exec(stderr)![1]!;
@@ -80,5 +84,58 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export type WsMessage = { type: string; ts: number; data: any; [key: string]: any };
+
+/** A real `ws` client that keeps every message it receives. */
+export class WsClient {
+  readonly messages: WsMessage[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: { match: (message: WsMessage) => boolean; resolve: (message: WsMessage) => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as WsMessage;
+      this.messages.push(message);
+      this.waiters = this.waiters.filter((waiter) => !(waiter.match(message) && (waiter.resolve(message), true)));
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Connect; resolves once open, rejects with the HTTP status of a refused upgrade. */
+  static open(url: string, options: WebSocket.ClientOptions = {}): Promise<WsClient> {
+    const ws = new WebSocket(url, options);
+    const client = new WsClient(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** The first message of this type (received or to come) that matches. */
+  next(type: string, predicate: (message: WsMessage) => boolean = () => true, timeoutMs = 5000): Promise<WsMessage> {
+    const found = this.messages.find((message) => message.type === type && predicate(message));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} message within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        match: (message) => message.type === type && predicate(message),
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      });
+    });
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  close(): void {
+    this.ws.close();
   }
 }
