@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countRows, serve, storeFactories } from './helpers.js';
+import { countRows, serve, storeFactories, WsClient } from './helpers.js';
 
 const SECRET = 'server-mcp-test-secret-0123456789';
 const READER = 'reader-token-0123456789';
@@ -38,9 +38,16 @@ describe.each(storeFactories)('MCP at /mcp of the real server [$name]', (factory
         const args = { id: 'mcp-http-1', skill_name: 'pytest-run', session_id: 's1', user_id: 'alice', invoked_at: at, completed: true, duration_seconds: 3 };
         await expect(reader.callTool({ name: 'record_skill_invocation', arguments: args })).rejects.toThrow('this token may read but not write: use a write token');
         expect(await countRows(store)).toBe(0);
-        // … a write token can, and a read token then sees it.
+        // … a write token can; a subscriber of the WebSocket feed hears of it, and a read token then sees it.
+        const feed = await WsClient.open(`${server.wsUrl}?token=${READER}`);
+        await feed.next('connected');
+        feed.send({ type: 'subscribe', channel: 'invocations' });
+        await feed.next('subscription_confirmed');
         const recorded = (await writer.callTool({ name: 'record_skill_invocation', arguments: args })) as CallToolResult;
         expect(recorded.structuredContent).toEqual({ success: true, inserted: 1, duplicates: 0, ids: ['mcp-http-1'] });
+        const tail = await feed.next('invocations', (m) => m.data.invocations.some((i: { id: string }) => i.id === 'mcp-http-1'));
+        expect(tail.data.invocations).toEqual([expect.objectContaining({ id: 'mcp-http-1', skill_name: 'pytest-run', completed: true, duration_seconds: 3, session_id: 's1' })]);
+        feed.close();
         const metrics = (await reader.callTool({ name: 'get_real_time_metrics', arguments: {} })) as CallToolResult;
         expect(metrics.structuredContent).toMatchObject({
           success: true,
