@@ -13,6 +13,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerSeedCommand } from './commands/seed.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerTaxonomyCommand } from './commands/taxonomy.js';
 import { registerTopCommand } from './commands/top.js';
 import { registerTrendAnomaliesCommands } from './commands/trend-anomalies.js';
@@ -52,6 +53,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerPredictCommand(program, context);
   registerAbtestCommand(program, context);
   registerCollabCommands(program, context);
+  registerServeCommand(program, context);
   registerMcpCommand(program, context);
   return program;
 }
