@@ -5,12 +5,16 @@ import { createSqliteDriver } from './driver/sqlite-driver.js';
 import type { StoreDriver } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
 import { keyFilePath, readKeyFile } from './key-file.js';
+import { rebuildRecreatedRollups } from './migrate-store.js';
 import { parseStoreUrl, redactUrl, sqliteFileOf, type StoreLocation } from './store-location.js';
 import { createStore, type Store } from './store.js';
 import { createPseudonymiser, enableUserPseudonyms, type Pseudonymise } from './user-pseudonyms.js';
 
 export interface OpenStoreOptions {
-  /** Migrate to the latest schema on open (default true). */
+  /**
+   * Migrate to the latest schema on open (default true). A run that recreates the rollup tables
+   * over stored invocations (after a rollback past 0004) rebuilds them before the store is returned.
+   */
   migrate?: boolean;
   /** PostgreSQL only: use this schema (created if missing) instead of `public`. */
   schema?: string;
@@ -56,16 +60,19 @@ export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenSt
   const pseudonymise: Pseudonymise | undefined = secret === undefined ? undefined : createPseudonymiser(secret);
   const driver = await createDriver(location, options);
   try {
-    if (options.migrate !== false && !options.readonly) await migrateToLatest(driver.db);
+    const applied = options.migrate !== false && !options.readonly ? await migrateToLatest(driver.db) : [];
     if (pseudonymise && !options.readonly) {
       await enableUserPseudonyms(driver.db, (work) => driver.maintenanceTransaction(work), pseudonymise, Date.now());
     }
+    const remote = location.dialect === 'postgres' ? { url: location.url, schema: options.schema } : undefined;
+    const store = createStore(driver, options.onListenerError ?? (() => {}), pseudonymise, remote);
+    // A migration that recreated the rollups over stored invocations left them empty: refill them.
+    await rebuildRecreatedRollups(store, applied);
+    return store;
   } catch (error) {
     await driver.close();
     throw error;
   }
-  const remote = location.dialect === 'postgres' ? { url: location.url, schema: options.schema } : undefined;
-  return createStore(driver, options.onListenerError ?? (() => {}), pseudonymise, remote);
 }
 
 function keyFileSecret(location: StoreLocation, options: OpenStoreOptions): string | undefined {

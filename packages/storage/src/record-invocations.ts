@@ -135,6 +135,22 @@ async function writeBatch(
   const fresh = rows.filter((_, i) => flags[i]);
   const differing = fresh.length === all.length ? [] : await findDifferingDuplicates(tx, all, rows, flags);
   if (fresh.length === 0) return { fresh, users: [], differing };
+  const users = await foldIntoRollups(tx, fresh, countedSessions, now, pseudonymise);
+  return { fresh, users, differing };
+}
+
+/**
+ * Add stored rows to every rollup: the recorder's new rows, or `rebuildRollups`' pages of all of
+ * them. `countedSessions`: the skill-hour sessions already counted in `unique_sessions`. Returns
+ * the pseudonyms of the users whose interactions changed.
+ */
+export async function foldIntoRollups(
+  tx: WriteTx,
+  fresh: InvocationRow[],
+  countedSessions: Set<string>,
+  now: number,
+  pseudonymise: Pseudonymise | undefined,
+): Promise<string[]> {
   const deltas = aggregateBatch(fresh);
   await writeHours(tx, deltas, countedSessions);
   await tx.write(addDays, [...deltas.days.values()].map((day) => ({
@@ -150,8 +166,7 @@ async function writeBatch(
   await tx.write(addSessionSkills, [...deltas.sessionSkills.values()]);
   const skills = await writeSkillMetrics(tx, deltas, now);
   await writeMetricsCache(tx, skills, deltas, now);
-  const users = pseudonymise ? await writeUserInteractions(tx, fresh, pseudonymise) : [];
-  return { fresh, users, differing };
+  return pseudonymise ? writeUserInteractions(tx, fresh, pseudonymise) : [];
 }
 
 /** A store that keeps interactions would silently miss this batch's users: refuse instead. */

@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateStore, recordInvocations, rollbackStore, storeMigrationStatus, verifyRollups } from '../src/index.js';
+import {
+  DataLossError,
+  migrateStore,
+  recordInvocations,
+  rollbackStore,
+  storeMigrationStatus,
+  storeRollbackLosses,
+  topSkills,
+  verifyRollups,
+} from '../src/index.js';
 import { HOUR, T0, storeFactories } from './helpers.js';
 
 describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
@@ -15,6 +24,35 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
       ]);
       expect(await verifyRollups(store)).toEqual([]);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('reads one snapshot: batches recorded by another connection meanwhile never show as mismatches', async () => {
+    const { store, reopen } = await factory.create();
+    const writer = await reopen();
+    try {
+      const batch = (b: number) =>
+        Array.from({ length: 200 }, (_, i) => ({
+          id: `b${b}-${i}`, skill_name: `skill-${i % 7}`, session_id: `s${(b * 7 + i) % 23}`, invoked_at: T0 + (b * 200 + i) * 30_000, completed: i % 3 !== 0, duration_seconds: i % 5,
+        }));
+      await recordInvocations(store, batch(0));
+      let writing = true;
+      let written = 1;
+      const writes = (async () => {
+        while (writing) await recordInvocations(writer, batch(written++));
+      })();
+      const results: number[] = [];
+      try {
+        for (let run = 0; run < 6; run++) results.push((await verifyRollups(store)).length);
+      } finally {
+        writing = false;
+        await writes;
+      }
+      expect(written).toBeGreaterThan(2);
+      expect(results).toEqual([0, 0, 0, 0, 0, 0]);
+    } finally {
+      await writer.close();
       await store.close();
     }
   });
@@ -53,8 +91,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0006_predictor',
         '0007_collab',
         '0008_lean_ingest',
+        '0009_integrations',
       ]);
-      expect(await rollbackStore(store, 2)).toEqual(['0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 3)).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
@@ -65,9 +104,48 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0006_predictor', true],
         ['0007_collab', false],
         ['0008_lean_ingest', false],
+        ['0009_integrations', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest']);
+      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations']);
       expect(await migrateStore(store)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('five steps down and up again: the hourly rollups come back, rebuilt from the invocations', async () => {
+    const { store, reopen } = await factory.create();
+    const items = Array.from({ length: 40 }, (_, i) => ({
+      skill_name: i % 2 ? 'a' : 'b', session_id: `s${i % 3}`, invoked_at: T0 + i * 600_000, completed: i % 3 !== 0, duration_seconds: 1 + i,
+    }));
+    await recordInvocations(store, items);
+    const before = await topSkills(store, { since: T0, until: T0 + 7 * HOUR });
+    try {
+      expect(await rollbackStore(store, 6)).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
+    } finally {
+      await store.close();
+    }
+    // Opening upgrades the store (as any command does) and refills what 0004 recreated.
+    const again = await reopen();
+    try {
+      expect(await topSkills(again, { since: T0, until: T0 + 7 * HOUR })).toEqual(before);
+      expect(await verifyRollups(again)).toEqual([]);
+      expect((await again.db.selectFrom('skill_metrics_cache').selectAll().execute()).length).toBe(2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('refuses a rollback that drops forgotten users, and rolls back when told which migration may lose it', async () => {
+    const { store } = await factory.create();
+    try {
+      await store.db.insertInto('skill_user_opt_outs').values({ user_id: 'pseudonym', forgotten_at: T0 }).execute();
+      expect(await storeRollbackLosses(store, 3)).toEqual([
+        { migration: '0007_collab', what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))', rows: 1, kind: 'data' },
+      ]);
+      await expect(rollbackStore(store, 3)).rejects.toThrow(DataLossError);
+      expect((await storeMigrationStatus(store)).every((m) => m.appliedAt !== null)).toBe(true);
+      expect(await rollbackStore(store, 3, { allowDataLoss: ['0007_collab'] })).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab']);
     } finally {
       await store.close();
     }

@@ -1,0 +1,125 @@
+import type { Compilable, Kysely } from 'kysely';
+import type { WriteTx } from '../driver/types.js';
+import type { InvocationRow } from '../invocation.js';
+import { foldIntoRollups } from '../record-invocations.js';
+import type { SkillsDatabase } from '../schema.js';
+import { internals, type Store } from '../store.js';
+import { HOUR_MS } from './aggregate.js';
+
+export interface RebuildOptions {
+  /** `updated_at` of the rebuilt rows (epoch ms); defaults to `Date.now()`. */
+  now?: number;
+  /** Invocations read per step (default 20,000); a step always ends at an hour boundary. */
+  pageSize?: number;
+}
+
+export interface RebuildResult {
+  /** Invocations folded into the rollups. */
+  invocations: number;
+  /** Rows written per rollup table. */
+  rows: Record<RebuiltTable, number>;
+  /** Whether `skill_user_interactions` was rebuilt too (only with the store's user-pseudonym secret). */
+  userInteractions: boolean;
+}
+
+type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions';
+
+const ROLLUPS: readonly RebuiltTable[] = ['skill_metrics', 'session_skills', 'skill_time_series', 'mv_daily_skills', 'skill_metrics_cache'];
+
+// The columns the rollups are made of (a page need not carry texts nobody folds).
+const FOLDED = [
+  'id', 'skill_name', 'invoked_at', 'session_id', 'user_id', 'workflow_path', 'workflow_phase', 'completed',
+  'duration_seconds', 'follow_up_actions', 'error_type',
+] as const;
+
+/**
+ * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:
+ * `skill_metrics`, `session_skills`, `skill_time_series` (with its histograms), `mv_daily_skills`,
+ * `skill_metrics_cache`, and `skill_user_interactions` when the store was opened with its
+ * user-pseudonym secret (forgotten users stay out). The result is what recording the same
+ * invocations would have written; `verifyRollups` then finds nothing. For a store whose rollups
+ * were lost (a `migrate down` and `up`, a restore of `skill_invocation` alone) or damaged. O(n).
+ *
+ * @example const { invocations } = await rebuildRollups(store); // 300000
+ */
+export async function rebuildRollups(store: Store, options: RebuildOptions = {}): Promise<RebuildResult> {
+  const now = options.now ?? Date.now();
+  const pageSize = Math.max(1, Math.floor(options.pageSize ?? 20_000));
+  const { driver, pseudonymise } = internals(store);
+  const tables = pseudonymise ? [...ROLLUPS, 'skill_user_interactions' as const] : ROLLUPS;
+  return driver.maintenanceTransaction(async (trx) => {
+    for (const table of tables) await trx.deleteFrom(table).execute();
+    const tx = writeTxOver(trx);
+    let invocations = 0;
+    let from = -Infinity;
+    for (;;) {
+      // A step covers whole hours, so no skill-hour's sessions are split between two steps.
+      const first = await pageStart(trx, from);
+      if (first === undefined) break;
+      const start = from === -Infinity ? first - (((first % HOUR_MS) + HOUR_MS) % HOUR_MS) : from;
+      const last = await trx
+        .selectFrom('skill_invocation')
+        .select('invoked_at')
+        .where('invoked_at', '>=', start)
+        .orderBy('invoked_at')
+        .offset(pageSize - 1)
+        .limit(1)
+        .executeTakeFirst();
+      const end = last === undefined ? undefined : Number(last.invoked_at) - (((Number(last.invoked_at) % HOUR_MS) + HOUR_MS) % HOUR_MS) + HOUR_MS;
+      let page = trx.selectFrom('skill_invocation').select([...FOLDED]).where('invoked_at', '>=', start);
+      if (end !== undefined) page = page.where('invoked_at', '<', end);
+      const rows = (await page.execute()) as unknown as InvocationRow[];
+      for (const row of rows) row.invoked_at = Number(row.invoked_at);
+      if (rows.length > 0) await foldIntoRollups(tx, rows, new Set(), now, pseudonymise);
+      invocations += rows.length;
+      if (end === undefined) break;
+      from = end;
+    }
+    const counts = {} as Record<RebuiltTable, number>;
+    for (const table of [...ROLLUPS, 'skill_user_interactions' as const]) {
+      const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      counts[table] = Number(row.n);
+    }
+    return { invocations, rows: counts, userInteractions: pseudonymise !== undefined };
+  });
+}
+
+async function pageStart(trx: Kysely<SkillsDatabase>, from: number): Promise<number | undefined> {
+  let query = trx.selectFrom('skill_invocation').select('invoked_at').orderBy('invoked_at').limit(1);
+  if (from !== -Infinity) query = query.where('invoked_at', '>=', from);
+  const row = await query.executeTakeFirst();
+  return row === undefined ? undefined : Number(row.invoked_at);
+}
+
+// Well below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+const MAX_PARAMETERS = 30_000;
+
+/** The recorder's write interface over a Kysely transaction: plain multi-row statements. */
+function writeTxOver(trx: Kysely<SkillsDatabase>): WriteTx {
+  const chunks = <T extends object>(items: T[]): T[][] => {
+    const size = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, Object.keys(items[0]!).length * 2)));
+    const out: T[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
+  };
+  const run = async <Out>(query: Compilable<Out>) => (await trx.executeQuery(query.compile())).rows;
+  return {
+    db: trx,
+    async insertIgnore() {
+      throw new Error('rebuildRollups inserts no invocations');
+    },
+    async write(build, rows) {
+      if (rows.length === 0) return;
+      for (const chunk of chunks(rows)) await run(build(trx, chunk));
+    },
+    async select<Out>(query: Compilable<Out>) {
+      return (await run(query)) as Out[];
+    },
+    async lookup<Key extends object, Out>(build: (db: Kysely<SkillsDatabase>, keys: Key[]) => Compilable, keys: Key[]) {
+      if (keys.length === 0) return [];
+      const out: Out[] = [];
+      for (const chunk of chunks(keys)) out.push(...((await run(build(trx, chunk))) as Out[]));
+      return out;
+    },
+  };
+}
