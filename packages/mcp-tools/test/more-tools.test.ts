@@ -72,10 +72,16 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
     expect(data).toMatchObject({ unique_skills: 2, total_invocations: 10 });
   });
 
-  it('list_skill_taxonomy is listTaxonomy', async () => {
-    const { data } = await call(session.client, 'list_skill_taxonomy');
-    expect(data).toEqual({ success: true, ...(await listTaxonomy(store)) });
-    expect((data.categories as unknown[]).length).toBe(6);
+  it('list_skill_taxonomy is listTaxonomy with the declared dependencies only', async () => {
+    const { data } = await call(session.client, 'get_skill_dependencies', { skill_name: 'pytest-run' }); // stores observed pairs
+    expect((data.dependencies as unknown[]).length).toBeGreaterThan(0);
+    const taxonomy = await listTaxonomy(store);
+    expect(taxonomy.dependencies.some((d) => d.source === 'observed')).toBe(true);
+    const listed = await call(session.client, 'list_skill_taxonomy');
+    expect(listed.data).toEqual({ success: true, ...taxonomy, dependencies: taxonomy.dependencies.filter((d) => d.source === 'declared') });
+    const data2 = listed.data;
+    expect((data2.dependencies as unknown[]).length).toBe(4);
+    expect((data2.categories as unknown[]).length).toBe(6);
   });
 
   it('recommend_skills_for_query ranks by past requests and history, each with a reason', async () => {
@@ -83,10 +89,17 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
     const expected = await recommendForQuery(store, { query: 'run the auth tests', phase: 'verification', user: null, limit: 3, model: undefined, now: NOW });
     expect(data.recommendations).toEqual(expected);
     const [first] = data.recommendations as { skill_name: string; reason: string; matched_queries: number; phase_share: number }[];
-    // 25 past requests hold every word ("run the failing auth tests"); the other 25 of pytest-run
-    // hold some ("run unit tests for the parser"); 50 of its 51 runs were in verification.
-    expect(first).toMatchObject({ skill_name: 'pytest-run', matched_queries: 50, phase_share: 50 / 51 });
-    expect(first!.reason).toBe('used for 50 similar past requests (35 completed); completes 71% of 51 runs; 98% of its runs in verification');
+    // 25 past requests hold every word ("run the failing auth tests", 19 of them completed: i even
+    // and i < 5 + day); that is enough, so single words are not searched; 50 of its 51 runs were in verification.
+    expect(first).toMatchObject({ skill_name: 'pytest-run', matched_queries: 25, phase_share: 50 / 51 });
+    expect(first!.reason).toBe('used for 25 similar past requests (19 completed); completes 71% of 51 runs; 98% of its runs in verification');
+  });
+
+  it('recommend_skills_for_query searches the longest words alone when the whole request matches few past ones', async () => {
+    // No past request has both words; 25 have "failing", 25 have "parser", all pytest-run.
+    const { data } = await call(session.client, 'recommend_skills_for_query', { query: 'failing parser', limit: 2 });
+    const [first] = data.recommendations as { skill_name: string; matched_queries: number; relevance: number }[];
+    expect(first).toMatchObject({ skill_name: 'pytest-run', matched_queries: 50, relevance: 1 });
   });
 
   it('the A/B tools create, assign (sticky), record and analyze as @skills/abtest does', async () => {

@@ -1,5 +1,5 @@
 import { communityBaselines, recommendSkills, skillDependencies } from '@skills/collab';
-import { initializeTaxonomy, type Store } from '@skills/storage';
+import { initializeTaxonomy, recordInvocations, type Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relationshipType } from '../src/index.js';
 import { call, connect, DAY, HOUR, NOW, SECRET, seed, storeFactories, UNTIL } from './helpers.js';
@@ -192,6 +192,20 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
         effectiveness_percentile: b.effectivenessPercentile,
       })),
     );
+  });
+
+  it('get_community_baselines serves the stored baselines for an hour, then recomputes them', async () => {
+    await call(session.client, 'get_community_baselines', { limit: 100 });
+    await recordInvocations(store, [{ id: 'late-1', skill_name: 'late-skill', session_id: 'late', user_id: 'user-9', invoked_at: NOW - 60_000, completed: true }], { now: NOW });
+    const stored = await call(session.client, 'get_community_baselines', { limit: 100 });
+    expect((stored.data.baselines as { skill_name: string }[]).map((b) => b.skill_name)).not.toContain('late-skill');
+    const later = await connect({ store, now: () => NOW + 2 * HOUR });
+    try {
+      const fresh = await call(later.client, 'get_community_baselines', { limit: 100 });
+      expect((fresh.data.baselines as { skill_name: string }[]).map((b) => b.skill_name)).toContain('late-skill');
+    } finally {
+      await later.close();
+    }
   });
 
   it('get_skill_dependencies: pytest-run and coverage-report share every session', async () => {

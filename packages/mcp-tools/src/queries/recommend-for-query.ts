@@ -22,9 +22,10 @@ export interface RecommendForQueryOptions {
 }
 
 /** Past requests read per search; enough to see which skills a kind of request goes to. */
-const SEARCH_LIMIT = 200;
-/** Words searched on their own when the whole request matches few past ones. */
-const MAX_SINGLE_WORDS = 6;
+const SEARCH_LIMIT = 100;
+/** Fewer matches of the whole request than this, and its longest words are searched on their own. */
+const FEW_MATCHES = 10;
+const MAX_SINGLE_WORDS = 4;
 /** The busiest skills are always candidates, so a request unlike any before still gets an answer. */
 const POPULAR_CANDIDATES = 20;
 
@@ -52,7 +53,7 @@ export async function recommendForQuery(store: Store, options: RecommendForQuery
   };
   tally(await searchInvocations(store, options.query, { limit: SEARCH_LIMIT }), 1);
   const words = [...new Set(options.query.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? [])];
-  if (seen.size < SEARCH_LIMIT / 4 && words.length > 1) {
+  if (seen.size < FEW_MATCHES && words.length > 1) {
     const longest = words.sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, MAX_SINGLE_WORDS);
     for (const word of longest) tally(await searchInvocations(store, word, { limit: SEARCH_LIMIT / 2 }), 0.5);
   }

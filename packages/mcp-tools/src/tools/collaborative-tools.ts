@@ -71,7 +71,7 @@ export const getCommunityBaselines = defineTool({
   description:
     'Per skill, over every user: distinct users, invocations, completion rate (0–1), mean duration of completed runs ' +
     '(seconds), the workflow phase it is used in most, and its effectiveness percentile among skills (0–100); best ' +
-    'completion rate first. Use it to judge whether a skill\'s numbers are good compared with others.',
+    'completion rate first; recomputed when older than an hour. Use it to judge whether a skill\'s numbers are good compared with others.',
   input: z.object({ limit: integer(1, 10_000, 20, 'Most skills (1–10000, default 20).') }),
   output: z.object({
     baselines: z.array(
@@ -88,20 +88,11 @@ export const getCommunityBaselines = defineTool({
     timestamp: z.string(),
     message: z.string(),
   }),
-  // It refreshes the derived table skill_community_baselines, nothing a user wrote.
+  // At most hourly it refreshes the derived table skill_community_baselines, nothing a user wrote.
   annotations: READ,
   async run(args, deps) {
     const now = deps.now();
-    const all = await communityBaselines(deps.store, { now });
-    const baselines = all.slice(0, args.limit).map((b) => ({
-      skill_name: b.skill,
-      total_users: b.totalUsers,
-      total_invocations: b.totalInvocations,
-      global_completion_rate: b.completionRate,
-      global_avg_duration_seconds: b.avgDurationSeconds,
-      most_common_workflow_phase: b.mostCommonPhase,
-      effectiveness_percentile: b.effectivenessPercentile,
-    }));
+    const baselines = await storedOrFreshBaselines(deps.store, now, args.limit);
     const message = `Retrieved ${baselines.length} community baselines`;
     return { result: { baselines, timestamp: iso(now), message }, text: message };
   },
@@ -163,6 +154,48 @@ export const getSkillDependencies = defineTool({
     };
   },
 });
+
+/** Baselines younger than this are served as stored; older ones are recomputed first. */
+export const BASELINES_MAX_AGE_MS = 3_600_000;
+
+type BaselineRow = {
+  skill_name: string;
+  total_users: number;
+  total_invocations: number;
+  global_completion_rate: number;
+  global_avg_duration_seconds: number | null;
+  most_common_workflow_phase: string | null;
+  effectiveness_percentile: number;
+};
+
+/**
+ * The stored community baselines (what `communityBaselines` last wrote), best completion rate
+ * first, recomputed with `communityBaselines` when there are none or they are older than an hour
+ * (as the original read its table, but never stale for long and never empty when there is data).
+ */
+async function storedOrFreshBaselines(store: Store, now: number, limit: number): Promise<BaselineRow[]> {
+  const age = await store.db.selectFrom('skill_community_baselines').select((eb) => eb.fn.min<number>('updated_at').as('oldest')).executeTakeFirst();
+  const oldest = age?.oldest === null || age?.oldest === undefined ? undefined : Number(age.oldest);
+  if (oldest === undefined || now - oldest > BASELINES_MAX_AGE_MS) {
+    return (await communityBaselines(store, { now })).slice(0, limit).map((b) => ({
+      skill_name: b.skill,
+      total_users: b.totalUsers,
+      total_invocations: b.totalInvocations,
+      global_completion_rate: b.completionRate,
+      global_avg_duration_seconds: b.avgDurationSeconds,
+      most_common_workflow_phase: b.mostCommonPhase,
+      effectiveness_percentile: b.effectivenessPercentile,
+    }));
+  }
+  const rows = await store.db
+    .selectFrom('skill_community_baselines')
+    .select(['skill_name', 'total_users', 'total_invocations', 'global_completion_rate', 'global_avg_duration_seconds', 'most_common_workflow_phase', 'effectiveness_percentile'])
+    .orderBy('global_completion_rate', 'desc')
+    .orderBy('skill_name')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, total_users: Number(row.total_users), total_invocations: Number(row.total_invocations) }));
+}
 
 /** A skill is known when it was invoked or the taxonomy names it in a dependency. */
 async function requireSkill(store: Store, skill: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { detectAndRecordAnomalies } from '@skills/timeseries';
 import { z } from 'zod';
 import { realTimeMetrics } from '../queries/real-time-metrics.js';
+import { recentAnomalies } from '../queries/recent-anomalies.js';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, positive } from './arguments.js';
 
@@ -82,16 +82,8 @@ export const detectAnomaliesTool = defineTool({
   annotations: READ,
   async run(args, deps) {
     const now = deps.now();
-    const run = await detectAndRecordAnomalies(deps.store, {
-      dryRun: true,
-      method: 'zscore',
-      threshold: args.threshold,
-      now,
-      since: now - args.time_window_hours * HOUR_MS,
-      // The z-score method reads 24 hours before each judged hour; the robust method's 14 days are not needed.
-      baselineDays: 1,
-    });
-    const anomalies = run.detected
+    const found = await recentAnomalies(deps.store, { now, hours: args.time_window_hours, threshold: args.threshold });
+    const anomalies = found
       .map((a) => ({
         skill_name: a.skill,
         anomaly_type: a.type,

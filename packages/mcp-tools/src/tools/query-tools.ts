@@ -1,4 +1,4 @@
-import { getSkillMetrics, listTaxonomy, searchInvocations, sessionSummary, type Invocation } from '@skills/storage';
+import { getSkillMetrics, searchInvocations, sessionSummary, type Invocation, type Store, type Taxonomy } from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, name } from './arguments.js';
@@ -114,7 +114,8 @@ export const listSkillTaxonomy = defineTool({
   title: 'Skill categories, modalities and declared dependencies',
   description:
     'The skills taxonomy: categories (domain, description, parent, member skills), modalities (input and output format, ' +
-    'whether a human must review) and declared dependencies between skills. Use it to find which skills exist for a kind of task.',
+    'whether a human must review) and the dependencies the taxonomy declares between skills (observed co-occurrence is ' +
+    'get_skill_dependencies). Use it to find which skills exist for a kind of task.',
   input: z.object({}),
   output: z.object({
     categories: z.array(
@@ -127,10 +128,35 @@ export const listSkillTaxonomy = defineTool({
   }),
   annotations: READ,
   async run(_args, deps) {
-    const t = await listTaxonomy(deps.store);
+    const t = await declaredTaxonomy(deps.store);
     return {
       result: { ...t },
       text: `${t.categories.length} categories, ${t.modalities.length} modalities, ${t.dependencies.length} declared dependencies`,
     };
   },
 });
+
+/**
+ * `listTaxonomy` of @skills/storage with only the declared dependencies: the observed ones (one
+ * row per direction for every pair of skills seen together, thousands of them) are what
+ * get_skill_dependencies answers per skill, and would swamp an agent's context here.
+ */
+export async function declaredTaxonomy(store: Store): Promise<Taxonomy> {
+  const [categories, mappings, modalities, dependencies] = await Promise.all([
+    store.db.selectFrom('skill_categories').select(['category_name', 'domain', 'description', 'parent_category']).orderBy('category_name').execute(),
+    store.db.selectFrom('skill_category_mapping').select(['skill_name', 'category_name']).orderBy('skill_name').execute(),
+    store.db.selectFrom('skill_modalities').select(['skill_name', 'modality_type', 'input_format', 'output_format', 'requires_human_review']).orderBy('skill_name').execute(),
+    store.db
+      .selectFrom('skill_dependencies')
+      .select(['skill_a', 'skill_b', 'source', 'lift_score', 'co_occurrence_count'])
+      .where('source', '=', 'declared')
+      .orderBy('lift_score', 'desc')
+      .orderBy('skill_a')
+      .execute(),
+  ]);
+  return {
+    categories: categories.map((category) => ({ ...category, skills: mappings.filter((m) => m.category_name === category.category_name).map((m) => m.skill_name) })),
+    modalities: modalities.map((m) => ({ ...m, requires_human_review: Number(m.requires_human_review) === 1 })),
+    dependencies: dependencies.map((d) => ({ ...d, co_occurrence_count: Number(d.co_occurrence_count) })),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Store } from '@skills/storage';
+import { replayAnomalies, type AnomalyEpisode, type SeriesPoint } from '@skills/timeseries';
+
+const HOUR_MS = 3_600_000;
+/** The z-score method compares each hour with the 23 before it. */
+const ZSCORE_BASELINE_HOURS = 23;
+
+/**
+ * The original system's z-score detector (`method: 'zscore'` of @skills/timeseries) replayed over
+ * the complete hours of the last `hours` hours, as the hourly job would have run it: at most one
+ * open anomaly per skill, metric and direction, with when it was over. Nothing is recorded.
+ *
+ * One read of the hourly rollups for every skill (the window and the 23 hours before it), then
+ * `replayAnomalies` per skill; a skill older than the read window starts with a zero hour there,
+ * so quiet hours count as zero invocations (as `detectAndRecordAnomalies` counts them).
+ * @example await recentAnomalies(store, { now: Date.now(), hours: 24, threshold: 2 })
+ */
+export async function recentAnomalies(store: Store, options: { now: number; hours: number; threshold: number }): Promise<AnomalyEpisode[]> {
+  const until = options.now - (((options.now % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const since = until - options.hours * HOUR_MS;
+  const readFrom = since - ZSCORE_BASELINE_HOURS * HOUR_MS;
+  const [rows, skills] = await Promise.all([
+    store.db
+      .selectFrom('skill_time_series')
+      .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'avg_duration_seconds', 'duration_count'])
+      .where('hour_start', '>=', readFrom)
+      .where('hour_start', '<', until)
+      .orderBy('skill_name')
+      .orderBy('hour_start')
+      .execute(),
+    store.db.selectFrom('skill_metrics').select(['skill_name', 'first_invoked']).where('first_invoked', '<', until).execute(),
+  ]);
+  const series = new Map<string, SeriesPoint[]>();
+  for (const { skill_name: skill, first_invoked: first } of skills) {
+    series.set(skill, first < readFrom ? [{ ts: readFrom, count: 0, completed: 0, avgDuration: null }] : []);
+  }
+  for (const row of rows) {
+    const points = series.get(row.skill_name);
+    if (!points) continue;
+    const point: SeriesPoint = {
+      ts: row.hour_start,
+      count: row.invocation_count,
+      completed: row.completed_count,
+      avgDuration: row.avg_duration_seconds,
+      durationCount: row.duration_count,
+    };
+    if (points[0]?.ts === row.hour_start) points[0] = point;
+    else points.push(point);
+  }
+  const found: AnomalyEpisode[] = [];
+  for (const [skill, points] of series) {
+    if (points.length === 0) continue;
+    found.push(...replayAnomalies(points, { skill, method: 'zscore', threshold: options.threshold, since, until }));
+  }
+  return found;
+}
