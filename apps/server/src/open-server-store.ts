@@ -23,7 +23,7 @@ export interface ServerStore {
 
 /**
  * Open the configured store the way the `skills` CLI does, so both pseudonymise user ids alike:
- * `SKILLS_PSEUDONYM_SECRET`, else `--pseudonym-secret-file`, else (SQLite file) the key file
+ * `--pseudonym-secret-file` (or its variable), else `SKILLS_PSEUDONYM_SECRET`, else (SQLite file) the key file
  * `<db file>.secret`, created when missing; `:memory:` gets a random secret; PostgreSQL none.
  * A secret the store refuses is a `ConfigError` naming where it came from.
  */
@@ -43,14 +43,14 @@ function resolveSecret(
   config: ServerConfig,
   location: ReturnType<typeof parseStoreUrl>,
 ): { secret: string | undefined; source: SecretSource; origin: string } {
+  const file = sqliteFileOf(location);
+  const secretFile = config.pseudonymSecretFile;
+  if (secretFile !== undefined) return { secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'), source: 'secret file', origin: '--pseudonym-secret-file' };
   if (config.pseudonymSecret !== undefined) {
     const bytes = Buffer.byteLength(config.pseudonymSecret, 'utf8');
     if (bytes < MIN_SECRET_BYTES) throw new ConfigError('SKILLS_PSEUDONYM_SECRET', `expected at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
     return { secret: config.pseudonymSecret, source: 'SKILLS_PSEUDONYM_SECRET', origin: 'SKILLS_PSEUDONYM_SECRET' };
   }
-  const file = sqliteFileOf(location);
-  const secretFile = config.pseudonymSecretFile;
-  if (secretFile !== undefined) return { secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'), source: 'secret file', origin: '--pseudonym-secret-file' };
   if (location.dialect === 'postgres') return { secret: undefined, source: 'none', origin: 'SKILLS_PSEUDONYM_SECRET' };
   if (file === undefined) return { secret: randomBytes(32).toString('hex'), source: 'memory', origin: 'SKILLS_PSEUDONYM_SECRET' };
   const keyFile = keyFilePath(file);

@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openStore, type Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, resolveServerConfig, type SkillsServer } from '../src/index.js';
+import { ConfigError, openServerStore, resolveServerConfig, type SkillsServer } from '../src/index.js';
 import { countRows, invocation, postJson, serve } from './helpers.js';
 
 const READ = 'read-token-0123456789';
@@ -105,5 +108,34 @@ describe('resolveServerConfig', () => {
     expect(error({ anomalyJob: 'sometimes' })).toBe('--anomaly-job: expected on or off (got "sometimes")');
     expect(error({}, { SKILLS_LOG_LEVEL: 'loud' })).toBe('SKILLS_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")');
     expect(error({ allowedOrigins: 'dashboard.example.com' })).toBe('--allowed-origins: expected origins such as https://dashboard.example.com (got "dashboard.example.com")');
+  });
+});
+
+describe('openServerStore: the user-pseudonym secret', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skills-server-secret-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the key file beside a new SQLite store, as the CLI does, and opens with it again', async () => {
+    const db = join(dir, 'a.db');
+    const first = await openServerStore(resolveServerConfig({ db }, {}));
+    expect(first.secretSource).toBe('key file');
+    await first.store.close();
+    expect(statSync(`${db}.secret`).mode & 0o777).toBe(0o600);
+    const again = await openServerStore(resolveServerConfig({ db }, {}));
+    expect(again.secretSource).toBe('key file');
+    await again.store.close();
+  });
+
+  it('names SKILLS_PSEUDONYM_SECRET or the secret file when the store refuses the secret', async () => {
+    const db = join(dir, 'a.db');
+    const env = { SKILLS_PSEUDONYM_SECRET: 'another-secret-of-enough-bytes' };
+    await expect(openServerStore(resolveServerConfig({ db }, env))).rejects.toThrow(/^SKILLS_PSEUDONYM_SECRET: .*: give the secret this store was made with$/);
+    await expect(openServerStore(resolveServerConfig({ db }, { SKILLS_PSEUDONYM_SECRET: 'short' }))).rejects.toThrow('SKILLS_PSEUDONYM_SECRET: expected at least 16 bytes (got 5)');
+    await expect(openServerStore(resolveServerConfig({ db, pseudonymSecretFile: join(dir, 'missing') }, {}))).rejects.toThrow(`--pseudonym-secret-file: no such file: ${join(dir, 'missing')}`);
+    const file = join(dir, 'secret.txt');
+    writeFileSync(file, readFileSync(`${db}.secret`, 'utf8'));
+    const fromFile = await openServerStore(resolveServerConfig({ db, pseudonymSecretFile: file }, env));
+    expect(fromFile.secretSource).toBe('secret file');
+    await fromFile.store.close();
   });
 });
