@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createStoreFactories } from '@skills/storage/testing';
 import type { Store } from '@skills/storage';
 import fc from 'fast-check';
@@ -89,13 +89,13 @@ describe.each(factories)('export and import [$name]', (factory) => {
       fc.asyncProperty(fc.array(invocation, { minLength: 1, maxLength: 12 }), async (items) => {
         run += 1;
         const input = items.map((item, i) => JSON.stringify({ id: `r${run}-${i}`, ...item })).join('\n');
-        const imported = await importJsonl(first, [input], { batchSize: 1000, skipInvalid: true });
+        const imported = await importJsonl(first, Readable.from([input]), { batchSize: 1000, skipInvalid: true });
         expect(imported.stopped).toBeNull();
         const exported = linesOf(await exportText(first), run);
         expect(exported.length).toBe(imported.inserted);
         kept += exported.length;
 
-        const again = await importJsonl(second, [exported.join('\n')], { batchSize: 1000, skipInvalid: false });
+        const again = await importJsonl(second, Readable.from([exported.join('\n')]), { batchSize: 1000, skipInvalid: false });
         expect(again.issues).toEqual([]);
         expect(again).toMatchObject({ inserted: exported.length, rejected: 0, stopped: null });
         expect(linesOf(await exportText(second), run)).toEqual(exported);

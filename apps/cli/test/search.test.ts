@@ -11,6 +11,7 @@ describe('skills search', () => {
       { id: 'a', skill_name: 'pytest-run', session_id: 's', invoked_at: T0, user_query: 'run the failing auth tests' },
       { id: 'b', skill_name: 'pytest-run', session_id: 's', invoked_at: T0 + 1, user_query: 'lint the auth module' },
     ]);
+    expect((await runMain(['init', '--db', db])).code).toBe(0);
     expect((await runMain(['import', '-', '--db', db], { input })).code).toBe(0);
     const found = await runMain(['search', 'auth AND tests', '--db', db, '--json']);
     expect(JSON.parse(found.stdout).map((i: { id: string }) => i.id)).toEqual(['a']);
