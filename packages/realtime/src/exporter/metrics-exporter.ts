@@ -5,7 +5,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { Logger } from '../logger.js';
 import { badOption, positiveInteger } from '../options.js';
 import { DURATION_BUCKETS, readActiveSessions, readAnomalyCounts, readInvocationGroups } from './initial-totals.js';
-import { HistogramFamily, renderFamilies, ValueFamily } from './series.js';
+import { familiesRenderer, HistogramFamily, ValueFamily } from './series.js';
 
 export interface MetricsExporterOptions {
   store: Store;
@@ -76,7 +76,7 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
   const buildInfo = new ValueFamily(own, `${prefix}build_info`, 'Version of @skills/realtime and Node.js', 'gauge');
   folded.set({}, 0);
   buildInfo.set({ version: packageJson.version, node_version: process.version }, 1);
-  const ownFamilies = [invocations, durations, completionRate, activeSessions, anomalies, folded, buildInfo];
+  const renderOwn = familiesRenderer([invocations, durations, completionRate, activeSessions, anomalies, folded, buildInfo]);
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: defaults, prefix });
     // prom-client names three gauges `…_total`, which `promtool check metrics` rejects (the same
@@ -198,7 +198,7 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
       activeSessions.set({}, sessions.size);
       for (const [skill, total] of totals) completionRate.set({ skill_name: skill }, total.count > 0 ? total.completed / total.count : 0);
       const rest = defaults.getMetricsAsArray().length > 0 ? await defaults.metrics() : '';
-      return `${renderFamilies(ownFamilies)}${rest}`;
+      return `${renderOwn()}${rest}`;
     },
     async close() {
       closed = true;

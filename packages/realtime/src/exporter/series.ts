@@ -4,7 +4,8 @@ import type { Registry } from 'prom-client';
  * Labelled series kept in plain maps and rendered straight to the text format: prom-client's
  * generic formatter takes ~150 ms for the ~20,000 lines of 500 skills, these take a few. Each family
  * is also registered in the exporter's prom-client `Registry` (through the metric interface the
- * registry calls), so `registry.metrics()` and `getMetricsAsJSON()` show the same values.
+ * registry calls), so `registry.metrics()` and `getMetricsAsJSON()` show the same values. Rendered
+ * lines are kept until their value changes, so a scrape rebuilds only what changed since the last.
  */
 
 /** A label value as the text format wants it: backslash, quote and newline escaped. */
@@ -24,8 +25,8 @@ interface Family {
   readonly name: string;
   readonly help: string;
   readonly type: 'counter' | 'gauge' | 'histogram';
-  /** The text-format lines of this family, without HELP/TYPE. */
-  render(out: string[]): void;
+  /** The family in the text format, HELP and TYPE first (kept until a value changes). */
+  rendered(): string;
   /** prom-client's metric-object form, for the registry. */
   values(): { metricName?: string; labels: Record<string, string | number>; value: number }[];
 }
@@ -49,6 +50,8 @@ interface Point {
   /** `{a="x",b="y"}`, built once. */
   text: string;
   value: number;
+  /** The rendered line, until the value changes. */
+  line: string | undefined;
 }
 
 function labelText(labels: Record<string, string>): string {
@@ -59,6 +62,8 @@ function labelText(labels: Record<string, string>): string {
 /** A counter or gauge with labels. */
 export class ValueFamily implements Family {
   private readonly points = new Map<string, Point>();
+  /** The rendered family, until a value changes. */
+  private text: string | undefined;
 
   constructor(
     registry: Registry,
@@ -73,18 +78,27 @@ export class ValueFamily implements Family {
     const key = Object.values(labels).join('\u0000');
     let point = this.points.get(key);
     if (!point) {
-      point = { labels, text: labelText(labels), value: 0 };
+      point = { labels, text: labelText(labels), value: 0, line: undefined };
       this.points.set(key, point);
+      this.text = undefined;
     }
     return point;
   }
 
+  private change(point: Point, value: number): void {
+    if (point.value === value && point.line !== undefined) return;
+    point.value = value;
+    point.line = undefined;
+    this.text = undefined;
+  }
+
   inc(labels: Record<string, string>, by = 1): void {
-    this.point(labels).value += by;
+    const point = this.point(labels);
+    this.change(point, point.value + by);
   }
 
   set(labels: Record<string, string>, value: number): void {
-    this.point(labels).value = value;
+    this.change(this.point(labels), value);
   }
 
   get(labels: Record<string, string>): number {
@@ -94,12 +108,19 @@ export class ValueFamily implements Family {
   /** Raise to `value` if below it (a counter must never go down). */
   atLeast(labels: Record<string, string>, value: number): void {
     const point = this.point(labels);
-    if (point.value < value) point.value = value;
+    if (point.value < value) this.change(point, value);
   }
 
-  render(out: string[]): void {
-    out.push(header(this));
-    for (const point of this.points.values()) out.push(`${this.name}${point.text} ${formatValue(point.value)}`);
+  rendered(): string {
+    if (this.text === undefined) {
+      const lines = [header(this)];
+      for (const point of this.points.values()) {
+        point.line ??= `${this.name}${point.text} ${formatValue(point.value)}`;
+        lines.push(point.line);
+      }
+      this.text = lines.join('\n');
+    }
+    return this.text;
   }
 
   values() {
@@ -115,6 +136,8 @@ interface HistogramPoint {
   counts: Float64Array;
   sum: number;
   count: number;
+  /** The rendered lines, until an observation. */
+  block: string | undefined;
 }
 
 /** A histogram with labels and fixed upper bounds. */
@@ -122,6 +145,7 @@ export class HistogramFamily implements Family {
   readonly type = 'histogram' as const;
   private readonly points = new Map<string, HistogramPoint>();
   private readonly bounds: string[];
+  private text: string | undefined;
 
   constructor(
     registry: Registry,
@@ -140,8 +164,9 @@ export class HistogramFamily implements Family {
       const inner = Object.entries(labels)
         .map(([label, value]) => `${label}="${escapeLabel(value)}"`)
         .join(',');
-      point = { labels, inner, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+      point = { labels, inner, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0, block: undefined };
       this.points.set(key, point);
+      this.text = undefined;
     }
     return point;
   }
@@ -157,6 +182,8 @@ export class HistogramFamily implements Family {
     point.counts[this.bucketOf(value)]! += 1;
     point.sum += value;
     point.count += 1;
+    point.block = undefined;
+    this.text = undefined;
   }
 
   /** Add counts per bucket (not cumulative), their sum and their number, e.g. read from the store. */
@@ -169,22 +196,33 @@ export class HistogramFamily implements Family {
     });
     point.sum += sum;
     point.count += count;
+    point.block = undefined;
+    this.text = undefined;
   }
 
-  render(out: string[]): void {
-    out.push(header(this));
-    const prefix = `${this.name}_bucket{`;
-    for (const point of this.points.values()) {
-      const comma = point.inner === '' ? '' : ',';
-      let cumulative = 0;
-      for (let i = 0; i < this.bounds.length; i++) {
-        cumulative += point.counts[i]!;
-        out.push(`${prefix}${point.inner}${comma}le="${this.bounds[i]}"} ${cumulative}`);
+  rendered(): string {
+    if (this.text === undefined) {
+      const blocks = [header(this)];
+      const prefix = `${this.name}_bucket{`;
+      for (const point of this.points.values()) {
+        if (point.block === undefined) {
+          const lines: string[] = [];
+          const comma = point.inner === '' ? '' : ',';
+          let cumulative = 0;
+          for (let i = 0; i < this.bounds.length; i++) {
+            cumulative += point.counts[i]!;
+            lines.push(`${prefix}${point.inner}${comma}le="${this.bounds[i]}"} ${cumulative}`);
+          }
+          const labels = point.inner === '' ? '' : `{${point.inner}}`;
+          lines.push(`${this.name}_sum${labels} ${formatValue(point.sum)}`);
+          lines.push(`${this.name}_count${labels} ${point.count}`);
+          point.block = lines.join('\n');
+        }
+        blocks.push(point.block);
       }
-      const labels = point.inner === '' ? '' : `{${point.inner}}`;
-      out.push(`${this.name}_sum${labels} ${formatValue(point.sum)}`);
-      out.push(`${this.name}_count${labels} ${point.count}`);
+      this.text = blocks.join('\n');
     }
+    return this.text;
   }
 
   values() {
@@ -202,12 +240,19 @@ export class HistogramFamily implements Family {
   }
 }
 
-/** Render families to the text format (each with HELP and TYPE). */
-export function renderFamilies(families: readonly Family[]): string {
-  const out: string[] = [];
-  for (const family of families) {
-    family.render(out);
-    out.push('');
-  }
-  return out.join('\n');
+/**
+ * Renders families to the text format (each with HELP and TYPE, a blank line after each); the
+ * whole text is reused while no family changed.
+ */
+export function familiesRenderer(families: readonly Family[]): () => string {
+  let parts: string[] = [];
+  let text = '';
+  return () => {
+    const now = families.map((family) => family.rendered());
+    if (now.length !== parts.length || now.some((part, i) => part !== parts[i])) {
+      parts = now;
+      text = `${now.join('\n\n')}\n\n`;
+    }
+    return text;
+  };
 }

@@ -52,6 +52,8 @@ export interface HubStats {
   ticks: number;
   /** Snapshots computed (one per tick with subscribers). */
   snapshots: number;
+  /** How long the last snapshot took to read from the store. */
+  lastSnapshotMs: number;
   messagesSent: number;
   /** Snapshot messages replaced by a newer one while their client was behind. */
   coalesced: number;
@@ -130,6 +132,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const stats: Omit<HubStats, 'clients' | 'bufferedBytes' | 'authenticating' | 'subscribers'> = {
     ticks: 0,
     snapshots: 0,
+    lastSnapshotMs: 0,
     messagesSent: 0,
     coalesced: 0,
     droppedInvocations: 0,
@@ -204,7 +207,10 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       }
       const snapshot = await computeSnapshot(store, { now, windowHours, topCount, followed });
       stats.snapshots += 1;
-      await broadcastSnapshot(snapshot, metricsClients);
+      // `ts` is when the snapshot was read, so a client's lag is the broadcast's alone.
+      const read = Date.now();
+      stats.lastSnapshotMs = read - now;
+      await broadcastSnapshot({ ...snapshot, ts: read }, metricsClients);
     } catch (error) {
       logger?.error?.({ err: error }, 'realtime: snapshot failed');
     } finally {
@@ -233,6 +239,9 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       }
       return message;
     };
+    for (const client of targets) {
+      if (client.metrics) sendSnapshot(client, 'metrics', client.filter === null ? all : filteredMessage(client.filter), ts);
+    }
     const skillData = new Map<string, string | undefined>();
     for (const client of targets) {
       for (const skill of client.skills) {
@@ -243,7 +252,6 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       }
     }
     for (const client of targets) {
-      if (client.metrics) sendSnapshot(client, 'metrics', client.filter === null ? all : filteredMessage(client.filter), ts);
       for (const skill of client.skills) {
         const data = skillData.get(skill);
         if (data === undefined || client.lastSkill.get(skill) === data) continue;
