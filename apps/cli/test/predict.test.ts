@@ -20,9 +20,11 @@ describe('skills predict', () => {
     expect(lines[1]).toMatch(
       /^Held-out test: the most recent 600 invocations \(2026-01-0\dT[\d:]+Z to 2026-01-0\dT[\d:]+Z\), [\d.]+% completed; fitted on 1,920, calibrated on 480\.$/,
     );
-    expect(result.stdout).toMatch(/│ ROC AUC \(higher is better\) │ +0\.\d{3} │ +0\.\d{3} │ +[+-]0\.\d{3} │/);
+    expect(result.stdout).toMatch(/│ ROC AUC \(higher is better\) +│ +0\.\d{3} │ +0\.\d{3} │ +[+-]0\.\d{3} │/);
     expect(result.stdout).toMatch(/│ Brier \(lower is better\) +│ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
-    expect(result.stdout).toMatch(/│ log loss \(lower is better\) │ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
+    expect(result.stdout).toMatch(/│ log loss \(lower is better\) +│ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
+    expect(result.stdout).toMatch(/│ ECE, 10 bins \(lower is better\) │ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
+    expect(result.stdout).toMatch(/As deployed: tallies frozen at the start of the test slice\. With tallies updated after every test row: model AUC 0\.\d{3}, baseline 0\.\d{3}\./);
     expect(result.stdout).toContain("Baseline: the skill's historical completion rate.");
     // 10 calibration bins, 0–10% … 90–100%.
     const bins = lines.filter((line) => /^│ \d+–\d+% /.test(line));
@@ -32,15 +34,16 @@ describe('skills predict', () => {
   it('evaluate prints the latest saved model’s report; --json has the exact shape', async () => {
     const text = await runMain(['predict', 'evaluate', '--db', db]);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')[0]).toBe('Model v1, trained 2026-01-08T12:00:00Z on 3,000 invocations (feature version 2).');
+    expect(text.stdout.split('\n')[0]).toBe('Model v1, trained 2026-01-08T12:00:00Z on 3,000 invocations (feature version 3).');
     const json = await runMain(['predict', 'evaluate', '--db', db, '--json']);
     const report = JSON.parse(json.stdout);
     expect(Object.keys(report)).toEqual(['version', 'featureVersion', 'trainedAt', 'trainingRows', 'features', 'metrics']);
-    expect(report).toMatchObject({ version: 1, featureVersion: 2, trainedAt: NOW, trainingRows: 3000 });
+    expect(report).toMatchObject({ version: 1, featureVersion: 3, trainedAt: NOW, trainingRows: 3000 });
     expect(report.features).toContain('skill_rate');
-    expect(Object.keys(report.metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'improvement', 'trainingMs']);
+    expect(Object.keys(report.metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'running', 'improvement', 'context', 'trainingMs']);
     expect(report.metrics.rows).toEqual({ total: 3000, fit: 1920, calibration: 480, test: 600 });
-    expect(Object.keys(report.metrics.model)).toEqual(['auc', 'brier', 'logLoss', 'calibration']);
+    expect(Object.keys(report.metrics.model)).toEqual(['auc', 'brier', 'logLoss', 'ece', 'calibration']);
+    expect(Object.keys(report.metrics.running)).toEqual(['model', 'baseline']);
     expect(report.metrics.model.calibration).toHaveLength(10);
     expect(report.metrics.baseline.auc).toBeGreaterThan(0.5);
   });
@@ -56,9 +59,17 @@ describe('skills predict', () => {
     expect(prediction.probability).toBeLessThan(1);
     expect(prediction.baseline).toBeGreaterThan(0);
     expect(prediction.factors.length).toBeLessThanOrEqual(3);
-    for (const factor of prediction.factors) expect(Object.keys(factor)).toEqual(['feature', 'value', 'effect']);
+    expect(prediction.factors.length).toBeGreaterThan(0);
+    for (const factor of prediction.factors) {
+      expect(Object.keys(factor)).toEqual(['factor', 'value', 'effect']);
+      // Only inputs a person can change, never a count that only grows (skill_history).
+      expect(['phase', 'time', 'user', 'query']).toContain(factor.factor);
+    }
 
     const text = await runMain(args);
+    expect(text.stdout).toMatch(/│ factor +│ as given +│ effect \(points\) │/);
+    const time = prediction.factors.find((f: { factor: string }) => f.factor === 'time');
+    if (time) expect(time.value).toBe('Thu 14:00 UTC');
     expect(text.stdout.split('\n')[0]).toBe(
       `pytest-run: ${(prediction.probability * 100).toFixed(1)}% chance of completing (baseline, the skill's historical rate: ${(prediction.baseline * 100).toFixed(1)}%; model v1).`,
     );

@@ -73,15 +73,16 @@ export function applyIsotonic(calibration: IsotonicCalibration, score: number): 
 }
 
 /**
- * The last step from scores to probabilities: a logistic regression over the calibrated forest
- * probability and the baseline (the skill's historical rate), both on the logit scale, fitted on
- * the calibration slice. Where the forest adds nothing beyond the skill's rate the fit leans on
- * the baseline, so the model is not systematically worse than it.
+ * The last step from scores to probabilities: a logistic regression over the logits of a few
+ * probabilities (the calibrated forest, the additive context model, the baseline), fitted on the
+ * calibration slice. Where an input adds nothing beyond the others its weight goes to zero; where
+ * the forest adds nothing beyond the skill's rate the fit leans on the rate, so the model is not
+ * systematically worse than the baseline.
  */
 export interface Stacking {
   intercept: number;
-  forest: number;
-  baseline: number;
+  /** One weight per input, in the order the inputs were given. */
+  weights: number[];
 }
 
 const EDGE = 1e-4;
@@ -93,80 +94,127 @@ const logit = (p: number) => {
 };
 
 /**
- * Fits the stacking weights by Newton's method (IRLS) with a tiny ridge for stability.
- * @example fitStacking([0.2, 0.8, 0.6], [0.5, 0.5, 0.5], [0, 1, 1]) // { intercept, forest, baseline }
+ * Fits the stacking weights by Newton's method (IRLS) with a tiny ridge for stability. A weight
+ * that comes out negative ("more predicted success, less success": noise, never signal) drops
+ * its input, the most negative first, and the rest is refitted.
+ *
+ * With `anchor` (an input's index) there is no intercept and the weights sum to 1: the log-odds
+ * are the anchor's plus weighted moves towards the other inputs. The calibration slice then
+ * chooses how much to trust each input but cannot impose its own completion level (a recent
+ * window's, with whatever incidents it held) on the future.
+ * `exclude` leaves inputs out (weight 0).
+ * @example fitStacking([[0.2, 0.8, 0.6], [0.5, 0.5, 0.5]], [0, 1, 1]) // { intercept, weights: [wForest, wBaseline] }
  */
-export function fitStacking(forest: ArrayLike<number>, baseline: ArrayLike<number>, labels: ArrayLike<number>): Stacking {
+export function fitStacking(inputs: ArrayLike<number>[], labels: ArrayLike<number>, options: { anchor?: number; exclude?: number[] } = {}): Stacking {
   const n = labels.length;
-  if (n === 0 || forest.length !== n || baseline.length !== n) throw new RangeError('fitStacking needs equal, non-empty inputs');
-  const xf = Float64Array.from({ length: n }, (_, i) => logit(forest[i]!));
-  const xb = Float64Array.from({ length: n }, (_, i) => logit(baseline[i]!));
-  // A negative weight would mean "more past success, less success now": noise, never signal.
-  // Such an input is dropped and the rest refitted.
-  let use = { forest: true, baseline: true };
-  let fit = fitLogistic(xf, xb, labels, use);
-  if (fit.forest < 0 || fit.baseline < 0) {
-    use = { forest: fit.forest >= fit.baseline, baseline: fit.baseline > fit.forest };
-    fit = fitLogistic(xf, xb, labels, use);
-    if (fit.forest < 0 || fit.baseline < 0) fit = fitLogistic(xf, xb, labels, { forest: false, baseline: false });
+  if (n === 0 || inputs.length === 0 || inputs.some((column) => column.length !== n)) throw new RangeError('fitStacking needs equal, non-empty inputs');
+  const anchor = options.anchor;
+  if (anchor !== undefined && !(Number.isInteger(anchor) && anchor >= 0 && anchor < inputs.length)) throw new RangeError(`fitStacking: anchor must be an input index (got ${anchor})`);
+  const raw = inputs.map((column) => Float64Array.from({ length: n }, (_, i) => logit(column[i]!)));
+  const offset = anchor === undefined ? undefined : raw[anchor]!;
+  // Anchored: the other inputs enter as their difference from the anchor.
+  const x = offset ? raw.map((column) => column.map((v, i) => v - offset[i]!)) : raw;
+  const use = inputs.map((_, j) => j !== anchor && !options.exclude?.includes(j));
+  for (;;) {
+    const fit = fitLogistic(x, labels, use, offset);
+    let worst = -1;
+    fit.weights.forEach((w, j) => {
+      if (w < 0 && (worst < 0 || w < fit.weights[worst]!)) worst = j;
+    });
+    if (worst < 0) {
+      if (anchor !== undefined) fit.weights[anchor] = 1 - fit.weights.reduce((a, b) => a + b, 0);
+      return fit;
+    }
+    use[worst] = false;
   }
-  return fit;
 }
 
-function fitLogistic(
-  xf: Float64Array,
-  xb: Float64Array,
-  labels: ArrayLike<number>,
-  use: { forest: boolean; baseline: boolean },
-): Stacking {
+function fitLogistic(x: Float64Array[], labels: ArrayLike<number>, use: boolean[], offset?: Float64Array): Stacking {
   const n = labels.length;
-  const mask = [1, use.forest ? 1 : 0, use.baseline ? 1 : 0];
-  const w = [0, 0, 0];
+  const columns = x.map((_, j) => j).filter((j) => use[j]);
+  // Column 0 is the intercept, left out (fixed at 0) when there is an offset.
+  const first = offset ? 1 : 0;
+  const d = columns.length + 1;
+  const w = new Array<number>(d).fill(0);
+  const row = new Array<number>(d).fill(1);
   for (let iteration = 0; iteration < 50; iteration++) {
-    const g = [-RIDGE * w[0]!, -RIDGE * w[1]!, -RIDGE * w[2]!];
-    const h = [
-      [RIDGE, 0, 0],
-      [0, RIDGE, 0],
-      [0, 0, RIDGE],
-    ];
+    const g = w.map((v) => -RIDGE * v);
+    const h = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? RIDGE : 0)));
     for (let i = 0; i < n; i++) {
-      const x = [1, xf[i]! * mask[1]!, xb[i]! * mask[2]!];
-      const p = 1 / (1 + Math.exp(-(w[0]! + w[1]! * x[1]! + w[2]! * x[2]!)));
+      let eta = offset ? offset[i]! : w[0]!;
+      for (let c = 0; c < columns.length; c++) {
+        row[c + 1] = x[columns[c]!]![i]!;
+        eta += w[c + 1]! * row[c + 1]!;
+      }
+      const p = 1 / (1 + Math.exp(-eta));
       const r = labels[i]! - p;
       const v = p * (1 - p);
-      for (let a = 0; a < 3; a++) {
-        g[a]! += r * x[a]!;
-        for (let b = 0; b < 3; b++) h[a]![b]! += v * x[a]! * x[b]!;
+      for (let a = first; a < d; a++) {
+        g[a]! += r * row[a]!;
+        for (let b = first; b < d; b++) h[a]![b]! += v * row[a]! * row[b]!;
       }
     }
-    const step = solve3(h, g);
-    for (let a = 0; a < 3; a++) w[a]! += step[a]!;
+    const step = solve(h, g);
+    for (let a = first; a < d; a++) w[a]! += step[a]!;
     if (Math.max(...step.map(Math.abs)) < 1e-10) break;
   }
-  return { intercept: w[0]!, forest: w[1]!, baseline: w[2]! };
+  const weights = x.map(() => 0);
+  columns.forEach((j, c) => {
+    weights[j] = w[c + 1]!;
+  });
+  return { intercept: offset ? 0 : w[0]!, weights };
 }
 
-/** The stacked probability for one calibrated forest probability and baseline. */
-export function applyStacking(stacking: Stacking, forest: number, baseline: number): number {
-  return 1 / (1 + Math.exp(-(stacking.intercept + stacking.forest * logit(forest) + stacking.baseline * logit(baseline))));
+/**
+ * Forward validation of one optional input: the stack is fitted with and without it on the older
+ * half of the rows and judged by log loss on the newer half; the winner is refitted on all rows.
+ * An input that helps on the rows it was fitted on but not on later ones (a forest that learned
+ * the fitting period's noise) is left out.
+ */
+export function fitStackingForward(inputs: ArrayLike<number>[], labels: ArrayLike<number>, options: { anchor: number; optional: number }): Stacking {
+  const n = labels.length;
+  const half = Math.floor(n / 2);
+  const older = inputs.map((column) => Array.prototype.slice.call(column, 0, half) as number[]);
+  const newer = inputs.map((column) => Array.prototype.slice.call(column, half) as number[]);
+  const olderLabels = Array.prototype.slice.call(labels, 0, half) as number[];
+  const newerLabels = Array.prototype.slice.call(labels, half) as number[];
+  const loss = (stacking: Stacking) => {
+    let sum = 0;
+    for (let i = 0; i < newerLabels.length; i++) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, applyStacking(stacking, newer.map((column) => column[i]!))));
+      sum -= newerLabels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+    }
+    return sum;
+  };
+  const canValidate = half > 0 && olderLabels.includes(0) && olderLabels.includes(1) && newerLabels.length > 0;
+  const keep = !canValidate || loss(fitStacking(older, olderLabels, { anchor: options.anchor })) <= loss(fitStacking(older, olderLabels, { anchor: options.anchor, exclude: [options.optional] }));
+  return fitStacking(inputs, labels, keep ? { anchor: options.anchor } : { anchor: options.anchor, exclude: [options.optional] });
 }
 
-/** Solves the 3×3 system h · x = g by Gaussian elimination with partial pivoting. */
-function solve3(h: number[][], g: number[]): number[] {
+/** The stacked probability for one set of input probabilities (in the order fitted). */
+export function applyStacking(stacking: Stacking, inputs: ArrayLike<number>): number {
+  let eta = stacking.intercept;
+  for (let j = 0; j < stacking.weights.length; j++) if (stacking.weights[j] !== 0) eta += stacking.weights[j]! * logit(inputs[j]!);
+  return 1 / (1 + Math.exp(-eta));
+}
+
+/** Solves h · x = g by Gaussian elimination with partial pivoting (h is small and positive definite). */
+function solve(h: number[][], g: number[]): number[] {
+  const d = g.length;
   const m = h.map((row, i) => [...row, g[i]!]);
-  for (let col = 0; col < 3; col++) {
+  for (let col = 0; col < d; col++) {
     let pivot = col;
-    for (let row = col + 1; row < 3; row++) if (Math.abs(m[row]![col]!) > Math.abs(m[pivot]![col]!)) pivot = row;
+    for (let row = col + 1; row < d; row++) if (Math.abs(m[row]![col]!) > Math.abs(m[pivot]![col]!)) pivot = row;
     [m[col], m[pivot]] = [m[pivot]!, m[col]!];
-    for (let row = col + 1; row < 3; row++) {
+    for (let row = col + 1; row < d; row++) {
       const factor = m[row]![col]! / m[col]![col]!;
-      for (let k = col; k < 4; k++) m[row]![k]! -= factor * m[col]![k]!;
+      for (let k = col; k <= d; k++) m[row]![k]! -= factor * m[col]![k]!;
     }
   }
-  const x = [0, 0, 0];
-  for (let row = 2; row >= 0; row--) {
-    let sum = m[row]![3]!;
-    for (let k = row + 1; k < 3; k++) sum -= m[row]![k]! * x[k]!;
+  const x = new Array<number>(d).fill(0);
+  for (let row = d - 1; row >= 0; row--) {
+    let sum = m[row]![d]!;
+    for (let k = row + 1; k < d; k++) sum -= m[row]![k]! * x[k]!;
     x[row] = sum / m[row]![row]!;
   }
   return x;

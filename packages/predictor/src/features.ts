@@ -6,7 +6,7 @@
  */
 
 /** Bump when the feature layout or meaning changes: saved models of another version must be retrained. */
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 3;
 
 /** Model columns, in order. */
 export const FEATURE_NAMES = [
@@ -100,7 +100,8 @@ export function phaseCode(phase: string | null): number {
 const logit = (p: number) => Math.log(p / (1 - p));
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
-const hourBlock = (at: number) => Math.floor(new Date(at).getUTCHours() / 3);
+/** 3-hour block (0–7) of the UTC day. */
+export const hourBlock = (at: number) => Math.floor(new Date(at).getUTCHours() / 3);
 
 /** Writes the features of `context` into `out` (length FEATURE_COUNT), from aggregates only. */
 export function computeFeatures(aggregates: Aggregates, context: FeatureContext, out: Float64Array): Float64Array {
@@ -127,8 +128,44 @@ export function computeFeatures(aggregates: Aggregates, context: FeatureContext,
   // The rates' evidence added on the log-odds scale (naive-Bayes style): one strong column the
   // trees can split on, instead of each small tree rediscovering the sum from a few hundred rows.
   out[17] = context.user === null ? skillRate : smoothedRate(aggregates.userSkills.get(`${context.user}\u0000${context.skill}`), skillRate, m);
-  out[16] = logistic(logit(out[4]!) + logit(out[17]!) - logit(skillRate) + logit(out[5]!) - logit(skillRate));
+  out[16] = combinedRate(out);
   return out;
+}
+
+function combinedRate(out: Float64Array): number {
+  const skillRate = out[SKILL_RATE]!;
+  return logistic(logit(out[4]!) + logit(out[17]!) - logit(skillRate) + logit(out[5]!) - logit(skillRate));
+}
+
+/**
+ * The same features with the time of the invocation unknown (no hour-block rate, the typical
+ * hour and day): what a prediction would be without its "when", for explaining it.
+ */
+export function forgetTime(out: Float64Array, reference: ArrayLike<number>): Float64Array {
+  out[5] = out[SKILL_RATE]!;
+  out[7] = reference[7] ?? out[7]!;
+  out[8] = reference[8] ?? out[8]!;
+  out[16] = combinedRate(out);
+  return out;
+}
+
+/** Phase slot of the additive model: 0 without a phase, else 1 + the phase code. */
+export function phaseSlot(phase: string | null): number {
+  return phaseCode(phase) + 1;
+}
+
+/** An independent copy (the training pass freezes copies at the slice boundaries). */
+export function cloneAggregates(a: Aggregates): Aggregates {
+  const copy = (map: Map<string, Tally>) => new Map([...map].map(([k, t]) => [k, [t[0], t[1]] as Tally]));
+  return {
+    smoothing: a.smoothing,
+    global: [a.global[0], a.global[1]],
+    skills: copy(a.skills),
+    users: copy(a.users),
+    skillPhases: copy(a.skillPhases),
+    skillHours: copy(a.skillHours),
+    userSkills: copy(a.userSkills),
+  };
 }
 
 const PATH_LIKE = /[\w-]+\.[a-z]{1,5}\b|\//i;

@@ -14,6 +14,8 @@ export interface ProbabilityMetrics {
   auc: number;
   brier: number;
   logLoss: number;
+  /** Expected calibration error over the 10 equal-width bins (see `expectedCalibrationError`). */
+  ece: number;
   calibration: CalibrationBin[];
 }
 
@@ -85,12 +87,29 @@ export function calibrationTable(probabilities: ArrayLike<number>, labels: Array
   }));
 }
 
-/** AUC, Brier score, log loss and the calibration table at once. */
+/**
+ * Expected calibration error: over equal-width bins of predicted probability, the mean absolute
+ * gap between mean prediction and observed rate, weighted by the bin's share of the rows.
+ * @example expectedCalibrationError([0.2, 0.2, 0.9], [0, 1, 1]) // (2·|0.2 − 0.5| + 1·|0.9 − 1|) / 3 = 0.2333…
+ */
+export function expectedCalibrationError(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): number {
+  return binsError(calibrationTable(probabilities, labels, bins), probabilities.length);
+}
+
+function binsError(table: CalibrationBin[], n: number): number {
+  let sum = 0;
+  for (const bin of table) if (bin.count > 0) sum += bin.count * Math.abs(bin.meanPredicted! - bin.observedRate!);
+  return sum / n;
+}
+
+/** AUC, Brier score, log loss, ECE and the calibration table at once. */
 export function scoreProbabilities(probabilities: ArrayLike<number>, labels: ArrayLike<number>): ProbabilityMetrics {
+  const calibration = calibrationTable(probabilities, labels);
   return {
     auc: rocAuc(probabilities, labels),
     brier: brierScore(probabilities, labels),
     logLoss: logLoss(probabilities, labels),
-    calibration: calibrationTable(probabilities, labels),
+    ece: binsError(calibration, probabilities.length),
+    calibration,
   };
 }

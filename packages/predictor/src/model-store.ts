@@ -21,7 +21,7 @@ export async function savePredictor(store: Store, model: PredictorModel, options
         features: JSON.stringify(model.features),
         options: JSON.stringify(model.options),
         metrics: JSON.stringify(model.metrics),
-        model: JSON.stringify({ forest: model.forest, calibration: model.calibration, stacking: model.stacking, reference: model.reference }),
+        model: JSON.stringify({ forest: model.forest, calibration: model.calibration, stacking: model.stacking, context: model.context, reference: model.reference }),
         aggregates: JSON.stringify(model.aggregates),
         created_at: options.now ?? Date.now(),
       })
@@ -52,7 +52,7 @@ export async function loadPredictor(store: Store, options: { version?: number } 
   if (!row) throw new NotFoundError('predictor model', options.version === undefined ? 'latest (none trained yet: run skills predict train)' : String(options.version));
   const version = Number(row.version);
   if (Number(row.feature_version) !== FEATURE_VERSION) throw new FeatureVersionError(version, Number(row.feature_version), FEATURE_VERSION);
-  const parts = JSON.parse(row.model) as Pick<PredictorModel, 'forest' | 'calibration' | 'stacking' | 'reference'>;
+  const parts = JSON.parse(row.model) as Pick<PredictorModel, 'forest' | 'calibration' | 'stacking' | 'context' | 'reference'>;
   return {
     version,
     featureVersion: Number(row.feature_version),
@@ -64,6 +64,7 @@ export async function loadPredictor(store: Store, options: { version?: number } 
     forest: parts.forest,
     calibration: parts.calibration,
     stacking: parts.stacking,
+    context: parts.context,
     reference: parts.reference,
     aggregates: JSON.parse(row.aggregates) as PredictorModel['aggregates'],
   };

@@ -1,4 +1,5 @@
 import type { IsotonicCalibration, Stacking } from './calibration.js';
+import type { ContextSelection, SavedContextLayer } from './context-layer.js';
 import type { SavedAggregates } from './features.js';
 import type { ForestJson, ForestOptions } from './forest.js';
 import type { ProbabilityMetrics } from './metrics.js';
@@ -10,11 +11,20 @@ export interface EvaluationReport {
   testPeriod: { from: number; to: number };
   /** Share of completed invocations in the test slice. */
   testCompletionRate: number;
+  /**
+   * As deployed: the test slice scored with everything frozen where the older rows left it (the
+   * tallies, the usage clusters, the additive model refitted on all older rows), as a saved model
+   * scores until it is retrained.
+   */
   model: ProbabilityMetrics;
-  /** The skill's historical completion rate (smoothed, from earlier invocations only). */
+  /** The skill's historical completion rate (smoothed), frozen likewise. */
   baseline: ProbabilityMetrics;
-  /** model AUC − baseline AUC, and baseline Brier − model Brier (positive = the model is better). */
-  improvement: { auc: number; brier: number; logLoss: number };
+  /** Both again with the tallies updated after every test row (the skill rate keeps learning). */
+  running: { model: ProbabilityMetrics; baseline: ProbabilityMetrics };
+  /** Frozen model vs frozen baseline: AUC gain, Brier and log-loss reduction, ECE reduction (positive = the model is better). */
+  improvement: { auc: number; brier: number; logLoss: number; ece: number };
+  /** Usage clusters and interaction penalty chosen on the calibration slice. */
+  context: ContextSelection;
   trainingMs: number;
 }
 
@@ -38,8 +48,10 @@ export interface PredictorModel {
   metrics: EvaluationReport;
   forest: ForestJson;
   calibration: IsotonicCalibration;
-  /** Blends the calibrated forest with the baseline (see `fitStacking`). */
+  /** Blends the calibrated forest, the context model and the baseline, in that order (see `fitStacking`). */
   stacking: Stacking;
+  /** The additive context model (skill × phase, skill × 3-hour block, usage cluster × skill), refitted on all rows. */
+  context: SavedContextLayer;
   /** Per feature, the value used as "typical" when explaining a prediction (median of the fitting rows). */
   reference: number[];
   aggregates: SavedAggregates;

@@ -1,16 +1,19 @@
 import { ValidationError, type FieldIssue } from '@skills/storage';
 import { applyIsotonic, applyStacking } from './calibration.js';
 import { FeatureVersionError } from './errors.js';
+import { contextLogit, loadContextLayer, type LoadedContextLayer } from './context-layer.js';
 import {
   computeFeatures,
   FEATURE_COUNT,
-  FEATURE_NAMES,
   FEATURE_VERSION,
+  forgetTime,
+  hourBlock,
   loadAggregates,
+  phaseSlot,
   PHASES,
   SKILL_RATE,
   type Aggregates,
-  type FeatureName,
+  type FeatureContext,
 } from './features.js';
 import { compileForest, scoreForest, type CompiledForest } from './forest.js';
 import type { PredictorModel } from './model.js';
@@ -28,11 +31,18 @@ export interface PredictionInput {
   session?: { startedAt?: number; skillsUsed?: number; previousCompleted?: boolean | null } | null;
 }
 
-/** One feature's share in a prediction. */
+/** An input of the prediction a person can change: when, in which phase, by whom, in which session, with what query. */
+export type FactorName = 'phase' | 'time' | 'user' | 'session' | 'query';
+
+/** One input's share in a prediction. */
 export interface PredictionFactor {
-  feature: FeatureName;
-  value: number;
-  /** Probability with this feature's value minus probability with its typical value. */
+  factor: FactorName;
+  /** The input as given, in words: `rollback`, `Sat 03:00 UTC`, `user-001 (usage cluster 2)`, … */
+  value: string;
+  /**
+   * Probability with this input minus probability without it: no phase, an unknown time of day
+   * (the skill's average over hours), no user, a new session, no query.
+   */
   effect: number;
 }
 
@@ -41,7 +51,7 @@ export interface Prediction {
   probability: number;
   /** The skill's historical completion rate (the baseline's answer). */
   baseline: number;
-  /** The three features that moved the probability most, largest first. */
+  /** Up to three inputs that moved the probability most, largest first. */
   factors: PredictionFactor[];
   /** E.g. "unknown skill: x, used the global prior". */
   notes: string[];
@@ -50,8 +60,8 @@ export interface Prediction {
 interface Prepared {
   forest: CompiledForest;
   aggregates: Aggregates;
+  context: LoadedContextLayer;
   row: Float64Array;
-  probe: Float64Array;
 }
 
 // Compiled once per model object: a prediction does no parsing and no query.
@@ -64,8 +74,8 @@ function prepare(model: PredictorModel): Prepared {
     p = {
       forest: compileForest(model.forest, FEATURE_COUNT),
       aggregates: loadAggregates(model.aggregates),
+      context: loadContextLayer(model.context),
       row: new Float64Array(FEATURE_COUNT),
-      probe: new Float64Array(FEATURE_COUNT),
     };
     prepared.set(model, p);
   }
@@ -73,8 +83,8 @@ function prepare(model: PredictorModel): Prepared {
 }
 
 /**
- * The calibrated probability that `input.skill` completes in this context, the baseline, the top
- * factors behind it, and notes on anything the model had to assume. Pure: no store access.
+ * The calibrated probability that `input.skill` completes in this context, the baseline, the
+ * inputs that moved it most, and notes on anything the model had to assume. Pure: no store access.
  * @example predictSuccess(model, { skill: 'pytest-run', phase: 'execution', query: 'run the auth tests' })
  */
 export function predictSuccess(model: PredictorModel, input: PredictionInput): Prediction {
@@ -89,38 +99,63 @@ export function predictSuccess(model: PredictorModel, input: PredictionInput): P
   if (user === null) notes.push('no user given, used the global prior for the user rate');
   if (phase !== null && !(PHASES as readonly string[]).includes(phase)) notes.push(`unknown phase: ${phase}, treated as "other"`);
   const s = input.session;
-  computeFeatures(
-    p.aggregates,
-    {
-      skill: input.skill,
-      user,
-      phase,
-      at,
-      query: input.query ?? null,
-      session: s ? { startedAt: s.startedAt ?? at, skillsUsed: s.skillsUsed ?? 0, previousCompleted: s.previousCompleted ?? null } : null,
-    },
-    p.row,
+  const context: FeatureContext = {
+    skill: input.skill,
+    user,
+    phase,
+    at,
+    query: input.query ?? null,
+    session: s ? { startedAt: s.startedAt ?? at, skillsUsed: s.skillsUsed ?? 0, previousCompleted: s.previousCompleted ?? null } : null,
+  };
+  const probability = score(model, p, context, true);
+  const baseline = p.row[SKILL_RATE]!;
+  return { probability, baseline, factors: topFactors(model, p, context, probability), notes };
+}
+
+/** The stacked probability of one context; `timeKnown` false scores it with the time of day unknown. */
+function score(model: PredictorModel, p: Prepared, context: FeatureContext, timeKnown: boolean): number {
+  computeFeatures(p.aggregates, context, p.row);
+  if (!timeKnown) forgetTime(p.row, model.reference);
+  const logit = contextLogit(
+    p.context,
+    { skill: context.skill, user: context.user, phaseSlot: phaseSlot(context.phase), block: hourBlock(context.at) },
+    { phase: true, block: timeKnown, cluster: true },
   );
-  const probability = calibrated(model, p.forest, p.row);
-  return { probability, baseline: p.row[SKILL_RATE]!, factors: topFactors(model, p, probability), notes };
+  const forest = applyIsotonic(model.calibration, scoreForest(p.forest, p.row));
+  return clampProbability(applyStacking(model.stacking, [forest, 1 / (1 + Math.exp(-logit)), p.row[SKILL_RATE]!]));
 }
 
-function calibrated(model: PredictorModel, forest: CompiledForest, row: Float64Array): number {
-  return clampProbability(applyStacking(model.stacking, applyIsotonic(model.calibration, scoreForest(forest, row)), row[SKILL_RATE]!));
-}
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** Occlusion: how much the probability changes when one feature takes its typical value. */
-function topFactors(model: PredictorModel, p: Prepared, probability: number): PredictionFactor[] {
+/**
+ * Occlusion over the inputs a person controls (never the skill's or the user's invocation counts,
+ * which only grow): how much the probability changes when one input is taken away.
+ */
+function topFactors(model: PredictorModel, p: Prepared, context: FeatureContext, probability: number): PredictionFactor[] {
   const factors: PredictionFactor[] = [];
-  for (let f = 0; f < FEATURE_COUNT; f++) {
-    const value = p.row[f]!;
-    const typical = model.reference[f] ?? value;
-    if (value === typical || p.forest.importance[f] === 0) continue;
-    p.probe.set(p.row);
-    p.probe[f] = typical;
-    const effect = probability - calibrated(model, p.forest, p.probe);
-    if (effect !== 0) factors.push({ feature: FEATURE_NAMES[f]!, value, effect });
+  const add = (factor: FactorName, value: string, without: number) => {
+    const effect = probability - without;
+    if (Math.abs(effect) > 1e-9) factors.push({ factor, value, effect });
+  };
+  if (context.phase !== null) add('phase', context.phase, score(model, p, { ...context, phase: null }, true));
+  const date = new Date(context.at);
+  add('time', `${DAYS[date.getUTCDay()]} ${String(date.getUTCHours()).padStart(2, '0')}:00 UTC`, score(model, p, context, false));
+  if (context.user !== null) {
+    const cluster = p.context.clusters.get(context.user);
+    add('user', cluster === undefined ? context.user : `${context.user} (usage cluster ${cluster})`, score(model, p, { ...context, user: null }, true));
   }
+  const session = context.session;
+  if (session !== null) {
+    const previous = session.previousCompleted === null ? 'first in the session' : session.previousCompleted ? 'after a completed invocation' : 'after a failed invocation';
+    const minutes = Math.max(0, Math.round((context.at - session.startedAt) / 60_000));
+    add('session', `${previous}, ${session.skillsUsed} skills used, ${minutes} min in`, score(model, p, { ...context, session: null }, true));
+  }
+  if (context.query !== null && context.query.trim() !== '') {
+    const words = context.query.trim().split(/\s+/).length;
+    add('query', `${context.query.length} characters, ${words} words`, score(model, p, { ...context, query: null }, true));
+  }
+  // The occlusions reused the scratch row: leave it holding the prediction's own features.
+  computeFeatures(p.aggregates, context, p.row);
   return factors.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect)).slice(0, 3);
 }
 

@@ -1,8 +1,10 @@
 import type { Store } from '@skills/storage';
 import { ValidationError } from '@skills/storage';
-import { applyIsotonic, applyStacking, fitIsotonic, fitStacking } from './calibration.js';
+import { applyIsotonic, applyStacking, fitIsotonic, fitStackingForward } from './calibration.js';
 import { InsufficientDataError } from './errors.js';
+import { chooseContextLayer, contextLogitOfRow, fitContextLayer, saveContextLayer } from './context-layer.js';
 import {
+  cloneAggregates,
   computeFeatures,
   createAggregates,
   FEATURE_COUNT,
@@ -11,12 +13,12 @@ import {
   observeInvocation,
   saveAggregates,
   SKILL_RATE,
-  type FeatureContext,
 } from './features.js';
 import { compileForest, DEFAULT_FOREST_OPTIONS, scoreForest, trainForest, type ForestOptions } from './forest.js';
 import { scoreProbabilities } from './metrics.js';
 import type { PredictorModel, TrainingSettings } from './model.js';
-import { countInvocations, readInvocationsInOrder } from './read-invocations.js';
+import { countInvocations } from './read-invocations.js';
+import { readTrainingRows } from './training-rows.js';
 
 export interface TrainProgress {
   stage: 'reading' | 'training' | 'evaluating';
@@ -48,8 +50,11 @@ export const PROBABILITY_FLOOR = 0.001;
 
 /**
  * Trains a success predictor on the store's invocations, oldest first: every row's features come
- * from running aggregates updated after the row, the forest is fitted on the oldest part,
- * calibrated (isotonic) on the next, and evaluated with the baseline on the most recent share.
+ * from running tallies updated after the row. On the oldest part the forest and the additive
+ * context model are fitted; on the next part, scored as a saved model would score it (tallies
+ * frozen), the forest is calibrated (isotonic) and stacked with the context model and the
+ * baseline; the most recent share is the test slice, scored the same way after refitting the
+ * context model on everything older. The saved context model and tallies cover all rows.
  * @example const model = await trainPredictor(store, { since: Date.now() - 30 * 86_400_000 });
  */
 export async function trainPredictor(store: Store, options: TrainOptions = {}): Promise<PredictorModel> {
@@ -60,42 +65,10 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
   const total = await countInvocations(store, settings.since, settings.until);
   if (total < minimum) throw new InsufficientDataError(total, minimum);
 
-  const aggregates = createAggregates(settings.smoothing);
-  const values = new Float64Array(total * FEATURE_COUNT);
-  const labels = new Uint8Array(total);
-  const times = new Float64Array(total);
-  const sessions = new Map<string, { startedAt: number; skills: Set<string>; previousCompleted: boolean | null }>();
-  let n = 0;
-  for await (const page of readInvocationsInOrder(store, settings.since, settings.until)) {
-    for (const row of page) {
-      if (n >= total) break; // rows recorded after the count: left for the next training
-      const at = Number(row.invoked_at);
-      let session = sessions.get(row.session_id);
-      if (!session) {
-        session = { startedAt: at, skills: new Set(), previousCompleted: null };
-        sessions.set(row.session_id, session);
-      }
-      const context: FeatureContext = {
-        skill: row.skill_name,
-        user: row.user_id,
-        phase: row.workflow_phase,
-        at,
-        query: row.user_query,
-        session: { startedAt: session.startedAt, skillsUsed: session.skills.size, previousCompleted: session.previousCompleted },
-      };
-      computeFeatures(aggregates, context, values.subarray(n * FEATURE_COUNT, (n + 1) * FEATURE_COUNT));
-      const completed = Number(row.completed) === 1;
-      labels[n] = completed ? 1 : 0;
-      times[n] = at;
-      n++;
-      // Only now does the row's outcome enter the aggregates: no label leakage.
-      observeInvocation(aggregates, context, completed);
-      session.skills.add(row.skill_name);
-      session.previousCompleted = completed;
-    }
-    progress?.({ stage: 'reading', done: n, total });
-  }
-
+  const rows = await readTrainingRows(store, { since: settings.since, until: settings.until, total }, (done) =>
+    progress?.({ stage: 'reading', done, total }),
+  );
+  const { n, labels, contexts } = rows;
   const testStart = Math.floor(n * (1 - settings.testFraction));
   const calibrationStart = Math.floor(testStart * (1 - settings.calibrationFraction));
   const slices = { fit: [0, calibrationStart], calibration: [calibrationStart, testStart], test: [testStart, n] } as const;
@@ -111,29 +84,62 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
     }
   }
 
-  const matrix = { values: values.subarray(0, n * FEATURE_COUNT), width: FEATURE_COUNT };
+  // Running features for every row; the tallies as they stood at each slice boundary, frozen.
+  const aggregates = createAggregates(settings.smoothing);
+  const values = new Float64Array(n * FEATURE_COUNT);
+  let atCalibration = aggregates;
+  let atTest = aggregates;
+  for (let i = 0; i < n; i++) {
+    if (i === calibrationStart) atCalibration = cloneAggregates(aggregates);
+    if (i === testStart) atTest = cloneAggregates(aggregates);
+    computeFeatures(aggregates, contexts[i]!, values.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+    // Only now does the row's outcome enter the tallies: no label leakage.
+    observeInvocation(aggregates, contexts[i]!, labels[i] === 1);
+  }
+  const frozen = new Float64Array(n * FEATURE_COUNT);
+  for (let i = calibrationStart; i < n; i++) {
+    computeFeatures(i < testStart ? atCalibration : atTest, contexts[i]!, frozen.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+  }
+
+  const matrix = { values, width: FEATURE_COUNT };
   const forest = trainForest(matrix, labels, { start: 0, end: calibrationStart }, settings, (done, trees) =>
     progress?.({ stage: 'training', done, total: trees }),
   );
   const compiled = compileForest(forest, FEATURE_COUNT);
-  const raw = new Float64Array(n - calibrationStart);
-  for (let i = calibrationStart; i < n; i++) raw[i - calibrationStart] = scoreForest(compiled, values, i * FEATURE_COUNT);
-  const calibration = fitIsotonic(raw.subarray(0, testStart - calibrationStart), labels.subarray(calibrationStart, testStart));
-  const baselineAt = (i: number) => values[i * FEATURE_COUNT + SKILL_RATE]!;
-  const stacking = fitStacking(
-    Array.from(raw.subarray(0, testStart - calibrationStart), (s) => applyIsotonic(calibration, s)),
-    Array.from({ length: testStart - calibrationStart }, (_, k) => baselineAt(calibrationStart + k)),
+  const selection = chooseContextLayer(rows, calibrationStart, testStart, settings.seed);
+  const contextBeforeCalibration = fitContextLayer(rows, calibrationStart, selection, settings.seed);
+
+  // Calibration slice, as a model saved at its start would score it.
+  const calibrationRows = testStart - calibrationStart;
+  const rawCalibration = Float64Array.from({ length: calibrationRows }, (_, k) => scoreForest(compiled, frozen, (calibrationStart + k) * FEATURE_COUNT));
+  const calibration = fitIsotonic(rawCalibration, labels.subarray(calibrationStart, testStart));
+  const stackInputs = (forestScore: number, contextLogit: number, baseline: number) => [applyIsotonic(calibration, forestScore), logistic(contextLogit), baseline];
+  const calibrationInputs = Array.from({ length: calibrationRows }, (_, k) =>
+    stackInputs(rawCalibration[k]!, contextLogitOfRow(contextBeforeCalibration, rows, calibrationStart + k), frozen[(calibrationStart + k) * FEATURE_COUNT + SKILL_RATE]!),
+  );
+  const stacking = fitStackingForward(
+    [0, 1, 2].map((j) => calibrationInputs.map((inputs) => inputs[j]!)),
     labels.subarray(calibrationStart, testStart),
+    { anchor: 2, optional: 0 },
   );
   progress?.({ stage: 'evaluating', done: 0, total: 1 });
 
+  // Test slice: the context model refitted on everything older, tallies frozen at its start (and, for comparison, running).
+  const contextBeforeTest = fitContextLayer(rows, testStart, selection, settings.seed);
   const testLabels = labels.subarray(testStart, n);
-  const modelProbabilities = Array.from(raw.subarray(testStart - calibrationStart), (s, k) =>
-    clampProbability(applyStacking(stacking, applyIsotonic(calibration, s), baselineAt(testStart + k))),
-  );
-  const baselineProbabilities = Array.from({ length: n - testStart }, (_, k) => values[(testStart + k) * FEATURE_COUNT + SKILL_RATE]!);
-  const model = scoreProbabilities(modelProbabilities, testLabels);
-  const baseline = scoreProbabilities(baselineProbabilities, testLabels);
+  const score = (features: Float64Array, i: number) =>
+    clampProbability(
+      applyStacking(stacking, stackInputs(scoreForest(compiled, features, i * FEATURE_COUNT), contextLogitOfRow(contextBeforeTest, rows, i), features[i * FEATURE_COUNT + SKILL_RATE]!)),
+    );
+  const testRows = n - testStart;
+  const column = (f: (i: number) => number) => Array.from({ length: testRows }, (_, k) => f(testStart + k));
+  const model = scoreProbabilities(column((i) => score(frozen, i)), testLabels);
+  const baseline = scoreProbabilities(column((i) => frozen[i * FEATURE_COUNT + SKILL_RATE]!), testLabels);
+  const running = {
+    model: scoreProbabilities(column((i) => score(values, i)), testLabels),
+    baseline: scoreProbabilities(column((i) => values[i * FEATURE_COUNT + SKILL_RATE]!), testLabels),
+  };
+  const deployed = fitContextLayer(rows, n, selection, settings.seed);
   progress?.({ stage: 'evaluating', done: 1, total: 1 });
 
   return {
@@ -144,21 +150,31 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
     features: [...FEATURE_NAMES],
     options: settings,
     metrics: {
-      rows: { total: n, fit: calibrationStart, calibration: testStart - calibrationStart, test: n - testStart },
-      testPeriod: { from: times[testStart]!, to: times[n - 1]! },
+      rows: { total: n, fit: calibrationStart, calibration: calibrationRows, test: testRows },
+      testPeriod: { from: rows.times[testStart]!, to: rows.times[n - 1]! },
       testCompletionRate: testLabels.reduce((a, b) => a + b, 0) / testLabels.length,
       model,
       baseline,
-      improvement: { auc: model.auc - baseline.auc, brier: baseline.brier - model.brier, logLoss: baseline.logLoss - model.logLoss },
+      running,
+      improvement: {
+        auc: model.auc - baseline.auc,
+        brier: baseline.brier - model.brier,
+        logLoss: baseline.logLoss - model.logLoss,
+        ece: baseline.ece - model.ece,
+      },
+      context: selection,
       trainingMs: Math.round(performance.now() - started),
     },
     forest,
     calibration,
     stacking,
-    reference: medians(matrix.values, calibrationStart),
+    context: saveContextLayer(deployed, rows, selection),
+    reference: medians(values, calibrationStart),
     aggregates: saveAggregates(aggregates),
   };
 }
+
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
 export function clampProbability(p: number): number {
   return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, p));

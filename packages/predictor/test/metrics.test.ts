@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyIsotonic, brierScore, calibrationTable, fitIsotonic, logLoss, rocAuc } from '../src/index.js';
+import { applyIsotonic, brierScore, calibrationTable, expectedCalibrationError, fitIsotonic, logLoss, rocAuc } from '../src/index.js';
 
 // Reference values: scikit-learn 1.2.1 (Debian python3-sklearn), /usr/bin/python3:
 //   roc_auc_score(y, p), brier_score_loss(y, p), log_loss(y, p),
 //   calibration_curve(y, p, n_bins=10, strategy='uniform'),
 //   IsotonicRegression(out_of_bounds='clip').fit(S, L).predict(Q)
+//   ECE: prob_true, prob_pred = calibration_curve(y, p, n_bins=10); counts = np.bincount(
+//   np.searchsorted(np.linspace(0, 1, 11)[1:-1], p), minlength=10); counts = counts[counts > 0];
+//   sum(counts * abs(prob_true - prob_pred)) / len(p)  (no p on a bin edge here: sklearn's bins close on the right, ours on the left)
 const p = [0.12, 0.55, 0.55, 0.83, 0.31, 0.97, 0.05, 0.64, 0.42, 0.77, 0.55, 0.26, 0.91, 0.38, 0.69];
 const y = [0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1];
 
@@ -22,6 +25,9 @@ describe('metrics against scikit-learn', () => {
     const bins = calibrationTable(p, y).filter((b) => b.count > 0);
     expect(bins.map((b) => b.observedRate)).toEqual([0, 0, 0, 0.5, 0, 2 / 3, 1, 0, 1, 1].map((v) => expect.closeTo(v, 10)));
     expect(bins.map((b) => b.meanPredicted)).toEqual([0.05, 0.12, 0.26, 0.345, 0.42, 0.55, 0.665, 0.77, 0.83, 0.94].map((v) => expect.closeTo(v, 10)));
+  });
+  it('expectedCalibrationError weights each bin\'s gap by its share of the rows (0.21600000000000003)', () => {
+    expect(expectedCalibrationError(p, y)).toBeCloseTo(0.21600000000000003, 12);
   });
   it('isotonic calibration predicts as IsotonicRegression', () => {
     const fit = fitIsotonic([0.1, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], [0, 1, 0, 0, 1, 0, 1, 1]);

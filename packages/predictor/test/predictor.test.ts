@@ -40,6 +40,63 @@ describe.each(storeFactories)('predictor [$name]', (factory) => {
       expect(a.probability).toBeLessThan(1);
       expect(a.factors.length).toBeLessThanOrEqual(3);
       expect(a.notes).toEqual([]);
+      expect(loaded.context).toEqual(model.context);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('explains a prediction by the inputs a person controls, each effect the change when that input is left out', async () => {
+    const store = await trainedStore();
+    try {
+      const model = await trainPredictor(store, SMALL);
+      const input = {
+        skill: 'pytest-run',
+        phase: 'verification',
+        user: 'user-002',
+        query: 'why do the auth tests fail?',
+        at: Date.UTC(2026, 0, 8, 3),
+        session: { startedAt: Date.UTC(2026, 0, 8, 2, 50), skillsUsed: 2, previousCompleted: false },
+      };
+      const p = predictSuccess(model, input);
+      expect(p.factors.length).toBe(3);
+      for (const factor of p.factors) expect(['phase', 'time', 'user', 'session', 'query']).toContain(factor.factor);
+      const without = {
+        phase: predictSuccess(model, { ...input, phase: null }).probability,
+        user: predictSuccess(model, { ...input, user: null }).probability,
+        session: predictSuccess(model, { ...input, session: null }).probability,
+        query: predictSuccess(model, { ...input, query: null }).probability,
+      };
+      const values: Record<string, string> = {
+        phase: 'verification',
+        time: 'Thu 03:00 UTC',
+        session: 'after a failed invocation, 2 skills used, 10 min in',
+        query: '27 characters, 6 words',
+      };
+      for (const factor of p.factors) {
+        if (factor.factor !== 'time') expect(factor.effect).toBeCloseTo(p.probability - without[factor.factor], 12);
+        if (factor.factor === 'user') expect(factor.value).toMatch(/^user-002( \(usage cluster \d+\))?$/);
+        else expect(factor.value).toBe(values[factor.factor]);
+      }
+      const sizes = p.factors.map((f) => Math.abs(f.effect));
+      expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reports the test slice as deployed (tallies frozen) and with running tallies, ECE beside AUC', async () => {
+    const store = await trainedStore();
+    try {
+      const { metrics } = await trainPredictor(store, SMALL);
+      expect(Object.keys(metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'running', 'improvement', 'context', 'trainingMs']);
+      // The running baseline learns from test rows the frozen one has not seen.
+      expect(metrics.running.baseline.auc).not.toBe(metrics.baseline.auc);
+      expect(metrics.improvement.ece).toBeCloseTo(metrics.baseline.ece - metrics.model.ece, 15);
+      const weighted = metrics.model.calibration.reduce((sum, b) => sum + (b.count > 0 ? b.count * Math.abs(b.meanPredicted! - b.observedRate!) : 0), 0);
+      expect(metrics.model.ece).toBeCloseTo(weighted / metrics.rows.test, 12);
+      expect([0, 2, 4]).toContain(metrics.context.clusters); // 20 users: at most 20 / 4 clusters
+      expect(metrics.context.penalty).toHaveLength(7);
     } finally {
       await store.close();
     }

@@ -176,8 +176,13 @@ export function printReport(context: CommandContext, report: EvaluationReport): 
       ['ROC AUC (higher is better)', fixed(model.auc, 3), fixed(baseline.auc, 3), signed(improvement.auc, 3)],
       ['Brier (lower is better)', fixed(model.brier, 4), fixed(baseline.brier, 4), signed(improvement.brier, 4)],
       ['log loss (lower is better)', fixed(model.logLoss, 4), fixed(baseline.logLoss, 4), signed(improvement.logLoss, 4)],
+      ['ECE, 10 bins (lower is better)', fixed(model.ece, 4), fixed(baseline.ece, 4), signed(improvement.ece, 4)],
     ],
     { align: ['left', 'right', 'right', 'right'] },
+  );
+  printLine(
+    context.io,
+    `As deployed: tallies frozen at the start of the test slice. With tallies updated after every test row: model AUC ${fixed(report.running.model.auc, 3)}, baseline ${fixed(report.running.baseline.auc, 3)}.`,
   );
   printLine(context.io, 'Baseline: the skill\'s historical completion rate. Calibration of the model on the test slice:');
   printTable(
@@ -201,10 +206,11 @@ function printPrediction(context: CommandContext, skill: string, model: Predicto
   if (prediction.factors.length > 0) {
     printTable(
       context.io,
-      ['top factor', 'value', 'effect (points)'],
-      prediction.factors.map((factor) => [factor.feature, Number(factor.value.toFixed(4)), signed(factor.effect * 100, 1)]),
-      { align: ['left', 'right', 'right'] },
+      ['factor', 'as given', 'effect (points)'],
+      prediction.factors.map((factor) => [factor.factor, factor.value, signed(factor.effect * 100, 1)]),
+      { align: ['left', 'left', 'right'] },
     );
+    printLine(context.io, 'Effect: the probability with this input minus without it (no phase, an average hour, no user, a new session, no query).');
   }
   for (const note of prediction.notes) printLine(context.io, `note: ${note}`);
 }
