@@ -57,6 +57,10 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
     column('skill_metrics', 'workflow_phases', 'per-skill workflow phase tallies', 'derived'),
   ],
   '0008_lean_ingest': [column('skill_metrics_cache', 'hourly_window', 'the cached 24-hour windows', 'derived')],
+  '0009_integrations': [
+    table('integration_pending', 'runs Claude Code opened that no result has closed yet, and remembered prompts'),
+    table('integration_runs', 'where each integration-recorded invocation came from (sources, project, client version)'),
+  ],
 };
 
 /**

@@ -7,6 +7,7 @@ import { abtest } from './0005-abtest.js';
 import { predictor } from './0006-predictor.js';
 import { collab } from './0007-collab.js';
 import { leanIngest } from './0008-lean-ingest.js';
+import { integrations } from './0009-integrations.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -17,7 +18,8 @@ export type MigrationName =
   | '0005_abtest'
   | '0006_predictor'
   | '0007_collab'
-  | '0008_lean_ingest';
+  | '0008_lean_ingest'
+  | '0009_integrations';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -29,7 +31,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0006_predictor': predictor,
   '0007_collab': collab,
   '0008_lean_ingest': leanIngest,
+  '0009_integrations': integrations,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0008_lean_ingest';
+export const latestVersion: MigrationName = '0009_integrations';

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateTo, migrateToLatest, migrationStatus } from '../src/index.js';
+import { migrateTo, migrateToLatest, migrations, migrationStatus } from '../src/index.js';
 import { insertInvocations, invocation, metricsRow, T0, type TestSchema } from './fixtures.js';
 import { snapshotSchema, type SchemaSnapshot } from './introspect.js';
 
@@ -148,6 +148,9 @@ async function stateOf(place: Place, dialect: 'sqlite' | 'postgres'): Promise<St
   return { applied, schema: await snapshotSchema(place.db, dialect), invocations: Number(rows[0]!.n) };
 }
 
+/** A rollback goes from the latest (0009) back to the seeded 0007: two steps in one run. */
+const DOWN_STEPS = 2;
+
 for (const factory of factories) {
   // Child processes: slow on a loaded machine, so a generous timeout (seconds when idle).
   describe(`a migration run killed at any statement (${factory.name})`, { timeout: 180_000 }, () => {
@@ -165,7 +168,7 @@ for (const factory of factories) {
       after: StoreState,
     ): Promise<number> {
       const whole = await start();
-      const complete = await runChild({ ...whole.target, action });
+      const complete = await runChild({ ...whole.target, action, steps: DOWN_STEPS });
       expect(complete.code, JSON.stringify(complete.output)).toBe(0);
       expect(await stateOf(whole, factory.name)).toEqual(after);
       await whole.close();
@@ -174,7 +177,7 @@ for (const factory of factories) {
       const trial = async (killAt: number) => {
         const place = await start();
         try {
-          const result = await runChild({ ...place.target, action, killAt });
+          const result = await runChild({ ...place.target, action, killAt, steps: DOWN_STEPS });
           expect(result.signal, `statement ${killAt}`).toBe('SIGKILL');
           expect([before, after], `killed after statement ${killAt} of ${writes}`).toContainEqual(await stateOf(place, factory.name));
           if (action === 'up') await migrateToLatest(place.db);
@@ -190,20 +193,20 @@ for (const factory of factories) {
       return writes;
     }
 
-    it('upgrading a populated 0007 store to 0008 leaves it at 0007 or at 0008, never between', async () => {
+    it('upgrading a populated 0007 store to the latest (0008, 0009) leaves it at 0007 or at the latest, never between', async () => {
       const v7 = await factory.atVersion7();
       const before = await stateOf(v7, factory.name);
       await v7.close();
       const latest = await factory.atLatest();
       const after = await stateOf(latest, factory.name);
       await latest.close();
-      expect(after.applied.length).toBe(before.applied.length + 1);
+      expect(after.applied.length).toBe(before.applied.length + 2);
 
-      // BEGIN, 0008's DDL and its record, COMMIT: every one of them a possible crash point.
+      // BEGIN, 0008's and 0009's DDL and their records, COMMIT: every one of them a possible crash point.
       expect(await killAtEveryStatement('up', factory.atVersion7, before, after)).toBeGreaterThan(5);
     });
 
-    it('rolling 0008 back leaves the store at 0008 or at 0007, never between', async () => {
+    it('rolling 0009 and 0008 back leaves the store at the latest or at 0007, never between', async () => {
       const latest = await factory.atLatest();
       const before = await stateOf(latest, factory.name);
       await latest.close();
@@ -221,7 +224,7 @@ for (const factory of factories) {
           const results = await Promise.all([1, 2, 3].map(() => runChild({ ...place.target, action: 'up' })));
           for (const result of results) expect(result.code, JSON.stringify(result.output)).toBe(0);
           const applied = results.map((r) => r.output!.names!.length).sort();
-          expect(applied).toEqual([0, 0, 8]);
+          expect(applied).toEqual([0, 0, Object.keys(migrations).length]);
           expect((await migrationStatus(place.db)).every((m) => m.appliedAt !== null)).toBe(true);
         } finally {
           await place.close();

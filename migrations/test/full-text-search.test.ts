@@ -84,7 +84,7 @@ for (const factory of dialects) {
 
     it('keeps rows not yet indexed across 0008 down and up', async () => {
       await insertInvocations(db, [invocation('pending', { user_query: 'profile the parser' })]);
-      await migrateDown(db, 1);
+      await migrateDown(db, 2);
       await insertInvocations(db, [invocation('queued', { user_query: 'parser benchmarks' })]);
       await migrateToLatest(db);
       expect(await search(db, t.dialect, 'parser')).toEqual(['pending', 'queued']);
@@ -108,7 +108,7 @@ for (const factory of dialects) {
     });
 
     it('is rebuilt from the rows when the search migration is re-applied', async () => {
-      await migrateDown(db, 7);
+      await migrateDown(db, 8);
       await insertInvocations(db, [invocation('while-down', { user_query: 'lint the staging branch' })]);
       await migrateToLatest(db);
       expect(await search(db, t.dialect, 'staging')).toEqual(['after', 'while-down']);

@@ -96,6 +96,11 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
   },
   store_settings: { key: true, value: true, updated_at: true },
   skill_user_opt_outs: { user_id: true, forgotten_at: true },
+  integration_pending: { key: true, source: true, kind: true, session_id: true, payload: true, opened_at: true, expires_at: true },
+  integration_runs: {
+    invocation_id: true, source: true, sources: true, tool_name: true, run_key: true, project: true, client_version: true,
+    agent_type: true, trigger: true, first_seen_at: true, updated_at: true,
+  },
 };
 
 const views: { [V in keyof SkillsViews]: Columns<SkillsViews[V]> } = {

@@ -330,6 +330,36 @@ export interface SkillUserOptOutsTable {
   forgotten_at: number;
 }
 
+/** V9: runs an integration opened that nothing has closed yet, and remembered prompts (@skills/integrations). */
+export interface IntegrationPendingTable {
+  key: string;
+  source: string;
+  /** 'run' | 'prompt' */
+  kind: string;
+  session_id: string;
+  /** JSON: the run's facts so far. */
+  payload: string;
+  opened_at: number;
+  expires_at: number;
+}
+
+/** V9: where each integration-recorded invocation came from. */
+export interface IntegrationRunsTable {
+  invocation_id: string;
+  /** The source that recorded it first. */
+  source: string;
+  /** Every source that reported the run, comma-separated in the order they did. */
+  sources: string;
+  tool_name: string | null;
+  run_key: string | null;
+  project: string | null;
+  client_version: string | null;
+  agent_type: string | null;
+  trigger: string | null;
+  first_seen_at: number;
+  updated_at: number;
+}
+
 export interface SkillsDatabase {
   skill_invocation: SkillInvocationTable;
   skill_metrics: SkillMetricsTable;
@@ -353,6 +383,8 @@ export interface SkillsDatabase {
   predictor_models: PredictorModelsTable;
   store_settings: StoreSettingsTable;
   skill_user_opt_outs: SkillUserOptOutsTable;
+  integration_pending: IntegrationPendingTable;
+  integration_runs: IntegrationRunsTable;
 }
 
 /** Views are read-only; their rows are described loosely here and exactly in migrations/. */
