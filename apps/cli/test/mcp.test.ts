@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { listInvocations, openStore } from '@skills/storage';
+import { exerciseEveryTool } from '@skills/mcp-tools/testing';
+import { savePredictor, trainPredictor } from '@skills/predictor';
+import { listInvocations, openStore, recordInvocations } from '@skills/storage';
 import { describe, expect, it } from 'vitest';
 import { BIN, tempDir } from './helpers.js';
 
@@ -45,12 +47,43 @@ describe('skills mcp', () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toBe('');
+    // No tool failed unexpectedly (those are reported on stderr as `skills mcp: <tool>: …`).
+    expect(stderr).not.toContain('skills mcp:');
     const store = await openStore(db, { userPseudonymSecret: 'stdio-test-secret-0123456789' });
     try {
       expect((await listInvocations(store)).items.map((i) => i.id)).toEqual(['stdio-1']);
     } finally {
       await store.close();
+    }
+  });
+
+  it('holds every tool over stdio to the in-memory checks: listed schemas, a valid call, a bad one', async () => {
+    const db = join(tempDir(), 'every-tool.db');
+    const secret = 'stdio-test-secret-0123456789';
+    const seeded = await openStore(db, { userPseudonymSecret: secret });
+    const now = Date.now();
+    const items = Array.from({ length: 240 }, (_, i) => ({
+      skill_name: ['pytest-run', 'lint', 'git-commit'][i % 3]!,
+      session_id: `session-${Math.floor(i / 3)}`,
+      user_id: `user-${i % 7}`,
+      invoked_at: now - (240 - i) * 600_000,
+      completed: i % 5 !== 0,
+      duration_seconds: 1 + (i % 4),
+      workflow_phase: 'execution',
+      user_query: i % 2 === 0 ? 'run the auth tests' : 'lint the parser',
+    }));
+    await recordInvocations(seeded, items);
+    await savePredictor(seeded, await trainPredictor(seeded, { trees: 5 }));
+    await seeded.close();
+
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--db', db], env: { PATH: process.env.PATH ?? '', SKILLS_PSEUDONYM_SECRET: secret }, stderr: 'pipe' });
+    const client = new Client({ name: 'stdio-every-tool', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const reports = await exerciseEveryTool(client, { skill: 'pytest-run', session: 'session-0', user: 'user-1', word: 'auth', experiment: 'stdio-exercise', model: true });
+      expect(reports.length).toBe(18);
+    } finally {
+      await client.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exerciseEveryTool } from '../src/testing.js';
 import { call, connect, NOW, SECRET, seed, storeFactories } from './helpers.js';
 
 afterAll(async () => {
@@ -156,6 +157,21 @@ describe.each(storeFactories)('a store opened without its pseudonym secret [$nam
       expect(result.isError).toBe(true);
       expect(data).toMatchObject({ success: false, error: { type: 'unavailable' } });
       expect(data.message).toMatch(/^this store was opened without its user-pseudonym secret/);
+    } finally {
+      await session.close();
+      await store.close();
+    }
+  });
+});
+
+describe.each(storeFactories)('exerciseEveryTool in memory [$name]', (factory) => {
+  it('every tool answers a valid call with its schema and a bad one with invalid_input', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    await seed(store);
+    const session = await connect({ store, now: () => NOW });
+    try {
+      const reports = await exerciseEveryTool(session.client, { skill: 'pytest-run', session: 'trend-4-0', user: 'user-1', word: 'auth', experiment: 'exercise', model: false });
+      expect(reports.map((r) => r.tool)).toEqual(NAMES);
     } finally {
       await session.close();
       await store.close();

@@ -53,6 +53,9 @@ export async function realTimeMetrics(store: Store, options: { since: number; li
       eb.fn.sum<number>('duration_sum').as('duration_sum'),
       eb.fn.sum<number>('duration_count').as('duration_count'),
     ])
+    // Phrased per known skill, as topSkills does, so SQLite seeks each skill's hours by primary
+    // key instead of scanning the table to group it.
+    .where('skill_name', 'in', (eb) => eb.selectFrom('skill_metrics').select('skill_metrics.skill_name'))
     .where('hour_start', '>=', firstWholeHour)
     .groupBy('skill_name')
     .execute();

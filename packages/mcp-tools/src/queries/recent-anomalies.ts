@@ -22,7 +22,10 @@ export async function recentAnomalies(store: Store, options: { now: number; hour
   const [rows, skills] = await Promise.all([
     store.db
       .selectFrom('skill_time_series')
-      .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'avg_duration_seconds', 'duration_count'])
+      // duration_sum rather than avg_duration_seconds: the columns before the histogram are read
+      // without touching the rest of the row.
+      .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'duration_sum', 'duration_count'])
+      .where('skill_name', 'in', (eb) => eb.selectFrom('skill_metrics').select('skill_metrics.skill_name'))
       .where('hour_start', '>=', readFrom)
       .where('hour_start', '<', until)
       .orderBy('skill_name')
@@ -39,10 +42,10 @@ export async function recentAnomalies(store: Store, options: { now: number; hour
     if (!points) continue;
     const point: SeriesPoint = {
       ts: row.hour_start,
-      count: row.invocation_count,
-      completed: row.completed_count,
-      avgDuration: row.avg_duration_seconds,
-      durationCount: row.duration_count,
+      count: Number(row.invocation_count),
+      completed: Number(row.completed_count),
+      avgDuration: Number(row.duration_count) > 0 ? Number(row.duration_sum) / Number(row.duration_count) : null,
+      durationCount: Number(row.duration_count),
     };
     if (points[0]?.ts === row.hour_start) points[0] = point;
     else points.push(point);
