@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { exerciseEveryTool } from '@skills/mcp-tools/testing';
+import { recordInvocations } from '@skills/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countRows, serve, storeFactories, WsClient } from './helpers.js';
 
@@ -61,6 +63,33 @@ describe.each(storeFactories)('MCP at /mcp of the real server [$name]', (factory
         await writer.close();
       }
     } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+
+  it('holds every tool over Streamable HTTP to the in-memory checks: listed schemas, a valid call, a bad one', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    const now = Date.now();
+    await recordInvocations(
+      store,
+      Array.from({ length: 60 }, (_, i) => ({
+        skill_name: ['pytest-run', 'lint'][i % 2]!,
+        session_id: `session-${Math.floor(i / 2)}`,
+        user_id: `user-${i % 5}`,
+        invoked_at: now - (60 - i) * 600_000,
+        completed: i % 4 !== 0,
+        duration_seconds: 2,
+        user_query: 'run the auth tests',
+      })),
+    );
+    const server = await serve(store, factory.name, { readTokens: READER, writeTokens: WRITER });
+    const client = await connect(server.url, WRITER);
+    try {
+      const reports = await exerciseEveryTool(client, { skill: 'pytest-run', session: 'session-0', user: 'user-1', word: 'auth', experiment: 'http-exercise', model: false });
+      expect(reports.length).toBe(18);
+    } finally {
+      await client.close();
       await server.close();
       await store.close();
     }
