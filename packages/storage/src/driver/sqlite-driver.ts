@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
@@ -19,12 +19,14 @@ export interface SqliteDriverOptions {
  * two processes never deadlock upgrading a read lock.
  */
 export function createSqliteDriver(path: string, options: SqliteDriverOptions): StoreDriver {
-  if (path !== ':memory:' && !options.readonly) {
+  // A file this user may not write is opened read-only: every read works, writes are refused up front.
+  const readonly = options.readonly || (path !== ':memory:' && existsSync(path) && !isWritable(path));
+  if (path !== ':memory:' && !readonly) {
     mkdirSync(dirname(path), { recursive: true });
     createPrivateFile(path);
   }
-  const handle = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly });
-  if (path !== ':memory:' && !options.readonly) handle.pragma('journal_mode = WAL');
+  const handle = new Database(path, { readonly, fileMustExist: readonly });
+  if (path !== ':memory:' && !readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   // Checkpoint every ~64 MB of WAL instead of 4 MB: the rollup pages every batch rewrites (the
   // newest hours, the per-skill rows) are then copied to the database once per checkpoint rather
@@ -89,8 +91,6 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   };
 
   const lockKey = path === ':memory:' ? undefined : resolve(path);
-  // SQLite falls back to read-only when the file is not writable: ask the connection, not the option.
-  const readonly = handle.readonly;
   const refuseWrites = () => {
     if (readonly) throw new StoreReadOnlyError(path);
   };
@@ -126,6 +126,15 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
       await db.destroy();
     },
   };
+}
+
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
