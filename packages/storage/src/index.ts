@@ -27,6 +27,5 @@ export { MigrationError, NewerSchemaError, DataLossError } from '@skills/migrati
 export { migrateStore, rollbackStore, storeMigrationStatus, storeRollbackLosses, type MigrationStatus, type DownLoss } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
 export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
-export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
 export { userPseudonym, hasUserPseudonyms, forgetUserInteractions, MIN_SECRET_BYTES } from './user-pseudonyms.js';
 export { forgetUserRecords, eraseUserInvocations, type ForgottenRecords } from './erase-user.js';
