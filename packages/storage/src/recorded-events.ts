@@ -2,6 +2,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { ulid } from 'ulid';
+import { createPostgresDriver } from './driver/postgres-driver.js';
 import type { StoreDriver, WriteTx } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
 import type { InvocationRow } from './invocation.js';
@@ -178,19 +179,28 @@ export class RemoteFeed {
         failed(error);
         throw error;
       });
-    const id = await snapshotId;
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => {
-        try {
-          await sql`set transaction snapshot ${sql.lit(id)}`.execute(trx);
-        } finally {
-          imported();
-        }
-        await locked;
-        return read(trx);
-      });
+    // Awaited below once the snapshot is imported; a failure before that surfaces through snapshotId.
+    locked.catch(() => {});
+    // A connection of its own for the read, so a pool of one (held by the lock) cannot deadlock.
+    const reader = createPostgresDriver(this.location.url, { schema: this.location.schema, poolSize: 1 });
+    try {
+      const id = await snapshotId;
+      return await reader.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          try {
+            await sql`set transaction snapshot ${sql.lit(id)}`.execute(trx);
+          } finally {
+            imported();
+          }
+          await locked;
+          return read(trx);
+        });
+    } finally {
+      imported();
+      await reader.close();
+    }
   }
 
   async close(): Promise<void> {
