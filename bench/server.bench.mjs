@@ -3,10 +3,11 @@
 // - an invocation posted over HTTP reaches an `invocations` subscriber: from `fetch` resolving to
 //   the WebSocket message arriving (0 when it arrived first), p99 (limit 20 ms);
 // - POST /v1/invocations with batches of 100 from this (second) process sustains at least 50% of
-//   the rate of recordInvocations called in-process on the same rows, in the same run (both shown).
+//   the rate of recordInvocations called in-process on the same rows, in the same run (both shown);
+//   both keep the pseudonymised user interactions (same secret), as every server or CLI store does.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, recordInvocations } from '@skills/storage';
@@ -21,12 +22,14 @@ const IN_FLIGHT = 4;
 const ROUNDS = 2;
 
 const dir = mkdtempSync(join(tmpdir(), 'skills-bench-server-'));
+// Both sides keep the pseudonymised user interactions, as a server or CLI store does.
+const SECRET = 'bench-pseudonym-secret-0123456789';
 
 /** The real server binary on a fresh SQLite file; resolves with its URL once it listens. */
 async function startServer(name) {
   const child = spawn(process.execPath, [BIN, '--db', join(dir, `${name}.db`), '--port', '0', '--log-level', 'warn', '--anomaly-job', 'off'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SKILLS_DB_URL: '', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '' },
+    env: { ...process.env, SKILLS_DB_URL: '', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '', SKILLS_PSEUDONYM_SECRET: SECRET },
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
@@ -104,7 +107,7 @@ async function httpRate(bodies, round) {
 }
 
 async function inProcessRate(batches, round) {
-  const store = await openStore(join(dir, `direct-${round}.db`));
+  const store = await openStore(join(dir, `direct-${round}.db`), { userPseudonymSecret: SECRET });
   const started = performance.now();
   for (const batch of batches) await recordInvocations(store, batch);
   const seconds = (performance.now() - started) / 1000;
@@ -130,10 +133,12 @@ async function ingestRatio() {
 }
 
 let ok = true;
+info('load average at start', loadavg().map((x) => x.toFixed(1)).join(', '));
 try {
   ok = (await latencyToSubscriber()) && ok;
   ok = (await ingestRatio()) && ok;
 } finally {
+  info('load average at end', loadavg().map((x) => x.toFixed(1)).join(', '));
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(ok ? 0 : 1);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { recordInvocations, type Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SkillsServer } from '../src/index.js';
@@ -71,7 +72,7 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
     b.close();
   });
 
-  it('serves /metrics with counters equal to the store, and again after a restart', async () => {
+  it('serves /metrics that promtool accepts, with counters equal to the store after a restart', async () => {
     const at = Date.now() - 60_000;
     await postJson(`${server.url}/v1/invocations`, [
       invocation('m-1', at, { skill_name: 'pytest-run', completed: true }),
@@ -83,6 +84,9 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = await response.text();
+      const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
+      expect(promtool.status).toBe(0);
       const total = samples(text, 'skill_invocations_total');
       expect(total.reduce((sum, s) => sum + s.value, 0)).toBe(await countRows(store));
       return total;
