@@ -86,7 +86,7 @@ describe.each(storeFactories)('realtime hub connections [$name]', (factory) => {
 
   it('terminates a client that stops answering pings, keeping the others', async () => {
     const { store } = await factory.create();
-    const running = await startHub({ store, heartbeatMs: 150, tickMs: 10_000 });
+    const running = await startHub({ store, heartbeatMs: 400, tickMs: 10_000 });
     try {
       const mute = await TestClient.open(running.url, { autoPong: false });
       const alive = await TestClient.open(running.url);
@@ -131,7 +131,7 @@ describe.each(storeFactories)('realtime hub connections [$name]', (factory) => {
   it('bounds what it buffers for a client that stops reading, closes it with 4008, and keeps the others receiving every batch', async () => {
     const { store } = await factory.create();
     const maxBufferedBytes = 64 * 1024;
-    const running = await startHub({ store, tickMs: 50, maxBufferedBytes, slowClientMs: 300, closeTimeoutMs: 5000 });
+    const running = await startHub({ store, tickMs: 50, maxBufferedBytes, slowClientMs: 300, closeTimeoutMs: 20_000 });
     try {
       const slow = await TestClient.open(running.url);
       const fast = await TestClient.open(running.url);
