@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createMetricsExporter, createRealtimeHub, type MetricsExporter, type RealtimeHub } from '@skills/realtime';
+import { createMetricsExporter, createRealtimeHub, type MetricsExporter, type RealtimeHub, type RealtimeHubOptions } from '@skills/realtime';
 import { redactUrl, type Store } from '@skills/storage';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -19,6 +19,8 @@ export interface StartServerOptions {
   dialect?: 'sqlite' | 'postgres';
   /** Clock for relative query times and the anomaly job (default Date.now). */
   now?: () => number;
+  /** Bounds of the WebSocket hub beyond the configuration (defaults of `@skills/realtime`). */
+  realtime?: Pick<RealtimeHubOptions, 'heartbeatMs' | 'maxBufferedBytes' | 'slowClientMs' | 'closeTimeoutMs' | 'maxClients' | 'maxPayloadBytes'>;
 }
 
 /** A running server. `close()` is the graceful shutdown; `await using` works too. */
@@ -62,6 +64,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     const realtimeLogger = logger.child({ component: 'realtime' });
     exporter = createMetricsExporter({ store, logger: realtimeLogger });
     hub = createRealtimeHub({
+      ...options.realtime,
       store,
       path: '/ws',
       tickMs: config.tickMs,
