@@ -68,10 +68,11 @@ describe('detectAnomalies', () => {
 
   it('finds a sustained shift over three hours that no single hour shows (pattern_shift)', () => {
     // 60 calls an hour at 90%; then three hours at 75%: each hour alone is within noise.
-    let series = simulate(MONDAY, 24 * 24, () => ({ volume: 60, rate: 0.9, duration: 1 }), 5);
+    // (Simulated up to the judged hours: missing hours would read as silence.)
+    let series = simulate(MONDAY, 24 * 24 + 13, () => ({ volume: 60, rate: 0.9, duration: 1 }), 5);
     const end = MONDAY + 24 * DAY + 12 * HOUR;
     for (const ts of [end - 2 * HOUR, end - HOUR, end]) series = withHour(series, { ts, count: 60, completed: 45, avgDuration: 1 });
-    const hourly = detectAnomalies(series, { until: end + HOUR, windowHours: 1 });
+    const hourly = detectAnomalies(series, { until: end + HOUR, windowHours: 1, longWindowHours: 1 });
     expect(hourly).toEqual([]);
     const [shift] = detectAnomalies(series, { until: end + HOUR });
     expect(shift).toMatchObject({ type: 'pattern_shift', metric: 'completion_rate', bucket: end, hours: 3, observed: 0.75 });

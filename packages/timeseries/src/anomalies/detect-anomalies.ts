@@ -44,7 +44,7 @@ export interface DetectOptions extends DetectionOptions {
 /** The judgements of one hour: per metric, the hour alone and the pooled window ending with it. */
 export interface HourJudgement {
   bucket: number;
-  metrics: { metric: Metric; hour: Judgement | NotJudged; window: Judgement | NotJudged | undefined }[];
+  metrics: { metric: Metric; hour: Judgement | NotJudged; windows: (Judgement | NotJudged)[] }[];
 }
 
 /**
@@ -101,6 +101,11 @@ export function judgedRange(points: readonly SeriesPoint[], options: { since?: n
 /** Longest span a series may cover, so a mistyped `until` cannot allocate without bound. */
 const MAX_SPAN_MS = 3653 * 24 * HOUR_MS;
 
+/** The pooled windows judged besides the single hour, shortest first (the single hour excluded). */
+export function windowLengths(options: ResolvedDetectionOptions): number[] {
+  return [...new Set([options.windowHours, options.longWindowHours])].filter((hours) => hours > 1).sort((a, b) => a - b);
+}
+
 /** Judge the hour at index `end` of a dense series for every metric asked for. */
 export function judgeHour(series: DenseSeries, end: number, options: ResolvedDetectionOptions): HourJudgement {
   const bucket = series.start + end * HOUR_MS;
@@ -110,31 +115,47 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
       metrics: options.metrics.map((metric) => ({
         metric,
         hour: judgeZscore(series, end, metric) ?? { metric, hours: 1, code: 'no_baseline', reason: describeNotJudged(metric, 1, 'no_baseline', 0, 0) },
-        window: undefined,
+        windows: [],
       })),
     };
   }
   const hourRefs = referencesFor(series, end, 1, options);
   const spread = estimateSpread(series, hourRefs);
-  const windowRefs = options.windowHours > 1 && end + 1 >= options.windowHours ? referencesFor(series, end, options.windowHours, options) : undefined;
+  const windowRefs = windowLengths(options)
+    .filter((hours) => end + 1 >= hours)
+    .map((hours) => referencesFor(series, end, hours, options));
   return {
     bucket,
     metrics: options.metrics.map((metric) => {
       const judge = metric === 'completion_rate' ? judgeRate : metric === 'invocation_count' ? judgeCount : judgeDuration;
-      return { metric, hour: judge(series, hourRefs, spread, options), window: windowRefs && judge(series, windowRefs, spread, options) };
+      return { metric, hour: judge(series, hourRefs, spread, options), windows: windowRefs.map((refs) => judge(series, refs, spread, options)) };
     }),
   };
 }
 
 function flagged(j: Judgement | NotJudged | undefined, options: ResolvedDetectionOptions): j is Judgement {
-  return isJudgement(j) && j.material && Math.abs(j.score) >= options.threshold;
+  if (!isJudgement(j) || !j.material) return false;
+  // Good news (faster, more completions) is held to its own, stricter threshold with the robust method.
+  const better = options.method === 'robust' && j.metric !== 'invocation_count' && (j.metric === 'avg_duration_seconds' ? j.score < 0 : j.score > 0);
+  return Math.abs(j.score) >= (better ? options.improvementThreshold : options.threshold);
+}
+
+/**
+ * A long window holds the hours of a shift for most of its length after the shift is over, so it
+ * counts only while the short window (or the hour) still leans the same way by the resolve
+ * threshold: it adds evidence to a shift under way, never raises one that has ended.
+ */
+function stillGoingOn(j: Judgement, hour: Judgement | NotJudged, windows: readonly (Judgement | NotJudged)[], options: ResolvedDetectionOptions): boolean {
+  if (j.hours <= options.windowHours) return true;
+  const recent = options.windowHours > 1 ? windows.find((w) => w.hours === options.windowHours) : hour;
+  return isJudgement(recent) && Math.sign(j.score) * recent.score >= options.resolveThreshold;
 }
 
 /** The anomalies in one hour's judgements: at most one per metric, the single hour first. */
 export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOptions): Anomaly[] {
   const anomalies: Anomaly[] = [];
-  for (const { metric, hour, window } of judged.metrics) {
-    const j = flagged(hour, options) ? hour : flagged(window, options) ? window : undefined;
+  for (const { metric, hour, windows } of judged.metrics) {
+    const j = flagged(hour, options) ? hour : windows.find((w): w is Judgement => flagged(w, options) && stillGoingOn(w, hour, windows, options));
     if (j === undefined) continue;
     anomalies.push({
       skill: options.skill,
@@ -160,7 +181,8 @@ export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOpt
 export function backToNormal(judged: HourJudgement, metric: Metric, direction: number, options: ResolvedDetectionOptions): boolean {
   const entry = judged.metrics.find((m) => m.metric === metric);
   if (entry === undefined) return false;
-  const present = [entry.hour, entry.window].filter(isJudgement);
+  // The long window only ever adds to a shift the short one still shows, so it has no say here.
+  const present = [entry.hour, ...entry.windows.filter((w) => w.hours <= options.windowHours)].filter(isJudgement);
   if (present.length === 0) return false;
   const limit = options.method === 'zscore' ? options.threshold : options.resolveThreshold;
   return present.every((j) => direction * j.score < limit);
@@ -175,6 +197,6 @@ export function hoursJudgedFrom(start: number, bucket: number, options: Resolved
   const indices =
     options.method === 'zscore'
       ? Array.from({ length: 24 }, (_, i) => end - 23 + i).filter((i) => i >= 0)
-      : hoursRead(start, end, options.windowHours, options);
+      : hoursRead(start, end, windowLengths(options), options);
   return indices.map((i) => start + i * HOUR_MS);
 }

@@ -12,7 +12,7 @@ export interface HourExplanation {
   metric: Metric;
   /** `anomaly`: flagged; `normal`: judged and within bounds (or not material); `not_judged`: see `code` and `reason`. */
   status: 'anomaly' | 'normal' | 'not_judged';
-  /** The score of the judgement that decided (the hour, or the pooled window when only it was judged); null when not judged. */
+  /** The score of the judgement that decided (the hour, or a pooled window when only it was judged); null when not judged. */
   score: number | null;
   /** Why it was not judged; null when it was. */
   code: NotJudgedCode | null;
@@ -22,17 +22,17 @@ export interface HourExplanation {
 
 /**
  * One entry per hour and metric of a judged hour: flagged, normal, or not judged and why. A
- * metric counts as judged when the hour alone or the pooled window ending with it was.
+ * metric counts as judged when the hour alone or a pooled window ending with it was.
  */
 export function explainJudgement(judged: HourJudgement, options: ResolvedDetectionOptions): HourExplanation[] {
   const flagged = new Map(anomaliesOf(judged, options).map((a) => [a.metric, a]));
-  return judged.metrics.map(({ metric, hour, window }): HourExplanation => {
+  return judged.metrics.map(({ metric, hour, windows }): HourExplanation => {
     const base = { skill: options.skill, bucket: judged.bucket, metric };
     const anomaly = flagged.get(metric);
     if (anomaly !== undefined) return { ...base, status: 'anomaly', score: anomaly.score, code: null, reason: anomaly.reason };
-    const judgement = isJudgement(hour) ? hour : isJudgement(window) ? window : undefined;
+    const judgement = isJudgement(hour) ? hour : windows.find(isJudgement);
     if (judgement !== undefined) {
-      const strongest = [hour, window].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
+      const strongest = [hour, ...windows].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
       const score = strongest.score;
       const why = Math.abs(score) >= options.threshold ? 'significant but not a material change' : `within ${options.threshold} of normal`;
       return { ...base, status: 'normal', score, code: null, reason: `${metric.replace(/_/g, ' ')} judged: ${why} (score ${score.toFixed(1)})` };

@@ -17,6 +17,12 @@ export interface DetectionOptions {
    * original's).
    */
   threshold?: number | undefined;
+  /**
+   * Robust: |score| at which an improvement (a completion rate above its baseline, a duration
+   * below it) is reported (default 5): nobody needs waking for good news, and small samples of
+   * skewed durations are more often short than long.
+   */
+  improvementThreshold?: number | undefined;
   /** An open anomaly is resolved once every score of its metric is back under this (default 2). */
   resolveThreshold?: number | undefined;
   /** Robust: how many earlier days may serve as references (default 14: 10 weekdays, 4 weekend days). */
@@ -25,6 +31,11 @@ export interface DetectionOptions {
   minReferenceDays?: number | undefined;
   /** Robust: hours pooled to find sustained shifts too small to see in one hour (default 3; 1 turns it off). */
   windowHours?: number | undefined;
+  /**
+   * Robust: a second, longer pooled window for shifts that last (default 8; 1 turns it off): a
+   * small skill's incident gives too few calls in 3 hours to tell from bad luck, but not in 8.
+   */
+  longWindowHours?: number | undefined;
   /** Robust: smallest change of completion rate worth an alert, absolute (default 0.05). */
   minRateChange?: number | undefined;
   /** Robust: smallest volume ratio worth an alert (default 1.5). */
@@ -40,10 +51,12 @@ export interface ResolvedDetectionOptions {
   method: DetectionMethod;
   metrics: readonly Metric[];
   threshold: number;
+  improvementThreshold: number;
   resolveThreshold: number;
   baselineDays: number;
   minReferenceDays: number;
   windowHours: number;
+  longWindowHours: number;
   minRateChange: number;
   minCountRatio: number;
   minCountChange: number;
@@ -70,14 +83,16 @@ export function resolveDetectionOptions(options: DetectionOptions = {}): Resolve
     skill: typeof options.skill === 'string' ? options.skill : '',
     method,
     metrics: METRICS,
-    threshold: number('threshold', method === 'zscore' ? 2 : 3.5, positive, 'a number > 0'),
+    threshold: number('threshold', method === 'zscore' ? 2 : 3.3, positive, 'a number > 0'),
+    improvementThreshold: number('improvementThreshold', 5, positive, 'a number > 0'),
     resolveThreshold: number('resolveThreshold', 2, positive, 'a number > 0'),
     baselineDays: number('baselineDays', 14, (x) => Number.isInteger(x) && x >= 1 && x <= 366, 'an integer from 1 to 366'),
     minReferenceDays: number('minReferenceDays', 2, (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1'),
     windowHours: number('windowHours', 3, (x) => Number.isInteger(x) && x >= 1 && x <= 24, 'an integer from 1 to 24'),
+    longWindowHours: number('longWindowHours', 8, (x) => Number.isInteger(x) && x >= 1 && x <= 24, 'an integer from 1 to 24'),
     minRateChange: number('minRateChange', 0.05, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
     minCountRatio: number('minCountRatio', 1.5, (x) => Number.isFinite(x) && x >= 1, 'a number ≥ 1'),
-    minCountChange: number('minCountChange', 5, (x) => Number.isFinite(x) && x >= 0, 'a number ≥ 0'),
+    minCountChange: number('minCountChange', 8, (x) => Number.isFinite(x) && x >= 0, 'a number ≥ 0'),
     minDurationRatio: number('minDurationRatio', 1.5, (x) => Number.isFinite(x) && x >= 1, 'a number ≥ 1'),
   };
   if (options.metrics !== undefined) {

@@ -81,13 +81,15 @@ function referenceEnds(start: number, end: number, hours: number, options: Refer
  * reference window with the hour either side; and, when references of the other day type are
  * needed, a whole day around the hour on every earlier day (weekend ratio).
  */
-export function hoursRead(start: number, end: number, windowHours: number, options: ReferenceOptions): number[] {
+export function hoursRead(start: number, end: number, windows: readonly number[], options: ReferenceOptions): number[] {
   const hours = new Set<number>();
-  for (let j = end - windowHours + 1; j <= end; j++) hours.add(j);
+  const longest = Math.max(1, ...windows);
+  for (let j = end - longest + 1; j <= end; j++) hours.add(j);
   const single = referenceEnds(start, end, 1, options);
   for (const refEnd of single.ends) for (const offset of NEIGHBOURS) hours.add(refEnd + offset);
   let fallback = !single.sameDayType;
-  if (windowHours > 1 && end + 1 >= windowHours) {
+  for (const windowHours of windows) {
+    if (windowHours <= 1 || end + 1 < windowHours) continue;
     const window = referenceEnds(start, end, windowHours, options);
     // With the hour either side, for references too thin at the exact hours.
     for (const refEnd of window.ends) for (let j = refEnd - windowHours; j <= refEnd + 1; j++) hours.add(j);

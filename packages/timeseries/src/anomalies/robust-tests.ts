@@ -209,9 +209,20 @@ export function judgeCount(series: DenseSeries, refs: References, spread: Spread
 }
 
 /**
+ * Variance of the log of a mean of `n` log-normal durations whose logs have variance `sigma2`
+ * (Fenton–Wilkinson): σ²/n for small σ, but a few long runs dominate a small sample, so the log
+ * of its mean is both noisier and lower than that of a large sample, by half this variance.
+ */
+function logMeanVariance(sigma2: number, n: number): number {
+  return Math.log1p(Math.expm1(sigma2) / Math.max(1, n));
+}
+
+/**
  * Duration: is the window's mean duration plausible? Compared on a log scale with the
- * count-weighted median of the reference days, with the spread per timed completion seen at
- * this time of day plus a between-day spread, as Student's t.
+ * count-weighted median of the reference days, as Student's t, with the per-completion spread
+ * seen at this time of day plus a between-day spread. Durations are skewed (log-normal), so the
+ * mean of 2 completions sits lower, on the log scale, than the mean of 50: each value is set
+ * against what a mean of its own size is expected to be, or every quiet hour would look fast.
  */
 export function judgeDuration(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const n = windowSum(series.timed, refs.end, refs.hours);
@@ -220,15 +231,23 @@ export function judgeDuration(series: DenseSeries, refs: References, spread: Spr
   const mean = windowSum(series.durationSum, refs.end, refs.hours) / n;
   const { k, total, pooled } = referenceDays(series.timed, series.durationSum, refs, options.minReferenceDays);
   if (k < options.minReferenceDays) return notJudged('avg_duration_seconds', refs, 'thin_references', k, options);
-  for (let i = 0; i < k; i++) refRate[i] = Math.log(Math.max(1e-3, (refC[i] as number) / (refN[i] as number)));
-  const center = weightedMedian(refRate, refN, k);
+  // The spread is per completion at the references' typical size: back to the spread of one log duration.
   const s2 = Math.max(MIN_LOG_DURATION_SD ** 2, spread.logDurationVariance);
-  // The spread already holds the between-day part for a typical reference; the floor keeps a
-  // little for big samples, where per-completion noise vanishes.
+  const typicalN = Math.max(1, spread.durationTypicalN);
+  const sigma2 = Math.log1p(typicalN * Math.expm1(s2 / typicalN));
+  // Each reference day's log mean, moved to the log of the expected duration.
+  for (let i = 0; i < k; i++) {
+    const ni = refN[i] as number;
+    refRate[i] = Math.log(Math.max(1e-3, (refC[i] as number) / ni)) + logMeanVariance(sigma2, ni) / 2;
+  }
+  const center = weightedMedian(refRate, refN, k);
+  const ownVariance = logMeanVariance(sigma2, n);
+  const expected = center - ownVariance / 2;
+  // The floor keeps a little between-day spread for big samples, where per-completion noise vanishes.
   const between = MIN_DURATION_SPREAD ** 2;
   // A median's variance is about π/2 times a mean's.
-  const variance = s2 / n + between + (Math.PI / 2) * (s2 / total + between / k);
-  const t = (Math.log(Math.max(1e-3, mean)) - center) / Math.sqrt(variance);
+  const variance = ownVariance + between + (Math.PI / 2) * (logMeanVariance(sigma2, total) + between / k);
+  const t = (Math.log(Math.max(1e-3, mean)) - expected) / Math.sqrt(variance);
   const logTail = studentTLogTail(t, spread.logDurationDf);
   const score = t < 0 ? lowerScore(logTail) : upperScore(logTail);
   const baseline = Math.exp(center);

@@ -38,6 +38,8 @@ export interface Spread {
   logDurationVariance: number;
   /** Degrees of freedom of the duration estimate, for the t test. */
   logDurationDf: number;
+  /** Typical timed completions per reference hour behind `logDurationVariance` (1 without data). */
+  durationTypicalN: number;
 }
 
 const shrink = (estimate: number, values: number, prior: number) => (values * estimate + PRIOR_WEIGHT * prior) / (values + PRIOR_WEIGHT);
@@ -72,6 +74,8 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
   let volumes = 0;
   let durations = 0;
   let volumeMean = 0;
+  let timedSum = 0;
+  let timedGroups = 0;
   let volumeGroups = 0;
   for (const offset of NEIGHBOURS) {
     // Completion rate: a Pearson χ² of each reference hour against the pooled rate of this hour
@@ -133,6 +137,8 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
     if (m >= 3) {
       leaveOneOutMedians(values, m, centres);
       const typical = median(n, m);
+      timedSum += typical;
+      timedGroups += 1;
       for (let j = 0; j < m; j++) {
         duration[durations] = ((values[j] as number) - (centres[j] as number)) ** 2 / (1 / (n[j] as number) + MEDIAN_EFFICIENCY / (typical * (m - 1)));
         durations += 1;
@@ -148,6 +154,7 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
     logDurationVariance: durations > 0 ? shrink(trimmedVarianceRatio(duration, durations), durations, PRIOR_LOG_DURATION_VARIANCE) : PRIOR_LOG_DURATION_VARIANCE,
     // A 5%-trimmed mean of m squares is worth about 0.8·m degrees of freedom; the prior adds its weight.
     logDurationDf: Math.max(1, 0.8 * durations + PRIOR_WEIGHT),
+    durationTypicalN: timedGroups > 0 ? timedSum / timedGroups : 1,
   };
 }
 

@@ -86,7 +86,7 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
 
   const judged = judgedHours(since, until);
   // The earliest hour any judgement could read; a skill first seen later starts at its first hour.
-  const earliest = since - (resolved.baselineDays * 24 + Math.max(resolved.windowHours, 24)) * HOUR_MS;
+  const earliest = since - (resolved.baselineDays * 24 + Math.max(resolved.windowHours, resolved.longWindowHours, 24)) * HOUR_MS;
   const startOf = (first: number) => Math.max(first, earliest);
   const skillsByStart = new Map<number, string[]>();
   for (const [skill, first] of firsts) {
