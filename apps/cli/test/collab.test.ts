@@ -77,10 +77,13 @@ describe('collaborative commands on a seeded store', () => {
     expect(recommendations).toHaveLength(8);
     for (const r of recommendations) {
       expect(invoked.has(r.skill)).toBe(false);
-      expect(r.reason).toMatch(/nearest users|users \(/);
+      expect(r.reason).toMatch(/^often used together with .+, which you use$|users \(/);
       expect(r.score).toBeGreaterThan(0);
     }
-    expect(recommendations[0]!.basis).toBe('neighbours');
+    expect(recommendations[0]!.basis).toBe('related-skills');
+    const byUsers = await json<Recommendation[]>(['recommend', user, '--db', db, '--limit', '8', '--model', 'user-knn', '--json']);
+    expect(byUsers[0]!.basis).toBe('neighbours');
+    expect(byUsers[0]!.reason).toMatch(/^used successfully by \d+ of your 20 nearest users$/);
     expect(new Set(recommendations.map((r) => r.skill)).size).toBe(8);
     // A user with no history gets the popularity fill.
     const newcomer = await json<Recommendation[]>(['recommend', 'someone-new', '--db', db, '--limit', '3', '--json']);
@@ -89,12 +92,14 @@ describe('collaborative commands on a seeded store', () => {
   });
 
   it('recommend prints a table', async () => {
-    const result = await runMain(['recommend', user, '--db', db, '--limit', '3', '--neighbours', '10']);
+    const result = await runMain(['recommend', user, '--db', db, '--limit', '3', '--model', 'user-knn', '--neighbours', '10']);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`Skills to try for ${user}:`);
     expect(result.stdout).toMatch(/│ skill\s+│ score │ basis\s+│ reason\s+│/);
     expect(lines.filter((line) => /│ 0\.\d{3} │ neighbours │ used successfully by \d+ of your 10 nearest users/.test(line))).toHaveLength(3);
+    const byItems = await runMain(['recommend', user, '--db', db, '--limit', '3']);
+    expect(byItems.stdout.split('\n').filter((line) => /│ -?\d+\.\d{3} │ related-skills │ often used together with /.test(line))).toHaveLength(3);
   });
 
   it('similar --json: similarities in (0, 1], highest first, pseudonyms only', async () => {
@@ -166,7 +171,11 @@ describe('collaborative commands on a seeded store', () => {
     expect(observed.length).toBe(10);
     for (const d of observed) if (d.source === 'observed') expect(d.sessions).toBeGreaterThanOrEqual(3);
     const table = await runMain(['deps', 'git-commit', '--db', db, '--limit', '1000']);
-    expect(table.stdout).toMatch(/│ git-push\s+│ declared │\s+│\s+│\s+│ 4\.20 │/);
+    // A declared pair says where its lift comes from, instead of leaving sessions and support blank.
+    expect(table.stdout).toMatch(/│ git-push\s+│ declared\* │\s+- │\s+- │\s+- │ 4\.20 │/);
+    expect(table.stdout).toContain(
+      "* declared by the taxonomy (skills init loads it), not seen in sessions: its lift is the taxonomy's expected strength, and it has no sessions, support or confidence.\n",
+    );
     expect((await runMain(['deps', 'no-such-skill', '--db', db])).stdout).toBe('No skills go with no-such-skill at lift ≥ 1.5.\n');
   });
 
@@ -232,6 +241,7 @@ describe('collaborative commands on a seeded store', () => {
       [['recommend', user, '--limit', '0'], '--limit: expected an integer from 1 to 1000 (got "0")'],
       [['recommend', user, '--neighbours', 'many'], '--neighbours: expected an integer from 1 to 1000 (got "many")'],
       [['recommend', user, '--min-successes', '0'], '--min-successes: expected an integer ≥ 1 (got "0")'],
+      [['recommend', user, '--model', 'svd'], '--model: expected one of ease, user-knn (got "svd")'],
       [['similar', user, '--k', '1001'], '--k: expected an integer from 1 to 1000 (got "1001")'],
       [['similar', user, '--method', 'fast'], '--method: expected one of exact, lsh, auto (got "fast")'],
       [['compare', user, '--alpha', '1'], '--alpha: expected a number between 0 and 1 (got "1")'],

@@ -1,6 +1,13 @@
 // Store-backed: what users and the CLI call.
-export { similarUsers, recommendSkills } from './store/recommendations.js';
-export type { SimilarityMethod, SimilarUsersOptions, SimilarUserMatch, RecommendSkillsOptions, Recommendation } from './store/recommendations.js';
+export { similarUsers, recommendSkills, recommendByItems, recommendFromPopulation } from './store/recommendations.js';
+export type {
+  RecommendationModel,
+  SimilarityMethod,
+  SimilarUsersOptions,
+  SimilarUserMatch,
+  RecommendSkillsOptions,
+  Recommendation,
+} from './store/recommendations.js';
 export { communityBaselines, compareWithCommunity } from './store/baselines.js';
 export type { CommunityBaseline, CommunityBaselinesOptions, CommunityComparison, CompareWithCommunityOptions } from './store/baselines.js';
 export { skillDependencies, refreshSkillDependencies } from './store/dependencies.js';
@@ -20,9 +27,15 @@ export type { SimilarUser } from './similar-user.js';
 export { jaccard, similarUsersExact } from './exact-similarity.js';
 export { buildLshIndex, createMinHasher, estimateJaccard } from './minhash-lsh.js';
 export type { LshIndex, LshOptions, MinHasher, MinHashOptions } from './minhash-lsh.js';
+export { nearestUsersApproximate } from './approximate-neighbours.js';
+export type { ApproximateNeighbours, ApproximateNeighboursOptions } from './approximate-neighbours.js';
 export { buildUsageStats } from './usage-stats.js';
 export type { SkillOutcome, SkillOutcomeRow, SkillTotals, UsageStats } from './usage-stats.js';
-export { popularityRecommendations, rankByNeighbours } from './recommend.js';
+export { popularityRecommendations, rankByNeighbours, rankByRelatedSkills } from './recommend.js';
+export { easeFromGram, gramMatrix } from './ease.js';
+export type { EaseModel } from './ease.js';
+export { buildEaseModel, chooseEaseLambda } from './fit-ease.js';
+export type { EaseOptions, FittedEase, LambdaChoice, LambdaChoiceOptions, LambdaTrial } from './fit-ease.js';
 export type { RecommendOptions, SkillRecommendation } from './recommend.js';
 export { createCooccurrenceCounter, dependenciesFromSessions } from './dependencies.js';
 export type { CooccurrenceCounter, DependencyOptions, SkillDependency } from './dependencies.js';

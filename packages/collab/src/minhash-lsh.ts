@@ -115,6 +115,11 @@ export interface LshIndex {
    * user's); `exclude` is left out of the results (the asking user's own id).
    */
   querySet(skills: Uint32Array, k: number, exclude?: string): SimilarUser[];
+  /**
+   * The chance that a user at Jaccard `similarity` to a query shares at least one bucket with it
+   * (and so can be found): 1 − (1 − J^rows)^bands.
+   */
+  candidateProbability(similarity: number): number;
 }
 
 /**
@@ -238,6 +243,7 @@ export function buildLshIndex(
     bands,
     rows,
     candidates,
+    candidateProbability: (similarity) => 1 - (1 - Math.max(0, Math.min(1, similarity)) ** rows) ** bands,
     query(target, k) {
       const t = position.get(target);
       if (k <= 0 || t === undefined || setOf[t]!.length === 0) return [];

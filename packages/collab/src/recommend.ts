@@ -1,5 +1,6 @@
+import type { EaseModel } from './ease.js';
 import type { SimilarUser } from './similar-user.js';
-import type { UsageStats } from './usage-stats.js';
+import type { SkillTotals, UsageStats } from './usage-stats.js';
 
 /** A skill suggested to a user, with the score it was ranked by and a sentence saying why. */
 export interface SkillRecommendation {
@@ -87,6 +88,58 @@ export function popularityRecommendations(
     score: rate,
     reason: `used successfully by ${users} ${users === 1 ? 'user' : 'users'} (${Math.round(rate * 100)}% completion)`,
   }));
+}
+
+/**
+ * Recommends skills by an item model (`buildEaseModel`): score(j) = Σ B_ij over the skills i the
+ * target uses. Only positive scores are returned; never a skill in `invoked` (the target's, used
+ * or not) and never a skill with 0% completion over all users. The reason names the (at most
+ * two) skills of the target's that add most to the score (equal weights by name), by `nameOf`,
+ * never another user. Ties between recommendations break by skill id.
+ *
+ * @example
+ * rankByRelatedSkills(model, Uint32Array.of(0, 1), new Set([0, 1]), stats.bySkill, (id) => names[id]);
+ * // [{ skill: 4, score: 0.41, reason: 'often used together with pytest-run and lint, which you use' }, …]
+ */
+export function rankByRelatedSkills(
+  model: EaseModel,
+  used: Uint32Array,
+  invoked: ReadonlySet<number>,
+  bySkill: ReadonlyMap<number, SkillTotals>,
+  nameOf: (skill: number) => string,
+  options: RecommendOptions = {},
+): SkillRecommendation[] {
+  const limit = options.limit ?? 10;
+  const scores = model.score(used);
+  const ranked: { skill: number; score: number }[] = [];
+  for (let skill = 0; skill < scores.length; skill++) {
+    const score = scores[skill]!;
+    if (!(score > 0) || invoked.has(skill)) continue;
+    const totals = bySkill.get(skill);
+    if (totals === undefined || totals.completed === 0) continue;
+    ranked.push({ skill, score });
+  }
+  ranked.sort((a, b) => b.score - a.score || a.skill - b.skill);
+  const n = model.skills;
+  return ranked.slice(0, Math.max(0, limit)).map(({ skill, score }) => {
+    // The target's skills that add most to this one's score.
+    const reasons = [...used]
+      .filter((i) => i < n && model.weights[i * n + skill]! > 0)
+      .map((i) => ({ name: nameOf(i), weight: model.weights[i * n + skill]! }))
+      .sort((a, b) => (sameScore(a.weight, b.weight) ? 0 : b.weight - a.weight) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .slice(0, 2)
+      .map((r) => r.name);
+    const which = reasons.length === 2 ? `${reasons[0]} and ${reasons[1]}, which you use` : `${reasons[0]}, which you use`;
+    return { skill, score, reason: `often used together with ${which}` };
+  });
+}
+
+/**
+ * Scores equal up to rounding (relative 1e-12): EASE's floating-point sums of the same weights in
+ * another order differ in the last bits, and such ties should break by name, not by noise.
+ */
+export function sameScore(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
 }
 
 function byScoreThenSkill(a: SkillRecommendation, b: SkillRecommendation): number {

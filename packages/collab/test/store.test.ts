@@ -53,7 +53,13 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
       expect(await similarUsers(store, 'user1', { k: 10, method: 'lsh' })).toEqual(await similarUsers(store, 'user1', { k: 10, method: 'exact' }));
       expect(await similarUsers(store, 'nobody')).toEqual([]);
       // Equal scores are ordered by skill name, whatever order the pseudonyms load in.
-      expect((await recommendSkills(store, 'user1', { limit: 3 })).map((r) => [r.skill, r.score])).toEqual([['d', 0.5], ['e', 0.5]]);
+      expect((await recommendSkills(store, 'user1', { limit: 3, model: 'user-knn' })).map((r) => [r.skill, r.score])).toEqual([['d', 0.5], ['e', 0.5]]);
+      // EASE, λ = 0.25 × 1.8 users per skill: d and e tie up to rounding, so by name. Reference:
+      // /usr/bin/python3 3.11.2, numpy 1.24.2, P = np.linalg.inv(G + 0.45 * np.eye(5)), as in test/ease.test.ts.
+      expect(await recommendSkills(store, 'user1', { limit: 3 })).toEqual([
+        { skill: 'd', score: expect.closeTo(0.21807662352112156, 12), basis: 'related-skills', reason: 'often used together with b and a, which you use' },
+        { skill: 'e', score: expect.closeTo(0.21807662352112167, 12), basis: 'related-skills', reason: 'often used together with b and c, which you use' },
+      ]);
     } finally {
       await store.close();
     }
@@ -71,7 +77,36 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     }
   });
 
-  it('recommendSkills: neighbours first, never an invoked or a never-completed skill; popularity for cold start', async () => {
+  it('recommendSkills: EASE by default, as numpy computes it, with the user\'s own skills as the reason', async () => {
+    const store = await open();
+    try {
+      // The fixture of test/ease.test.ts: 6 users × skills a–e, plus a skill nobody completes.
+      const used = [['a', 'b', 'e'], ['a', 'b', 'c'], ['b', 'c', 'd'], ['a', 'd', 'e'], ['a', 'b', 'd'], ['c', 'd', 'e']];
+      await record(store, ...used.flatMap((skills, u) => skills.map((s) => runs(`user${u}`, s, 1))), runs('user1', 'broken', 3, 0));
+      // Too few users to hold any out: λ = 0.25 × mean users per skill = 0.9. Reference: /usr/bin/python3 3.11.2,
+      // numpy 1.24.2: P = np.linalg.inv(G + 0.9 * np.eye(5)); B = -P / np.diag(P); np.fill_diagonal(B, 0); X[0] @ B
+      const recommended = await recommendSkills(store, 'user0');
+      expect(recommended).toEqual([
+        { skill: 'd', score: expect.closeTo(0.585661393470212, 12), basis: 'related-skills', reason: 'often used together with e and a, which you use' },
+        { skill: 'c', score: expect.closeTo(0.30529071777898537, 12), basis: 'related-skills', reason: 'often used together with b and e, which you use' },
+      ]);
+      // Never an invoked skill, never one nobody completes; a new user gets the popular ones.
+      expect((await recommendSkills(store, 'user1')).map((r) => [r.skill, r.score])).toEqual([
+        ['d', expect.closeTo(0.5856613934702121, 12)], // X[1] @ B: never a, b, c (invoked) nor broken (nobody completes it)
+        ['e', expect.closeTo(0.3052907177789853, 12)],
+      ]);
+      const newcomer = await recommendSkills(store, 'never-seen', { limit: 3 });
+      expect(newcomer.map((r) => [r.skill, r.basis])).toEqual([['a', 'popularity'], ['b', 'popularity'], ['d', 'popularity']]);
+      // user-kNN on request, and a fixed λ share.
+      expect((await recommendSkills(store, 'user0', { model: 'user-knn' })).every((r) => r.basis === 'neighbours')).toBe(true);
+      const fixed = await recommendSkills(store, 'user0', { lambdaShare: 0.25 });
+      expect(fixed).toEqual(recommended);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('recommendSkills (user-knn): neighbours first, never an invoked or a never-completed skill; popularity for cold start', async () => {
     const store = await open();
     try {
       await record(
@@ -81,17 +116,17 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
         runs('n2', 'a', 1), runs('n2', 'b', 2, 1), runs('n2', 'c', 1), runs('n2', 'x', 1),
         runs('tried-a', 'a', 1, 0),
       );
-      expect(await recommendSkills(store, 'me')).toEqual([
+      expect(await recommendSkills(store, 'me', { model: 'user-knn' })).toEqual([
         { skill: 'c', score: 1, reason: 'used successfully by 2 of your 2 nearest users', basis: 'neighbours' },
         { skill: 'x', score: 0.5 / (2 / 3 + 0.5), reason: 'used successfully by 1 of your 2 nearest users', basis: 'neighbours' },
       ]);
       // Completed nothing yet: no neighbours, so the most-completed skills it has not invoked.
-      expect(await recommendSkills(store, 'tried-a', { limit: 3 })).toEqual([
+      expect(await recommendSkills(store, 'tried-a', { limit: 3, model: 'user-knn' })).toEqual([
         { skill: 'b', score: 3 / 4, reason: 'used successfully by 3 users (75% completion)', basis: 'popularity' },
         { skill: 'c', score: 1, reason: 'used successfully by 2 users (100% completion)', basis: 'popularity' },
         { skill: 'x', score: 1, reason: 'used successfully by 1 user (100% completion)', basis: 'popularity' },
       ]);
-      const newcomer = await recommendSkills(store, 'never-seen', { limit: 10 });
+      const newcomer = await recommendSkills(store, 'never-seen', { limit: 10, model: 'user-knn' });
       expect(newcomer.map((r) => r.skill)).toEqual(['a', 'b', 'c', 'x']);
       expect(newcomer.every((r) => r.basis === 'popularity')).toBe(true);
     } finally {
@@ -224,6 +259,8 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
       await expect(similarUsers(store, 'a', { k: 0 })).rejects.toThrow('k: expected an integer from 1 to 10000 (got 0)');
       await expect(similarUsers(store, 'a', { method: 'fast' as never })).rejects.toThrow('method: expected exact, lsh or auto (got fast)');
       await expect(recommendSkills(store, 'a', { limit: 1.5 })).rejects.toThrow('limit: expected an integer from 1 to 10000 (got 1.5)');
+      await expect(recommendSkills(store, 'a', { model: 'svd' as never })).rejects.toThrow('model: expected ease or user-knn (got svd)');
+      await expect(recommendSkills(store, 'a', { lambdaShare: 0 })).rejects.toThrow('lambdaShare: expected a number > 0 (got 0)');
       await expect(similarUsers(store, 'a', { minSuccesses: 0 })).rejects.toThrow('minSuccesses: expected an integer ≥ 1 (got 0)');
       await expect(compareWithCommunity(store, 'a', { alpha: 2 })).rejects.toThrow('alpha: expected a number between 0 and 1 (got 2)');
       await expect(skillDependencies(store, 'lint', { minSupport: 3 })).rejects.toThrow('minSupport: expected a number from 0 to 1 (got 3)');

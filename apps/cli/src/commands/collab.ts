@@ -7,6 +7,7 @@ import {
   type CommunityBaseline,
   type CommunityComparison,
   type Recommendation,
+  type RecommendationModel,
   type SimilarityMethod,
   type SimilarUserMatch,
   type SkillDependencyRow,
@@ -20,6 +21,7 @@ import { registerForgetCommand } from './forget.js';
 import { parseInteger, parseNonNegative } from '../time-arguments.js';
 
 const METHODS: readonly SimilarityMethod[] = ['exact', 'lsh', 'auto'];
+const MODELS: readonly RecommendationModel[] = ['ease', 'user-knn'];
 const MAX = Number.MAX_SAFE_INTEGER;
 const PSEUDONYMS = `
 Users are compared by the skills they completed, read from
@@ -29,6 +31,7 @@ skill_user_interactions, where user ids are kept only as keyed pseudonyms
 
 interface RecommendFlags {
   limit: string;
+  model: string;
   neighbours: string;
   minSuccesses: string;
   json?: boolean;
@@ -58,16 +61,20 @@ export function registerCollabCommands(program: Command, context: CommandContext
 
   program
     .command('recommend')
-    .description("skills USER has not tried yet, ranked by how well they work for USER's most similar users")
+    .description("skills USER has not tried yet, ranked by the skills USER uses (or by USER's most similar users' success)")
     .argument('<user>', 'user id')
     .option('--limit <n>', 'how many skills (1-1000)', '10')
-    .option('--neighbours <n>', 'similar users whose success is weighed (1-1000)', '20')
+    .option('--model <model>', `${MODELS.join(' or ')}: skills used together with USER's (EASE), or the success of USER's most similar users`, 'ease')
+    .option('--neighbours <n>', 'user-knn: similar users whose success is weighed (1-1000)', '20')
     .option('--min-successes <n>', 'completed invocations before a user counts as using a skill', '1')
     .option('--json', 'print as JSON')
-    .addHelpText('after', `${PSEUDONYMS}\nWhen similar users give too few (a new user has none), the list is filled\nwith the skills most users complete (basis: popularity). Reasons never name\nanother user.`)
+    .addHelpText('after', `${PSEUDONYMS}\nWhen the model gives too few (a new user has no skills yet), the list is\nfilled with the skills most users complete (basis: popularity). Reasons never\nname another user.`)
     .action(async (user: string, flags: RecommendFlags, command: Command) => {
       const userId = checkUser(user);
+      const model = flags.model as RecommendationModel;
+      if (!MODELS.includes(model)) throw optionError('--model', `expected one of ${MODELS.join(', ')} (got "${flags.model}")`);
       const options = {
+        model,
         limit: parseInteger(flags.limit, '--limit', 1, 1000),
         neighbours: parseInteger(flags.neighbours, '--neighbours', 1, 1000),
         minSuccesses: parseInteger(flags.minSuccesses, '--min-successes', 1, MAX),

@@ -1,4 +1,6 @@
 import { userPseudonym, type SkillsDatabase, type Store } from '@skills/storage';
+import type { EaseModel } from '../ease.js';
+import { buildEaseModel } from '../fit-ease.js';
 import { buildLshIndex, type LshIndex } from '../minhash-lsh.js';
 import { buildPopulation, type Population } from '../population.js';
 import type { SkillOutcome } from '../usage-stats.js';
@@ -36,6 +38,8 @@ export interface PopulationEntry {
   /** A newer population is loading in the background. */
   refreshing?: boolean;
   lsh?: LshIndex;
+  /** EASE models over this population, by λ share (`auto`: chosen on held-out skills). */
+  ease?: Map<number | 'auto', EaseModel>;
 }
 
 interface CachedAnswer {
@@ -132,6 +136,18 @@ export async function lshIndex(entry: PopulationEntry): Promise<LshIndex> {
   const built = await entry.population;
   entry.lsh ??= buildLshIndex(built.sets, { seed: 0x5eed });
   return entry.lsh;
+}
+
+/** The EASE model over a population entry for a λ share (or the chosen one), fitted on first use. */
+export async function easeModel(entry: PopulationEntry, lambdaShare: number | undefined): Promise<EaseModel> {
+  const built = await entry.population;
+  entry.ease ??= new Map();
+  let model = entry.ease.get(lambdaShare ?? 'auto');
+  if (model === undefined) {
+    model = lambdaShare === undefined ? buildEaseModel(built) : buildEaseModel(built, { lambdaShare });
+    entry.ease.set(lambdaShare ?? 'auto', model);
+  }
+  return model;
 }
 
 async function loadPopulation(store: Store, minSuccesses: number): Promise<Population> {
