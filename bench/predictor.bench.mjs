@@ -15,7 +15,7 @@ import { generateWorkload, trueSuccessProbability } from '@skills/synth';
 import { predictSuccess, rocAuc, trainPredictor } from '@skills/predictor';
 import { info, quantile, report, syntheticBatches } from './lib.mjs';
 
-const QUALITY_SIZES = (process.env.BENCH_QUALITY_SIZES ?? '40000,200000').split(',').map(Number);
+const QUALITY_SIZES = (process.env.BENCH_QUALITY_SIZES ?? '40000,200000').split(',').filter(Boolean).map(Number);
 const SEEDS = (process.env.BENCH_SEEDS ?? '42').split(',').map(Number);
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 100_000);
 const PREDICTIONS = 10_000;

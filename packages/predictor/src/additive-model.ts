@@ -110,6 +110,7 @@ const PENALTY_RANGE = [0.1, 1000] as const;
 /** Index of the skill block in `blocks` (after the intercept). */
 const SKILL_BLOCK = 4;
 const PENALTY_ROUNDS = 10;
+const SWEEPS_PER_ROUND = 4;
 
 /**
  * Fits the model by cyclic block-coordinate Newton steps on the penalised binomial likelihood
@@ -125,8 +126,8 @@ export function fitAdditive(
   options: { skills: number; clusters: number; penalty?: AdditivePenalty; maxSweeps?: number; tolerance?: number },
 ): AdditiveModel & { penalty: AdditivePenalty } {
   const { skills, clusters } = options;
-  const maxSweeps = options.maxSweeps ?? 60;
-  const tolerance = options.tolerance ?? 1e-5;
+  const maxSweeps = options.maxSweeps ?? 40;
+  const tolerance = options.tolerance ?? 1e-4;
   let trials = 0;
   let successes = 0;
   for (let k = 0; k < cells.length; k++) {
@@ -183,10 +184,11 @@ export function fitAdditive(
     });
     return largest;
   };
-  const converge = () => {
-    for (let s = 0; s < maxSweeps; s++) if (sweep() < tolerance) break;
+  const converge = (sweeps: number) => {
+    for (let s = 0; s < sweeps; s++) if (sweep() < tolerance) break;
   };
-  converge();
+  // With penalties to estimate, a few sweeps between updates (warm-started), converged at the end.
+  converge(options.penalty ? maxSweeps : SWEEPS_PER_ROUND);
   if (!options.penalty) {
     for (let round = 0; round < PENALTY_ROUNDS; round++) {
       let changed = 0;
@@ -201,9 +203,10 @@ export function fitAdditive(
         changed = Math.max(changed, Math.abs(Math.log(next / block.penalty)));
         block.penalty = next;
       });
-      converge();
       if (changed < 0.05) break;
+      converge(SWEEPS_PER_ROUND);
     }
+    converge(maxSweeps);
   }
   const [, phase, block, cluster, skill, skillPhase, skillBlock, clusterSkill] = blocks.map((b) => Array.from(b.values));
   return {

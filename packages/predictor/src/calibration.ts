@@ -167,9 +167,10 @@ function fitLogistic(x: Float64Array[], labels: ArrayLike<number>, use: boolean[
 
 /**
  * Forward validation of one optional input: the stack is fitted with and without it on the older
- * half of the rows and judged by log loss on the newer half; the winner is refitted on all rows.
- * An input that helps on the rows it was fitted on but not on later ones (a forest that learned
- * the fitting period's noise) is left out.
+ * half of the rows, and the input is kept only if it lowers the log loss on the newer half by
+ * more than two standard errors of the paired per-row differences; the winner is refitted on all
+ * rows. An input that helps on the rows it was fitted on but not clearly on later ones (a forest
+ * that learned the fitting period's noise) is left out.
  */
 export function fitStackingForward(inputs: ArrayLike<number>[], labels: ArrayLike<number>, options: { anchor: number; optional: number }): Stacking {
   const n = labels.length;
@@ -178,17 +179,26 @@ export function fitStackingForward(inputs: ArrayLike<number>[], labels: ArrayLik
   const newer = inputs.map((column) => Array.prototype.slice.call(column, half) as number[]);
   const olderLabels = Array.prototype.slice.call(labels, 0, half) as number[];
   const newerLabels = Array.prototype.slice.call(labels, half) as number[];
-  const loss = (stacking: Stacking) => {
-    let sum = 0;
-    for (let i = 0; i < newerLabels.length; i++) {
-      const p = Math.min(1 - 1e-12, Math.max(1e-12, applyStacking(stacking, newer.map((column) => column[i]!))));
-      sum -= newerLabels[i] === 1 ? Math.log(p) : Math.log(1 - p);
-    }
-    return sum;
+  const without = { anchor: options.anchor, exclude: [options.optional] };
+  const canValidate = half > 0 && olderLabels.includes(0) && olderLabels.includes(1) && newerLabels.length > 1;
+  if (!canValidate) return fitStacking(inputs, labels, { anchor: options.anchor });
+  const rowLoss = (stacking: Stacking, i: number) => {
+    const p = Math.min(1 - 1e-12, Math.max(1e-12, applyStacking(stacking, newer.map((column) => column[i]!))));
+    return newerLabels[i] === 1 ? -Math.log(p) : -Math.log(1 - p);
   };
-  const canValidate = half > 0 && olderLabels.includes(0) && olderLabels.includes(1) && newerLabels.length > 0;
-  const keep = !canValidate || loss(fitStacking(older, olderLabels, { anchor: options.anchor })) <= loss(fitStacking(older, olderLabels, { anchor: options.anchor, exclude: [options.optional] }));
-  return fitStacking(inputs, labels, keep ? { anchor: options.anchor } : { anchor: options.anchor, exclude: [options.optional] });
+  const withIt = fitStacking(older, olderLabels, { anchor: options.anchor });
+  const withoutIt = fitStacking(older, olderLabels, without);
+  let sum = 0;
+  let squares = 0;
+  const m = newerLabels.length;
+  for (let i = 0; i < m; i++) {
+    const d = rowLoss(withoutIt, i) - rowLoss(withIt, i);
+    sum += d;
+    squares += d * d;
+  }
+  const mean = sum / m;
+  const standardError = Math.sqrt(Math.max(0, squares / m - mean * mean) / (m - 1));
+  return fitStacking(inputs, labels, mean > 2 * standardError ? { anchor: options.anchor } : without);
 }
 
 /** The stacked probability for one set of input probabilities (in the order fitted). */

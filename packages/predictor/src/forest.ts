@@ -19,7 +19,7 @@ export interface ForestOptions {
 }
 
 export const DEFAULT_FOREST_OPTIONS: ForestOptions = {
-  trees: 40,
+  trees: 20,
   maxDepth: 8,
   minNodeSize: 20,
   maxFeatures: 0.7,
