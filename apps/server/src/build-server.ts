@@ -13,6 +13,7 @@ import { isStatusReply, type ApiRoute } from './routes/api-route.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { infrastructurePaths } from './routes/infrastructure.js';
+import { claudeCodeRoutes } from './routes/claude-code.js';
 
 /** What a plugin mounted on the server is given (besides Fastify's instance). */
 export interface ServerPluginOptions {
@@ -130,8 +131,9 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
   Object.assign(document.paths as object, infrastructurePaths(options.metrics !== undefined));
   app.get('/openapi.json', async () => document);
 
-  // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools.
-  for (const plugin of [skillsMcpRoute, ...(options.plugins ?? [])]) {
+  // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools;
+  // Claude Code's hooks and OTLP logs: @skills/integrations.
+  for (const plugin of [skillsMcpRoute, claudeCodeRoutes({ recordPrompts: config.claudeCodePrompts, allTools: config.claudeCodeAllTools, userHeader: config.claudeCodeUserHeader }), ...(options.plugins ?? [])]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;

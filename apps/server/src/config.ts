@@ -37,6 +37,12 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Interval of the WebSocket `metrics` snapshot (default 1000 ms, as the original). */
   tickMs: number;
+  /** Keep Claude Code users' prompts as their runs' `user_query` (default off). */
+  claudeCodePrompts: boolean;
+  /** Record every Claude Code tool (Bash, Edit, MCP tools) as a skill, not only skills and subagents (default off). */
+  claudeCodeAllTools: boolean;
+  /** Request header naming the user of a Claude Code hook (default `x-skills-user`). */
+  claudeCodeUserHeader: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -68,6 +74,9 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   { key: 'anomalyJob', flag: '--anomaly-job <on|off>', env: 'SKILLS_ANOMALY_JOB', description: 'detect and record anomalies after each complete hour', defaultText: 'on' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout <ms>', env: 'SKILLS_SHUTDOWN_TIMEOUT_MS', description: 'wait this long for in-flight requests on SIGTERM/SIGINT', defaultText: '10000' },
   { key: 'tickMs', flag: '--tick <ms>', env: 'SKILLS_TICK_MS', description: 'interval of the WebSocket metrics snapshot', defaultText: '1000' },
+  { key: 'claudeCodePrompts', flag: '--claude-code-prompts <on|off>', env: 'SKILLS_CLAUDE_CODE_PROMPTS', description: "store Claude Code users' prompts with their skill runs", defaultText: 'off' },
+  { key: 'claudeCodeAllTools', flag: '--claude-code-all-tools <on|off>', env: 'SKILLS_CLAUDE_CODE_ALL_TOOLS', description: 'record every Claude Code tool as a skill, not only skills and subagents', defaultText: 'off' },
+  { key: 'claudeCodeUserHeader', flag: '--claude-code-user-header <name>', env: 'SKILLS_CLAUDE_CODE_USER_HEADER', description: 'request header naming the user of a Claude Code hook', defaultText: 'x-skills-user' },
 ];
 
 /** Values as commander hands them over (strings; undefined when the flag was not given). */
@@ -106,6 +115,9 @@ export function resolveServerConfig(flags: ServerFlags, env: Readonly<Record<str
     anomalyJob: onOff(raw('anomalyJob'), true),
     shutdownTimeoutMs: integer(raw('shutdownTimeoutMs'), 10_000, 0, 600_000),
     tickMs: integer(raw('tickMs'), 1000, 50, 3_600_000),
+    claudeCodePrompts: onOff(raw('claudeCodePrompts'), false),
+    claudeCodeAllTools: onOff(raw('claudeCodeAllTools'), false),
+    claudeCodeUserHeader: raw('claudeCodeUserHeader')?.value.trim().toLowerCase() ?? 'x-skills-user',
   };
 }
 

@@ -80,6 +80,9 @@ describe('resolveServerConfig', () => {
       anomalyJob: true,
       shutdownTimeoutMs: 10_000,
       tickMs: 1000,
+      claudeCodePrompts: false,
+      claudeCodeAllTools: false,
+      claudeCodeUserHeader: 'x-skills-user',
     });
   });
 

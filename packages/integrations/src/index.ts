@@ -1,7 +1,7 @@
 export { createClaudeCodeIngest, type ClaudeCodeIngest, type ClaudeCodeIngestOptions, type IngestReport } from './claude-code/ingest.js';
 export { mapHook, KNOWN_HOOK_EVENTS, type HookMapOptions } from './claude-code/hooks.js';
 export { flattenLogsRequest, mapLogRecord, OtlpFormatError, PLACEHOLDER_SKILL, type LogRecord } from './claude-code/otlp-logs.js';
-export { decodeLogsRequest, encodeLogsRequest, encodeLogsResponse } from './claude-code/otlp-proto.js';
+export { decodeLogsRequest, encodeLogsRequest, encodeLogsResponse, encodeStatus } from './claude-code/otlp-proto.js';
 export { readTranscript, type TranscriptReading } from './claude-code/transcripts.js';
 export { importTranscripts, type ImportTranscriptsOptions, type ProjectSummary } from './claude-code/import-transcripts.js';
 export { parseSkillFile, findSkillFiles, registerSkillFiles, AGENT_SKILLS_CATEGORY, SkillFileError, type SkillFile } from './claude-code/skill-files.js';

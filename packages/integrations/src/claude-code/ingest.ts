@@ -131,7 +131,7 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
         }
         const held = await pendingRow(store, `${PLACEHOLDER}:${event.key}`);
         const close: RunClose = held && !event.durationMs ? { ...(JSON.parse(held.payload) as RunClose), ...definedOnly(event) } : event;
-        finished.push(runInvocation(open, close, { source, phaseOf: options.phaseOf, prompt: await promptOf(close.sessionId ?? open?.sessionId) }));
+        finished.push(runInvocation(open, close, { source, openedBy: row?.source as ClaudeCodeSource | undefined, phaseOf: options.phaseOf, prompt: await promptOf(close.sessionId ?? open?.sessionId) }));
         closedKeys.push(`${RUN}:${event.key}`, `${PLACEHOLDER}:${event.key}`);
         continue;
       }
@@ -177,7 +177,9 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
     async logs(request, context = {}) {
       const records = flattenLogsRequest(request);
       const now = clock();
-      const report = await deliver(records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId })), 'otlp');
+      const mapped = records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId }));
+      const report = await deliver(mapped, 'otlp');
+      report.placeholderSkills = mapped.filter((m) => 'events' in m && m.events.some((e) => e.type === 'close' && e.placeholderSkill)).length;
       return report;
     },
 
@@ -233,10 +235,11 @@ export async function noteRuns(store: Store, records: readonly RunRecord[], sour
     const id = invocation.id!;
     const existing = await store.db.selectFrom('integration_runs').selectAll().where('invocation_id', '=', id).executeTakeFirst();
     if (!existing) {
+      const first = facts.openedBy ?? source;
       await store.db
         .insertInto('integration_runs')
         .values({
-          invocation_id: id, source, sources: source, tool_name: facts.toolName ?? null, run_key: facts.key,
+          invocation_id: id, source: first, sources: first === source ? source : `${first},${source}`, tool_name: facts.toolName ?? null, run_key: facts.key,
           project: facts.project ?? null, client_version: facts.clientVersion ?? null, agent_type: facts.agentType ?? null,
           trigger: facts.trigger ?? null, first_seen_at: now, updated_at: now,
         })

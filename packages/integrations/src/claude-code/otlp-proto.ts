@@ -29,11 +29,13 @@ message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2;
 message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
 message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
+message Status { int32 code = 1; string message = 2; }
 `;
 
 const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
 const RequestType = root.lookupType('ExportLogsServiceRequest');
 const ResponseType = root.lookupType('ExportLogsServiceResponse');
+const StatusType = root.lookupType('Status');
 
 /**
  * Decodes a protobuf `ExportLogsServiceRequest` into the object OTLP/JSON would give (int64 as
@@ -49,6 +51,11 @@ export function decodeLogsRequest(bytes: Uint8Array): unknown {
 export function encodeLogsResponse(rejected: number, message: string): Uint8Array {
   const payload = rejected > 0 ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage: message } } : {};
   return ResponseType.encode(ResponseType.fromObject(payload)).finish();
+}
+
+/** A google.rpc.Status, the body the OTLP specification asks for with a 4xx/5xx answer (code 3: INVALID_ARGUMENT). */
+export function encodeStatus(code: number, message: string): Uint8Array {
+  return StatusType.encode(StatusType.fromObject({ code, message })).finish();
 }
 
 /** For tests and clients: the protobuf encoding of a request given in the OTLP/JSON shape. */

@@ -17,7 +17,7 @@ export type Unclosed = 'timeout' | 'session_ended' | 'no_result';
 export interface RunRecord {
   invocation: InvocationInput;
   /** Facts for `integration_runs`. */
-  facts: RunFacts & { key: string; source: ClaudeCodeSource };
+  facts: RunFacts & { key: string; source: ClaudeCodeSource; openedBy?: ClaudeCodeSource | undefined };
 }
 
 export interface RunInvocationOptions {
@@ -26,6 +26,8 @@ export interface RunInvocationOptions {
   phaseOf?: ((skill: string) => string | undefined) | undefined;
   /** The session's prompt, when prompts are recorded. */
   prompt?: string | undefined;
+  /** The source that reported the run's start, when another than `source`. */
+  openedBy?: ClaudeCodeSource | undefined;
   /** The run was never closed: recorded as not completed with this error type. */
   unclosed?: Unclosed | undefined;
   /** When the unclosed run was given up (for its duration: none). */
@@ -62,7 +64,7 @@ export function runInvocation(open: RunOpen | undefined, close: RunClose | undef
     workflow_phase: options.phaseOf?.(skill) ?? null,
     user_query: options.prompt ?? null,
   };
-  return { invocation, facts: { ...facts, key, source: options.source } };
+  return { invocation, facts: { ...facts, key, source: options.source, openedBy: options.openedBy } };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
