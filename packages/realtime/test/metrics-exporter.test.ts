@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { recordInvocations, ValidationError, type Store } from '@skills/storage';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsExporter } from '../src/index.js';
 import { sleep, storeFactories } from './helpers.js';
@@ -191,6 +192,34 @@ describe.each(storeFactories)('createMetricsExporter [$name]', (factory) => {
   });
 
   if (factory.name === 'postgres') {
+    it('reads the totals again after losing its listening connection, so batches of the gap are not missed', async () => {
+      const { store, reopen } = await factory.create();
+      const other = await reopen();
+      const exporter = createMetricsExporter({ store, defaultMetrics: false });
+      try {
+        await exporter.ready();
+        await recordInvocations(other, [row('g0', 'gap-skill', 'testing', true, 1)]);
+        await waitFor(async () => exportedTotals(await exporter.metrics()).get('gap-skill') === 1);
+        const { rows } = await sql<{ channel: string }>`select 'skills_recorded_' || md5(current_schema()) as channel`.execute(store.db);
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${`listen "${rows[0]!.channel}"`}`.execute(store.db);
+        await recordInvocations(other, [row('g1', 'gap-skill', 'testing', true, 1), row('g2', 'gap-skill', 'testing', false, null)]);
+        await waitFor(async () => exportedTotals(await exporter.metrics()).get('gap-skill') === 3, 10_000);
+        await recordInvocations(other, [row('g3', 'gap-skill', 'testing', true, 2)]);
+        await waitFor(async () => exportedTotals(await exporter.metrics()).get('gap-skill') === 4, 10_000);
+        expect(lines(await exporter.metrics(), 'skill_invocations_total')).toEqual([
+          'skill_invocations_total{skill_name="gap-skill",workflow_phase="testing",completed="false"} 1',
+          'skill_invocations_total{skill_name="gap-skill",workflow_phase="testing",completed="true"} 3',
+        ]);
+        expect(lines(await exporter.metrics(), 'skill_duration_seconds_count')).toEqual([
+          'skill_duration_seconds_count{skill_name="gap-skill",workflow_phase="testing"} 3',
+        ]);
+      } finally {
+        await exporter.close();
+        await other.close();
+        await store.close();
+      }
+    });
+
     it('counts batches recorded through another instance on the same schema', async () => {
       const { store, reopen } = await factory.create();
       const other = await reopen();

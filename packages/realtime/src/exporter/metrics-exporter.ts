@@ -140,36 +140,100 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
     for (const [session, last] of sessions) if (last < now - activeSessionMs) sessions.delete(session);
   };
 
-  let stopWatching: (() => Promise<void>) | undefined;
-  let closed = false;
-  const stopAnomalies = onAnomalies(store, onAnomalyEvent);
-  const started = snapshotThenWatch(
-    store,
-    async (db) => ({
-      groups: await readInvocationGroups(db),
-      anomalyCounts: await readAnomalyCounts(db),
-      sessions: await readActiveSessions(db, Date.now() - activeSessionMs),
-    }),
-    onBatch,
-    { onError: (error) => logger?.warn?.({ err: error }, 'metrics exporter: recorded batches may be missed') },
-  ).then(async ({ snapshot, stop }) => {
-    stopWatching = stop;
-    if (closed) return stop();
+  type Snapshot = {
+    groups: Awaited<ReturnType<typeof readInvocationGroups>>;
+    anomalyCounts: Awaited<ReturnType<typeof readAnomalyCounts>>;
+    sessions: Map<string, number>;
+  };
+
+  /**
+   * Raise every series to the store's values: exact at start (everything is zero) and after a gap
+   * in the events, when the counters may have missed batches but never counted one twice.
+   */
+  const applySnapshot = (snapshot: Snapshot) => {
     // The busiest skills get their own label when there are more names than the cap.
     const bySkill = new Map<string, number>();
     for (const group of snapshot.groups) bySkill.set(group.skill_name, (bySkill.get(group.skill_name) ?? 0) + group.count);
     for (const [skill] of [...bySkill].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) skillLabel(skill);
+    const counts = new Map<string, { labels: Record<string, string>; count: number }>();
+    const histograms = new Map<string, { labels: Record<string, string>; buckets: number[]; sum: number }>();
+    const skillTotals = new Map<string, { count: number; completed: number }>();
     for (const group of snapshot.groups) {
       const skill = skillLabel(group.skill_name);
       const phase = phaseLabel(group.workflow_phase);
-      invocations.inc({ skill_name: skill, workflow_phase: phase, completed: String(group.completed) }, group.count);
+      const labels = { skill_name: skill, workflow_phase: phase, completed: String(group.completed) };
+      const key = Object.values(labels).join('\u0000');
+      counts.set(key, { labels, count: (counts.get(key)?.count ?? 0) + group.count });
       const timed = group.durationBuckets.reduce((a, b) => a + b, 0);
-      if (timed > 0) durations.add({ skill_name: skill, workflow_phase: phase }, group.durationBuckets, group.durationSum);
-      count(skill, group.completed, group.count);
+      if (timed > 0) {
+        const hkey = `${skill}\u0000${phase}`;
+        const histogram = histograms.get(hkey) ?? { labels: { skill_name: skill, workflow_phase: phase }, buckets: group.durationBuckets.map(() => 0), sum: 0 };
+        group.durationBuckets.forEach((n, i) => (histogram.buckets[i]! += n));
+        histogram.sum += group.durationSum;
+        histograms.set(hkey, histogram);
+      }
+      const total = skillTotals.get(skill) ?? { count: 0, completed: 0 };
+      total.count += group.count;
+      if (group.completed) total.completed += group.count;
+      skillTotals.set(skill, total);
     }
-    for (const row of snapshot.anomalyCounts) anomalies.inc({ anomaly_type: row.anomaly_type, skill_name: skillLabel(row.skill_name) }, row.count);
+    for (const { labels, count: stored } of counts.values()) invocations.atLeast(labels, stored);
+    for (const { labels, buckets, sum } of histograms.values()) durations.atLeast(labels, buckets, sum);
+    for (const [skill, total] of skillTotals) {
+      const kept = totals.get(skill);
+      if (!kept || kept.count < total.count) totals.set(skill, total);
+    }
+    const anomalyTotals = new Map<string, { labels: Record<string, string>; count: number }>();
+    for (const row of snapshot.anomalyCounts) {
+      const labels = { anomaly_type: row.anomaly_type, skill_name: skillLabel(row.skill_name) };
+      const key = `${labels.anomaly_type}\u0000${labels.skill_name}`;
+      anomalyTotals.set(key, { labels, count: (anomalyTotals.get(key)?.count ?? 0) + row.count });
+    }
+    for (const { labels, count: stored } of anomalyTotals.values()) anomalies.atLeast(labels, stored);
     for (const [session, last] of snapshot.sessions) if ((sessions.get(session) ?? -Infinity) < last) sessions.set(session, last);
-  });
+  };
+
+  let stopWatching: (() => Promise<void>) | undefined;
+  let closed = false;
+  let resyncing: Promise<void> | undefined;
+  const stopAnomalies = onAnomalies(store, onAnomalyEvent);
+  const watch = (): Promise<void> =>
+    snapshotThenWatch(
+      store,
+      async (db): Promise<Snapshot> => ({
+        groups: await readInvocationGroups(db),
+        anomalyCounts: await readAnomalyCounts(db),
+        sessions: await readActiveSessions(db, Date.now() - activeSessionMs),
+      }),
+      onBatch,
+      { onError: (error) => resync(error) },
+    ).then(async ({ snapshot, stop }) => {
+      stopWatching = stop;
+      if (closed) return stop();
+      applySnapshot(snapshot);
+    });
+  /** Batches may have been missed (the listening connection was lost): read the totals again. */
+  const resync = (error: unknown) => {
+    logger?.warn?.({ err: error }, 'metrics exporter: recorded batches may have been missed; reading the store totals again');
+    if (resyncing || closed) return;
+    resyncing = (async () => {
+      await started.catch(() => {});
+      await stopWatching?.();
+      stopWatching = undefined;
+      for (let delay = 100; !closed; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await watch();
+          return;
+        } catch (failure) {
+          logger?.warn?.({ err: failure }, 'metrics exporter: cannot read the store totals yet');
+          await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        }
+      }
+    })().finally(() => {
+      resyncing = undefined;
+    });
+  };
+  const started = watch();
   started.catch((error: unknown) => logger?.error?.({ err: error }, 'metrics exporter: cannot read the store totals'));
 
   let anomaliesReadAt = 0;
@@ -204,6 +268,7 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
       closed = true;
       stopAnomalies();
       await started.catch(() => {});
+      await resyncing;
       await stopWatching?.();
       registry.clear();
       own.clear();

@@ -200,6 +200,18 @@ export class HistogramFamily implements Family {
     this.text = undefined;
   }
 
+  /** Replace a series by these counts (per bucket, +Inf last) and sum if it holds fewer observations. */
+  atLeast(labels: Record<string, string>, counts: readonly number[], sum: number): void {
+    const point = this.point(labels);
+    const count = counts.reduce((a, b) => a + b, 0);
+    if (count <= point.count) return;
+    point.counts.set(counts);
+    point.sum = sum;
+    point.count = count;
+    point.block = undefined;
+    this.text = undefined;
+  }
+
   rendered(): string {
     if (this.text === undefined) {
       const blocks = [header(this)];
