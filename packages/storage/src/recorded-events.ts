@@ -93,8 +93,12 @@ export function notifyingDriver(driver: StoreDriver, origin: string): StoreDrive
           },
         };
         const result = await work(watched);
-        for (const payload of batchPayloads(origin, inserted, offered - inserted.length)) {
-          await tx.select(tx.db.selectNoFrom(sql<unknown>`pg_notify(${CHANNEL_SQL}, ${payload})`.as('sent')));
+        const payloads = batchPayloads(origin, inserted, offered - inserted.length);
+        // One round trip whatever the number of parts.
+        if (payloads.length > 0) {
+          await tx.select(
+            tx.db.selectFrom(sql<{ payload: string }>`unnest(${payloads}::text[])`.as('part')).select(sql<unknown>`pg_notify(${CHANNEL_SQL}, part)`.as('sent')),
+          );
         }
         return result;
       });
