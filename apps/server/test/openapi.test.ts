@@ -70,6 +70,15 @@ describe('GET /openapi.json', () => {
     ]);
   });
 
+  it('types the answers of the read endpoints', () => {
+    const top = document.paths['/v1/skills/top'].get.responses['200'].content['application/json'].schema;
+    expect(top.type).toBe('array');
+    expect(top.items.required).toEqual(['skill_name', 'invocations', 'completed', 'completion_rate', 'avg_duration_seconds', 'p95_duration_seconds']);
+    expect(top.items.properties.completion_rate).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
+    const page = document.paths['/v1/invocations'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(page.properties)).toEqual(['items', 'nextCursor']);
+  });
+
   it('gives errors one schema', () => {
     const error = document.paths['/v1/skills/{skill}'].get.responses['404'].content['application/json'].schema;
     expect(error.properties.error.required).toEqual(['code', 'message']);

@@ -3,7 +3,7 @@ import { recommendSkills } from '@skills/collab';
 import { getSkillMetrics, recordInvocations, searchInvocations, sessionSummary, type Store } from '@skills/storage';
 import { skillTrend } from '@skills/timeseries';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SkillsServer } from '../src/index.js';
+import { API_ROUTES, type SkillsServer } from '../src/index.js';
 import { invocation, serve, storeFactories } from './helpers.js';
 
 const HOUR = 3_600_000;
@@ -161,6 +161,25 @@ describe.each(storeFactories)('read endpoints [$name]', (factory) => {
     const missing = await getJson(`${base}/experiments/nope/analysis`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it("answers each read with JSON its OpenAPI response schema accepts", async () => {
+    const paths: Record<string, string> = {
+      topSkills: '/skills/top',
+      skillHourlySeries: '/skills/pytest-run/hourly',
+      listAnomalies: '/anomalies',
+      sessionSummary: '/sessions/s1',
+      searchInvocations: '/search?q=tests',
+      listInvocations: '/invocations',
+      recommendSkills: '/users/alice/recommendations',
+    };
+    for (const [operationId, path] of Object.entries(paths)) {
+      const schema = API_ROUTES.find((route) => route.operationId === operationId)!.responses.find((r) => r.status === 200)!.schema!;
+      const { status, body } = await getJson(`${base}${path}`);
+      expect(status).toBe(200);
+      const parsed = schema.safeParse(body);
+      expect(parsed.success ? operationId : `${operationId}: ${parsed.error.message}`).toBe(operationId);
+    }
   });
 
   it('GET /healthz and /readyz', async () => {

@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { errorBodySchema } from '../http-errors.js';
 import { booleanParam, intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
 import { defineRoute } from './api-route.js';
+import { anomalyListSchema, hourlyPointSchema, invocationPageSchema, invocationSchema, recommendationSchema, sessionSummarySchema, topSkillSchema } from './response-schemas.js';
 
 const ORDERS = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'] as const;
 
 const badRequest = { status: 400, description: 'A parameter is wrong (each issue names it); nothing read', schema: errorBodySchema };
 const notFound = (what: string) => ({ status: 404, description: `No such ${what}`, schema: errorBodySchema });
-const ok = (description: string) => ({ status: 200, description });
+const ok = (description: string, schema?: z.ZodType) => ({ status: 200, description, ...(schema === undefined ? {} : { schema }) });
 
 const skillPath = z.strictObject({ skill: nameParam.describe('skill name') });
 
@@ -36,7 +37,7 @@ export const readRoutes = [
       limit: intParam(1, 1000).optional().describe('how many skills, 1–1000 (default 10)'),
       order_by: z.enum(ORDERS).optional().describe('sort key, descending (default invocations)'),
     }),
-    responses: [ok('[{skill_name, invocations, completed, completion_rate, avg_duration_seconds, p95_duration_seconds}]'), badRequest],
+    responses: [ok('The top skills, first by order_by', z.array(topSkillSchema)), badRequest],
     cli: 'skills top --json',
     handler: ({ store, query, now }) =>
       topSkills(store, defined({ since: time(query.since ?? '24h', now), until: time(query.until ?? 'now', now), limit: query.limit ?? 10, orderBy: query.order_by })),
@@ -64,7 +65,7 @@ export const readRoutes = [
       until: timeParam.optional().describe('end (default now)'),
       fill: booleanParam.optional().describe('include hours without invocations as zero points (default false)'),
     }),
-    responses: [ok('[{ts, count, completed, avgDuration, uniqueSessions}]: ts the start of the hour in epoch ms, avgDuration in seconds or null'), badRequest, notFound('skill')],
+    responses: [ok('One point per hour, oldest first', z.array(hourlyPointSchema)), badRequest, notFound('skill')],
     handler: ({ store, params, query, now }) =>
       hourlySeries(store, params.skill, defined({ since: time(query.since ?? '24h', now), until: time(query.until ?? 'now', now), fill: query.fill })),
   }),
@@ -101,7 +102,7 @@ export const readRoutes = [
       method: z.enum(DETECTION_METHODS as [DetectionMethod, ...DetectionMethod[]]).optional().describe('detection method'),
       limit: intParam(1, 10_000).optional().describe('at most this many (default 100)'),
     }),
-    responses: [ok('{anomalies: [{id, skill, type, metric, method, bucket, observed, baseline, score, reason, detectedAt, resolvedAt, …}]}'), badRequest, notFound('skill')],
+    responses: [ok('Anomalies, most recent first', anomalyListSchema), badRequest, notFound('skill')],
     cli: 'skills anomalies --json',
     async handler({ store, query, now }) {
       const anomalies = await listAnomalies(
@@ -118,7 +119,7 @@ export const readRoutes = [
     summary: 'What happened in one session',
     access: 'read',
     params: z.strictObject({ session: nameParam.describe('session id') }),
-    responses: [ok('{session_id, unique_skills, total_invocations, completed_count, abandoned_count, total_duration_seconds, first_skill_at, last_skill_at, skills: [{skill_name, invocation_count, first_used, last_used}]}'), notFound('session')],
+    responses: [ok('The session', sessionSummarySchema), notFound('session')],
     cli: 'skills session ID --json',
     handler: ({ store, params }) => sessionSummary(store, params.session),
   }),
@@ -133,7 +134,7 @@ export const readRoutes = [
       skill: nameParam.optional().describe('only this skill'),
       limit: intParam(1, 1000).optional().describe('how many, 1–1000 (default 20)'),
     }),
-    responses: [ok('[invocation] as `skills list --json` items'), badRequest],
+    responses: [ok('Matching invocations, best first', z.array(invocationSchema)), badRequest],
     cli: 'skills search TEXT --json',
     handler: ({ store, query }) => searchInvocations(store, query.q, defined({ skill: query.skill, limit: query.limit ?? 20 })),
   }),
@@ -153,7 +154,7 @@ export const readRoutes = [
       limit: intParam(1, 10_000).optional().describe('page size, 1–10,000 (default 20)'),
       cursor: z.string().min(1).max(500).optional().describe('nextCursor of the previous page'),
     }),
-    responses: [ok('{items: [invocation], nextCursor: string | null}'), badRequest],
+    responses: [ok('One page', invocationPageSchema), badRequest],
     cli: 'skills list --json',
     handler: ({ store, query, now }) =>
       listInvocations(
@@ -182,7 +183,7 @@ export const readRoutes = [
       neighbours: intParam(1, 1000).optional().describe('similar users weighed (default 20)'),
       min_successes: intParam(1, Number.MAX_SAFE_INTEGER).optional().describe('completed invocations before a user counts as using a skill (default 1)'),
     }),
-    responses: [ok('[{skill, score, reason, basis}]'), badRequest],
+    responses: [ok('Skills to try, best first', z.array(recommendationSchema)), badRequest],
     cli: 'skills recommend USER --json',
     handler: ({ store, params, query }) =>
       recommendSkills(store, params.user, { limit: query.limit ?? 10, neighbours: query.neighbours ?? 20, minSuccesses: query.min_successes ?? 1 }),

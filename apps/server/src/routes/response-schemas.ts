@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * What the read endpoints answer, for the OpenAPI document (clients generated from it get typed
+ * results). The tests parse every endpoint's real answer with these, so they cannot drift from
+ * the package functions; objects are not strict, so a field added later does not break a client.
+ */
+const ms = z.number().int().describe('epoch milliseconds');
+const seconds = z.number().nullable().describe('seconds; null when unknown');
+
+export const topSkillSchema = z.object({
+  skill_name: z.string(),
+  invocations: z.number().int(),
+  completed: z.number().int(),
+  completion_rate: z.number().min(0).max(1).describe('fraction 0–1'),
+  avg_duration_seconds: seconds,
+  p95_duration_seconds: seconds,
+});
+
+export const hourlyPointSchema = z.object({
+  ts: ms.describe('start of the hour, epoch ms'),
+  count: z.number().int(),
+  completed: z.number().int(),
+  avgDuration: seconds,
+  uniqueSessions: z.number().int(),
+});
+
+export const invocationSchema = z.object({
+  id: z.string(),
+  skill_name: z.string(),
+  invoked_at: ms,
+  session_id: z.string(),
+  user_id: z.string().nullable(),
+  workflow_path: z.string().nullable(),
+  workflow_phase: z.string().nullable(),
+  workflow_step_id: z.string().nullable(),
+  completed: z.boolean(),
+  duration_seconds: seconds,
+  user_query: z.string().nullable(),
+  alternatives_considered: z.array(z.string()).nullable(),
+  selection_rank: z.number().int().nullable(),
+  follow_up_actions: z.array(z.string()).nullable(),
+  error_type: z.string().nullable(),
+  created_at: ms,
+});
+
+export const invocationPageSchema = z.object({
+  items: z.array(invocationSchema),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
+});
+
+export const sessionSummarySchema = z.object({
+  session_id: z.string(),
+  unique_skills: z.number().int(),
+  total_invocations: z.number().int(),
+  completed_count: z.number().int(),
+  abandoned_count: z.number().int(),
+  total_duration_seconds: z.number(),
+  first_skill_at: ms,
+  last_skill_at: ms,
+  skills: z.array(z.object({ skill_name: z.string(), invocation_count: z.number().int(), first_used: ms, last_used: ms })),
+});
+
+export const anomalyListSchema = z.object({
+  anomalies: z.array(
+    z.object({
+      id: z.string(),
+      skill: z.string(),
+      type: z.enum(['drop', 'spike', 'pattern_shift']),
+      metric: z.string(),
+      bucket: ms.describe('start of the hour judged'),
+      baseline: z.number().nullable(),
+      observed: z.number().nullable(),
+      score: z.number(),
+      method: z.string(),
+      reason: z.string(),
+      detectedAt: ms,
+      resolvedAt: ms.nullable().describe('null while open'),
+    }),
+  ),
+});
+
+export const recommendationSchema = z.object({
+  skill: z.string(),
+  score: z.number().min(0).max(1),
+  reason: z.string().describe('in words that name no other user'),
+  basis: z.string().describe('what ranked it: related-skills, neighbours or popularity'),
+});
