@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { createContext, processIo, type CliIo, type CommandContext } from './cli-io.js';
 import { registerAbtestCommand } from './commands/abtest.js';
+import { registerClaudeCodeCommands } from './commands/claude-code.js';
 import { registerCollabCommands } from './commands/collab.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommand } from './commands/export.js';
@@ -53,6 +54,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerPredictCommand(program, context);
   registerAbtestCommand(program, context);
   registerCollabCommands(program, context);
+  registerClaudeCodeCommands(program, context);
   registerServeCommand(program, context);
   registerMcpCommand(program, context);
   return program;

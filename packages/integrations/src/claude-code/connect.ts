@@ -7,6 +7,8 @@ export interface ConnectOptions {
   tokenVariable?: string | undefined;
   /** Send the user's prompts too (UserPromptSubmit); the server stores them only when it records prompts. */
   prompts?: boolean | undefined;
+  /** Name of the environment variable naming the user, sent as `x-skills-user` (default `USER`). */
+  userVariable?: string | undefined;
   /** Hook every tool, not only skills and subagents (the server records them only when told to). */
   allTools?: boolean | undefined;
 }
@@ -24,7 +26,14 @@ export const LOGS_PATH = '/v1/logs';
 export function claudeCodeSettings(options: ConnectOptions): { hooks: Record<string, unknown[]>; env: Record<string, string> } {
   const base = options.serverUrl.replace(/\/+$/, '');
   const variable = options.tokenVariable ?? 'SKILLS_TOKEN';
-  const hook = { type: 'http', url: `${base}${HOOKS_PATH}`, headers: { Authorization: `Bearer $${variable}` }, allowedEnvVars: [variable], timeout: 5 };
+  const user = options.userVariable ?? 'USER';
+  const hook = {
+    type: 'http',
+    url: `${base}${HOOKS_PATH}`,
+    headers: { Authorization: `Bearer $${variable}`, 'X-Skills-User': `$${user}` },
+    allowedEnvVars: [variable, user],
+    timeout: 5,
+  };
   const matcher = options.allTools ? '*' : 'Skill|Agent|Task';
   const events = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'];
   const hooks: Record<string, unknown[]> = {};
