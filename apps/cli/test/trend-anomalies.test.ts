@@ -101,6 +101,31 @@ describe('skills trend and skills anomalies', () => {
     expect(empty.stdout).toBe('No anomalies since 2026-01-14T15:01:00Z.\n');
   });
 
+  it('anomalies --explain lists the hours it could not judge, and why, without recording anything', async () => {
+    // The first day's last hour and the second day's first: less than two days of history.
+    const now = MONDAY + DAY + HOUR + 60_000;
+    const result = await runMain(['anomalies', '--db', db, '--explain', '--since', '2026-01-05T23:00Z', '--skill', 'ruff-check', '--json'], { now });
+    expect(result.code).toBe(0);
+    const { anomalies, notJudged, detection } = JSON.parse(result.stdout);
+    expect(detection).toBeUndefined();
+    expect(anomalies).toEqual([]);
+    expect(notJudged.map((h: { metric: string; bucket: number; code: string }) => [h.metric, (h.bucket - MONDAY) / HOUR, h.code])).toEqual([
+      ['completion_rate', 23, 'young_history'],
+      ['invocation_count', 23, 'young_history'],
+      ['avg_duration_seconds', 23, 'young_history'],
+      ['completion_rate', 24, 'young_history'],
+      ['invocation_count', 24, 'young_history'],
+      ['avg_duration_seconds', 24, 'young_history'],
+    ]);
+    expect(notJudged[0].reason).toBe('completion rate not judged: 0 earlier days of history (2 needed)');
+    expect(notJudged[3].reason).toBe('completion rate not judged: 1 earlier day of history (2 needed)');
+    const table = await runMain(['anomalies', '--db', db, '--explain', '--since', '2026-01-05T23:00Z', '--skill', 'ruff-check'], { now });
+    expect(table.stdout).toContain('Not judged (6 of 6 skill-hour-metrics, 2026-01-05T23:00:00Z to 2026-01-06T01:00:00Z):');
+    expect(table.stdout).toContain('│ ruff-check │ completion_rate      │     2 │ 2026-01-05T23:00 │ 2026-01-06T00:00 │ completion rate not judged: 1 earlier day of history (2 needed) │');
+    const later = await runMain(['anomalies', '--db', db, '--explain', '--since', '2h', '--skill', 'ruff-check'], { now: END - 30 * 60_000 });
+    expect(later.stdout).toContain('Every hour of every metric was judged (1 skill, 2 hours).');
+  });
+
   it('anomalies rejects a bad method and an unknown skill', async () => {
     expect(await runMain(['anomalies', '--db', db, '--method', 'magic'])).toEqual({
       code: 1,

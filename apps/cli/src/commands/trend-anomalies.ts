@@ -7,6 +7,7 @@ import {
   type DetectAndRecordResult,
   type DetectionMethod,
   type Metric,
+  type NotJudgedHour,
   type RecordedAnomaly,
   type Trend,
 } from '@skills/timeseries';
@@ -30,6 +31,7 @@ interface AnomaliesFlags {
   skill?: string;
   open?: boolean;
   detect?: boolean;
+  explain?: boolean;
   method?: string;
   limit: string;
   json?: boolean;
@@ -63,6 +65,7 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
     .option('--skill <name>', 'only this skill')
     .option('--open', 'only anomalies not yet resolved')
     .option('--detect', 'judge every complete hour since --since first, and record new and resolved anomalies')
+    .option('--explain', 'also list the hours since --since that could not be judged, and why (judges without recording unless --detect)')
     .option('--method <name>', `detection method: ${DETECTION_METHODS.join(' (default) or ')} (the original system's)`)
     .option('--limit <n>', 'list at most this many (1-10000)', '100')
     .option('--json', 'print as JSON')
@@ -73,14 +76,16 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
       const limit = parseInteger(flags.limit, '--limit', 1, 10_000);
       const method = flags.method === undefined ? undefined : parseMethod(flags.method);
       const { detection, anomalies } = await withStore(command, context, async (store) => {
-        const detection = flags.detect
-          ? await detectAndRecordAnomalies(store, {
-              now,
-              since,
-              ...(method === undefined ? {} : { method }),
-              ...(flags.skill === undefined ? {} : { skills: [flags.skill] }),
-            })
-          : undefined;
+        const detection =
+          flags.detect || flags.explain
+            ? await detectAndRecordAnomalies(store, {
+                now,
+                since,
+                ...(flags.detect ? {} : { dryRun: true }),
+                ...(method === undefined ? {} : { method }),
+                ...(flags.skill === undefined ? {} : { skills: [flags.skill] }),
+              })
+            : undefined;
         const anomalies = await listAnomalies(store, {
           since,
           limit,
@@ -93,12 +98,14 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
       });
       if (flags.json) {
         return printJson(context.io, {
-          ...(detection === undefined ? {} : { detection: summarizeDetection(detection) }),
+          ...(detection === undefined || !flags.detect ? {} : { detection: summarizeDetection(detection) }),
           anomalies,
+          ...(detection === undefined || !flags.explain ? {} : { notJudged: detection.notJudged }),
         });
       }
-      if (detection !== undefined) printLine(context.io, describeDetection(detection));
+      if (detection !== undefined && flags.detect) printLine(context.io, describeDetection(detection));
       printAnomalies(context, anomalies, since);
+      if (detection !== undefined && flags.explain) printNotJudged(context, detection);
     });
 }
 
@@ -181,6 +188,37 @@ function summarizeDetection(d: DetectAndRecordResult) {
 function describeDetection(d: DetectAndRecordResult): string {
   const hours = Math.round((d.until - d.since) / 3_600_000);
   return `Judged ${d.skills} skills over ${hours} hour${hours === 1 ? '' : 's'} (${formatTime(d.since)} to ${formatTime(d.until)}): ${d.detected.length} new, ${d.resolved.length} resolved, ${d.open} open.`;
+}
+
+/**
+ * The hours that could not be judged, one row per skill, metric and reason: how many hours, the
+ * first and last, and the latest reason in words.
+ */
+function printNotJudged(context: CommandContext, d: DetectAndRecordResult): void {
+  const hours = Math.round((d.until - d.since) / 3_600_000);
+  if (d.notJudged.length === 0) {
+    return printLine(context.io, `Every hour of every metric was judged (${d.skills} skill${d.skills === 1 ? '' : 's'}, ${hours} hour${hours === 1 ? '' : 's'}).`);
+  }
+  const groups = new Map<string, { first: NotJudgedHour; last: NotJudgedHour; count: number }>();
+  for (const entry of d.notJudged) {
+    const key = `${entry.skill}\u0000${entry.metric}\u0000${entry.code}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { first: entry, last: entry, count: 1 });
+    else {
+      group.count += 1;
+      if (entry.bucket < group.first.bucket) group.first = entry;
+      if (entry.bucket >= group.last.bucket) group.last = entry;
+    }
+  }
+  printLine(context.io, `Not judged (${d.notJudged.length} of ${d.skills * hours * 3} skill-hour-metrics, ${formatTime(d.since)} to ${formatTime(d.until)}):`);
+  printTable(
+    context.io,
+    ['skill', 'metric', 'hours', 'first (UTC)', 'last (UTC)', 'why'],
+    [...groups.values()]
+      .sort((a, b) => a.first.skill.localeCompare(b.first.skill) || a.first.metric.localeCompare(b.first.metric) || a.first.bucket - b.first.bucket)
+      .map((g) => [g.first.skill, g.first.metric, g.count, formatTime(g.first.bucket).slice(0, 16), formatTime(g.last.bucket).slice(0, 16), g.last.reason]),
+    { align: ['left', 'left', 'right', 'left', 'left', 'left'] },
+  );
 }
 
 function printAnomalies(context: CommandContext, anomalies: RecordedAnomaly[], since: number): void {
