@@ -121,7 +121,8 @@ function score(model: PredictorModel, p: Prepared, context: FeatureContext, time
     { skill: context.skill, user: context.user, phaseSlot: phaseSlot(context.phase), block: hourBlock(context.at) },
     { phase: true, block: timeKnown, cluster: true },
   );
-  const forest = applyIsotonic(model.calibration, scoreForest(p.forest, p.row));
+  // A forest the stack left out (weight 0) is not walked.
+  const forest = model.stacking.weights[0] === 0 ? 0.5 : applyIsotonic(model.calibration, scoreForest(p.forest, p.row));
   return clampProbability(applyStacking(model.stacking, [forest, 1 / (1 + Math.exp(-logit)), p.row[SKILL_RATE]!]));
 }
 
