@@ -41,15 +41,17 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<AnomalyRunResult> | undefined;
   let closed = false;
+  /** End of the last hour a run was for (judged here or left to the instance holding the lock). */
+  let lastUntil: number | undefined;
 
-  async function judge(): Promise<AnomalyRunResult> {
-    if (dialect !== 'postgres') return { ran: true, result: await detectAndRecordAnomalies(store, { now: now() }) };
+  async function judge(at: number): Promise<AnomalyRunResult> {
+    if (dialect !== 'postgres') return { ran: true, result: await detectAndRecordAnomalies(store, { now: at }) };
     return store.db.connection().execute(async (connection) => {
       const key = sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext('skills-anomaly-job:' || current_schema())) as locked`;
       const { rows } = await key.execute(connection);
       if (!rows[0]?.locked) return { ran: false, reason: 'locked' } as const;
       try {
-        return { ran: true, result: await detectAndRecordAnomalies(store, { now: now() }) } as const;
+        return { ran: true, result: await detectAndRecordAnomalies(store, { now: at }) } as const;
       } finally {
         await sql`select pg_advisory_unlock(hashtext('skills-anomaly-job:' || current_schema()))`.execute(connection);
       }
@@ -59,7 +61,10 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
   function runOnce(): Promise<AnomalyRunResult> {
     if (closed) return Promise.resolve({ ran: false, reason: 'closed' });
     // One run at a time in this process; a second caller shares the run in progress.
-    running ??= judge()
+    if (running !== undefined) return running;
+    const at = now();
+    lastUntil = at - (at % HOUR_MS);
+    running = judge(at)
       .then((outcome) => {
         if (outcome.ran) {
           const { result } = outcome;
@@ -78,12 +83,13 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
   function schedule(): void {
     if (closed) return;
     const at = now();
-    const next = at - (at % HOUR_MS) + HOUR_MS + delayMs;
+    // The hour after the last one judged, however long that run took (a slow run skips no hour).
+    const next = (lastUntil ?? at - (at % HOUR_MS)) + HOUR_MS + delayMs;
     timer = setTimeout(() => {
       runOnce()
         .catch((error: unknown) => logger.error({ err: error }, 'anomaly detection failed'))
         .finally(schedule);
-    }, next - at);
+    }, Math.max(0, next - at));
     timer.unref();
   }
 

@@ -58,6 +58,39 @@ describe.each(storeFactories)('the hourly anomaly job [$name]', (factory) => {
   });
 });
 
+describe('the anomaly job schedule', () => {
+  const factory = storeFactories[0]!;
+  let store: Store;
+  beforeAll(async () => {
+    store = (await factory.create()).store;
+    const items = history();
+    for (let i = 0; i < items.length; i += 5000) await recordInvocations(store, items.slice(i, i + 5000));
+  });
+  afterAll(async () => {
+    await store.close();
+    await factory.cleanup();
+  });
+
+  it('judges the last complete hour at start, then the next one just after it ends', async () => {
+    // The clock starts 200 ms before the incident hour ends and runs in real time.
+    const started = Date.now();
+    const now = () => INCIDENT + HOUR - 200 + (Date.now() - started);
+    const runs: { since: number; until: number; detected: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void (JSON.parse(line).msg === 'anomaly detection done' && runs.push(JSON.parse(line))) });
+    const job = createAnomalyJob({ store, dialect: 'sqlite', logger, now, delayMs: 50 });
+    job.start();
+    try {
+      await waitFor(() => runs.length >= 2, 10_000, 'two runs');
+      expect(runs.map((r) => [r.since, r.until, r.detected])).toEqual([
+        [INCIDENT - HOUR, INCIDENT, 0],
+        [INCIDENT, INCIDENT + HOUR, 1],
+      ]);
+    } finally {
+      await job.close();
+    }
+  });
+});
+
 describe.skipIf(!PG_URL)('the anomaly job on PostgreSQL', () => {
   const factory = storeFactories.find((f) => f.name === 'postgres')!;
   let store: Store;
