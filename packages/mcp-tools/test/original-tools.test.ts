@@ -148,13 +148,17 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
   it('detect_anomalies returns what the z-score detector of @skills/timeseries finds', async () => {
     const { detectAndRecordAnomalies } = await import('@skills/timeseries');
     const expected = await detectAndRecordAnomalies(store, { dryRun: true, method: 'zscore', threshold: 1, now: NOW, since: NOW - 48 * HOUR, baselineDays: 1 });
-    const { data } = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48 });
+    const { data } = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48, metric: 'all' });
     const anomalies = data.anomalies as { skill_name: string; metric: string; deviation_score: number; hour_start: string }[];
     expect(anomalies.map((a) => [a.skill_name, a.metric, a.deviation_score, a.hour_start]).sort()).toEqual(
       expected.detected.map((a) => [a.skill, a.metric, a.score, new Date(a.bucket).toISOString()]).sort(),
     );
     expect(data.message).toBe(`Detected ${expected.detected.length} anomaly(ies) with Z-score >= 1`);
     expect(anomalies.length).toBeGreaterThan(0);
+    // By default only completion rate is judged, as the original did.
+    const byDefault = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48 });
+    const rates = anomalies.filter((a) => a.metric === 'completion_rate');
+    expect((byDefault.data.anomalies as typeof anomalies).map((a) => [a.skill_name, a.deviation_score])).toEqual(rates.map((a) => [a.skill_name, a.deviation_score]));
   });
 
   it('get_collaborative_recommendations gives what recommendSkills ranks, with the original source names', async () => {

@@ -61,22 +61,20 @@ export async function realTimeMetrics(store: Store, options: { since: number; li
     .execute();
   for (const row of hours) add(row.skill_name, Number(row.count), Number(row.completed), Number(row.duration_sum), Number(row.duration_count));
 
-  // The partial hour at the start of the window, from raw invocations.
+  // The partial hour at the start of the window, from raw invocations. Aggregated here, not with
+  // GROUP BY: grouping tempts SQLite into walking the (skill_name, invoked_at) index end to end
+  // instead of seeking the range in the invoked_at index.
   if (firstWholeHour > since) {
     const edge = await store.db
       .selectFrom('skill_invocation')
-      .select((eb) => [
-        'skill_name',
-        eb.fn.countAll<number>().as('count'),
-        eb.fn.sum<number>('completed').as('completed'),
-        eb.fn.sum<number>(eb.case().when('completed', '=', 1).then(eb.ref('duration_seconds')).end()).as('duration_sum'),
-        eb.fn.count<number>(eb.case().when('completed', '=', 1).then(eb.ref('duration_seconds')).end()).as('duration_count'),
-      ])
+      .select(['skill_name', 'completed', 'duration_seconds'])
       .where('invoked_at', '>=', since)
       .where('invoked_at', '<', firstWholeHour)
-      .groupBy('skill_name')
       .execute();
-    for (const row of edge) add(row.skill_name, Number(row.count), Number(row.completed), Number(row.duration_sum ?? 0), Number(row.duration_count));
+    for (const row of edge) {
+      const timed = row.completed === 1 && row.duration_seconds !== null;
+      add(row.skill_name, 1, row.completed === 1 ? 1 : 0, timed ? row.duration_seconds! : 0, timed ? 1 : 0);
+    }
   }
   if (tallies.size === 0) return [];
 

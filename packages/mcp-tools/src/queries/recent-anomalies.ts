@@ -1,5 +1,5 @@
 import type { Store } from '@skills/storage';
-import { replayAnomalies, type AnomalyEpisode, type SeriesPoint } from '@skills/timeseries';
+import { replayAnomalies, type AnomalyEpisode, type Metric, type SeriesPoint } from '@skills/timeseries';
 
 const HOUR_MS = 3_600_000;
 /** The z-score method compares each hour with the 23 before it. */
@@ -13,9 +13,12 @@ const ZSCORE_BASELINE_HOURS = 23;
  * One read of the hourly rollups for every skill (the window and the 23 hours before it), then
  * `replayAnomalies` per skill; a skill older than the read window starts with a zero hour there,
  * so quiet hours count as zero invocations (as `detectAndRecordAnomalies` counts them).
- * @example await recentAnomalies(store, { now: Date.now(), hours: 24, threshold: 2 })
+ * @example await recentAnomalies(store, { now: Date.now(), hours: 24, threshold: 2, metrics: ['completion_rate'] })
  */
-export async function recentAnomalies(store: Store, options: { now: number; hours: number; threshold: number }): Promise<AnomalyEpisode[]> {
+export async function recentAnomalies(
+  store: Store,
+  options: { now: number; hours: number; threshold: number; metrics?: readonly Metric[] },
+): Promise<AnomalyEpisode[]> {
   const until = options.now - (((options.now % HOUR_MS) + HOUR_MS) % HOUR_MS);
   const since = until - options.hours * HOUR_MS;
   const readFrom = since - ZSCORE_BASELINE_HOURS * HOUR_MS;
@@ -53,7 +56,7 @@ export async function recentAnomalies(store: Store, options: { now: number; hour
   const found: AnomalyEpisode[] = [];
   for (const [skill, points] of series) {
     if (points.length === 0) continue;
-    found.push(...replayAnomalies(points, { skill, method: 'zscore', threshold: options.threshold, since, until }));
+    found.push(...replayAnomalies(points, { skill, method: 'zscore', threshold: options.threshold, since, until, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) }));
   }
   return found;
 }

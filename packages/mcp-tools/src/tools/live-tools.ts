@@ -53,13 +53,19 @@ export const detectAnomaliesTool = defineTool({
   name: 'detect_anomalies',
   title: 'Detect anomalies',
   description:
-    'Skills whose hourly completion rate, volume or duration departed from normal during the last `time_window_hours` ' +
-    'hours (default 24), by the original system\'s z-score: each complete hour against the 23 hours before it, flagged at ' +
-    '|z| ≥ `threshold` (default 2.0), one anomaly per skill, metric and direction while it lasts. Read-only: nothing is ' +
-    'recorded. Use it when asked whether something broke or changed.',
+    'Skills whose hourly completion rate (or, with `metric`, volume or duration) departed from normal during the last ' +
+    '`time_window_hours` hours (default 24), by the original system\'s z-score: each complete hour against the 23 hours ' +
+    'before it, flagged at |z| ≥ `threshold` (default 2.0), one anomaly per skill, metric and direction while it lasts. ' +
+    'Read-only: nothing is recorded. Use it when asked whether something broke or changed.',
   input: z.object({
     threshold: positive(100, 2, 'Smallest |z-score| reported (default 2.0).'),
     time_window_hours: integer(1, 744, 24, 'Hours judged, ending with the last complete hour (1–744, default 24).'),
+    metric: z
+      .enum(['completion_rate', 'invocation_count', 'avg_duration_seconds', 'all'], {
+        error: 'expected completion_rate, invocation_count, avg_duration_seconds or all',
+      })
+      .default('completion_rate')
+      .describe('What to judge: completion_rate (default, as the original), invocation_count, avg_duration_seconds, or all three.'),
   }),
   output: z.object({
     anomalies: z.array(
@@ -82,7 +88,8 @@ export const detectAnomaliesTool = defineTool({
   annotations: READ,
   async run(args, deps) {
     const now = deps.now();
-    const found = await recentAnomalies(deps.store, { now, hours: args.time_window_hours, threshold: args.threshold });
+    const metrics = args.metric === 'all' ? (['completion_rate', 'invocation_count', 'avg_duration_seconds'] as const) : ([args.metric] as const);
+    const found = await recentAnomalies(deps.store, { now, hours: args.time_window_hours, threshold: args.threshold, metrics });
     const anomalies = found
       .map((a) => ({
         skill_name: a.skill,
