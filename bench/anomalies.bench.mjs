@@ -95,15 +95,17 @@ function evaluateSeed(invocations, seed) {
       return { ...i, found };
     });
   let explained = 0;
+  const explainedByMetric = {};
   const falseAlarms = [];
   for (const a of episodes) {
     const own = truth.incidents.some((i) => i.skill === a.skill && METRIC_OF[i.kind].metric === a.metric && near(a, i));
     const spillover =
       a.metric === 'invocation_count' && direction(a) < 0 && truth.incidents.some((i) => i.kind === 'volume_spike' && i.skill !== a.skill && near(a, i));
+    if (own || spillover) explainedByMetric[a.metric] = (explainedByMetric[a.metric] ?? 0) + 1;
     if (own || spillover) explained += 1;
     else falseAlarms.push(a);
   }
-  return { incidents, explained, falseAlarms, skillDays: (truth.skills.length * (truth.end - since)) / DAY, start: truth.start };
+  return { incidents, explained, explainedByMetric, falseAlarms, skillDays: (truth.skills.length * (truth.end - since)) / DAY, start: truth.start };
 }
 
 let ok = true;
@@ -126,6 +128,11 @@ for (const size of SIZES) {
   info('incidents found', `${found} of ${incidents.length} (${pct(recall)}); ${byKind.map((k) => `${k.kind} ${k.found}/${k.total}`).join(', ')}`);
   info('anomalies', `${explained + falseAlarms} opened: ${explained} explained by an incident, ${falseAlarms} false alarms in ${skillDays} skill-days`);
   info('precision', pct(explained / Math.max(1, explained + falseAlarms)));
+  for (const { metric } of Object.values(METRIC_OF)) {
+    const good = runs.reduce((sum, r) => sum + (r.explainedByMetric[metric] ?? 0), 0);
+    const bad = runs.reduce((sum, r) => sum + r.falseAlarms.filter((a) => a.metric === metric).length, 0);
+    info(`  ${metric}`, `${good + bad} opened, ${bad} false alarms (${(bad / skillDays).toFixed(4)} per skill-day), precision ${pct(good / Math.max(1, good + bad))}`);
+  }
   const goal = GOALS[size];
   if (goal !== undefined) ok = report(`recall at ${size.toLocaleString('en-US')}`, recall * 100, goal.recall * 100, '%') && ok;
   if (goal?.drops !== undefined) ok = report(`success drops found at ${size.toLocaleString('en-US')}`, byKind[0].found, goal.drops, `of ${byKind[0].total}`) && ok;
