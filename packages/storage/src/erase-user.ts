@@ -14,7 +14,7 @@ export interface ForgottenRecords {
   experimentAssignments: number;
   experimentOutcomes: number;
   experimentUserStats: number;
-  /** Saved predictor models whose aggregates held the user's per-user tallies (now removed). */
+  /** Saved predictor models that held the user's per-user tallies or usage cluster (now removed). */
   predictorModels: number;
   /** The user's invocations still stored (with their raw id) in `skill_invocation`. */
   invocationsKept: number;
@@ -23,9 +23,9 @@ export interface ForgottenRecords {
 /**
  * Remove a user from every table that keeps the raw user id, except the invocations themselves:
  * the A/B-test tables (assignments, outcomes, per-user sums: the experiments' analyses then leave
- * them out) and the per-user tallies in saved predictor models' aggregates (`users` and
- * `userSkills` of `predictor_models.aggregates`; a prediction for the user then uses the skill's
- * rate). Says how many of the user's invocations remain in `skill_invocation` — the recorded log,
+ * them out), and in saved predictor models the per-user tallies (`users` and `userSkills` of
+ * `predictor_models.aggregates`) and the user's usage cluster (`context.clusters` of
+ * `predictor_models.model`): a prediction for the user then uses the skill's rate and no cluster. Says how many of the user's invocations remain in `skill_invocation` — the recorded log,
  * with the raw id, which a later training reads again — and `eraseUserInvocations` deletes them.
  * Idempotent; one transaction. The collaborative tables are `forgetUserInteractions`'s.
  * @example await forgetUserRecords(store, 'ann') // { experimentAssignments: 2, …, invocationsKept: 140 }
@@ -39,10 +39,15 @@ export async function forgetUserRecords(store: Store, userId: string): Promise<F
     const experimentUserStats = await deleted('ab_test_user_stats');
     const experimentAssignments = await deleted('ab_test_assignments');
     let predictorModels = 0;
-    for (const model of await trx.selectFrom('predictor_models').select(['version', 'aggregates']).execute()) {
-      const scrubbed = withoutUser(model.aggregates, user);
-      if (scrubbed === undefined) continue;
-      await trx.updateTable('predictor_models').set({ aggregates: scrubbed }).where('version', '=', model.version).execute();
+    for (const saved of await trx.selectFrom('predictor_models').select(['version', 'aggregates', 'model']).execute()) {
+      const aggregates = aggregatesWithoutUser(saved.aggregates, user);
+      const model = modelWithoutUser(saved.model, user);
+      if (aggregates === undefined && model === undefined) continue;
+      await trx
+        .updateTable('predictor_models')
+        .set({ aggregates: aggregates ?? saved.aggregates, model: model ?? saved.model })
+        .where('version', '=', saved.version)
+        .execute();
       predictorModels += 1;
     }
     const kept = await trx
@@ -58,7 +63,7 @@ export async function forgetUserRecords(store: Store, userId: string): Promise<F
  * A predictor's aggregates JSON without the user's tallies (`users[user]`, `userSkills["user\0skill"]`),
  * or undefined when it holds none.
  */
-function withoutUser(json: string, user: string): string | undefined {
+function aggregatesWithoutUser(json: string, user: string): string | undefined {
   const aggregates = JSON.parse(json) as { users?: Record<string, unknown>; userSkills?: Record<string, unknown> };
   let changed = false;
   if (aggregates.users && Object.hasOwn(aggregates.users, user)) {
@@ -72,6 +77,15 @@ function withoutUser(json: string, user: string): string | undefined {
     }
   }
   return changed ? JSON.stringify(aggregates) : undefined;
+}
+
+/** A predictor's model JSON without the user's usage cluster (`context.clusters[user]`), or undefined when it has none. */
+function modelWithoutUser(json: string, user: string): string | undefined {
+  const model = JSON.parse(json) as { context?: { clusters?: Record<string, unknown> } | null };
+  const clusters = model.context?.clusters;
+  if (!clusters || !Object.hasOwn(clusters, user)) return undefined;
+  delete clusters[user];
+  return JSON.stringify(model);
 }
 
 /**

@@ -120,10 +120,25 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
       for (const version of [1, 2]) {
         await store.db
           .insertInto('predictor_models')
-          .values({ version, feature_version: 1, trained_at: T0, training_rows: 3, features: '[]', options: '{}', metrics: '{}', model: '{}', aggregates: JSON.stringify(version === 1 ? aggregates : { users: {}, userSkills: {} }), created_at: T0 })
+          .values({
+            version,
+            feature_version: 1,
+            trained_at: T0,
+            training_rows: 3,
+            features: '[]',
+            options: '{}',
+            metrics: '{}',
+            model: JSON.stringify(version === 1 ? { forest: { ann: 1 } } : { forest: {}, context: { skills: ['ann'], clusters: { ann: 2, bob: 0 } } }),
+            aggregates: JSON.stringify(version === 1 ? aggregates : { users: {}, userSkills: {} }),
+            created_at: T0,
+          })
           .execute();
       }
-      expect(await forgetUserRecords(store, ' ann')).toEqual({ experimentAssignments: 1, experimentOutcomes: 1, experimentUserStats: 1, predictorModels: 1, invocationsKept: 2 });
+      expect(await forgetUserRecords(store, ' ann')).toEqual({ experimentAssignments: 1, experimentOutcomes: 1, experimentUserStats: 1, predictorModels: 2, invocationsKept: 2 });
+      const second = await store.db.selectFrom('predictor_models').select(['model', 'aggregates']).where('version', '=', 2).executeTakeFirstOrThrow();
+      expect([JSON.parse(second.model), JSON.parse(second.aggregates)]).toEqual([{ forest: {}, context: { skills: ['ann'], clusters: { bob: 0 } } }, { users: {}, userSkills: {} }]);
+      const first = await store.db.selectFrom('predictor_models').select('model').where('version', '=', 1).executeTakeFirstOrThrow();
+      expect(JSON.parse(first.model)).toEqual({ forest: { ann: 1 } });
       const saved = await store.db.selectFrom('predictor_models').select('aggregates').where('version', '=', 1).executeTakeFirstOrThrow();
       // Only the user's own tallies go: a skill that happens to share the name stays.
       expect(JSON.parse(saved.aggregates)).toEqual({
