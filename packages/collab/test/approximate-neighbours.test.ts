@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLshIndex, buildPopulation, nearestUsers, nearestUsersApproximate } from '../src/index.js';
+import { buildLshIndex, buildPopulation, calibrateLsh, nearestUsers, nearestUsersApproximate } from '../src/index.js';
 import type { Population } from '../src/index.js';
 import { groupedPopulation, randomSkillSets } from './helpers.js';
 
@@ -23,7 +23,7 @@ function recall(population: Population, answer: (skills: Uint32Array, user: stri
   return found / wanted;
 }
 
-describe('nearestUsersApproximate', () => {
+describe('calibrateLsh and nearestUsersApproximate', () => {
   it('gives the probability a pair at Jaccard J is a candidate: 1 − (1 − J^rows)^bands', () => {
     const index = buildLshIndex(new Map([['a', Uint32Array.of(1)]]));
     expect(index.candidateProbability(0.2)).toBeCloseTo(1 - (1 - 0.04) ** 64, 15);
@@ -31,35 +31,45 @@ describe('nearestUsersApproximate', () => {
     expect(index.candidateProbability(1)).toBe(1);
   });
 
-  it('answers exactly where neighbours are far apart, so recall is 1 where LSH alone finds 56%', () => {
+  it('answers exactly where the sampled recall is low, so recall is 1 where LSH alone finds 56%', () => {
     // 1,000 users with 4–20 random skills of 200: the 10th neighbour's Jaccard is ≈ 0.1–0.2.
     const population = populationOf(new Map([...randomSkillSets(31, 1_000, 200, 20)].filter(([, s]) => s.length >= 4)));
     const index = buildLshIndex(population.sets, { seed: 3 });
+    const calibration = calibrateLsh(population, index);
+    expect(calibration.sampled).toBe(50);
+    expect(calibration.useLsh).toBe(false);
+    expect(calibration.recall).toBe(0.58);
     const lshAlone = recall(population, (skills, user) => index.querySet(skills, 10, user));
     let exact = 0;
-    const withFallback = recall(population, (skills, user) => {
-      const answer = nearestUsersApproximate(population, index, skills, 10, user);
+    const withCalibration = recall(population, (skills, user) => {
+      const answer = nearestUsersApproximate(population, index, skills, 10, user, calibration);
       if (answer.method === 'exact') exact++;
       return answer.neighbours;
     });
     expect(lshAlone).toBeCloseTo(0.5602, 4);
-    expect(withFallback).toBe(1);
-    expect(exact).toBe(166); // of 166 queries: none could be trusted to LSH
+    expect(withCalibration).toBe(1);
+    expect(exact).toBe(166); // every one of the 166 queries
   });
 
-  it('keeps the LSH answer where the k-th neighbour is similar enough to be found', () => {
+  it('keeps LSH where the population\'s neighbours are close, and goes exact when LSH finds fewer than k', () => {
     const population = populationOf(groupedPopulation({ seed: 8, users: 1_000, skills: 300, groups: 10, favourites: 20, fromGroup: 16, random: 2 }));
     const index = buildLshIndex(population.sets, { seed: 3 });
+    const calibration = calibrateLsh(population, index);
+    expect(calibration.useLsh).toBe(true);
+    expect(calibration.recall).toBe(1);
     const user = population.users[0]!;
-    const answer = nearestUsersApproximate(population, index, population.sets.get(user)!, 10, user);
+    const skills = population.sets.get(user)!;
+    const answer = nearestUsersApproximate(population, index, skills, 10, user, calibration);
     expect(answer.method).toBe('lsh');
-    expect(answer.neighbours).toEqual(nearestUsers(population, population.sets.get(user)!, 10, user));
+    expect(answer.neighbours).toEqual(nearestUsers(population, skills, 10, user));
+    // 5,000 neighbours wanted: LSH's candidates are fewer, so the exact index answers.
+    expect(nearestUsersApproximate(population, index, skills, 5_000, user, calibration).method).toBe('exact');
   });
 
-  it('rejects a probability outside 0–1', () => {
+  it('rejects bad calibration options', () => {
     const population = populationOf(new Map([['a', Uint32Array.of(1)]]));
-    expect(() => nearestUsersApproximate(population, buildLshIndex(population.sets), Uint32Array.of(0), 10, 'a', { minCandidateProbability: 2 })).toThrow(
-      'minCandidateProbability: expected a number from 0 to 1 (got 2)',
-    );
+    const index = buildLshIndex(population.sets);
+    expect(() => calibrateLsh(population, index, { minRecall: 2 })).toThrow('minRecall: expected a number from 0 to 1 (got 2)');
+    expect(() => calibrateLsh(population, index, { sample: 0 })).toThrow('sample: expected an integer ≥ 1 (got 0)');
   });
 });

@@ -1,6 +1,7 @@
 import { userPseudonym, type SkillsDatabase, type Store } from '@skills/storage';
 import type { EaseModel } from '../ease.js';
 import { buildEaseModel } from '../fit-ease.js';
+import { calibrateLsh, type LshCalibration } from '../approximate-neighbours.js';
 import { buildLshIndex, type LshIndex } from '../minhash-lsh.js';
 import { buildPopulation, type Population } from '../population.js';
 import type { SkillOutcome } from '../usage-stats.js';
@@ -37,7 +38,7 @@ export interface PopulationEntry {
   ready?: boolean;
   /** A newer population is loading in the background. */
   refreshing?: boolean;
-  lsh?: LshIndex;
+  lsh?: { index: LshIndex; calibration: LshCalibration };
   /** EASE models over this population, by λ share (`auto`: chosen on held-out skills). */
   ease?: Map<number | 'auto', EaseModel>;
 }
@@ -131,10 +132,13 @@ export function population(store: Store, minSuccesses: number, ttl: number, now:
   return fresh;
 }
 
-/** The LSH index over a population entry, built on first use. */
-export async function lshIndex(entry: PopulationEntry): Promise<LshIndex> {
+/** The LSH index over a population entry and its calibration on the population, built on first use. */
+export async function lshIndex(entry: PopulationEntry): Promise<{ index: LshIndex; calibration: LshCalibration }> {
   const built = await entry.population;
-  entry.lsh ??= buildLshIndex(built.sets, { seed: 0x5eed });
+  if (entry.lsh === undefined) {
+    const index = buildLshIndex(built.sets, { seed: 0x5eed });
+    entry.lsh = { index, calibration: calibrateLsh(built, index) };
+  }
   return entry.lsh;
 }
 

@@ -147,7 +147,8 @@ async function neighboursOf(
   if (method === 'exact' || (method === 'auto' && built.users.length <= LSH_ABOVE_USERS && work <= workLimit)) {
     return nearestUsers(built, skills, k, target.pseudonym);
   }
-  return nearestUsersApproximate(built, await lshIndex(entry), skills, k, target.pseudonym).neighbours;
+  const { index, calibration } = await lshIndex(entry);
+  return nearestUsersApproximate(built, index, skills, k, target.pseudonym, calibration).neighbours;
 }
 
 /**
