@@ -10,6 +10,9 @@ const queries = [
   'the and or not',
   'run tests',
   'AND OR NEAR "quoted"',
+  'Café crème and naïve résumé',
+  'cafe creme, naive resume',
+  'two cafés',
 ];
 
 /** Six queries, each recorded five times, one second apart (ids q<query>-<n>). */
@@ -32,6 +35,11 @@ const cases: [string, { limit?: number; skill?: string }][] = [
   ['tested', { skill: 'ruff-check' }],
   ['"quoted" OR near', {}],
   ['not auth', { limit: 4 }],
+  ['cafe', {}],
+  ['café', {}],
+  ['CAFÉS naïve', {}],
+  ['resume', { limit: 3 }],
+  ['crème résumé', {}],
 ];
 
 describe('searchInvocations gives the same answer on every database', () => {
@@ -57,6 +65,12 @@ describe('searchInvocations gives the same answer on every database', () => {
       ['q1-4', 'q1-3', 'q1-2', 'q1-1', 'q1-0'],
       ['q5-4', 'q5-3', 'q5-2', 'q5-1', 'q5-0'],
       ['q2-4', 'q2-3', 'q2-2', 'q2-1'],
+      // Accents count, as PostgreSQL's stemmer keeps them: cafe ≠ café, but cafés = café.
+      ['q7-4', 'q7-3', 'q7-2', 'q7-1', 'q7-0'],
+      ['q8-4', 'q8-3', 'q8-2', 'q8-1', 'q8-0', 'q6-4', 'q6-3', 'q6-2', 'q6-1', 'q6-0'],
+      ['q6-4', 'q6-3', 'q6-2', 'q6-1', 'q6-0'],
+      ['q7-4', 'q7-3', 'q7-2'],
+      ['q6-4', 'q6-3', 'q6-2', 'q6-1', 'q6-0'],
     ]);
   });
 
@@ -86,12 +100,13 @@ describe('a read-only store', () => {
   it('searches rows the full-text index does not hold yet, as a writable store would', async () => {
     const state = await sql<{ through: number; last: number }>`
       select (select indexed_through from skill_invocation_fts_state) as through, (select max(rowid) from skill_invocation) as last`.execute(reader.db);
-    expect(state.rows).toEqual([{ through: 10, last: 30 }]);
+    expect(state.rows).toEqual([{ through: 10, last: 45 }]);
     const newestFirst = (q: number[]) => q.flatMap((n) => [4, 3, 2, 1, 0].map((i) => `q${n}-${i}`));
     expect((await searchInvocations(reader, 'auth', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([2, 1, 0]));
     expect((await searchInvocations(reader, 'module')).map((i) => i.id)).toEqual(newestFirst([2]));
     // Asked again, the temporary index is not filled twice.
     expect((await searchInvocations(reader, 'tests', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([4, 1, 0]));
+    expect((await searchInvocations(reader, 'cafés', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([8, 6]));
   });
 
   it('refuses a write with a StoreReadOnlyError that says nothing was written', async () => {

@@ -34,7 +34,7 @@ export function searchWords(text: string): { words: string[]; stopWords: string[
 /**
  * Full-text search over user queries, the same answer on SQLite and PostgreSQL. The query is
  * words (runs of letters and digits, any case); every word must match, English-stemmed (`tests`
- * finds `test`); English stop words (`the`, `and`, `or`, `not`, …) are ignored, so a query of stop
+ * finds `test`), accents significant (`cafe` does not find `café`; `cafés` does); English stop words (`the`, `and`, `or`, `not`, …) are ignored, so a query of stop
  * words only finds nothing; there are no operators (`AND`, `"…"`, `*` are plain text). Newest
  * match first (ties by id), so a limit cuts both databases' answers at the same place.
  * On a read-only SQLite store, rows not yet in the full-text index are searched in a temporary
@@ -56,19 +56,31 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     // Each word quoted: only letters and digits, so nothing in it is an FTS5 operator.
     const match = words.map((word) => `"${word}"`).join(' ');
     const unindexed = driver.readonly ? await indexInTemporaryTable(store.db) : (await refreshSearchIndex(store), false);
+    // highlight() marks the tokens FTS5 matched (accents folded), so the accent rule can be applied.
     const matches = unindexed
-      ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}
+      ? sql`select rowid, highlight(skill_invocation_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}) as marked
+            from skill_invocation_fts where skill_invocation_fts match ${match}
             union all
-            select rowid from temp.${sql.raw(TEMP_INDEX)} where ${sql.raw(TEMP_INDEX)} match ${match}
-              and rowid > (select indexed_through from skill_invocation_fts_state)`
-      : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}`;
-    const result = await sql<Parameters<typeof toInvocation>[0]>`
-      select ${columns} from (${matches}) f
-      join skill_invocation i on i.rowid = f.rowid
-      where 1 = 1 ${skillFilter}
-      order by i.invoked_at desc, i.id desc
-      limit ${limit}`.execute(store.db);
-    return result.rows.map(toInvocation);
+            select rowid, highlight(${sql.raw(TEMP_INDEX)}, 0, ${MARK_OPEN}, ${MARK_CLOSE}) from temp.${sql.raw(TEMP_INDEX)}
+            where ${sql.raw(TEMP_INDEX)} match ${match} and rowid > (select indexed_through from skill_invocation_fts_state)`
+      : sql`select rowid, highlight(skill_invocation_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}) as marked
+            from skill_invocation_fts where skill_invocation_fts match ${match}`;
+    const found: Invocation[] = [];
+    // Pages, since the accent rule may drop rows: most pages are the first.
+    const page = Math.max(limit * 2, 100);
+    for (let offset = 0; found.length < limit; offset += page) {
+      const result = await sql<Parameters<typeof toInvocation>[0] & { marked: string }>`
+        select ${columns}, f.marked from (${matches}) f
+        join skill_invocation i on i.rowid = f.rowid
+        where 1 = 1 ${skillFilter}
+        order by i.invoked_at desc, i.id desc
+        limit ${page} offset ${offset}`.execute(store.db);
+      for (const row of result.rows) {
+        if (found.length < limit && keepsAccents(row.marked, words)) found.push(toInvocation(row));
+      }
+      if (result.rows.length < page) break;
+    }
+    return found;
   }
   const query = words.join(' ');
   const result = await sql<Parameters<typeof toInvocation>[0]>`
@@ -80,6 +92,36 @@ export async function searchInvocations(store: Store, text: string, options: Sea
 }
 
 const TEMP_INDEX = 'skill_invocation_fts_unindexed';
+const MARK_OPEN = '\u0001';
+const MARK_CLOSE = '\u0002';
+
+/** A character without its diacritics (`é` → `e`), as SQLite's unicode61 tokenizer folds it. */
+const foldChar = (c: string) => c.normalize('NFD').replace(/\p{M}+/gu, '') || c;
+
+/**
+ * PostgreSQL's English stemmer keeps accents (`cafe` does not find `café`, `cafés` finds `café`);
+ * SQLite's tokenizer folds them. So a SQLite match counts only when, for every query word, one of
+ * the tokens FTS5 matched for the row spells the part it shares with the word (after folding) with
+ * the same accents as the word.
+ */
+function keepsAccents(marked: string, words: string[]): boolean {
+  const tokens: string[][] = [];
+  for (const part of marked.split(MARK_OPEN).slice(1)) {
+    // One mark may span adjacent matched tokens.
+    const span = part.slice(0, part.indexOf(MARK_CLOSE)).toLowerCase().normalize('NFC');
+    for (const token of span.match(/[\p{L}\p{N}]+/gu) ?? []) tokens.push([...token]);
+  }
+  return words.every((word) => {
+    const w = [...word.normalize('NFC')];
+    return tokens.some((t) => {
+      let shared = 0;
+      while (shared < t.length && shared < w.length && foldChar(t[shared]!) === foldChar(w[shared]!)) shared++;
+      if (shared === 0) return false;
+      for (let i = 0; i < shared; i++) if (t[i] !== w[i]) return false;
+      return true;
+    });
+  });
+}
 
 /** How far each read-only connection's temporary index reaches (rowid), by its query builder. */
 const temporaryIndexes = new WeakMap<Kysely<SkillsDatabase>, number>();
