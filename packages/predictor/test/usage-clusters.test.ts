@@ -18,6 +18,13 @@ describe('clusterUsers', () => {
     expect(Array.from(assignment)).toEqual([...Array(6).fill(first), ...Array(6).fill(1 - first), -1]);
   });
 
+  it('countUsage keeps only the skills each user used (sparse, by skill), rows [start, end) without user −1', () => {
+    const usage = countUsage({ user: [1, 0, 1, -1, 1, 0], skill: [3, 2, 0, 1, 3, 2] }, 3, 5000, 0, 5);
+    expect(Array.from(usage.offsets)).toEqual([0, 1, 3, 3]);
+    expect(Array.from(usage.skill)).toEqual([2, 0, 3]);
+    expect(Array.from(usage.count)).toEqual([1, 1, 2]);
+  });
+
   it('asks for no clusters: none, every user −1', () => {
     const { k, assignment } = clusterUsers(countUsage({ user: [0, 1], skill: [0, 0] }, 2, 1, 0, 2), 0, 1);
     expect(k).toBe(0);
