@@ -56,27 +56,26 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     // Each word quoted: only letters and digits, so nothing in it is an FTS5 operator.
     const match = words.map((word) => `"${word}"`).join(' ');
     const unindexed = driver.readonly ? await indexInTemporaryTable(store.db) : (await refreshSearchIndex(store), false);
-    // highlight() marks the tokens FTS5 matched (accents folded), so the accent rule can be applied.
     const matches = unindexed
-      ? sql`select rowid, highlight(skill_invocation_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}) as marked
-            from skill_invocation_fts where skill_invocation_fts match ${match}
+      ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}
             union all
-            select rowid, highlight(${sql.raw(TEMP_INDEX)}, 0, ${MARK_OPEN}, ${MARK_CLOSE}) from temp.${sql.raw(TEMP_INDEX)}
-            where ${sql.raw(TEMP_INDEX)} match ${match} and rowid > (select indexed_through from skill_invocation_fts_state)`
-      : sql`select rowid, highlight(skill_invocation_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}) as marked
-            from skill_invocation_fts where skill_invocation_fts match ${match}`;
+            select rowid from temp.${sql.raw(TEMP_INDEX)} where ${sql.raw(TEMP_INDEX)} match ${match}
+              and rowid > (select indexed_through from skill_invocation_fts_state)`
+      : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}`;
     const found: Invocation[] = [];
-    // Pages, since the accent rule may drop rows: most pages are the first.
+    // Pages, since the accent rule may drop rows: most searches need only the first.
     const page = Math.max(limit * 2, 100);
     for (let offset = 0; found.length < limit; offset += page) {
-      const result = await sql<Parameters<typeof toInvocation>[0] & { marked: string }>`
-        select ${columns}, f.marked from (${matches}) f
+      const result = await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
+        select ${columns}, i.rowid as row_id from (${matches}) f
         join skill_invocation i on i.rowid = f.rowid
         where 1 = 1 ${skillFilter}
         order by i.invoked_at desc, i.id desc
         limit ${page} offset ${offset}`.execute(store.db);
+      const marked = await highlights(store.db, match, unindexed, words, result.rows);
       for (const row of result.rows) {
-        if (found.length < limit && keepsAccents(row.marked, words)) found.push(toInvocation(row));
+        const text = marked.get(row.row_id);
+        if (found.length < limit && (text === undefined || keepsAccents(text, words))) found.push(toInvocation(row));
       }
       if (result.rows.length < page) break;
     }
@@ -94,6 +93,31 @@ export async function searchInvocations(store: Store, text: string, options: Sea
 const TEMP_INDEX = 'skill_invocation_fts_unindexed';
 const MARK_OPEN = '\u0001';
 const MARK_CLOSE = '\u0002';
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The matched tokens of the rows the accent rule has to look at, marked by FTS5's highlight():
+ * none when the query and the row's text are plain ASCII, where folding changes nothing.
+ */
+async function highlights(
+  db: Kysely<SkillsDatabase>,
+  match: string,
+  unindexed: boolean,
+  words: string[],
+  rows: { row_id: number; user_query: string | null }[],
+): Promise<Map<number, string>> {
+  const asciiWords = words.every((word) => ASCII.test(word));
+  const ids = rows.filter((row) => !asciiWords || !ASCII.test(row.user_query ?? '')).map((row) => row.row_id);
+  if (ids.length === 0) return new Map();
+  const from = (table: string) => sql`
+    select rowid, highlight(${sql.raw(table)}, 0, ${MARK_OPEN}, ${MARK_CLOSE}) as marked
+    from ${sql.raw(table === TEMP_INDEX ? `temp.${TEMP_INDEX}` : table)}
+    where ${sql.raw(table)} match ${match} and rowid in (${sql.join(ids)})`;
+  const query = unindexed ? sql`${from('skill_invocation_fts')} union all ${from(TEMP_INDEX)}` : from('skill_invocation_fts');
+  const result = await sql<{ rowid: number; marked: string }>`${query}`.execute(db);
+  return new Map(result.rows.map((row) => [Number(row.rowid), row.marked]));
+}
 
 /** A character without its diacritics (`é` → `e`), as SQLite's unicode61 tokenizer folds it. */
 const foldChar = (c: string) => c.normalize('NFD').replace(/\p{M}+/gu, '') || c;
