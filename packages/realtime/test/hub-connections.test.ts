@@ -84,6 +84,20 @@ describe.each(storeFactories)('realtime hub connections [$name]', (factory) => {
     }
   });
 
+  it('closes a client whose message is over maxPayloadBytes with 1009', async () => {
+    const { store } = await factory.create();
+    const running = await startHub({ store, maxPayloadBytes: 1024, tickMs: 10_000 });
+    try {
+      const client = await TestClient.open(running.url);
+      await client.next('connected');
+      client.send({ type: 'ping', padding: 'x'.repeat(2000) });
+      expect((await client.closed).code).toBe(1009);
+    } finally {
+      await running.stop();
+      await store.close();
+    }
+  });
+
   it('terminates a client that stops answering pings, keeping the others', async () => {
     const { store } = await factory.create();
     const running = await startHub({ store, heartbeatMs: 400, tickMs: 10_000 });
