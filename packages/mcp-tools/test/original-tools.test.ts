@@ -2,7 +2,7 @@ import { communityBaselines, recommendSkills, skillDependencies } from '@skills/
 import { initializeTaxonomy, recordInvocations, type Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relationshipType } from '../src/index.js';
-import { call, connect, DAY, HOUR, NOW, SECRET, seed, storeFactories, UNTIL } from './helpers.js';
+import { call, connect, DAY, HOUR, NOW, SECRET, seed, seedInvocations, storeFactories, UNTIL } from './helpers.js';
 
 afterAll(async () => {
   for (const factory of storeFactories) await factory.cleanup();
@@ -127,6 +127,33 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
     const pytest = (data.top_skills as { skill_name: string; invocation_count: number; completed_count: number }[]).find((s) => s.skill_name === 'pytest-run');
     // 5 of day 0 (02:05–02:09, none of which completed: i = 5…9 ≥ 5), 40 of days 1–4, and the recent one.
     expect(pytest).toMatchObject({ invocation_count: 5 + 40 + 1, completed_count: 0 + 6 + 7 + 8 + 9 + 1 });
+  });
+
+  it.each([
+    ['5 minutes into an hour', 5],
+    ['50 minutes into an hour', 50],
+  ])('get_real_time_metrics over a window starting %s equals the raw invocations inside it', async (_label, minutes) => {
+    const since = UNTIL - 5 * DAY + 2 * HOUR + minutes * 60_000;
+    const expected = new Map<string, { count: number; completed: number; durations: number[] }>();
+    for (const item of seedInvocations()) {
+      if ((item.invoked_at as number) < since) continue;
+      const entry = expected.get(item.skill_name) ?? { count: 0, completed: 0, durations: [] };
+      entry.count += 1;
+      if (item.completed) {
+        entry.completed += 1;
+        if (typeof item.duration_seconds === 'number') entry.durations.push(item.duration_seconds);
+      }
+      expected.set(item.skill_name, entry);
+    }
+    const { data } = await call(session.client, 'get_real_time_metrics', { time_window_hours: (NOW - since) / HOUR, limit: 1000 });
+    const got = data.top_skills as { skill_name: string; invocation_count: number; completed_count: number; avg_duration: number }[];
+    expect(got.map((s) => s.skill_name).sort()).toEqual([...expected.keys()].sort());
+    for (const row of got) {
+      const want = expected.get(row.skill_name)!;
+      expect([row.invocation_count, row.completed_count], row.skill_name).toEqual([want.count, want.completed]);
+      const mean = want.durations.length === 0 ? 0 : want.durations.reduce((a, b) => a + b, 0) / want.durations.length;
+      expect(row.avg_duration, row.skill_name).toBeCloseTo(mean, 9);
+    }
   });
 
   it('get_skill_trend: daily completion 0.5, 0.6, 0.7, 0.8, 0.9 over 5 days is improving, 0.1 a day, +80 %', async () => {

@@ -24,14 +24,21 @@ interface Tally {
 
 /**
  * Per skill, the invocations with `invoked_at ≥ since` (none after is left out, as in the
- * original), busiest first (ties by name). Exact at any window: the whole hours inside the
- * window come from the hourly rollups, only the partial hours at its edges from raw invocations
- * (through the `invoked_at` index), so a 24-hour window costs about what a 1-hour one does.
+ * original), busiest first (ties by name). Exact at any window: whole hours come from the hourly
+ * rollups and at most half an hour of raw invocations (through the `invoked_at` index) makes up
+ * the partial first hour, so a 24-hour window costs about what a 1-hour one does.
  * @example await realTimeMetrics(store, { since: Date.now() - 3_600_000, limit: 10 })
  */
 export async function realTimeMetrics(store: Store, options: { since: number; limit: number }): Promise<RealTimeSkill[]> {
   const { since, limit } = options;
-  const firstWholeHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
+  const hourOfSince = Math.floor(since / HOUR_MS) * HOUR_MS;
+  const nextHour = Math.ceil(since / HOUR_MS) * HOUR_MS;
+  // The partial hour is read raw from whichever side of `since` is shorter: either the rollup
+  // starts at the next whole hour and the rows from `since` to it are added, or the rollup
+  // includes since's whole hour and the rows before `since` in it are taken away. At most half
+  // an hour of raw rows either way.
+  const subtract = since - hourOfSince < nextHour - since;
+  const firstWholeHour = subtract ? hourOfSince : nextHour;
   const tallies = new Map<string, Tally>();
   const add = (skill: string, count: number, completed: number, durationSum: number, durationCount: number) => {
     const tally = tallies.get(skill) ?? { count: 0, completed: 0, durationSum: 0, durationCount: 0 };
@@ -61,19 +68,20 @@ export async function realTimeMetrics(store: Store, options: { since: number; li
     .execute();
   for (const row of hours) add(row.skill_name, Number(row.count), Number(row.completed), Number(row.duration_sum), Number(row.duration_count));
 
-  // The partial hour at the start of the window, from raw invocations. Aggregated here, not with
-  // GROUP BY: grouping tempts SQLite into walking the (skill_name, invoked_at) index end to end
-  // instead of seeking the range in the invoked_at index.
-  if (firstWholeHour > since) {
+  // The raw rows of the partial hour. Aggregated here, not with GROUP BY: grouping tempts SQLite
+  // into walking the (skill_name, invoked_at) index end to end instead of seeking the range in
+  // the invoked_at index.
+  const [from, to, sign] = subtract ? [hourOfSince, since, -1] : [since, nextHour, 1];
+  if (to > from) {
     const edge = await store.db
       .selectFrom('skill_invocation')
       .select(['skill_name', 'completed', 'duration_seconds'])
-      .where('invoked_at', '>=', since)
-      .where('invoked_at', '<', firstWholeHour)
+      .where('invoked_at', '>=', from)
+      .where('invoked_at', '<', to)
       .execute();
     for (const row of edge) {
       const timed = row.completed === 1 && row.duration_seconds !== null;
-      add(row.skill_name, 1, row.completed === 1 ? 1 : 0, timed ? row.duration_seconds! : 0, timed ? 1 : 0);
+      add(row.skill_name, sign, row.completed === 1 ? sign : 0, timed ? sign * row.duration_seconds! : 0, timed ? sign : 0);
     }
   }
   if (tallies.size === 0) return [];
