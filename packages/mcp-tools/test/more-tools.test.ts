@@ -139,6 +139,11 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
     const ranked = await call(session.client, 'recommend_skills_for_query', { query: 'build the docker image' });
     expect(ranked.data.model_version).toBe(model.version);
     expect((ranked.data.recommendations as { predicted_success: number | null }[]).every((r) => typeof r.predicted_success === 'number')).toBe(true);
+    // Scoring stops early once no candidate left can enter the top `limit`: the same answer as all scored.
+    const all = await recommendForQuery(store, { query: 'build the docker image', phase: 'execution', user: 'user-1', limit: 50, model, now: NOW });
+    const top2 = await recommendForQuery(store, { query: 'build the docker image', phase: 'execution', user: 'user-1', limit: 2, model, now: NOW });
+    expect(all.length).toBe(8); // every skill of the store (the 6 seeded and the 2 recorded above)
+    expect(top2).toEqual(all.slice(0, 2));
   });
 
   it('reads the resources skills://metrics/top and skills://skill/{name}', async () => {

@@ -75,29 +75,41 @@ export async function recommendForQuery(store: Store, options: RecommendForQuery
     .execute();
   const best = Math.max(0, ...[...weights.values()].map((entry) => entry.weight));
 
-  const ranked = metrics.map((m): QueryRecommendation => {
-    const total = Number(m.total_invocations);
-    const completed = Number(m.completed_invocations);
-    const match = weights.get(m.skill_name);
-    const relevance = match && best > 0 ? match.weight / best : 0;
+  // Each candidate's score with success = 1 bounds its real score from above; candidates are
+  // scored (the predictor is the costly part) best bound first, stopping once `limit` real scores
+  // beat every bound left. The answer is the same as scoring them all.
+  const weigh = (relevance: number, success: number, phaseShare: number | null) =>
+    phaseShare === null ? 0.55 * relevance + 0.45 * success : 0.5 * relevance + 0.4 * success + 0.1 * phaseShare;
+  const candidatesByBound = metrics
+    .map((m) => {
+      const total = Number(m.total_invocations);
+      const match = weights.get(m.skill_name);
+      const relevance = match && best > 0 ? match.weight / best : 0;
+      const phaseShare = options.phase === null ? null : phaseShareOf(m.workflow_phases, options.phase, total);
+      return { m, total, match, relevance, phaseShare, bound: weigh(relevance, 1, phaseShare) };
+    })
+    .sort((a, b) => b.bound - a.bound || (a.m.skill_name < b.m.skill_name ? -1 : 1));
+  const ranked: QueryRecommendation[] = [];
+  const byRank = (a: QueryRecommendation, b: QueryRecommendation) => b.score - a.score || (a.skill_name < b.skill_name ? -1 : 1);
+  for (const { m, total, match, relevance, phaseShare, bound } of candidatesByBound) {
+    if (ranked.length >= options.limit && ranked[options.limit - 1]!.score > bound) break;
     const predicted = options.model
       ? predictSuccess(options.model, { skill: m.skill_name, query: options.query, phase: options.phase, user: options.user, at: options.now }).probability
       : null;
-    const success = predicted ?? (completed + 1) / (total + 2);
-    const phaseShare = options.phase === null ? null : phaseShareOf(m.workflow_phases, options.phase, total);
-    const score = phaseShare === null ? 0.55 * relevance + 0.45 * success : 0.5 * relevance + 0.4 * success + 0.1 * phaseShare;
-    return {
+    const success = predicted ?? (Number(m.completed_invocations) + 1) / (total + 2);
+    ranked.push({
       skill_name: m.skill_name,
-      score,
+      score: weigh(relevance, success, phaseShare),
       relevance,
       matched_queries: match?.matched ?? 0,
       completion_rate: m.completion_rate,
       phase_share: phaseShare,
       predicted_success: predicted,
       reason: reasonOf(match, predicted, m.completion_rate, total, options.phase, phaseShare),
-    };
-  });
-  return ranked.sort((a, b) => b.score - a.score || (a.skill_name < b.skill_name ? -1 : 1)).slice(0, options.limit);
+    });
+    ranked.sort(byRank);
+  }
+  return ranked.slice(0, options.limit);
 }
 
 function phaseShareOf(json: string, phase: string, total: number): number {
