@@ -71,4 +71,32 @@ describe.each(storeFactories)('anomalies in the hub and the exporter [$name]', (
       await store.close();
     }
   });
+
+  if (factory.name === 'postgres') {
+    it('pushes an anomaly recorded by another instance to anomalies subscribers, once', async () => {
+      const { store: first, reopen } = await factory.create();
+      const second = await reopen();
+      const items = invocations();
+      for (let i = 0; i < items.length; i += 5000) await recordInvocations(first, items.slice(i, i + 5000));
+      const running = await startHub({ store: second, tickMs: 10_000, anomalyPollMs: 100 });
+      try {
+        const client = await TestClient.open(running.url);
+        await client.next('connected');
+        client.send({ type: 'subscribe', channel: 'anomalies' });
+        await client.next('subscription_confirmed');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await detectAndRecordAnomalies(first, { now: INCIDENT + HOUR + 5 * 60_000 });
+        const pushed = await client.next('anomalies', 3000);
+        expect(pushed.data.detected.map((a: { skill: string; type: string; bucket: number }) => [a.skill, a.type, a.bucket])).toEqual([['pytest-run', 'drop', INCIDENT]]);
+        expect(pushed.data.resolved).toEqual([]);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(client.messages.filter((m) => m.type === 'anomalies')).toEqual([]);
+        client.close();
+      } finally {
+        await running.stop();
+        await second.close();
+        await first.close();
+      }
+    });
+  }
 });

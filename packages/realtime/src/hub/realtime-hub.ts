@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { watchRecorded, type RecordedEvent, type Store } from '@skills/storage';
-import { onAnomalies, type AnomalyEvent } from '@skills/timeseries';
+import { listAnomalies, onAnomalies, type AnomalyEvent, type RecordedAnomaly } from '@skills/timeseries';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
 import { badOption, positiveInteger } from '../options.js';
@@ -37,6 +37,8 @@ export interface RealtimeHubOptions {
   slowClientMs?: number;
   /** Ping interval; a client that did not answer the previous ping is terminated (default 30,000 ms). */
   heartbeatMs?: number;
+  /** How often the `anomalies` channel reads anomalies other instances recorded (default 10,000 ms), while someone subscribes. */
+  anomalyPollMs?: number;
   /** `close()`, and closing a slow client, wait this long for the close handshake before dropping the connection (default 2000 ms). */
   closeTimeoutMs?: number;
   logger?: Logger;
@@ -122,6 +124,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const slowClientMs = positiveInteger(options.slowClientMs, 10_000, 'slowClientMs');
   const heartbeatMs = positiveInteger(options.heartbeatMs, 30_000, 'heartbeatMs');
   const closeTimeoutMs = positiveInteger(options.closeTimeoutMs, 2000, 'closeTimeoutMs');
+  const anomalyPollMs = positiveInteger(options.anomalyPollMs, 10_000, 'anomalyPollMs');
   const checkToken = createTokenCheck(options.tokens);
   const firstMessageToken = options.firstMessageToken ?? true;
   const origins = options.allowedOrigins === undefined ? undefined : new Set(options.allowedOrigins);
@@ -285,12 +288,47 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     }
   };
 
-  const onAnomalyEvent = (event: AnomalyEvent) => {
+  /** State of each anomaly already pushed (resolvedAt or null), so none is pushed twice. */
+  const knownAnomalies = new Map<string, number | null>();
+  let anomaliesFollowed = false;
+
+  const pushAnomalies = (detected: RecordedAnomaly[], resolved: RecordedAnomaly[]) => {
+    const fresh = detected.filter((anomaly) => !knownAnomalies.has(anomaly.id));
+    const closed = resolved.filter((anomaly) => knownAnomalies.get(anomaly.id) == null);
+    for (const anomaly of [...fresh, ...closed]) knownAnomalies.set(anomaly.id, anomaly.resolvedAt);
     const targets = [...clients].filter((client) => client.authenticated && client.anomalies);
-    if (targets.length === 0 || (event.detected.length === 0 && event.resolved.length === 0)) return;
+    if (targets.length === 0 || (fresh.length === 0 && closed.length === 0)) return;
     const now = Date.now();
-    const message = Buffer.from(serverMessage('anomalies', now, { detected: event.detected, resolved: event.resolved }));
+    const message = Buffer.from(serverMessage('anomalies', now, { detected: fresh, resolved: closed }));
     for (const client of targets) if (canSend(client, now)) write(client, message);
+  };
+
+  const onAnomalyEvent = (event: AnomalyEvent) => pushAnomalies(event.detected, event.resolved);
+
+  /**
+   * Anomalies recorded by another instance (the hourly job runs on one) are followed from the
+   * table while someone subscribes; the first read only learns what is already there.
+   */
+  let followingAnomalies = false;
+  const followAnomalies = async () => {
+    if (followingAnomalies || closing || ![...clients].some((client) => client.authenticated && client.anomalies)) return;
+    followingAnomalies = true;
+    try {
+      const recent = await listAnomalies(store, { since: Date.now() - 2 * 3_600_000, limit: 1000 });
+      if (!anomaliesFollowed) {
+        for (const anomaly of recent) knownAnomalies.set(anomaly.id, anomaly.resolvedAt);
+        anomaliesFollowed = true;
+        return;
+      }
+      pushAnomalies(
+        recent.filter((anomaly) => anomaly.resolvedAt === null),
+        recent.filter((anomaly) => anomaly.resolvedAt !== null),
+      );
+    } catch (error) {
+      logger?.warn?.({ err: error }, 'realtime: cannot read recorded anomalies');
+    } finally {
+      followingAnomalies = false;
+    }
   };
 
   const watching = watchRecorded(store, onBatch, {
@@ -300,6 +338,8 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   const stopAnomalies = onAnomalies(store, onAnomalyEvent);
   const tickTimer = setInterval(() => void tick(), tickMs);
   tickTimer.unref();
+  const anomalyTimer = setInterval(() => void followAnomalies(), anomalyPollMs);
+  anomalyTimer.unref();
   const heartbeatTimer = setInterval(() => {
     for (const client of clients) {
       if (!client.alive) {
@@ -484,6 +524,7 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       closing = true;
       clearInterval(tickTimer);
       clearInterval(heartbeatTimer);
+      clearInterval(anomalyTimer);
       stopAnomalies();
       for (const [server, listener] of servers) server.off('upgrade', listener);
       servers.clear();
