@@ -13,7 +13,7 @@ import { isStatusReply, type ApiRoute } from './routes/api-route.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { infrastructurePaths } from './routes/infrastructure.js';
-import { claudeCodeRoutes } from './routes/claude-code.js';
+import { claudeCodeOptions, claudeCodeRoutes } from './routes/claude-code.js';
 
 /** What a plugin mounted on the server is given (besides Fastify's instance). */
 export interface ServerPluginOptions {
@@ -133,7 +133,7 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
 
   // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools;
   // Claude Code's hooks and OTLP logs: @skills/integrations.
-  for (const plugin of [skillsMcpRoute, claudeCodeRoutes({ recordPrompts: config.claudeCodePrompts, allTools: config.claudeCodeAllTools, userHeader: config.claudeCodeUserHeader }), ...(options.plugins ?? [])]) {
+  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), ...(options.plugins ?? [])]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;

@@ -43,6 +43,10 @@ export interface ServerConfig {
   claudeCodeAllTools: boolean;
   /** Request header naming the user of a Claude Code hook (default `x-skills-user`). */
   claudeCodeUserHeader: string;
+  /** A JSON file of workflow-phase rules for Claude Code skills (`{"pytest-*": "testing"}`); none by default. */
+  claudeCodePhasesFile: string | undefined;
+  /** Also receive OTLP/HTTP logs on this port (the OTLP default is 4318); off by default. */
+  otlpPort: number | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -77,6 +81,8 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   { key: 'claudeCodePrompts', flag: '--claude-code-prompts <on|off>', env: 'SKILLS_CLAUDE_CODE_PROMPTS', description: "store Claude Code users' prompts with their skill runs", defaultText: 'off' },
   { key: 'claudeCodeAllTools', flag: '--claude-code-all-tools <on|off>', env: 'SKILLS_CLAUDE_CODE_ALL_TOOLS', description: 'record every Claude Code tool as a skill, not only skills and subagents', defaultText: 'off' },
   { key: 'claudeCodeUserHeader', flag: '--claude-code-user-header <name>', env: 'SKILLS_CLAUDE_CODE_USER_HEADER', description: 'request header naming the user of a Claude Code hook', defaultText: 'x-skills-user' },
+  { key: 'claudeCodePhasesFile', flag: '--claude-code-phases <file>', env: 'SKILLS_CLAUDE_CODE_PHASES', description: 'JSON rules giving Claude Code skills their workflow phase ({"pytest-*": "testing"})', defaultText: 'none' },
+  { key: 'otlpPort', flag: '--otlp-port <n>', env: 'SKILLS_OTLP_PORT', description: 'also receive OTLP/HTTP logs (POST /v1/logs) on this port, e.g. 4318', defaultText: 'off' },
 ];
 
 /** Values as commander hands them over (strings; undefined when the flag was not given). */
@@ -118,6 +124,8 @@ export function resolveServerConfig(flags: ServerFlags, env: Readonly<Record<str
     claudeCodePrompts: onOff(raw('claudeCodePrompts'), false),
     claudeCodeAllTools: onOff(raw('claudeCodeAllTools'), false),
     claudeCodeUserHeader: raw('claudeCodeUserHeader')?.value.trim().toLowerCase() ?? 'x-skills-user',
+    claudeCodePhasesFile: raw('claudeCodePhasesFile')?.value,
+    otlpPort: raw('otlpPort') === undefined ? undefined : integer(raw('otlpPort'), 4318, 0, 65_535),
   };
 }
 

@@ -83,6 +83,8 @@ describe('resolveServerConfig', () => {
       claudeCodePrompts: false,
       claudeCodeAllTools: false,
       claudeCodeUserHeader: 'x-skills-user',
+      claudeCodePhasesFile: undefined,
+      otlpPort: undefined,
     });
   });
 

@@ -1,3 +1,7 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -6,7 +10,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { listInvocations, type Store } from '@skills/storage';
 import { encodeLogsRequest } from '@skills/integrations';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SkillsServer } from '../src/index.js';
+import { ConfigError, type SkillsServer } from '../src/index.js';
 import { countRows, postJson, serve, storeFactories } from './helpers.js';
 
 const WRITE = 'w'.repeat(24);
@@ -122,3 +126,48 @@ for (const factory of storeFactories) {
     });
   });
 }
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('Claude Code phases and the OTLP port (sqlite)', () => {
+  const factory = storeFactories.find((f) => f.name === 'sqlite')!;
+  const dir = mkdtempSync(join(tmpdir(), 'skills-phases-'));
+
+  it('gives skills the phase the rules file names, and serves OTLP logs on their own port', async () => {
+    const rules = join(dir, 'phases.json');
+    writeFileSync(rules, JSON.stringify({ 'pdf*': 'execution' }));
+    const { store } = await factory.create();
+    const otlpPort = await freePort();
+    const server = await serve(store, 'sqlite', { writeTokens: WRITE, claudeCodePhasesFile: rules, otlpPort: String(otlpPort) });
+    try {
+      await postJson(`${server.url}/v1/integrations/claude-code/hooks`, hook('PostToolUse', { tool_response: {} }), auth);
+      await exportToolResult(new JsonExporter({ url: `http://127.0.0.1:${otlpPort}/v1/logs`, headers: auth }), 'toolu_port', 'xlsx');
+      const rows = new Map((await listInvocations(store, { limit: 5 })).items.map((r) => [r.id, r]));
+      expect(rows.get('cc:toolu_e2e1')).toMatchObject({ skill_name: 'pdf', workflow_phase: 'execution' });
+      expect(rows.get('cc:toolu_port')).toMatchObject({ skill_name: 'xlsx', workflow_phase: null });
+      expect((await fetch(`http://127.0.0.1:${otlpPort}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+  });
+
+  it('names the flag and the file when the rules are wrong', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ pdf: 7 }));
+    const { store } = await factory.create();
+    try {
+      await expect(serve(store, 'sqlite', { claudeCodePhasesFile: bad })).rejects.toThrow(new ConfigError('--claude-code-phases', `${bad}: pdf: expected a phase name (a non-empty string of at most 100 characters)`));
+      await expect(serve(store, 'sqlite', { claudeCodePhasesFile: join(dir, 'missing.json') })).rejects.toThrow(ConfigError);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -7,4 +7,5 @@ export { importTranscripts, type ImportTranscriptsOptions, type ProjectSummary }
 export { parseSkillFile, findSkillFiles, registerSkillFiles, AGENT_SKILLS_CATEGORY, SkillFileError, type SkillFile } from './claude-code/skill-files.js';
 export { claudeCodeSettings, mergeClaudeCodeSettings, HOOKS_PATH, LOGS_PATH, type ConnectOptions } from './claude-code/connect.js';
 export { invocationIdOf } from './claude-code/run-invocation.js';
+export { phaseRules, PhaseRulesError } from './claude-code/phase-rules.js';
 export type { RunEvent, RunOpen, RunClose, Mapped, SkillSelection, ClaudeCodeSource } from './claude-code/run-events.js';

@@ -105,6 +105,15 @@ for (const factory of storeFactories) {
       expect((await rows()).find((r) => r.id === 'cc:toolu_lonely')).toMatchObject({ skill_name: 'custom_skill', completed: true, duration_seconds: 4.2 });
     });
 
+    it('refuses a run that breaks the storage rules alone, writing the others of the delivery', async () => {
+      const long = { ...f.postSkill, tool_use_id: 'toolu_long', tool_input: { skill: 'x'.repeat(300) } };
+      const report = await ingest.hooks([long, f.olderPost]);
+      expect(report.recorded).toBe(1);
+      expect(report.rejected).toEqual([{ index: -1, field: 'skill_name', message: expect.stringMatching(/^run toolu_long: /) }]);
+      expect((await rows()).map((r) => r.id)).toEqual(['cc:toolu_04old']);
+      expect(await run('cc:toolu_long')).toBeUndefined();
+    });
+
     it('writes nothing for rejected or ignored records and says why', async () => {
       const report = await ingest.hooks([{ ...f.preSkill, tool_use_id: undefined }, { ...f.preSkill, hook_event_name: 'Unheard' }, f.bashPre]);
       expect(report).toMatchObject({

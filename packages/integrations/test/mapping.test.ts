@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenLogsRequest, mapHook, mapLogRecord, OtlpFormatError, readTranscript } from '../src/index.js';
+import { flattenLogsRequest, mapHook, mapLogRecord, OtlpFormatError, phaseRules, PhaseRulesError, readTranscript } from '../src/index.js';
 import * as f from './fixtures/claude-code.js';
 
 const now = Date.UTC(2026, 11, 2, 12);
@@ -103,5 +103,18 @@ describe('readTranscript (docs/sessions.md shapes)', () => {
     expect(r.closes.map((c) => [c.key, c.completed, c.errorType ?? null])).toEqual([['toolu_t1', true, null], ['toolu_t2', false, 'Error: sheet missing']]);
     expect(r).toMatchObject({ lines: 8, understood: 6, skipped: { 'malformed JSON': 1, 'unknown entry type brand-new-entry': 1 }, sessionIds: [f.SESSION] });
     expect(r.opens[0]).toMatchObject({ project: '/home/alice/app', clientVersion: '2.1.0', sessionId: f.SESSION });
+  });
+});
+
+describe('phaseRules', () => {
+  it('maps names and patterns, exact first, longer patterns before shorter, and nothing else', () => {
+    const phaseOf = phaseRules({ 'pytest-*': 'testing', 'pytest-watch': 'development', '*': 'other', 'deploy-prod*': 'release', 'deploy*': 'deployment' });
+    expect(['pytest-run', 'pytest-watch', 'deploy-prod-eu', 'deploy-staging', 'lint'].map(phaseOf)).toEqual(['testing', 'development', 'release', 'deployment', 'other']);
+    expect(phaseRules({ pdf: 'execution' })('xlsx')).toBeUndefined();
+  });
+
+  it('names the rule that is wrong', () => {
+    expect(() => phaseRules({ pdf: 3 })).toThrow(new PhaseRulesError('pdf', 'expected a phase name (a non-empty string of at most 100 characters)'));
+    expect(() => phaseRules(['x'])).toThrow(PhaseRulesError);
   });
 });

@@ -86,7 +86,7 @@ export async function importTranscripts(store: Store, dir: string, options: Impo
       const result = await recordInvocations(store, batch.map((r) => r.invocation));
       summary.recorded += result.inserted;
       summary.alreadyKnown += result.duplicates;
-      await noteRuns(store, batch, 'transcript', now);
+      await noteRuns(store, batch, now);
     }
     done += file.size;
     options.onProgress?.(done, total);

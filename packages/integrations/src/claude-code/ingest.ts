@@ -1,7 +1,7 @@
 import { recordInvocations, type Store } from '@skills/storage';
 import { mapHook } from './hooks.js';
 import { flattenLogsRequest, mapLogRecord, PLACEHOLDER_SKILL } from './otlp-logs.js';
-import { invocationIdOf, runInvocation, type RunRecord, type Unclosed } from './run-invocation.js';
+import { invocationIdOf, runInvocation, type RunRecord } from './run-invocation.js';
 import type { ClaudeCodeSource, Mapped, RunClose, RunEvent, RunOpen, SkillSelection } from './run-events.js';
 
 export interface ClaudeCodeIngestOptions extends SkillSelection {
@@ -16,6 +16,12 @@ export interface ClaudeCodeIngestOptions extends SkillSelection {
   recordPrompts?: boolean | undefined;
   /** The workflow phase of a skill (SKILL.md metadata or configured rules); none when absent. */
   phaseOf?: ((skill: string) => string | undefined) | undefined;
+  /**
+   * Deliveries arriving within this many milliseconds of each other are written in one
+   * transaction (default 2 ms; 0 writes each alone). Each call still resolves only once its own
+   * records are committed.
+   */
+  groupCommitMs?: number | undefined;
   /** Clock (epoch ms). */
   now?: (() => number) | undefined;
 }
@@ -34,15 +40,15 @@ export interface IngestReport {
   ignored: Record<string, number>;
   /** Records refused, each with its index and the field that was wrong. */
   rejected: { index: number; field: string; message: string }[];
-  /** Set once when a skill was recorded under Claude Code's placeholder name. */
+  /** Records that named a skill only by Claude Code's placeholder (`custom_skill`). */
   placeholderSkills: number;
 }
 
 export interface ClaudeCodeIngest {
   /** Hook inputs as Claude Code POSTs them (one object, or an array). */
-  hooks(input: unknown, context?: { userId?: string }): Promise<IngestReport>;
+  hooks(input: unknown, context?: { userId?: string | undefined }): Promise<IngestReport>;
   /** An OTLP logs request (the JSON form, or what `decodeLogsRequest` gave for protobuf). */
-  logs(request: unknown, context?: { userId?: string }): Promise<IngestReport>;
+  logs(request: unknown, context?: { userId?: string | undefined }): Promise<IngestReport>;
   /** Records runs whose time ran out (abandoned, or placeholder-named); returns how many. */
   sweep(): Promise<number>;
   /** Runs currently waiting for their close. */
@@ -52,6 +58,8 @@ export interface ClaudeCodeIngest {
 const RUN = 'run';
 const PLACEHOLDER = 'placeholder';
 const PROMPT = 'prompt';
+/** Keys per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 500;
 
 interface PendingRow {
   key: string;
@@ -63,206 +71,315 @@ interface PendingRow {
   expires_at: number;
 }
 
+interface Delivery {
+  events: RunEvent[];
+  source: ClaudeCodeSource;
+  report: IngestReport;
+  done: (error?: unknown) => void;
+}
+
 /**
  * The store side of the Claude Code sources: applies run events (from `mapHook`,
  * `mapLogRecord`) to the pending runs kept in `integration_pending`, records each finished run
  * as one invocation (id from its `tool_use_id`, so every source of one run lands on one id) and
  * notes in `integration_runs` which sources reported it, from which project and version.
+ * Deliveries that arrive together are applied as one batch: a handful of queries and one
+ * recording transaction, however many records they hold.
  * @example const ingest = createClaudeCodeIngest(store); await ingest.hooks(hookInput, { userId: 'alice' });
  */
 export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOptions = {}): ClaudeCodeIngest {
   const abandonAfter = options.abandonAfterMs ?? 30 * 60_000;
   const grace = options.placeholderGraceMs ?? 60_000;
+  const window = options.groupCommitMs ?? 2;
   const clock = options.now ?? Date.now;
   const db = store.db;
 
-  const emptyReport = (received: number): IngestReport => ({ received, recorded: 0, joined: 0, opened: 0, ignored: {}, rejected: [], placeholderSkills: 0 });
+  let queue: Delivery[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
 
-  async function promptOf(sessionId: string | undefined): Promise<string | undefined> {
-    if (!options.recordPrompts || !sessionId) return undefined;
-    const row = await db.selectFrom('integration_pending').select('payload').where('key', '=', `${PROMPT}:${sessionId}`).executeTakeFirst();
-    return row ? (JSON.parse(row.payload) as { text: string }).text : undefined;
+  function schedule(): void {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      const batch = queue;
+      queue = [];
+      // One batch at a time, in arrival order: a close never overtakes its open.
+      running = running.then(() => applyBatch(batch));
+    }, window);
   }
 
-  async function write(records: RunRecord[], report: IngestReport, source: ClaudeCodeSource): Promise<void> {
-    if (records.length === 0) return;
-    const result = await recordInvocations(store, records.map((r) => r.invocation));
-    report.recorded += result.inserted;
-    report.joined += result.duplicates;
-    await noteRuns(store, records, source, clock());
+  async function applyBatch(batch: Delivery[]): Promise<void> {
+    try {
+      await apply(batch);
+      for (const d of batch) d.done();
+    } catch (error) {
+      for (const d of batch) d.done(error);
+    }
   }
 
-  async function apply(events: RunEvent[], source: ClaudeCodeSource, report: IngestReport): Promise<void> {
-    const finished: RunRecord[] = [];
-    const closedKeys: string[] = [];
-    for (const event of events) {
-      const now = clock();
-      if (event.type === 'prompt') {
-        if (!options.recordPrompts) continue;
-        await upsertPending(store, { key: `${PROMPT}:${event.sessionId}`, source, kind: PROMPT, session_id: event.sessionId, payload: JSON.stringify({ text: event.text }), opened_at: event.at, expires_at: now + 24 * 3_600_000 });
-        continue;
+  function enqueue(mapped: Mapped[], source: ClaudeCodeSource): Promise<IngestReport> {
+    const report: IngestReport = { received: mapped.length, recorded: 0, joined: 0, opened: 0, ignored: {}, rejected: [], placeholderSkills: 0 };
+    const events: RunEvent[] = [];
+    mapped.forEach((m, index) => {
+      if ('events' in m) {
+        events.push(...m.events);
+        report.placeholderSkills += m.events.filter((e) => e.type === 'close' && e.placeholderSkill).length;
+      } else if ('ignored' in m) report.ignored[m.ignored] = (report.ignored[m.ignored] ?? 0) + 1;
+      else report.rejected.push({ index, ...m.rejected });
+    });
+    if (events.length === 0) return Promise.resolve(report);
+    return new Promise((resolve, reject) => {
+      queue.push({ events, source, report, done: (error) => (error === undefined ? resolve(report) : reject(error)) });
+      if (window <= 0) {
+        const batch = queue;
+        queue = [];
+        running = running.then(() => applyBatch(batch));
+      } else schedule();
+    });
+  }
+
+  /** Applies every delivery's events in order against the pending state, read once and written once. */
+  async function apply(batch: Delivery[]): Promise<void> {
+    const now = clock();
+    const all = batch.flatMap((d) => d.events);
+    const keys = new Set<string>();
+    const sessions = new Set<string>();
+    for (const e of all) {
+      if (e.type === 'open' || e.type === 'close') keys.add(`${RUN}:${e.key}`).add(`${PLACEHOLDER}:${e.key}`);
+      if (e.sessionId) sessions.add(e.sessionId);
+    }
+    const pending = new Map<string, PendingRow>();
+    for (const chunk of chunks([...keys])) {
+      for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute()) pending.set(row.key, row);
+    }
+    const sessionRows = [...sessions];
+    for (const chunk of chunks(sessionRows)) {
+      const kinds = options.recordPrompts ? [RUN, PROMPT] : [RUN];
+      for (const row of await db.selectFrom('integration_pending').selectAll().where('session_id', 'in', chunk).where('kind', 'in', kinds).execute()) pending.set(row.key, row);
+    }
+    const ids = [...new Set(all.filter((e) => e.type === 'open' || e.type === 'close').map((e) => invocationIdOf((e as RunOpen | RunClose).key)))];
+    const recorded = new Set<string>();
+    for (const chunk of chunks(ids)) {
+      for (const row of await db.selectFrom('skill_invocation').select('id').where('id', 'in', chunk).execute()) recorded.add(row.id);
+    }
+
+    const upserts = new Map<string, PendingRow>();
+    const deletes = new Set<string>();
+    const finished: { record: RunRecord; report: IngestReport }[] = [];
+    const joinedRuns: RunRecord[] = [];
+    const put = (row: PendingRow) => {
+      pending.set(row.key, row);
+      upserts.set(row.key, row);
+      deletes.delete(row.key);
+    };
+    const drop = (key: string) => {
+      if (!pending.has(key)) return;
+      pending.delete(key);
+      upserts.delete(key);
+      deletes.add(key);
+    };
+    const promptOf = (sessionId: string | undefined) => {
+      if (!options.recordPrompts || !sessionId) return undefined;
+      const row = pending.get(`${PROMPT}:${sessionId}`);
+      return row ? (JSON.parse(row.payload) as { text: string }).text : undefined;
+    };
+    const finish = (record: RunRecord, report: IngestReport) => {
+      const id = record.invocation.id!;
+      if (recorded.has(id)) {
+        report.joined++;
+        joinedRuns.push(record);
+      } else {
+        report.recorded++;
+        recorded.add(id);
+        finished.push({ record, report });
       }
-      if (event.type === 'open') {
-        const id = invocationIdOf(event.key);
-        if (await isRecorded(store, id)) {
-          report.joined++;
-          await noteRuns(store, [{ invocation: { id } as RunRecord['invocation'], facts: { ...event, source } }], source, now);
+    };
+
+    for (const { events, source, report } of batch) {
+      for (const event of events) {
+        if (event.type === 'prompt') {
+          if (options.recordPrompts) put({ key: `${PROMPT}:${event.sessionId}`, source, kind: PROMPT, session_id: event.sessionId, payload: JSON.stringify({ text: event.text }), opened_at: event.at, expires_at: now + 24 * 3_600_000 });
           continue;
         }
-        const existing = await pendingRow(store, `${RUN}:${event.key}`);
-        const open: RunOpen = existing ? { ...event, ...(JSON.parse(existing.payload) as RunOpen) } : event;
-        await upsertPending(store, { key: `${RUN}:${event.key}`, source, kind: RUN, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(open), opened_at: open.at, expires_at: now + abandonAfter });
-        report.opened++;
-        continue;
-      }
-      if (event.type === 'close') {
-        const row = await pendingRow(store, `${RUN}:${event.key}`);
-        const open = row ? (JSON.parse(row.payload) as RunOpen) : undefined;
-        if (event.placeholderSkill && !open && (await isRecorded(store, invocationIdOf(event.key)))) {
-          report.joined++;
-          await noteRuns(store, [{ invocation: { id: invocationIdOf(event.key) } as RunRecord['invocation'], facts: { ...event, source } }], source, now);
-          continue;
-        }
-        if (event.placeholderSkill && !open) {
-          // Wait for a hook (or a transcript) to name the skill; recorded as custom_skill after the grace.
-          await upsertPending(store, { key: `${PLACEHOLDER}:${event.key}`, source, kind: PLACEHOLDER, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(event), opened_at: event.at, expires_at: now + grace });
+        if (event.type === 'open') {
+          const id = invocationIdOf(event.key);
+          if (recorded.has(id)) {
+            report.joined++;
+            joinedRuns.push({ invocation: { id } as RunRecord['invocation'], facts: { ...event, source } });
+            continue;
+          }
+          const key = `${RUN}:${event.key}`;
+          const existing = pending.get(key);
+          const open: RunOpen = existing ? { ...event, ...(JSON.parse(existing.payload) as RunOpen) } : event;
+          put({ key, source: existing?.source ?? source, kind: RUN, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(open), opened_at: open.at, expires_at: now + abandonAfter });
           report.opened++;
           continue;
         }
-        const held = await pendingRow(store, `${PLACEHOLDER}:${event.key}`);
-        const close: RunClose = held && !event.durationMs ? { ...(JSON.parse(held.payload) as RunClose), ...definedOnly(event) } : event;
-        finished.push(runInvocation(open, close, { source, openedBy: row?.source as ClaudeCodeSource | undefined, phaseOf: options.phaseOf, prompt: await promptOf(close.sessionId ?? open?.sessionId) }));
-        closedKeys.push(`${RUN}:${event.key}`, `${PLACEHOLDER}:${event.key}`);
-        continue;
-      }
-      // turn-end and session-end close the session's open runs.
-      const rows = await db.selectFrom('integration_pending').selectAll().where('session_id', '=', event.sessionId).where('kind', '=', RUN).execute();
-      for (const r of rows) {
-        const open = JSON.parse(r.payload) as RunOpen;
-        if (event.type === 'turn-end' && !open.endsWithTurn) continue;
-        const prompt = await promptOf(open.sessionId);
-        if (event.type === 'turn-end') {
-          const close: RunClose = { type: 'close', key: open.key, at: event.at, completed: event.completed, errorType: event.completed ? undefined : 'turn_failed' };
-          finished.push(runInvocation(open, close, { source, phaseOf: options.phaseOf, prompt }));
-        } else {
-          finished.push(runInvocation(open, undefined, { source, phaseOf: options.phaseOf, prompt, unclosed: 'session_ended' }));
+        if (event.type === 'close') {
+          const id = invocationIdOf(event.key);
+          const row = pending.get(`${RUN}:${event.key}`);
+          const open = row ? (JSON.parse(row.payload) as RunOpen) : undefined;
+          if (event.placeholderSkill && !open) {
+            if (recorded.has(id)) {
+              report.joined++;
+              joinedRuns.push({ invocation: { id } as RunRecord['invocation'], facts: { ...event, source } });
+            } else {
+              // Wait for a hook (or a transcript) to name the skill; recorded as custom_skill after the grace.
+              put({ key: `${PLACEHOLDER}:${event.key}`, source, kind: PLACEHOLDER, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(event), opened_at: event.at, expires_at: now + grace });
+              report.opened++;
+            }
+            continue;
+          }
+          const held = pending.get(`${PLACEHOLDER}:${event.key}`);
+          const close: RunClose = held && event.durationMs === undefined ? { ...(JSON.parse(held.payload) as RunClose), ...definedOnly(event) } : event;
+          const openedBy = (row?.source ?? held?.source) as ClaudeCodeSource | undefined;
+          finish(runInvocation(open, close, { source, openedBy: openedBy === source ? undefined : openedBy, phaseOf: options.phaseOf, prompt: promptOf(close.sessionId ?? open?.sessionId) }), report);
+          drop(`${RUN}:${event.key}`);
+          drop(`${PLACEHOLDER}:${event.key}`);
+          continue;
         }
-        closedKeys.push(r.key);
+        // turn-end and session-end close the session's open runs.
+        for (const r of [...pending.values()].filter((p) => p.kind === RUN && p.session_id === event.sessionId)) {
+          const open = JSON.parse(r.payload) as RunOpen;
+          if (event.type === 'turn-end' && !open.endsWithTurn) continue;
+          const prompt = promptOf(open.sessionId);
+          const openedBy = r.source === source ? undefined : (r.source as ClaudeCodeSource);
+          if (event.type === 'turn-end') {
+            const close: RunClose = { type: 'close', key: open.key, at: event.at, completed: event.completed, errorType: event.completed ? undefined : 'turn_failed' };
+            finish(runInvocation(open, close, { source, openedBy, phaseOf: options.phaseOf, prompt }), report);
+          } else {
+            finish(runInvocation(open, undefined, { source, openedBy, phaseOf: options.phaseOf, prompt, unclosed: 'session_ended' }), report);
+          }
+          drop(r.key);
+        }
+        if (event.type === 'session-end') drop(`${PROMPT}:${event.sessionId}`);
       }
-      if (event.type === 'session-end') closedKeys.push(`${PROMPT}:${event.sessionId}`);
     }
-    await write(finished, report, source);
-    if (closedKeys.length > 0) await db.deleteFrom('integration_pending').where('key', 'in', closedKeys).execute();
-  }
 
-  async function deliver(mapped: Mapped[], source: ClaudeCodeSource): Promise<IngestReport> {
-    const report = emptyReport(mapped.length);
-    const events: RunEvent[] = [];
-    mapped.forEach((m, index) => {
-      if ('events' in m) events.push(...m.events);
-      else if ('ignored' in m) report.ignored[m.ignored] = (report.ignored[m.ignored] ?? 0) + 1;
-      else report.rejected.push({ index, ...m.rejected });
-    });
-    await apply(events, source, report);
-    return report;
+    // A run whose fields break the storage rules (a 300-character skill name, say) is refused
+    // alone, in its own delivery's report; the others of the batch are written.
+    const refused = new Set<number>();
+    if (finished.length > 0) {
+      const result = await recordInvocations(store, finished.map((f) => f.record.invocation), { skipInvalid: true });
+      for (const { index, issues } of result.rejected) {
+        refused.add(index);
+        const { report } = finished[index]!;
+        report.recorded--;
+        for (const issue of issues) report.rejected.push({ index: -1, field: issue.field, message: `run ${finished[index]!.record.facts.key}: ${issue.message}` });
+      }
+    }
+    await noteRuns(store, [...finished.filter((_, i) => !refused.has(i)).map((f) => f.record), ...joinedRuns], now);
+    if (upserts.size > 0) {
+      const rows = [...upserts.values()];
+      for (let i = 0; i < rows.length; i += 200) {
+        await db
+          .insertInto('integration_pending')
+          .values(rows.slice(i, i + 200))
+          .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ payload: eb.ref('excluded.payload'), source: eb.ref('excluded.source'), expires_at: eb.ref('excluded.expires_at') })))
+          .execute();
+      }
+    }
+    for (const chunk of chunks([...deletes])) await db.deleteFrom('integration_pending').where('key', 'in', chunk).execute();
   }
 
   return {
-    async hooks(input, context = {}) {
+    hooks(input, context = {}) {
       const items = Array.isArray(input) ? input : [input];
       const now = clock();
-      return deliver(items.map((item) => mapHook(item, { ...options, now, userId: context.userId })), 'hooks');
+      return enqueue(items.map((item) => mapHook(item, { ...options, now, userId: context.userId })), 'hooks');
     },
 
-    async logs(request, context = {}) {
+    logs(request, context = {}) {
       const records = flattenLogsRequest(request);
       const now = clock();
-      const mapped = records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId }));
-      const report = await deliver(mapped, 'otlp');
-      report.placeholderSkills = mapped.filter((m) => 'events' in m && m.events.some((e) => e.type === 'close' && e.placeholderSkill)).length;
-      return report;
+      return enqueue(records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId })), 'otlp');
     },
 
     async sweep() {
+      await running;
       const now = clock();
       const due = await db.selectFrom('integration_pending').selectAll().where('expires_at', '<=', now).where('kind', 'in', [RUN, PLACEHOLDER]).execute();
-      const records: RunRecord[] = [];
-      for (const row of due) {
-        const prompt = await promptOf(row.session_id);
-        if (row.kind === PLACEHOLDER) {
-          const close = JSON.parse(row.payload) as RunClose;
-          records.push(runInvocation(undefined, { ...close, skill: close.skill ?? PLACEHOLDER_SKILL, placeholderSkill: false }, { source: row.source as ClaudeCodeSource, phaseOf: options.phaseOf, prompt }));
-        } else {
-          const open = JSON.parse(row.payload) as RunOpen;
-          records.push(runInvocation(open, undefined, { source: row.source as ClaudeCodeSource, phaseOf: options.phaseOf, prompt, unclosed: 'timeout' satisfies Unclosed }));
+      const prompts = new Map<string, string>();
+      if (options.recordPrompts) {
+        for (const chunk of chunks([...new Set(due.map((r) => `${PROMPT}:${r.session_id}`))])) {
+          for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute()) prompts.set(row.session_id, (JSON.parse(row.payload) as { text: string }).text);
         }
       }
+      const records: RunRecord[] = due.map((row) => {
+        const source = row.source as ClaudeCodeSource;
+        const prompt = prompts.get(row.session_id);
+        if (row.kind === PLACEHOLDER) {
+          const close = JSON.parse(row.payload) as RunClose;
+          return runInvocation(undefined, { ...close, skill: close.skill ?? PLACEHOLDER_SKILL, placeholderSkill: false }, { source, phaseOf: options.phaseOf, prompt });
+        }
+        return runInvocation(JSON.parse(row.payload) as RunOpen, undefined, { source, phaseOf: options.phaseOf, prompt, unclosed: 'timeout' });
+      });
       if (records.length > 0) {
         await recordInvocations(store, records.map((r) => r.invocation));
-        await noteRuns(store, records, 'hooks', now);
-        await db.deleteFrom('integration_pending').where('key', 'in', due.map((r) => r.key)).execute();
+        await noteRuns(store, records, now);
+        for (const chunk of chunks(due.map((r) => r.key))) await db.deleteFrom('integration_pending').where('key', 'in', chunk).execute();
       }
       await db.deleteFrom('integration_pending').where('kind', '=', PROMPT).where('expires_at', '<=', now).execute();
       return records.length;
     },
 
     async pending() {
+      await running;
       const row = await db.selectFrom('integration_pending').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', 'in', [RUN, PLACEHOLDER]).executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };
 }
 
-async function isRecorded(store: Store, id: string): Promise<boolean> {
-  return (await store.db.selectFrom('skill_invocation').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-}
-
-async function pendingRow(store: Store, key: string): Promise<PendingRow | undefined> {
-  return store.db.selectFrom('integration_pending').selectAll().where('key', '=', key).executeTakeFirst();
-}
-
-async function upsertPending(store: Store, row: PendingRow): Promise<void> {
-  await store.db
-    .insertInto('integration_pending')
-    .values(row)
-    .onConflict((oc) => oc.column('key').doUpdateSet({ payload: row.payload, expires_at: row.expires_at }))
-    .execute();
-}
-
-/** Notes each run's sources, project and version in `integration_runs` (merging with what is there). */
-export async function noteRuns(store: Store, records: readonly RunRecord[], source: ClaudeCodeSource, now: number): Promise<void> {
-  for (const { invocation, facts } of records) {
-    const id = invocation.id!;
-    const existing = await store.db.selectFrom('integration_runs').selectAll().where('invocation_id', '=', id).executeTakeFirst();
-    if (!existing) {
-      const first = facts.openedBy ?? source;
-      await store.db
-        .insertInto('integration_runs')
-        .values({
-          invocation_id: id, source: first, sources: first === source ? source : `${first},${source}`, tool_name: facts.toolName ?? null, run_key: facts.key,
-          project: facts.project ?? null, client_version: facts.clientVersion ?? null, agent_type: facts.agentType ?? null,
-          trigger: facts.trigger ?? null, first_seen_at: now, updated_at: now,
-        })
-        .onConflict((oc) => oc.column('invocation_id').doNothing())
-        .execute();
+/**
+ * Notes each run's sources, project and version in `integration_runs`, merging with what is
+ * there: one read for all, one insert for the new, an update only where a source is added.
+ */
+export async function noteRuns(store: Store, records: readonly RunRecord[], now: number): Promise<void> {
+  if (records.length === 0) return;
+  const byId = new Map<string, RunRecord[]>();
+  for (const r of records) byId.set(r.invocation.id!, [...(byId.get(r.invocation.id!) ?? []), r]);
+  const existing = new Map<string, Awaited<ReturnType<typeof readRuns>>[number]>();
+  for (const chunk of chunks([...byId.keys()])) for (const row of await readRuns(store, chunk)) existing.set(row.invocation_id, row);
+  const inserts = [];
+  for (const [id, runs] of byId) {
+    const had = existing.get(id);
+    const sources = had ? had.sources.split(',') : [];
+    const facts = Object.assign({}, ...runs.map((r) => definedOnly(r.facts))) as RunRecord['facts'];
+    for (const r of runs) {
+      for (const s of [r.facts.openedBy, r.facts.source]) if (s && !sources.includes(s)) sources.push(s);
+    }
+    if (!had) {
+      inserts.push({
+        invocation_id: id, source: sources[0]!, sources: sources.join(','), tool_name: facts.toolName ?? null, run_key: facts.key ?? null,
+        project: facts.project ?? null, client_version: facts.clientVersion ?? null, agent_type: facts.agentType ?? null,
+        trigger: facts.trigger ?? null, first_seen_at: now, updated_at: now,
+      });
       continue;
     }
-    const sources = existing.sources.split(',');
-    if (!sources.includes(source)) sources.push(source);
-    await store.db
-      .updateTable('integration_runs')
-      .set({
-        sources: sources.join(','),
-        tool_name: existing.tool_name ?? facts.toolName ?? null,
-        project: existing.project ?? facts.project ?? null,
-        client_version: existing.client_version ?? facts.clientVersion ?? null,
-        agent_type: existing.agent_type ?? facts.agentType ?? null,
-        trigger: existing.trigger ?? facts.trigger ?? null,
-        updated_at: now,
-      })
-      .where('invocation_id', '=', id)
-      .execute();
+    const update = {
+      sources: sources.join(','),
+      tool_name: had.tool_name ?? facts.toolName ?? null,
+      project: had.project ?? facts.project ?? null,
+      client_version: had.client_version ?? facts.clientVersion ?? null,
+      agent_type: had.agent_type ?? facts.agentType ?? null,
+      trigger: had.trigger ?? facts.trigger ?? null,
+    };
+    const changed = (Object.keys(update) as (keyof typeof update)[]).some((k) => update[k] !== had[k]);
+    if (changed) await store.db.updateTable('integration_runs').set({ ...update, updated_at: now }).where('invocation_id', '=', id).execute();
   }
+  for (let i = 0; i < inserts.length; i += 200) {
+    await store.db.insertInto('integration_runs').values(inserts.slice(i, i + 200)).onConflict((oc) => oc.column('invocation_id').doNothing()).execute();
+  }
+}
+
+function readRuns(store: Store, ids: string[]) {
+  return store.db.selectFrom('integration_runs').selectAll().where('invocation_id', 'in', ids).execute();
+}
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
