@@ -117,6 +117,37 @@ describe('detectAnomalies on bad input', () => {
     ]);
   });
 
+  it('judges the first Saturday against the weekdays before it: a rise is flagged, a fall is not judged and says why', () => {
+    // 20 calls an hour on Thursday 1 and Friday 2 January 2026, then Saturday 10:00.
+    const thursday = Date.UTC(2026, 0, 1);
+    const weekdays: SeriesPoint[] = Array.from({ length: 48 }, (_, h) => ({ ts: thursday + h * HOUR, count: 20, completed: 19, avgDuration: 1 }));
+    const saturday = thursday + 2 * DAY + 10 * HOUR;
+    const rise = detectAnomalies([...weekdays, { ts: saturday, count: 200, completed: 190, avgDuration: 1 }], { until: saturday + HOUR, metrics: ['invocation_count'] });
+    expect(rise.map((a) => [a.type, a.observed, a.baseline])).toEqual([['spike', 200, 20]]);
+    expect(rise[0]!.reason).toMatch(/^200 invocations in the hour from 10:00 UTC, 10× the usual; usually 20 an hour at this hour on any day \(2 earlier days\)/);
+    const quiet = [...weekdays, { ts: saturday, count: 2, completed: 2, avgDuration: 1 }];
+    expect(detectAnomalies(quiet, { until: saturday + HOUR, metrics: ['invocation_count'] })).toEqual([]);
+    expect(explainAnomalies(quiet, { until: saturday + HOUR, metrics: ['invocation_count'] }).map((h) => [h.status, h.code, h.reason])).toEqual([
+      ['not_judged', 'no_day_type_history', 'volume drop not judged: no history of this day type (weekend or weekday) to scale the other days by; only a rise above them is judged'],
+    ]);
+  });
+
+  it('pools the hour either side when too few earlier days had calls at the exact hour', () => {
+    // A small skill called only at 01:00 and 03:00 (3 calls of 2 s); at 02:00 on Friday, 4 calls of 20 s.
+    const points: SeriesPoint[] = [];
+    for (let d = 0; d < 4; d++) for (const h of [1, 3]) points.push({ ts: MONDAY + d * DAY + h * HOUR, count: 3, completed: 3, avgDuration: 2 });
+    const judged = MONDAY + 4 * DAY + 2 * HOUR;
+    const series = [...points, { ts: judged, count: 4, completed: 4, avgDuration: 20 }];
+    const [slow] = detectAnomalies(series, { until: judged + HOUR, metrics: ['avg_duration_seconds'] });
+    expect(slow).toMatchObject({ type: 'spike', metric: 'avg_duration_seconds', observed: 20 });
+    expect(slow!.reason).toMatch(/usually 2\.02 s at this hour and the hour either side on weekdays \(4 earlier days\)/);
+    // With the neighbours gone too, the hour says why it was not judged.
+    const alone = [{ ts: MONDAY + 6 * HOUR, count: 3, completed: 3, avgDuration: 2 }, ...series.filter((p) => p.ts >= MONDAY + 3 * DAY)];
+    expect(explainAnomalies(alone, { until: judged + HOUR, metrics: ['avg_duration_seconds'] }).map((h) => [h.code, h.reason])).toEqual([
+      ['thin_references', 'duration not judged: only 1 earlier day had timed completions at this hour, even with the hour either side (2 needed)'],
+    ]);
+  });
+
   it('rejects NaN, negative and inconsistent values with a ValidationError naming the point and field', () => {
     const good = { ts: PEAK, count: 5, completed: 4, avgDuration: 1 };
     const cases: [Partial<SeriesPoint>, string][] = [
