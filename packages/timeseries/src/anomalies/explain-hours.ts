@@ -22,7 +22,7 @@ export interface HourExplanation {
 
 /**
  * One entry per hour and metric of a judged hour: flagged, normal, or not judged and why. A
- * metric counts as judged when the hour alone or a pooled window ending with it was.
+ * metric counts as judged when the hour alone or the short window (`windowHours`) ending with it was.
  */
 export function explainJudgement(judged: HourJudgement, options: ResolvedDetectionOptions): HourExplanation[] {
   const flagged = new Map(anomaliesOf(judged, options).map((a) => [a.metric, a]));
@@ -30,9 +30,11 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
     const base = { skill: options.skill, bucket: judged.bucket, metric };
     const anomaly = flagged.get(metric);
     if (anomaly !== undefined) return { ...base, status: 'anomaly', score: anomaly.score, code: null, reason: anomaly.reason };
-    const judgement = isJudgement(hour) ? hour : windows.find(isJudgement);
+    // The long window only adds evidence to a shift the short one shows: it does not make an hour judged.
+    const counted = windows.filter((w) => w.hours <= options.windowHours);
+    const judgement = isJudgement(hour) ? hour : counted.find(isJudgement);
     if (judgement !== undefined) {
-      const strongest = [hour, ...windows].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
+      const strongest = [hour, ...counted].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
       const score = strongest.score;
       const why = Math.abs(score) >= options.threshold ? 'significant but not a material change' : `within ${options.threshold} of normal`;
       return { ...base, status: 'normal', score, code: null, reason: `${metric.replace(/_/g, ' ')} judged: ${why} (score ${score.toFixed(1)})` };
@@ -40,6 +42,16 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
     const missing = isJudgement(hour) ? undefined : hour;
     return { ...base, status: 'not_judged', score: null, code: missing?.code ?? 'no_data', reason: missing?.reason ?? 'not judged' };
   });
+}
+
+/** The metrics of a judged hour that were not judged, and why (cheaper than `explainJudgement`: no reasons for anomalies). */
+export function notJudgedOf(judged: HourJudgement, options: ResolvedDetectionOptions): { metric: Metric; code: NotJudgedCode; reason: string }[] {
+  const out: { metric: Metric; code: NotJudgedCode; reason: string }[] = [];
+  for (const { metric, hour, windows } of judged.metrics) {
+    if (isJudgement(hour) || windows.some((w) => w.hours <= options.windowHours && isJudgement(w))) continue;
+    out.push({ metric, code: hour.code, reason: hour.reason });
+  }
+  return out;
 }
 
 /**
