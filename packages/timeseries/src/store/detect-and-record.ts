@@ -132,12 +132,11 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
       ),
     );
     if (leaning.length > 0) {
-      const byStart = new Map<number, string[]>();
-      for (const skill of leaning) {
-        const start = startOf(firsts.get(skill) as number);
-        byStart.set(start, [...(byStart.get(start) ?? []), skill]);
-      }
-      const full = await readNeeded(store, byStart, earliest, judged, resolved, leaning);
+      // A few skills: each one's whole span, a range of its primary key, costs less than picking
+      // the hours out of every skill's rows through the hour index (a superset is harmless).
+      const span: number[] = [];
+      for (let hour = earliest; hour < until; hour += HOUR_MS) span.push(hour);
+      const full = await readHours(store, span, leaning);
       for (const skill of leaning) judgements.set(skill, judgeAll(skill, full.get(skill), resolved));
     }
   }
