@@ -12,8 +12,8 @@ export interface DetectionOptions {
   /** Metrics to judge (default all three). */
   metrics?: readonly Metric[] | undefined;
   /**
-   * |score| at which a deviation is an anomaly. Default 3.5 for `robust` (a one-sided tail of
-   * about 2 in 10,000 under the null, after every widening for noise), 2 for `zscore` (the
+   * |score| at which a deviation is an anomaly. Default 3.3 for `robust` (a one-sided tail of
+   * about 5 in 10,000 under the null, after every widening for noise), 2 for `zscore` (the
    * original's).
    */
   threshold?: number | undefined;
@@ -40,7 +40,7 @@ export interface DetectionOptions {
   minRateChange?: number | undefined;
   /** Robust: smallest volume ratio worth an alert (default 1.5). */
   minCountRatio?: number | undefined;
-  /** Robust: smallest change in invocations over the judged window worth an alert (default 5). */
+  /** Robust: smallest change in invocations over the judged window worth an alert (default 8, more than one session's worth). */
   minCountChange?: number | undefined;
   /** Robust: smallest duration ratio worth an alert (default 1.5). */
   minDurationRatio?: number | undefined;
