@@ -55,8 +55,9 @@ export function describeError(error: unknown): DescribedError {
   if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
     return { message: error instanceof UserPseudonymSecretError ? withSecretHint(error.message) : error.message, exitCode: 1, expected: true };
   }
-  // MigrationError lives in @skills/migrations, which storage does not re-export: match by name.
-  if (error instanceof Error && (error.name === 'MigrationError' || error.name === 'UnsupportedDialectError')) {
+  // MigrationError lives in @skills/migrations (a second copy may be loaded): match by name.
+  // NewerSchemaError: "this store was written by a newer version (migration …); upgrade …".
+  if (error instanceof Error && ['MigrationError', 'NewerSchemaError', 'DataLossError', 'UnsupportedDialectError'].includes(error.name)) {
     return { message: error.message, exitCode: 1, expected: true };
   }
   if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 'EISDIR')) {

@@ -12,6 +12,7 @@ import { registerInvocationCommands } from './commands/invocations.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPredictCommand } from './commands/predict.js';
+import { registerRebuildCommand } from './commands/rebuild.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -50,6 +51,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerSeedCommand(program, context);
   registerTaxonomyCommand(program, context);
   registerVerifyCommand(program, context);
+  registerRebuildCommand(program, context);
   registerDemoCommand(program, context);
   registerPredictCommand(program, context);
   registerAbtestCommand(program, context);

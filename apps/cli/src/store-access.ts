@@ -18,7 +18,10 @@ import type { CommandContext } from './cli-io.js';
 import { CliError } from './errors.js';
 
 export interface StoreAccess {
-  /** Create the store when it does not exist (commands that write); read commands refuse instead. */
+  /**
+   * Create the store when it does not exist (commands that write), and say so on stderr, so a
+   * mistyped `--db` never makes a store silently; read commands refuse instead.
+   */
   create?: boolean;
   /** Migrate on open (default true); `skills migrate` opens without. */
   migrate?: boolean;
@@ -136,18 +139,24 @@ export async function withStore<T>(
   }
   const options: OpenStoreOptions = { migrate, keyFile: false, ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }) };
   let store: Store;
+  const existed = file === undefined || existsSync(file);
   try {
     store = await openStore(url, options);
   } catch (error) {
-    // A key file made for a store that then refused it (another secret, or no store after all) goes.
-    if (resolved.created && resolved.keyFile !== undefined && (isSecretMismatch(error) || (file !== undefined && !existsSync(file)))) {
-      rmSync(resolved.keyFile, { force: true });
+    // A failed open leaves nothing behind: not the key file it made, not the store file it began.
+    if (resolved.created && resolved.keyFile !== undefined) rmSync(resolved.keyFile, { force: true });
+    if (!existed && file !== undefined) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
     }
     if (isSecretMismatch(error)) throw secretRefused(url, resolved);
     throw error;
   }
   try {
-    return await work(store, url);
+    const result = await work(store, url);
+    if (!existed && command.name() !== 'init') {
+      context.io.stderr.write(`skills: created a new store at ${file} (there was none; mistyped --db? \`skills init\` makes stores on purpose)\n`);
+    }
+    return result;
   } finally {
     await store.close();
   }

@@ -50,6 +50,7 @@ describe('skills import', () => {
 
   it('stops at a bad line, naming its line number and field, and writes nothing of its batch', async () => {
     const db = join(dir, 'bad.db');
+    await runMain(['init', '--db', db]); // import into a missing store would say it made one
     const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify(line(i)));
     lines[6] = JSON.stringify(line(6, { invoked_at: 'yesterday' }));
     const result = await runBin(['import', file('bad.jsonl', lines.join('\n')), '--db', db, '--batch-size', '5']);
@@ -63,6 +64,7 @@ describe('skills import', () => {
 
   it('reports a line that is not JSON with its number, and lists every problem of the batch', async () => {
     const db = join(dir, 'notjson.db');
+    await runMain(['init', '--db', db]); // import into a missing store would say it made one
     const text = [JSON.stringify(line(0)), '{"skill_name": "x", oops', JSON.stringify(line(2, { completed: 'yes' }))].join('\n');
     const result = await runMain(['import', '-', '--db', db, '--json'], { input: text });
     expect(result.code).toBe(1);
@@ -79,6 +81,7 @@ describe('skills import', () => {
 
   it('with --skip-invalid imports the valid lines and lists the rejected ones', async () => {
     const db = join(dir, 'skip.db');
+    await runMain(['init', '--db', db]); // import into a missing store would say it made one
     const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify(line(i)));
     lines[2] = JSON.stringify(line(2, { session_id: '' }));
     lines[5] = '[1, 2]';

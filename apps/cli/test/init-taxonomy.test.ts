@@ -20,6 +20,7 @@ describe('skills init', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({
       store: db,
+      created: false,
       migrations: ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations'],
       taxonomy: { categories: 0, modalities: 0, dependencies: 0, mappings: 0 },
     });

@@ -8,7 +8,7 @@ describe('skills migrate', () => {
   const db = join(tempDir(), 'migrate.db');
 
   it('up applies every migration, then reports nothing to do', async () => {
-    expect(JSON.parse((await runMain(['migrate', 'up', '--db', db, '--json'])).stdout)).toEqual({ applied: ALL });
+    expect(JSON.parse((await runMain(['migrate', 'up', '--db', db, '--json'])).stdout)).toEqual({ applied: ALL, rebuiltRollups: false });
     expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Already up to date.\n');
   });
 
@@ -24,6 +24,7 @@ describe('skills migrate', () => {
   it('down --steps 3 rolls back the newest three; status shows them pending; up re-applies them', async () => {
     expect(JSON.parse((await runMain(['migrate', 'down', '--steps', '3', '--db', db, '--json'])).stdout)).toEqual({
       rolledBack: ['0009_integrations', '0008_lean_ingest', '0007_collab'],
+      dropped: [],
     });
     const table = await runBin(['migrate', 'status', '--db', db]);
     expect(table.stdout).toMatch(/│ 0007_collab\s+│ pending\s+│/);

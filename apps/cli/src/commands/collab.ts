@@ -242,7 +242,17 @@ function printDependencies(context: CommandContext, skill: string, rows: SkillDe
   printTable(
     context.io,
     ['skill', 'source', 'sessions', 'support %', 'confidence %', 'lift'],
-    rows.map((d) => [d.partner, d.source, d.source === 'declared' ? '' : d.sessions, formatPercent(d.support), formatPercent(d.confidence), d.lift.toFixed(2)]),
+    rows.map((d) =>
+      d.source === 'declared'
+        ? [d.partner, 'declared*', '-', '-', '-', d.lift.toFixed(2)]
+        : [d.partner, d.source, d.sessions, formatPercent(d.support), formatPercent(d.confidence), d.lift.toFixed(2)],
+    ),
     { align: ['left', 'left', 'right', 'right', 'right', 'right'] },
   );
+  if (rows.some((d) => d.source === 'declared')) {
+    printLine(
+      context.io,
+      '* declared by the taxonomy (skills init loads it), not seen in sessions: its lift is the taxonomy\'s expected strength, and it has no sessions, support or confidence.',
+    );
+  }
 }

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { topSkills } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
@@ -8,6 +10,11 @@ import { parseInteger } from '../time-arguments.js';
 import { initStore, printInitResult } from './init.js';
 import { printSeedSummary, seedWithProgress } from './seed.js';
 import { printTopSkills } from './top.js';
+
+/** The built bin.js beside this bundle: what the `skills` alias must point at, as an absolute path. */
+function binPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'bin.js');
+}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -57,6 +64,7 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           printLine(io, `      skills export${flag} > invocations.jsonl`);
           const user = await store.db.selectFrom('skill_invocation').select('user_id').where('user_id', 'is not', null).limit(1).executeTakeFirst();
           if (user?.user_id) printLine(io, `      skills recommend${flag} ${user.user_id}`);
+          printLine(io, `(to run skills from any directory: alias skills="node ${binPath()}")`);
         },
         { create: true },
       );

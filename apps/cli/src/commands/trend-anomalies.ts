@@ -11,6 +11,7 @@ import {
   type RecordedAnomaly,
   type Trend,
 } from '@skills/timeseries';
+import type { Store } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { optionError } from '../errors.js';
@@ -52,9 +53,18 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
       const days = parseInteger(flags.days, '--days', 1, 366);
       const metric = parseMetric(flags.metric);
       const until = optionalTime(flags.until, '--until', now) ?? now;
-      const result = await withStore(command, context, (store) => skillTrend(store, skill, { metric, days, until }));
-      if (flags.json) return printJson(context.io, { skill, ...result });
+      const { result, uncounted } = await withStore(command, context, async (store) => {
+        const result = await skillTrend(store, skill, { metric, days, until });
+        return { result, uncounted: await countFrom(store, skill, result.until, until) };
+      });
+      if (flags.json) return printJson(context.io, { skill, ...result, notCountedYet: uncounted });
       printTrend(context, skill, result);
+      if (uncounted > 0) {
+        printLine(
+          context.io,
+          `${uncounted} invocation${uncounted === 1 ? '' : 's'} since ${formatTime(result.until)} (the current hour) ${uncounted === 1 ? 'is' : 'are'} not counted yet: a trend uses complete hours only.`,
+        );
+      }
     });
 
   program
@@ -152,6 +162,19 @@ function formatValue(metric: Metric, value: number | null | undefined, unit: 'da
 function formatP(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '';
   return value < 0.001 ? value.toExponential(1) : value.toFixed(3);
+}
+
+/** Invocations of `skill` in [from, to): the hour the trend leaves out because it is not over. */
+async function countFrom(store: Store, skill: string, from: number, to: number): Promise<number> {
+  if (!(to > from)) return 0;
+  const row = await store.db
+    .selectFrom('skill_invocation')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('skill_name', '=', skill)
+    .where('invoked_at', '>=', from)
+    .where('invoked_at', '<', to)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 function printTrend(context: CommandContext, skill: string, t: Trend): void {

@@ -1,7 +1,8 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Compilable } from 'kysely';
+import { Kysely, type Compilable } from 'kysely';
+import { ImmediateSqliteDialect } from './sqlite-immediate-dialect.js';
 import { StoreReadOnlyError } from '../errors.js';
 import type { SkillsDatabase } from '../schema.js';
 import { compileRowTemplate, type RowTemplate } from './row-template.js';
@@ -26,19 +27,20 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
     createPrivateFile(path);
   }
   const handle = new Database(path, { readonly, fileMustExist: readonly });
+  // First: switching a new file to WAL needs a lock another process may hold (three `skills init`).
+  handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   if (path !== ':memory:' && !readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   // Checkpoint every ~64 MB of WAL instead of 4 MB: the rollup pages every batch rewrites (the
   // newest hours, the per-skill rows) are then copied to the database once per checkpoint rather
   // than once per 4 MB — 5–8% more ingest than at 16 MB, and a WAL of at most ~64 MB between them.
   handle.pragma('wal_autocheckpoint = 16000');
-  handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('cache_size = -65536');
   handle.pragma('temp_store = MEMORY');
   handle.defaultSafeIntegers(false);
 
-  const db = new Kysely<SkillsDatabase>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<SkillsDatabase>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   const statements = new Map<string, Database.Statement>();
   const templates = new Map<unknown, RowTemplate>();
 
