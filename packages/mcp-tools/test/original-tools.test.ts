@@ -193,7 +193,7 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
     const { data } = await call(session.client, 'get_collaborative_recommendations', { user_id: 'user-1' });
     const got = data.recommendations as { skill_name: string; score: number; source: string; completion_rate: number }[];
     expect(got.map((r) => [r.skill_name, r.score, r.source])).toEqual(
-      expected.map((r) => [r.skill, r.score, r.basis === 'neighbours' ? 'collaborative_filtering' : 'global_popularity']),
+      expected.map((r) => [r.skill, r.score, r.basis === 'popularity' ? 'global_popularity' : 'collaborative_filtering']),
     );
     expect(data.message).toBe(`Generated ${expected.length} recommendations for user-1`);
   });

@@ -23,8 +23,8 @@ export const getCollaborativeRecommendations = defineTool({
   name: 'get_collaborative_recommendations',
   title: 'Skills a user has not tried yet',
   description:
-    'Skills `user_id` has never invoked, ranked by how well the users with the most similar skill habits do with them ' +
-    '(`source: collaborative_filtering`); for a new user, or when similar users suggest too few, the skills most users ' +
+    'Skills `user_id` has never invoked, ranked from every user\'s skill habits (skills that go with the ones this user ' +
+    'runs, EASE; or the most similar users\' with model user-knn): `source: collaborative_filtering`; for a new user, or when similar users suggest too few, the skills most users ' +
     'complete fill the list (`source: global_popularity`). `score` 0–1; `completion_rate` is the skill\'s completion rate ' +
     'over everyone (0–1); `reason` says why in words that name no other user.',
   input: z.object({
@@ -54,7 +54,7 @@ export const getCollaborativeRecommendations = defineTool({
       skill_name: r.skill,
       score: r.score,
       completion_rate: rates.get(r.skill) ?? 0,
-      source: r.basis === 'neighbours' ? ('collaborative_filtering' as const) : ('global_popularity' as const),
+      source: r.basis === 'popularity' ? ('global_popularity' as const) : ('collaborative_filtering' as const),
       reason: r.reason,
     }));
     const message = `Generated ${recommendations.length} recommendations for ${args.user_id}`;
