@@ -46,6 +46,8 @@ export async function runServerProcess(config: ServerConfig, options: RunServerO
       if (signalled) process.exit(130);
       signalled = true;
       server.app.log.info({ signal }, 'shutting down');
+      // A safety net: whatever hangs, the process is gone well after the shutdown timeout.
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 10_000).unref();
       server.close().then(
         () => {
           process.off('SIGTERM', onSignal);

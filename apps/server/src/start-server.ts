@@ -52,7 +52,10 @@ export interface SkillsServer extends AsyncDisposable {
  * console.log(server.url); await server.close();
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<SkillsServer> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'skills-server' }, redact: ['req.headers.authorization'] });
+  // Synchronous writes: nothing is left to flush at exit, so a closed stdout (a log reader that
+  // went away) cannot hold the process at exit.
+  const logger =
+    options.logger ?? pino({ level: config.logLevel, base: { service: 'skills-server' }, redact: ['req.headers.authorization'] }, pino.destination({ dest: 1, sync: true }));
   const opened = options.store === undefined ? await openServerStore(config) : { store: options.store, dialect: options.dialect ?? 'sqlite', secretSource: undefined };
   const { store } = opened;
   const ownStore = options.store === undefined;

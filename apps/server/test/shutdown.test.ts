@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@skills/storage';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countRows, invocation, spawnServer, waitFor, WsClient } from './helpers.js';
+import { BIN, countRows, invocation, spawnServer, waitFor, WsClient } from './helpers.js';
 
 const T0 = Date.UTC(2026, 11, 1, 10);
 
@@ -59,6 +60,33 @@ describe('graceful shutdown of skills-server', () => {
       await store.close();
     }
   }, 120_000);
+
+  it('exits on SIGTERM even when the reader of its stdout has gone away', async () => {
+    // A parent that starts the server with piped stdout and exits: the log's reader is gone.
+    const parent = [
+      "const { spawn } = require('node:child_process');",
+      `const child = spawn(process.execPath, [${JSON.stringify(BIN)}, '--db', ${JSON.stringify(join(dir, 'orphan.db'))}, '--port', '0', '--anomaly-job', 'off'], { stdio: ['pipe', 'pipe', 'pipe'] });`,
+      "let err = ''; child.stdout.on('data', () => {}); child.stderr.on('data', (c) => { err += c; if (/server on/.test(err)) { console.log(child.pid); process.exit(0); } });",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 60_000 });
+    const pid = Number(run.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    process.kill(pid, 'SIGTERM');
+    try {
+      await waitFor(() => !alive(), 8000, 'the orphaned server to exit');
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
+  }, 90_000);
 
   it('refuses a bad configuration with one line naming the variable, exit code 1', async () => {
     const db = join(dir, 'never.db');
