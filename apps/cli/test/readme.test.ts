@@ -73,3 +73,27 @@ describe('the README Quick start', () => {
     }
   });
 });
+
+describe('the README Development section and the test command', () => {
+  it('runs pnpm through npx, since a machine with only Node and npm has no pnpm', () => {
+    const [block] = blocksOf('Development');
+    const commands = block!.code.trim().split('\n');
+    expect(commands.length).toBeGreaterThan(3);
+    for (const line of commands) expect(line).toMatch(/^npx --yes pnpm@10\.34\.9 \w+/);
+  });
+
+  it('`pnpm test` ends with one line saying whether the PostgreSQL tests ran, and how to run them', async () => {
+    const scripts = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.test).toContain('node .ci/postgres-note.mjs; exit $status');
+    const note = join(REPO, '.ci/postgres-note.mjs');
+    const skipped = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [note], { env: { ...process.env, SKILLS_TEST_PG_URL: '' } });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('close', () => resolve(out));
+    });
+    expect(skipped).toBe(
+      'PostgreSQL tests were skipped (SKILLS_TEST_PG_URL is not set): to run them too, SKILLS_TEST_PG_URL=postgres://user@127.0.0.1:5432/db npx --yes pnpm@10.34.9 test (each test uses a schema of its own).\n',
+    );
+  });
+});
