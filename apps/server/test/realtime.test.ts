@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { recordInvocations, type Store } from '@skills/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SkillsServer } from '../src/index.js';
-import { countRows, invocation, postJson, serve, storeFactories, WsClient } from './helpers.js';
+import { countRows, invocation, postJson, serve, storeFactories, waitFor, WsClient } from './helpers.js';
 
 const READ = 'read-token-0123456789';
 const WRITE = 'write-token-0123456789';
@@ -79,11 +79,18 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
       invocation('m-2', at + 1, { skill_name: 'pytest-run', completed: false, workflow_phase: null }),
       invocation('m-3', at + 2, { skill_name: 'commit', completed: true, duration_seconds: null }),
     ]);
-    const check = async (target: SkillsServer) => {
-      const response = await fetch(`${target.url}/metrics`);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-      const text = await response.text();
+    const check = async (target: SkillsServer, settle: boolean) => {
+      const scrape = async () => {
+        const response = await fetch(`${target.url}/metrics`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+        return response.text();
+      };
+      // On PostgreSQL the exporter may count a batch a moment after its POST answered (it hears
+      // batches through the store's notifications): wait until it has, as the next scrape would.
+      const stored = await countRows(store);
+      let text = await scrape();
+      if (settle) await waitFor(async () => samples((text = await scrape()), 'skill_invocations_total').reduce((sum, s) => sum + s.value, 0) === stored, 5000, 'the exporter to count the batch');
       const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
       expect(promtool.status).toBe(0);
@@ -91,7 +98,7 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
       expect(total.reduce((sum, s) => sum + s.value, 0)).toBe(await countRows(store));
       return total;
     };
-    const before = await check(server);
+    const before = await check(server, true);
     expect(before.filter((s) => s.labels.skill_name === 'pytest-run').map((s) => [s.labels.workflow_phase, s.labels.completed, s.value])).toEqual(
       expect.arrayContaining([
         ['execution', 'true', 1],
@@ -102,7 +109,8 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
     const second = await reopen();
     const restarted = await serve(second, factory.name);
     try {
-      const after = await check(restarted);
+      // Started from the store's totals: right at the first scrape, no waiting.
+      const after = await check(restarted, false);
       expect(after.sort((x, y) => JSON.stringify(x.labels).localeCompare(JSON.stringify(y.labels)))).toEqual(
         before.sort((x, y) => JSON.stringify(x.labels).localeCompare(JSON.stringify(y.labels))),
       );
