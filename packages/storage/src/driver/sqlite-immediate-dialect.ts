@@ -16,12 +16,22 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    // A read-only handle cannot take the write lock: its transactions stay deferred (reads only).
+    const database = this.#config.database as { readonly?: boolean };
+    return new ImmediateSqliteDriver(this.#config, database.readonly === true);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #readonly: boolean;
+
+  constructor(config: SqliteDialectConfig, readonly: boolean) {
+    super(config);
+    this.#readonly = readonly;
+  }
+
   override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin' : 'begin immediate'));
+    const deferred = this.#readonly || settings?.accessMode === 'read only';
+    await connection.executeQuery(CompiledQuery.raw(deferred ? 'begin' : 'begin immediate'));
   }
 }
