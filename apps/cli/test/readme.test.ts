@@ -72,6 +72,20 @@ describe('the README Quick start', () => {
       rmSync(file, { force: true });
     }
   });
+
+  it('its analytics block runs as written on the store the seed line names, but for the two lines that need another server', async () => {
+    const lines = blocks[2]!.code.trim().split('\n');
+    // A PostgreSQL URL of the reader's own and a server that runs until stopped: not run here.
+    const elsewhere = lines.filter((line) => line.startsWith('skills --db postgres://') || line.startsWith('skills serve'));
+    expect(elsewhere).toHaveLength(2);
+    const seed = /`(skills seed [^`]+)`/.exec(README.slice(README.indexOf('## Quick start')))![1]!;
+    const script = join(dir, 'analytics.sh');
+    const body = lines.filter((line) => !elsewhere.includes(line)).join('\n');
+    writeFileSync(script, `set -e\nshopt -s expand_aliases\ncd ${JSON.stringify(REPO)}\n${blocks[0]!.code}cd ${JSON.stringify(dir)}\n${seed}\n${body}\n`);
+    const result = await run('bash', [script], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('ranker');
+  }, 300_000);
 });
 
 describe('the README Development section and the test command', () => {
