@@ -73,6 +73,24 @@ describe('the README Quick start', () => {
     }
   });
 
+  it('its npm install -g line puts a working `skills` on the PATH, usable from any directory', async () => {
+    const line = /`(npm install -g \.\/apps\/cli)`/.exec(README)![1]!;
+    const prefix = join(dir, 'npm-global');
+    const install = await run('bash', ['-c', `${line} --prefix ${JSON.stringify(prefix)} --no-audit --no-fund`], REPO);
+    expect(install.code, install.stderr).toBe(0);
+    const version = await new Promise<RunResult>((resolve, reject) => {
+      const child = spawn('skills', ['--version'], { cwd: dir, env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    const expected = JSON.parse(readFileSync(join(REPO, 'apps/cli/package.json'), 'utf8')).version as string;
+    expect(version).toEqual({ code: 0, stdout: `${expected}\n`, stderr: '' });
+  }, 120_000);
+
   it('its analytics block runs as written on the store the seed line names, but for the two lines that need another server', async () => {
     const lines = blocks[2]!.code.trim().split('\n');
     // A PostgreSQL URL of the reader's own and a server that runs until stopped: not run here.
