@@ -9,7 +9,7 @@ import { HttpError, mapError } from './http-errors.js';
 import { skillsMcpRoute } from '@skills/mcp-tools';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './query-params.js';
-import { isStatusReply, type ApiRoute } from './routes/api-route.js';
+import { isJsonContentType, isStatusReply, type ApiRoute } from './routes/api-route.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { infrastructurePaths } from './routes/infrastructure.js';
@@ -47,8 +47,6 @@ export interface BuildServerOptions {
 
 /** Every route of the HTTP API, in the order the OpenAPI document lists them. */
 export const API_ROUTES: readonly ApiRoute[] = [...ingestRoutes, ...readRoutes];
-
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * The Fastify app of the server, not yet listening: the API routes, /healthz, /readyz, /metrics,
@@ -89,7 +87,7 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
         tokens.check(request, route.access);
         if (route.body !== undefined) {
           const type = request.headers['content-type'];
-          if (type === undefined || !JSON_TYPE.test(type)) {
+          if (!isJsonContentType(type)) {
             throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type === undefined ? 'missing' : `"${type}"`}: expected application/json`);
           }
         }

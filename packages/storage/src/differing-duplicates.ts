@@ -1,26 +1,15 @@
 import type { WriteTx } from './driver/types.js';
 import type { InvocationRow } from './invocation.js';
+import { INVOCATION_COLUMNS } from './queries/invocation-view.js';
 
-/** The columns that make two invocations the same event (`created_at` is when it was recorded). */
-const CONTENT_COLUMNS = [
-  'skill_name',
-  'invoked_at',
-  'session_id',
-  'user_id',
-  'workflow_path',
-  'workflow_phase',
-  'workflow_step_id',
-  'completed',
-  'duration_seconds',
-  'user_query',
-  'alternatives_considered',
-  'selection_rank',
-  'follow_up_actions',
-  'error_type',
+/** The columns that make two invocations the same event: every stored column but the id and `created_at` (when it was recorded), and the embedding. */
+type ContentColumn = Exclude<(typeof INVOCATION_COLUMNS)[number], 'id' | 'created_at'> | 'embedding';
+const CONTENT_COLUMNS: readonly ContentColumn[] = [
+  ...INVOCATION_COLUMNS.filter((c): c is Exclude<(typeof INVOCATION_COLUMNS)[number], 'id' | 'created_at'> => c !== 'id' && c !== 'created_at'),
   'embedding',
-] as const satisfies readonly (keyof InvocationRow)[];
+];
 
-type Content = Pick<InvocationRow, (typeof CONTENT_COLUMNS)[number]>;
+type Content = Pick<InvocationRow, ContentColumn>;
 
 /** Ids per read: well under both dialects' bound-parameter limits. */
 const CHUNK = 500;

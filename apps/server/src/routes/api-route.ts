@@ -65,3 +65,8 @@ export function defineRoute<P extends z.ZodObject | undefined = undefined, Q ext
 ): ApiRoute {
   return route as ApiRoute;
 }
+
+/** Whether a Content-Type names JSON (`application/json`, `application/x+json`, with or without parameters). */
+export function isJsonContentType(type: string | undefined): boolean {
+  return type !== undefined && /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type);
+}

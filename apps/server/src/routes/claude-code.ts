@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { ServerPlugin, ServerPluginOptions } from '../build-server.js';
 import { ConfigError, type ServerConfig } from '../config.js';
 import { HttpError } from '../http-errors.js';
+import { isJsonContentType } from './api-route.js';
 
 export interface ClaudeCodeRouteOptions extends Omit<ClaudeCodeIngestOptions, 'now'> {
   /** Request header naming the user a hook belongs to (default `x-skills-user`). */
@@ -148,7 +149,7 @@ function mountRoutes(
 }
 
 function isJson(request: FastifyRequest): boolean {
-  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(request.headers['content-type'] ?? '');
+  return isJsonContentType(request.headers['content-type']);
 }
 
 function isDecodeError(error: unknown): boolean {

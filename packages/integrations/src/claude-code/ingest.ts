@@ -2,7 +2,7 @@ import { recordInvocations, type Store } from '@skills/storage';
 import { mapHook } from './hooks.js';
 import { flattenLogsRequest, mapLogRecord, PLACEHOLDER_SKILL } from './otlp-logs.js';
 import { invocationIdOf, runInvocation, type RunRecord } from './run-invocation.js';
-import type { ClaudeCodeSource, Mapped, RunClose, RunEvent, RunOpen, SkillSelection } from './run-events.js';
+import { definedOnly, type ClaudeCodeSource, type Mapped, type RunClose, type RunEvent, type RunOpen, type SkillSelection } from './run-events.js';
 
 export interface ClaudeCodeIngestOptions extends SkillSelection {
   /** A run opened and never closed is recorded as abandoned after this long (default 30 min). */
@@ -143,20 +143,22 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
   async function apply(batch: Delivery[]): Promise<void> {
     const now = clock();
     const all = batch.flatMap((d) => d.events);
+    // Read only what the events need: their runs (and held placeholder closes) by key, the
+    // session's prompt when prompts are kept, and a session's open runs only when a turn or the
+    // session ends.
     const keys = new Set<string>();
-    const sessions = new Set<string>();
+    const endingSessions = new Set<string>();
     for (const e of all) {
       if (e.type === 'open' || e.type === 'close') keys.add(`${RUN}:${e.key}`).add(`${PLACEHOLDER}:${e.key}`);
-      if (e.sessionId) sessions.add(e.sessionId);
+      else if (e.type === 'turn-end' || e.type === 'session-end') endingSessions.add(e.sessionId);
+      if (options.recordPrompts && e.sessionId) keys.add(`${PROMPT}:${e.sessionId}`);
     }
     const pending = new Map<string, PendingRow>();
     for (const chunk of chunks([...keys])) {
       for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute()) pending.set(row.key, row);
     }
-    const sessionRows = [...sessions];
-    for (const chunk of chunks(sessionRows)) {
-      const kinds = options.recordPrompts ? [RUN, PROMPT] : [RUN];
-      for (const row of await db.selectFrom('integration_pending').selectAll().where('session_id', 'in', chunk).where('kind', 'in', kinds).execute()) pending.set(row.key, row);
+    for (const chunk of chunks([...endingSessions])) {
+      for (const row of await db.selectFrom('integration_pending').selectAll().where('session_id', 'in', chunk).where('kind', '=', RUN).execute()) pending.set(row.key, row);
     }
     const ids = [...new Set(all.filter((e) => e.type === 'open' || e.type === 'close').map((e) => invocationIdOf((e as RunOpen | RunClose).key)))];
     const recorded = new Set<string>();
@@ -380,8 +382,4 @@ function readRuns(store: Store, ids: string[]) {
 
 function* chunks<T>(items: T[]): Generator<T[]> {
   for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -131,3 +131,8 @@ export function finiteNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
+
+/** The fields of `value` that are set: a later source's facts fill in, never blank out, an earlier one's. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

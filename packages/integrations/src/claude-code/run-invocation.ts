@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InvocationInput } from '@skills/storage';
-import type { ClaudeCodeSource, RunClose, RunFacts, RunOpen } from './run-events.js';
+import { definedOnly, type ClaudeCodeSource, type RunClose, type RunFacts, type RunOpen } from './run-events.js';
 
 /**
  * The invocation id of a run: derived from its key (the `tool_use_id` every source carries), so
@@ -65,8 +65,4 @@ export function runInvocation(open: RunOpen | undefined, close: RunClose | undef
     user_query: options.prompt ?? null,
   };
   return { invocation, facts: { ...facts, key, source: options.source, openedBy: options.openedBy } };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
