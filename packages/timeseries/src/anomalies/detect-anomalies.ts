@@ -121,14 +121,18 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
   }
   const hourRefs = referencesFor(series, end, 1, options);
   const spread = estimateSpread(series, hourRefs);
-  const windowRefs = windowLengths(options)
+  // Each window is judged with the spread of the hours it spans on its reference days.
+  const windows = windowLengths(options)
     .filter((hours) => end + 1 >= hours)
-    .map((hours) => referencesFor(series, end, hours, options));
+    .map((hours) => {
+      const refs = referencesFor(series, end, hours, options);
+      return { refs, spread: estimateSpread(series, refs) };
+    });
   return {
     bucket,
     metrics: options.metrics.map((metric) => {
       const judge = metric === 'completion_rate' ? judgeRate : metric === 'invocation_count' ? judgeCount : judgeDuration;
-      return { metric, hour: judge(series, hourRefs, spread, options), windows: windowRefs.map((refs) => judge(series, refs, spread, options)) };
+      return { metric, hour: judge(series, hourRefs, spread, options), windows: windows.map((w) => judge(series, w.refs, w.spread, options)) };
     }),
   };
 }

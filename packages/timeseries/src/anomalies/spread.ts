@@ -16,7 +16,7 @@
  */
 import { leaveOneOutMedians, median, trimmedVarianceRatio } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
-import { NEIGHBOURS, volumeScale, type References } from './references.js';
+import { volumeScale, type References } from './references.js';
 
 /** A median's variance is about π/2 times a mean's. */
 const MEDIAN_EFFICIENCY = Math.PI / 2;
@@ -58,15 +58,28 @@ function ensure(k: number): void {
   n = new Float64Array(size);
   values = new Float64Array(size);
   centres = new Float64Array(size);
-  const all = size * NEIGHBOURS.length;
+  grow(size * 3);
+}
+
+function grow(all: number): void {
+  if (volume.length >= all) return;
   volume = new Float64Array(all);
   duration = new Float64Array(all);
 }
 
-/** `refs`: the single-hour references of the judged hour. */
+/**
+ * The spread for judging the window of `refs`, from the hours its references span on each
+ * reference day with the hour either side (offsets −hours … +1 from each reference window's last
+ * hour): the single hour's spread rests on 3 hours a day, a 3-hour window's on 5, an 8-hour
+ * window's on 10, so a longer window is judged with the noise of the hours it covers, and with
+ * more evidence about it.
+ */
 export function estimateSpread(series: DenseSeries, refs: References): Spread {
   const k = refs.ends.length;
   ensure(k);
+  const first = -refs.hours;
+  const last = 1;
+  grow(k * (last - first + 1));
   let rateX2 = 0;
   let rateExpected = 0;
   let rateSlope = 0;
@@ -77,7 +90,7 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
   let timedSum = 0;
   let timedGroups = 0;
   let volumeGroups = 0;
-  for (const offset of NEIGHBOURS) {
+  for (let offset = first; offset <= last; offset++) {
     // Completion rate: a Pearson χ² of each reference hour against the pooled rate of this hour
     // of day (its expectation under pure binomial noise is m − 1, whatever the rate), with the
     // hours far out for this spread (earlier incidents) left out in a second pass.
