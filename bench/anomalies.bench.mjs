@@ -28,6 +28,8 @@ const DETAIL = process.env.BENCH_DETAIL === '1';
 // Detection options to try instead of the defaults, as JSON (e.g. '{"threshold":4}').
 const OPTIONS = JSON.parse(process.env.BENCH_OPTIONS ?? '{}');
 const EVALUATE_FROM_DAY = 2;
+// BENCH_WITHIN_HOUR=0 leaves out the within-hour spread of durations (the rollups' histogram), as series without it are judged.
+const WITHIN_HOUR = process.env.BENCH_WITHIN_HOUR !== '0';
 const BEFORE_MS = 1 * HOUR;
 const AFTER_MS = 3 * HOUR;
 const KINDS = ['success_drop', 'volume_spike', 'latency_regression'];
@@ -43,6 +45,16 @@ const GOALS = {
 };
 const MAX_FALSE_ALARMS_PER_SKILL_DAY = 0.03;
 
+/**
+ * The log of a duration as the rollups' duration histogram keeps it: the centre, on the log
+ * scale, of its bucket (storage's duration-histogram.ts: [0.001·2^(i/4), 0.001·2^((i+1)/4)) s,
+ * bucket 0 holding everything below 1 ms).
+ */
+function histogramLog(seconds) {
+  const index = seconds > 0.001 ? Math.min(95, Math.floor(Math.log2(seconds / 0.001) * 4)) : 0;
+  return Math.log(0.001) + ((index + 0.5) / 4) * Math.LN2;
+}
+
 /** Hourly buckets per skill, as the rollups count them (only hours with invocations). */
 function hourlySeries(workload) {
   const { truth } = workload;
@@ -53,7 +65,7 @@ function hourlySeries(workload) {
       const hours = series.get(item.skill_name);
       let point = hours.get(ts);
       if (point === undefined) {
-        point = { ts, count: 0, completed: 0, timed: 0, durationSum: 0 };
+        point = { ts, count: 0, completed: 0, timed: 0, durationSum: 0, logSum: 0, logSquareSum: 0 };
         hours.set(ts, point);
       }
       point.count += 1;
@@ -62,6 +74,9 @@ function hourlySeries(workload) {
         if (item.duration_seconds !== null) {
           point.timed += 1;
           point.durationSum += item.duration_seconds;
+          const log = histogramLog(item.duration_seconds);
+          point.logSum += log;
+          point.logSquareSum += log * log;
         }
       }
     }
@@ -72,7 +87,14 @@ function hourlySeries(workload) {
       skill,
       [...hours.values()]
         .sort((a, b) => a.ts - b.ts)
-        .map((p) => ({ ts: p.ts, count: p.count, completed: p.completed, avgDuration: p.timed > 0 ? p.durationSum / p.timed : null, durationCount: p.timed })),
+        .map((p) => ({
+          ts: p.ts,
+          count: p.count,
+          completed: p.completed,
+          avgDuration: p.timed > 0 ? p.durationSum / p.timed : null,
+          durationCount: p.timed,
+          ...(WITHIN_HOUR ? { logDurationSquares: p.timed > 0 ? Math.max(0, p.logSquareSum - (p.logSum * p.logSum) / p.timed) : null } : {}),
+        })),
     );
   }
   return out;

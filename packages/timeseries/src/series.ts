@@ -21,6 +21,13 @@ export interface SeriesPoint {
    * `completed` is assumed when absent.
    */
   durationCount?: number | undefined;
+  /**
+   * Within the hour: the sum over its timed completions of (ln duration − their mean ln
+   * duration)², where known (the store derives it from the rollup's duration histogram). It tells
+   * the detector how spread a skill's durations are from every hour with two or more timed
+   * completions, not only from how hourly means differ between days.
+   */
+  logDurationSquares?: number | null | undefined;
 }
 
 /**
@@ -36,6 +43,10 @@ export interface DenseSeries {
   timed: Float64Array;
   /** Sum of the known durations (avgDuration × timed). */
   durationSum: Float64Array;
+  /** Within-hour sum of squared deviations of log durations, where known (else 0). */
+  logSquares: Float64Array;
+  /** Its degrees of freedom: timed − 1 where `logDurationSquares` is known and timed ≥ 2, else 0. */
+  logSquaresDf: Float64Array;
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -63,6 +74,9 @@ export function checkSeries(series: readonly SeriesPoint[], field = 'series'): S
     else if (isCount(point.count) && point.completed > point.count) issue(i, 'completed', `must not exceed count (${point.completed} > ${point.count})`);
     if (point.avgDuration !== null && point.avgDuration !== undefined && !isCount(point.avgDuration)) {
       issue(i, 'avgDuration', `expected null or a finite number ≥ 0 (got ${String(point.avgDuration)})`);
+    }
+    if (point.logDurationSquares !== null && point.logDurationSquares !== undefined && !isCount(point.logDurationSquares)) {
+      issue(i, 'logDurationSquares', `expected null or a finite number ≥ 0 (got ${String(point.logDurationSquares)})`);
     }
     if (point.durationCount !== undefined && (!isCount(point.durationCount) || (isCount(point.completed) && point.durationCount > point.completed))) {
       issue(i, 'durationCount', `expected a number from 0 to completed (got ${String(point.durationCount)})`);
@@ -97,6 +111,8 @@ export function denseSeries(points: readonly SeriesPoint[], start?: number, end?
     completed: new Float64Array(length),
     timed: new Float64Array(length),
     durationSum: new Float64Array(length),
+    logSquares: new Float64Array(length),
+    logSquaresDf: new Float64Array(length),
   };
   for (const point of points) {
     const i = (point.ts - first) / HOUR_MS;
@@ -107,6 +123,11 @@ export function denseSeries(points: readonly SeriesPoint[], start?: number, end?
       const timed = point.durationCount ?? point.completed;
       dense.timed[i] = timed;
       dense.durationSum[i] = point.avgDuration * timed;
+      const squares = point.logDurationSquares;
+      if (squares !== null && squares !== undefined && timed >= 2) {
+        dense.logSquares[i] = squares;
+        dense.logSquaresDf[i] = timed - 1;
+      }
     }
   }
   return dense;

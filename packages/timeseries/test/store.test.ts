@@ -10,8 +10,26 @@ import {
   ValidationError,
   type AnomalyEvent,
 } from '../src/index.js';
+import { histogramLogSquares } from '../src/store/read-series.js';
+import type { SeriesPoint } from '../src/series.js';
 import { storeFactories } from './helpers.js';
 import { DAY, HOUR, MONDAY } from './series-fixtures.js';
+
+/** Storage's hourly series with what the scan also reads from each rollup row: timed completions and the histogram's within-hour spread. */
+async function withDurationSpread(store: Store, skill: string, points: SeriesPoint[]): Promise<SeriesPoint[]> {
+  const rows = await store.db
+    .selectFrom('skill_time_series')
+    .select(['hour_start', 'duration_count', 'duration_histogram'])
+    .where('skill_name', '=', skill)
+    .execute();
+  const byHour = new Map(rows.map((row) => [row.hour_start, row]));
+  return points.map((point) => {
+    const row = byHour.get(point.ts);
+    if (row === undefined) return point;
+    const logDurationSquares = row.duration_count >= 2 ? histogramLogSquares(row.duration_histogram, row.duration_count) : null;
+    return { ...point, durationCount: row.duration_count, logDurationSquares };
+  });
+}
 
 /** The day of the incident: the 10th day from Monday 2026-01-05 (a Wednesday). */
 const DAY9 = MONDAY + 9 * DAY;
@@ -114,7 +132,7 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
           const recorded = await detectAndRecordAnomalies(fresh, { now: until, since, method });
           const expected = [];
           for (const skill of ['pytest-run', 'ruff-check']) {
-            const series = await hourlySeries(fresh, skill, { since: MONDAY, until });
+            const series = await withDurationSpread(fresh, skill, await hourlySeries(fresh, skill, { since: MONDAY, until }));
             expected.push(...replayAnomalies(series, { skill, since, until, method }));
           }
           expect(recorded.detected.map(key).sort()).toEqual(expected.map(key).sort());

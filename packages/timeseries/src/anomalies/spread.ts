@@ -90,6 +90,8 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
   let timedSum = 0;
   let timedGroups = 0;
   let volumeGroups = 0;
+  let withinSquares = 0;
+  let withinDf = 0;
   for (let offset = first; offset <= last; offset++) {
     // Completion rate: a Pearson χ² of each reference hour against the pooled rate of this hour
     // of day (its expectation under pure binomial noise is m − 1, whatever the rate), with the
@@ -143,6 +145,8 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
       if (i < 0) continue;
       const timed = series.timed[i] as number;
       if (timed === 0) continue;
+      withinSquares += series.logSquares[i] as number;
+      withinDf += series.logSquaresDf[i] as number;
       n[m] = timed;
       values[m] = Math.log(Math.max(1e-3, (series.durationSum[i] as number) / timed));
       m += 1;
@@ -164,10 +168,30 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
   return {
     rateCorrelation,
     volumeSpread2,
-    logDurationVariance: durations > 0 ? shrink(trimmedVarianceRatio(duration, durations), durations, PRIOR_LOG_DURATION_VARIANCE) : PRIOR_LOG_DURATION_VARIANCE,
-    // A 5%-trimmed mean of m squares is worth about 0.8·m degrees of freedom; the prior adds its weight.
-    logDurationDf: Math.max(1, 0.8 * durations + PRIOR_WEIGHT),
-    durationTypicalN: timedGroups > 0 ? timedSum / timedGroups : 1,
+    ...durationSpread(durations, withinSquares, withinDf, timedGroups > 0 ? timedSum / timedGroups : 1),
+  };
+}
+
+/**
+ * The duration spread, per completion at the references' typical size, from two sources pooled
+ * by their degrees of freedom with the prior: how hourly means differ between days (a 5%-trimmed
+ * mean of m squares is worth about 0.8·m degrees of freedom) and, where the rollups know it, the
+ * spread of log durations within each reference hour (timed − 1 each).
+ */
+function durationSpread(
+  between: number,
+  withinSquares: number,
+  withinDf: number,
+  typicalN: number,
+): Pick<Spread, 'logDurationVariance' | 'logDurationDf' | 'durationTypicalN'> {
+  const betweenValue = between > 0 ? trimmedVarianceRatio(duration, between) : 0;
+  // Within-hour variance is of single log durations: into the variance of a log mean of typicalN, times typicalN.
+  const withinValue = withinDf > 0 ? typicalN * Math.log1p(Math.expm1(withinSquares / withinDf) / typicalN) : 0;
+  return {
+    logDurationVariance:
+      (between * betweenValue + withinDf * withinValue + PRIOR_WEIGHT * PRIOR_LOG_DURATION_VARIANCE) / (between + withinDf + PRIOR_WEIGHT),
+    logDurationDf: 0.8 * between + withinDf + PRIOR_WEIGHT,
+    durationTypicalN: typicalN,
   };
 }
 
