@@ -14,6 +14,8 @@ import { ingestRoutes } from './routes/ingest.js';
 import { readRoutes } from './routes/reads.js';
 import { infrastructurePaths } from './routes/infrastructure.js';
 import { claudeCodeOptions, claudeCodeRoutes } from './routes/claude-code.js';
+import { dashboardReadRoutes } from './routes/dashboard-reads.js';
+import { dashboardPage } from './routes/dashboard-assets.js';
 
 /** What a plugin mounted on the server is given (besides Fastify's instance). */
 export interface ServerPluginOptions {
@@ -46,7 +48,7 @@ export interface BuildServerOptions {
 }
 
 /** Every route of the HTTP API, in the order the OpenAPI document lists them. */
-export const API_ROUTES: readonly ApiRoute[] = [...ingestRoutes, ...readRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...ingestRoutes, ...readRoutes, ...dashboardReadRoutes];
 
 /**
  * The Fastify app of the server, not yet listening: the API routes, /healthz, /readyz, /metrics,
@@ -131,7 +133,7 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
 
   // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools;
   // Claude Code's hooks and OTLP logs: @skills/integrations.
-  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), ...(options.plugins ?? [])]) {
+  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), dashboardPage(), ...(options.plugins ?? [])]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;

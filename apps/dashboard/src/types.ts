@@ -1,0 +1,118 @@
+/** The JSON of the server's endpoints, as far as the page reads it (see /openapi.json). */
+export interface Totals {
+  invocations: number;
+  completed: number;
+  completion_rate: number | null;
+  p95_duration_seconds: number | null;
+  active_sessions: number;
+  anomalies: number;
+  open_anomalies: number;
+}
+
+export interface Summary {
+  since: number;
+  until: number;
+  previous_since: number;
+  current: Totals;
+  previous: Totals;
+  change: { invocations: number | null; completion_rate: number | null; p95_duration_seconds: number | null; active_sessions: number | null; open_anomalies: number };
+  series: { bucket_ms: number; points: { ts: number; invocations: number; completed: number }[] };
+}
+
+export interface SkillRow {
+  skill_name: string;
+  invocations: number;
+  completed: number;
+  completion_rate: number;
+  errors: number;
+  avg_duration_seconds: number | null;
+  p95_duration_seconds: number | null;
+  trend: 'improving' | 'declining' | 'stable' | 'insufficient_data';
+  sparkline: number[];
+}
+
+export interface SkillsTable {
+  since: number;
+  until: number;
+  sparkline_bucket_ms: number;
+  skills: SkillRow[];
+}
+
+export interface Anomaly {
+  id: string;
+  skill: string;
+  type: string;
+  metric: 'completion_rate' | 'invocation_count' | 'avg_duration_seconds';
+  bucket: number;
+  baseline: number | null;
+  observed: number | null;
+  score: number;
+  reason: string;
+  detectedAt: number;
+  resolvedAt: number | null;
+}
+
+export interface SkillView {
+  skill_name: string;
+  since: number;
+  until: number;
+  hours: { ts: number; invocations: number; completed: number; completion_rate: number | null; p95_duration_seconds: number | null }[];
+  anomalies: Anomaly[];
+  top_errors: { error_type: string; count: number }[];
+  trend: { direction: string; summary: string };
+  dependencies: { partner: string; source: string; lift: number; confidence: number | null; sessions: number }[];
+  community_baseline: { totalUsers: number; totalInvocations: number; completionRate: number; avgDurationSeconds: number | null; effectivenessPercentile: number; mostCommonPhase: string | null } | null;
+}
+
+export interface Invocation {
+  id: string;
+  skill_name: string;
+  invoked_at: number;
+  session_id: string;
+  user_id: string | null;
+  workflow_phase: string | null;
+  completed: boolean;
+  duration_seconds: number | null;
+  error_type: string | null;
+}
+
+export interface UnusedSkill {
+  skill_name: string;
+  invocations: number;
+  last_invoked: number | null;
+  categories: string[];
+}
+
+export interface Unused {
+  rare_below: number;
+  known_skills: number;
+  never: UnusedSkill[];
+  rarely: UnusedSkill[];
+}
+
+export interface Experiments {
+  experiments: {
+    experiment: { id: string; name: string; status: string; variants: { name: string; strategy: string; weight: number }[] };
+    analysis: {
+      primaryMetric: string;
+      variants: { name: string; assigned: number; usersWithOutcomes: number; completionRate: number; completionRateInterval: { lower: number; upper: number } }[];
+      srm: { pValue: number; mismatch: boolean };
+      comparisons: { metric: string; variant: string; relativeLift: number; relativeLiftInterval: { lower: number; upper: number }; bayesian: { chanceToBeatControl: number } | null; adjustedPValue: number }[];
+      verdict: string;
+      winner: string | null;
+      reason: string;
+    };
+  }[];
+}
+
+export interface Filters {
+  skills: string[];
+  phases: string[];
+  users: { user_id: string; invocations: number }[];
+}
+
+export interface UserView {
+  user: string;
+  recommendations: { skill: string; score: number; reason: string; basis: string }[];
+  community: { skill: string; userRate: number; globalRate: number | null; difference: number | null; verdict: string; pValue: number; userInvocations: number }[];
+}
