@@ -1,11 +1,14 @@
 /**
  * The special functions and distributions against SciPy.
  * Reference values: `python3 test/reference/scipy_reference.py` (Python 3.11.7, NumPy 2.4.6,
- * SciPy 1.17.1); inputs and outputs are also in test/reference/scipy-values.json.
+ * SciPy 1.17.1); inputs and outputs are also in test/reference/scipy-values.json. Fisher's F:
+ * `/usr/bin/python3 test/reference/scipy_f_reference.py` (Python 3.11.2, NumPy 1.24.2, SciPy
+ * 1.10.1), in test/reference/scipy-f-values.json.
  */
 import { describe, it } from 'vitest';
 import {
   binomialLogCdf,
+  fisherLogSf,
   binomialLogSf,
   negativeBinomialLogCdf,
   negativeBinomialLogSf,
@@ -78,6 +81,15 @@ describe('distributions (scipy.stats)', () => {
     for (const [t, df, p] of cases) expectClose(studentTTwoSidedP(t, df), p, 1e-9);
     const tails: [number, number, number][] = [[3, 5, -4.19640227489469], [10, 8, -12.369982951057093], [40, 30, -62.54623464729917]];
     for (const [t, df, logSf] of tails) expectClose(studentTLogTail(t, df), logSf, 1e-9);
+  });
+
+  it('fisherLogSf matches f.logsf, with fractional degrees of freedom', () => {
+    const cases: [number, number, number, number][] = [
+      [0.5, 4, 10, -0.3054719803994575], [1, 2.4, 30, -0.935912923717465], [2.5, 7.2, 41, -3.510592512023857],
+      [4, 12, 6, -2.995769001764575], [30, 3, 200, -35.30346025932114], [1.8, 24.8, 55, -3.3346170247103046],
+    ];
+    for (const [f, d1, d2, expected] of cases) expectClose(fisherLogSf(f, d1, d2), expected, 1e-9);
+    expectClose(fisherLogSf(0, 3, 4), 0);
   });
 
   it('binomial tails match binom.logcdf and binom.logsf', () => {

@@ -46,9 +46,10 @@ export function dailyCycle(ts: number, peak: number): number {
 
 /**
  * Random hourly points from `start` for `hours` hours, the expected shape of each hour given by
- * `shape`; hours without invocations are left out, as in the rollups.
+ * `shape`; hours without invocations are left out, as in the rollups. `withinHour`: with each
+ * hour's `logDurationSquares`.
  */
-export function simulate(start: number, hours: number, shape: (ts: number) => HourShape, seed = 1): SeriesPoint[] {
+export function simulate(start: number, hours: number, shape: (ts: number) => HourShape, seed = 1, withinHour = false): SeriesPoint[] {
   const random = seededRandom(seed);
   const points: SeriesPoint[] = [];
   for (let h = 0; h < hours; h++) {
@@ -58,14 +59,21 @@ export function simulate(start: number, hours: number, shape: (ts: number) => Ho
     if (count === 0) continue;
     let completed = 0;
     let sum = 0;
+    let logSum = 0;
+    let logSquares = 0;
     for (let i = 0; i < count; i++) {
       if (random() < rate) {
         completed += 1;
         const z = Math.sqrt(-2 * Math.log(Math.max(1e-12, random()))) * Math.cos(2 * Math.PI * random());
         sum += duration * Math.exp(0.4 * z);
+        logSum += Math.log(duration) + 0.4 * z;
+        logSquares += (Math.log(duration) + 0.4 * z) ** 2;
       }
     }
-    points.push({ ts, count, completed, avgDuration: completed > 0 ? sum / completed : null });
+    const point: SeriesPoint = { ts, count, completed, avgDuration: completed > 0 ? sum / completed : null };
+    // The within-hour spread of log durations, as the store derives it from the duration histogram.
+    if (withinHour && completed > 0) point.logDurationSquares = Math.max(0, logSquares - (logSum * logSum) / completed);
+    points.push(point);
   }
   return points;
 }

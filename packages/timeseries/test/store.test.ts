@@ -10,7 +10,7 @@ import {
   ValidationError,
   type AnomalyEvent,
 } from '../src/index.js';
-import { histogramLogSquares } from '../src/store/read-series.js';
+import { histogramLogSquares, readHours } from '../src/store/read-series.js';
 import type { SeriesPoint } from '../src/series.js';
 import { storeFactories } from './helpers.js';
 import { DAY, HOUR, MONDAY } from './series-fixtures.js';
@@ -41,7 +41,8 @@ const SILENCE = MONDAY + 19 * DAY + 10 * HOUR;
 
 /**
  * 20 days of two skills, 20 calls an hour each (except during the incidents): pytest-run
- * completes 19 of 20 (7 of 20 in its incident), ruff-check all. Durations are 2 s and 0.5 s.
+ * completes 19 of 20 (7 of 20 in its incident), ruff-check all. Durations: pytest-run 1, 2 and
+ * 4 s in turn, ruff-check 0.5 s.
  */
 function invocations(): InvocationInput[] {
   const items: InvocationInput[] = [];
@@ -51,7 +52,7 @@ function invocations(): InvocationInput[] {
     const silent = hour >= SILENCE && hour < SILENCE + 2 * HOUR;
     for (let i = 0; i < 20; i++) {
       const at = hour + i * 60_000;
-      items.push({ id: `p-${h}-${i}`, skill_name: 'pytest-run', session_id: `s-${h}`, invoked_at: at, completed: failing ? i < 7 : i < 19, duration_seconds: 2 });
+      items.push({ id: `p-${h}-${i}`, skill_name: 'pytest-run', session_id: `s-${h}`, invoked_at: at, completed: failing ? i < 7 : i < 19, duration_seconds: 2 ** ((i % 3) - 1) * 2 });
       if (!silent) items.push({ id: `r-${h}-${i}`, skill_name: 'ruff-check', session_id: `s-${h}`, invoked_at: at + 1000, completed: true, duration_seconds: 0.5 });
     }
   }
@@ -145,6 +146,19 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it("reads each hour's within-hour spread of log durations from the rollup's duration histogram", async () => {
+    const hour = MONDAY + 2 * DAY + 10 * HOUR;
+    const read = await readHours(store, [hour]);
+    // pytest-run's 19 timed completions: 7 of 1 s, 6 of 2 s, 6 of 4 s, in histogram buckets 39, 43 and 47 (width ln 2 / 4).
+    const buckets = [...Array(7).fill(39), ...Array(6).fill(43), ...Array(6).fill(47)] as number[];
+    const mean = buckets.reduce((a, b) => a + b, 0) / buckets.length;
+    const squares = buckets.reduce((sum, b) => sum + ((b - mean) * (Math.LN2 / 4)) ** 2, 0);
+    expect(read.get('pytest-run')?.[0]).toMatchObject({ ts: hour, count: 20, completed: 19, durationCount: 19 });
+    expect(read.get('pytest-run')?.[0]?.logDurationSquares).toBeCloseTo(squares, 9);
+    // Every ruff-check duration in one bucket: no spread within the hour.
+    expect(read.get('ruff-check')?.[0]?.logDurationSquares).toBe(0);
   });
 
   it('skillTrend reads a skill from the rollups; an unknown skill is a NotFoundError', async () => {

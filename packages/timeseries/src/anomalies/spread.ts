@@ -14,6 +14,7 @@
  * Pearson χ² against the pooled rate of each hour of day instead (quasi-binomial moments), with
  * the hours far out for the first estimate left out of the second.
  */
+import { fisherLogSf } from '../math/distributions.js';
 import { leaveOneOutMedians, median, trimmedVarianceRatio } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
 import { volumeScale, type References } from './references.js';
@@ -28,6 +29,8 @@ const MAX_RATE_CORRELATION = 0.25;
 const OUTLIER_Z2 = 16;
 const PRIOR_VOLUME_SPREAD2 = 0.15 ** 2;
 const PRIOR_LOG_DURATION_VARIANCE = 0.5 ** 2;
+/** ln 0.01: the F test's level for hourly mean durations that vary more between days than within hours. */
+const LOG_DAY_TO_DAY_LEVEL = Math.log(0.01);
 
 export interface Spread {
   /** Completion rate: intra-hour correlation ρ (variance n·p·q·(1 + (n − 1)ρ)); the prior without data. */
@@ -187,6 +190,18 @@ function durationSpread(
   const betweenValue = between > 0 ? trimmedVarianceRatio(duration, between) : 0;
   // Within-hour variance is of single log durations: into the variance of a log mean of typicalN, times typicalN.
   const withinValue = withinDf > 0 ? typicalN * Math.log1p(Math.expm1(withinSquares / withinDf) / typicalN) : 0;
+  // Hourly means that differ between days by more than the spread within hours explains (an F
+  // test at 1%: durations that depend on the day, the load, a deploy) are judged by the
+  // between-day spread alone, which holds that extra noise; the within-hour spread would hide it.
+  const dayToDay =
+    between >= 3 && withinDf > 0 && betweenValue > withinValue && fisherLogSf(betweenValue / Math.max(withinValue, 1e-12), 0.8 * between, withinDf) < LOG_DAY_TO_DAY_LEVEL;
+  if (withinDf === 0 || dayToDay) {
+    return {
+      logDurationVariance: between > 0 ? shrink(betweenValue, between, PRIOR_LOG_DURATION_VARIANCE) : PRIOR_LOG_DURATION_VARIANCE,
+      logDurationDf: Math.max(1, 0.8 * between + PRIOR_WEIGHT),
+      durationTypicalN: typicalN,
+    };
+  }
   return {
     logDurationVariance:
       (between * betweenValue + withinDf * withinValue + PRIOR_WEIGHT * PRIOR_LOG_DURATION_VARIANCE) / (between + withinDf + PRIOR_WEIGHT),

@@ -117,3 +117,11 @@ export function studentTLogTail(t: number, df: number): number {
   if (!Number.isFinite(t)) return Number.NEGATIVE_INFINITY;
   return LN_HALF + logIncompleteBeta(df / (df + t * t), df / 2, 0.5).lower;
 }
+
+/** ln P(F ≥ f) for Fisher's F with `d1` and `d2` degrees of freedom. */
+export function fisherLogSf(f: number, d1: number, d2: number): number {
+  if (Number.isNaN(f) || !(d1 > 0) || !(d2 > 0)) return Number.NaN;
+  if (f <= 0) return 0;
+  if (!Number.isFinite(f)) return Number.NEGATIVE_INFINITY;
+  return logIncompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2).lower;
+}
