@@ -101,16 +101,11 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
             const left = u.valToPos(marker.ts, 'x');
             const right = u.valToPos(marker.ts + bucketMs, 'x');
             if (right < 0 || left > u.over.clientWidth) continue;
-            u.over.appendChild(
-              h('div', {
-                class: marker.strong ? 'anomaly-marker strong' : 'anomaly-marker',
-                'data-anomaly-id': marker.id,
-                role: 'img',
-                'aria-label': marker.label,
-                title: marker.label,
-                style: `left:${Math.max(0, left)}px;width:${Math.max(3, right - left)}px`,
-              }),
-            );
+            const band = h('div', { class: marker.strong ? 'anomaly-marker strong' : 'anomaly-marker', 'data-anomaly-id': marker.id, role: 'img', 'aria-label': marker.label, title: marker.label });
+            // CSSOM, not a style attribute: the page's CSP allows no inline styles.
+            band.style.left = `${Math.max(0, left)}px`;
+            band.style.width = `${Math.max(3, right - left)}px`;
+            u.over.appendChild(band);
           }
         },
       ],

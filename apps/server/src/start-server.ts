@@ -73,7 +73,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       tickMs: config.tickMs,
       // The feed is a read: open when reads are, else any read or write token.
       tokens: config.readTokens.length === 0 ? [] : [...config.readTokens, ...config.writeTokens],
-      allowedOrigins: config.allowedOrigins,
+      // None configured means any origin (the hub refuses every browser given an empty list).
+      ...(config.allowedOrigins.length === 0 ? {} : { allowedOrigins: config.allowedOrigins }),
       logger: realtimeLogger,
     });
     app = await buildServer(config, {
