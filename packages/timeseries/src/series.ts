@@ -97,22 +97,40 @@ export function checkSeries(series: readonly SeriesPoint[], field = 'series'): S
 }
 
 /**
+ * Memory a caller that builds many dense series one after another (the store scan: one per
+ * skill) lends `denseSeries`, so it allocates once instead of six arrays per series. A series
+ * built in it is valid until the next one is.
+ */
+export interface DenseScratch {
+  arrays: Float64Array[];
+}
+
+/**
  * Dense arrays over [start, end) (hours); points outside are ignored. Defaults: from the first
  * point to the hour after the last.
  */
-export function denseSeries(points: readonly SeriesPoint[], start?: number, end?: number): DenseSeries {
+export function denseSeries(points: readonly SeriesPoint[], start?: number, end?: number, scratch?: DenseScratch): DenseSeries {
   const first = start ?? points[0]?.ts ?? 0;
   const last = end ?? (points.length > 0 ? (points[points.length - 1] as SeriesPoint).ts + HOUR_MS : first);
   const length = Math.max(0, Math.round((last - first) / HOUR_MS));
+  const array = (k: number): Float64Array => {
+    if (scratch === undefined) return new Float64Array(length);
+    let buffer = scratch.arrays[k];
+    if (buffer === undefined || buffer.length < length) {
+      buffer = new Float64Array(Math.max(length, 2 * (buffer?.length ?? 0)));
+      scratch.arrays[k] = buffer;
+    }
+    return buffer.subarray(0, length).fill(0);
+  };
   const dense: DenseSeries = {
     start: first,
     length,
-    count: new Float64Array(length),
-    completed: new Float64Array(length),
-    timed: new Float64Array(length),
-    durationSum: new Float64Array(length),
-    logSquares: new Float64Array(length),
-    logSquaresDf: new Float64Array(length),
+    count: array(0),
+    completed: array(1),
+    timed: array(2),
+    durationSum: array(3),
+    logSquares: array(4),
+    logSquaresDf: array(5),
   };
   for (const point of points) {
     const i = (point.ts - first) / HOUR_MS;

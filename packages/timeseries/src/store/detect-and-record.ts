@@ -5,7 +5,7 @@ import { notJudgedOf } from '../anomalies/explain-hours.js';
 import { isJudgement, type NotJudgedCode } from '../anomalies/judgement.js';
 import { resolveDetectionOptions, type DetectionOptions, type ResolvedDetectionOptions } from '../anomalies/options.js';
 import { directionOf, stepAnomalies } from '../anomalies/replay-anomalies.js';
-import { denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
+import { denseSeries, HOUR_MS, type DenseScratch, type SeriesPoint } from '../series.js';
 import { emitAnomalies } from './anomaly-events.js';
 import { anomalyFromRow, type RecordedAnomaly } from './list-anomalies.js';
 import { firstHours, readHours } from './read-series.js';
@@ -117,7 +117,9 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
     const first = firsts.get(skill);
     return first !== undefined && first < until;
   });
-  const denseOf = (points: SeriesPoint[] | undefined, skill: string) => denseSeries(points ?? [], startOf(firsts.get(skill) as number), until);
+  // One skill is judged at a time, so its dense series can reuse the last one's memory.
+  const scratch: DenseScratch = { arrays: [] };
+  const denseOf = (points: SeriesPoint[] | undefined, skill: string) => denseSeries(points ?? [], startOf(firsts.get(skill) as number), until, scratch);
   /** Each skill's judgement of every judged hour it has (hours before its first are skipped). */
   const judgeAll = (skill: string, points: SeriesPoint[] | undefined, options: ResolvedDetectionOptions): HourJudgement[] => {
     const dense = denseOf(points, skill);
