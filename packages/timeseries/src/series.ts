@@ -4,6 +4,13 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /**
+ * Most timed completions in an hour whose within-hour spread of durations is used. Beyond it the
+ * hour's mean is precise and the spread between days tells the noise well enough, while the
+ * rollup's histogram grows long to read: the scan reads histograms of hours with 2 to this many.
+ */
+export const MAX_WITHIN_HOUR_TIMED = 30;
+
+/**
  * One hour of one skill: the shape of the `skill_time_series` rollup (and of storage's
  * `hourlySeries` points). Hours with no invocations may be missing: a gap means zero invocations.
  */
@@ -45,7 +52,7 @@ export interface DenseSeries {
   durationSum: Float64Array;
   /** Within-hour sum of squared deviations of log durations, where known (else 0). */
   logSquares: Float64Array;
-  /** Its degrees of freedom: timed − 1 where `logDurationSquares` is known and timed ≥ 2, else 0. */
+  /** Its degrees of freedom: timed − 1 where `logDurationSquares` is known and 2 ≤ timed ≤ MAX_WITHIN_HOUR_TIMED, else 0. */
   logSquaresDf: Float64Array;
 }
 
@@ -142,7 +149,7 @@ export function denseSeries(points: readonly SeriesPoint[], start?: number, end?
       dense.timed[i] = timed;
       dense.durationSum[i] = point.avgDuration * timed;
       const squares = point.logDurationSquares;
-      if (squares !== null && squares !== undefined && timed >= 2) {
+      if (squares !== null && squares !== undefined && timed >= 2 && timed <= MAX_WITHIN_HOUR_TIMED) {
         dense.logSquares[i] = squares;
         dense.logSquaresDf[i] = timed - 1;
       }

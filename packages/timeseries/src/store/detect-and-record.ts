@@ -134,11 +134,14 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
       ),
     );
     if (leaning.length > 0) {
-      // A few skills: each one's whole span, a range of its primary key, costs less than picking
-      // the hours out of every skill's rows through the hour index (a superset is harmless).
-      const span: number[] = [];
-      for (let hour = earliest; hour < until; hour += HOUR_MS) span.push(hour);
-      const full = await readHours(store, span, leaning);
+      // A few skills, and only the hours the long window needs (the union over their starts; a
+      // superset is harmless): with both the skills and the hours listed, the rollup's primary
+      // key (skill, hour) is sought for each pair, a third of the rows of each skill's whole span.
+      const needed = new Set<number>();
+      for (const start of new Set(leaning.map((skill) => startOf(firsts.get(skill) as number)))) {
+        for (const hour of neededHours(start, judged, resolved)) needed.add(hour);
+      }
+      const full = await readHours(store, [...needed].sort((a, b) => a - b), leaning);
       for (const skill of leaning) judgements.set(skill, judgeAll(skill, full.get(skill), resolved));
     }
   }

@@ -1,5 +1,5 @@
 import type { Store } from '@skills/storage';
-import { HOUR_MS, type SeriesPoint } from '../series.js';
+import { HOUR_MS, MAX_WITHIN_HOUR_TIMED, type SeriesPoint } from '../series.js';
 
 /**
  * Points of each skill, oldest first, from the `skill_time_series` rows of the given hours (a
@@ -15,8 +15,17 @@ export async function readHours(store: Store, hours: readonly number[], skills?:
   let query = store.db
     .selectFrom('skill_time_series')
     .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'avg_duration_seconds', 'duration_count'])
-    // The histogram only for hours with a spread to tell (two or more timed completions): the text costs more to read than the rest of the row.
-    .select((eb) => eb.case().when('duration_count', '>=', 2).then(eb.ref('duration_histogram')).else(null).end().as('duration_histogram'));
+    // The histogram only for the hours whose within-hour spread the detector uses (2 to
+    // MAX_WITHIN_HOUR_TIMED timed completions): the text costs more to read than the rest of the row.
+    .select((eb) =>
+      eb
+        .case()
+        .when(eb.and([eb('duration_count', '>=', 2), eb('duration_count', '<=', MAX_WITHIN_HOUR_TIMED)]))
+        .then(eb.ref('duration_histogram'))
+        .else(null)
+        .end()
+        .as('duration_histogram'),
+    );
   query = span <= hours.length * 1.5 ? query.where('hour_start', '>=', first).where('hour_start', '<=', last) : query.where('hour_start', 'in', [...hours]);
   if (skills !== undefined) query = query.where('skill_name', 'in', [...skills]);
   const wanted = span <= hours.length * 1.5 ? new Set(hours) : undefined;
