@@ -13,6 +13,8 @@ export interface LiveFeedHandlers {
  * The WebSocket on /ws (same origin): subscribes to the invocations and anomalies channels,
  * reconnects with exponential backoff (0.5 s doubling to 10 s, with jitter) when it drops.
  */
+const decoder = new TextDecoder();
+
 export function openLiveFeed(handlers: LiveFeedHandlers): { close(): void } {
   let socket: WebSocket | null = null;
   let attempt = 0;
@@ -25,6 +27,8 @@ export function openLiveFeed(handlers: LiveFeedHandlers): { close(): void } {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     const ws = new WebSocket(url);
     socket = ws;
+    // The hub may send a batch as a binary frame (one encoded buffer for every subscriber).
+    ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       const token = storedToken();
       if (token !== null) ws.send(JSON.stringify({ token }));
@@ -34,7 +38,8 @@ export function openLiveFeed(handlers: LiveFeedHandlers): { close(): void } {
     ws.onmessage = (event) => {
       let message: { type?: string; data?: unknown };
       try {
-        message = JSON.parse(String(event.data)) as { type?: string; data?: unknown };
+        const text = typeof event.data === 'string' ? event.data : decoder.decode(event.data as ArrayBuffer);
+        message = JSON.parse(text) as { type?: string; data?: unknown };
       } catch {
         return;
       }
