@@ -31,6 +31,7 @@ export async function runServerProcess(config: ServerConfig, options: RunServerO
   out.write(
     [
       `Skills Analytics server on ${server.url}`,
+      `  dashboard  ${server.url}/   (open it in a browser)`,
       `  API        ${server.url}/v1/skills/top   (every endpoint: ${server.url}/openapi.json)`,
       `  WebSocket  ${server.wsUrl}`,
       `  metrics    ${server.url}/metrics`,
