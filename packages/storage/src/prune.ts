@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import { ValidationError } from './errors.js';
+import { DAY_MS } from './rollups/aggregate.js';
+import type { SkillsDatabase } from './schema.js';
+import { internals, type Store } from './store.js';
+
+/** The `store_settings` key holding the cut of the latest prune: no raw invocation before it is kept. */
+export const PRUNED_BEFORE_KEY = 'retention.pruned_before';
+
+export interface PruneOptions {
+  /** Delete raw invocations with `invoked_at` before this (epoch ms), rounded down to a UTC midnight. */
+  before: number;
+  /** Count what would go, delete nothing. */
+  dryRun?: boolean;
+  /** Clock (epoch ms, default Date.now()); a cut after it is refused. */
+  now?: number;
+  /** Each batch aims at this duration (default 40 ms), so readers never wait long behind one. */
+  targetBatchMs?: number;
+  /** Rows of the first batch (default 1,000); later batches adapt to `targetBatchMs`. */
+  batchSize?: number;
+  /** After each batch: rows deleted so far, of the total to delete. */
+  onProgress?(progress: { deleted: number; total: number }): void;
+}
+
+export interface PruneResult {
+  /** The cut applied (a UTC midnight, epoch ms). */
+  cut: number;
+  /** Raw invocations deleted (with a dry run: that would be deleted). */
+  deleted: number;
+  /** Their search entries went with them (SQLite FTS5 rows; PostgreSQL's are columns of the row). */
+  batches: number;
+  /** The longest single batch (ms): how long a reader of this store waited at most. */
+  longestBatchMs: number;
+  /** The store's pruned range after the run: nothing raw before this. */
+  prunedBefore: number | null;
+  dryRun: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * Delete raw invocations older than the cut, with their search entries (and their
+ * `integration_runs` rows), in short batches that each commit on their own; rollups — hourly,
+ * daily, per session, lifetime per skill, 24-hour cache, per-user interactions — and every
+ * analytics table stay as they are, so every read of history still answers. The cut is
+ * recorded in `store_settings` (see `prunedBefore`), so `verifyRollups` proves the rollups from
+ * the cut on exactly and those before it against each other. A cut in the future is refused.
+ * @example await pruneInvocations(store, { before: Date.now() - 90 * 86_400_000 }) // { deleted: 1204211, … }
+ */
+export async function pruneInvocations(store: Store, options: PruneOptions): Promise<PruneResult> {
+  const started = performance.now();
+  const now = options.now ?? Date.now();
+  if (typeof options.before !== 'number' || !Number.isFinite(options.before) || options.before < 0) {
+    throw new ValidationError([{ index: -1, field: 'before', message: 'expected epoch milliseconds (a number ≥ 0)' }]);
+  }
+  if (options.before > now) {
+    throw new ValidationError([{ index: -1, field: 'before', message: `a cut in the future is refused (${new Date(options.before).toISOString()} is after now, ${new Date(now).toISOString()})` }]);
+  }
+  const cut = options.before - (options.before % DAY_MS);
+  const { driver } = internals(store);
+  const total = await countBefore(store.db, cut);
+  const previous = await prunedBefore(store);
+  if (options.dryRun) {
+    return { cut, deleted: total, batches: 0, longestBatchMs: 0, prunedBefore: previous, dryRun: true, elapsedMs: performance.now() - started };
+  }
+  const target = options.targetBatchMs ?? 40;
+  let size = Math.max(1, Math.floor(options.batchSize ?? 1000));
+  let deleted = 0;
+  let batches = 0;
+  let longest = 0;
+  const marker = Math.max(previous ?? 0, cut);
+  for (;;) {
+    const began = performance.now();
+    const removed = await driver.maintenanceTransaction(async (trx) => {
+      // The marker first, in the same transaction: no reader ever sees rows gone without it.
+      if (batches === 0) await setPrunedBefore(trx, marker, now);
+      const ids = (await trx.selectFrom('skill_invocation').select('id').where('invoked_at', '<', cut).orderBy('invoked_at').limit(size).execute()).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await trx.deleteFrom('integration_runs').where('invocation_id', 'in', ids).execute();
+      await trx.deleteFrom('skill_invocation').where('id', 'in', ids).execute();
+      return ids.length;
+    });
+    const took = performance.now() - began;
+    if (removed === 0 && batches > 0) break;
+    batches += 1;
+    deleted += removed;
+    longest = Math.max(longest, took);
+    options.onProgress?.({ deleted, total });
+    if (removed < size) break;
+    // Aim each batch at `target` ms: more rows when they went fast, fewer when slow.
+    size = Math.max(100, Math.min(20_000, Math.floor(size * Math.min(2, Math.max(0.25, target / Math.max(took, 1))))));
+    // Let this process's readers (and writers) in between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { cut, deleted, batches, longestBatchMs: longest, prunedBefore: marker, dryRun: false, elapsedMs: performance.now() - started };
+}
+
+/**
+ * The store's pruned range: raw invocations before this time (epoch ms) were deleted by
+ * `pruneInvocations`, and only rollups cover it. null when the store was never pruned.
+ */
+export async function prunedBefore(store: Store): Promise<number | null> {
+  return readPrunedBefore(store.db);
+}
+
+/** `prunedBefore` over a query builder (a transaction's, for one snapshot). */
+export async function readPrunedBefore(db: Kysely<SkillsDatabase>): Promise<number | null> {
+  const row = await db.selectFrom('store_settings').select('value').where('key', '=', PRUNED_BEFORE_KEY).executeTakeFirst();
+  if (!row) return null;
+  const value = Number(row.value);
+  return Number.isFinite(value) ? value : null;
+}
+
+async function setPrunedBefore(trx: Kysely<SkillsDatabase>, value: number, now: number): Promise<void> {
+  await trx
+    .insertInto('store_settings')
+    .values({ key: PRUNED_BEFORE_KEY, value: String(value), updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(value), updated_at: now }))
+    .execute();
+}
+
+async function countBefore(db: Kysely<SkillsDatabase>, cut: number): Promise<number> {
+  const row = await db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).where('invoked_at', '<', cut).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
