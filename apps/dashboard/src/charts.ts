@@ -69,7 +69,7 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
     scales: { x: { time: true }, y: { range: options.kind === 'rate' ? [0, 1] : (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: axisColour, grid, ticks: grid },
-      { stroke: axisColour, grid, ticks: grid, size: 56, values: (_u, values) => values.map((v) => format(v)) },
+      { stroke: axisColour, grid, ticks: grid, size: 64, values: (_u, values) => values.map((v) => (options.kind === 'rate' ? `${Math.round(v * 100)} %` : format(v))) },
     ],
     series: [
       {},

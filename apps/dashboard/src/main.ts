@@ -180,6 +180,7 @@ async function loadPanels(): Promise<void> {
   else fill(recommendations, h('p', { class: 'empty' }, 'Pick a user to see the skills similar users succeed with that they have not tried, and how they compare with everyone.'));
 }
 
+const FIRST_RENDER = 'skills-dashboard:first-render';
 let generation = 0;
 let feed: { close(): void } | null = null;
 
@@ -191,6 +192,8 @@ async function refreshAll(): Promise<void> {
   try {
     // Header and table first: the first meaningful render; the rest follows.
     await Promise.all([loadSummary(), loadMain()]);
+    // What bench/dashboard.bench.mjs measures: totals and the skills table (or skill view) on screen.
+    if (performance.getEntriesByName(FIRST_RENDER).length === 0) performance.mark(FIRST_RENDER);
     if (mine !== generation) return;
     await Promise.all([loadAnomalies(), loadTail(), loadPanels()]);
     errorBox.hidden = true;

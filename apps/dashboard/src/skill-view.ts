@@ -17,7 +17,7 @@ export function skillViewPanel(view: SkillView, onRange: (since: number, until: 
   return h(
     'section',
     { class: 'skill-view', id: 'skill-view', 'data-skill': view.skill_name, 'aria-label': `Skill ${view.skill_name}` },
-    h('div', { class: 'section-head' }, h('button', { type: 'button', class: 'back', onclick: onBack }, '← All skills'), h('h2', {}, view.skill_name)),
+    h('div', { class: 'section-head start' }, h('button', { type: 'button', class: 'back', onclick: onBack }, '← All skills'), h('h2', { class: 'skill-title' }, view.skill_name)),
     h('p', { class: 'trend-summary', 'data-direction': view.trend.direction }, h('strong', {}, 'Trend: '), view.trend.summary),
     h(
       'div',
