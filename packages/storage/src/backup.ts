@@ -67,9 +67,10 @@ export async function backupStore(url: string, destination: string, options: Bac
     await handle.backup(temporary, {
       progress({ totalPages, remainingPages }) {
         options.onProgress?.({ copiedPages: totalPages - remainingPages, totalPages });
-        // After the first small step, the rest in one step: one read of one snapshot, which a
-        // writer on another connection cannot restart (and in WAL mode never waits for).
-        return Math.max(1, remainingPages);
+        // After the first small step, everything in one step (however large the store has grown
+        // meanwhile): one read of one snapshot, which a writer on another connection cannot
+        // restart (and in WAL mode never waits for). Step by step, a busy store restarts forever.
+        return 0x7fffffff;
       },
     });
     chmodSync(temporary, 0o600);

@@ -33,7 +33,8 @@ export async function rebuildRecreatedRollups(store: Store, applied: readonly st
   if (!applied.includes(CREATES_ROLLUPS)) return false;
   const any = await store.db.selectFrom('skill_invocation').select('id').limit(1).executeTakeFirst();
   if (any === undefined) return false;
-  await rebuildRollups(store);
+  // The rollups were recreated empty: a pruned range's history is gone already.
+  await rebuildRollups(store, { discardPrunedRollups: true });
   return true;
 }
 

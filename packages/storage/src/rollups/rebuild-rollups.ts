@@ -5,12 +5,19 @@ import { foldIntoRollups } from '../record-invocations.js';
 import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
 import { HOUR_MS } from './aggregate.js';
+import { ValidationError } from '../errors.js';
+import { readPrunedBefore } from '../prune.js';
 
 export interface RebuildOptions {
   /** `updated_at` of the rebuilt rows (epoch ms); defaults to `Date.now()`. */
   now?: number;
   /** Invocations read per step (default 20,000); a step always ends at an hour boundary. */
   pageSize?: number;
+  /**
+   * A pruned store (see `pruneInvocations`) keeps the rollups of its pruned range only as rollups:
+   * a rebuild from the remaining invocations would lose them, so it is refused unless this is set.
+   */
+  discardPrunedRollups?: boolean;
 }
 
 export interface RebuildResult {
@@ -46,6 +53,10 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
   const now = options.now ?? Date.now();
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 20_000));
   const { driver, pseudonymise } = internals(store);
+  const cut = await readPrunedBefore(store.db);
+  if (cut !== null && !options.discardPrunedRollups) {
+    throw new ValidationError([{ index: -1, field: 'discardPrunedRollups', message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (set discardPrunedRollups to rebuild anyway)` }]);
+  }
   const tables = pseudonymise ? [...ROLLUPS, 'skill_user_interactions' as const] : ROLLUPS;
   return driver.maintenanceTransaction(async (trx) => {
     for (const table of tables) await trx.deleteFrom(table).execute();

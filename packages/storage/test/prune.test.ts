@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  pruneInvocations,
+  prunedBefore,
+  rebuildRollups,
+  recordInvocations,
+  searchInvocations,
+  topSkills,
+  ValidationError,
+  verifyRollups,
+  type Store,
+} from '../src/index.js';
+import { DAY, HOUR, T0, storeFactories } from './helpers.js';
+
+const SECRET = 'a-secret-of-at-least-16-bytes';
+
+/** 10 days, 6 invocations an hour, sessions that span midnight (so some straddle the cut). */
+function tenDays() {
+  return Array.from({ length: 10 * 24 * 6 }, (_, i) => ({
+    id: `p${i}`,
+    skill_name: `skill-${i % 3}`,
+    session_id: `s${Math.floor(i / 20)}`,
+    user_id: `u${i % 4}`,
+    invoked_at: T0 + i * 10 * 60_000 + 7_000,
+    completed: i % 5 !== 0,
+    duration_seconds: i % 7 === 0 ? null : (i % 11) + 0.5,
+    user_query: i < 24 * 6 ? `early zebra query ${i}` : `late query ${i}`,
+  }));
+}
+
+async function rollups(store: Store) {
+  const db = store.db;
+  return {
+    hours: await db.selectFrom('skill_time_series').selectAll().orderBy('skill_name').orderBy('hour_start').execute(),
+    days: await db.selectFrom('mv_daily_skills').selectAll().orderBy('skill_name').orderBy('date').execute(),
+    metrics: (await db.selectFrom('skill_metrics').selectAll().orderBy('skill_name').execute()).map(({ updated_at: _, ...rest }) => rest),
+    sessions: await db.selectFrom('session_skills').selectAll().orderBy('session_id').orderBy('skill_name').execute(),
+    users: await db.selectFrom('skill_user_interactions').selectAll().orderBy('user_id').orderBy('skill_name').execute(),
+    cache: (await db.selectFrom('skill_metrics_cache').selectAll().orderBy('skill_name').execute()).map(({ updated_at: _, ...rest }) => rest),
+  };
+}
+
+const rawCount = async (store: Store) =>
+  Number((await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
+  afterAll(() => factory.cleanup());
+  const now = T0 + 20 * DAY;
+
+  it('deletes raw invocations before the cut (a UTC midnight) in batches; every rollup stays; verify proves the rest', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    try {
+      const items = tenDays();
+      for (let i = 0; i < items.length; i += 500) await recordInvocations(store, items.slice(i, i + 500), { now });
+      const before = await rollups(store);
+      const top = await topSkills(store, { since: T0, until: T0 + 10 * DAY });
+      expect((await searchInvocations(store, 'zebra', { limit: 500 })).length).toBe(144);
+
+      const result = await pruneInvocations(store, { before: T0 + 4 * DAY + 3 * HOUR, now, batchSize: 100 });
+      expect(result).toMatchObject({ cut: T0 + 4 * DAY, deleted: 4 * 24 * 6, prunedBefore: T0 + 4 * DAY, dryRun: false });
+      expect(result.batches).toBeGreaterThan(1);
+      expect(result.longestBatchMs).toBeLessThan(100);
+      expect(await rawCount(store)).toBe(6 * 24 * 6);
+      expect(await prunedBefore(store)).toBe(T0 + 4 * DAY);
+      expect(await rollups(store)).toEqual(before);
+      expect(await topSkills(store, { since: T0, until: T0 + 10 * DAY })).toEqual(top);
+      expect(await searchInvocations(store, 'zebra', { limit: 500 })).toEqual([]);
+      expect((await searchInvocations(store, 'late', { limit: 1000 })).length).toBe(6 * 24 * 6);
+      expect(await verifyRollups(store)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('still finds a damaged rollup on either side of the cut', async () => {
+    const { store } = await factory.create();
+    try {
+      await recordInvocations(store, tenDays().map(({ user_id: _, ...rest }) => rest), { now });
+      await pruneInvocations(store, { before: T0 + 4 * DAY, now });
+      expect(await verifyRollups(store)).toEqual([]);
+      // An hour before the cut: its day no longer sums, nor the skill's lifetime total.
+      await store.db.updateTable('skill_time_series').set((eb) => ({ invocation_count: eb('invocation_count', '+', 1) })).where('skill_name', '=', 'skill-0').where('hour_start', '=', T0 + 2 * DAY).execute();
+      // An hour after it: it no longer matches the raw invocations.
+      await store.db.updateTable('skill_time_series').set((eb) => ({ completed_count: eb('completed_count', '+', 1) })).where('skill_name', '=', 'skill-1').where('hour_start', '=', T0 + 6 * DAY).execute();
+      const found = (await verifyRollups(store)).map((m) => [m.table, m.key, m.column, m.stored, m.expected]);
+      expect(found).toEqual(expect.arrayContaining([
+        ['skill_metrics', 'skill-0', 'total_invocations', 480, 481],
+        ['mv_daily_skills', `skill-0@${T0 + 2 * DAY}`, 'invocations', 48, 49],
+        ['skill_time_series', `skill-1@${T0 + 6 * DAY}`, 'completed_count', 2, 1],
+      ]));
+      expect(found).toHaveLength(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a late invocation before the cut, recorded after the prune, keeps the store consistent', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    try {
+      await recordInvocations(store, tenDays(), { now });
+      await pruneInvocations(store, { before: T0 + 4 * DAY, now });
+      await recordInvocations(store, [{ id: 'late', skill_name: 'skill-0', session_id: 's3', user_id: 'u0', invoked_at: T0 + DAY + 5, completed: true, duration_seconds: 1 }], { now });
+      expect(await verifyRollups(store)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a dry run counts and deletes nothing; a cut in the future is refused', async () => {
+    const { store } = await factory.create();
+    try {
+      await recordInvocations(store, tenDays().slice(0, 300).map(({ user_id: _, ...rest }) => rest), { now });
+      expect(await pruneInvocations(store, { before: T0 + DAY, now, dryRun: true })).toMatchObject({ cut: T0 + DAY, deleted: 144, dryRun: true, prunedBefore: null });
+      expect(await rawCount(store)).toBe(300);
+      expect(await prunedBefore(store)).toBeNull();
+      const error = await pruneInvocations(store, { before: now + 1, now }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toContain('before: a cut in the future is refused');
+      expect(await rawCount(store)).toBe(300);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a rebuild after a prune is refused (it would lose the pruned history), unless told to discard it', async () => {
+    const { store } = await factory.create();
+    try {
+      await recordInvocations(store, tenDays().slice(0, 300).map(({ user_id: _, ...rest }) => rest), { now });
+      await pruneInvocations(store, { before: T0 + DAY, now });
+      await expect(rebuildRollups(store)).rejects.toThrow(/raw invocations before 2026-01-06T00:00:00.000Z were pruned/);
+      expect(Number((await store.db.selectFrom('skill_metrics').select('total_invocations').where('skill_name', '=', 'skill-0').executeTakeFirstOrThrow()).total_invocations)).toBe(100);
+    } finally {
+      await store.close();
+    }
+  });
+});
