@@ -12,6 +12,9 @@
 //   the spiking skill's extra traffic from the others); every other anomaly opened in the
 //   evaluated hours is a false alarm; precision = explained / (explained + false alarms);
 // - skill-days: skills × evaluated days.
+// Each hour carries its timed completions and the within-hour spread of log durations
+// (`logDurationSquares`) from the duration histogram's buckets, as the store's scan reads them;
+// BENCH_WITHIN_HOUR=0 leaves the spread out (series without it, as storage's hourlySeries gives).
 //
 //   pnpm bench anomalies     (BENCH_SIZES=30000,100000 and BENCH_SEEDS=1,2 pick other runs;
 //                             BENCH_DETAIL=1 lists every miss and false alarm; BENCH_OPTIONS='{"threshold":4}'
