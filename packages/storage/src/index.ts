@@ -33,5 +33,5 @@ export { importLegacyDatabase, type LegacyImportOptions, type LegacyImportReport
 export { openLegacyDatabase, LegacyDatabaseError, type LegacyDatabase, type LegacyProblem } from './legacy/legacy-database.js';
 export type { LegacyTableReport } from './legacy/legacy-report.js';
 export { legacyTime, legacyId } from './legacy/legacy-values.js';
-export { pruneInvocations, prunedBefore, type PruneOptions, type PruneResult } from './prune.js';
+export { pruneInvocations, prunedBefore, parseRetentionPeriod, type PruneOptions, type PruneResult } from './prune.js';
 export { backupStore, BackupError, type BackupOptions, type BackupResult } from './backup.js';

@@ -94,6 +94,26 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
   return { cut, deleted, batches, longestBatchMs: longest, prunedBefore: marker, dryRun: false, elapsedMs: performance.now() - started };
 }
 
+const PERIOD_UNITS: Readonly<Record<string, number>> = { h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+
+/**
+ * A retention period as the CLI and the server take it: a whole number and a unit, `h` (hours),
+ * `d` (days) or `w` (weeks). A number without a unit is refused (90 what?), so is zero.
+ * @example parseRetentionPeriod('90d') // 7776000000
+ */
+export function parseRetentionPeriod(text: string, field = 'retention'): number {
+  const match = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+  const expected = 'expected a whole number and a unit: h, d or w (e.g. 90d, 12w, 48h)';
+  if (!match) throw new ValidationError([{ index: -1, field, message: `${expected} (got "${text}")` }]);
+  const unit = match[2]!.toLowerCase();
+  if (unit === '') throw new ValidationError([{ index: -1, field, message: `a unit is required: ${expected} (got "${text}")` }]);
+  const ms = PERIOD_UNITS[unit];
+  if (ms === undefined) throw new ValidationError([{ index: -1, field, message: `unknown unit "${match[2]}": ${expected}` }]);
+  const amount = Number(match[1]);
+  if (amount <= 0) throw new ValidationError([{ index: -1, field, message: `must be more than 0 (got "${text}")` }]);
+  return amount * ms;
+}
+
 /**
  * The store's pruned range: raw invocations before this time (epoch ms) were deleted by
  * `pruneInvocations`, and only rollups cover it. null when the store was never pruned.
