@@ -111,7 +111,7 @@ describe('skills backup: restore drill', () => {
   it('backs up while another process writes; the restored store verifies and its counts agree', async () => {
     const db = join(dir, 'live.db');
     expect((await runMain(['init', '--db', db])).code).toBe(0);
-    const secret = readKeyFile(`${db}.secret`).secret;
+    const secret = readKeyFile(`${db}.secret`)!.secret;
     const store = await openStore(db, { userPseudonymSecret: secret });
     let writing = true;
     let batches = 0;
