@@ -1,4 +1,4 @@
-import { DEFAULT_STORE_URL, parseStoreUrl, StoreOpenError } from '@skills/storage';
+import { DEFAULT_STORE_URL, parseRetentionPeriod, parseStoreUrl, StoreOpenError } from '@skills/storage';
 
 /** A configuration value that cannot be used; `source` is the flag or variable it came from. */
 export class ConfigError extends Error {
@@ -33,6 +33,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Run the hourly anomaly detection inside the server (default true). */
   anomalyJob: boolean;
+  /** Keep raw invocations this long (ms) and prune older ones daily; undefined (default): keep all. */
+  retention: number | undefined;
   /** How long a shutdown waits for in-flight requests before closing connections (default 10 s). */
   shutdownTimeoutMs: number;
   /** Interval of the WebSocket `metrics` snapshot (default 1000 ms, as the original). */
@@ -76,6 +78,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   { key: 'bodyLimitBytes', flag: '--body-limit <size>', env: 'SKILLS_BODY_LIMIT', description: 'largest request body: bytes, or with kb / mb', defaultText: '1mb' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'SKILLS_LOG_LEVEL', description: LOG_LEVELS.join(', '), defaultText: 'info' },
   { key: 'anomalyJob', flag: '--anomaly-job <on|off>', env: 'SKILLS_ANOMALY_JOB', description: 'detect and record anomalies after each complete hour', defaultText: 'on' },
+  { key: 'retention', flag: '--retention <duration>', env: 'SKILLS_RETENTION', description: 'prune raw invocations older than this daily (e.g. 90d; h, d or w); rollups are kept', defaultText: 'off' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout <ms>', env: 'SKILLS_SHUTDOWN_TIMEOUT_MS', description: 'wait this long for in-flight requests on SIGTERM/SIGINT', defaultText: '10000' },
   { key: 'tickMs', flag: '--tick <ms>', env: 'SKILLS_TICK_MS', description: 'interval of the WebSocket metrics snapshot', defaultText: '1000' },
   { key: 'claudeCodePrompts', flag: '--claude-code-prompts <on|off>', env: 'SKILLS_CLAUDE_CODE_PROMPTS', description: "store Claude Code users' prompts with their skill runs", defaultText: 'off' },
@@ -119,6 +122,7 @@ export function resolveServerConfig(flags: ServerFlags, env: Readonly<Record<str
     bodyLimitBytes: byteSize(raw('bodyLimitBytes'), 1024 * 1024),
     logLevel: logLevel(raw('logLevel')),
     anomalyJob: onOff(raw('anomalyJob'), true),
+    retention: retention(raw('retention')),
     shutdownTimeoutMs: integer(raw('shutdownTimeoutMs'), 10_000, 0, 600_000),
     tickMs: integer(raw('tickMs'), 1000, 50, 3_600_000),
     claudeCodePrompts: onOff(raw('claudeCodePrompts'), false),
@@ -203,6 +207,15 @@ function logLevel(raw: Raw): LogLevel {
   const level = raw.value.trim().toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(level)) throw new ConfigError(raw.source, `expected one of ${LOG_LEVELS.join(', ')} (got "${raw.value}")`);
   return level;
+}
+
+function retention(raw: Raw): number | undefined {
+  if (raw === undefined || ['off', 'none'].includes(raw.value.trim().toLowerCase())) return undefined;
+  try {
+    return parseRetentionPeriod(raw.value, raw.source);
+  } catch (error) {
+    throw new ConfigError(raw.source, (error as { issues?: { message: string }[] }).issues?.[0]?.message ?? (error as Error).message);
+  }
 }
 
 function onOff(raw: Raw, fallback: boolean): boolean {

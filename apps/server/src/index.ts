@@ -7,3 +7,4 @@ export { mapError, HttpError, errorBodySchema, type ErrorBody, type ErrorCode } 
 export { openServerStore, type ServerStore } from './open-server-store.js';
 export { MAX_BATCH_ITEMS } from './routes/ingest.js';
 export { runServerProcess, addServerOptions } from './run.js';
+export { createRetentionJob, type RetentionJob, type RetentionJobOptions, type RetentionRunResult } from './retention-job.js';

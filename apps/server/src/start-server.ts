@@ -4,6 +4,7 @@ import { redactUrl, type Store } from '@skills/storage';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createAnomalyJob, type AnomalyJob } from './anomaly-job.js';
+import { createRetentionJob } from './retention-job.js';
 import { buildServer, type ServerPlugin } from './build-server.js';
 import type { ServerConfig } from './config.js';
 import { openServerStore } from './open-server-store.js';
@@ -101,6 +102,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     job = createAnomalyJob({ store, dialect: opened.dialect, logger, ...(options.now === undefined ? {} : { now: options.now }) });
     job.start();
   }
+  const retention = config.retention === undefined ? undefined : createRetentionJob({ store, dialect: opened.dialect, logger, retentionMs: config.retention, ...(options.now === undefined ? {} : { now: options.now }) });
+  retention?.start();
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -117,6 +120,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       } finally {
         clearTimeout(force);
         await job?.close();
+        await retention?.close();
         await exporter?.close();
         if (ownStore) await store.close();
         logger.info('closed');
