@@ -129,6 +129,7 @@ const params = () => ({ ...rangeParams(state), ...filterParams(state) });
 async function loadSummary(): Promise<void> {
   const summary = await getJson<Summary>('/v1/dashboard/summary', params());
   fill(totals, totalsView(summary));
+  shownRange = { since: summary.since, until: summary.until };
   rangeLabel.textContent = `${formatTime(summary.since)} – ${formatTime(summary.until)}`;
   if (state.view === undefined) {
     const chart = document.getElementById('overview-chart');
@@ -211,21 +212,33 @@ function showStatus(live: LiveStatus, retryInMs?: number): void {
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let lastRefresh = 0;
-/** New invocations change the numbers: re-read them from the server, at most about once a second. */
+let lastRefreshTook = 0;
+/**
+ * New invocations change the numbers: re-read them from the server, at most about once a second,
+ * and never more often than twice the time the last re-read took (a big store is not kept busy).
+ */
 function scheduleRefresh(): void {
   if (refreshTimer !== undefined) return;
-  const wait = Math.max(150, 1000 - (Date.now() - lastRefresh));
+  const wait = Math.max(150, Math.max(1000, 2 * lastRefreshTook) - (Date.now() - lastRefresh));
   refreshTimer = setTimeout(() => {
     refreshTimer = undefined;
     lastRefresh = Date.now();
-    void Promise.all([loadSummary(), loadMain()]).catch(showError);
+    void Promise.all([loadSummary(), loadMain()])
+      .then(() => (lastRefreshTook = Date.now() - lastRefresh))
+      .catch(showError);
   }, wait);
 }
 
+/** The range shown, as the server resolved it (hour-aligned), to tell whether new rows change its numbers. */
+let shownRange: { since: number; until: number } | null = null;
+
 function onMessage(type: string, data: unknown): void {
   if (type === 'invocations') {
-    tail.push((data as { invocations: Invocation[] }).invocations);
-    scheduleRefresh();
+    const rows = (data as { invocations: Invocation[] }).invocations;
+    tail.push(rows);
+    // A relative range moves with the clock; a dragged one only changes when rows land inside it.
+    const inside = state.range !== 'custom' || shownRange === null || rows.some((row) => row.invoked_at >= shownRange!.since && row.invoked_at < shownRange!.until);
+    if (inside) scheduleRefresh();
   } else if (type === 'invocations_dropped') {
     void loadTail().catch(showError);
     scheduleRefresh();

@@ -185,7 +185,8 @@ async function completionTrends(store: Store, skills: string[], until: number): 
   const since = end - 7 * 24 * HOUR_MS;
   const rows = await store.db
     .selectFrom('skill_time_series')
-    .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'avg_duration_seconds', 'duration_count'])
+    // Only columns of the covering index (skill_name, hour_start, counts, duration sums).
+    .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'duration_sum', 'duration_count'])
     .where('skill_name', 'in', skills)
     .where('hour_start', '>=', since)
     .where('hour_start', '<', end)
@@ -197,7 +198,8 @@ async function completionTrends(store: Store, skills: string[], until: number): 
   const series = new Map<string, { ts: number; count: number; completed: number; avgDuration: number | null; durationCount: number }[]>();
   for (const row of rows) {
     const list = series.get(row.skill_name) ?? series.set(row.skill_name, []).get(row.skill_name)!;
-    list.push({ ts: Number(row.hour_start), count: Number(row.invocation_count), completed: Number(row.completed_count), avgDuration: row.avg_duration_seconds, durationCount: Number(row.duration_count) });
+    const timed = Number(row.duration_count);
+    list.push({ ts: Number(row.hour_start), count: Number(row.invocation_count), completed: Number(row.completed_count), avgDuration: timed > 0 ? Number(row.duration_sum) / timed : null, durationCount: timed });
   }
   const result = new Map<string, TrendDirection>();
   for (const skill of skills) {

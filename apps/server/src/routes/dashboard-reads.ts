@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorBodySchema } from '../http-errors.js';
 import { intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
 import { defineRoute } from './api-route.js';
+import { cachedRead } from './dashboard-cache.js';
 import { changeOf, rangeSeries, rangeTotals, skillsTable } from './dashboard-queries.js';
 import { experimentsWithAnalysis, filterOptions, skillView, unusedSkills, userView } from './dashboard-views.js';
 import { dashboardWindow, type DashboardFilter } from './dashboard-window.js';
@@ -83,9 +84,11 @@ export const dashboardReadRoutes = [
     async handler({ store, query, now }) {
       const window = windowOf(query, now);
       const filter = filterOf(query);
-      const current = await rangeTotals(store, window, filter);
-      const previous = await rangeTotals(store, { since: window.previousSince, until: window.since }, filter);
-      return { since: window.since, until: window.until, previous_since: window.previousSince, current, previous, change: changeOf(current, previous), series: await rangeSeries(store, window, filter) };
+      return cachedRead(store, `summary ${JSON.stringify([window, filter])}`, { from: window.previousSince, until: window.until }, now, async () => {
+        const current = await rangeTotals(store, window, filter);
+        const previous = await rangeTotals(store, { since: window.previousSince, until: window.since }, filter);
+        return { since: window.since, until: window.until, previous_since: window.previousSince, current, previous, change: changeOf(current, previous), series: await rangeSeries(store, window, filter) };
+      });
     },
   }),
   defineRoute({
@@ -98,8 +101,13 @@ export const dashboardReadRoutes = [
     responses: [{ status: 200, description: 'The skills table', schema: z.object({ since: ms, until: ms, sparkline_bucket_ms: z.number().int(), skills: z.array(skillRowSchema) }) }, badRequest],
     async handler({ store, query, now }) {
       const window = windowOf(query, now);
-      const table = await skillsTable(store, window, filterOf(query), now);
-      return { since: window.since, until: window.until, sparkline_bucket_ms: table.bucketMs, skills: table.skills };
+      const filter = filterOf(query);
+      // The trend directions read the 7 days before until as well.
+      const span = { from: Math.min(window.since, window.until - 7 * 86_400_000), until: window.until };
+      return cachedRead(store, `skills ${JSON.stringify([window, filter, Math.floor(now / 3_600_000)])}`, span, now, async () => {
+        const table = await skillsTable(store, window, filter, now);
+        return { since: window.since, until: window.until, sparkline_bucket_ms: table.bucketMs, skills: table.skills };
+      });
     },
   }),
   defineRoute({
