@@ -61,6 +61,10 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
     table('integration_pending', 'runs Claude Code opened that no result has closed yet, and remembered prompts'),
     table('integration_runs', 'where each integration-recorded invocation came from (sources, project, client version)'),
   ],
+  '0010_ci_integrations': [
+    table('ci_jobs', 'the CI jobs and pipeline runs (pipeline, stage, commit, attempt) behind the CI reports'),
+    table('integration_deliveries', 'the webhook delivery ids that keep replayed deliveries from being written twice'),
+  ],
 };
 
 /**

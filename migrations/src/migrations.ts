@@ -8,6 +8,7 @@ import { predictor } from './0006-predictor.js';
 import { collab } from './0007-collab.js';
 import { leanIngest } from './0008-lean-ingest.js';
 import { integrations } from './0009-integrations.js';
+import { ciIntegrations } from './0010-ci-integrations.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -19,7 +20,8 @@ export type MigrationName =
   | '0006_predictor'
   | '0007_collab'
   | '0008_lean_ingest'
-  | '0009_integrations';
+  | '0009_integrations'
+  | '0010_ci_integrations';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -32,7 +34,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0007_collab': collab,
   '0008_lean_ingest': leanIngest,
   '0009_integrations': integrations,
+  '0010_ci_integrations': ciIntegrations,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0009_integrations';
+export const latestVersion: MigrationName = '0010_ci_integrations';

@@ -9,3 +9,24 @@ export { claudeCodeSettings, mergeClaudeCodeSettings, HOOKS_PATH, LOGS_PATH, typ
 export { invocationIdOf } from './claude-code/run-invocation.js';
 export { phaseRules, PhaseRulesError } from './claude-code/phase-rules.js';
 export type { RunEvent, RunOpen, RunClose, Mapped, SkillSelection, ClaudeCodeSource } from './claude-code/run-events.js';
+export { mapGithubEvent, GITHUB_EVENTS } from './github/actions.js';
+export { verifyGithubSignature, signGithubPayload } from './github/signature.js';
+export { mapGitlabEvent, verifyGitlabToken } from './gitlab/webhooks.js';
+export { mapCiRun, ciRunInputSchema, type CiRunInput } from './ci/generic.js';
+export { ciInvocation, ciInvocationId, type CiJob, type CiStatus } from './ci/ci-job.js';
+export { CI_STAGES, STAGE_PHASES, STAGE_SKILLS, inferStage, type CiStage } from './ci/stages.js';
+export type { CiMapped } from './ci/mapped.js';
+export { createCiIngest, type CiIngest, type CiDelivery, type CiDeliveryReport } from './ci/ingest.js';
+export {
+  pipelineReport,
+  listPipelines,
+  analyzePipeline,
+  flakySteps,
+  formatPipelineReport,
+  type PipelineReport,
+  type PipelineSummary,
+  type StageAnalytics,
+  type Bottleneck,
+  type FlakyStep,
+  type Recommendation,
+} from './ci/report.js';
