@@ -49,6 +49,10 @@ export interface ServerConfig {
   claudeCodePhasesFile: string | undefined;
   /** Also receive OTLP/HTTP logs on this port (the OTLP default is 4318); off by default. */
   otlpPort: number | undefined;
+  /** The secret of GitHub webhooks (X-Hub-Signature-256); GitHub deliveries are refused without it. */
+  githubWebhookSecret: string | undefined;
+  /** The secret token of GitLab webhooks (X-Gitlab-Token); GitLab deliveries are refused without it. */
+  gitlabWebhookToken: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -86,6 +90,8 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   { key: 'claudeCodeUserHeader', flag: '--claude-code-user-header <name>', env: 'SKILLS_CLAUDE_CODE_USER_HEADER', description: 'request header naming the user of a Claude Code hook', defaultText: 'x-skills-user' },
   { key: 'claudeCodePhasesFile', flag: '--claude-code-phases <file>', env: 'SKILLS_CLAUDE_CODE_PHASES', description: 'JSON rules giving Claude Code skills their workflow phase ({"pytest-*": "testing"})', defaultText: 'none' },
   { key: 'otlpPort', flag: '--otlp-port <n>', env: 'SKILLS_OTLP_PORT', description: 'also receive OTLP/HTTP logs (POST /v1/logs) on this port, e.g. 4318', defaultText: 'off' },
+  { key: 'githubWebhookSecret', flag: '--github-webhook-secret <secret>', env: 'SKILLS_GITHUB_WEBHOOK_SECRET', description: 'secret of GitHub workflow_job/workflow_run webhooks (POST /v1/integrations/github)', defaultText: 'none: GitHub webhooks refused' },
+  { key: 'gitlabWebhookToken', flag: '--gitlab-webhook-token <token>', env: 'SKILLS_GITLAB_WEBHOOK_TOKEN', description: 'secret token of GitLab pipeline/job webhooks (POST /v1/integrations/gitlab)', defaultText: 'none: GitLab webhooks refused' },
 ];
 
 /** Values as commander hands them over (strings; undefined when the flag was not given). */
@@ -130,6 +136,8 @@ export function resolveServerConfig(flags: ServerFlags, env: Readonly<Record<str
     claudeCodeUserHeader: raw('claudeCodeUserHeader')?.value.trim().toLowerCase() ?? 'x-skills-user',
     claudeCodePhasesFile: raw('claudeCodePhasesFile')?.value,
     otlpPort: raw('otlpPort') === undefined ? undefined : integer(raw('otlpPort'), 4318, 0, 65_535),
+    githubWebhookSecret: raw('githubWebhookSecret')?.value,
+    gitlabWebhookToken: raw('gitlabWebhookToken')?.value,
   };
 }
 

@@ -1,0 +1,142 @@
+import {
+  createCiIngest,
+  listPipelines,
+  mapCiRun,
+  mapGithubEvent,
+  mapGitlabEvent,
+  pipelineReport,
+  verifyGithubSignature,
+  verifyGitlabToken,
+  type CiDelivery,
+  type CiIngest,
+} from '@skills/integrations';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerPlugin } from '../build-server.js';
+import { HttpError } from '../http-errors.js';
+import { isJsonContentType } from './api-route.js';
+
+/**
+ * The CI/CD sources on the server (@skills/integrations maps them):
+ * - `POST /v1/integrations/github`: GitHub `workflow_job` / `workflow_run` webhooks, the raw body's
+ *   `X-Hub-Signature-256` verified (HMAC-SHA256, constant time) before it is parsed;
+ * - `POST /v1/integrations/gitlab`: GitLab Pipeline and Job Hooks, `X-Gitlab-Token` checked;
+ * - `POST /v1/integrations/ci`: the generic CI form, behind a write token;
+ * - `GET /v1/integrations/ci/pipelines`, `GET /v1/integrations/ci/report?pipeline=`,
+ *   `GET /v1/integrations/ci/deliveries`: the reads behind `skills ci report` and a CI view.
+ * A replayed delivery id answers 200 `duplicate` and writes nothing; an event type not mapped
+ * answers 202 `ignored` (counted in integration_deliveries); each delivery is logged once.
+ */
+export const integrationRoutes: ServerPlugin = async (app, { store, config, checkAccess }) => {
+  const ingest = createCiIngest(store);
+  // These routes read the raw bytes: a signature is over the body exactly as sent.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post('/v1/integrations/github', async (request, reply) => {
+    const secret = config.githubWebhookSecret;
+    if (secret === undefined) throw new HttpError(401, 'unauthorized', 'GitHub webhooks are off: start the server with --github-webhook-secret (SKILLS_GITHUB_WEBHOOK_SECRET)');
+    const delivery = header(request, 'x-github-delivery');
+    const raw = rawBody(request);
+    if (!verifyGithubSignature(secret, raw, header(request, 'x-hub-signature-256'))) {
+      request.log.warn({ delivery, source: 'github' }, 'webhook refused: bad or missing X-Hub-Signature-256');
+      throw new HttpError(401, 'unauthorized', 'X-Hub-Signature-256: missing or not the HMAC-SHA256 of the body under the configured secret');
+    }
+    const event = header(request, 'x-github-event');
+    return handle(request, reply, ingest, { source: 'github', deliveryId: delivery, event: event ?? '', mapped: mapGithubEvent(event, parseJson(request, raw, delivery)) });
+  });
+
+  app.post('/v1/integrations/gitlab', async (request, reply) => {
+    const secret = config.gitlabWebhookToken;
+    if (secret === undefined) throw new HttpError(401, 'unauthorized', 'GitLab webhooks are off: start the server with --gitlab-webhook-token (SKILLS_GITLAB_WEBHOOK_TOKEN)');
+    const delivery = header(request, 'x-gitlab-event-uuid') ?? header(request, 'x-gitlab-webhook-uuid');
+    if (!verifyGitlabToken(secret, header(request, 'x-gitlab-token'))) {
+      request.log.warn({ delivery, source: 'gitlab' }, 'webhook refused: bad or missing X-Gitlab-Token');
+      throw new HttpError(401, 'unauthorized', 'X-Gitlab-Token: missing or not the configured secret token');
+    }
+    const raw = rawBody(request);
+    return handle(request, reply, ingest, { source: 'gitlab', deliveryId: delivery, event: header(request, 'x-gitlab-event') ?? '', mapped: mapGitlabEvent(parseJson(request, raw, delivery)) });
+  });
+
+  app.post('/v1/integrations/ci', { onRequest: async (request) => checkAccess(request, 'write') }, async (request, reply) => {
+    const delivery = header(request, 'x-delivery-id');
+    const mapped = mapCiRun(parseJson(request, rawBody(request), delivery));
+    if ('issues' in mapped) {
+      request.log.warn({ delivery, source: 'ci' }, 'CI run refused');
+      throw new HttpError(400, 'validation_failed', `${mapped.issues.length} problem(s) in the CI run; nothing written`, { issues: mapped.issues.map((i) => ({ index: -1, ...i })) });
+    }
+    const source = (mapped as { jobs: { provider: string }[] }).jobs?.[0]?.provider ?? 'ci';
+    return handle(request, reply, ingest, { source, deliveryId: delivery, event: 'ci', mapped });
+  });
+
+  const read = { onRequest: async (request: FastifyRequest) => checkAccess(request, 'read') };
+  app.get('/v1/integrations/ci/pipelines', read, async (request) => {
+    const window = windowOf(request.query as Record<string, unknown>);
+    return { pipelines: await listPipelines(store, window) };
+  });
+  app.get('/v1/integrations/ci/report', read, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const pipeline = typeof query.pipeline === 'string' && query.pipeline.trim() !== '' ? query.pipeline.trim() : undefined;
+    if (pipeline === undefined) throw new HttpError(400, 'validation_failed', 'pipeline: required (a name from GET /v1/integrations/ci/pipelines)', { issues: [{ index: -1, field: 'pipeline', message: 'required' }] });
+    return pipelineReport(store, pipeline, windowOf(query));
+  });
+  app.get('/v1/integrations/ci/deliveries', read, async (request) => {
+    const window = windowOf(request.query as Record<string, unknown>);
+    return { deliveries: await ingest.deliveryCounts(window.since ?? 0) };
+  });
+
+  const prune = setInterval(() => {
+    ingest.pruneDeliveries(Date.now() - 30 * 86_400_000).catch((error: unknown) => app.log.error({ err: error }, 'pruning old delivery ids failed'));
+  }, 3_600_000);
+  prune.unref();
+  app.addHook('onClose', async () => clearInterval(prune));
+};
+
+async function handle(request: FastifyRequest, reply: FastifyReply, ingest: CiIngest, delivery: CiDelivery) {
+  try {
+    const report = await ingest.deliver(delivery);
+    request.log.info({ delivery: delivery.deliveryId, source: delivery.source, event: delivery.event, outcome: report.outcome, recorded: report.recorded }, `webhook ${report.outcome}`);
+    return reply.status(report.outcome === 'ignored' ? 202 : 200).send(report);
+  } catch (error) {
+    request.log.warn({ delivery: delivery.deliveryId, source: delivery.source, event: delivery.event }, `webhook refused: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text && text.trim() !== '' ? text.trim() : undefined;
+}
+
+function rawBody(request: FastifyRequest): Buffer {
+  if (!isJsonContentType(request.headers['content-type'])) throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json');
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+function parseJson(request: FastifyRequest, raw: Buffer, delivery: string | undefined): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    request.log.warn({ delivery }, 'webhook refused: body is not valid JSON');
+    throw new HttpError(400, 'invalid_json', 'body is not valid JSON');
+  }
+}
+
+function windowOf(query: Record<string, unknown>): { since?: number; until?: number } {
+  const out: { since?: number; until?: number } = {};
+  for (const key of ['since', 'until'] as const) {
+    const value = query[key];
+    if (value === undefined || value === '') continue;
+    const ms = timeOf(String(value));
+    if (ms === undefined) throw new HttpError(400, 'validation_failed', `${key}: expected epoch milliseconds, ISO-8601 text or a duration ago such as 7d or 24h (got "${String(value)}")`, { issues: [{ index: -1, field: key, message: 'expected a time' }] });
+    out[key] = ms;
+  }
+  return out;
+}
+
+function timeOf(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const ago = /^(\d+)([dhm])$/.exec(text);
+  if (ago) return Date.now() - Number(ago[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[ago[2] as 'd' | 'h' | 'm'];
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
