@@ -47,7 +47,7 @@ describe('GET /openapi.json', () => {
       'GET /openapi.json openapi',
       'GET /ws websocket',
     ]);
-    expect(API_ROUTES).toHaveLength(11);
+    expect(API_ROUTES).toHaveLength(18);
   });
 
   it('describes the invocation body from the storage schema: required fields, types, no extra keys', () => {
