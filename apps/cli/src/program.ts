@@ -11,6 +11,7 @@ import { registerImportLegacyCommand } from './commands/import-legacy.js';
 import { registerPruneCommand } from './commands/prune.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerInvocationCommands } from './commands/invocations.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -63,6 +64,7 @@ export function createProgram(io: CliIo, context: CommandContext = createContext
   registerAbtestCommand(program, context);
   registerCollabCommands(program, context);
   registerClaudeCodeCommands(program, context);
+  registerIntegrationCommands(program, context);
   registerServeCommand(program, context);
   registerMcpCommand(program, context);
   return program;
