@@ -14,7 +14,7 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Clock (epoch ms, default Date.now()); a cut after it is refused. */
   now?: number;
-  /** Each batch aims at this duration (default 40 ms), so readers never wait long behind one. */
+  /** Each batch aims at this duration (default 25 ms; at most 5,000 rows), so readers never wait long behind one. */
   targetBatchMs?: number;
   /** Rows of the first batch (default 1,000); later batches adapt to `targetBatchMs`. */
   batchSize?: number;
@@ -62,7 +62,7 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
   if (options.dryRun) {
     return { cut, deleted: total, batches: 0, longestBatchMs: 0, prunedBefore: previous, dryRun: true, elapsedMs: performance.now() - started };
   }
-  const target = options.targetBatchMs ?? 40;
+  const target = options.targetBatchMs ?? 25;
   let size = Math.max(1, Math.floor(options.batchSize ?? 1000));
   let deleted = 0;
   let batches = 0;
@@ -87,7 +87,7 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
     options.onProgress?.({ deleted, total });
     if (removed < size) break;
     // Aim each batch at `target` ms: more rows when they went fast, fewer when slow.
-    size = Math.max(100, Math.min(20_000, Math.floor(size * Math.min(2, Math.max(0.25, target / Math.max(took, 1))))));
+    size = Math.max(100, Math.min(5_000, Math.floor(size * Math.min(2, Math.max(0.25, target / Math.max(took, 1))))));
     // Let this process's readers (and writers) in between batches.
     await new Promise((resolve) => setImmediate(resolve));
   }
