@@ -101,6 +101,11 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     invocation_id: true, source: true, sources: true, tool_name: true, run_key: true, project: true, client_version: true,
     agent_type: true, trigger: true, first_seen_at: true, updated_at: true,
   },
+  ci_jobs: {
+    id: true, kind: true, provider: true, pipeline: true, repository: true, run_id: true, attempt: true, name: true, stage: true,
+    commit_sha: true, branch: true, status: true, error: true, started_at: true, duration_seconds: true, recorded_at: true,
+  },
+  integration_deliveries: { delivery_id: true, source: true, event: true, outcome: true, reason: true, invocations: true, received_at: true },
 };
 
 const views: { [V in keyof SkillsViews]: Columns<SkillsViews[V]> } = {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, runMain, tempDir } from './helpers.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations'];
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations'];
 
 describe('skills migrate', () => {
   const db = join(tempDir(), 'migrate.db');
@@ -17,19 +17,19 @@ describe('skills migrate', () => {
     expect(status.map((m: { name: string }) => m.name)).toEqual(ALL);
     expect(status.every((m: { appliedAt: number | null }) => typeof m.appliedAt === 'number')).toBe(true);
     const table = await runBin(['migrate', 'status', '--db', db]);
-    expect(table.stdout).toMatch(/│ 0009_integrations\s+│ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ │/);
+    expect(table.stdout).toMatch(/│ 0010_ci_integrations\s+│ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ │/);
     expect(table.stdout).toContain('Up to date.');
   });
 
   it('down --steps 3 rolls back the newest three; status shows them pending; up re-applies them', async () => {
     expect(JSON.parse((await runMain(['migrate', 'down', '--steps', '3', '--db', db, '--json'])).stdout)).toEqual({
-      rolledBack: ['0009_integrations', '0008_lean_ingest', '0007_collab'],
+      rolledBack: ['0010_ci_integrations', '0009_integrations', '0008_lean_ingest'],
       dropped: [],
     });
     const table = await runBin(['migrate', 'status', '--db', db]);
-    expect(table.stdout).toMatch(/│ 0007_collab\s+│ pending\s+│/);
+    expect(table.stdout).toMatch(/│ 0008_lean_ingest\s+│ pending\s+│/);
     expect(table.stdout).toContain('3 pending: run skills migrate up');
-    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0007_collab, 0008_lean_ingest, 0009_integrations\n');
+    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0008_lean_ingest, 0009_integrations, 0010_ci_integrations\n');
   });
 
   it('down rejects a bad --steps', async () => {

@@ -3,7 +3,7 @@ export { parseStoreUrl, sqliteFileOf, redactUrl, type StoreLocation } from './st
 export { keyFilePath, readKeyFile, KeyFileError, type KeyFileSecret } from './key-file.js';
 export type { Store, RecordedEvent } from './store.js';
 export { watchRecorded, snapshotThenWatch, type RecordedInvocation, type WatchRecordedOptions } from './recorded-events.js';
-export type { SkillsDatabase } from './schema.js';
+export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';

@@ -343,6 +343,36 @@ export interface IntegrationPendingTable {
   expires_at: number;
 }
 
+/** V10: CI jobs and pipeline runs (@skills/integrations' CI sources), and webhook deliveries by id. */
+export interface CiJobsTable {
+  id: string;
+  kind: string;
+  provider: string;
+  pipeline: string;
+  repository: string | null;
+  run_id: string;
+  attempt: number;
+  name: string;
+  stage: string | null;
+  commit_sha: string | null;
+  branch: string | null;
+  status: string;
+  error: string | null;
+  started_at: number;
+  duration_seconds: number | null;
+  recorded_at: number;
+}
+
+export interface IntegrationDeliveriesTable {
+  delivery_id: string;
+  source: string;
+  event: string;
+  outcome: string;
+  reason: string | null;
+  invocations: number;
+  received_at: number;
+}
+
 /** V9: where each integration-recorded invocation came from. */
 export interface IntegrationRunsTable {
   invocation_id: string;
@@ -385,6 +415,8 @@ export interface SkillsDatabase {
   skill_user_opt_outs: SkillUserOptOutsTable;
   integration_pending: IntegrationPendingTable;
   integration_runs: IntegrationRunsTable;
+  ci_jobs: CiJobsTable;
+  integration_deliveries: IntegrationDeliveriesTable;
 }
 
 /** Views are read-only; their rows are described loosely here and exactly in migrations/. */

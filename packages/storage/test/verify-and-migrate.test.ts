@@ -92,8 +92,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0007_collab',
         '0008_lean_ingest',
         '0009_integrations',
+        '0010_ci_integrations',
       ]);
-      expect(await rollbackStore(store, 3)).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 4)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
@@ -105,8 +106,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0007_collab', false],
         ['0008_lean_ingest', false],
         ['0009_integrations', false],
+        ['0010_ci_integrations', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations']);
+      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations']);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
       await store.close();
@@ -121,7 +123,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     await recordInvocations(store, items);
     const before = await topSkills(store, { since: T0, until: T0 + 7 * HOUR });
     try {
-      expect(await rollbackStore(store, 6)).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
+      expect(await rollbackStore(store, 7)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
     } finally {
       await store.close();
     }
@@ -140,12 +142,12 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     const { store } = await factory.create();
     try {
       await store.db.insertInto('skill_user_opt_outs').values({ user_id: 'pseudonym', forgotten_at: T0 }).execute();
-      expect(await storeRollbackLosses(store, 3)).toEqual([
+      expect(await storeRollbackLosses(store, 4)).toEqual([
         { migration: '0007_collab', what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))', rows: 1, kind: 'data' },
       ]);
-      await expect(rollbackStore(store, 3)).rejects.toThrow(DataLossError);
+      await expect(rollbackStore(store, 4)).rejects.toThrow(DataLossError);
       expect((await storeMigrationStatus(store)).every((m) => m.appliedAt !== null)).toBe(true);
-      expect(await rollbackStore(store, 3, { allowDataLoss: ['0007_collab'] })).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 4, { allowDataLoss: ['0007_collab'] })).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
     } finally {
       await store.close();
     }
