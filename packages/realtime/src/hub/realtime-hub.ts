@@ -188,7 +188,10 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
   };
 
   const reply = (client: Client, type: string, data: unknown, extra?: Record<string, unknown>) => {
-    if (client.ws.readyState === WebSocket.OPEN && !client.closing) write(client, serverMessage(type, Date.now(), data, extra));
+    if (client.ws.readyState !== WebSocket.OPEN || client.closing) return;
+    // One clock reading: a message's `timestamp` (ISO) is always its `ts`, even across a millisecond.
+    const ts = Date.now();
+    write(client, serverMessage(type, ts, data, extra?.timestamp === undefined ? extra : { ...extra, timestamp: iso(ts) }));
   };
 
   // --- the tick: one snapshot for every client --------------------------------------------------
