@@ -1,7 +1,7 @@
 import type { Store } from '@skills/storage';
 import { detectAndRecordAnomalies, type DetectAndRecordResult } from '@skills/timeseries';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { withAdvisoryLock } from './advisory-lock.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -44,27 +44,13 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
   /** End of the last hour a run was for (judged here or left to the instance holding the lock). */
   let lastUntil: number | undefined;
 
-  async function judge(at: number): Promise<AnomalyRunResult> {
-    if (dialect !== 'postgres') return { ran: true, result: await detectAndRecordAnomalies(store, { now: at }) };
-    return store.db.connection().execute(async (connection) => {
-      const key = sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext('skills-anomaly-job:' || current_schema())) as locked`;
-      const { rows } = await key.execute(connection);
-      if (!rows[0]?.locked) return { ran: false, reason: 'locked' } as const;
-      try {
-        return { ran: true, result: await detectAndRecordAnomalies(store, { now: at }) } as const;
-      } finally {
-        await sql`select pg_advisory_unlock(hashtext('skills-anomaly-job:' || current_schema()))`.execute(connection);
-      }
-    });
-  }
-
   function runOnce(): Promise<AnomalyRunResult> {
     if (closed) return Promise.resolve({ ran: false, reason: 'closed' });
     // One run at a time in this process; a second caller shares the run in progress.
     if (running !== undefined) return running;
     const at = now();
     lastUntil = at - (at % HOUR_MS);
-    running = judge(at)
+    running = withAdvisoryLock(store, dialect, 'skills-anomaly-job', () => detectAndRecordAnomalies(store, { now: at }))
       .then((outcome) => {
         if (outcome.ran) {
           const { result } = outcome;

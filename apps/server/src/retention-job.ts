@@ -1,6 +1,6 @@
 import { pruneInvocations, type PruneResult, type Store } from '@skills/storage';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { withAdvisoryLock } from './advisory-lock.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,23 +44,10 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
 
   const prune = (at: number) => pruneInvocations(store, { before: at - retentionMs, now: at });
 
-  async function pruneLocked(at: number): Promise<RetentionRunResult> {
-    if (dialect !== 'postgres') return { ran: true, result: await prune(at) };
-    return store.db.connection().execute(async (connection) => {
-      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext('skills-retention-job:' || current_schema())) as locked`.execute(connection);
-      if (!rows[0]?.locked) return { ran: false, reason: 'locked' } as const;
-      try {
-        return { ran: true, result: await prune(at) } as const;
-      } finally {
-        await sql`select pg_advisory_unlock(hashtext('skills-retention-job:' || current_schema()))`.execute(connection);
-      }
-    });
-  }
-
   function runOnce(): Promise<RetentionRunResult> {
     if (closed) return Promise.resolve({ ran: false, reason: 'closed' });
     if (running !== undefined) return running;
-    running = pruneLocked(now())
+    running = withAdvisoryLock(store, dialect, 'skills-retention-job', () => prune(now()))
       .then((outcome) => {
         if (outcome.ran) {
           const { result } = outcome;

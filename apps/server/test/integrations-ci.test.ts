@@ -26,14 +26,14 @@ function retryOf(body: Buffer): Buffer {
 function github(url: string, event: string, delivery: string, body: Buffer | string, signature: string | null = signGithubPayload(SECRET, body)) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery };
   if (signature !== null) headers['x-hub-signature-256'] = signature;
-  return fetch(`${url}/v1/integrations/github`, { method: 'POST', headers, body });
+  return fetch(`${url}/v1/integrations/github`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 function gitlab(url: string, event: string, body: Buffer | string, token: string | null = TOKEN, uuid?: string) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-gitlab-event': event };
   if (token !== null) headers['x-gitlab-token'] = token;
   if (uuid) headers['x-gitlab-event-uuid'] = uuid;
-  return fetch(`${url}/v1/integrations/gitlab`, { method: 'POST', headers, body });
+  return fetch(`${url}/v1/integrations/gitlab`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 for (const factory of storeFactories) {

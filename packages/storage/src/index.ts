@@ -27,6 +27,7 @@ export { MigrationError, NewerSchemaError, DataLossError } from '@skills/migrati
 export { migrateStore, rollbackStore, storeMigrationStatus, storeRollbackLosses, type MigrationStatus, type DownLoss } from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
 export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
+export { DURATION_HISTOGRAM_LAYOUT, durationQuantile, sampleQuantile } from './rollups/duration-histogram.js';
 export { userPseudonym, hasUserPseudonyms, forgetUserInteractions, MIN_SECRET_BYTES } from './user-pseudonyms.js';
 export { forgetUserRecords, eraseUserInvocations, type ForgottenRecords } from './erase-user.js';
 export { importLegacyDatabase, type LegacyImportOptions, type LegacyImportReport } from './legacy/import-legacy.js';

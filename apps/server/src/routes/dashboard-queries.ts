@@ -1,7 +1,7 @@
-import { topSkills, type Store } from '@skills/storage';
+import { durationQuantile, sampleQuantile, topSkills, type Store } from '@skills/storage';
 import { trend, type TrendDirection } from '@skills/timeseries';
 import { sql } from 'kysely';
-import { HOUR_MS, needsRawRows, quantileOf, quantileOfHistograms, sparklineBucketMs, type DashboardFilter, type DashboardWindow } from './dashboard-window.js';
+import { HOUR_MS, needsRawRows, sparklineBucketMs, type DashboardFilter, type DashboardWindow } from './dashboard-window.js';
 
 /** Exact p95 from the invocations up to this many timed completions; above, from the rollups' histograms (as topSkills). */
 const EXACT_P95_MAX = 2000;
@@ -55,7 +55,7 @@ export async function rangeTotals(store: Store, window: { since: number; until: 
   let p95: number | null = null;
   if (timed > 0 && (timed <= EXACT_P95_MAX || needsRawRows(filter))) {
     const rows = await rawRows(store, window, filter).select('duration_seconds').where('completed', '=', 1).where('duration_seconds', 'is not', null).execute();
-    p95 = quantileOf(rows.map((row) => Number(row.duration_seconds)), 0.95);
+    p95 = sampleQuantile(rows.map((row) => Number(row.duration_seconds)), 0.95);
   } else if (timed > 0) {
     let query = store.db
       .selectFrom('skill_time_series')
@@ -64,7 +64,7 @@ export async function rangeTotals(store: Store, window: { since: number; until: 
       .where('hour_start', '<', window.until)
       .where('duration_count', '>', 0);
     if (filter.skill !== undefined) query = query.where('skill_name', '=', filter.skill);
-    p95 = quantileOfHistograms((await query.execute()).map((row) => row.duration_histogram), 0.95);
+    p95 = durationQuantile((await query.execute()).map((row) => row.duration_histogram), 0.95);
   }
 
   const sessions = await rawRows(store, window, filter)
@@ -174,7 +174,7 @@ async function rawSkillTotals(store: Store, window: { since: number; until: numb
       completed,
       completion_rate: completed / invocations,
       avg_duration_seconds: timed > 0 ? Number(row.duration_sum) / timed : null,
-      p95_duration_seconds: quantileOf(bySkill.get(row.skill_name) ?? [], 0.95),
+      p95_duration_seconds: sampleQuantile(bySkill.get(row.skill_name) ?? [], 0.95),
     };
   });
 }

@@ -1,9 +1,9 @@
 import { analyzeExperiment, listExperiments, type ExperimentAnalysis } from '@skills/abtest';
 import { communityBaselines, compareWithCommunity, recommendSkills, skillDependencies, type CommunityBaseline } from '@skills/collab';
-import { hasUserPseudonyms, hourlySeries, NotFoundError, type Store } from '@skills/storage';
+import { hasUserPseudonyms, hourlySeries, NotFoundError, sampleQuantile, type Store } from '@skills/storage';
 import { listAnomalies, skillTrend } from '@skills/timeseries';
 import { sql } from 'kysely';
-import { HOUR_MS, quantileOf, type DashboardWindow } from './dashboard-window.js';
+import { HOUR_MS, type DashboardWindow } from './dashboard-window.js';
 
 /** One hour of the skill view's charts. */
 export interface SkillHour {
@@ -43,7 +43,7 @@ export async function skillView(store: Store, skill: string, window: DashboardWi
     invocations: point.count,
     completed: point.completed,
     completion_rate: point.count > 0 ? point.completed / point.count : null,
-    p95_duration_seconds: quantileOf(byHour.get(point.ts) ?? [], 0.95),
+    p95_duration_seconds: sampleQuantile(byHour.get(point.ts) ?? [], 0.95),
   }));
 
   const errors = await store.db

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { ValidationError } from '../errors.js';
-import { addToHistogram, parseHistogram, quantileFromHistogram } from '../rollups/duration-histogram.js';
+import { addToHistogram, parseHistogram, quantileFromHistogram, sampleQuantile } from '../rollups/duration-histogram.js';
 import type { Store } from '../store.js';
 import { checkLimit, hourWindow } from './time-window.js';
 
@@ -135,7 +135,7 @@ async function p95BySkill(
       if (list) list.push(Number(row.duration_seconds));
       else durations.set(row.skill_name, [Number(row.duration_seconds)]);
     }
-    for (const [skill, list] of durations) result.set(skill, quantileOf(list, 0.95));
+    for (const [skill, list] of durations) result.set(skill, sampleQuantile(list, 0.95));
   }
   if (estimated.length === 0) return result;
   const rows = await store.db
@@ -154,14 +154,4 @@ async function p95BySkill(
   }
   for (const [skill, histogram] of merged) result.set(skill, quantileFromHistogram(histogram, 0.95));
   return result;
-}
-
-/** The q-quantile by linear interpolation between order statistics (R type 7, numpy's default). */
-function quantileOf(values: number[], q: number): number {
-  values.sort((a, b) => a - b);
-  const h = (values.length - 1) * q;
-  const lo = Math.floor(h);
-  const below = values[lo]!;
-  const above = values[Math.min(lo + 1, values.length - 1)]!;
-  return below + (h - lo) * (above - below);
 }

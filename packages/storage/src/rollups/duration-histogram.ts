@@ -7,7 +7,10 @@
  */
 const MIN_SECONDS = 0.001;
 const STEPS_PER_DOUBLING = 4;
-export const BUCKET_COUNT = 96;
+
+/** The layout of `duration_histogram` as readers outside storage need it: bucket i is [min · 2^(i/steps), min · 2^((i+1)/steps)) s. */
+export const DURATION_HISTOGRAM_LAYOUT = { minSeconds: MIN_SECONDS, stepsPerDoubling: STEPS_PER_DOUBLING, buckets: 96 } as const;
+export const BUCKET_COUNT = DURATION_HISTOGRAM_LAYOUT.buckets;
 
 /** Sparse histogram: bucket index → count. */
 export type DurationHistogram = Map<number, number>;
@@ -71,4 +74,30 @@ export function quantileFromHistogram(histogram: DurationHistogram, q: number): 
     seen += count;
   }
   return upperBound(buckets[buckets.length - 1]!);
+}
+
+/**
+ * The q-quantile of the durations in several stored `duration_histogram` texts (e.g. a skill's
+ * hours over a range), merged, as `quantileFromHistogram` estimates it; null when all are empty.
+ * @example durationQuantile(rows.map((row) => row.duration_histogram), 0.95)
+ */
+export function durationQuantile(histograms: readonly string[], q: number): number | null {
+  const merged: DurationHistogram = new Map();
+  for (const text of histograms) addToHistogram(merged, parseHistogram(text));
+  return quantileFromHistogram(merged, q);
+}
+
+/**
+ * The q-quantile of `values` by linear interpolation between order statistics (R type 7, numpy's
+ * default), as storage's exact p95; null for no values. Sorts `values` in place.
+ * @example sampleQuantile([1, 2, 3, 4], 0.5) // 2.5
+ */
+export function sampleQuantile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  const h = (values.length - 1) * q;
+  const lo = Math.floor(h);
+  const below = values[lo]!;
+  const above = values[Math.min(lo + 1, values.length - 1)]!;
+  return below + (h - lo) * (above - below);
 }

@@ -1,4 +1,4 @@
-import type { Store } from '@skills/storage';
+import { DURATION_HISTOGRAM_LAYOUT, type Store } from '@skills/storage';
 import { HOUR_MS, MAX_WITHIN_HOUR_TIMED, type SeriesPoint } from '../series.js';
 
 /**
@@ -58,9 +58,9 @@ export async function readHours(store: Store, hours: readonly number[], skills?:
   return series;
 }
 
-/** Log-spaced buckets of the rollup's duration histogram (storage's duration-histogram.ts): bucket i is [0.001·2^(i/4), 0.001·2^((i+1)/4)) s. */
-const LOG_MIN_SECONDS = Math.log(0.001);
-const LOG_BUCKET_WIDTH = Math.LN2 / 4;
+/** Log-spaced buckets of the rollup's duration histogram (storage's layout): bucket i is [min·2^(i/steps), min·2^((i+1)/steps)) s. */
+const LOG_MIN_SECONDS = Math.log(DURATION_HISTOGRAM_LAYOUT.minSeconds);
+const LOG_BUCKET_WIDTH = Math.LN2 / DURATION_HISTOGRAM_LAYOUT.stepsPerDoubling;
 
 /**
  * Within-hour sum of squared deviations of log durations, from the rollup's duration histogram
