@@ -191,6 +191,36 @@ describe.each(storeFactories)('createMetricsExporter [$name]', (factory) => {
     }
   });
 
+  it('counts ingest requests per route from 0, and refused ones by route and code, passing promtool', async () => {
+    const { store } = await factory.create();
+    const exporter = createMetricsExporter({ store, defaultMetrics: false, ingestRoutes: ['/v1/invocations', '/v1/logs'] });
+    try {
+      const before = await exporter.metrics();
+      expect(lines(before, 'skills_ingest_requests_total')).toEqual(['skills_ingest_requests_total{route="/v1/invocations"} 0', 'skills_ingest_requests_total{route="/v1/logs"} 0']);
+      expect(lines(before, 'skills_ingest_rejected_total')).toEqual([]);
+      exporter.countIngest('/v1/invocations');
+      exporter.countIngest('/v1/invocations', 'validation_failed');
+      exporter.countIngest('/v1/invocations', 'validation_failed');
+      exporter.countIngest('/v1/logs', 'payload_too_large');
+      exporter.countIngest('/v1/not-configured', 'Bad Code!');
+      const text = await exporter.metrics();
+      expect(lines(text, 'skills_ingest_requests_total')).toEqual([
+        'skills_ingest_requests_total{route="/v1/invocations"} 3',
+        'skills_ingest_requests_total{route="/v1/logs"} 1',
+        'skills_ingest_requests_total{route="other"} 1',
+      ]);
+      expect(lines(text, 'skills_ingest_rejected_total')).toEqual([
+        'skills_ingest_rejected_total{route="/v1/invocations",code="validation_failed"} 2',
+        'skills_ingest_rejected_total{route="/v1/logs",code="payload_too_large"} 1',
+        'skills_ingest_rejected_total{route="other",code="other"} 1',
+      ]);
+      expect(promtool(text)).toEqual({ status: 0, output: '' });
+    } finally {
+      await exporter.close();
+      await store.close();
+    }
+  });
+
   if (factory.name === 'postgres') {
     it('reads the totals again after losing its listening connection, so batches of the gap are not missed', async () => {
       const { store, reopen } = await factory.create();

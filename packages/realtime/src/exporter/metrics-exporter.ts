@@ -19,6 +19,11 @@ export interface MetricsExporterOptions {
   activeSessionMs?: number;
   /** Include Node's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Routes whose requests `countIngest` counts (`skills_ingest_requests_total{route}` starts at 0
+   * for each, so a rate exists before the first request); another route is counted as `other`.
+   */
+  ingestRoutes?: readonly string[];
   logger?: Logger;
 }
 
@@ -31,6 +36,12 @@ export interface MetricsExporter {
   ready(): Promise<void>;
   /** The Prometheus text exposition of every series. */
   metrics(): Promise<string>;
+  /**
+   * Count one answered ingest request of `route` (`${prefix}ingest_requests_total{route}`) and,
+   * when it was refused, its error code (`${prefix}ingest_rejected_total{route,code}`).
+   * @example exporter.countIngest('/v1/invocations', 'validation_failed');
+   */
+  countIngest(route: string, rejectedCode?: string): void;
   close(): Promise<void>;
 }
 
@@ -74,9 +85,13 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
   const anomalies = new ValueFamily(own, 'anomalies_detected_total', 'Anomalies detected', 'counter');
   const folded = new ValueFamily(own, `${prefix}skill_names_folded_total`, `Distinct skill names reported as "${OTHER}" beyond the cap of ${maxSkillNames}`, 'counter');
   const buildInfo = new ValueFamily(own, `${prefix}build_info`, 'Version of @skills/realtime and Node.js', 'gauge');
+  const ingestRequests = new ValueFamily(own, `${prefix}ingest_requests_total`, 'Requests answered by an ingest route (invocations, hooks, OTLP logs, webhooks)', 'counter');
+  const ingestRejected = new ValueFamily(own, `${prefix}ingest_rejected_total`, 'Ingest requests refused (answered 4xx or 5xx; nothing written), by route and error code', 'counter');
+  const ingestRoutes = new Set(options.ingestRoutes ?? []);
+  for (const route of ingestRoutes) ingestRequests.set({ route }, 0);
   folded.set({}, 0);
   buildInfo.set({ version: packageJson.version, node_version: process.version }, 1);
-  const renderOwn = familiesRenderer([invocations, durations, completionRate, activeSessions, anomalies, folded, buildInfo]);
+  const renderOwn = familiesRenderer([invocations, durations, completionRate, activeSessions, anomalies, folded, ingestRequests, ingestRejected, buildInfo]);
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: defaults, prefix });
     // prom-client names three gauges `…_total`, which `promtool check metrics` rejects (the same
@@ -254,6 +269,12 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
     registry,
     contentType: registry.contentType,
     ready: () => started,
+    countIngest(route, rejectedCode) {
+      // Labels stay bounded: the configured routes, and error codes of the API's short list shape.
+      const label = ingestRoutes.size === 0 || ingestRoutes.has(route) ? route : OTHER;
+      ingestRequests.inc({ route: label });
+      if (rejectedCode !== undefined) ingestRejected.inc({ route: label, code: /^[a-z_]{1,40}$/.test(rejectedCode) ? rejectedCode : OTHER });
+    },
     async metrics() {
       await started;
       await followAnomalies();
