@@ -87,8 +87,8 @@ export function experimentsView(data: Experiments): HTMLElement {
       return h(
         'article',
         { class: 'experiment', 'data-experiment': experiment.name },
-        h('h3', {}, experiment.name, ' ', h('span', { class: 'badge' }, experiment.status), ' ', h('span', { class: `badge ${analysis.srm.mismatch ? 'bad' : 'ok'}` }, analysis.srm.mismatch ? 'SRM: mismatch' : 'SRM: ok')),
-        h('p', {}, h('strong', {}, VERDICTS[analysis.verdict] ?? analysis.verdict), ` — ${analysis.reason}`),
+        h('h3', {}, experiment.name, ' ', h('span', { class: 'badge' }, experiment.status), ' ', h('span', { class: `badge srm ${analysis.srm.mismatch ? 'bad' : 'ok'}`, 'data-value': String(analysis.srm.mismatch) }, analysis.srm.mismatch ? 'SRM: mismatch' : 'SRM: ok')),
+        h('p', { class: 'verdict', 'data-value': analysis.verdict }, h('strong', {}, VERDICTS[analysis.verdict] ?? analysis.verdict), ` — ${analysis.reason}`),
         h(
           'div',
           { class: 'scroll' },
@@ -103,13 +103,13 @@ export function experimentsView(data: Experiments): HTMLElement {
                 const c = comparison(v.name);
                 return h(
                   'tr',
-                  {},
+                  { 'data-variant': v.name },
                   h('th', { scope: 'row' }, v.name, i === 0 ? h('span', { class: 'muted' }, ' (control)') : null),
-                  h('td', { class: 'num' }, formatCount(v.assigned)),
-                  h('td', { class: 'num' }, `${formatRate(v.completionRate)} (${formatRate(v.completionRateInterval.lower)}–${formatRate(v.completionRateInterval.upper)})`),
-                  h('td', { class: 'num' }, c ? formatChange(c.relativeLift) : '–'),
-                  h('td', { class: 'num' }, c ? `${formatChange(c.relativeLiftInterval.lower)} to ${formatChange(c.relativeLiftInterval.upper)}` : '–'),
-                  h('td', { class: 'num' }, c?.bayesian ? formatRate(c.bayesian.chanceToBeatControl) : '–'),
+                  h('td', { class: 'num', 'data-col': 'users' }, formatCount(v.assigned)),
+                  h('td', { class: 'num', 'data-col': 'completion_rate' }, `${formatRate(v.completionRate)} (${formatRate(v.completionRateInterval.lower)}–${formatRate(v.completionRateInterval.upper)})`),
+                  h('td', { class: 'num', 'data-col': 'lift' }, c ? formatChange(c.relativeLift) : '–'),
+                  h('td', { class: 'num', 'data-col': 'lift_interval' }, c ? `${formatChange(c.relativeLiftInterval.lower)} to ${formatChange(c.relativeLiftInterval.upper)}` : '–'),
+                  h('td', { class: 'num', 'data-col': 'chance' }, c?.bayesian ? formatRate(c.bayesian.chanceToBeatControl) : '–'),
                 );
               }),
             ),
@@ -130,7 +130,7 @@ export function userViewPanel(view: UserView): HTMLElement {
       h('h3', {}, `Skills ${view.user} has not tried`),
       view.recommendations.length === 0
         ? h('p', { class: 'empty' }, 'Nothing to recommend yet.')
-        : h('ol', { class: 'plain' }, view.recommendations.map((r) => h('li', { 'data-skill': r.skill }, h('strong', {}, r.skill), h('span', { class: 'muted' }, ` ${r.reason}`)))),
+        : h('ol', { class: 'plain' }, view.recommendations.map((r) => h('li', { 'data-skill': r.skill }, h('strong', {}, r.skill), h('span', { class: 'muted reason' }, ` ${r.reason}`)))),
     ),
     h(
       'div',
@@ -151,10 +151,10 @@ export function userViewPanel(view: UserView): HTMLElement {
                 view.community.map((c) =>
                   h('tr', { 'data-skill': c.skill },
                     h('th', { scope: 'row' }, c.skill),
-                    h('td', { class: 'num' }, formatCount(c.userInvocations)),
-                    h('td', { class: 'num' }, formatRate(c.userRate)),
-                    h('td', { class: 'num' }, formatRate(c.globalRate)),
-                    h('td', { class: `verdict ${c.verdict}` }, c.verdict === 'indistinguishable' ? 'about the same' : c.verdict),
+                    h('td', { class: 'num', 'data-col': 'runs' }, formatCount(c.userInvocations)),
+                    h('td', { class: 'num', 'data-col': 'user_rate' }, formatRate(c.userRate)),
+                    h('td', { class: 'num', 'data-col': 'global_rate' }, formatRate(c.globalRate)),
+                    h('td', { class: `verdict ${c.verdict}`, 'data-col': 'verdict', 'data-value': c.verdict }, c.verdict === 'indistinguishable' ? 'about the same' : c.verdict),
                   ),
                 ),
               ),
