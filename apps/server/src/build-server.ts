@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createTokenChecker, type Access } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { HttpError, mapError } from './http-errors.js';
+import { countIngestRequests, noteErrorCode } from './ingest-metrics.js';
 import { skillsMcpRoute } from '@skills/mcp-tools';
 import { openApiDocument } from './openapi.js';
 import { parseParams } from './query-params.js';
@@ -36,6 +37,8 @@ export type ServerPlugin = FastifyPluginAsync<ServerPluginOptions>;
 export interface MetricsSource {
   contentType: string;
   metrics(): Promise<string>;
+  /** Counts the answers of the ingest routes (`skills_ingest_requests_total`, `skills_ingest_rejected_total`). */
+  countIngest?(route: string, rejectedCode?: string): void;
 }
 
 export interface BuildServerOptions {
@@ -74,12 +77,15 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error, { bodyLimitBytes: config.bodyLimitBytes });
     if (!mapped.expected) request.log.error({ err: error }, 'request failed');
+    noteErrorCode(request, mapped.body.error.code);
     if (mapped.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
     return reply.status(mapped.statusCode).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}: see /openapi.json`, kind: 'route', id: request.url.split('?')[0] } }),
   );
+
+  if (options.metrics?.countIngest !== undefined) countIngestRequests(app, options.metrics as Required<MetricsSource>);
 
   for (const route of API_ROUTES) {
     app.route({

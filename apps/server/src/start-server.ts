@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createAnomalyJob, type AnomalyJob } from './anomaly-job.js';
 import { createRetentionJob } from './retention-job.js';
+import { INGEST_ROUTES } from './ingest-metrics.js';
 import { buildServer, type ServerPlugin } from './build-server.js';
 import type { ServerConfig } from './config.js';
 import { openServerStore } from './open-server-store.js';
@@ -66,7 +67,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   let exporter: MetricsExporter | undefined;
   try {
     const realtimeLogger = logger.child({ component: 'realtime' });
-    exporter = createMetricsExporter({ store, logger: realtimeLogger });
+    exporter = createMetricsExporter({ store, logger: realtimeLogger, ingestRoutes: INGEST_ROUTES });
     hub = createRealtimeHub({
       ...options.realtime,
       store,
