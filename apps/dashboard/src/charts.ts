@@ -115,6 +115,8 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
   requestAnimationFrame(() => {
     if (!plot.isConnected) return;
     opts.width = widthOf(plot);
+    // Bars narrower than 3 px merge into a block (7 days of hours on a phone): draw steps instead.
+    if (options.bars && opts.width / Math.max(1, options.xs.length) < 3) opts.series[1]!.paths = uPlot.paths.stepped!({ align: 1 });
     const chart = new uPlot(opts, [options.xs, options.ys] as uPlot.AlignedData, plot);
     charts.add({ chart, host: plot });
   });

@@ -4,11 +4,12 @@ import { formatCount, formatDuration, formatRate } from './format.js';
 import type { SortKey } from './state.js';
 import type { SkillRow } from './types.js';
 
-const COLUMNS: { key: SortKey; label: string; numeric: boolean }[] = [
+/** `short`: the label at phone width, where the table has to fit 390 px without scrolling. */
+const COLUMNS: { key: SortKey; label: string; short?: string; numeric: boolean }[] = [
   { key: 'skill_name', label: 'Skill', numeric: false },
-  { key: 'invocations', label: 'Invocations', numeric: true },
-  { key: 'completion_rate', label: 'Completion', numeric: true },
-  { key: 'errors', label: 'Errors', numeric: true },
+  { key: 'invocations', label: 'Invocations', short: 'Runs', numeric: true },
+  { key: 'completion_rate', label: 'Completion', short: 'Done', numeric: true },
+  { key: 'errors', label: 'Errors', short: 'Err', numeric: true },
   { key: 'avg_duration_seconds', label: 'Avg', numeric: true },
   { key: 'p95_duration_seconds', label: 'p95', numeric: true },
   { key: 'trend', label: 'Trend', numeric: false },
@@ -48,7 +49,7 @@ export function skillsTableView(options: SkillsTableOptions): HTMLElement {
       return h(
         'th',
         { scope: 'col', class: column.numeric ? 'num' : '', 'aria-sort': active ? (options.desc ? 'descending' : 'ascending') : 'none' },
-        h('button', { type: 'button', class: 'sort', onclick: () => options.onSort(column.key, active ? !options.desc : column.key !== 'skill_name') }, column.label, active ? (options.desc ? ' ↓' : ' ↑') : ''),
+        h('button', { type: 'button', class: 'sort', onclick: () => options.onSort(column.key, active ? !options.desc : column.key !== 'skill_name') }, column.short === undefined ? column.label : [h('span', { class: 'long' }, column.label), h('span', { class: 'short', 'aria-hidden': 'true' }, column.short)], active ? (options.desc ? ' ↓' : ' ↑') : ''),
       );
     }),
     h('th', { scope: 'col', class: 'spark-col' }, `Volume (${options.bucketLabel})`),
@@ -63,7 +64,7 @@ export function skillsTableView(options: SkillsTableOptions): HTMLElement {
       h('td', { class: 'num', 'data-col': 'errors', 'data-value': row.errors }, formatCount(row.errors)),
       h('td', { class: 'num', 'data-col': 'avg_duration_seconds', 'data-value': row.avg_duration_seconds ?? '' }, formatDuration(row.avg_duration_seconds)),
       h('td', { class: 'num', 'data-col': 'p95_duration_seconds', 'data-value': row.p95_duration_seconds ?? '' }, formatDuration(row.p95_duration_seconds)),
-      h('td', { class: `trend ${row.trend}`, 'data-col': 'trend', 'data-value': row.trend }, h('span', { 'aria-hidden': 'true' }, TREND[row.trend].mark), ` ${TREND[row.trend].text}`),
+      h('td', { class: `trend ${row.trend}`, 'data-col': 'trend', 'data-value': row.trend }, h('span', { 'aria-hidden': 'true' }, TREND[row.trend].mark), h('span', { class: 'long' }, ` ${TREND[row.trend].text}`)),
       h('td', { class: 'spark-col' }, sparkline(row.sparkline, `invocations of ${row.skill_name} over the range`)),
     ),
   );

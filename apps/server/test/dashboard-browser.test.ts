@@ -17,7 +17,8 @@ import { postJson, serve, storeFactories } from './helpers.js';
  */
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const OUTPUT = fileURLToPath(new URL('../../dashboard/test-output/', import.meta.url));
+/** Kept by CI as an artifact (.ci/run prints the folder); git-ignored. */
+const OUTPUT = fileURLToPath(new URL('../../dashboard/test-output/screenshots/', import.meta.url));
 const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 /** The last complete hour on a weekday (the detector judges a weekday against earlier weekdays). */
