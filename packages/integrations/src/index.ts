@@ -30,3 +30,23 @@ export {
   type FlakyStep,
   type Recommendation,
 } from './ci/report.js';
+export {
+  ideContextSchema,
+  ideFeedbackSchema,
+  languageOfFileType,
+  IDE_LANGUAGES,
+  IDE_ACTIVITY_PHASES,
+  type IdeLanguage,
+  type IdeActivity,
+  type IdeContext,
+  type IdeContextInput,
+  type IdeFeedback,
+  type IdeFeedbackInput,
+  type IdeFeedbackReport,
+  type IdeRecommendation,
+  type IdeRecommendations,
+} from './ide/protocol.js';
+export { suggestFromCode, IDE_SKILLS, type CodeHint, type CodePosition } from './ide/code-hints.js';
+export { recommendForIde, rankForIde, type RankInput, type SkillHistory } from './ide/recommend.js';
+export { recordIdeFeedback, feedbackInvocation, type IdeFeedbackOptions } from './ide/feedback.js';
+export { createIdeClient, IdeClientError, IDE_PATHS, type IdeClient, type IdeClientOptions } from './ide/client.js';

@@ -1,0 +1,125 @@
+import type { Store } from '@skills/storage';
+import { IDE_SKILLS, suggestFromCode, type CodeHint } from './code-hints.js';
+import {
+  IDE_ACTIVITY_PHASES,
+  ideContextSchema,
+  languageOfFileType,
+  parseOrThrow,
+  type IdeContextInput,
+  type IdeRecommendation,
+  type IdeRecommendations,
+} from './protocol.js';
+
+/** One skill's history as the ranking reads it (a row of `skill_metrics`). */
+export interface SkillHistory {
+  skill_name: string;
+  total_invocations: number;
+  completed_invocations: number;
+  avg_duration_seconds: number | null;
+  /** Invocations per workflow phase. */
+  workflow_phases: Record<string, number>;
+}
+
+export interface RankInput {
+  hints: readonly CodeHint[];
+  history: readonly SkillHistory[];
+  query?: string | undefined;
+  phase?: string | null | undefined;
+  limit: number;
+}
+
+const WEIGHTS = { code: 0.5, query: 0.2, success: 0.15, phase: 0.1, popularity: 0.05 } as const;
+
+/**
+ * Merge the code's hints with history: every skill the code suggests or the store knows is scored
+ * 0.5 · code confidence + 0.2 · query match (share of the skill name's words in the query) +
+ * 0.15 · success ((completed + 1) / (runs + 2)) + 0.1 · share of its runs in the phase +
+ * 0.05 · popularity (log runs relative to the busiest); ties by name. Pure.
+ * @example rankForIde({ hints: suggestFromCode(code, 'python'), history, query: 'run tests', phase: 'execution', limit: 5 })
+ */
+export function rankForIde(input: RankInput): IdeRecommendation[] {
+  const words = queryWords(input.query);
+  const byName = new Map(input.history.map((h) => [h.skill_name, h]));
+  const hints = new Map(input.hints.map((h) => [h.skill_name, h]));
+  const busiest = Math.max(0, ...input.history.map((h) => h.total_invocations));
+  const phase = input.phase ?? null;
+  const scored: IdeRecommendation[] = [];
+  for (const name of new Set([...hints.keys(), ...byName.keys()])) {
+    const hint = hints.get(name);
+    const h = byName.get(name);
+    const runs = h?.total_invocations ?? 0;
+    const completed = h?.completed_invocations ?? 0;
+    const nameWords = name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+    const matched = nameWords.filter((w) => words.some((q) => q === w || (q.length >= 4 && w.length >= 4 && (q.startsWith(w) || w.startsWith(q)))));
+    const relevance = nameWords.length === 0 ? 0 : matched.length / nameWords.length;
+    const success = (completed + 1) / (runs + 2);
+    const phaseShare = phase !== null && runs > 0 ? (h!.workflow_phases[phase] ?? 0) / runs : 0;
+    const popularity = busiest > 0 ? Math.log1p(runs) / Math.log1p(busiest) : 0;
+    const confidence = hint?.confidence ?? 0;
+    const score = WEIGHTS.code * confidence + WEIGHTS.query * relevance + WEIGHTS.success * success + WEIGHTS.phase * phaseShare + WEIGHTS.popularity * popularity;
+    const reasons = [...(hint?.reasons ?? [])];
+    if (matched.length > 0) reasons.push(`matches ${matched.map((w) => `"${w}"`).join(', ')} in the query`);
+    if (runs > 0) reasons.push(`completes ${percent(completed / runs)} of ${runs.toLocaleString('en-US')} past runs`);
+    if (phase !== null && phaseShare > 0) reasons.push(`${percent(phaseShare)} of its runs in ${phase}`);
+    if (reasons.length === 0) reasons.push('never run yet');
+    scored.push({
+      skill_name: name,
+      rank: 0,
+      score: round(score),
+      confidence,
+      source: hint ? (runs > 0 ? 'both' : 'code') : 'history',
+      reasons,
+      description: IDE_SKILLS[name]?.description ?? null,
+      estimated_duration_seconds: h?.avg_duration_seconds ?? null,
+      runs,
+      completion_rate: runs > 0 ? completed / runs : null,
+      keyboard_shortcut: IDE_SKILLS[name]?.shortcut ?? null,
+    });
+  }
+  scored.sort((a, b) => b.score - a.score || (a.skill_name < b.skill_name ? -1 : 1));
+  return scored.slice(0, input.limit).map((r, i) => ({ ...r, rank: i + 1 }));
+}
+
+/**
+ * The IDE protocol's recommendation call, in process: validate the plugin's context (a
+ * `ValidationError` naming the field otherwise: `line` 0, a negative `cursor`, an unknown language
+ * or file type…), read every known skill's history from `skill_metrics` (one query), and rank.
+ * Reads only.
+ * @example await recommendForIde(store, { language: 'python', activity: 'testing', code: 'def test_add():\n    assert 1', line: 1, cursor: 4 })
+ */
+export async function recommendForIde(store: Store, context: IdeContextInput | unknown): Promise<IdeRecommendations> {
+  const c = parseOrThrow(ideContextSchema, context, 'context');
+  const language = c.language ?? languageOfFileType(c.file_type!)!;
+  const phase = c.activity === undefined ? null : IDE_ACTIVITY_PHASES[c.activity];
+  const hints = c.code === undefined ? [] : suggestFromCode(c.code, language, { line: c.line, cursor: c.cursor });
+  const rows = await store.db
+    .selectFrom('skill_metrics')
+    .select(['skill_name', 'total_invocations', 'completed_invocations', 'avg_duration_seconds', 'workflow_phases'])
+    .where('total_invocations', '>', 0)
+    .execute();
+  const history = rows.map((row) => ({
+    skill_name: row.skill_name,
+    total_invocations: Number(row.total_invocations),
+    completed_invocations: Number(row.completed_invocations),
+    avg_duration_seconds: row.avg_duration_seconds === null ? null : Number(row.avg_duration_seconds),
+    workflow_phases: phase === null ? {} : tally(row.workflow_phases),
+  }));
+  return { language, workflow_phase: phase, recommendations: rankForIde({ hints, history, query: c.query, phase, limit: c.limit }) };
+}
+
+function queryWords(query: string | undefined): string[] {
+  return [...new Set((query ?? '').toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])];
+}
+
+function tally(json: string): Record<string, number> {
+  const out = Object.create(null) as Record<string, number>;
+  try {
+    for (const [key, count] of Object.entries(JSON.parse(json) as Record<string, unknown>)) if (typeof count === 'number') out[key] = count;
+  } catch {
+    // A tally the recorder did not write is read as empty rather than failing the request.
+  }
+  return out;
+}
+
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
