@@ -63,11 +63,12 @@ export const ideContextSchema = z
     }
     if ((v.line !== undefined || v.cursor !== undefined) && v.code === undefined) issue(v.line !== undefined ? 'line' : 'cursor', 'needs code: a cursor position is within the code sent');
     if (v.cursor !== undefined && v.line === undefined) issue('line', 'required with cursor');
-    if (v.code !== undefined && v.line !== undefined) {
+    // Positions already refused (line 0, a negative cursor) are not measured against the code again.
+    if (v.code !== undefined && v.line !== undefined && Number.isInteger(v.line) && v.line >= 1) {
       const lines = v.code.split('\n');
       const at = lines[v.line - 1];
       if (at === undefined) issue('line', `expected at most ${lines.length} (the lines of code)`);
-      else if (v.cursor !== undefined && v.cursor > at.length) issue('cursor', `expected at most ${at.length} (the length of line ${v.line})`);
+      else if (v.cursor !== undefined && v.cursor >= 0 && v.cursor > at.length) issue('cursor', `expected at most ${at.length} (the length of line ${v.line})`);
     }
   });
 
