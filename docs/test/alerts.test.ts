@@ -46,6 +46,7 @@ describe('docs/prometheus/alerts.yaml', () => {
       'SkillsExporterDown',
       'SkillsExporterMissing',
       'SkillNamesFolded',
+      'SkillsIngestErrors',
     ]);
     for (const rule of rules) {
       expect(['critical', 'warning', 'info'], rule.alert).toContain(rule.labels?.severity);
@@ -57,6 +58,8 @@ describe('docs/prometheus/alerts.yaml', () => {
     expect(byName.get('SkillCompletionRateDrop')).toMatch(/sum by \(job, skill_name\) \(max without \(instance\) \(increase\(skill_invocations_total\{job="skills",completed="true"\}\[1h\]\)\)\)/);
     expect(byName.get('SkillLatencyRegression')).toMatch(/histogram_quantile\(0\.95, sum by \(job, skill_name, le\) .*skill_duration_seconds_bucket/);
     expect(byName.get('SkillsExporterDown')).toBe('up{job="skills"} == 0');
+    // Refused over all ingest requests per route, summed over instances (each counts its own).
+    expect(byName.get('SkillsIngestErrors')).toMatch(/sum by \(job, route\) \(increase\(skills_ingest_rejected_total\{job="skills"\}\[15m\]\)\)\s+\/\s+sum by \(job, route\) \(increase\(skills_ingest_requests_total\{job="skills"\}\[15m\]\)\)/);
   });
 
   it('is unit-tested for every alert: a case where it fires and one where it must not', () => {

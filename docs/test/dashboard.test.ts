@@ -103,7 +103,7 @@ describe('docs/grafana/skills-dashboard.json', () => {
     }
   });
 
-  it('shows what operators asked for: invocation rate, completion rate from the counters, p50/p95, anomalies, active sessions', () => {
+  it('shows what operators asked for: invocation rate, completion rate from the counters, p50/p95, anomalies, active sessions, ingest errors', () => {
     const uses = (pattern: RegExp) => expressions.filter((e) => pattern.test(e.expr)).map((e) => e.panel);
     expect(uses(/sum by \(skill_name\) \(max without \(instance\) \(rate\(skill_invocations_total/)).toContain('Invocations per minute by skill');
     expect(uses(/completed="true".*\/ sum by \(skill_name\)/)).toContain('Completion rate by skill');
@@ -111,6 +111,8 @@ describe('docs/grafana/skills-dashboard.json', () => {
     expect(uses(/histogram_quantile\(0\.95, sum by \(skill_name, le\)/)).toContain('Duration p95 by skill');
     expect(uses(/anomalies_detected_total/)).toEqual(expect.arrayContaining(['Anomalies in range', 'Anomalies per hour by skill and type']));
     expect(uses(/skill_active_sessions/)).toEqual(expect.arrayContaining(['Active sessions']));
+    expect(uses(/sum by \(route, code\) \(rate\(skills_ingest_rejected_total/)).toEqual(['Ingest errors per minute by route and code']);
+    expect(uses(/skills_ingest_rejected_total.*\/ sum\(increase\(skills_ingest_requests_total/)).toEqual(['Ingest refused (share, 15 min)']);
     // The original's gauge name is gone (see the migration guide), and so is its 0-100 reading of rates.
     expect(uses(/active_sessions_total/)).toEqual([]);
   });

@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMetricsExporter } from '@skills/realtime';
+import { resolveServerConfig, startServer } from '@skills/server';
 import { openStore, recordInvocations } from '@skills/storage';
 import { stringify } from 'yaml';
 
@@ -37,9 +35,10 @@ export function checkExpressions(expressions: readonly string[]): { status: numb
 export type Exposition = Map<string, Set<string>>;
 
 /**
- * Scrape a real exporter of `@skills/realtime`: a SQLite store with invocations (timed and not,
- * several skills and phases) and one recorded anomaly, the exporter on an http.Server on
- * 127.0.0.1:0, fetched as Prometheus would.
+ * Scrape a real server's exporter (`@skills/server` over `@skills/realtime`): a SQLite store with
+ * invocations (timed and not, several skills and phases) and one recorded anomaly, the server on
+ * 127.0.0.1:0 after one accepted and one refused `POST /v1/invocations` (so the ingest counters
+ * have their route and code labels), `/metrics` fetched as Prometheus would.
  */
 export async function scrapeRealExporter(): Promise<{ text: string; exposition: Exposition }> {
   const dir = mkdtempSync(join(tmpdir(), 'skills-docs-exporter-'));
@@ -49,7 +48,6 @@ export async function scrapeRealExporter(): Promise<{ text: string; exposition: 
     await recordInvocations(store, [
       { id: 'd1', skill_name: 'pytest-run', session_id: 's1', invoked_at: now - 60_000, completed: true, duration_seconds: 1.5, workflow_phase: 'execution' },
       { id: 'd2', skill_name: 'pytest-run', session_id: 's1', invoked_at: now - 50_000, completed: false, duration_seconds: null, workflow_phase: 'execution' },
-      { id: 'd3', skill_name: 'ruff-check', session_id: 's2', invoked_at: now - 40_000, completed: true, duration_seconds: 0.2 },
     ]);
     await store.db
       .insertInto('skill_anomalies')
@@ -68,29 +66,18 @@ export async function scrapeRealExporter(): Promise<{ text: string; exposition: 
         resolved_at: null,
       })
       .execute();
-    const exporter = createMetricsExporter({ store });
-    const server = createServer((_request, response) => {
-      exporter.metrics().then(
-        (text) => {
-          response.setHeader('content-type', exporter.contentType);
-          response.end(text);
-        },
-        (error: unknown) => {
-          response.statusCode = 500;
-          response.end(String(error));
-        },
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await startServer(resolveServerConfig({ port: '0', anomalyJob: 'off', logLevel: 'silent' }, {}), { store, dialect: 'sqlite' });
     try {
-      const { port } = server.address() as AddressInfo;
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const post = (body: unknown) => fetch(`${server.url}/v1/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const accepted = await post({ id: 'd3', skill_name: 'ruff-check', session_id: 's2', invoked_at: now - 40_000, completed: true, duration_seconds: 0.2 });
+      const refused = await post({ skill_name: '' });
+      if (accepted.status !== 201 || refused.status !== 400) throw new Error(`ingest: HTTP ${accepted.status} and ${refused.status}, expected 201 and 400`);
+      const response = await fetch(`${server.url}/metrics`);
       if (response.status !== 200) throw new Error(`scrape: HTTP ${response.status}`);
       const text = await response.text();
       return { text, exposition: parseExposition(text) };
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await exporter.close();
+      await server.close();
     }
   } finally {
     await store.close();
