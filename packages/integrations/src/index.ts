@@ -50,3 +50,7 @@ export { suggestFromCode, IDE_SKILLS, type CodeHint, type CodePosition } from '.
 export { recommendForIde, rankForIde, type RankInput, type SkillHistory } from './ide/recommend.js';
 export { recordIdeFeedback, feedbackInvocation, type IdeFeedbackOptions } from './ide/feedback.js';
 export { createIdeClient, IdeClientError, IDE_PATHS, type IdeClient, type IdeClientOptions } from './ide/client.js';
+export { recordQualityInput, qualityInputKind, type QualityIngestReport, type QualityIngestOptions } from './quality/ingest.js';
+export { mapQualityRun, qualityRunSchema, qualityCheckSchema, qualityInvocationId, QUALITY_STATUSES, type QualityRunInput, type QualityStatus, type QualityMapped } from './quality/run-report.js';
+export { mapSkillMetrics, skillMetricsFileSchema, type SkillMetricsFileInput } from './quality/skill-metrics.js';
+export { QUALITY_PHASES, QUALITY_PHASE_WORKFLOW, QUALITY_PHASE_TOOLS, qualityPhaseOfTool, type QualityPhase } from './quality/phases.js';
