@@ -3,10 +3,13 @@
  * Reference values: `python3 test/reference/scipy_reference.py` (Python 3.11.7, NumPy 2.4.6,
  * SciPy 1.17.1); inputs and outputs are also in test/reference/scipy-values.json. Fisher's F:
  * `/usr/bin/python3 test/reference/scipy_f_reference.py` (Python 3.11.2, NumPy 1.24.2, SciPy
- * 1.10.1), in test/reference/scipy-f-values.json.
+ * 1.10.1), in test/reference/scipy-f-values.json; the beta-binomial likewise
+ * (`scipy_betabinom_reference.py`, SciPy 1.10.1), in test/reference/scipy-betabinom-values.json.
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  betaBinomialLogCdf,
+  betaBinomialLogSf,
   binomialLogCdf,
   fisherLogSf,
   binomialLogSf,
@@ -90,6 +93,27 @@ describe('distributions (scipy.stats)', () => {
     ];
     for (const [f, d1, d2, expected] of cases) expectClose(fisherLogSf(f, d1, d2), expected, 1e-9);
     expectClose(fisherLogSf(0, 3, 4), 0);
+  });
+
+  it('beta-binomial tails match betabinom.logcdf and logsf, and their mid-p versions', () => {
+    // [k, n, a, b, ln P(X ≤ k), ln(P(X < k) + P(X = k)/2), ln P(X ≥ k), ln(P(X > k) + P(X = k)/2)]
+    const cases: [number, number, number, number, number, number, number, number][] = [
+      [4, 16, 61.5, 24.5, -7.594741074556229, -8.134908494660012, -8.316496968739412e-05, -0.0002931688269104506],
+      [0, 6, 66.4, 23.6, -7.603509708127994, -8.29665688868794, 0.0, -0.0002493801294734071],
+      [0, 1, 3.2, 0.8, -1.6094379124341, -2.3025850929940455, 0.0, -0.1053605156578264],
+      [3, 10, 0.7, 0.7, -0.9482483111958903, -1.0542567019193059, -0.3703155576773075, -0.428403187248026],
+      [40, 200, 980.0, 20.0, -312.7716213660257, -313.4218651474964, 0.0, 0.0],
+      [95, 100, 9.0, 1.0, -0.4393907033203876, -0.4836239582972133, -0.8883377328353966, -0.958533018279667],
+      [12, 12, 50.0, 2.5, 0.0, -0.3482806085107741, -0.5306908596564743, -1.2238380402164193],
+      [7, 60, 5.5, 30.25, -0.9424863719918509, -1.0650849205066208, -0.35630268095620826, -0.42265996835198905],
+    ];
+    for (const [k, n, a, b, lower, lowerMid, upper, upperMid] of cases) {
+      expectClose(betaBinomialLogCdf(k, n, a, b), lower, 1e-9);
+      expectClose(betaBinomialLogCdf(k, n, a, b, 0.5), lowerMid, 1e-9);
+      expectClose(betaBinomialLogSf(k, n, a, b), upper, 1e-9);
+      expectClose(betaBinomialLogSf(k, n, a, b, 0.5), upperMid, 1e-9);
+    }
+    expect(betaBinomialLogCdf(-1, 5, 2, 3)).toBe(Number.NEGATIVE_INFINITY);
   });
 
   it('binomial tails match binom.logcdf and binom.logsf', () => {

@@ -6,6 +6,8 @@
  * and by the uncertainty of the baseline itself, so a small or noisy skill needs more evidence.
  */
 import {
+  betaBinomialLogCdf,
+  betaBinomialLogSf,
   binomialLogCdf,
   binomialLogSf,
   negativeBinomialLogCdf,
@@ -38,6 +40,14 @@ const MIN_VOLUME_SPREAD = 0.15;
 const MIN_DURATION_SPREAD = 0.05;
 /** Least per-completion spread of log durations. */
 const MIN_LOG_DURATION_SD = 0.1;
+/**
+ * Up to this many calls in the window, a completion rate is judged by the exact beta-binomial
+ * tail rather than the quasi-binomial: where a few calls make the count coarse, dividing them by a
+ * design effect misstates the tail (both ways). Above it the two agree and the exact sum costs more.
+ */
+const EXACT_RATE_MAX_CALLS = 100;
+/** Weight of the observed count in the exact tail: 0.5, the mid-p (counting it whole makes a discrete test conservative). */
+const RATE_TAIL_WEIGHT = 0.5;
 /** A reference day this far out (in z², after overdispersion) is an earlier incident: left out. */
 const OUTLIER_Z2 = 16;
 
@@ -111,9 +121,11 @@ function notJudged(metric: Judgement['metric'], refs: References, code: NotJudge
 
 /**
  * Completion rate: is `completed of count` in the window plausible for the reference rate?
- * A quasi-binomial test: the binomial tail with the sample divided by a design effect for the
- * overdispersion between days and for the uncertainty of the baseline rate. One failure in two
- * calls is never significant; 40 failures in 200 after a 2% baseline is overwhelming.
+ * Up to 100 calls, the exact predictive tail: a beta-binomial whose rate varies by the
+ * overdispersion between hours (ρ) and the uncertainty of the baseline rate, mid-p. Above, a
+ * quasi-binomial test with the same variance: the binomial tail with the sample divided by a
+ * design effect. One failure in two calls is never significant; 40 failures in 200 after a 2%
+ * baseline is overwhelming.
  */
 export function judgeRate(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const n = windowSum(series.count, refs.end, refs.hours);
@@ -140,11 +152,25 @@ export function judgeRate(series: DenseSeries, refs: References, spread: Spread,
   }
   const typicalN = keptN / Math.max(1, kept);
   const p0 = (keptC + 0.5) / (keptN + 1);
-  const designEffect = 1 + (n - 1) * rho + (n * (1 + (typicalN - 1) * rho)) / (keptN + 1);
-  const nEff = n / designEffect;
-  const cEff = c / designEffect;
+  const referenceEffect = 1 + (typicalN - 1) * rho;
   const observed = c / n;
-  const score = observed < p0 ? lowerScore(binomialLogCdf(cEff, nEff, p0)) : upperScore(binomialLogSf(cEff, nEff, p0));
+  let score: number;
+  if (n <= EXACT_RATE_MAX_CALLS) {
+    // Few calls: the exact predictive distribution of the count, a beta-binomial whose rate varies
+    // by the hour's overdispersion and the baseline's own uncertainty, with the mid-p tail
+    // (a discrete test that counts the observed value whole is conservative at these counts).
+    const phi = Math.min(0.99, rho + referenceEffect / (keptN + 1));
+    const concentration = 1 / phi - 1;
+    const a = p0 * concentration;
+    const b = (1 - p0) * concentration;
+    score = observed < p0 ? lowerScore(betaBinomialLogCdf(c, n, a, b, RATE_TAIL_WEIGHT)) : upperScore(betaBinomialLogSf(c, n, a, b, RATE_TAIL_WEIGHT));
+  } else {
+    // Many calls: a quasi-binomial, the sample divided by the same design effect.
+    const designEffect = 1 + (n - 1) * rho + (n * referenceEffect) / (keptN + 1);
+    const nEff = n / designEffect;
+    const cEff = c / designEffect;
+    score = observed < p0 ? lowerScore(binomialLogCdf(cEff, nEff, p0)) : upperScore(binomialLogSf(cEff, nEff, p0));
+  }
   return {
     metric: 'completion_rate',
     hours: refs.hours,

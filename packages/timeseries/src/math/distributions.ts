@@ -2,7 +2,7 @@
  * Distribution functions used by the trend and anomaly tests, in log space where tails matter.
  * Checked against scipy.stats in test/distributions.test.ts.
  */
-import { logIncompleteBeta, logIncompleteGamma } from './special-functions.js';
+import { logBeta, logGamma, logIncompleteBeta, logIncompleteGamma } from './special-functions.js';
 
 const LN_HALF = -Math.LN2;
 const LN_SQRT_2PI = 0.9189385332046728;
@@ -124,4 +124,33 @@ export function fisherLogSf(f: number, d1: number, d2: number): number {
   if (f <= 0) return 0;
   if (!Number.isFinite(f)) return Number.NEGATIVE_INFINITY;
   return logIncompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2).lower;
+}
+
+/**
+ * ln of the lower tail of a beta-binomial (n draws whose success probability is Beta(a, b)):
+ * P(X < k) + w·P(X = k), with w = 1 for P(X ≤ k) and w = 0.5 for the mid-p tail. `k` and `n` are
+ * integers; the terms are summed from k down, in logs, until they no longer count.
+ * @example betaBinomialLogCdf(4, 16, 61.5, 24.5) // ln 0.000503 (scipy.stats.betabinom(16, 61.5, 24.5).logcdf(4))
+ */
+export function betaBinomialLogCdf(k: number, n: number, a: number, b: number, w = 1): number {
+  if (k < 0) return Number.NEGATIVE_INFINITY;
+  if (k >= n && w === 1) return 0;
+  const top = Math.min(k, n);
+  // ln P(X = top)
+  let logTerm = logGamma(n + 1) - logGamma(top + 1) - logGamma(n - top + 1) + logBeta(top + a, n - top + b) - logBeta(a, b);
+  let logSum = top === k ? Math.log(w) + logTerm : logTerm;
+  for (let j = top; j > 0; j--) {
+    // P(X = j − 1) / P(X = j) = j (n − j + b) / ((n − j + 1)(j − 1 + a))
+    logTerm += Math.log((j * (n - j + b)) / ((n - j + 1) * (j - 1 + a)));
+    const hi = Math.max(logSum, logTerm);
+    logSum = hi + Math.log(Math.exp(logSum - hi) + Math.exp(logTerm - hi));
+    if (logTerm < logSum - 40 && j - 1 < (n * a) / (a + b)) break;
+  }
+  return Math.min(0, logSum);
+}
+
+/** ln of the upper tail P(X > k) + w·P(X = k) of the beta-binomial of `betaBinomialLogCdf`. */
+export function betaBinomialLogSf(k: number, n: number, a: number, b: number, w = 1): number {
+  // n − X is beta-binomial with a and b swapped.
+  return betaBinomialLogCdf(n - k, n, b, a, w);
 }
