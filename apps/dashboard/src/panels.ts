@@ -14,6 +14,17 @@ export function totalsView(summary: Summary): HTMLElement[] {
       h('span', { class: `delta ${good === null ? '' : good ? 'up' : 'down'}` }, delta),
     );
   const sign = (x: number | null, higherIsBetter: boolean) => (x === null || x === 0 ? null : x > 0 === higherIsBetter);
+  if (change === null) {
+    // The first render asks without the previous range; its change follows a moment later.
+    const pending = '…';
+    return [
+      card('invocations', 'Invocations', formatCount(current.invocations), current.invocations, pending, null),
+      card('completion_rate', 'Completion rate', formatRate(current.completion_rate), current.completion_rate, pending, null),
+      card('p95_duration_seconds', 'p95 duration', formatDuration(current.p95_duration_seconds), current.p95_duration_seconds, pending, null),
+      card('active_sessions', 'Active sessions', formatCount(current.active_sessions), current.active_sessions, pending, null),
+      card('open_anomalies', 'Open anomalies', formatCount(current.open_anomalies), current.open_anomalies, pending, null),
+    ];
+  }
   return [
     card('invocations', 'Invocations', formatCount(current.invocations), current.invocations, formatChange(change.invocations), null),
     card('completion_rate', 'Completion rate', formatRate(current.completion_rate), current.completion_rate, formatPoints(change.completion_rate), sign(change.completion_rate, true)),

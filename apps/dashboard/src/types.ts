@@ -14,8 +14,9 @@ export interface Summary {
   until: number;
   previous_since: number;
   current: Totals;
-  previous: Totals;
-  change: { invocations: number | null; completion_rate: number | null; p95_duration_seconds: number | null; active_sessions: number | null; open_anomalies: number };
+  /** null when asked with previous=off (the page's first render). */
+  previous: Totals | null;
+  change: { invocations: number | null; completion_rate: number | null; p95_duration_seconds: number | null; active_sessions: number | null; open_anomalies: number } | null;
   series: { bucket_ms: number; points: { ts: number; invocations: number; completed: number }[] };
 }
 

@@ -76,6 +76,17 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     ]);
   });
 
+  it('summary: previous=off answers the range alone (previous and change null), the same current totals and series', async () => {
+    const full = (await getJson(`${base}/summary`)).body;
+    const { status, body } = await getJson(`${base}/summary?previous=off`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ ...full, previous: null, change: null });
+    expect(body.current.invocations).toBe(5);
+    const bad = await getJson(`${base}/summary?previous=no`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((issue: { field: string }) => issue.field)).toEqual(['previous']);
+  });
+
   it('summary: a user or phase filter is read from the invocations themselves', async () => {
     const bob = (await getJson(`${base}/summary?user=bob`)).body;
     expect(bob.current).toEqual({ invocations: 2, completed: 2, completion_rate: 1, p95_duration_seconds: 2, active_sessions: 1, anomalies: 2, open_anomalies: 1 });

@@ -62,7 +62,11 @@ export const dashboardReadRoutes = [
     operationId: 'dashboardSummary',
     summary: 'Totals of a range (invocations, completion rate, p95 duration, active sessions, anomalies) beside those of the range of the same length before it',
     access: 'read',
-    query: z.strictObject({ ...range, ...filters }),
+    query: z.strictObject({
+      ...range,
+      ...filters,
+      previous: z.enum(['on', 'off']).optional().describe('off: skip the previous range (previous and change are null), for a faster first answer; default on'),
+    }),
     responses: [
       {
         status: 200,
@@ -72,10 +76,11 @@ export const dashboardReadRoutes = [
           until: ms,
           previous_since: ms,
           current: totalsSchema,
-          previous: totalsSchema,
+          previous: totalsSchema.nullable().describe('null with previous=off'),
           change: z
             .object({ invocations: z.number().nullable(), completion_rate: z.number().nullable(), p95_duration_seconds: z.number().nullable(), active_sessions: z.number().nullable(), open_anomalies: z.number().int() })
-            .describe('relative change (0.12 = +12 %; null from 0) except completion_rate (difference of rates) and open_anomalies (difference)'),
+            .nullable()
+            .describe('relative change (0.12 = +12 %; null from 0) except completion_rate (difference of rates) and open_anomalies (difference); null with previous=off'),
           series: z.object({ bucket_ms: z.number().int(), points: z.array(z.object({ ts: ms, invocations: z.number().int(), completed: z.number().int() })) }),
         }),
       },
@@ -84,11 +89,15 @@ export const dashboardReadRoutes = [
     async handler({ store, query, now }) {
       const window = windowOf(query, now);
       const filter = filterOf(query);
-      return cachedRead(store, `summary ${JSON.stringify([window, filter])}`, { from: window.previousSince, until: window.until }, now, async () => {
-        const current = await rangeTotals(store, window, filter);
-        const previous = await rangeTotals(store, { since: window.previousSince, until: window.since }, filter);
-        return { since: window.since, until: window.until, previous_since: window.previousSince, current, previous, change: changeOf(current, previous), series: await rangeSeries(store, window, filter) };
-      });
+      // Each range's totals and the series are cached on their own: the page asks with
+      // previous=off first (its first render), then for the whole answer, which then only reads
+      // the previous range.
+      const totalsOf = (range: { since: number; until: number }) =>
+        cachedRead(store, `totals ${JSON.stringify([range.since, range.until, filter])}`, { from: range.since, until: range.until }, now, () => rangeTotals(store, range, filter));
+      const current = await totalsOf(window);
+      const series = await cachedRead(store, `series ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => rangeSeries(store, window, filter));
+      const previous = query.previous === 'off' ? null : await totalsOf({ since: window.previousSince, until: window.since });
+      return { since: window.since, until: window.until, previous_since: window.previousSince, current, previous, change: previous === null ? null : changeOf(current, previous), series };
     },
   }),
   defineRoute({
