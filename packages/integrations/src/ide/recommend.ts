@@ -43,41 +43,64 @@ export function rankForIde(input: RankInput): IdeRecommendation[] {
   const hints = new Map(input.hints.map((h) => [h.skill_name, h]));
   const busiest = Math.max(0, ...input.history.map((h) => h.total_invocations));
   const phase = input.phase ?? null;
-  const scored: IdeRecommendation[] = [];
+  // Every candidate is scored; only the kept few are described (reasons cost more than scores).
+  const scored: Scored[] = [];
   for (const name of new Set([...hints.keys(), ...byName.keys()])) {
     const hint = hints.get(name);
     const h = byName.get(name);
     const runs = h?.total_invocations ?? 0;
     const completed = h?.completed_invocations ?? 0;
-    const nameWords = name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-    const matched = nameWords.filter((w) => words.some((q) => q === w || (q.length >= 4 && w.length >= 4 && (q.startsWith(w) || w.startsWith(q)))));
-    const relevance = nameWords.length === 0 ? 0 : matched.length / nameWords.length;
+    const matched = words.length === 0 ? [] : matchedWords(name, words);
+    const relevance = matched.length === 0 ? 0 : matched.length / nameWords(name).length;
     const success = (completed + 1) / (runs + 2);
     const phaseShare = phase !== null && runs > 0 ? (h!.workflow_phases[phase] ?? 0) / runs : 0;
     const popularity = busiest > 0 ? Math.log1p(runs) / Math.log1p(busiest) : 0;
     const confidence = hint?.confidence ?? 0;
     const score = WEIGHTS.code * confidence + WEIGHTS.query * relevance + WEIGHTS.success * success + WEIGHTS.phase * phaseShare + WEIGHTS.popularity * popularity;
-    const reasons = [...(hint?.reasons ?? [])];
-    if (matched.length > 0) reasons.push(`matches ${matched.map((w) => `"${w}"`).join(', ')} in the query`);
-    if (runs > 0) reasons.push(`completes ${percent(completed / runs)} of ${runs.toLocaleString('en-US')} past runs`);
-    if (phase !== null && phaseShare > 0) reasons.push(`${percent(phaseShare)} of its runs in ${phase}`);
-    if (reasons.length === 0) reasons.push('never run yet');
-    scored.push({
-      skill_name: name,
-      rank: 0,
-      score: round(score),
-      confidence,
-      source: hint ? (runs > 0 ? 'both' : 'code') : 'history',
-      reasons,
-      description: IDE_SKILLS[name]?.description ?? null,
-      estimated_duration_seconds: h?.avg_duration_seconds ?? null,
-      runs,
-      completion_rate: runs > 0 ? completed / runs : null,
-      keyboard_shortcut: IDE_SKILLS[name]?.shortcut ?? null,
-    });
+    scored.push({ name, hint, h, runs, completed, matched, phaseShare, confidence, score: round(score) });
   }
-  scored.sort((a, b) => b.score - a.score || (a.skill_name < b.skill_name ? -1 : 1));
-  return scored.slice(0, input.limit).map((r, i) => ({ ...r, rank: i + 1 }));
+  scored.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
+  return scored.slice(0, input.limit).map((s, i) => {
+    const reasons = [...(s.hint?.reasons ?? [])];
+    if (s.matched.length > 0) reasons.push(`matches ${s.matched.map((w) => `"${w}"`).join(', ')} in the query`);
+    if (s.runs > 0) reasons.push(`completes ${percent(s.completed / s.runs)} of ${s.runs.toLocaleString('en-US')} past runs`);
+    if (phase !== null && s.phaseShare > 0) reasons.push(`${percent(s.phaseShare)} of its runs in ${phase}`);
+    if (reasons.length === 0) reasons.push('never run yet');
+    return {
+      skill_name: s.name,
+      rank: i + 1,
+      score: s.score,
+      confidence: s.confidence,
+      source: s.hint ? (s.runs > 0 ? 'both' : 'code') : 'history',
+      reasons,
+      description: IDE_SKILLS[s.name]?.description ?? null,
+      estimated_duration_seconds: s.h?.avg_duration_seconds ?? null,
+      runs: s.runs,
+      completion_rate: s.runs > 0 ? s.completed / s.runs : null,
+      keyboard_shortcut: IDE_SKILLS[s.name]?.shortcut ?? null,
+    };
+  });
+}
+
+interface Scored {
+  name: string;
+  hint: CodeHint | undefined;
+  h: SkillHistory | undefined;
+  runs: number;
+  completed: number;
+  matched: string[];
+  phaseShare: number;
+  confidence: number;
+  score: number;
+}
+
+function nameWords(name: string): string[] {
+  return name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+}
+
+/** The skill name's words the query has (the same word, or one starting the other, from 4 letters). */
+function matchedWords(name: string, words: readonly string[]): string[] {
+  return nameWords(name).filter((w) => words.some((q) => q === w || (q.length >= 4 && w.length >= 4 && (q.startsWith(w) || w.startsWith(q)))));
 }
 
 /**
