@@ -136,17 +136,24 @@ export function betaBinomialLogCdf(k: number, n: number, a: number, b: number, w
   if (k < 0) return Number.NEGATIVE_INFINITY;
   if (k >= n && w === 1) return 0;
   const top = Math.min(k, n);
-  // ln P(X = top)
-  let logTerm = logGamma(n + 1) - logGamma(top + 1) - logGamma(n - top + 1) + logBeta(top + a, n - top + b) - logBeta(a, b);
-  let logSum = top === k ? Math.log(w) + logTerm : logTerm;
+  // ln P(X = top); the terms below it are summed relative to it, with no logarithm per term.
+  let logBase = logGamma(n + 1) - logGamma(top + 1) - logGamma(n - top + 1) + logBeta(top + a, n - top + b) - logBeta(a, b);
+  const mean = (n * a) / (a + b);
+  let term = 1;
+  let sum = top === k ? w : 1;
   for (let j = top; j > 0; j--) {
     // P(X = j − 1) / P(X = j) = j (n − j + b) / ((n − j + 1)(j − 1 + a))
-    logTerm += Math.log((j * (n - j + b)) / ((n - j + 1) * (j - 1 + a)));
-    const hi = Math.max(logSum, logTerm);
-    logSum = hi + Math.log(Math.exp(logSum - hi) + Math.exp(logTerm - hi));
-    if (logTerm < logSum - 40 && j - 1 < (n * a) / (a + b)) break;
+    term *= (j * (n - j + b)) / ((n - j + 1) * (j - 1 + a));
+    sum += term;
+    if (term < sum * 1e-17 && j - 1 < mean) break;
+    if (sum > 1e250) {
+      // Terms grow towards the mode when k lies above it: rescale before they overflow.
+      logBase += Math.log(sum);
+      term /= sum;
+      sum = 1;
+    }
   }
-  return Math.min(0, logSum);
+  return Math.min(0, logBase + Math.log(sum));
 }
 
 /** ln of the upper tail P(X > k) + w·P(X = k) of the beta-binomial of `betaBinomialLogCdf`. */
