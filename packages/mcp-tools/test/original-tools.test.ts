@@ -35,7 +35,7 @@ describe.each(storeFactories)('the original six tools on an empty store [$name]'
 
   it('detect_anomalies says "Detected 0 anomaly(ies) with Z-score >= 2"', async () => {
     const { data } = await call(session.client, 'detect_anomalies');
-    expect(data).toEqual({ success: true, anomalies: [], timestamp: new Date(NOW).toISOString(), message: 'Detected 0 anomaly(ies) with Z-score >= 2' });
+    expect(data).toEqual({ success: true, anomalies: [], total_found: 0, timestamp: new Date(NOW).toISOString(), message: 'Detected 0 anomaly(ies) with Z-score >= 2' });
   });
 
   it('get_community_baselines says "Retrieved 0 community baselines"', async () => {
@@ -175,13 +175,21 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
   it('detect_anomalies returns what the z-score detector of @skills/timeseries finds', async () => {
     const { detectAndRecordAnomalies } = await import('@skills/timeseries');
     const expected = await detectAndRecordAnomalies(store, { dryRun: true, method: 'zscore', threshold: 1, now: NOW, since: NOW - 48 * HOUR, baselineDays: 1 });
-    const { data } = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48, metric: 'all' });
+    const { data } = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48, metric: 'all', limit: 1000 });
     const anomalies = data.anomalies as { skill_name: string; metric: string; deviation_score: number; hour_start: string }[];
     expect(anomalies.map((a) => [a.skill_name, a.metric, a.deviation_score, a.hour_start]).sort()).toEqual(
       expected.detected.map((a) => [a.skill, a.metric, a.score, new Date(a.bucket).toISOString()]).sort(),
     );
     expect(data.message).toBe(`Detected ${expected.detected.length} anomaly(ies) with Z-score >= 1`);
-    expect(anomalies.length).toBeGreaterThan(0);
+    expect(data.total_found).toBe(expected.detected.length);
+    expect(anomalies.length).toBeGreaterThan(2);
+    // Strongest first; `limit` keeps the strongest and says how many there were.
+    const scores = anomalies.map((a) => Math.abs(a.deviation_score));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const two = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48, metric: 'all', limit: 2 });
+    expect(two.data.anomalies).toEqual(anomalies.slice(0, 2));
+    expect(two.data.total_found).toBe(expected.detected.length);
+    expect(two.data.message).toBe(`Detected ${expected.detected.length} anomaly(ies) with Z-score >= 1 (the 2 strongest shown)`);
     // By default only completion rate is judged, as the original did.
     const byDefault = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48 });
     const rates = anomalies.filter((a) => a.metric === 'completion_rate');

@@ -85,7 +85,7 @@ describe.each(storeFactories)('the tool catalogue [$name]', (factory) => {
       return { defaults: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, v.default])), required: schema.required ?? [] };
     };
     expect(props('get_real_time_metrics')).toEqual({ defaults: { limit: 10, time_window_hours: 1 }, required: [] });
-    expect(props('detect_anomalies')).toEqual({ defaults: { threshold: 2, time_window_hours: 24, metric: 'completion_rate' }, required: [] });
+    expect(props('detect_anomalies')).toEqual({ defaults: { threshold: 2, time_window_hours: 24, metric: 'completion_rate', limit: 50 }, required: [] });
     expect(props('get_skill_trend')).toEqual({ defaults: { skill_name: undefined, days: 7 }, required: ['skill_name'] });
     expect(props('get_collaborative_recommendations')).toEqual({ defaults: { user_id: undefined, limit: 5 }, required: ['user_id'] });
     expect(props('get_community_baselines')).toEqual({ defaults: { limit: 20 }, required: [] });

@@ -66,6 +66,7 @@ export const detectAnomaliesTool = defineTool({
       })
       .default('completion_rate')
       .describe('What to judge: completion_rate (default, as the original), invocation_count, avg_duration_seconds, or all three.'),
+    limit: integer(1, 1000, 50, 'Most anomalies to return, strongest |z| first (1–1000, default 50); total_found counts them all.'),
   }),
   output: z.object({
     anomalies: z.array(
@@ -82,6 +83,7 @@ export const detectAnomaliesTool = defineTool({
         reason: z.string(),
       }),
     ),
+    total_found: z.number().int().describe('Anomalies found; more than anomalies holds when limit cut the list'),
     timestamp: z.string(),
     message: z.string(),
   }),
@@ -90,7 +92,10 @@ export const detectAnomaliesTool = defineTool({
     const now = deps.now();
     const metrics = args.metric === 'all' ? (['completion_rate', 'invocation_count', 'avg_duration_seconds'] as const) : ([args.metric] as const);
     const found = await recentAnomalies(deps.store, { now, hours: args.time_window_hours, threshold: args.threshold, metrics });
-    const anomalies = found
+    const strongest = found
+      .sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.bucket - b.bucket))
+      .slice(0, args.limit);
+    const anomalies = strongest
       .map((a) => ({
         skill_name: a.skill,
         anomaly_type: a.type,
@@ -102,11 +107,11 @@ export const detectAnomaliesTool = defineTool({
         detected_at: iso(a.detectedAt),
         resolved_at: a.resolvedAt === null ? null : iso(a.resolvedAt),
         reason: a.reason,
-      }))
-      .sort((a, b) => Math.abs(b.deviation_score) - Math.abs(a.deviation_score) || (a.skill_name < b.skill_name ? -1 : 1));
-    const message = `Detected ${anomalies.length} anomaly(ies) with Z-score >= ${args.threshold}`;
+      }));
+    const shown = found.length > anomalies.length ? ` (the ${anomalies.length} strongest shown)` : '';
+    const message = `Detected ${found.length} anomaly(ies) with Z-score >= ${args.threshold}${shown}`;
     return {
-      result: { anomalies, timestamp: iso(now), message },
+      result: { anomalies, total_found: found.length, timestamp: iso(now), message },
       text: anomalies.length === 0 ? message : `${message}: ${anomalies.slice(0, 3).map((a) => a.reason).join('; ')}`,
     };
   },

@@ -155,12 +155,15 @@ function stillGoingOn(j: Judgement, hour: Judgement | NotJudged, windows: readon
   return isJudgement(recent) && Math.sign(j.score) * recent.score >= options.resolveThreshold;
 }
 
-/** The anomalies in one hour's judgements: at most one per metric, the single hour first. */
-export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOptions): Anomaly[] {
+/**
+ * The anomalies in one hour's judgements: at most one per metric, the single hour first; none
+ * for a metric and direction `skip` says are already open (their reason is never written).
+ */
+export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOptions, skip?: (metric: Metric, direction: number) => boolean): Anomaly[] {
   const anomalies: Anomaly[] = [];
   for (const { metric, hour, windows } of judged.metrics) {
     const j = flagged(hour, options) ? hour : windows.find((w): w is Judgement => flagged(w, options) && stillGoingOn(w, hour, windows, options));
-    if (j === undefined) continue;
+    if (j === undefined || skip?.(metric, j.score < 0 ? -1 : 1)) continue;
     anomalies.push({
       skill: options.skill,
       type: j.hours > 1 ? 'pattern_shift' : j.score < 0 ? 'drop' : 'spike',

@@ -27,9 +27,7 @@ export function stepAnomalies<T extends OpenAnomalyKey>(
 ): { resolved: T[]; opened: Anomaly[] } {
   const resolved = open.filter((anomaly) => anomaly.bucket < judged.bucket && backToNormal(judged, anomaly.metric, anomaly.direction, options));
   const stillOpen = open.filter((anomaly) => !resolved.includes(anomaly));
-  const opened = anomaliesOf(judged, options).filter(
-    (anomaly) => !stillOpen.some((o) => o.metric === anomaly.metric && o.direction === directionOf(anomaly)),
-  );
+  const opened = anomaliesOf(judged, options, (metric, direction) => stillOpen.some((o) => o.metric === metric && o.direction === direction));
   return { resolved, opened };
 }
 
