@@ -78,6 +78,18 @@ for (const factory of storeFactories) {
       expect((await listInvocations(store, { skill: 'black-format', limit: 1 })).items[0]).toMatchObject({ invoked_at: T0, selection_rank: null, completed: true, error_type: null });
     });
 
+    it('shares the history read for a second (historyMaxAgeMs), and sees feedback at once', async () => {
+      const runsOf = async (options?: { historyMaxAgeMs: number }) =>
+        (await recommendForIde(store, { language: 'python', query: 'code review' }, options)).recommendations.find((r) => r.skill_name === 'code-review')?.runs;
+      expect(await runsOf()).toBe(4);
+      await recordInvocations(store, runs('code-review', 6, 6, 60, 'verification').map((item, i) => ({ ...item, id: `later-${i}` })));
+      expect(await runsOf()).toBe(4);
+      expect(await runsOf({ historyMaxAgeMs: 0 })).toBe(10);
+      await recordInvocations(store, [{ ...runs('code-review', 1, 1, 60, 'verification')[0]!, id: 'later-x' }]);
+      await recordIdeFeedback(store, { session_id: 's', recommended: [], selected: 'code-review', completed: true });
+      expect(await runsOf()).toBe(12);
+    });
+
     it('refuses invalid context naming the field: line 0, a negative cursor, an unknown language or file type, a cursor past the line', async () => {
       const code = 'def test_a():\n    pass';
       expect((await refusal(recommendForIde(store, { language: 'python', code, line: 0 }))).issues).toEqual([{ index: -1, field: 'line', message: 'expected a 1-based line number (≥ 1)' }]);

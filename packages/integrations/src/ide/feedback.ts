@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordInvocations, type InvocationInput, type Store } from '@skills/storage';
+import { forgetIdeHistory } from './recommend.js';
 import { IDE_ACTIVITY_PHASES, ideFeedbackSchema, parseOrThrow, type IdeFeedback, type IdeFeedbackInput, type IdeFeedbackReport } from './protocol.js';
 
 export interface IdeFeedbackOptions {
@@ -44,6 +45,7 @@ export async function recordIdeFeedback(store: Store, report: IdeFeedbackInput |
   const invocation = feedbackInvocation(feedback, (options.now ?? Date.now)());
   // Without skipInvalid a storage rule broken by the report throws its ValidationError: nothing written.
   const result = await recordInvocations(store, [invocation]);
+  forgetIdeHistory(store);
   return {
     invocation_id: invocation.id,
     skill_name: invocation.skill_name,

@@ -94,8 +94,17 @@ interface Scored {
   score: number;
 }
 
+const nameWordsCache = new Map<string, string[]>();
+
 function nameWords(name: string): string[] {
-  return name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  let words = nameWordsCache.get(name);
+  if (words === undefined) {
+    words = name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+    // Bounded: skill names are few, but a long-lived process should not grow without end.
+    if (nameWordsCache.size >= 10_000) nameWordsCache.clear();
+    nameWordsCache.set(name, words);
+  }
+  return words;
 }
 
 /** The skill name's words the query has (the same word, or one starting the other, from 4 letters). */
@@ -106,28 +115,59 @@ function matchedWords(name: string, words: readonly string[]): string[] {
 /**
  * The IDE protocol's recommendation call, in process: validate the plugin's context (a
  * `ValidationError` naming the field otherwise: `line` 0, a negative `cursor`, an unknown language
- * or file type…), read every known skill's history from `skill_metrics` (one query), and rank.
- * Reads only.
+ * or file type…), read every known skill's history from `skill_metrics` (one query, shared by the
+ * calls on the store within `historyMaxAgeMs`), and rank. Reads only.
  * @example await recommendForIde(store, { language: 'python', activity: 'testing', code: 'def test_add():\n    assert 1', line: 1, cursor: 4 })
  */
-export async function recommendForIde(store: Store, context: IdeContextInput | unknown): Promise<IdeRecommendations> {
+export async function recommendForIde(store: Store, context: IdeContextInput | unknown, options: RecommendForIdeOptions = {}): Promise<IdeRecommendations> {
   const c = parseOrThrow(ideContextSchema, context, 'context');
   const language = c.language ?? languageOfFileType(c.file_type!)!;
   const phase = c.activity === undefined ? null : IDE_ACTIVITY_PHASES[c.activity];
   const hints = c.code === undefined ? [] : suggestFromCode(c.code, language, { line: c.line, cursor: c.cursor });
-  const rows = await store.db
+  const history = await readHistory(store, options.historyMaxAgeMs ?? 1000);
+  return { language, workflow_phase: phase, recommendations: rankForIde({ hints, history, query: c.query, phase, limit: c.limit }) };
+}
+
+export interface RecommendForIdeOptions {
+  /**
+   * How old the skills' history read from the store may be, in ms (default 1,000; 0: read on
+   * every call). Feedback recorded through `recordIdeFeedback` on the same store is seen at once.
+   */
+  historyMaxAgeMs?: number | undefined;
+}
+
+const histories = new WeakMap<Store, { at: number; history: Promise<SkillHistory[]> }>();
+
+/** Every known skill's history, shared by the calls within `maxAgeMs` on one store. */
+function readHistory(store: Store, maxAgeMs: number): Promise<SkillHistory[]> {
+  const now = Date.now();
+  const cached = histories.get(store);
+  if (cached !== undefined && maxAgeMs > 0 && now - cached.at < maxAgeMs) return cached.history;
+  const history = store.db
     .selectFrom('skill_metrics')
     .select(['skill_name', 'total_invocations', 'completed_invocations', 'avg_duration_seconds', 'workflow_phases'])
     .where('total_invocations', '>', 0)
-    .execute();
-  const history = rows.map((row) => ({
-    skill_name: row.skill_name,
-    total_invocations: Number(row.total_invocations),
-    completed_invocations: Number(row.completed_invocations),
-    avg_duration_seconds: row.avg_duration_seconds === null ? null : Number(row.avg_duration_seconds),
-    workflow_phases: phase === null ? {} : tally(row.workflow_phases),
-  }));
-  return { language, workflow_phase: phase, recommendations: rankForIde({ hints, history, query: c.query, phase, limit: c.limit }) };
+    .execute()
+    .then((rows) =>
+      rows.map((row) => ({
+        skill_name: row.skill_name,
+        total_invocations: Number(row.total_invocations),
+        completed_invocations: Number(row.completed_invocations),
+        avg_duration_seconds: row.avg_duration_seconds === null ? null : Number(row.avg_duration_seconds),
+        workflow_phases: tally(row.workflow_phases),
+      })),
+    );
+  histories.set(store, { at: now, history });
+  // A failed read is not kept for the next call.
+  history.catch(() => {
+    if (histories.get(store)?.history === history) histories.delete(store);
+  });
+  return history;
+}
+
+/** Forget the cached history of `store` (after writing to it). */
+export function forgetIdeHistory(store: Store): void {
+  histories.delete(store);
 }
 
 function queryWords(query: string | undefined): string[] {
