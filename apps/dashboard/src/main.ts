@@ -1,6 +1,7 @@
 import './style.css';
 import { getJson, setTokenPrompt } from './api.js';
 import { timeChart } from './charts.js';
+import { pipelineReportView, pipelinesView } from './ci-view.js';
 import { fill, h } from './dom.js';
 import { formatTime } from './format.js';
 import { openLiveFeed, type LiveStatus } from './live.js';
@@ -9,7 +10,7 @@ import { anomalyList, experimentsView, totalsView, unusedView, userViewPanel } f
 import { skillViewPanel } from './skill-view.js';
 import { skillsTableView } from './skills-table.js';
 import { filterParams, rangeParams, RANGES, readState, writeState, type PageState } from './state.js';
-import type { Anomaly, Experiments, Filters, Invocation, SkillView, SkillsTable, Summary, Unused, UserView } from './types.js';
+import type { Anomaly, CiPipelines, CiReport, Experiments, Filters, Invocation, SkillView, SkillsTable, Summary, Unused, UserView } from './types.js';
 
 let state: PageState = readState(location.search);
 
@@ -28,6 +29,8 @@ const unused = h('div', { id: 'unused' });
 const experiments = h('div', { id: 'experiments' });
 const recUser = h('select', { id: 'rec-user', 'aria-label': 'User for recommendations' });
 const recommendations = h('div', { id: 'recommendations' });
+const ciPipelines = h('div', { id: 'ci-pipelines' });
+const ciReport = h('div', { id: 'ci-report' });
 const errorBox = h('p', { id: 'error', class: 'error', role: 'alert', hidden: true });
 
 const app = document.getElementById('app')!;
@@ -48,6 +51,7 @@ fill(
     h('section', { 'aria-labelledby': 'unused-title' }, h('h2', { id: 'unused-title' }, 'Never and rarely used skills'), unused),
     h('section', { 'aria-labelledby': 'experiments-title' }, h('h2', { id: 'experiments-title' }, 'Experiments'), experiments),
     h('section', { 'aria-labelledby': 'rec-title' }, h('div', { class: 'section-head' }, h('h2', { id: 'rec-title' }, 'Recommendations'), recUser), recommendations),
+    h('section', { id: 'ci', 'aria-labelledby': 'ci-title' }, h('h2', { id: 'ci-title' }, 'CI pipelines'), ciPipelines, ciReport),
   ),
 );
 
@@ -182,6 +186,21 @@ async function loadPanels(): Promise<void> {
   else fill(recommendations, h('p', { class: 'empty' }, 'Pick a user to see the skills similar users succeed with that they have not tried, and how they compare with everyone.'));
 }
 
+/** The CI view: the range's pipelines, and the report of the one picked (`?pipeline=`). */
+async function loadCi(): Promise<void> {
+  const list = await getJson<CiPipelines>('/v1/integrations/ci/pipelines', ciRange());
+  const open = state.pipeline;
+  fill(ciPipelines, pipelinesView(list, open, (pipeline) => setState({ pipeline: pipeline === state.pipeline ? undefined : pipeline }, true)));
+  if (open === undefined) fill(ciReport);
+  else fill(ciReport, pipelineReportView(await getJson<CiReport>('/v1/integrations/ci/report', { ...ciRange(), pipeline: open })));
+}
+
+/** The integrations endpoints take since/until as durations or epoch ms, as the page's range. */
+function ciRange(): Record<string, string> {
+  const range = rangeParams(state);
+  return shownRange === null ? range : { since: String(shownRange.since), until: String(shownRange.until) };
+}
+
 const FIRST_RENDER = 'skills-dashboard:first-render';
 let generation = 0;
 let feed: { close(): void } | null = null;
@@ -198,7 +217,7 @@ async function refreshAll(): Promise<void> {
     // What bench/dashboard.bench.mjs measures: totals and the skills table (or skill view) on screen.
     if (first) performance.mark(FIRST_RENDER);
     if (mine !== generation) return;
-    await Promise.all([first ? loadSummary() : null, loadAnomalies(), loadTail(), loadPanels()]);
+    await Promise.all([first ? loadSummary() : null, loadAnomalies(), loadTail(), loadPanels(), loadCi()]);
     errorBox.hidden = true;
     feed ??= openLiveFeed({ onStatus: showStatus, onMessage, onReconnected: () => void refreshAll() });
   } catch (error) {
@@ -225,7 +244,7 @@ function scheduleRefresh(): void {
   refreshTimer = setTimeout(() => {
     refreshTimer = undefined;
     lastRefresh = Date.now();
-    void Promise.all([loadSummary(), loadMain()])
+    void Promise.all([loadSummary(), loadMain(), loadCi()])
       .then(() => (lastRefreshTook = Date.now() - lastRefresh))
       .catch(showError);
   }, wait);

@@ -18,6 +18,8 @@ export interface PageState {
   desc: boolean;
   /** The user picked in Recommendations. */
   rec?: string;
+  /** The CI pipeline whose report is open. */
+  pipeline?: string;
 }
 
 const SORTS: readonly SortKey[] = ['skill_name', 'invocations', 'completion_rate', 'errors', 'avg_duration_seconds', 'p95_duration_seconds', 'trend'];
@@ -30,7 +32,7 @@ export function readState(search: string): PageState {
   const state: PageState = { range: '24h', sort: 'invocations', desc: true };
   if (Number.isInteger(since) && Number.isInteger(until) && since > 0 && until > since) Object.assign(state, { range: 'custom', since, until });
   else if (RANGES.includes(range as RangeName)) state.range = range as RangeName;
-  for (const key of ['skill', 'phase', 'user', 'view', 'rec'] as const) {
+  for (const key of ['skill', 'phase', 'user', 'view', 'rec', 'pipeline'] as const) {
     const value = params.get(key);
     if (value) state[key] = value;
   }
@@ -46,7 +48,7 @@ export function writeState(state: PageState): string {
     params.set('since', String(state.since));
     params.set('until', String(state.until));
   } else if (state.range !== '24h') params.set('range', state.range);
-  for (const key of ['skill', 'phase', 'user', 'view', 'rec'] as const) if (state[key]) params.set(key, state[key]);
+  for (const key of ['skill', 'phase', 'user', 'view', 'rec', 'pipeline'] as const) if (state[key]) params.set(key, state[key]);
   if (state.sort !== 'invocations') params.set('sort', state.sort);
   if (!state.desc) params.set('dir', 'asc');
   const text = params.toString();

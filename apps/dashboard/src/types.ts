@@ -117,3 +117,25 @@ export interface UserView {
   recommendations: { skill: string; score: number; reason: string; basis: string }[];
   community: { skill: string; userRate: number; globalRate: number | null; difference: number | null; verdict: string; pValue: number; userInvocations: number }[];
 }
+
+/** GET /v1/integrations/ci/pipelines */
+export interface CiPipelines {
+  pipelines: { pipeline: string; provider: string; repository: string | null; runs: number; jobs: number; success_rate: number | null; last_run_at: number }[];
+}
+
+/** GET /v1/integrations/ci/report?pipeline= */
+export interface CiReport {
+  pipeline: string;
+  provider: string | null;
+  repository: string | null;
+  since: number;
+  until: number;
+  runs: number;
+  jobs: number;
+  overall_success_rate: number | null;
+  pipeline_runs: { total: number; successful: number; success_rate: number } | null;
+  stages: { stage: string; workflow_phase: string | null; total_runs: number; successful_runs: number; success_rate: number; avg_duration_seconds: number | null; skills_used: string[]; common_failures: Record<string, number> }[];
+  bottlenecks: { stage: string; success_rate: number; avg_duration_seconds: number | null; severity: 'high' | 'medium' }[];
+  flaky_steps: { name: string; stage: string | null; commits: number; latest: { commit: string; failures: number; failed_at: number; passed_at: number } }[];
+  recommendations: { priority: 'high' | 'medium' | 'low'; stage: string; message: string }[];
+}
