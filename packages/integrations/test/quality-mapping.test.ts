@@ -94,12 +94,14 @@ describe('mapQualityRun', () => {
     const report = run();
     report.checks[3] = { ...report.checks[3]!, status: 'ok' };
     report.checks[1] = { ...report.checks[1]!, duration_seconds: -1 } as never;
+    report.checks[2] = { ...report.checks[2]!, phase: 'hooks' };
     expect(mapQualityRun({ ...report, started_at: 'yesterday', run_id: undefined })).toEqual({
       issues: [
         { index: -1, field: 'run_id', message: 'expected an id (text or a non-negative integer)' },
         { index: -1, field: 'started_at', message: 'expected epoch milliseconds or ISO-8601 text' },
         { index: -1, field: 'checks[1].duration_seconds', message: 'expected a non-negative number of seconds' },
         { index: -1, field: 'checks[3].status', message: 'expected "passed"|"failed"|"error"|"timeout"|"skipped"' },
+        { index: -1, field: 'checks[2].phase', message: 'unknown crackerjack phase "hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"' },
       ],
     });
     expect(mapQualityRun({ run_id: 'r', started_at: START, checks: [] })).toEqual({ issues: [{ index: -1, field: 'checks', message: 'expected at least one check' }] });

@@ -73,19 +73,15 @@ export type QualityMapped =
  */
 export function mapQualityRun(input: unknown, options: { userId?: string | undefined } = {}): QualityMapped {
   const parsed = qualityRunSchema.safeParse(input);
-  if (!parsed.success) return { issues: issuesOf(parsed.error) };
+  const raw = (input as { checks?: unknown } | null)?.checks;
+  const phases = Array.isArray(raw) ? raw.map(phaseOf) : [];
+  // Every problem at once: the shape's and the phases'.
+  const issues = [
+    ...(parsed.success ? [] : issuesOf(parsed.error)),
+    ...phases.flatMap((phase, index) => (typeof phase === 'string' ? [] : [{ index: -1, field: `checks[${index}].phase`, message: phase.problem }])),
+  ];
+  if (!parsed.success || issues.length > 0) return { issues };
   const run = parsed.data;
-  const issues: { index: number; field: string; message: string }[] = [];
-  const phases: QualityPhase[] = [];
-  for (const [index, check] of run.checks.entries()) {
-    if (check.phase === undefined) {
-      const usual = qualityPhaseOfTool(check.name);
-      if (usual === undefined) issues.push({ index: -1, field: `checks[${index}].phase`, message: `required for "${check.name}" (not one of the usual tools of ${QUALITY_PHASES.join(', ')}): expected ${QUALITY_PHASES.map((p) => `"${p}"`).join('|')}` });
-      else phases.push(usual);
-    } else if (isQualityPhase(check.phase)) phases.push(check.phase);
-    else issues.push({ index: -1, field: `checks[${index}].phase`, message: unknownPhaseMessage(check.phase) });
-  }
-  if (issues.length > 0) return { issues };
 
   const session = `${run.tool}:${run.run_id}`.slice(0, 200);
   const seen = new Map<string, number>();
@@ -93,7 +89,7 @@ export function mapQualityRun(input: unknown, options: { userId?: string | undef
   let skipped = 0;
   let clock = run.started_at;
   for (const [index, check] of run.checks.entries()) {
-    const phase = phases[index]!;
+    const phase = phases[index] as QualityPhase;
     const startedAt = check.started_at ?? clock;
     clock = startedAt + Math.round((check.duration_seconds ?? 0) * 1000);
     // The same hook run twice in one report (again after ai_fix) is a second invocation.
@@ -120,6 +116,18 @@ export function mapQualityRun(input: unknown, options: { userId?: string | undef
     });
   }
   return { session, invocations, skipped };
+}
+
+/** A check's phase, given or that of its usual tool, or what is wrong with it. */
+function phaseOf(check: unknown): QualityPhase | { problem: string } {
+  if (typeof check !== 'object' || check === null) return QUALITY_PHASES[0];
+  const { phase, name } = check as { phase?: unknown; name?: unknown };
+  if (phase === undefined) {
+    // A check without a usable name is reported by the shape's check.
+    if (typeof name !== 'string') return QUALITY_PHASES[0];
+    return qualityPhaseOfTool(name.trim()) ?? { problem: `required for "${name.trim()}" (not one of the usual tools of ${QUALITY_PHASES.join(', ')}): expected ${QUALITY_PHASES.map((p) => `"${p}"`).join('|')}` };
+  }
+  return isQualityPhase(phase) ? phase : { problem: unknownPhaseMessage(phase) };
 }
 
 /** `<tool>:<run_id>:<key>`, hashed when it is not id-safe or too long. */
