@@ -16,6 +16,7 @@ import { readRoutes } from './routes/reads.js';
 import { infrastructurePaths } from './routes/infrastructure.js';
 import { claudeCodeOptions, claudeCodeRoutes } from './routes/claude-code.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { qualityRoutes } from './routes/integrations-quality.js';
 import { ideIntegrationRoutes } from './routes/integrations-ide.js';
 import { dashboardReadRoutes } from './routes/dashboard-reads.js';
 import { dashboardPage } from './routes/dashboard-assets.js';
@@ -141,7 +142,7 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
 
   // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools;
   // Claude Code's hooks and OTLP logs: @skills/integrations.
-  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), integrationRoutes, ideIntegrationRoutes, dashboardPage(), ...(options.plugins ?? [])]) {
+  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), integrationRoutes, ideIntegrationRoutes, qualityRoutes, dashboardPage(), ...(options.plugins ?? [])]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;
