@@ -3,6 +3,7 @@ import { referencesFor } from '../src/anomalies/references.js';
 import { judgeRate } from '../src/anomalies/robust-tests.js';
 import { estimateSpread } from '../src/anomalies/spread.js';
 import type { Judgement } from '../src/anomalies/judgement.js';
+import { explainAnomalies } from '../src/index.js';
 import { denseSeries, type SeriesPoint } from '../src/series.js';
 import { HOUR, MONDAY, seededRandom } from './series-fixtures.js';
 
@@ -62,5 +63,21 @@ describe('judgeRate on few calls', () => {
     expect(below).toBe(42);
     expect(judged).toBe(2000);
     expect(below / judged).toBeLessThan(0.0228);
+  });
+});
+
+describe('explainAnomalies of a normal hour', () => {
+  it('says what was seen against what was expected, and the score', () => {
+    const s = series(0.7, () => 10, 0, { count: 2, completed: 0 }, () => 7);
+    const points: SeriesPoint[] = [];
+    for (let i = 0; i < s.length; i++) if ((s.count[i] as number) > 0) points.push({ ts: s.start + i * HOUR, count: s.count[i] as number, completed: s.completed[i] as number, avgDuration: 1 });
+    const judged = MONDAY + (14 * 24 + 12) * HOUR;
+    const [hour] = explainAnomalies(points, { since: judged, until: judged + HOUR, metrics: ['completion_rate'] });
+    // The 3-hour window (no calls at 10:00 and 11:00, so 0 of 2 again) rests on 30 reference hours, the hour on 10: it says more.
+    expect(hour).toMatchObject({ bucket: judged, status: 'normal', code: null, hours: 3, observed: 0, baseline: 210.5 / 301 });
+    expect(hour!.reason).toBe(
+      `completion rate judged: within 3.3 of normal (completion rate 0% (0 of 2) over the 3 hours from 10:00 to 13:00 UTC; usually 70% at these hours on weekdays (10 earlier days); score −1.7)`,
+    );
+    expect(hour!.score).toBeCloseTo(-1.68834689595782, 10);
   });
 });

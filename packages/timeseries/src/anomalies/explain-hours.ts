@@ -2,6 +2,7 @@ import type { Metric } from '../metrics.js';
 import { checkSeries, denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
 import { anomaliesOf, judgedRange, judgeHour, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
 import { isJudgement, type NotJudgedCode } from './judgement.js';
+import { describeJudgement } from './reason.js';
 import { resolveDetectionOptions, type ResolvedDetectionOptions } from './options.js';
 
 /** What the detector made of one metric of one hour. */
@@ -16,7 +17,12 @@ export interface HourExplanation {
   score: number | null;
   /** Why it was not judged; null when it was. */
   code: NotJudgedCode | null;
-  /** The judgement or the reason for none, in plain words. */
+  /** Hours of the judgement that decided (1, or a pooled window); null when not judged. */
+  hours: number | null;
+  /** What that judgement expected and saw (a rate 0–1, invocations per hour, or seconds); null when not judged. */
+  baseline: number | null;
+  observed: number | null;
+  /** The judgement or the reason for none, in plain words (for a normal hour: what was seen against what was expected). */
   reason: string;
 }
 
@@ -29,7 +35,9 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
   return judged.metrics.map(({ metric, hour, windows }): HourExplanation => {
     const base = { skill: options.skill, bucket: judged.bucket, metric };
     const anomaly = flagged.get(metric);
-    if (anomaly !== undefined) return { ...base, status: 'anomaly', score: anomaly.score, code: null, reason: anomaly.reason };
+    if (anomaly !== undefined) {
+      return { ...base, status: 'anomaly', score: anomaly.score, code: null, hours: anomaly.hours, baseline: anomaly.baseline, observed: anomaly.observed, reason: anomaly.reason };
+    }
     // The long window only adds evidence to a shift the short one shows: it does not make an hour judged.
     const counted = windows.filter((w) => w.hours <= options.windowHours);
     const judgement = isJudgement(hour) ? hour : counted.find(isJudgement);
@@ -37,10 +45,20 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
       const strongest = [hour, ...counted].filter(isJudgement).reduce((a, b) => (Math.abs(b.score) > Math.abs(a.score) ? b : a), judgement);
       const score = strongest.score;
       const why = Math.abs(score) >= options.threshold ? 'significant but not a material change' : `within ${options.threshold} of normal`;
-      return { ...base, status: 'normal', score, code: null, reason: `${metric.replace(/_/g, ' ')} judged: ${why} (score ${score.toFixed(1)})` };
+      const seen = describeJudgement(strongest, judged.bucket - (strongest.hours - 1) * HOUR_MS, options.method, options.threshold);
+      return {
+        ...base,
+        status: 'normal',
+        score,
+        code: null,
+        hours: strongest.hours,
+        baseline: strongest.baseline,
+        observed: strongest.observed,
+        reason: `${metric.replace(/_/g, ' ')} judged: ${why} (${seen})`,
+      };
     }
     const missing = isJudgement(hour) ? undefined : hour;
-    return { ...base, status: 'not_judged', score: null, code: missing?.code ?? 'no_data', reason: missing?.reason ?? 'not judged' };
+    return { ...base, status: 'not_judged', score: null, code: missing?.code ?? 'no_data', hours: null, baseline: null, observed: null, reason: missing?.reason ?? 'not judged' };
   });
 }
 
