@@ -7,7 +7,7 @@ const READ = 'quality-read-token-0123456789';
 const WRITE = 'quality-write-token-0123456789';
 const auth = { authorization: `Bearer ${WRITE}` };
 const START = Date.parse('2026-12-03T07:00:00Z');
-const report = () => ({
+const report = (): { run_id: string; started_at: string; project: string; checks: Record<string, unknown>[] } => ({
   run_id: 'cj-77',
   started_at: '2026-12-03T07:00:00Z',
   project: 'acme',
