@@ -3,6 +3,7 @@ import { ValidationError } from './errors.js';
 import { DAY_MS } from './rollups/aggregate.js';
 import type { SkillsDatabase } from './schema.js';
 import { internals, type Store } from './store.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 /** The `store_settings` key holding the cut of the latest prune: no raw invocation before it is kept. */
 export const PRUNED_BEFORE_KEY = 'retention.pruned_before';
@@ -14,9 +15,9 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Clock (epoch ms, default Date.now()); a cut after it is refused. */
   now?: number;
-  /** Each batch aims at this duration (default 25 ms; at most 5,000 rows), so readers never wait long behind one. */
+  /** Each batch aims at this duration (default 15 ms; at most 2,000 rows), so readers never wait long behind one. */
   targetBatchMs?: number;
-  /** Rows of the first batch (default 1,000); later batches adapt to `targetBatchMs`. */
+  /** Rows of the first batch (default 250: its pages are not cached yet); later batches adapt to `targetBatchMs`. */
   batchSize?: number;
   /** After each batch: rows deleted so far, of the total to delete. */
   onProgress?(progress: { deleted: number; total: number }): void;
@@ -29,8 +30,13 @@ export interface PruneResult {
   deleted: number;
   /** Their search entries went with them (SQLite FTS5 rows; PostgreSQL's are columns of the row). */
   batches: number;
-  /** The longest single batch (ms): how long a reader of this store waited at most. */
+  /** The longest single batch (ms): how long a reader of this store in the same process (and its event loop) waited at most. */
   longestBatchMs: number;
+  /**
+   * SQLite: the longest WAL checkpoint (ms), run in a worker thread on its own connection while
+   * the batches go on, so no reader of this process waited on it; 0 on PostgreSQL and `:memory:`.
+   */
+  longestCheckpointMs: number;
   /** The store's pruned range after the run: nothing raw before this. */
   prunedBefore: number | null;
   dryRun: boolean;
@@ -60,39 +66,52 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
   const total = await countBefore(store.db, cut);
   const previous = await prunedBefore(store);
   if (options.dryRun) {
-    return { cut, deleted: total, batches: 0, longestBatchMs: 0, prunedBefore: previous, dryRun: true, elapsedMs: performance.now() - started };
+    return { cut, deleted: total, batches: 0, longestBatchMs: 0, longestCheckpointMs: 0, prunedBefore: previous, dryRun: true, elapsedMs: performance.now() - started };
   }
-  const target = options.targetBatchMs ?? 25;
-  let size = Math.max(1, Math.floor(options.batchSize ?? 1000));
+  const target = options.targetBatchMs ?? 15;
+  let size = Math.max(1, Math.floor(options.batchSize ?? 250));
   let deleted = 0;
   let batches = 0;
   let longest = 0;
   const marker = Math.max(previous ?? 0, cut);
-  for (;;) {
-    const began = performance.now();
-    const removed = await driver.maintenanceTransaction(async (trx) => {
-      // The marker first, in the same transaction: no reader ever sees rows gone without it.
-      if (batches === 0) await setPrunedBefore(trx, marker, now);
-      const ids = (await trx.selectFrom('skill_invocation').select('id').where('invoked_at', '<', cut).orderBy('invoked_at').limit(size).execute()).map((r) => r.id);
-      if (ids.length === 0) return 0;
-      await trx.deleteFrom('integration_runs').where('invocation_id', 'in', ids).execute();
-      await trx.deleteFrom('skill_invocation').where('id', 'in', ids).execute();
-      return ids.length;
-    });
-    const took = performance.now() - began;
-    if (removed === 0 && batches > 0) break;
-    batches += 1;
-    deleted += removed;
-    longest = Math.max(longest, took);
-    options.onProgress?.({ deleted, total });
-    if (removed < size) break;
-    // Aim each batch at `target` ms: more rows when they went fast, fewer when slow.
-    size = Math.max(100, Math.min(5_000, Math.floor(size * Math.min(2, Math.max(0.25, target / Math.max(took, 1))))));
-    // Let this process's readers (and writers) in between batches.
-    await new Promise((resolve) => setImmediate(resolve));
+  // SQLite's WAL checkpoints go to a worker thread for the prune (see wal-checkpointer.ts): the
+  // commit that ran one held this process's readers for 120-170 ms.
+  const checkpointer = driver.kind === 'sqlite' ? await startWalCheckpointer(store.db) : undefined;
+  await yieldToEventLoop();
+  try {
+    for (;;) {
+      const began = performance.now();
+      const removed = await driver.maintenanceTransaction(async (trx) => {
+        // The marker first, in the same transaction: no reader ever sees rows gone without it.
+        if (batches === 0) await setPrunedBefore(trx, marker, now);
+        const ids = (await trx.selectFrom('skill_invocation').select('id').where('invoked_at', '<', cut).orderBy('invoked_at').limit(size).execute()).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await trx.deleteFrom('integration_runs').where('invocation_id', 'in', ids).execute();
+        await trx.deleteFrom('skill_invocation').where('id', 'in', ids).execute();
+        return ids.length;
+      });
+      const took = performance.now() - began;
+      if (removed === 0 && batches > 0) break;
+      batches += 1;
+      deleted += removed;
+      longest = Math.max(longest, took);
+      options.onProgress?.({ deleted, total });
+      checkpointer?.request();
+      if (removed < size) break;
+      // Aim each batch at `target` ms: fewer rows at once when slow, more (by at most half) when
+      // fast; one fast batch on a busy machine must not let the next take 100 ms.
+      size = Math.max(100, Math.min(MAX_BATCH_ROWS, Math.floor(size * Math.min(1.5, Math.max(0.25, target / Math.max(took, 1))))));
+      // Let this process's readers (and writers) in between batches.
+      await yieldToEventLoop();
+    }
+  } finally {
+    await checkpointer?.close();
   }
-  return { cut, deleted, batches, longestBatchMs: longest, prunedBefore: marker, dryRun: false, elapsedMs: performance.now() - started };
+  return { cut, deleted, batches, longestBatchMs: longest, longestCheckpointMs: checkpointer?.longestMs() ?? 0, prunedBefore: marker, dryRun: false, elapsedMs: performance.now() - started };
 }
+
+/** Rows of one batch at most (~15 ms of deletes with their index and search entries here). */
+const MAX_BATCH_ROWS = 2_000;
 
 const PERIOD_UNITS: Readonly<Record<string, number>> = { h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
 
@@ -138,7 +157,31 @@ async function setPrunedBefore(trx: Kysely<SkillsDatabase>, value: number, now: 
     .execute();
 }
 
+/**
+ * Raw invocations before `cut`, counted in slices of time with the event loop let in between, so
+ * counting a million rows never holds this process's readers (one slice is a short index range).
+ */
 async function countBefore(db: Kysely<SkillsDatabase>, cut: number): Promise<number> {
-  const row = await db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).where('invoked_at', '<', cut).executeTakeFirstOrThrow();
-  return Number(row.n);
+  const first = await db.selectFrom('skill_invocation').select((eb) => eb.fn.min('invoked_at').as('t')).where('invoked_at', '<', cut).executeTakeFirst();
+  if (first?.t === null || first?.t === undefined) return 0;
+  let total = 0;
+  let span = DAY_MS;
+  for (let from = Number(first.t); from < cut; ) {
+    const until = Math.min(cut, from + span);
+    const row = await db
+      .selectFrom('skill_invocation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('invoked_at', '>=', from)
+      .where('invoked_at', '<', until)
+      .executeTakeFirstOrThrow();
+    const n = Number(row.n);
+    total += n;
+    from = until;
+    // About 50,000 rows a slice: wider over sparse years, narrower over busy days.
+    span = n < 25_000 ? span * 2 : n > 100_000 ? Math.max(60_000, Math.floor(span / 2)) : span;
+    await yieldToEventLoop();
+  }
+  return total;
 }
+
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));

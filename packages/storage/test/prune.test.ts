@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   pruneInvocations,
@@ -121,6 +122,52 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
       await store.close();
     }
   });
+
+  it('counts exactly over sparse years and busy days alike (the count goes in slices of time)', async () => {
+    const { store } = await factory.create();
+    try {
+      const sparse = [0, 400 * DAY, 3000 * DAY].map((at, i) => ({ id: `old${i}`, skill_name: 'old', session_id: 'so', invoked_at: at + 1, completed: true }));
+      await recordInvocations(store, [...sparse, ...tenDays().map(({ user_id: _, ...rest }) => rest)], { now });
+      expect(await pruneInvocations(store, { before: T0 + 2 * DAY, now, dryRun: true })).toMatchObject({ deleted: 3 + 2 * 24 * 6, dryRun: true });
+      expect(await pruneInvocations(store, { before: 1, now, dryRun: true })).toMatchObject({ deleted: 0 });
+      const result = await pruneInvocations(store, { before: T0 + 2 * DAY, now });
+      expect(result.deleted).toBe(3 + 2 * 24 * 6);
+      expect(await rawCount(store)).toBe(8 * 24 * 6);
+    } finally {
+      await store.close();
+    }
+  });
+
+  if (factory.name === 'sqlite') {
+    it("runs SQLite's WAL checkpoints in a worker while it deletes (automatic checkpoint off), and puts the setting back", async () => {
+      const { store } = await factory.create();
+      try {
+        await recordInvocations(store, tenDays().map(({ user_id: _, ...rest }) => rest), { now });
+        const autoCheckpoint = async () => Number((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db)).rows[0]!.wal_autocheckpoint);
+        expect(await autoCheckpoint()).toBe(16000);
+        const during: Promise<number>[] = [];
+        const result = await pruneInvocations(store, { before: T0 + 5 * DAY, now, batchSize: 100, onProgress: () => void during.push(autoCheckpoint()) });
+        expect(result.batches).toBeGreaterThan(3);
+        expect(new Set(await Promise.all(during))).toEqual(new Set([0]));
+        expect(result.longestCheckpointMs).toBeGreaterThan(0);
+        expect(await autoCheckpoint()).toBe(16000);
+        expect(await rawCount(store)).toBe(5 * 24 * 6);
+        expect(await verifyRollups(store)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+  } else {
+    it('runs no checkpoint worker on PostgreSQL', async () => {
+      const { store } = await factory.create();
+      try {
+        await recordInvocations(store, tenDays().slice(0, 300).map(({ user_id: _, ...rest }) => rest), { now });
+        expect(await pruneInvocations(store, { before: T0 + DAY, now })).toMatchObject({ deleted: 144, longestCheckpointMs: 0 });
+      } finally {
+        await store.close();
+      }
+    });
+  }
 
   it('a rebuild after a prune is refused (it would lose the pruned history), unless told to discard it', async () => {
     const { store } = await factory.create();
