@@ -93,7 +93,7 @@ describe('skills trend and skills anomalies', () => {
   it('anomalies prints a table; the z-score method can be run and listed apart', async () => {
     const now = INCIDENT + 2 * HOUR + 60_000;
     const table = await runMain(['anomalies', '--db', db, '--since', '24h'], { now });
-    expect(table.stdout).toContain('│ 2026-01-14T14:00 │ pytest-run │ completion_rate │ drop │ 35.0% │ 94.7% │  -6.4 │ open     │ completion rate 35% (7 of 20) in the hour from 14:00 UTC; u… │');
+    expect(table.stdout).toContain('│ 2026-01-14T14:00 │ pytest-run │ completion_rate │ drop │ 35.0% │ 94.7% │  -6.0 │ open     │ completion rate 35% (7 of 20) in the hour from 14:00 UTC; u… │');
     const zscore = JSON.parse((await runMain(['anomalies', '--db', db, '--detect', '--method', 'zscore', '--since', '3h', '--json'], { now })).stdout);
     expect(zscore.anomalies.every((a: { method: string }) => a.method === 'zscore')).toBe(true);
     expect(zscore.anomalies.length).toBeGreaterThan(0);
