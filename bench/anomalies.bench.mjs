@@ -18,7 +18,10 @@
 //
 //   pnpm bench anomalies     (BENCH_SIZES=30000,100000 and BENCH_SEEDS=1,2 pick other runs;
 //                             BENCH_DETAIL=1 lists every miss and false alarm; BENCH_OPTIONS='{"threshold":4}'
-//                             replays with other detection options)
+//                             replays with other detection options; held-out seeds: BENCH_SEEDS=42,43,44,45,46,47,48,49)
+//   node packages/timeseries/scripts/missed-incidents.mjs 100000 1,2,3 success_drop
+//                            (each missed incident hour by hour: calls, failures, what was expected,
+//                             the score of the hour and of the 3- and 8-hour windows, why not flagged)
 import { generateWorkload } from '@skills/synth';
 import { replayAnomalies } from '@skills/timeseries';
 import { info, report } from './lib.mjs';
