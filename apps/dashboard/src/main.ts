@@ -148,13 +148,14 @@ function bucketLabel(ms: number): string {
   return ms === 3_600_000 ? 'per hour' : ms === 86_400_000 ? 'per day' : `per ${ms / 3_600_000} h`;
 }
 
-async function loadMain(): Promise<void> {
+/** `first`: the table without its trend directions (they follow). */
+async function loadMain(first = false): Promise<void> {
   if (state.view !== undefined) {
     const view = await getJson<SkillView>(`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state));
     fill(content, skillViewPanel(view, pickRange, () => setState({ view: undefined }), openSkill));
     return;
   }
-  const table = await getJson<SkillsTable>('/v1/dashboard/skills', params());
+  const table = await getJson<SkillsTable>('/v1/dashboard/skills', first ? { ...params(), trends: 'off' } : params());
   const existing = document.getElementById('overview-chart');
   fill(
     content,
@@ -213,11 +214,12 @@ async function refreshAll(): Promise<void> {
   try {
     // Header and table first: the first meaningful render; the rest follows.
     const first = performance.getEntriesByName(FIRST_RENDER).length === 0;
-    await Promise.all([loadSummary(first), loadMain()]);
+    await Promise.all([loadSummary(first), loadMain(first)]);
     // What bench/dashboard.bench.mjs measures: totals and the skills table (or skill view) on screen.
     if (first) performance.mark(FIRST_RENDER);
     if (mine !== generation) return;
-    await Promise.all([first ? loadSummary() : null, loadAnomalies(), loadTail(), loadPanels(), loadCi()]);
+    // With the previous range's totals and the trend directions, left out of the first render.
+    await Promise.all([first ? loadSummary() : null, first ? loadMain() : null, loadAnomalies(), loadTail(), loadPanels(), loadCi()]);
     errorBox.hidden = true;
     feed ??= openLiveFeed({ onStatus: showStatus, onMessage, onReconnected: () => void refreshAll() });
   } catch (error) {

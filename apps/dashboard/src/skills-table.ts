@@ -15,7 +15,8 @@ const COLUMNS: { key: SortKey; label: string; short?: string; numeric: boolean }
   { key: 'trend', label: 'Trend', numeric: false },
 ];
 
-const TREND: Record<SkillRow['trend'], { text: string; mark: string; rank: number }> = {
+const TREND: Record<NonNullable<SkillRow['trend']> | 'pending', { text: string; mark: string; rank: number }> = {
+  pending: { text: 'reading…', mark: '…', rank: -1 },
   improving: { text: 'improving', mark: '▲', rank: 3 },
   stable: { text: 'stable', mark: '▬', rank: 2 },
   declining: { text: 'declining', mark: '▼', rank: 1 },
@@ -24,7 +25,7 @@ const TREND: Record<SkillRow['trend'], { text: string; mark: string; rank: numbe
 
 function compare(a: SkillRow, b: SkillRow, key: SortKey): number {
   if (key === 'skill_name') return a.skill_name < b.skill_name ? -1 : a.skill_name > b.skill_name ? 1 : 0;
-  if (key === 'trend') return TREND[a.trend].rank - TREND[b.trend].rank;
+  if (key === 'trend') return TREND[a.trend ?? 'pending'].rank - TREND[b.trend ?? 'pending'].rank;
   return (a[key] ?? -1) - (b[key] ?? -1);
 }
 
@@ -64,7 +65,7 @@ export function skillsTableView(options: SkillsTableOptions): HTMLElement {
       h('td', { class: 'num', 'data-col': 'errors', 'data-value': row.errors }, formatCount(row.errors)),
       h('td', { class: 'num', 'data-col': 'avg_duration_seconds', 'data-value': row.avg_duration_seconds ?? '' }, formatDuration(row.avg_duration_seconds)),
       h('td', { class: 'num', 'data-col': 'p95_duration_seconds', 'data-value': row.p95_duration_seconds ?? '' }, formatDuration(row.p95_duration_seconds)),
-      h('td', { class: `trend ${row.trend}`, 'data-col': 'trend', 'data-value': row.trend }, h('span', { 'aria-hidden': 'true' }, TREND[row.trend].mark), h('span', { class: 'long' }, ` ${TREND[row.trend].text}`)),
+      h('td', { class: `trend ${row.trend ?? 'pending'}`, 'data-col': 'trend', 'data-value': row.trend ?? '' }, h('span', { 'aria-hidden': 'true' }, TREND[row.trend ?? 'pending'].mark), h('span', { class: 'long' }, ` ${TREND[row.trend ?? 'pending'].text}`)),
       h('td', { class: 'spark-col' }, sparkline(row.sparkline, `invocations of ${row.skill_name} over the range`)),
     ),
   );

@@ -28,7 +28,8 @@ export interface SkillRow {
   errors: number;
   avg_duration_seconds: number | null;
   p95_duration_seconds: number | null;
-  trend: 'improving' | 'declining' | 'stable' | 'insufficient_data';
+  /** null when asked with trends=off (the page's first render). */
+  trend: 'improving' | 'declining' | 'stable' | 'insufficient_data' | null;
   sparkline: number[];
 }
 

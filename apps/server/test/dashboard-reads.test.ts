@@ -87,6 +87,17 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     expect(bad.body.error.issues.map((issue: { field: string }) => issue.field)).toEqual(['previous']);
   });
 
+  it('skills: trends=off answers the same table with every trend null', async () => {
+    const full = (await getJson(`${base}/skills`)).body;
+    const { status, body } = await getJson(`${base}/skills?trends=off`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ ...full, skills: full.skills.map((row: Record<string, unknown>) => ({ ...row, trend: null })) });
+    expect(full.skills[0].trend).toBe('insufficient_data');
+    const bad = await getJson(`${base}/skills?trends=yes`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((issue: { field: string }) => issue.field)).toEqual(['trends']);
+  });
+
   it('summary: a user or phase filter is read from the invocations themselves', async () => {
     const bob = (await getJson(`${base}/summary?user=bob`)).body;
     expect(bob.current).toEqual({ invocations: 2, completed: 2, completion_rate: 1, p95_duration_seconds: 2, active_sessions: 1, anomalies: 2, open_anomalies: 1 });

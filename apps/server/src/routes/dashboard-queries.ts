@@ -99,13 +99,13 @@ export interface SkillRow {
   errors: number;
   avg_duration_seconds: number | null;
   p95_duration_seconds: number | null;
-  /** Of the skill's completion rate over the 7 days before `until` (Mann–Kendall, as GET /v1/skills/{skill}/trend). */
-  trend: TrendDirection;
+  /** Of the skill's completion rate over the 7 days before `until` (Mann–Kendall, as GET /v1/skills/{skill}/trend); null when not asked for. */
+  trend: TrendDirection | null;
   /** Invocations per `sparkline_bucket_ms` from `since`, oldest first. */
   sparkline: number[];
 }
 
-/** Every skill with invocations in the range, busiest first. */
+/** Every skill with invocations in the range, busiest first (trend null: see withTrends). */
 export async function skillsTable(store: Store, window: DashboardWindow, filter: DashboardFilter, now: number): Promise<{ bucketMs: number; skills: SkillRow[] }> {
   const bucketMs = sparklineBucketMs(window);
   const points = Math.ceil((window.until - window.since) / bucketMs);
@@ -134,16 +134,22 @@ export async function skillsTable(store: Store, window: DashboardWindow, filter:
     if (line !== undefined && index >= 0 && index < points) line[index]! += Number(row.n);
   }
 
-  const trends = await completionTrends(store, names, now < window.until ? now : window.until);
   return {
     bucketMs,
     skills: base.map((row) => ({
       ...row,
       errors: row.invocations - row.completed,
-      trend: trends.get(row.skill_name) ?? 'insufficient_data',
+      trend: null,
       sparkline: sparklines.get(row.skill_name)!,
     })),
   };
+}
+
+/** The table's rows with their trend directions (read from the rollups of the 7 days before until). */
+export async function withTrends(store: Store, rows: SkillRow[], window: DashboardWindow, now: number): Promise<SkillRow[]> {
+  if (rows.length === 0) return rows;
+  const trends = await completionTrends(store, rows.map((row) => row.skill_name), now < window.until ? now : window.until);
+  return rows.map((row) => ({ ...row, trend: trends.get(row.skill_name) ?? 'insufficient_data' }));
 }
 
 /** topSkills' figures computed from the invocations themselves, for a phase or user filter. */

@@ -3,7 +3,7 @@ import { errorBodySchema } from '../http-errors.js';
 import { intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
 import { defineRoute } from './api-route.js';
 import { cachedRead } from './dashboard-cache.js';
-import { changeOf, rangeSeries, rangeTotals, skillsTable } from './dashboard-queries.js';
+import { changeOf, rangeSeries, rangeTotals, skillsTable, withTrends } from './dashboard-queries.js';
 import { experimentsWithAnalysis, filterOptions, skillView, unusedSkills, userView } from './dashboard-views.js';
 import { dashboardWindow, type DashboardFilter } from './dashboard-window.js';
 import { anomalyListSchema, recommendationSchema } from './response-schemas.js';
@@ -42,7 +42,7 @@ const skillRowSchema = z.object({
   errors: z.number().int().describe('invocations that did not complete'),
   avg_duration_seconds: seconds,
   p95_duration_seconds: seconds,
-  trend: z.enum(['improving', 'declining', 'stable', 'insufficient_data']).describe('completion-rate trend over the 7 days before until'),
+  trend: z.enum(['improving', 'declining', 'stable', 'insufficient_data']).nullable().describe('completion-rate trend over the 7 days before until; null with trends=off'),
   sparkline: z.array(z.number().int()).describe('invocations per sparkline_bucket_ms from since, oldest first'),
 });
 
@@ -106,17 +106,25 @@ export const dashboardReadRoutes = [
     operationId: 'dashboardSkills',
     summary: 'Every skill with invocations in the range (at most 1000, busiest first): the top-skills figures, errors, trend direction and a sparkline',
     access: 'read',
-    query: z.strictObject({ ...range, ...filters }),
+    query: z.strictObject({
+      ...range,
+      ...filters,
+      trends: z.enum(['on', 'off']).optional().describe('off: skip the trend directions (each trend null), for a faster first answer; default on'),
+    }),
     responses: [{ status: 200, description: 'The skills table', schema: z.object({ since: ms, until: ms, sparkline_bucket_ms: z.number().int(), skills: z.array(skillRowSchema) }) }, badRequest],
     async handler({ store, query, now }) {
       const window = windowOf(query, now);
       const filter = filterOf(query);
-      // The trend directions read the 7 days before until as well.
+      // The table and its trend directions are cached on their own: the page asks with
+      // trends=off first (its first render), then for the whole answer. The trends read the 7
+      // days before until as well.
+      const table = await cachedRead(store, `skills ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => skillsTable(store, window, filter, now));
       const span = { from: Math.min(window.since, window.until - 7 * 86_400_000), until: window.until };
-      return cachedRead(store, `skills ${JSON.stringify([window, filter, Math.floor(now / 3_600_000)])}`, span, now, async () => {
-        const table = await skillsTable(store, window, filter, now);
-        return { since: window.since, until: window.until, sparkline_bucket_ms: table.bucketMs, skills: table.skills };
-      });
+      const skills =
+        query.trends === 'off'
+          ? table.skills
+          : await cachedRead(store, `skills+trends ${JSON.stringify([window, filter, Math.floor(now / 3_600_000)])}`, span, now, () => withTrends(store, table.skills, window, now));
+      return { since: window.since, until: window.until, sparkline_bucket_ms: table.bucketMs, skills };
     },
   }),
   defineRoute({
