@@ -65,7 +65,7 @@ export const dashboardReadRoutes = [
     query: z.strictObject({
       ...range,
       ...filters,
-      previous: z.enum(['on', 'off']).optional().describe('off: skip the previous range (previous and change are null), for a faster first answer; default on'),
+      previous: z.enum(['on', 'off'], { error: 'expected on or off' }).optional().describe('off: skip the previous range (previous and change are null), for a faster first answer; default on'),
     }),
     responses: [
       {
@@ -109,7 +109,7 @@ export const dashboardReadRoutes = [
     query: z.strictObject({
       ...range,
       ...filters,
-      trends: z.enum(['on', 'off']).optional().describe('off: skip the trend directions (each trend null), for a faster first answer; default on'),
+      trends: z.enum(['on', 'off'], { error: 'expected on or off' }).optional().describe('off: skip the trend directions (each trend null), for a faster first answer; default on'),
     }),
     responses: [{ status: 200, description: 'The skills table', schema: z.object({ since: ms, until: ms, sparkline_bucket_ms: z.number().int(), skills: z.array(skillRowSchema) }) }, badRequest],
     async handler({ store, query, now }) {
