@@ -55,8 +55,8 @@ const CHUNK = 500;
  * The store side of the CI sources: each delivery's finished jobs become invocations (id from the
  * provider's job id, so a job reported twice is recorded once), their pipeline, run, attempt,
  * stage and commit go into `ci_jobs`, and the delivery id into `integration_deliveries`. A
- * delivery arriving while another is being written waits and is written with the others that
- * arrived meanwhile, in one recording: one delivery alone is written at once.
+ * delivery is written at the end of the event loop's turn in which it arrived, in one recording with
+ * the others that arrived in that turn or while the previous recording was being written.
  * @example const ci = createCiIngest(store); await ci.deliver({ source: 'github', deliveryId, event: 'workflow_job', mapped: mapGithubEvent('workflow_job', payload) });
  */
 export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiIngest {
@@ -64,6 +64,20 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
   const db = ciDb(store);
   let queue: Pending[] = [];
   let writing = false;
+  let scheduled = false;
+
+  // Wait for the end of this turn of the event loop before writing: the deliveries whose requests
+  // were read in the same turn (concurrent senders) then share one recording — one pair of
+  // transactions and one rollup update instead of one each (SQLite's write path is synchronous,
+  // so without this every delivery is written alone).
+  function schedule(): void {
+    if (scheduled || writing || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      drain();
+    });
+  }
 
   function drain(): void {
     if (writing || queue.length === 0) return;
@@ -77,7 +91,7 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
       )
       .finally(() => {
         writing = false;
-        drain();
+        schedule();
       });
   }
 
@@ -173,7 +187,7 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
       }
       return new Promise((resolve, reject) => {
         queue.push({ delivery, resolve, reject });
-        drain();
+        schedule();
       });
     },
 
