@@ -1,6 +1,6 @@
 import { listInvocations, recordInvocations, ValidationError, type Store } from '@skills/storage';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordIdeFeedback, recommendForIde } from '../src/index.js';
+import { recordIdeFeedback, recommendForIde, type IdeContextInput, type IdeFeedbackInput } from '../src/index.js';
 import { storeFactories } from './helpers.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9);
@@ -94,17 +94,17 @@ for (const factory of storeFactories) {
       const code = 'def test_a():\n    pass';
       expect((await refusal(recommendForIde(store, { language: 'python', code, line: 0 }))).issues).toEqual([{ index: -1, field: 'line', message: 'expected a 1-based line number (≥ 1)' }]);
       expect((await refusal(recommendForIde(store, { language: 'python', code, line: 1, cursor: -1 }))).issues).toEqual([{ index: -1, field: 'cursor', message: 'expected a 0-based column (≥ 0)' }]);
-      expect((await refusal(recommendForIde(store, { language: 'cobol', code }))).issues).toEqual([{ index: -1, field: 'language', message: 'expected one of python, javascript, typescript' }]);
+      expect((await refusal(recommendForIde(store, { language: 'cobol', code } as unknown as IdeContextInput))).issues).toEqual([{ index: -1, field: 'language', message: 'expected one of python, javascript, typescript' }]);
       expect((await refusal(recommendForIde(store, { file_type: 'main.rs' }))).issues).toEqual([
         { index: -1, field: 'file_type', message: 'unknown language for "main.rs": expected a Python, JavaScript or TypeScript file (py, js, mjs, cjs, jsx, ts, mts, cts, tsx) or give language' },
       ]);
       expect((await refusal(recommendForIde(store, { language: 'python', code, line: 3 }))).issues).toEqual([{ index: -1, field: 'line', message: 'expected at most 2 (the lines of code)' }]);
       expect((await refusal(recommendForIde(store, { language: 'python', code, line: 2, cursor: 9 }))).issues).toEqual([{ index: -1, field: 'cursor', message: 'expected at most 8 (the length of line 2)' }]);
-      expect((await refusal(recommendForIde(store, { language: 'python', editor: 'vim' }))).issues).toEqual([{ index: -1, field: 'context', message: 'unknown field(s): editor' }]);
+      expect((await refusal(recommendForIde(store, { language: 'python', editor: 'vim' } as IdeContextInput))).issues).toEqual([{ index: -1, field: 'context', message: 'unknown field(s): editor' }]);
     });
 
     it('refuses invalid feedback naming the field and writes nothing', async () => {
-      const error = await refusal(recordIdeFeedback(store, { session_id: 'vscode-7', recommended: ['pytest-run'], selected: '', completed: 'yes' }));
+      const error = await refusal(recordIdeFeedback(store, { session_id: 'vscode-7', recommended: ['pytest-run'], selected: '', completed: 'yes' } as unknown as IdeFeedbackInput));
       expect(error.issues).toEqual([
         { index: -1, field: 'selected', message: 'must not be empty' },
         { index: -1, field: 'completed', message: 'expected a boolean' },

@@ -40,7 +40,7 @@ export function feedbackInvocation(feedback: IdeFeedback, now: number): Invocati
  * the same `feedback_id` is recorded once.
  * @example await recordIdeFeedback(store, { feedback_id: 'f-1', session_id: 'ide-s1', recommended: ['pytest-run', 'mypy-check'], selected: 'pytest-run', completed: true, duration_seconds: 3.2 })
  */
-export async function recordIdeFeedback(store: Store, report: IdeFeedbackInput | unknown, options: IdeFeedbackOptions = {}): Promise<IdeFeedbackReport> {
+export async function recordIdeFeedback(store: Store, report: IdeFeedbackInput, options: IdeFeedbackOptions = {}): Promise<IdeFeedbackReport> {
   const feedback = parseOrThrow(ideFeedbackSchema, report, 'feedback');
   const invocation = feedbackInvocation(feedback, (options.now ?? Date.now)());
   // Without skipInvalid a storage rule broken by the report throws its ValidationError: nothing written.

@@ -119,7 +119,7 @@ function matchedWords(name: string, words: readonly string[]): string[] {
  * calls on the store within `historyMaxAgeMs`), and rank. Reads only.
  * @example await recommendForIde(store, { language: 'python', activity: 'testing', code: 'def test_add():\n    assert 1', line: 1, cursor: 4 })
  */
-export async function recommendForIde(store: Store, context: IdeContextInput | unknown, options: RecommendForIdeOptions = {}): Promise<IdeRecommendations> {
+export async function recommendForIde(store: Store, context: IdeContextInput, options: RecommendForIdeOptions = {}): Promise<IdeRecommendations> {
   const c = parseOrThrow(ideContextSchema, context, 'context');
   const language = c.language ?? languageOfFileType(c.file_type!)!;
   const phase = c.activity === undefined ? null : IDE_ACTIVITY_PHASES[c.activity];
