@@ -107,12 +107,16 @@ ok = report('import-legacy ÷ import (JSONL)', legacyRate / jsonlRate, 0.5, '×'
   let loopStall = 0;
   let last = performance.now();
   const ticker = setInterval(() => { const t = performance.now(); loopStall = Math.max(loopStall, t - last - 5); last = t; }, 5);
+  const cpuBefore = process.cpuUsage();
   const result = await pruneInvocations(store, { before: Date.now() });
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(ticker);
+  info('CPU of the process during the prune (both threads)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${(result.elapsedMs / 1000).toFixed(1)} s; load average now ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
   reader.postMessage('stop');
   const [{ longest, queries }] = await once(reader, 'message');
   await store.close();
   info('pruned', `${result.deleted.toLocaleString('en-US')} raw invocations in ${result.batches.toLocaleString('en-US')} batches`);
+  info('longest WAL checkpoint (in the worker thread: no reader of this process waits on it)', `${result.longestCheckpointMs.toFixed(0)} ms`);
   ok = report(`SQLite prune of ${result.deleted.toLocaleString('en-US')} raw invocations`, result.elapsedMs / 1000, 10, 's', 'lower') && ok;
   ok = report('longest batch (an in-process reader waits at most this)', result.longestBatchMs, 100, 'ms', 'lower') && ok;
   ok = report('longest event-loop stall during the prune', loopStall, 100, 'ms', 'lower') && ok;

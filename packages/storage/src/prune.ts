@@ -81,6 +81,7 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
   try {
     for (;;) {
       const began = performance.now();
+      const cpuBefore = process.cpuUsage();
       const removed = await driver.maintenanceTransaction(async (trx) => {
         // The marker first, in the same transaction: no reader ever sees rows gone without it.
         if (batches === 0) await setPrunedBefore(trx, marker, now);
@@ -91,6 +92,7 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
         return ids.length;
       });
       const took = performance.now() - began;
+      const cpu = process.cpuUsage(cpuBefore);
       if (removed === 0 && batches > 0) break;
       batches += 1;
       deleted += removed;
@@ -98,9 +100,13 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
       options.onProgress?.({ deleted, total });
       checkpointer?.request();
       if (removed < size) break;
-      // Aim each batch at `target` ms: fewer rows at once when slow, more (by at most half) when
-      // fast; one fast batch on a busy machine must not let the next take 100 ms.
-      size = Math.max(100, Math.min(MAX_BATCH_ROWS, Math.floor(size * Math.min(1.5, Math.max(0.25, target / Math.max(took, 1))))));
+      // Aim each batch at `target` ms of work: fewer rows at once when slow, more (by at most half)
+      // when fast, so one fast batch cannot make the next one long. The work is the batch's time,
+      // or the CPU it used when that is less: on a machine busy with other processes the wall
+      // clock also counts the time this one waited for a core, and shrinking the batches for it
+      // would only multiply their fixed costs.
+      const work = Math.min(took, (cpu.user + cpu.system) / 1000);
+      size = Math.max(100, Math.min(MAX_BATCH_ROWS, Math.floor(size * Math.min(1.5, Math.max(0.25, target / Math.max(work, 1))))));
       // Let this process's readers (and writers) in between batches.
       await yieldToEventLoop();
     }

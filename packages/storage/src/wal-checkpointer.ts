@@ -16,7 +16,7 @@ import type { SkillsDatabase } from './schema.js';
  * WAL mode lets it run beside both) whenever asked; nothing of it runs on this thread.
  */
 export interface WalCheckpointer {
-  /** Start a checkpoint unless one is running. */
+  /** Start a checkpoint unless one is running or the last ended less than `everyMs` ago. */
   request(): void;
   /** The longest checkpoint so far (ms, in the worker: no reader of this thread waited on it). */
   longestMs(): number;
@@ -60,13 +60,16 @@ async function walFile(db: Kysely<SkillsDatabase>): Promise<string | undefined> 
  * Take the store's WAL checkpoints into a worker thread until `close()`; undefined when the store
  * has no WAL file. @example const checkpointer = await startWalCheckpointer(store.db); …; await checkpointer?.close();
  */
-export async function startWalCheckpointer(db: Kysely<SkillsDatabase>): Promise<WalCheckpointer | undefined> {
+export async function startWalCheckpointer(db: Kysely<SkillsDatabase>, { everyMs = 1000 }: { everyMs?: number } = {}): Promise<WalCheckpointer | undefined> {
   const path = await walFile(db);
   if (path === undefined) return undefined;
   const previous = Number((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]?.wal_autocheckpoint ?? 1000);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
   worker.unref();
   let running: Promise<void> | undefined;
+  // Pages a prune rewrites batch after batch (the low end of the time index) are copied once per
+  // checkpoint: one a second costs far less than one a batch (2,380 fsyncs for a million rows).
+  let endedAt = performance.now();
   let longest = 0;
   let failure: Error | undefined;
   const restore = () => sql.raw(`pragma wal_autocheckpoint = ${Number.isFinite(previous) ? Math.max(0, Math.floor(previous)) : 1000}`).execute(db);
@@ -97,9 +100,10 @@ export async function startWalCheckpointer(db: Kysely<SkillsDatabase>): Promise<
   await sql`pragma wal_autocheckpoint = 0`.execute(db);
   return {
     request() {
-      if (running !== undefined || failure !== undefined) return;
+      if (running !== undefined || failure !== undefined || performance.now() - endedAt < everyMs) return;
       running = run().finally(() => {
         running = undefined;
+        endedAt = performance.now();
       });
     },
     longestMs: () => longest,
