@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allInvocations, countRows, runMain, tempDir } from './helpers.js';
+import { allInvocations, countRows, runBin, runMain, tempDir } from './helpers.js';
 
 const START = Date.parse('2026-12-03T07:00:00Z');
 const REPORT = {
@@ -66,5 +66,12 @@ describe('skills integrations crackerjack', () => {
     expect((await runMain(['integrations', 'crackerjack', '--db', db], { input: JSON.stringify(phase) })).stderr).toBe('skills: checks[0].phase: unknown crackerjack phase "lint": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"\n');
     expect((await runMain(['integrations', 'crackerjack', '--db', db], { input: '{"run_id":' })).stderr).toMatch(/^skills: stdin: not valid JSON \(.+\); nothing written\n$/);
     expect(await countRows(db)).toBe(0);
+  });
+
+  it('reads the real stdin of the built binary (skills integrations crackerjack < report.json)', async () => {
+    const db = join(tempDir(), 'q.db');
+    const result = await runBin(['integrations', 'crackerjack', '--db', db, '--json', '--user', 'dana'], { input: JSON.stringify(REPORT) });
+    expect([result.code, JSON.parse(result.stdout)]).toEqual([0, { kind: 'run', session: 'crackerjack:run-1', invocations: 2, recorded: 2, known: 0, skipped: 1 }]);
+    expect((await allInvocations(db)).map((r) => r.user_id)).toEqual(['dana', 'dana']);
   });
 });
