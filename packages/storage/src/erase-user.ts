@@ -5,6 +5,7 @@ import { aggregateBatch, DAY_MS, HOUR_MS, type SkillDelta } from './rollups/aggr
 import { serializeHistogram } from './rollups/duration-histogram.js';
 import { upsertHours, upsertMetricsCache, upsertSkillMetrics, type MetricsCacheRow } from './rollups/statements.js';
 import type { SkillsDatabase } from './schema.js';
+import { readPrunedBefore } from './prune.js';
 import { internals, type Store } from './store.js';
 import { PSEUDONYM_CHECK_KEY, secretMissing } from './user-pseudonyms.js';
 
@@ -264,6 +265,7 @@ const WINDOW_HOURS = 24;
 
 /** Lifetime totals from the skill's hours, first/last from its invocations, tallies less the erased rows; then its 24-hour cache. */
 async function recomputeSkills(trx: Trx, erased: SkillDelta[], now: number): Promise<void> {
+  const cut = await readPrunedBefore(trx);
   for (const delta of erased) {
     const skill = delta.skill;
     const totals = await trx
@@ -291,7 +293,7 @@ async function recomputeSkills(trx: Trx, erased: SkillDelta[], now: number): Pro
     const completed = Number(totals.completed);
     const durationSum = Number(totals.duration_sum);
     const timed = Number(totals.duration_count);
-    const last = Number(span.last);
+    const { first, last } = await firstAndLastUse(trx, skill, old, span, cut);
     await run(trx, upsertSkillMetrics(trx, [
       {
         skill_name: skill,
@@ -302,7 +304,7 @@ async function recomputeSkills(trx: Trx, erased: SkillDelta[], now: number): Pro
         timed_completions: timed,
         avg_duration_seconds: timed > 0 ? durationSum / timed : null,
         completion_rate: completed / total,
-        first_invoked: Number(span.first),
+        first_invoked: first,
         last_invoked: last,
         workflow_paths: subtractTally(old.workflow_paths, delta.workflowPaths),
         common_errors: subtractTally(old.common_errors, delta.errors),
@@ -313,6 +315,32 @@ async function recomputeSkills(trx: Trx, erased: SkillDelta[], now: number): Pro
     ]));
     await run(trx, upsertMetricsCache(trx, [await metricsCache(trx, skill, last, now)]));
   }
+}
+
+/**
+ * First and last use of a skill after an erasure. Raw invocations give them, except on a pruned
+ * store (`cut`: nothing raw before it, and the erased rows were all after it): a first use before
+ * the cut stays what it was, and when no raw invocation of the skill is left the last use is in the
+ * pruned range, known to the hour only (the start of its latest remaining hour, as verifyRollups
+ * checks it).
+ */
+async function firstAndLastUse(
+  trx: Trx,
+  skill: string,
+  old: { first_invoked: number; last_invoked: number },
+  span: { first: unknown; last: unknown },
+  cut: number | null,
+): Promise<{ first: number; last: number }> {
+  const rawFirst = span.first === null || span.first === undefined ? undefined : Number(span.first);
+  const rawLast = span.last === null || span.last === undefined ? undefined : Number(span.last);
+  const oldFirst = Number(old.first_invoked);
+  const first = cut !== null && oldFirst < cut ? oldFirst : rawFirst;
+  let last = rawLast;
+  if (last === undefined) {
+    const latest = await trx.selectFrom('skill_time_series').select((eb) => eb.fn.max('hour_start').as('hour')).where('skill_name', '=', skill).executeTakeFirst();
+    last = Number(old.last_invoked) < (cut ?? -Infinity) ? Number(old.last_invoked) : Number(latest?.hour ?? oldFirst);
+  }
+  return { first: first ?? last, last };
 }
 
 /** The skill's 24-hour window ending at the hour of its latest invocation, from its hourly rows. */

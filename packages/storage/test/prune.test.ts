@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  eraseUserInvocations,
   pruneInvocations,
   prunedBefore,
   rebuildRollups,
@@ -133,6 +134,35 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
       const result = await pruneInvocations(store, { before: T0 + 2 * DAY, now });
       expect(result.deleted).toBe(3 + 2 * 24 * 6);
       expect(await rawCount(store)).toBe(8 * 24 * 6);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('eraseUserInvocations after a prune keeps the pruned range in the lifetime totals and first use; verify passes', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    try {
+      // skill-only-late's invocations after the cut are all u9's: erasing u9 leaves it only its pruned hours.
+      const items = [
+        ...tenDays(),
+        { id: 'late-early', skill_name: 'skill-only-late', session_id: 'sl', user_id: 'u8', invoked_at: T0 + DAY + 5_000, completed: true, duration_seconds: 2 },
+        { id: 'late-1', skill_name: 'skill-only-late', session_id: 'sl2', user_id: 'u9', invoked_at: T0 + 6 * DAY + 5_000, completed: false, duration_seconds: null },
+      ];
+      for (let i = 0; i < items.length; i += 500) await recordInvocations(store, items.slice(i, i + 500), { now });
+      await pruneInvocations(store, { before: T0 + 4 * DAY, now });
+      const metricsBefore = await store.db.selectFrom('skill_metrics').selectAll().where('skill_name', '=', 'skill-0').executeTakeFirstOrThrow();
+      const u1AfterCut = tenDays().filter((r) => r.user_id === 'u1' && r.skill_name === 'skill-0' && r.invoked_at >= T0 + 4 * DAY).length;
+
+      expect(await eraseUserInvocations(store, 'u1', now)).toBe(tenDays().filter((r) => r.user_id === 'u1' && r.invoked_at >= T0 + 4 * DAY).length);
+      expect(await eraseUserInvocations(store, 'u9', now)).toBe(1);
+      const skill0 = await store.db.selectFrom('skill_metrics').selectAll().where('skill_name', '=', 'skill-0').executeTakeFirstOrThrow();
+      expect(skill0.total_invocations).toBe(metricsBefore.total_invocations - u1AfterCut);
+      expect(skill0.first_invoked).toBe(metricsBefore.first_invoked);
+      expect(skill0.first_invoked).toBe(T0 + 7_000);
+      const onlyLate = await store.db.selectFrom('skill_metrics').selectAll().where('skill_name', '=', 'skill-only-late').executeTakeFirstOrThrow();
+      // Its last use is now the pruned one: known to the hour only (the raw row went with the prune).
+      expect([onlyLate.total_invocations, onlyLate.completed_invocations, onlyLate.first_invoked, onlyLate.last_invoked]).toEqual([1, 1, T0 + DAY + 5_000, T0 + DAY]);
+      expect(await verifyRollups(store)).toEqual([]);
     } finally {
       await store.close();
     }
