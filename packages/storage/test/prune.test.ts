@@ -205,6 +205,13 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
       await recordInvocations(store, tenDays().slice(0, 300).map(({ user_id: _, ...rest }) => rest), { now });
       await pruneInvocations(store, { before: T0 + DAY, now });
       await expect(rebuildRollups(store)).rejects.toThrow(/raw invocations before 2026-01-06T00:00:00.000Z were pruned/);
+      await expect(rebuildRollups(store)).rejects.toThrow('discardPrunedRollups: raw invocations before 2026-01-06T00:00:00.000Z were pruned and only the rollups hold them: a rebuild would lose that history (set discardPrunedRollups to rebuild anyway)');
+      // A command line names its own flag, in the field and the advice.
+      const refused = await rebuildRollups(store, { discardOptionName: '--discard-pruned-rollups' }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect((refused as ValidationError).issues).toEqual([
+        { index: -1, field: '--discard-pruned-rollups', message: 'raw invocations before 2026-01-06T00:00:00.000Z were pruned and only the rollups hold them: a rebuild would lose that history (pass --discard-pruned-rollups to rebuild anyway)' },
+      ]);
       expect(Number((await store.db.selectFrom('skill_metrics').select('total_invocations').where('skill_name', '=', 'skill-0').executeTakeFirstOrThrow()).total_invocations)).toBe(100);
     } finally {
       await store.close();

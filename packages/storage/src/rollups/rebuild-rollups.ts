@@ -18,6 +18,11 @@ export interface RebuildOptions {
    * a rebuild from the remaining invocations would lose them, so it is refused unless this is set.
    */
   discardPrunedRollups?: boolean;
+  /**
+   * How the caller's users set `discardPrunedRollups`, named in the refusal (default
+   * `discardPrunedRollups`; the CLI passes its flag, `--discard-pruned-rollups`).
+   */
+  discardOptionName?: string;
 }
 
 export interface RebuildResult {
@@ -55,7 +60,9 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
   const { driver, pseudonymise } = internals(store);
   const cut = await readPrunedBefore(store.db);
   if (cut !== null && !options.discardPrunedRollups) {
-    throw new ValidationError([{ index: -1, field: 'discardPrunedRollups', message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (set discardPrunedRollups to rebuild anyway)` }]);
+    const option = options.discardOptionName ?? 'discardPrunedRollups';
+    const how = option.startsWith('-') ? `pass ${option}` : `set ${option}`;
+    throw new ValidationError([{ index: -1, field: option, message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (${how} to rebuild anyway)` }]);
   }
   const tables = pseudonymise ? [...ROLLUPS, 'skill_user_interactions' as const] : ROLLUPS;
   return driver.maintenanceTransaction(async (trx) => {
