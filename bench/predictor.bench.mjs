@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, recordInvocations } from '@skills/storage';
 import { generateWorkload, trueSuccessProbability } from '@skills/synth';
-import { predictSuccess, rocAuc, trainPredictor } from '@skills/predictor';
+import { expectedCalibrationError, predictSuccess, rocAuc, trainPredictor } from '@skills/predictor';
 import { info, quantile, report, syntheticBatches } from './lib.mjs';
 
 const QUALITY_SIZES = (process.env.BENCH_QUALITY_SIZES ?? '40000,200000').split(',').filter(Boolean).map(Number);
@@ -45,10 +45,13 @@ async function quality(options) {
     // The generator emits rows in the store's (invoked_at, id) order: its last rows are the test slice.
     const from = labels.length - model.metrics.rows.test;
     const oracle = rocAuc(truth.slice(from), labels.slice(from));
+    // The oracle's own ECE on the same rows: how far a perfectly calibrated model lands by chance.
+    const oracleEce = expectedCalibrationError(truth.slice(from), labels.slice(from));
     const m = model.metrics;
     const room = (auc, base) => (auc - base) / (oracle - base);
     return {
       oracle,
+      oracleEce,
       model: m.model,
       baseline: m.baseline,
       running: m.running,
@@ -74,7 +77,7 @@ try {
         `oracle AUC ${q.oracle.toFixed(3)}; model ${q.model.auc.toFixed(3)} (running tallies ${q.running.model.auc.toFixed(3)}); ` +
           `baseline running ${q.running.baseline.auc.toFixed(3)}, frozen ${q.baseline.auc.toFixed(3)}; ` +
           `${q.clusters} usage clusters; stack weights forest ${q.weights[0].toFixed(2)}, context ${q.weights[1].toFixed(2)}, baseline ${q.weights[2].toFixed(2)}; trained in ${q.seconds.toFixed(1)} s`);
-      info(`ECE ${size}`, `model ${q.model.ece.toFixed(4)} (running ${q.running.model.ece.toFixed(4)}); baseline frozen ${q.baseline.ece.toFixed(4)}, running ${q.running.baseline.ece.toFixed(4)}`);
+      info(`ECE ${size}`, `model ${q.model.ece.toFixed(4)} (running ${q.running.model.ece.toFixed(4)}); baseline frozen ${q.baseline.ece.toFixed(4)}, running ${q.running.baseline.ece.toFixed(4)}; oracle ${q.oracleEce.toFixed(4)}`);
       info(`share of the room ${size}`, `vs the frozen baseline ${(q.roomFrozen * 100).toFixed(1)} %`);
       ok = report(`share of the oracle's room over the running baseline, ${size}`, q.roomRunning * 100, 65, '%', 'higher') && ok;
       ok = report(`model ECE minus baseline ECE (both frozen), ${size}`, (q.model.ece - q.baseline.ece) * 1e4, 0, '× 10⁻⁴', 'lower') && ok;
@@ -82,7 +85,7 @@ try {
     if (runs.length > 1) {
       const mean = (f) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
       info(`mean over seeds ${SEEDS.join(',')}, ${invocations.toLocaleString('en-US')}`,
-        `share of the room ${(mean((r) => r.roomRunning) * 100).toFixed(1)} %; ECE model ${mean((r) => r.model.ece).toFixed(4)}, baseline frozen ${mean((r) => r.baseline.ece).toFixed(4)}, running ${mean((r) => r.running.baseline.ece).toFixed(4)}`);
+        `share of the room ${(mean((r) => r.roomRunning) * 100).toFixed(1)} %; ECE model ${mean((r) => r.model.ece).toFixed(4)}, baseline frozen ${mean((r) => r.baseline.ece).toFixed(4)}, running ${mean((r) => r.running.baseline.ece).toFixed(4)}, oracle ${mean((r) => r.oracleEce).toFixed(4)}; model ECE ≤ frozen baseline's on ${runs.filter((r) => r.model.ece <= r.baseline.ece).length} of ${runs.length} seeds`);
     }
   }
 
