@@ -1,3 +1,4 @@
+import { runToEnd, type Steps } from './cooperative.js';
 import type { Population } from './population.js';
 
 /**
@@ -27,13 +28,34 @@ export interface EaseModel {
  * gramMatrix(buildPopulation(rows)); // Float64Array [2, 1, 1, 1] for 2 skills
  */
 export function gramMatrix(population: Population): Float64Array {
+  return runToEnd(gramSteps(population));
+}
+
+/** Users counted between checkpoints of `gramSteps` (each adds ~ |set|² / 2 pairs). */
+const GRAM_USERS_PER_STEP = 500;
+
+/**
+ * `gramMatrix` in steps: the pairs i ≤ j of each user's sorted set are counted in the upper
+ * triangle only (half the increments), which is then mirrored; counts are integers, so the
+ * matrix is exactly the one a full count gives.
+ */
+export function* gramSteps(population: Population): Steps<Float64Array> {
   const n = population.skillIds.size;
   const gram = new Float64Array(n * n);
+  let users = 0;
   for (const set of population.sets.values()) {
-    for (let a = 0; a < set.length; a++) {
-      const row = set[a]! * n;
-      for (let b = 0; b < set.length; b++) gram[row + set[b]!]! += 1;
+    const size = set.length;
+    for (let a = 0; a < size; a++) {
+      const i = set[a]!;
+      const row = i * n;
+      // Sets are sorted ascending, so set[b] ≥ i for b ≥ a: the upper triangle.
+      for (let b = a; b < size; b++) gram[row + set[b]!]! += 1;
     }
+    if (++users % GRAM_USERS_PER_STEP === 0) yield;
+  }
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    for (let j = i + 1; j < n; j++) gram[j * n + i] = gram[row + j]!;
   }
   return gram;
 }
@@ -46,16 +68,23 @@ export function gramMatrix(population: Population): Float64Array {
  * easeFromGram(Float64Array.of(2, 1, 1, 1), 2, 1).weights; // Float64Array [0, 0.333…, 0.5, 0]
  */
 export function easeFromGram(gram: Float64Array, n: number, lambda: number): EaseModel {
+  return runToEnd(easeFromGramSteps(gram, n, lambda));
+}
+
+/** `easeFromGram` in steps (a checkpoint after every pivot of the inverse). */
+export function* easeFromGramSteps(gram: Float64Array, n: number, lambda: number): Steps<EaseModel> {
   if (gram.length !== n * n) throw new RangeError(`gram: expected ${n * n} entries for ${n} skills (got ${gram.length})`);
   if (!(Number.isFinite(lambda) && lambda > 0)) throw new RangeError(`lambda: expected a number > 0 (got ${String(lambda)})`);
   const p = Float64Array.from(gram);
   for (let i = 0; i < n; i++) p[i * n + i]! += lambda;
-  invertInPlace(p, n);
-  // B_ij = −P_ij / P_jj, zero diagonal.
-  const weights = new Float64Array(n * n);
+  yield* invertInPlace(p, n);
+  // B_ij = −P_ij / P_jj, zero diagonal, written over P row by row (the diagonal is kept aside first).
+  const diagonal = new Float64Array(n);
+  for (let j = 0; j < n; j++) diagonal[j] = p[j * n + j]!;
+  const weights = p;
   for (let i = 0; i < n; i++) {
     const row = i * n;
-    for (let j = 0; j < n; j++) weights[row + j] = i === j ? 0 : -p[row + j]! / p[j * n + j]!;
+    for (let j = 0; j < n; j++) weights[row + j] = i === j ? 0 : -p[row + j]! / diagonal[j]!;
   }
   return {
     skills: n,
@@ -78,7 +107,7 @@ export function easeFromGram(gram: Float64Array, n: number, lambda: number): Eas
  * (Goodnight 1979) over every pivot, on the upper triangle only (the matrix stays symmetric, so
  * half the work of Gauss–Jordan); sweeping every pivot leaves −A⁻¹, negated at the end.
  */
-function invertInPlace(a: Float64Array, n: number): void {
+function* invertInPlace(a: Float64Array, n: number): Steps<void> {
   const column = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const d = a[k * n + k]!;
@@ -97,6 +126,7 @@ function invertInPlace(a: Float64Array, n: number): void {
     for (let i = 0; i < k; i++) a[i * n + k] = column[i]! * inverse;
     for (let j = k + 1; j < n; j++) a[k * n + j] = column[j]! * inverse;
     a[k * n + k] = -inverse;
+    yield;
   }
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {

@@ -1,4 +1,5 @@
-import { easeFromGram, gramMatrix, type EaseModel } from './ease.js';
+import { runCooperatively, runToEnd, type Steps } from './cooperative.js';
+import { easeFromGramSteps, gramSteps, type EaseModel } from './ease.js';
 import type { Population } from './population.js';
 
 export interface EaseOptions extends LambdaChoiceOptions {
@@ -28,20 +29,35 @@ export interface FittedEase extends EaseModel {
  * model.score(population.sets.get('ann')!); // Float64Array, one score per skill id
  */
 export function buildEaseModel(population: Population, options: EaseOptions = {}): FittedEase {
+  return runToEnd(fitSteps(population, options));
+}
+
+/**
+ * `buildEaseModel` without blocking the event loop: the same steps, with the event loop handed back
+ * (setImmediate) after every stretch of about `sliceMs` (default 8 ms) — between chunks of the Gram
+ * count, between pivots of each inverse and between chunks of the validation users. The model is
+ * identical to `buildEaseModel`'s. What `recommendSkills` runs.
+ */
+export function fitEaseModel(population: Population, options: EaseOptions & { readonly sliceMs?: number } = {}): Promise<FittedEase> {
+  return runCooperatively(fitSteps(population, options), options.sliceMs);
+}
+
+function* fitSteps(population: Population, options: EaseOptions): Steps<FittedEase> {
   const n = population.skillIds.size;
   if (options.lambda !== undefined) {
     if (!(Number.isFinite(options.lambda) && options.lambda > 0)) throw new RangeError(`lambda: expected a number > 0 (got ${String(options.lambda)})`);
-    return easeFromGram(gramMatrix(population), n, options.lambda);
+    return yield* easeFromGramSteps(yield* gramSteps(population), n, options.lambda);
   }
   if (options.lambdaShare !== undefined && !(Number.isFinite(options.lambdaShare) && options.lambdaShare > 0)) {
     throw new RangeError(`lambdaShare: expected a number > 0 (got ${String(options.lambdaShare)})`);
   }
-  const choice = options.lambdaShare === undefined ? chooseEaseLambda(population, options) : undefined;
+  // One count of the Gram matrix serves both the λ choice (on a copy) and the final fit.
+  const gram = yield* gramSteps(population);
+  const choice = options.lambdaShare === undefined ? yield* chooseLambdaSteps(population, options, gram) : undefined;
   const share = options.lambdaShare ?? choice!.share;
-  const gram = gramMatrix(population);
   // An empty population still gets a positive λ, so the inverse exists.
   const lambda = Math.max(share * meanUsage(gram, n), 1e-9);
-  const model = easeFromGram(gram, n, lambda);
+  const model = yield* easeFromGramSteps(gram, n, lambda);
   return choice === undefined ? { ...model, share } : { ...model, share, choice };
 }
 
@@ -86,6 +102,14 @@ const DISCOUNT = Array.from({ length: 10 }, (_, i) => 1 / Math.log2(i + 2));
  * chooseEaseLambda(population); // { share: 0.25, chosenBy: 'validation', trials: [{ share: 0.0625, ndcg: 0.61 }, …] }
  */
 export function chooseEaseLambda(population: Population, options: LambdaChoiceOptions = {}): LambdaChoice {
+  return runToEnd(chooseLambdaSteps(population, options));
+}
+
+/** Validation users handled between checkpoints (splitting them, scoring them). */
+const USERS_PER_STEP = 100;
+
+/** `chooseEaseLambda` in steps; `fullGram`, the population's Gram matrix when already counted, is not changed. */
+function* chooseLambdaSteps(population: Population, options: LambdaChoiceOptions, fullGram?: Float64Array): Steps<LambdaChoice> {
   const wanted = options.validationUsers ?? 2_000;
   const minimum = options.minValidationUsers ?? 50;
   const n = population.skillIds.size;
@@ -93,7 +117,7 @@ export function chooseEaseLambda(population: Population, options: LambdaChoiceOp
   if (eligible.length < minimum || n === 0) return { share: FALLBACK_LAMBDA_SHARE, chosenBy: 'default', trials: [] };
   const step = eligible.length / Math.min(wanted, eligible.length);
   const random = mulberry32(0x5eed);
-  const gram = gramMatrix(population);
+  const gram = fullGram === undefined ? yield* gramSteps(population) : Float64Array.from(fullGram);
   const held: { kept: Uint32Array; hidden: Set<number>; excluded: Set<number> }[] = [];
   for (let at = 0; Math.floor(at) < eligible.length; at += step) {
     const user = eligible[Math.floor(at)]!;
@@ -110,25 +134,27 @@ export function chooseEaseLambda(population: Population, options: LambdaChoiceOp
     const excluded = new Set(population.stats.byUser.get(user)?.keys() ?? []);
     for (const skill of hidden) excluded.delete(skill);
     held.push({ kept, hidden, excluded });
+    if (held.length % USERS_PER_STEP === 0) yield;
   }
   const meanDiagonal = Math.max(meanUsage(gram, n), 1e-9);
   const trials = new Map<number, number>();
-  const tryShare = (share: number): number => {
-    let ndcg = trials.get(share);
-    if (ndcg === undefined) {
-      const model = easeFromGram(gram, n, share * meanDiagonal);
-      ndcg = 0;
-      for (const { kept, hidden, excluded } of held) ndcg += ndcgAt10(model.score(kept), hidden, excluded);
-      ndcg /= held.length;
-      trials.set(share, ndcg);
+  function* tryShare(share: number): Steps<void> {
+    if (trials.has(share)) return;
+    const model = yield* easeFromGramSteps(gram, n, share * meanDiagonal);
+    let ndcg = 0;
+    let scored = 0;
+    for (const { kept, hidden, excluded } of held) {
+      ndcg += ndcgAt10(model.score(kept), hidden, excluded);
+      if (++scored % USERS_PER_STEP === 0) yield;
     }
-    return ndcg;
-  };
+    ndcg /= held.length;
+    trials.set(share, ndcg);
+  }
   const best = (): number => [...trials].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
-  for (const share of GRID) tryShare(share);
+  for (const share of GRID) yield* tryShare(share);
   const coarse = best();
-  tryShare(coarse / 2);
-  tryShare(coarse * 2);
+  yield* tryShare(coarse / 2);
+  yield* tryShare(coarse * 2);
   return {
     share: best(),
     chosenBy: 'validation',

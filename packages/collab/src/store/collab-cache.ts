@@ -1,6 +1,6 @@
 import { userPseudonym, type SkillsDatabase, type Store } from '@skills/storage';
 import type { EaseModel } from '../ease.js';
-import { buildEaseModel } from '../fit-ease.js';
+import { fitEaseModel } from '../fit-ease.js';
 import { calibrateLsh, type LshCalibration } from '../approximate-neighbours.js';
 import { buildLshIndex, type LshIndex } from '../minhash-lsh.js';
 import { buildPopulation, type Population } from '../population.js';
@@ -39,8 +39,11 @@ export interface PopulationEntry {
   /** A newer population is loading in the background. */
   refreshing?: boolean;
   lsh?: { index: LshIndex; calibration: LshCalibration };
-  /** EASE models over this population, by λ share (`auto`: chosen on held-out skills). */
-  ease?: Map<number | 'auto', EaseModel>;
+  /**
+   * EASE models over this population, by λ share (`auto`: chosen on held-out skills): the fit in
+   * progress or done, shared by every caller that asks meanwhile.
+   */
+  ease?: Map<number | 'auto', Promise<EaseModel>>;
 }
 
 interface CachedAnswer {
@@ -142,14 +145,24 @@ export async function lshIndex(entry: PopulationEntry): Promise<{ index: LshInde
   return entry.lsh;
 }
 
-/** The EASE model over a population entry for a λ share (or the chosen one), fitted on first use. */
+/**
+ * The EASE model over a population entry for a λ share (or the chosen one), fitted on first use
+ * without blocking the event loop (`fitEaseModel`: it yields every few milliseconds); callers that
+ * ask while it is being fitted wait for the same fit. A failed fit is forgotten, so the next call
+ * tries again.
+ */
 export async function easeModel(entry: PopulationEntry, lambdaShare: number | undefined): Promise<EaseModel> {
   const built = await entry.population;
   entry.ease ??= new Map();
-  let model = entry.ease.get(lambdaShare ?? 'auto');
+  const ease = entry.ease;
+  const key = lambdaShare ?? 'auto';
+  let model = ease.get(key);
   if (model === undefined) {
-    model = lambdaShare === undefined ? buildEaseModel(built) : buildEaseModel(built, { lambdaShare });
-    entry.ease.set(lambdaShare ?? 'auto', model);
+    model = lambdaShare === undefined ? fitEaseModel(built) : fitEaseModel(built, { lambdaShare });
+    ease.set(key, model);
+    model.catch(() => {
+      if (ease.get(key) === model) ease.delete(key);
+    });
   }
   return model;
 }
