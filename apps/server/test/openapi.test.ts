@@ -41,6 +41,15 @@ describe('GET /openapi.json', () => {
       'GET /v1/dashboard/experiments dashboardExperiments',
       'GET /v1/dashboard/users/{user} dashboardUserView',
       'GET /v1/dashboard/filters dashboardFilters',
+      'POST /v1/integrations/github githubWebhook',
+      'POST /v1/integrations/gitlab gitlabWebhook',
+      'POST /v1/integrations/ci recordCiRun',
+      'GET /v1/integrations/ci/pipelines listCiPipelines',
+      'GET /v1/integrations/ci/report ciPipelineReport',
+      'GET /v1/integrations/ci/deliveries ciDeliveryCounts',
+      'POST /v1/integrations/ide/recommendations ideRecommendations',
+      'POST /v1/integrations/ide/feedback ideFeedback',
+      'POST /v1/integrations/quality recordQualityRun',
       'GET /healthz healthz',
       'GET /readyz readyz',
       'GET /metrics metrics',
@@ -84,6 +93,45 @@ describe('GET /openapi.json', () => {
     expect(top.items.properties.completion_rate).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
     const page = document.paths['/v1/invocations'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(page.properties)).toEqual(['items', 'nextCursor']);
+  });
+
+  it('describes the integration endpoints: the generic CI run from its zod schema, bearer tokens for the JSON endpoints, the webhooks\' own headers', () => {
+    const ci = document.paths['/v1/integrations/ci'].post;
+    expect(ci.security).toEqual([{ bearer: [] }, {}]);
+    expect(Object.keys(ci.responses)).toEqual(['200', '400', '401', '403', '413', '415']);
+    const run = ci.requestBody.content['application/json'].schema;
+    expect(run.required).toEqual(['pipeline', 'run_id', 'jobs']);
+    expect(run.additionalProperties).toBe(false);
+    expect(Object.keys(run.properties)).toEqual(['provider', 'pipeline', 'run_id', 'attempt', 'repository', 'commit', 'branch', 'actor', 'jobs']);
+    expect(run.properties.provider).toEqual({ default: 'ci', type: 'string', pattern: '^[a-z][a-z0-9_-]{0,39}$' });
+    expect(run.properties.attempt).toEqual({ default: 1, type: 'integer', minimum: 1, maximum: 1000 });
+    expect(run.properties.jobs).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
+    const job = run.properties.jobs.items;
+    expect(job.required).toEqual(['name', 'stage', 'status', 'started_at']);
+    expect(job.properties.status.enum).toEqual(['success', 'passed', 'failure', 'failed', 'cancelled', 'canceled', 'timed_out', 'skipped']);
+    expect(job.properties.phase.enum).toEqual(['setup', 'execution', 'verification', 'cleanup', 'rollback']);
+    const report = document.paths['/v1/integrations/ci/report'].get;
+    expect(report.parameters.map((p: { name: string; in: string; required: boolean }) => [p.name, p.in, p.required])).toEqual([
+      ['pipeline', 'query', true],
+      ['since', 'query', false],
+      ['until', 'query', false],
+    ]);
+    expect(report.responses['200'].content['application/json'].schema.properties.bottlenecks.items.properties.severity).toEqual({ type: 'string', enum: ['high', 'medium'] });
+    const feedback = document.paths['/v1/integrations/ide/feedback'].post;
+    expect(feedback.requestBody.content['application/json'].schema.required).toEqual(['session_id', 'recommended', 'selected', 'completed']);
+    expect(Object.keys(feedback.responses)).toEqual(['200', '400', '401', '403']);
+    expect(Object.keys(document.paths['/v1/integrations/ide/recommendations'].post.responses)).toEqual(['200', '400', '401']);
+
+    const github = document.paths['/v1/integrations/github'].post;
+    expect(github.security).toEqual([{ githubSignature: [] }]);
+    expect(github.parameters.map((p: { name: string; in: string; required: boolean }) => [p.name, p.in, p.required])).toEqual([
+      ['X-GitHub-Event', 'header', true],
+      ['X-GitHub-Delivery', 'header', false],
+    ]);
+    expect(Object.keys(github.responses)).toEqual(['200', '202', '400', '401', '413', '415']);
+    expect(document.paths['/v1/integrations/gitlab'].post.security).toEqual([{ gitlabToken: [] }]);
+    expect(document.components.securitySchemes.githubSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256' });
+    expect(document.components.securitySchemes.gitlabToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Gitlab-Token' });
   });
 
   it('gives errors one schema', () => {

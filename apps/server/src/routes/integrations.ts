@@ -1,4 +1,5 @@
 import {
+  ciRunInputSchema,
   createCiIngest,
   listPipelines,
   mapCiRun,
@@ -11,8 +12,10 @@ import {
   type CiIngest,
 } from '@skills/integrations';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ServerPlugin } from '../build-server.js';
-import { HttpError } from '../http-errors.js';
+import { errorBodySchema, HttpError } from '../http-errors.js';
+import type { DocumentedRoute } from '../openapi.js';
 import { isJsonContentType } from './api-route.js';
 
 /**
@@ -140,3 +143,149 @@ function timeOf(text: string): number | undefined {
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+// ---- The OpenAPI description of these routes (the document only: the handlers above read the raw body themselves).
+
+const deliveryReportSchema = z
+  .object({
+    delivery: z.string().nullable().describe('the delivery id sent (X-GitHub-Delivery, X-Gitlab-Event-UUID, X-Delivery-Id), or null'),
+    outcome: z.enum(['recorded', 'duplicate', 'ignored']),
+    jobs: z.number().int().nonnegative().describe('finished jobs and pipeline runs the delivery carried'),
+    recorded: z.number().int().nonnegative().describe('invocations newly written'),
+    known: z.number().int().nonnegative().describe('jobs already known by their id'),
+    reason: z.string().optional().describe('why nothing was recorded (ignored), or why a job was refused'),
+  })
+  .describe('What a delivery did');
+const rate = z.number().min(0).max(1);
+const pipelineSummarySchema = z.object({
+  pipeline: z.string(),
+  provider: z.string(),
+  repository: z.string().nullable(),
+  runs: z.number().int(),
+  jobs: z.number().int(),
+  success_rate: rate.nullable(),
+  last_run_at: z.number().int().describe('epoch ms'),
+});
+const pipelineReportSchema = z.object({
+  pipeline: z.string(),
+  provider: z.string().nullable(),
+  repository: z.string().nullable(),
+  since: z.number().int().describe('epoch ms'),
+  until: z.number().int().describe('epoch ms, exclusive'),
+  runs: z.number().int(),
+  jobs: z.number().int(),
+  overall_success_rate: rate.nullable(),
+  pipeline_runs: z.object({ total: z.number().int(), successful: z.number().int(), success_rate: rate }).nullable(),
+  stages: z.array(
+    z.object({
+      stage: z.string(),
+      workflow_phase: z.string().nullable(),
+      total_runs: z.number().int(),
+      successful_runs: z.number().int(),
+      success_rate: rate,
+      avg_duration_seconds: z.number().nullable(),
+      skills_used: z.array(z.string()),
+      common_failures: z.record(z.string(), z.number().int()),
+    }),
+  ),
+  bottlenecks: z.array(z.object({ stage: z.string(), success_rate: rate, avg_duration_seconds: z.number().nullable(), severity: z.enum(['high', 'medium']) })),
+  flaky_steps: z.array(
+    z.object({
+      name: z.string(),
+      stage: z.string().nullable(),
+      commits: z.number().int(),
+      latest: z.object({ commit: z.string(), failures: z.number().int(), failed_at: z.number().int(), passed_at: z.number().int() }),
+    }),
+  ),
+  recommendations: z.array(z.object({ priority: z.enum(['high', 'medium', 'low']), stage: z.string(), message: z.string() })),
+});
+const time = (what: string) => z.string().optional().describe(`${what}: epoch milliseconds, ISO-8601 text, or a duration ago (7d, 24h, 30m)`);
+const windowQuery = z.object({ since: time('start of the window (default: 7 days before until)'), until: time('end of the window, exclusive (default: now)') });
+const webhookPayload = (what: string) => z.record(z.string(), z.unknown()).describe(what);
+const webhookResponses = (bad: string): DocumentedRoute['responses'] => [
+  { status: 200, description: 'Recorded, or a replayed delivery id (`duplicate`: nothing written twice)', schema: deliveryReportSchema },
+  { status: 202, description: 'An event or action not mapped (queued, in_progress, other events): ignored, counted', schema: deliveryReportSchema },
+  { status: 400, description: `${bad}; nothing written`, schema: errorBodySchema },
+  { status: 401, description: 'Missing or wrong signature/token, or the webhook is not configured; nothing written', schema: errorBodySchema },
+  { status: 413, description: 'Body over the limit; nothing written', schema: errorBodySchema },
+  { status: 415, description: 'Content-Type is not application/json; nothing written', schema: errorBodySchema },
+];
+const badQuery = { status: 400, description: 'A parameter is wrong (named); nothing read', schema: errorBodySchema };
+
+/** The CI/CD routes as the OpenAPI document lists them. */
+export const ciOperations: DocumentedRoute[] = [
+  {
+    method: 'POST',
+    url: '/v1/integrations/github',
+    operationId: 'githubWebhook',
+    summary: 'GitHub Actions webhook (workflow_job, workflow_run)',
+    description: 'A completed workflow_job becomes an invocation of the job (session = the run, user = the sender); a completed workflow_run is the pipeline run. Deliveries are idempotent by X-GitHub-Delivery and job id.',
+    access: 'github-signature',
+    headers: [
+      { name: 'X-GitHub-Event', required: true, description: 'workflow_job or workflow_run (others: 202 ignored)' },
+      { name: 'X-GitHub-Delivery', required: false, description: 'the delivery id: a replay of it writes nothing' },
+    ],
+    body: { schema: webhookPayload('The webhook payload as GitHub sends it'), description: 'GitHub workflow_job or workflow_run webhook payload' },
+    responses: webhookResponses('Malformed JSON, or a payload missing a field it needs (named)'),
+  },
+  {
+    method: 'POST',
+    url: '/v1/integrations/gitlab',
+    operationId: 'gitlabWebhook',
+    summary: 'GitLab Pipeline and Job Hook',
+    description: 'Each finished job becomes an invocation (session = the pipeline, user = the user); a finished pipeline is the pipeline run. Idempotent by X-Gitlab-Event-UUID and build id.',
+    access: 'gitlab-token',
+    headers: [
+      { name: 'X-Gitlab-Event', required: false, description: 'Pipeline Hook or Job Hook (the payload\'s object_kind decides)' },
+      { name: 'X-Gitlab-Event-UUID', required: false, description: 'the delivery id: a replay of it writes nothing' },
+    ],
+    body: { schema: webhookPayload('The webhook payload as GitLab sends it'), description: 'GitLab pipeline or build (job) webhook payload' },
+    responses: webhookResponses('Malformed JSON, or a payload missing a field it needs (named)'),
+  },
+  {
+    method: 'POST',
+    url: '/v1/integrations/ci',
+    operationId: 'recordCiRun',
+    summary: 'Record a run of another CI system (the generic form)',
+    access: 'write',
+    headers: [{ name: 'X-Delivery-Id', required: false, description: 'a delivery id: a replay of it writes nothing' }],
+    body: { schema: ciRunInputSchema, description: 'One run of a pipeline with its finished jobs' },
+    responses: [
+      { status: 200, description: 'Recorded, or a replayed delivery id (nothing written twice)', schema: deliveryReportSchema },
+      { status: 400, description: 'Malformed JSON or invalid fields (each named: jobs.2.stage); nothing written', schema: errorBodySchema },
+      { status: 413, description: 'Body over the limit; nothing written', schema: errorBodySchema },
+      { status: 415, description: 'Content-Type is not application/json; nothing written', schema: errorBodySchema },
+    ],
+  },
+  {
+    method: 'GET',
+    url: '/v1/integrations/ci/pipelines',
+    operationId: 'listCiPipelines',
+    summary: 'Pipelines with runs in a window, most recent first',
+    access: 'read',
+    query: windowQuery,
+    responses: [{ status: 200, description: 'The pipelines', schema: z.object({ pipelines: z.array(pipelineSummarySchema) }) }, badQuery],
+  },
+  {
+    method: 'GET',
+    url: '/v1/integrations/ci/report',
+    operationId: 'ciPipelineReport',
+    summary: 'One pipeline\'s report: stage success rates, durations, bottlenecks, flaky steps, recommendations',
+    access: 'read',
+    cli: 'skills ci report PIPELINE --json',
+    query: z.object({ pipeline: z.string().min(1).describe('a pipeline name from GET /v1/integrations/ci/pipelines'), ...windowQuery.shape }),
+    responses: [{ status: 200, description: 'The report', schema: pipelineReportSchema }, badQuery],
+  },
+  {
+    method: 'GET',
+    url: '/v1/integrations/ci/deliveries',
+    operationId: 'ciDeliveryCounts',
+    summary: 'Webhook deliveries handled since a time, by source, outcome and event',
+    access: 'read',
+    query: z.object({ since: windowQuery.shape.since }),
+    responses: [
+      { status: 200, description: 'The counts', schema: z.object({ deliveries: z.array(z.object({ source: z.string(), outcome: z.string(), event: z.string(), count: z.number().int() })) }) },
+      badQuery,
+    ],
+  },
+];
