@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Store } from '@skills/storage';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ciInvocation, createCiIngest, listPipelines, mapCiRun, mapGithubEvent, mapGitlabEvent, pipelineReport, type CiMapped } from '../src/index.js';
+import { analyzePipeline, ciInvocation, createCiIngest, flakySteps, formatPipelineReport, listPipelines, mapCiRun, mapGithubEvent, mapGitlabEvent, pipelineReport, type CiMapped } from '../src/index.js';
 import { storeFactories } from './helpers.js';
 
 // The webhook payloads from GitHub's and GitLab's documentation, as the server's tests keep them
@@ -260,3 +260,76 @@ for (const factory of storeFactories) {
     });
   });
 }
+
+describe('analyzePipeline, flakySteps and formatPipelineReport (pure)', () => {
+  const row = (run: string, attempt: number, name: string, commit: string | null, status: string, minutes: number, duration: number | null, error: string | null = null) => ({
+    kind: 'job' as const, provider: 'ci', repository: null, run_id: run, attempt, name, stage: 'test', commit_sha: commit, status, error, started_at: t(minutes), duration_seconds: duration,
+  });
+
+  it('a fail then pass on the same commit is flaky; a cancelled attempt, another commit or no commit is not', () => {
+    expect(flakySteps([
+      row('r1', 1, 'pytest', 'c1', 'failure', 0, 5),
+      row('r1', 2, 'pytest', 'c1', 'timed_out', 5, 5),
+      row('r1', 3, 'pytest', 'c1', 'success', 10, 5),
+      row('r2', 1, 'pytest', 'c2', 'failure', 20, 5),
+      row('r2', 2, 'pytest', 'c2', 'success', 30, 5),
+      row('r3', 1, 'jest', 'c3', 'cancelled', 0, 5),
+      row('r3', 2, 'jest', 'c3', 'success', 5, 5),
+      row('r4', 1, 'mocha', 'c4', 'failure', 0, 5),
+      row('r5', 1, 'mocha', 'c5', 'success', 5, 5),
+      row('r6', 1, 'vitest', null, 'failure', 0, 5),
+      row('r6', 2, 'vitest', null, 'success', 5, 5),
+    ])).toEqual([{ name: 'pytest', stage: 'test', commits: 2, latest: { commit: 'c2', failures: 1, failed_at: t(20), passed_at: t(30) } }]);
+  });
+
+  it('formats the report in its sections; a stage under 70 % gets the high recommendation only, even when slow', () => {
+    const report = analyzePipeline('api', [
+      row('r1', 1, 'pytest-run', 'c1abcdef99', 'failure', 0, 60, 'AssertionError'),
+      row('r1', 2, 'pytest-run', 'c1abcdef99', 'success', 1, 400),
+      { ...row('r1', 2, 'api', 'c1abcdef99', 'success', 0, 500), kind: 'pipeline' as const, stage: null },
+    ], { since: T0, until: t(24 * 60) });
+    expect(report.pipeline_runs).toEqual({ total: 1, successful: 1, success_rate: 1 });
+    expect(formatPipelineReport(report)).toBe(
+      [
+        'CI/CD Pipeline Report: api',
+        'Window: 2026-12-01 00:00 to 2026-12-02 00:00 UTC',
+        'Runs: 1, jobs: 2, job success rate: 50.0%, pipeline runs succeeded: 1/1',
+        '',
+        '1. Stage Metrics',
+        '  test (execution): 1/2 succeeded (50.0%), avg 400s; jobs: pytest-run',
+        '',
+        '2. Pipeline Bottlenecks',
+        '  [MEDIUM] test: 50.0% success, 400s avg',
+        '',
+        '3. Flaky Steps',
+        '  pytest-run: failed then passed on retry on 1 commit (latest c1abcde, 1 failed attempt)',
+        '',
+        '4. Recommendations',
+        "  [HIGH] Stage 'test' has low success rate (50.0%). Investigate common failures (most often: AssertionError, 1x).",
+        "  [MEDIUM] Job 'pytest-run' is flaky: it failed and then passed on a retry of the same commit (1 commit). Fix or quarantine it.",
+        "  [LOW] Consider adding skills to 'test': jest-run, test-discovery, coverage-report",
+        '',
+      ].join('\n'),
+    );
+    expect(formatPipelineReport(analyzePipeline('api', [], { since: T0, until: t(60) }))).toBe(
+      [
+        'CI/CD Pipeline Report: api',
+        'Window: 2026-12-01 00:00 to 2026-12-01 01:00 UTC',
+        'Runs: 0, jobs: 0, job success rate: -',
+        '',
+        '1. Stage Metrics',
+        '  No jobs in this window.',
+        '',
+        '2. Pipeline Bottlenecks',
+        '  No significant bottlenecks detected!',
+        '',
+        '3. Flaky Steps',
+        '  No flaky steps detected.',
+        '',
+        '4. Recommendations',
+        '  No recommendations at this time.',
+        '',
+      ].join('\n'),
+    );
+  });
+});
