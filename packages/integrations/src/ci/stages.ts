@@ -17,7 +17,7 @@ export const STAGE_PHASES: Readonly<Record<CiStage, string>> = {
   publish: 'execution',
 };
 
-/** The skills a stage usually runs (the original's STAGE_SKILLS): a stage using none of them gets a low-priority hint. */
+/** The skills a stage usually runs (the original's STAGE_SKILLS): a stage in a report gets a low-priority hint naming those of them it never used. */
 export const STAGE_SKILLS: Readonly<Record<CiStage, readonly string[]>> = {
   build: ['uv-install', 'npm-install', 'docker-build', 'compile'],
   test: ['pytest-run', 'jest-run', 'test-discovery', 'coverage-report'],
