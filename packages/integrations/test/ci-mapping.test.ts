@@ -282,7 +282,7 @@ describe('analyzePipeline, flakySteps and formatPipelineReport (pure)', () => {
     ])).toEqual([{ name: 'pytest', stage: 'test', commits: 2, latest: { commit: 'c2', failures: 1, failed_at: t(20), passed_at: t(30) } }]);
   });
 
-  it('formats the report in its sections; a stage under 70 % gets the high recommendation only, even when slow', () => {
+  it('formats the report in its sections; a stage under 70 % that is also slow gets both the high and the medium recommendation', () => {
     const report = analyzePipeline('api', [
       row('r1', 1, 'pytest-run', 'c1abcdef99', 'failure', 0, 60, 'AssertionError'),
       row('r1', 2, 'pytest-run', 'c1abcdef99', 'success', 1, 400),
@@ -306,6 +306,7 @@ describe('analyzePipeline, flakySteps and formatPipelineReport (pure)', () => {
         '',
         '4. Recommendations',
         "  [HIGH] Stage 'test' has low success rate (50.0%). Investigate common failures (most often: AssertionError, 1x).",
+        "  [MEDIUM] Stage 'test' is slow (400s avg). Consider optimization or parallelization.",
         "  [MEDIUM] Job 'pytest-run' is flaky: it failed and then passed on a retry of the same commit (1 commit). Fix or quarantine it.",
         "  [LOW] Consider adding skills to 'test': jest-run, test-discovery, coverage-report",
         '',

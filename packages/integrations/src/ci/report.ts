@@ -172,7 +172,9 @@ export function analyzePipeline(pipeline: string, rows: readonly CiJobRow[], win
     if (s.success_rate < 0.7) {
       const top = Object.entries(s.common_failures).sort((a, b) => b[1] - a[1])[0];
       recommendations.push({ priority: 'high', stage: s.stage, message: `Stage '${s.stage}' has low success rate (${percent(s.success_rate)}). Investigate common failures${top ? ` (most often: ${top[0]}, ${top[1]}x)` : ''}.` });
-    } else if (s.avg_duration_seconds !== null && s.avg_duration_seconds > 300) {
+    }
+    // Independent of the success rate (as in the original): a failing stage can be slow too.
+    if (s.avg_duration_seconds !== null && s.avg_duration_seconds > 300) {
       recommendations.push({ priority: 'medium', stage: s.stage, message: `Stage '${s.stage}' is slow (${Math.round(s.avg_duration_seconds)}s avg). Consider optimization or parallelization.` });
     }
   }
