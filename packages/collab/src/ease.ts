@@ -95,7 +95,15 @@ export function* easeFromGramSteps(gram: Float64Array, n: number, lambda: number
       for (const i of used) {
         if (i >= n) continue;
         const row = i * n;
-        for (let j = 0; j < n; j++) scores[j]! += weights[row + j]!;
+        let j = 0;
+        for (const end = n - 3; j < end; j += 4) {
+          const at = row + j;
+          scores[j]! += weights[at]!;
+          scores[j + 1]! += weights[at + 1]!;
+          scores[j + 2]! += weights[at + 2]!;
+          scores[j + 3]! += weights[at + 3]!;
+        }
+        for (; j < n; j++) scores[j]! += weights[row + j]!;
       }
       return scores;
     },
@@ -120,7 +128,16 @@ function* invertInPlace(a: Float64Array, n: number): Steps<void> {
       const f = column[i]! * inverse;
       if (f === 0) continue;
       const row = i * n;
-      for (let j = i; j < n; j++) a[row + j]! -= f * column[j]!;
+      // Unrolled by four (each entry still gets exactly one a − f·c per pivot, in pivot order).
+      let j = i;
+      for (const end = n - 3; j < end; j += 4) {
+        const at = row + j;
+        a[at]! -= f * column[j]!;
+        a[at + 1]! -= f * column[j + 1]!;
+        a[at + 2]! -= f * column[j + 2]!;
+        a[at + 3]! -= f * column[j + 3]!;
+      }
+      for (; j < n; j++) a[row + j]! -= f * column[j]!;
     }
     // Row and column k (their updates above are overwritten).
     for (let i = 0; i < k; i++) a[i * n + k] = column[i]! * inverse;
