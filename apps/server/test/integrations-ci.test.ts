@@ -135,7 +135,7 @@ for (const factory of storeFactories) {
       expect([...rows.keys()].sort()).toEqual(['gitlab:job:3580121225', 'gitlab:job:376', 'gitlab:job:377', 'gitlab:job:378']);
       expect(rows.get('gitlab:job:376')).toMatchObject({ skill_name: 'build-image', workflow_phase: 'setup', duration_seconds: 30, user_id: 'user1', session_id: 'gitlab:gitlab-org/gitlab-test:31', completed: true });
       expect(rows.get('gitlab:job:377')).toMatchObject({ skill_name: 'test-image', workflow_phase: 'execution', duration_seconds: null });
-      expect(rows.get('gitlab:job:3580121225')).toMatchObject({ skill_name: 'auto_deploy:start', workflow_phase: null, workflow_step_id: 'coordinated:tag', duration_seconds: 49.503592, user_id: 'jsmithy2', session_id: 'gitlab:jsmithy2/release-tools-fake:743121198' });
+      expect(rows.get('gitlab:job:3580121225')).toMatchObject({ skill_name: 'auto_deploy:start', workflow_phase: 'execution', workflow_step_id: 'deploy', duration_seconds: 49.503592, user_id: 'jsmithy2', session_id: 'gitlab:jsmithy2/release-tools-fake:743121198' });
       expect((await gitlab(server.url, 'Pipeline Hook', fixture('gitlab-pipeline'), TOKEN, 'uuid-1').then((r) => r.json())).outcome).toBe('duplicate');
       expect(await countRows(store)).toBe(4);
     });

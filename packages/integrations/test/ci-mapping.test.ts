@@ -89,13 +89,13 @@ describe('mapGitlabEvent (GitLab documentation payloads)', () => {
     ]);
   });
 
-  it('maps a job event: the retry count gives the attempt, the sent duration is kept, an unknown stage gets no phase', () => {
+  it('maps a job event: the retry count gives the attempt, the sent duration is kept, an unknown stage is read from the job name', () => {
     const [job] = jobsOf(mapGitlabEvent(fixture('gitlab-job.json')));
-    expect(job).toMatchObject({ attempt: 2, stage: null, stageName: 'coordinated:tag', commit: '95d49d1efbd941908580e79d65e4b5ecaf4a8305', status: 'success' });
+    expect(job).toMatchObject({ attempt: 2, stage: 'deploy', stageName: 'coordinated:tag', commit: '95d49d1efbd941908580e79d65e4b5ecaf4a8305', status: 'success' });
     expect(ciInvocation(job!)).toEqual({
       id: 'gitlab:job:3580121225', skill_name: 'auto_deploy:start', session_id: 'gitlab:jsmithy2/release-tools-fake:743121198', user_id: 'jsmithy2',
-      invoked_at: Date.UTC(2023, 0, 10, 13, 50, 5), completed: true, duration_seconds: 49.503592, workflow_phase: null,
-      workflow_path: 'jsmithy2/release-tools-fake', workflow_step_id: 'coordinated:tag', error_type: null, user_query: null,
+      invoked_at: Date.UTC(2023, 0, 10, 13, 50, 5), completed: true, duration_seconds: 49.503592, workflow_phase: 'execution',
+      workflow_path: 'jsmithy2/release-tools-fake', workflow_step_id: 'deploy', error_type: null, user_query: 'CI/CD stage: deploy',
     });
   });
 
@@ -143,6 +143,11 @@ describe('mapCiRun (the generic form)', () => {
       ['ci:job:r1.2.ruff', false, 'cancelled', null, 'verification', 'lint', null],
       ['ci:job:r1.2.smoke', false, 'cancelled', null, 'verification', 'verify', null],
     ]);
+  });
+
+  it('reads a stage from names joined with _ or : as well as - (run_tests, auto_deploy:start, python_lint)', async () => {
+    const { inferStage } = await import('../src/index.js');
+    expect(['run_tests', 'auto_deploy:start', 'python_lint', 'js_lint', 'unit-tests', 'Build', 'contest', 'gradle7'].map((name) => inferStage(name))).toEqual(['test', 'deploy', 'lint', 'lint', 'test', 'build', null, null]);
   });
 
   it('refuses a run with an unknown stage (and no phase) or a bad field, naming the field', () => {

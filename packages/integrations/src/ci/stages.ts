@@ -32,14 +32,15 @@ export function isCiStage(value: string): value is CiStage {
 }
 
 // Word-ish matches on a job or stage name, most specific first: "publish" before "deploy",
-// "security" before "test" ("security tests" is a security job).
+// "security" before "test" ("security tests" is a security job). A word starts after anything
+// but a letter or digit, so `run_tests` and `auto_deploy:start` match (`\b` counts `_` as a letter).
 const STAGE_WORDS: readonly [CiStage, RegExp][] = [
-  ['security', /\b(security|codeql|audit|sast|dast|bandit|snyk|trivy|gitleaks|secret[-_ ]?scan|dependency[-_ ]?scan|semgrep)/i],
-  ['publish', /\b(publish|release|npm[-_ ]?publish|pypi)/i],
-  ['deploy', /\b(deploy|deployment|rollout|production|staging|helm|terraform[-_ ]?apply)/i],
-  ['lint', /\b(lint|linters?|format|fmt|style|prettier|eslint|ruff|mypy|tsc|type[-_ ]?check|typecheck|pyright|codespell)/i],
-  ['test', /\b(tests?|spec|e2e|unit|integration|coverage|pytest|jest|vitest|mocha)/i],
-  ['build', /\b(build|compile|install|setup|bundle|package|docker[-_ ]?build|image)/i],
+  ['security', /(?<![a-z0-9])(security|codeql|audit|sast|dast|bandit|snyk|trivy|gitleaks|secret[-_ ]?scan|dependency[-_ ]?scan|semgrep)/i],
+  ['publish', /(?<![a-z0-9])(publish|release|npm[-_ ]?publish|pypi)/i],
+  ['deploy', /(?<![a-z0-9])(deploy|deployment|rollout|production|staging|helm|terraform[-_ ]?apply)/i],
+  ['lint', /(?<![a-z0-9])(lint|linters?|format|fmt|style|prettier|eslint|ruff|mypy|tsc|type[-_ ]?check|typecheck|pyright|codespell)/i],
+  ['test', /(?<![a-z0-9])(tests?|spec|e2e|unit|integration|coverage|pytest|jest|vitest|mocha)/i],
+  ['build', /(?<![a-z0-9])(build|compile|install|setup|bundle|package|docker[-_ ]?build|image)/i],
 ];
 
 /**
