@@ -107,4 +107,33 @@ describe.each(factories)('the EASE fit keeps the event loop responsive [$name]',
       await store.close();
     }
   }, 120_000);
+
+  it('after the TTL, the EASE model in use is refitted on the fresh population before it replaces the old one', async () => {
+    const { store } = await factory.create({ userPseudonymSecret: SECRET });
+    try {
+      await fill(store, interactionRows().slice(0, 2_000));
+      const now = Date.now();
+      const before = await recommendSkills(store, 'user-1', { limit: 3, now });
+      const old = population(store, 1, 3_600_000, now);
+      // Past the TTL: the old population answers and a fresh one loads in the background.
+      expect(await recommendSkills(store, 'user-1', { limit: 3, now: now + 3_600_001 })).toEqual(before);
+      let fresh = old;
+      for (let i = 0; i < 2_000 && fresh === old; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        fresh = population(store, 1, 3_600_000, now + 3_600_001);
+      }
+      expect(fresh).not.toBe(old);
+      // Swapped in with its model already fitted: the same model object is handed out at once.
+      const models = [...fresh.ease!.values()];
+      expect(models.length).toBe(1);
+      // (A fit still running would need hundreds of 8 ms slices, not one turn of the event loop.)
+      let fitted = false;
+      void models[0]!.then(() => (fitted = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fitted).toBe(true);
+      expect(await recommendSkills(store, 'user-1', { limit: 3, now: now + 3_600_002 })).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });

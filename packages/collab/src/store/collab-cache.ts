@@ -105,7 +105,8 @@ export async function readTarget(store: Store, userId: string): Promise<TargetUs
  * The population (every user's skills, in compact arrays) for `minSuccesses`, loaded from
  * `skill_user_interactions` once and reused. Concurrent callers share one load. Once it is older
  * than the TTL a fresh one is loaded in the background while the old one keeps answering, so only
- * the very first query waits for a load.
+ * the very first query waits for a load (and the EASE models in use are refitted on the fresh one
+ * before it replaces the old one).
  */
 export function population(store: Store, minSuccesses: number, ttl: number, now: number): PopulationEntry {
   const cache = cacheOf(store);
@@ -115,7 +116,11 @@ export function population(store: Store, minSuccesses: number, ttl: number, now:
   const fresh: PopulationEntry = { minSuccesses, builtAt: now, population: loadPopulation(store, minSuccesses) };
   // Settles the cache either way; callers awaiting `fresh.population` see the error themselves.
   fresh.population.then(
-    () => {
+    async () => {
+      // The EASE models the old population answered with are fitted on the fresh one before it
+      // takes over (cooperatively, see `easeModel`), so no request waits for a refit after a reload.
+      const models = entry?.ease ? [...entry.ease.keys()] : [];
+      if (models.length > 0) await Promise.allSettled(models.map((key) => easeModel(fresh, key === 'auto' ? undefined : key)));
       fresh.ready = true;
       if (cache.populations.get(minSuccesses) === entry || cache.populations.get(minSuccesses) === fresh) {
         cache.populations.set(minSuccesses, fresh);
