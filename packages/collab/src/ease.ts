@@ -53,6 +53,7 @@ export function* gramSteps(population: Population): Steps<Float64Array> {
     }
     if (++users % GRAM_USERS_PER_STEP === 0) yield;
   }
+  yield;
   for (let i = 0; i < n; i++) {
     const row = i * n;
     for (let j = i + 1; j < n; j++) gram[j * n + i] = gram[row + j]!;
