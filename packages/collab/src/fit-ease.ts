@@ -22,7 +22,8 @@ export interface FittedEase extends EaseModel {
  * the mean Gram diagonal, else the share `chooseEaseLambda` finds best on held-out skills of this
  * population. The inverse is the sweep operator on the upper triangle without pivoting, which is
  * stable here (G + λI is symmetric positive definite for λ > 0); it costs skills³ / 2
- * multiply-adds (500 skills: ~0.2 s; choosing λ takes 7 more).
+ * multiply-adds (500 skills: ~65 ms; choosing λ takes 7 more). Synchronous: `recommendSkills` runs
+ * the same steps with the event loop handed back between them (`fitEaseModel`).
  *
  * @example
  * const model = buildEaseModel(population);
