@@ -1,7 +1,7 @@
 // @skills/collab: the EASE fit that the first recommendSkills of a population runs (issue 17), at
 // the README's scale: 100,000 users in 100 groups, about 20 of 500 skills each (the population of
 // bench/collab.bench.mjs, built in memory). Prints the fit's wall and CPU time, the chosen λ share
-// and the longest event-loop stall while `fitEaseModel` runs (a 5 ms setInterval probe).
+// and the longest event-loop stall meanwhile (a 5 ms setInterval probe).
 // Profile with: node --cpu-prof --cpu-prof-dir=/tmp/prof bench/collab-fit.bench.mjs
 // BENCH_COLLAB_FIT_BEFORE=<module exporting buildEaseModel> times an earlier version in the same
 // run and checks that it gives the same model (e.g. packages/collab/src/fit-ease.ts of an earlier
