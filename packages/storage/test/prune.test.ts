@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -185,6 +190,23 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
         expect(await verifyRollups(store)).toEqual([]);
       } finally {
         await store.close();
+      }
+    });
+    it('lets a process that prunes and closes the store exit by itself (the built package, as the CLI runs it)', () => {
+      const script = [
+        "import { openStore, pruneInvocations, recordInvocations } from '@skills/storage';",
+        'const store = await openStore(process.argv[1]);',
+        "await recordInvocations(store, [{ skill_name: 'a', session_id: 's', invoked_at: 1000, completed: true }]);",
+        'const result = await pruneInvocations(store, { before: Date.now() });',
+        'await store.close();',
+        'console.log(result.deleted, result.longestCheckpointMs > 0);',
+      ].join('\n');
+      const dir = mkdtempSync(join(tmpdir(), 'skills-prune-exit-'));
+      try {
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(dir, 'exit.db')], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+        expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '1 true\n', stderr: '' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   } else {
