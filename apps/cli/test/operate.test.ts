@@ -91,6 +91,17 @@ describe('skills prune', () => {
     expect(await countRows(db)).toBe(87);
     expect((await runMain(['top', '--since', '11d', '--json', '--db', db], { now: NOW })).stdout).toBe(top);
     expect((await runMain(['verify', '--db', db])).stdout).toBe('consistent\n');
+    // A rebuild would lose the pruned history the rollups hold: refused, naming the flag.
+    const refused = await runMain(['rebuild', '--db', db], { now: NOW });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'skills: --discard-pruned-rollups: raw invocations before 2026-05-29T00:00:00.000Z were pruned and only the rollups hold them: a rebuild would lose that history (pass --discard-pruned-rollups to rebuild anyway)\n',
+    });
+    expect((await runMain(['top', '--since', '11d', '--json', '--db', db], { now: NOW })).stdout).toBe(top);
+    const rebuilt = await runMain(['rebuild', '--discard-pruned-rollups', '--json', '--db', db], { now: NOW });
+    expect(rebuilt.code).toBe(0);
+    expect(JSON.parse(rebuilt.stdout).invocations).toBe(87);
   });
 
   it('refuses a period without a unit, a zero period, and a missing option', async () => {

@@ -46,6 +46,8 @@ describe.each(storeFactories)('ingest counters on /metrics [$name]', (factory) =
         ['{route="/v1/integrations/github"}', 0],
         ['{route="/v1/integrations/gitlab"}', 0],
         ['{route="/v1/integrations/ci"}', 0],
+        ['{route="/v1/integrations/quality"}', 0],
+        ['{route="/v1/integrations/ide/feedback"}', 0],
       ]),
     );
     expect(rejected).toEqual(new Map());
@@ -100,5 +102,15 @@ describe.each(storeFactories)('ingest counters on /metrics [$name]', (factory) =
     expect(now.requests.get('{route="/v1/integrations/github"}')).toBe(1);
     expect(now.requests.get('{route="/v1/logs"}')).toBe(1);
     expect([...now.requests.keys()].some((k) => k.includes('nothing-here') || k.includes('skills/top'))).toBe(false);
+  });
+
+  it('counts refused quality runs and IDE feedback under their own routes', async () => {
+    expect((await postJson(`${server.url}/v1/integrations/quality`, { run_id: 'r1' }, auth)).status).toBe(400);
+    expect((await postJson(`${server.url}/v1/integrations/ide/feedback`, {}, auth)).status).toBe(400);
+    const now = await scrape();
+    expect(now.requests.get('{route="/v1/integrations/quality"}')).toBe(1);
+    expect(now.rejected.get('{route="/v1/integrations/quality",code="validation_failed"}')).toBe(1);
+    expect(now.rejected.get('{route="/v1/integrations/ide/feedback",code="validation_failed"}')).toBe(1);
+    expect(await countRows(store)).toBe(1);
   });
 });
