@@ -87,8 +87,9 @@ describe('the dashboard in Chromium', () => {
   function watch(target: Page): void {
     target.on('console', (message) => {
       if (message.type() !== 'error') return;
-      // While the server is down the browser itself logs the refused connections.
-      if (outage && /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/.test(message.text())) return;
+      // While the server is down the browser itself logs the refused connections, and a request
+      // that reached it while it was closing got 503 (Fastify's return503OnClosing).
+      if (outage && /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|status of 503/.test(message.text())) return;
       consoleErrors.push(message.text());
     });
     target.on('pageerror', (error) => consoleErrors.push(error.message));
