@@ -65,25 +65,30 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     // A word most queries share (`coverage` in 2% of 1 M rows) matches tens of thousands: reading
     // them all by rowid to sort them by time costs ~40 ms, where walking the time index newest
     // first and keeping what matches stops after a few hundred entries. A rare word is the other
-    // way round (the walk would cross the whole index), so count the matches, up to a cap, first.
-    const common = await sql<{ n: number }>`select count(*) as n from (${matches} limit ${COMMON_MATCHES}) m`.execute(store.db);
-    const walkTime = Number(common.rows[0]?.n ?? 0) >= COMMON_MATCHES;
+    // way round (the walk would cross the whole index), so read the matches' rowids first, up to
+    // a cap: under it, only those rows are sorted (by time and id alone, the page's columns read
+    // after), without matching the text a second time.
+    const capped = await sql<{ rowid: number }>`${matches} limit ${COMMON_MATCHES + 1}`.execute(store.db);
+    const matched = capped.rows.length <= COMMON_MATCHES ? JSON.stringify(capped.rows.map((row) => Number(row.rowid))) : undefined;
     const found: Invocation[] = [];
     // Pages, since the accent rule may drop rows: most searches need only the first.
     const page = Math.max(limit * 2, 100);
     for (let offset = 0; found.length < limit; offset += page) {
-      const result = walkTime
-        ? await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
+      const result =
+        matched === undefined
+          ? await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
             select ${columns}, i.rowid as row_id from skill_invocation i indexed by idx_invocation_invoked_at
             where i.rowid in (${matches}) ${skillFilter}
             order by i.invoked_at desc, i.id desc
             limit ${page} offset ${offset}`.execute(store.db)
-        : await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
-            select ${columns}, i.rowid as row_id from (${matches}) f
-            join skill_invocation i on i.rowid = f.rowid
-            where 1 = 1 ${skillFilter}
-            order by i.invoked_at desc, i.id desc
-            limit ${page} offset ${offset}`.execute(store.db);
+          : await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
+            select ${columns}, i.rowid as row_id from skill_invocation i
+            where i.rowid in (
+              select s.rowid from skill_invocation s
+              where s.rowid in (select value from json_each(${matched})) ${options.skill === undefined ? sql`` : sql`and s.skill_name = ${options.skill}`}
+              order by s.invoked_at desc, s.id desc
+              limit ${page} offset ${offset})
+            order by i.invoked_at desc, i.id desc`.execute(store.db);
       const marked = await highlights(store.db, match, unindexed, words, result.rows);
       for (const row of result.rows) {
         const text = marked.get(row.row_id);
