@@ -64,9 +64,10 @@ export async function startWalCheckpointer(db: Kysely<SkillsDatabase>, { everyMs
   const path = await walFile(db);
   if (path === undefined) return undefined;
   const previous = Number((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]?.wal_autocheckpoint ?? 1000);
-  // The source is CommonJS: a parent run with --input-type=module would make an eval'd worker ESM.
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { path, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  // None of the parent's Node flags: the worker needs none, some are refused in workers
+  // (--expose-gc throws ERR_WORKER_INVALID_EXEC_ARGV), and --input-type=module would make the
+  // eval'd CommonJS source ESM.
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
   // Kept referenced: a prune's awaits on it must hold the process open (`close()` ends it).
   let running: Promise<void> | undefined;
   // Pages a prune rewrites batch after batch (the low end of the time index) are copied once per

@@ -194,7 +194,7 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
         await store.close();
       }
     });
-    it('lets a process that prunes and closes the store exit by itself (the built package, as the CLI runs it)', () => {
+    it('lets a process that prunes and closes the store exit by itself (the built package, as the CLI runs it, under Node flags a worker refuses)', () => {
       const script = [
         "import { openStore, pruneInvocations, recordInvocations } from '@skills/storage';",
         'const store = await openStore(process.argv[1]);',
@@ -205,7 +205,7 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
       ].join('\n');
       const dir = mkdtempSync(join(tmpdir(), 'skills-prune-exit-'));
       try {
-        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(dir, 'exit.db')], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+        const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script, join(dir, 'exit.db')], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
         expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '1 true\n', stderr: '' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
