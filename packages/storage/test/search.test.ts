@@ -119,16 +119,16 @@ describe('a read-only store', () => {
 });
 
 describe.each(storeFactories)('searchInvocations of a word thousands of rows share [$name]', (factory) => {
-  // 3,000 rows say "coverage" (recorded out of time order, so rowid order is not time order),
-  // 40 say "flaky"; a SQLite search of the common word walks the time index instead of sorting
-  // every match, and must give the same newest-first answer.
-  const rows = Array.from({ length: 3_040 }, (_, n) => ({
-    id: `c${String(n).padStart(4, '0')}`,
+  // 3,000 of 12,040 rows say "coverage", 40 say "flaky"; recorded out of time order, so rowid
+  // order is not time order. A SQLite search of the common word looks among the newest rows first
+  // (then more, then all), and must give the same newest-first answer.
+  const rows = Array.from({ length: 12_040 }, (_, n) => ({
+    id: `c${String(n).padStart(5, '0')}`,
     skill_name: n % 3 === 0 ? 'coverage-report' : 'pytest-run',
     session_id: `s${n % 50}`,
     // A permutation of the times, with ties (every 7th row shares its neighbour's second).
-    invoked_at: T0 + ((n * 7919) % 3_040) * 1000 - (n % 7 === 0 ? 1000 : 0),
-    user_query: n < 3_000 ? `show coverage for module ${n % 40}` : `flaky test ${n}`,
+    invoked_at: T0 + ((n * 7919) % 12_040) * 1000 - (n % 7 === 0 ? 1000 : 0),
+    user_query: n >= 12_000 ? `flaky test ${n}` : n % 4 === 0 ? `show coverage for module ${n % 40}` : `run step ${n % 97}`,
   }));
   const expected = (word: string, limit: number, skill?: string) =>
     rows
@@ -141,7 +141,7 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
     ({ store } = await factory.create());
     // Recorded last id first, so among rows of the same second rowid order is the reverse of id order.
     const reversed = [...rows].reverse();
-    for (let i = 0; i < reversed.length; i += 500) await recordInvocations(store, reversed.slice(i, i + 500));
+    for (let i = 0; i < reversed.length; i += 2_000) await recordInvocations(store, reversed.slice(i, i + 2_000));
   });
   afterAll(async () => {
     await store.close();
@@ -153,5 +153,7 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
     expect((await searchInvocations(store, 'show coverage', { limit: 1000 })).map((i) => i.id)).toEqual(expected('coverage', 1000));
     expect((await searchInvocations(store, 'coverage', { skill: 'coverage-report', limit: 250 })).map((i) => i.id)).toEqual(expected('coverage', 250, 'coverage-report'));
     expect((await searchInvocations(store, 'flaky', { limit: 100 })).map((i) => i.id)).toEqual(expected('flaky', 100));
-  });
+    // Deeper than the newest rows hold: the search widens, up to all of them.
+    expect((await searchInvocations(store, 'coverage', { limit: 1000, skill: 'coverage-report' })).map((i) => i.id)).toEqual(expected('coverage', 1000, 'coverage-report'));
+  }, 30_000);
 });

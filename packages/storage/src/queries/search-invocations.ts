@@ -1,5 +1,5 @@
 import { hasPendingSearchRows, indexPendingSearchRows } from '@skills/migrations';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
@@ -56,12 +56,17 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     // Each word quoted: only letters and digits, so nothing in it is an FTS5 operator.
     const match = words.map((word) => `"${word}"`).join(' ');
     const unindexed = driver.readonly ? await indexInTemporaryTable(store.db) : (await refreshSearchIndex(store), false);
-    const matches = unindexed
-      ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}
+    /** Rowids of the matching rows (from `from` on: FTS5 seeks its lists there). */
+    const matchesFrom = (from?: number) => {
+      const tail = from === undefined ? sql`` : sql`and rowid >= ${from}`;
+      return unindexed
+        ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match} ${tail}
             union all
             select rowid from temp.${sql.raw(TEMP_INDEX)} where ${sql.raw(TEMP_INDEX)} match ${match}
-              and rowid > (select indexed_through from skill_invocation_fts_state)`
-      : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}`;
+              and rowid > (select indexed_through from skill_invocation_fts_state) ${tail}`
+        : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match} ${tail}`;
+    };
+    const matches = matchesFrom();
     // A word most queries share (`coverage` in 2% of 1 M rows) matches tens of thousands: reading
     // them all by rowid to sort them by time costs ~40 ms, where walking the time index newest
     // first and keeping what matches stops after a few hundred entries. A rare word is the other
@@ -70,17 +75,16 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     // after), without matching the text a second time.
     const capped = await sql<{ rowid: number }>`${matches} limit ${COMMON_MATCHES + 1}`.execute(store.db);
     const matched = capped.rows.length <= COMMON_MATCHES ? JSON.stringify(capped.rows.map((row) => Number(row.rowid))) : undefined;
+    // Matches per row, estimated from how far apart the first matching rowids are.
+    const span = Number(capped.rows[capped.rows.length - 1]?.rowid ?? 0) - Number(capped.rows[0]?.rowid ?? 0) + 1;
+    const density = capped.rows.length / Math.max(span, capped.rows.length);
     const found: Invocation[] = [];
     // Pages, since the accent rule may drop rows: most searches need only the first.
     const page = Math.max(limit * 2, 100);
     for (let offset = 0; found.length < limit; offset += page) {
       const result =
         matched === undefined
-          ? await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
-            select ${columns}, i.rowid as row_id from skill_invocation i indexed by idx_invocation_invoked_at
-            where i.rowid in (${matches}) ${skillFilter}
-            order by i.invoked_at desc, i.id desc
-            limit ${page} offset ${offset}`.execute(store.db)
+          ? await newestMatches(store.db, { columns, matchesFrom, skillFilter, page, offset, density })
           : await sql<Parameters<typeof toInvocation>[0] & { row_id: number }>`
             select ${columns}, i.rowid as row_id from skill_invocation i
             where i.rowid in (
@@ -105,6 +109,50 @@ export async function searchInvocations(store: Store, text: string, options: Sea
     order by i.invoked_at desc, i.id collate "C" desc
     limit ${limit}`.execute(store.db);
   return result.rows.map(toInvocation);
+}
+
+type SearchRow = Parameters<typeof toInvocation>[0] & { row_id: number };
+
+/** Newest rows looked among at most, before the whole time index is walked instead. */
+const NEWEST_ROWS = 50_000;
+
+/**
+ * A page of a common word's matches, newest first. The newest `n` rows by time reach back to
+ * `since`; every row at or after it has a rowid of at least `from` (the least of theirs), so
+ * matching from `from` on, and keeping what is at or after `since`, sees every match that can rank
+ * first: exact, however rowids and times are ordered (they follow each other when rows arrive as
+ * they happen, and then only the ends of the word lists are read). `n` starts at twice what the
+ * matches' density says the page needs and grows fourfold until the page is full; past
+ * NEWEST_ROWS the time index is walked whole, keeping the rows that match (all matches read once).
+ */
+async function newestMatches(
+  db: Kysely<SkillsDatabase>,
+  q: { columns: RawBuilder<unknown>; matchesFrom: (from?: number) => RawBuilder<unknown>; skillFilter: RawBuilder<unknown>; page: number; offset: number; density: number },
+): Promise<{ rows: SearchRow[] }> {
+  for (let n = Math.ceil((2 * (q.offset + q.page)) / q.density); ; n *= 4) {
+    const edge =
+      n > NEWEST_ROWS
+        ? undefined
+        : await sql<{ since: number }>`
+            select invoked_at as since from skill_invocation indexed by idx_invocation_invoked_at
+            order by invoked_at desc limit 1 offset ${n - 1}`.execute(db);
+    const since = edge?.rows[0]?.since;
+    if (since === undefined) {
+      return sql<SearchRow>`
+        select ${q.columns}, i.rowid as row_id from skill_invocation i indexed by idx_invocation_invoked_at
+        where i.rowid in (${q.matchesFrom()}) ${q.skillFilter}
+        order by i.invoked_at desc, i.id desc
+        limit ${q.page} offset ${q.offset}`.execute(db);
+    }
+    const first = await sql<{ from: number }>`
+      select min(rowid) as "from" from skill_invocation indexed by idx_invocation_invoked_at where invoked_at >= ${since}`.execute(db);
+    const result = await sql<SearchRow>`
+      select ${q.columns}, i.rowid as row_id from skill_invocation i
+      where i.rowid in (${q.matchesFrom(Number(first.rows[0]!.from))}) and i.invoked_at >= ${since} ${q.skillFilter}
+      order by i.invoked_at desc, i.id desc
+      limit ${q.page} offset ${q.offset}`.execute(db);
+    if (result.rows.length === q.page) return result;
+  }
 }
 
 const TEMP_INDEX = 'skill_invocation_fts_unindexed';
