@@ -76,16 +76,33 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
  * // [{ migration: '0007_collab', what: 'table skill_user_opt_outs (…)', rows: 3, kind: 'data' }, …]
  */
 export async function downLosses(db: Kysely<any>, names: readonly string[]): Promise<DownLoss[]> {
+  // A pruned store's rollups hold the history before the cut alone: not derived any more. Only
+  // stores at 0007 or later have store_settings, and a rollback dropping rollups runs 0007's down.
+  const cut = names.includes('0007_collab') ? await prunedBefore(db) : null;
   const losses: DownLoss[] = [];
   for (const name of names) {
     for (const dropped of DROPPED[name as MigrationName] ?? []) {
       const rows = await countRows(db, dropped);
       if (rows === 0) continue;
       const what = dropped.column === undefined ? `table ${dropped.table}` : `column ${dropped.table}.${dropped.column}`;
-      losses.push({ migration: name, what: `${what} (${dropped.meaning})`, rows, kind: dropped.kind });
+      if (dropped.kind === 'derived' && cut !== null) {
+        losses.push({ migration: name, what: `${what} (${dropped.meaning}; the only record of the invocations before ${new Date(cut).toISOString()}, which were pruned)`, rows, kind: 'data' });
+      } else {
+        losses.push({ migration: name, what: `${what} (${dropped.meaning})`, rows, kind: dropped.kind });
+      }
     }
   }
   return losses;
+}
+
+/** The `store_settings` key of the cut of the store's latest prune (storage's `pruneInvocations`). */
+export const PRUNED_BEFORE_KEY = 'retention.pruned_before';
+
+/** The cut of the store's latest prune, or null. */
+async function prunedBefore(db: Kysely<any>): Promise<number | null> {
+  const { rows } = await sql<{ value: string }>`SELECT value FROM store_settings WHERE key = ${PRUNED_BEFORE_KEY}`.execute(db);
+  const cut = rows[0] === undefined ? NaN : Number(rows[0].value);
+  return Number.isFinite(cut) ? cut : null;
 }
 
 async function countRows(db: Kysely<any>, dropped: Dropped): Promise<number> {

@@ -1,5 +1,5 @@
 export { migrations, latestVersion, type MigrationName } from './migrations.js';
-export { downLosses } from './down-losses.js';
+export { downLosses, PRUNED_BEFORE_KEY } from './down-losses.js';
 export { indexPendingSearchRows, hasPendingSearchRows } from './0008-lean-ingest.js';
 export {
   migrationProvider,

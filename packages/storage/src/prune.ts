@@ -1,3 +1,4 @@
+import { PRUNED_BEFORE_KEY } from '@skills/migrations';
 import type { Kysely } from 'kysely';
 import { ValidationError } from './errors.js';
 import { DAY_MS } from './rollups/aggregate.js';
@@ -5,8 +6,9 @@ import type { SkillsDatabase } from './schema.js';
 import { internals, type Store } from './store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
-/** The `store_settings` key holding the cut of the latest prune: no raw invocation before it is kept. */
-export const PRUNED_BEFORE_KEY = 'retention.pruned_before';
+// PRUNED_BEFORE_KEY (in @skills/migrations, whose rollback-loss report reads it): the
+// `store_settings` key holding the cut of the latest prune; no raw invocation before it is kept.
+export { PRUNED_BEFORE_KEY };
 
 export interface PruneOptions {
   /** Delete raw invocations with `invoked_at` before this (epoch ms), rounded down to a UTC midnight. */

@@ -9,9 +9,12 @@ import {
   eraseUserInvocations,
   pruneInvocations,
   prunedBefore,
+  DataLossError,
   rebuildRollups,
   recordInvocations,
+  rollbackStore,
   searchInvocations,
+  storeRollbackLosses,
   topSkills,
   ValidationError,
   verifyRollups,
@@ -75,6 +78,29 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
       expect(await topSkills(store, { since: T0, until: T0 + 10 * DAY })).toEqual(top);
       expect(await searchInvocations(store, 'zebra', { limit: 500 })).toEqual([]);
       expect((await searchInvocations(store, 'late', { limit: 1000 })).length).toBe(6 * 24 * 6);
+      expect(await verifyRollups(store)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('counts the rollups of a pruned store as data a rollback past them would lose: refused unless allowed', async () => {
+    const { store } = await factory.create();
+    try {
+      await recordInvocations(store, tenDays().map(({ user_id: _, ...rest }) => rest), { now });
+      const before = (await storeRollbackLosses(store, 7)).filter((loss) => loss.what.startsWith('table skill_time_series'));
+      expect(before.map((loss) => loss.kind)).toEqual(['derived']);
+      await pruneInvocations(store, { before: T0 + 4 * DAY, now });
+      const losses = await storeRollbackLosses(store, 7);
+      const hourly = losses.find((loss) => loss.what.startsWith('table skill_time_series'));
+      expect(hourly).toEqual({
+        migration: '0004_analytics',
+        what: 'table skill_time_series (hourly rollups; the only record of the invocations before 2026-01-09T00:00:00.000Z, which were pruned)',
+        rows: 10 * 24 * 3,
+        kind: 'data',
+      });
+      expect(losses.filter((loss) => loss.kind === 'derived')).toEqual([]);
+      await expect(rollbackStore(store, 7)).rejects.toBeInstanceOf(DataLossError);
       expect(await verifyRollups(store)).toEqual([]);
     } finally {
       await store.close();
