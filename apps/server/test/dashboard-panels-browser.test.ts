@@ -48,9 +48,13 @@ describe('the dashboard panels in Chromium', () => {
     // A running experiment: 300 users; control completes 55 %, treatment 75 % of their outcomes.
     await createExperiment(store, { name: 'ranker', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware' }, { now: now - 2 * DAY });
     const outcomes: { userId: string; completed: boolean; durationSeconds: number }[] = [];
+    // Outcomes by the user's place within its variant (assignment is random), so each variant's
+    // rate is what it says whichever users land in it.
+    const seen = { control: 0, treatment: 0 } as Record<string, number>;
     for (let u = 0; u < 300; u++) {
       const { variant } = await assign(store, 'ranker', `e-${u}`, { now: now - DAY });
-      for (let k = 0; k < 4; k++) outcomes.push({ userId: `e-${u}`, completed: (u * 4 + k) % 20 < (variant === 'control' ? 11 : 15), durationSeconds: 2 + (k % 3) });
+      const place = (seen[variant] = (seen[variant] ?? 0) + 1) - 1;
+      for (let k = 0; k < 4; k++) outcomes.push({ userId: `e-${u}`, completed: (place * 4 + k) % 20 < (variant === 'control' ? 11 : 15), durationSeconds: 2 + (k % 3) });
     }
     await recordOutcomes(store, 'ranker', outcomes, { now: now - DAY / 2 });
     // Stopped: not on the page (only running experiments are).
