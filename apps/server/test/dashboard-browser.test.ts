@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatDuration, formatRate } from '../../dashboard/src/format.js';
 import type { SkillsServer } from '../src/index.js';
-import { postJson, serve, storeFactories } from './helpers.js';
+import { CHROMIUM, postJson, serve, storeFactories } from './helpers.js';
 
 /**
  * The dashboard in real headless Chromium (Debian's, never a downloaded one) against a real
@@ -19,7 +19,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** Kept by CI as an artifact (.ci/run prints the folder); git-ignored. */
 const OUTPUT = fileURLToPath(new URL('../../dashboard/test-output/screenshots/', import.meta.url));
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 /** The last complete hour on a weekday (the detector judges a weekday against earlier weekdays). */
 function incidentHour(now: number): number {
@@ -106,7 +105,7 @@ describe('the dashboard in Chromium', () => {
     server = await serve(store, 'sqlite');
     port = Number(new URL(server.url).port);
     origins.add(server.url);
-    browser = await chromium.launch(LAUNCH);
+    browser = await chromium.launch(CHROMIUM);
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     watch(page);

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatDuration, formatRate } from '../../dashboard/src/format.js';
 import type { SkillsServer } from '../src/index.js';
-import { postJson, serve, storeFactories } from './helpers.js';
+import { CHROMIUM, postJson, serve, storeFactories } from './helpers.js';
 
 /**
  * The dashboard's CI view in real headless Chromium against a real server fed with CI runs over
@@ -15,7 +15,6 @@ import { postJson, serve, storeFactories } from './helpers.js';
  */
 const MIN = 60_000;
 const OUTPUT = fileURLToPath(new URL('../../dashboard/test-output/screenshots/', import.meta.url));
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 type Job = { name: string; stage: string; status: string; started_at: number; duration_seconds: number; error?: string };
 
@@ -46,7 +45,7 @@ describe('the CI view in Chromium', () => {
     await run('api', 3, 1, 'c3', [job('build', 'build', true, t + 120 * MIN, 30), job('pytest', 'test', true, t + 121 * MIN, 43), job('lint', 'lint', false, t + 121 * MIN, 11), job('deploy', 'deploy', false, t + 125 * MIN, 400)]);
     await run('api', 4, 1, 'c4', [job('build', 'build', true, t + 180 * MIN, 30), job('pytest', 'test', true, t + 181 * MIN, 44), job('lint', 'lint', true, t + 181 * MIN, 10), job('deploy', 'deploy', false, t + 185 * MIN, 420)]);
     await run('web', 9, 1, 'w1', [job('webpack', 'build', true, t + 30 * MIN, 90)]);
-    browser = await chromium.launch(LAUNCH);
+    browser = await chromium.launch(CHROMIUM);
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     page.on('pageerror', (error) => consoleErrors.push(error.message));

@@ -5,14 +5,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatChange, formatCount, formatRate } from '../../dashboard/src/format.js';
 import type { SkillsServer } from '../src/index.js';
-import { serve, storeFactories } from './helpers.js';
+import { CHROMIUM, serve, storeFactories } from './helpers.js';
 
 /**
  * The Experiments and Recommendations panels in real headless Chromium against a real server on a
  * seeded SQLite store: the same numbers as the API.
  */
 const DAY = 86_400_000;
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 /**
  * Eight users run pytest-run, lint and coverage-report (all completed); alice runs pytest-run
@@ -61,7 +60,7 @@ describe('the dashboard panels in Chromium', () => {
     await createExperiment(store, { name: 'old-ranker', controlStrategy: 'semantic', treatmentStrategy: 'popularity' }, { now: now - 3 * DAY });
     await stopExperiment(store, 'old-ranker', { now: now - DAY });
     server = await serve(store, 'sqlite');
-    browser = await chromium.launch(LAUNCH);
+    browser = await chromium.launch(CHROMIUM);
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     page.on('pageerror', (error) => consoleErrors.push(error.message));

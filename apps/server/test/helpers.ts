@@ -10,6 +10,8 @@ import { resolveServerConfig, startServer, type ServerFlags, type SkillsServer, 
 /** SQLite always; PostgreSQL when SKILLS_TEST_PG_URL is set (CI sets it). */
 export const storeFactories = createStoreFactories({ postgresUrl: process.env.SKILLS_TEST_PG_URL, prefix: 'skills-server-' });
 export const PG_URL = process.env.SKILLS_TEST_PG_URL;
+/** Debian's Chromium, headless, for the dashboard's browser tests (never a downloaded browser). */
+export const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 /** The built binary: process tests run exactly what users run. */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));

@@ -1,3 +1,5 @@
+// The `store_settings` key of the latest prune's cut; @skills/migrations owns it (its rollback-loss
+// report reads it too).
 import { PRUNED_BEFORE_KEY } from '@skills/migrations';
 import type { Kysely } from 'kysely';
 import { ValidationError } from './errors.js';
@@ -6,9 +8,6 @@ import type { SkillsDatabase } from './schema.js';
 import { internals, type Store } from './store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
-// PRUNED_BEFORE_KEY (in @skills/migrations, whose rollback-loss report reads it): the
-// `store_settings` key holding the cut of the latest prune; no raw invocation before it is kept.
-export { PRUNED_BEFORE_KEY };
 
 export interface PruneOptions {
   /** Delete raw invocations with `invoked_at` before this (epoch ms), rounded down to a UTC midnight. */
