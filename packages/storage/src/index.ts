@@ -2,6 +2,7 @@ export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './open-stor
 export { parseStoreUrl, sqliteFileOf, redactUrl, type StoreLocation } from './store-location.js';
 export { keyFilePath, readKeyFile, KeyFileError, type KeyFileSecret } from './key-file.js';
 export type { Store, RecordedEvent } from './store.js';
+export { writeTransaction } from './write-transaction.js';
 export { watchRecorded, snapshotThenWatch, type RecordedInvocation, type WatchRecordedOptions } from './recorded-events.js';
 export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
