@@ -1,4 +1,4 @@
-import { NotFoundError, type Store } from '@skills/storage';
+import { NotFoundError, writeTransaction, type Store } from '@skills/storage';
 import { FeatureVersionError } from './errors.js';
 import { FEATURE_VERSION } from './features.js';
 import type { PredictorModel } from './model.js';
@@ -8,7 +8,7 @@ import type { PredictorModel } from './model.js';
  * @example const saved = await savePredictor(store, await trainPredictor(store)); // saved.version === 1
  */
 export async function savePredictor(store: Store, model: PredictorModel, options: { now?: number } = {}): Promise<PredictorModel> {
-  return store.db.transaction().execute(async (trx) => {
+  return writeTransaction(store, async (trx) => {
     const last = await trx.selectFrom('predictor_models').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
     const version = Number(last?.v ?? 0) + 1;
     await trx

@@ -1,6 +1,7 @@
 import type { InsertResult } from 'kysely';
 import { NotFoundError, ValidationError } from './errors.js';
 import type { Store } from './store.js';
+import { writeTransaction } from './write-transaction.js';
 
 /** The original system's taxonomy; its example skills are stored as mappings (it only printed them). */
 const CATEGORIES = [
@@ -41,7 +42,7 @@ export interface TaxonomyInitResult {
  * @example await initializeTaxonomy(store) // { categories: 6, modalities: 4, dependencies: 4, mappings: 25 }
  */
 export async function initializeTaxonomy(store: Store, now: number = Date.now()): Promise<TaxonomyInitResult> {
-  return store.db.transaction().execute(async (trx) => {
+  return writeTransaction(store, async (trx) => {
     const count = (result: InsertResult[]) =>
       result.reduce((sum, row) => sum + Number(row.numInsertedOrUpdatedRows ?? 0n), 0);
     const categories = await trx

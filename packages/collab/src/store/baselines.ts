@@ -1,4 +1,4 @@
-import { hasUserPseudonyms, UserPseudonymSecretError, type Store } from '@skills/storage';
+import { hasUserPseudonyms, UserPseudonymSecretError, writeTransaction, type Store } from '@skills/storage';
 import { effectivenessPercentiles } from '../percentiles.js';
 import { compareRate, type RateComparison } from '../significance.js';
 import { readTarget } from './collab-cache.js';
@@ -64,7 +64,7 @@ export async function communityBaselines(store: Store, options: CommunityBaselin
     )
     .sort((a, b) => b.completionRate - a.completionRate || (a.skill < b.skill ? -1 : 1));
 
-  await store.db.transaction().execute(async (trx) => {
+  await writeTransaction(store, async (trx) => {
     await trx.deleteFrom('skill_community_baselines').execute();
     for (let i = 0; i < baselines.length; i += 1000) {
       await trx

@@ -1,4 +1,4 @@
-import type { SkillsDatabase, Store } from '@skills/storage';
+import { writeTransaction, type SkillsDatabase, type Store } from '@skills/storage';
 import { sql } from 'kysely';
 import { createCooccurrenceCounter } from '../dependencies.js';
 import { forEachPage, PAGE_SIZE } from './pages.js';
@@ -95,7 +95,7 @@ export async function refreshSkillDependencies(store: Store, options: RefreshDep
     updated_at: now,
   })));
 
-  await store.db.transaction().execute(async (trx) => {
+  await writeTransaction(store, async (trx) => {
     await trx.deleteFrom('skill_dependencies').where('source', '=', 'observed').execute();
     for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
       await trx

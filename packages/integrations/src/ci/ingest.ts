@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { recordInvocations, ValidationError, type Store } from '@skills/storage';
+import { recordInvocations, ValidationError, writeTransaction, type Store } from '@skills/storage';
 import { ciInvocation, ciInvocationId, type CiJob } from './ci-job.js';
 import type { CiMapped } from './mapped.js';
 import { ciDb, type CiJobsTable, type IntegrationDeliveriesTable } from './tables.js';
@@ -169,7 +169,7 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
       }
     }
     if (jobRows.size > 0 || deliveryRows.length > 0) {
-      await db.transaction().execute(async (trx) => {
+      await writeTransaction(store, async (trx) => {
         const rows = [...jobRows.values()];
         for (let i = 0; i < rows.length; i += 200) await trx.insertInto('ci_jobs').values(rows.slice(i, i + 200)).onConflict((oc) => oc.column('id').doNothing()).execute();
         for (let i = 0; i < deliveryRows.length; i += 200) {

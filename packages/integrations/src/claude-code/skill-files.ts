@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Store } from '@skills/storage';
+import { writeTransaction, type Store } from '@skills/storage';
 import { isRecord, text } from './run-events.js';
 
 /** One Agent Skill as its `SKILL.md` frontmatter declares it (docs/skills.md). */
@@ -107,7 +107,7 @@ export const AGENT_SKILLS_CATEGORY = 'Agent Skills';
  */
 export async function registerSkillFiles(store: Store, skills: readonly SkillFile[], now = Date.now()): Promise<{ added: number; known: number }> {
   if (skills.length === 0) return { added: 0, known: 0 };
-  return store.db.transaction().execute(async (trx) => {
+  return writeTransaction(store, async (trx) => {
     await trx
       .insertInto('skill_categories')
       .values({ category_name: AGENT_SKILLS_CATEGORY, domain: 'agent', description: 'Agent Skills declared in SKILL.md folders', parent_category: null, created_at: now })

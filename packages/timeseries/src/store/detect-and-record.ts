@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValidationError, NotFoundError, type Store } from '@skills/storage';
+import { ValidationError, NotFoundError, writeTransaction, type Store } from '@skills/storage';
 import { hoursJudgedFrom, judgeHour, windowLengths, type Anomaly, type HourJudgement } from '../anomalies/detect-anomalies.js';
 import { notJudgedOf } from '../anomalies/explain-hours.js';
 import { isJudgement, type NotJudgedCode } from '../anomalies/judgement.js';
@@ -286,7 +286,7 @@ async function write(
   resolved: RecordedAnomaly[],
 ): Promise<{ detected: RecordedAnomaly[]; resolved: RecordedAnomaly[] }> {
   if (detected.length === 0 && resolved.length === 0) return { detected, resolved };
-  return store.db.transaction().execute(async (trx) => {
+  return writeTransaction(store, async (trx) => {
     const inserted: RecordedAnomaly[] = [];
     const closed: RecordedAnomaly[] = [];
     for (let i = 0; i < detected.length; i += 500) {
