@@ -1,33 +1,28 @@
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
+import { INVOCATION_LIMITS, MAX_EPOCH_MS, MAX_FLOAT32 } from './invocation-fields.js';
+import { parseIsoTime } from './iso-time.js';
 import type { SkillInvocationTable } from './schema.js';
 
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+export { MAX_DURATION_SECONDS } from './invocation-fields.js';
 
-/** The latest time accepted, as JavaScript's Date allows (epoch ms). */
-const MAX_MS = 8.64e15;
-
+const ID = /^[\w.:-]+$/;
 const EXPECTED_TIME = 'expected epoch milliseconds (integer ≥ 0) or ISO-8601 text';
 
 /** Epoch milliseconds, or ISO-8601 text (no offset means UTC). */
 const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).transform((value, ctx) => {
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_MS) return value;
+    if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_MS) return value;
     ctx.addIssue({ code: 'custom', message: EXPECTED_TIME });
     return z.NEVER;
   }
-  if (!ISO_8601.test(value)) {
-    ctx.addIssue({ code: 'custom', message: EXPECTED_TIME });
+  const time = parseIsoTime(value);
+  if (!time.ok) {
+    ctx.addIssue({ code: 'custom', message: time.reason === 'format' ? EXPECTED_TIME : `not a valid date: ${value}` });
     return z.NEVER;
   }
-  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) || value.length === 10;
-  const ms = Date.parse(hasZone ? value : `${value.replace(' ', 'T')}Z`);
-  if (Number.isNaN(ms) || !isCalendarDate(value)) {
-    ctx.addIssue({ code: 'custom', message: `not a valid date: ${value}` });
-    return z.NEVER;
-  }
+  const ms = time.ms;
   // Stored (and exported) as epoch ms, which must be ≥ 0 like a numeric timestamp: a date before
   // 1970 would be stored, exported as a negative number and then refused on re-import.
   if (ms < 0) {
@@ -36,13 +31,6 @@ const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).tr
   }
   return ms;
 });
-
-/** Date.parse rolls 2026-02-30 over to March 2; a stored event must keep the day it was given. */
-function isCalendarDate(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 /**
  * The text rule, the same on both databases: text is valid Unicode without NUL. A lone UTF-16
@@ -88,15 +76,9 @@ const name = (max: number) =>
     });
 const optionalText = (max: number) => storableText(max).nullish();
 
-/**
- * The largest duration accepted (10⁹ s, about 31.7 years): far beyond any invocation, and small
- * enough that the lifetime and hourly sums (double precision) of 2⁵³ of them stay finite.
- */
-export const MAX_DURATION_SECONDS = 1e9;
-/** `selection_rank` is an INTEGER column (32-bit on PostgreSQL). */
-const MAX_RANK = 2_147_483_647;
-/** Embedding values are stored as float32: a larger magnitude would be stored as ±Infinity. */
-const MAX_FLOAT32 = 3.4028234663852886e38;
+const L = INVOCATION_LIMITS;
+// Written out: String(MAX_FLOAT32) would say 3.4028234663852886e+38.
+const FLOAT32_MESSAGE = 'expected a float32 value (magnitude at most 3.4028234663852886e38)';
 
 /**
  * One invocation as clients send it: the column names of `skill_invocation`, snake_case.
@@ -107,16 +89,16 @@ export const invocationInputSchema = z.strictObject({
   id: z
     .string()
     .min(1)
-    .max(128)
-    .regex(/^[\w.:-]+$/, 'expected letters, digits, "_", "-", ".", ":" only')
+    .max(L.id)
+    .regex(ID, 'expected letters, digits, "_", "-", ".", ":" only')
     .optional(),
-  skill_name: name(200),
+  skill_name: name(L.skill_name),
   invoked_at: timestamp,
-  session_id: name(200),
-  user_id: name(200).nullish(),
-  workflow_path: optionalText(200),
-  workflow_phase: optionalText(100),
-  workflow_step_id: optionalText(200),
+  session_id: name(L.session_id),
+  user_id: name(L.user_id).nullish(),
+  workflow_path: optionalText(L.workflow_path),
+  workflow_phase: optionalText(L.workflow_phase),
+  workflow_step_id: optionalText(L.workflow_step_id),
   completed: z
     .union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expected a boolean' })
     .default(false),
@@ -124,19 +106,19 @@ export const invocationInputSchema = z.strictObject({
     .number()
     .finite()
     .nonnegative()
-    .max(MAX_DURATION_SECONDS, `expected at most ${MAX_DURATION_SECONDS} seconds`)
+    .max(L.duration_seconds, `expected at most ${L.duration_seconds} seconds`)
     .nullish(),
-  user_query: optionalText(20_000),
-  alternatives_considered: z.array(storableText(200)).max(100).nullish(),
-  selection_rank: z.number().int().positive().max(MAX_RANK).nullish(),
-  follow_up_actions: z.array(storableText(500)).max(100).nullish(),
-  error_type: optionalText(1000),
+  user_query: optionalText(L.user_query),
+  alternatives_considered: z.array(storableText(L.alternatives_considered.length)).max(L.alternatives_considered.items).nullish(),
+  selection_rank: z.number().int().positive().max(L.selection_rank).nullish(),
+  follow_up_actions: z.array(storableText(L.follow_up_actions.length)).max(L.follow_up_actions.items).nullish(),
+  error_type: optionalText(L.error_type),
   created_at: timestamp.optional(),
   embedding: z
     .union([
       // Raw bytes are checked on the whole item (below): inside a union zod would only say "Invalid input".
       z.instanceof(Uint8Array),
-      z.array(z.number().min(-MAX_FLOAT32, 'expected a float32 value (magnitude at most 3.4028234663852886e38)').max(MAX_FLOAT32, 'expected a float32 value (magnitude at most 3.4028234663852886e38)')).max(4096),
+      z.array(z.number().min(-MAX_FLOAT32, FLOAT32_MESSAGE).max(MAX_FLOAT32, FLOAT32_MESSAGE)).max(L.embedding),
     ])
     .nullish(),
 }).check((ctx) => {
@@ -148,7 +130,7 @@ export const invocationInputSchema = z.strictObject({
 /** Raw embedding bytes must be whole, finite float32 values: anything else cannot be read back. */
 function unstorableEmbeddingBytes(bytes: Uint8Array): string | undefined {
   if (bytes.byteLength % 4 !== 0) return `expected float32 bytes: a multiple of 4 bytes (got ${bytes.byteLength})`;
-  if (bytes.byteLength > 4096 * 4) return 'expected at most 4096 float32 values';
+  if (bytes.byteLength > L.embedding * 4) return `expected at most ${L.embedding} float32 values`;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < bytes.byteLength; i += 4) {
     if (!Number.isFinite(view.getFloat32(i, true))) return `expected finite float32 values (value ${i / 4} is not)`;
@@ -210,7 +192,6 @@ export function parseWithSchema(item: unknown, index: number, now: number): Pars
 }
 
 const KNOWN_KEYS = new Set(Object.keys(invocationInputSchema.shape));
-const ID = /^[\w.:-]+$/;
 
 /** A name already trimmed (one with surrounding space goes through zod, which trims it). */
 const isName = (value: unknown, max: number): value is string =>
@@ -222,7 +203,7 @@ const isName = (value: unknown, max: number): value is string =>
 const isOptionalText = (value: unknown, max: number) =>
   value === undefined || value === null || (typeof value === 'string' && value.length <= max && isStorableText(value));
 const isMs = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MS;
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_MS;
 const isStringList = (value: unknown, maxItems: number, maxLength: number) =>
   value === undefined ||
   value === null ||
@@ -240,18 +221,22 @@ export function acceptPlainInvocation(item: unknown, now: number): InvocationRow
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
   const v = item as Record<string, unknown>;
   for (const key in v) if (!KNOWN_KEYS.has(key)) return undefined;
-  if (v.id !== undefined && !(typeof v.id === 'string' && v.id.length >= 1 && v.id.length <= 128 && ID.test(v.id))) return undefined;
-  if (!isName(v.skill_name, 200) || !isName(v.session_id, 200) || !isMs(v.invoked_at)) return undefined;
-  if (!(v.user_id === undefined || v.user_id === null || isName(v.user_id, 200))) return undefined;
-  if (!isOptionalText(v.workflow_path, 200) || !isOptionalText(v.workflow_phase, 100)) return undefined;
-  if (!isOptionalText(v.workflow_step_id, 200) || !isOptionalText(v.user_query, 20_000) || !isOptionalText(v.error_type, 1000)) return undefined;
+  if (v.id !== undefined && !(typeof v.id === 'string' && v.id.length >= 1 && v.id.length <= L.id && ID.test(v.id))) return undefined;
+  if (!isName(v.skill_name, L.skill_name) || !isName(v.session_id, L.session_id) || !isMs(v.invoked_at)) return undefined;
+  if (!(v.user_id === undefined || v.user_id === null || isName(v.user_id, L.user_id))) return undefined;
+  if (!isOptionalText(v.workflow_path, L.workflow_path) || !isOptionalText(v.workflow_phase, L.workflow_phase)) return undefined;
+  if (!isOptionalText(v.workflow_step_id, L.workflow_step_id) || !isOptionalText(v.user_query, L.user_query)) return undefined;
+  if (!isOptionalText(v.error_type, L.error_type)) return undefined;
   const completed = v.completed;
   if (!(completed === undefined || completed === true || completed === false || completed === 0 || completed === 1)) return undefined;
   const duration = v.duration_seconds;
-  if (!(duration === undefined || duration === null || (typeof duration === 'number' && duration >= 0 && duration <= MAX_DURATION_SECONDS))) return undefined;
+  if (!(duration === undefined || duration === null || (typeof duration === 'number' && duration >= 0 && duration <= L.duration_seconds))) return undefined;
   const rank = v.selection_rank;
-  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0 && rank <= MAX_RANK))) return undefined;
-  if (!isStringList(v.alternatives_considered, 100, 200) || !isStringList(v.follow_up_actions, 100, 500)) return undefined;
+  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0 && rank <= L.selection_rank))) return undefined;
+  const alternatives = L.alternatives_considered;
+  const actions = L.follow_up_actions;
+  if (!isStringList(v.alternatives_considered, alternatives.items, alternatives.length)) return undefined;
+  if (!isStringList(v.follow_up_actions, actions.items, actions.length)) return undefined;
   if (!(v.created_at === undefined || isMs(v.created_at))) return undefined;
   if (!(v.embedding === undefined || v.embedding === null)) return undefined;
   return {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { InvocationFields } from './invocation-fields.js';
 
 /**
  * The database, described once. Every query in the project is checked against it.
@@ -10,30 +11,20 @@ import type { ColumnType, Generated } from 'kysely';
  * - JSON is stored as text (arrays for lists, objects name→count for tallies).
  */
 
-/** Written by the recorder; `id` is the client's UUID/ULID or a generated ULID. */
-export interface SkillInvocationTable {
-  id: string;
-  skill_name: string;
-  invoked_at: number;
-  session_id: string;
-  user_id: string | null;
-  workflow_path: string | null;
+/**
+ * Written by the recorder; `id` is the client's UUID/ULID or a generated ULID. The fields of an
+ * `Invocation` (invocation-fields.ts) as stored: `completed` as 0/1, lists as JSON text, and the
+ * embedding (V2); `workflow_phase` and `workflow_step_id` came with V3.
+ */
+export interface SkillInvocationTable
+  extends Omit<InvocationFields, 'completed' | 'alternatives_considered' | 'follow_up_actions'> {
   completed: number;
-  duration_seconds: number | null;
-  user_query: string | null;
   /** JSON array of skill names. */
   alternatives_considered: string | null;
-  selection_rank: number | null;
   /** JSON array of strings. */
   follow_up_actions: string | null;
-  error_type: string | null;
-  created_at: number;
   /** V2: packed float32 vector. */
   embedding: Buffer | Uint8Array | null;
-  /** V3 */
-  workflow_phase: string | null;
-  /** V3 */
-  workflow_step_id: string | null;
 }
 
 /** V1: lifetime totals per skill, kept exact by the recorder. */

@@ -1,46 +1,14 @@
 import type { Selectable } from 'kysely';
+import { INVOCATION_COLUMNS, type InvocationFields } from '../invocation-fields.js';
 import type { SkillInvocationTable } from '../schema.js';
 
-/** An invocation as read back: booleans and lists decoded. */
-export interface Invocation {
-  id: string;
-  skill_name: string;
-  invoked_at: number;
-  session_id: string;
-  user_id: string | null;
-  workflow_path: string | null;
-  workflow_phase: string | null;
-  workflow_step_id: string | null;
-  completed: boolean;
-  duration_seconds: number | null;
-  user_query: string | null;
-  alternatives_considered: string[] | null;
-  selection_rank: number | null;
-  follow_up_actions: string[] | null;
-  error_type: string | null;
-  created_at: number;
+/** An invocation as read back: booleans and lists decoded (the fields of `invocationSchema`). */
+export interface Invocation extends InvocationFields {
   /** Present only when asked for (`includeEmbedding`); float32 values. */
   embedding?: number[] | null;
 }
 
-export const INVOCATION_COLUMNS = [
-  'id',
-  'skill_name',
-  'invoked_at',
-  'session_id',
-  'user_id',
-  'workflow_path',
-  'workflow_phase',
-  'workflow_step_id',
-  'completed',
-  'duration_seconds',
-  'user_query',
-  'alternatives_considered',
-  'selection_rank',
-  'follow_up_actions',
-  'error_type',
-  'created_at',
-] as const;
+export { INVOCATION_COLUMNS };
 
 type StoredRow = Pick<Selectable<SkillInvocationTable>, (typeof INVOCATION_COLUMNS)[number]> & {
   embedding?: Buffer | Uint8Array | null;

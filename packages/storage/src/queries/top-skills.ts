@@ -4,7 +4,13 @@ import { addToHistogram, parseHistogram, quantileFromHistogram, sampleQuantile }
 import type { Store } from '../store.js';
 import { checkLimit, hourWindow } from './time-window.js';
 
-export type TopSkillsOrder = 'invocations' | 'completion_rate' | 'avg_duration' | 'p95_duration';
+/**
+ * The sort keys of `topSkills` (descending; ties by skill name), for the CLI's `--order-by`, the
+ * server's `order_by` and the MCP tools to offer and check.
+ * @example TOP_SKILLS_ORDERS.includes('p95_duration') // true
+ */
+export const TOP_SKILLS_ORDERS = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'] as const;
+export type TopSkillsOrder = (typeof TOP_SKILLS_ORDERS)[number];
 
 export interface TopSkillsOptions {
   /** Start of the window, epoch ms (default: 24 h before `until`); rounded down to the hour. */
@@ -36,7 +42,7 @@ export interface TopSkill {
   p95_duration_seconds: number | null;
 }
 
-const ORDERS: readonly TopSkillsOrder[] = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'];
+const ORDERS: readonly TopSkillsOrder[] = TOP_SKILLS_ORDERS;
 
 /**
  * The busiest (or best, or slowest) skills in a window, served from the hourly rollups.
