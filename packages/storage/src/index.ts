@@ -7,6 +7,7 @@ export { watchRecorded, snapshotThenWatch, type RecordedInvocation, type WatchRe
 export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
+export { parseIsoTime, type IsoTime } from './iso-time.js';
 export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
 export { topSkills, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
