@@ -10,7 +10,7 @@ export { invocationInputSchema, type InvocationInput } from './invocation.js';
 export { parseIsoTime, type IsoTime } from './iso-time.js';
 export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
-export { topSkills, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
+export { topSkills, TOP_SKILLS_ORDERS, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
 export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
 export type { Invocation } from './queries/invocation-view.js';
