@@ -1,108 +1,17 @@
 import { METRICS, type AnalysisOptions, type Experiment, type MetricName } from './experiment.js';
-import { checkCount, checkFinite, checkNonNegative, checkSameLength, fail } from './stats/checks.js';
-import { variantSumsOf, type VariantSums, type VariantUsers } from './queries.js';
 import { betaPosterior, compareBetaPosteriors, type BayesianComparison } from './stats/beta-binomial.js';
+import { checkCount, checkFinite, checkNonNegative, checkSameLength, fail } from './stats/checks.js';
 import { mannWhitneyFromCounts, type MannWhitneyResult } from './stats/mann-whitney.js';
-import { adjustPValues, type Correction } from './stats/multiple-comparisons.js';
+import { adjustPValues } from './stats/multiple-comparisons.js';
 import { powerOfDifference, sampleSizePerVariant } from './stats/power.js';
-import { meanDifferenceZTest, wilsonInterval, type Interval } from './stats/proportions.js';
+import { meanDifferenceZTest, wilsonInterval } from './stats/proportions.js';
 import { sequentialTest } from './stats/sequential.js';
-import { sampleRatioMismatch, type SrmResult } from './stats/srm.js';
+import { sampleRatioMismatch } from './stats/srm.js';
 import type { SampleSummary } from './stats/summary.js';
-import { cupedFromSums, summaryOfSums } from './sufficient-stats.js';
-import { welchTTest, type WelchResult } from './stats/welch.js';
-import { decideVerdicts, type Verdict, type VariantVerdict } from './verdict.js';
-
-export interface CupedReport {
-  /** Whether the adjusted values were used (enough users had pre-exposure history). */
-  applied: boolean;
-  /** Users of the two variants whose covariate came from their own history (the rest get its mean). */
-  usersWithHistory: number;
-  theta: number;
-  /** 1 − var(adjusted)/var(raw): the share of variance removed. */
-  varianceReduction: number;
-  unadjustedDifference: number;
-  unadjustedStandardError: number;
-}
-
-/** One treatment against control on one metric. */
-export interface MetricComparison {
-  metric: MetricName;
-  variant: string;
-  controlUsers: number;
-  treatmentUsers: number;
-  /** Means per user: completion rate (0–1), mean ln(duration seconds), or mean rating. */
-  controlMean: number;
-  treatmentMean: number;
-  /** treatment − control (CUPED-adjusted when `cuped.applied`). */
-  difference: number;
-  /** completion/rating: treatment/control − 1; duration: exp(difference) − 1, the change in geometric-mean duration. */
-  relativeLift: number;
-  differenceInterval: Interval;
-  relativeLiftInterval: Interval;
-  standardError: number;
-  /** Fixed-horizon two-sided p: z-test (completion rate) or Welch t-test (duration, rating). */
-  pValue: number;
-  /** Always-valid p-value tuned to the planned sample size (`sequentialTest`), safe under any looking schedule. */
-  sequentialPValue: number;
-  confidenceSequence: Interval;
-  /** Users per variant the sequential test is planned for (`options.plannedUsersPerVariant`, else `requiredUsersPerVariant`). */
-  plannedUsersPerVariant: number;
-  /** Smaller group's users / planned users per variant (the sequential test's information fraction). */
-  informationFraction: number;
-  /** Whether the comparison counts in the multiple-comparison family: false when either group has fewer than 2 users (nothing to test). */
-  inFamily: boolean;
-  /** The p-value of the analysis mode after the multiple-comparison correction. */
-  adjustedPValue: number;
-  significant: boolean;
-  /** Whether a positive difference is good (false for duration). */
-  higherIsBetter: boolean;
-  welch: WelchResult | null;
-  mannWhitney: MannWhitneyResult | null;
-  bayesian: BayesianComparison | null;
-  cuped: CupedReport | null;
-  minDetectableEffect: number;
-  /** Power now reached against the minimum detectable effect. */
-  power: number;
-  /** Users per variant a fixed-horizon test needs for that power. */
-  requiredUsersPerVariant: number;
-  additionalUsersNeeded: number;
-}
-
-export interface VariantSummary {
-  name: string;
-  strategy: string;
-  weight: number;
-  assigned: number;
-  usersWithOutcomes: number;
-  completionRate: number;
-  /** Wilson 95 % interval, users as trials and the sum of their completion rates as successes. */
-  completionRateInterval: Interval;
-  /** Geometric mean of per-user mean durations (seconds); null without durations. */
-  geometricMeanDurationSeconds: number | null;
-  meanRating: number | null;
-}
-
-export interface ExperimentAnalysis {
-  experimentId: string;
-  name: string;
-  status: Experiment['status'];
-  mode: AnalysisOptions['mode'];
-  alpha: number;
-  correction: Correction;
-  /** Comparisons in the corrected family: treatments × metrics that have at least 2 users in both groups. */
-  familySize: number;
-  primaryMetric: MetricName;
-  variants: VariantSummary[];
-  srm: SrmResult;
-  comparisons: MetricComparison[];
-  /** Per treatment, on the primary metric. */
-  verdicts: VariantVerdict[];
-  verdict: Verdict;
-  /** The winning variant when verdict is treatment_wins or control_wins. */
-  winner: string | null;
-  reason: string;
-}
+import { welchTTest } from './stats/welch.js';
+import { cupedFromSums, summaryOfSums, variantSumsOf } from './sufficient-stats.js';
+import type { CupedReport, ExperimentAnalysis, MetricComparison, VariantSummary, VariantSums, VariantUsers } from './types.js';
+import { decideVerdicts } from './verdict.js';
 
 /** Users with pre-exposure history needed before CUPED is used. */
 const MIN_CUPED_USERS = 20;

@@ -1,48 +1,48 @@
+// The API the README documents. The store's loaders, the zod schemas and the helpers behind
+// the analysis are internal (import them from src/ in this package's tests) and free to change.
+
+// Experiments, assignment and outcomes in the store.
+export { createExperiment, getExperiment, listExperiments, stopExperiment, completeExperiment } from './store/experiments.js';
+export { assign, type Assignment } from './store/assign.js';
+export { recordOutcome, recordOutcomes, type OutcomeInput, type UserOutcomeInput, type RecordOutcomesResult } from './store/record-outcomes.js';
+export { analyzeExperiment } from './store/analyze-experiment.js';
+
+// The same analysis as pure functions, and the pure assignment.
+export { analyzeUsers, analyzeSums } from './analyze-users.js';
+export { assignmentPoint, chooseVariant } from './assignment.js';
 export {
-  createExperiment,
-  getExperiment,
-  listExperiments,
-  stopExperiment,
-  completeExperiment,
-  assign,
-  type Assignment,
-  type ExperimentRef,
-  type Clock,
-} from './store.js';
-export { recordOutcome, recordOutcomes, outcomeSchema, type OutcomeInput, type UserOutcomeInput, type RecordOutcomesResult } from './outcomes.js';
-export { analyzeExperiment } from './analyze-experiment.js';
-export {
-  analyzeUsers,
-  analyzeSums,
-  type ExperimentAnalysis,
-  type MetricComparison,
-  type VariantSummary,
-  type CupedReport,
-} from './analyze-users.js';
-export { fillPreExposureStats, loadVariantSums, loadVariantUsers, variantSumsOf, DURATION_RANK_RESOLUTION, type VariantUsers, type VariantSums } from './queries.js';
-export { cupedFromSums, sumsOf, summaryOfSums, type MetricSums, type CupedFromSums } from './sufficient-stats.js';
-export { decideVerdicts, type Verdict, type VariantVerdict } from './verdict.js';
-export {
-  experimentInputSchema,
   DEFAULT_OPTIONS,
   METRICS,
+  type AnalysisOptions,
   type Experiment,
   type ExperimentInput,
   type ExperimentStatus,
-  type AnalysisOptions,
   type MetricName,
   type Variant,
 } from './experiment.js';
-export { assignmentPoint, chooseVariant } from './assignment.js';
-export { cupedAdjust, type CupedAdjustment } from './cuped.js';
-export { wilsonInterval, twoProportionZTest, meanDifferenceZTest, type Interval, type DifferenceTest } from './stats/proportions.js';
-export { welchTTest, type WelchResult } from './stats/welch.js';
-export { mannWhitneyU, mannWhitneyFromCounts, type MannWhitneyResult } from './stats/mann-whitney.js';
-export { betaPosterior, compareBetaPosteriors, type BetaPosterior, type BayesianComparison } from './stats/beta-binomial.js';
-export { msprt, type MsprtResult } from './stats/msprt.js';
-export { sequentialTest, type SequentialResult } from './stats/sequential.js';
-export { sampleRatioMismatch, SRM_THRESHOLD, type SrmResult } from './stats/srm.js';
+export type {
+  Clock,
+  ExperimentAnalysis,
+  ExperimentRef,
+  MetricComparison,
+  Verdict,
+  VariantSummary,
+  VariantSums,
+  VariantUsers,
+} from './types.js';
+
+// Statistics: pure functions over numbers and typed arrays.
+export { cupedAdjust } from './cuped.js';
+export { cupedFromSums, type MetricSums } from './sufficient-stats.js';
+export { wilsonInterval, twoProportionZTest, meanDifferenceZTest, type Interval } from './stats/proportions.js';
+export { welchTTest } from './stats/welch.js';
+export { mannWhitneyU, mannWhitneyFromCounts } from './stats/mann-whitney.js';
+export { betaPosterior, compareBetaPosteriors, type BetaPosterior } from './stats/beta-binomial.js';
+export { msprt } from './stats/msprt.js';
+export { sequentialTest } from './stats/sequential.js';
+export { sampleRatioMismatch } from './stats/srm.js';
 export { powerOfDifference, sampleSizePerVariant } from './stats/power.js';
 export { adjustPValues, type Correction } from './stats/multiple-comparisons.js';
-export { summarize, type SampleSummary } from './stats/summary.js';
+export type { SampleSummary } from './stats/summary.js';
+
 export { ConflictError, NotFoundError, ValidationError } from './errors.js';

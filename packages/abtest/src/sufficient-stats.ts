@@ -1,4 +1,5 @@
 import type { SampleSummary } from './stats/summary.js';
+import type { VariantSums, VariantUsers } from './types.js';
 
 /**
  * Sums over users that every test here needs, for one metric and variant: y is the user's value,
@@ -38,6 +39,23 @@ export function sumsOf(y: ArrayLike<number>, x: ArrayLike<number> | null): Metri
     }
   }
   return s;
+}
+
+/** Sums of per-user arrays (exact duration values for Mann–Whitney): the pure path's equivalent of `loadVariantSums`. */
+export function variantSumsOf(users: VariantUsers): VariantSums {
+  const durationCounts = new Map<number, number>();
+  for (const d of users.meanLogDuration) if (!Number.isNaN(d)) durationCounts.set(d, (durationCounts.get(d) ?? 0) + 1);
+  return {
+    variant: users.variant,
+    assigned: users.assigned,
+    metrics: {
+      completion_rate: sumsOf(users.completionRate, users.preCompletionRate),
+      duration: sumsOf(users.meanLogDuration, users.preMeanLogDuration),
+      rating: sumsOf(users.meanRating, null),
+    },
+    durationCounts,
+    pendingCovariates: 0,
+  };
 }
 
 export function addSums(a: MetricSums, b: MetricSums): MetricSums {

@@ -1,13 +1,5 @@
-import type { MetricComparison } from './analyze-users.js';
 import type { SrmResult } from './stats/srm.js';
-
-export type Verdict = 'treatment_wins' | 'control_wins' | 'no_difference' | 'keep_running' | 'invalid_srm';
-
-export interface VariantVerdict {
-  variant: string;
-  verdict: Verdict;
-  reason: string;
-}
+import type { MetricComparison, Verdict, VariantVerdict } from './types.js';
 
 export interface VerdictInput {
   srm: SrmResult;

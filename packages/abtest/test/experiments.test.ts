@@ -8,13 +8,13 @@ import {
   createExperiment,
   getExperiment,
   listExperiments,
-  loadVariantUsers,
   NotFoundError,
   recordOutcome,
   recordOutcomes,
   stopExperiment,
   ValidationError,
 } from '../src/index.js';
+import { loadVariantUsers } from '../src/store/variant-users.js';
 import { DAY, storeFactories, T0 } from './helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {

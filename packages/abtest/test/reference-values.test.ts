@@ -18,11 +18,11 @@ import {
   powerOfDifference,
   sampleRatioMismatch,
   sampleSizePerVariant,
-  summarize,
   twoProportionZTest,
   welchTTest,
   wilsonInterval,
 } from '../src/index.js';
+import { summarize } from '../src/stats/summary.js';
 import { DURATIONS_A, DURATIONS_B } from './reference/samples.js';
 
 /** Agreement to `digits` significant digits. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cupedAdjust, cupedFromSums, mannWhitneyFromCounts, mannWhitneyU, meanDifferenceZTest, msprt, summarize, summaryOfSums, sumsOf } from '../src/index.js';
+import { cupedAdjust, cupedFromSums, mannWhitneyFromCounts, mannWhitneyU, meanDifferenceZTest, msprt } from '../src/index.js';
+import { summarize } from '../src/stats/summary.js';
+import { summaryOfSums, sumsOf } from '../src/sufficient-stats.js';
 import { DURATIONS_A, DURATIONS_B } from './reference/samples.js';
 
 describe('sums, the form the store computes in SQL', () => {

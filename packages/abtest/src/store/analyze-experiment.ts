@@ -1,7 +1,9 @@
 import type { Store } from '@skills/storage';
-import { analyzeSums, type ExperimentAnalysis } from './analyze-users.js';
-import { fillPreExposureStats, loadVariantSums } from './queries.js';
-import { getExperiment, type Clock, type ExperimentRef } from './store.js';
+import { analyzeSums } from '../analyze-users.js';
+import type { Clock, ExperimentAnalysis, ExperimentRef } from '../types.js';
+import { getExperiment } from './experiments.js';
+import { fillPreExposureStats } from './pre-exposure-stats.js';
+import { loadVariantSums } from './variant-sums.js';
 
 /**
  * Analyses an experiment: one grouped scan of its per-user rows gives every sum the tests need;

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { SkillsDatabase, Store } from '@skills/storage';
+import { writeTransaction, type SkillsDatabase, type Store } from '@skills/storage';
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
-import { chooseVariant } from './assignment.js';
-import { ConflictError, NotFoundError, invalid } from './errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import {
   normalizeExperimentInput,
   parseStoredOptions,
@@ -12,15 +11,8 @@ import {
   type ExperimentStatus,
   type MetricName,
   type Variant,
-} from './experiment.js';
-
-/** An experiment by id or by name, or the experiment itself. */
-export type ExperimentRef = string | Experiment;
-
-export interface Clock {
-  /** Epoch ms used for the write (default Date.now()). */
-  now?: number;
-}
+} from '../experiment.js';
+import type { Clock, ExperimentRef } from '../types.js';
 
 type ConfigRow = {
   id: string; test_name: string; description: string | null; control_strategy: string; treatment_strategy: string;
@@ -47,38 +39,36 @@ export async function createExperiment(store: Store, input: ExperimentInput, clo
   const conflict = () => new ConflictError('experiment', experiment.name, 'an experiment with this name already exists (names are compared regardless of case)');
   if (await nameTaken(store.db, experiment.name)) throw conflict();
   try {
-    // Check and insert in one serializable transaction (SQLite's are), so two writers cannot
-    // both take "Search-v2" and "search-v2"; the unique column guards the exact spelling.
-    await store.db
-      .transaction()
-      .setIsolationLevel('serializable')
-      .execute(async (trx) => {
-        if (await nameTaken(trx, experiment.name)) throw conflict();
-        await trx
-          .insertInto('ab_test_configs')
-          .values({
-            id: experiment.id,
-            test_name: experiment.name,
-            description: experiment.description,
-            control_strategy: experiment.controlStrategy,
-            treatment_strategy: experiment.treatmentStrategy,
-            variants: JSON.stringify(experiment.variants),
-            assignment_ratio: experiment.assignmentRatio,
-            metrics: JSON.stringify(experiment.metrics),
-            min_sample_size: experiment.minSampleSize,
-            start_date: experiment.startDate,
-            end_date: experiment.endDate,
-            status: experiment.status,
-            salt: experiment.salt,
-            options: JSON.stringify(experiment.options),
-            created_at: now,
-          })
-          .execute();
-      });
+    // Check and insert in one write transaction, which keeps every other writer of the store out
+    // (storage's writeTransaction), so two writers cannot both take "Search-v2" and "search-v2";
+    // the unique column guards the exact spelling.
+    await writeTransaction(store, async (trx) => {
+      if (await nameTaken(trx, experiment.name)) throw conflict();
+      await trx
+        .insertInto('ab_test_configs')
+        .values({
+          id: experiment.id,
+          test_name: experiment.name,
+          description: experiment.description,
+          control_strategy: experiment.controlStrategy,
+          treatment_strategy: experiment.treatmentStrategy,
+          variants: JSON.stringify(experiment.variants),
+          assignment_ratio: experiment.assignmentRatio,
+          metrics: JSON.stringify(experiment.metrics),
+          min_sample_size: experiment.minSampleSize,
+          start_date: experiment.startDate,
+          end_date: experiment.endDate,
+          status: experiment.status,
+          salt: experiment.salt,
+          options: JSON.stringify(experiment.options),
+          created_at: now,
+        })
+        .execute();
+    });
   } catch (error) {
     if (error instanceof ConflictError) throw error;
-    // Another writer took the name between the check and the insert (unique violation or a
-    // serialization failure): say so; anything else is a real failure.
+    // Another writer took the name between the check and the insert (a unique violation, from a
+    // writer outside this package's transaction): say so; anything else is a real failure.
     if (await nameTaken(store.db, experiment.name)) throw conflict();
     throw error;
   }
@@ -119,58 +109,6 @@ async function setStatus(store: Store, ref: ExperimentRef, status: ExperimentSta
   const endDate = experiment.endDate !== null && experiment.endDate < now ? experiment.endDate : now;
   await store.db.updateTable('ab_test_configs').set({ status, end_date: endDate }).where('id', '=', experiment.id).execute();
   return { ...experiment, status, endDate };
-}
-
-export interface Assignment {
-  experimentId: string;
-  userId: string;
-  variant: string;
-  assignedAt: number;
-  /** false when the user already had this assignment (assignment is sticky). */
-  isNew: boolean;
-}
-
-/**
- * The user's variant: the stored one if the user was assigned before, otherwise the hash of the
- * experiment's salt and the user id against the weights, stored. Only a running experiment
- * (between its start and end dates) assigns new users; otherwise ConflictError.
- * @example (await assign(store, 'search-v2', 'alice')).variant // 'treatment'
- */
-export async function assign(store: Store, ref: ExperimentRef, userId: string, clock: Clock = {}): Promise<Assignment> {
-  checkUserId(userId);
-  const experiment = await getExperiment(store, ref);
-  const existing = await findAssignment(store, experiment.id, userId);
-  if (existing) return { ...existing, isNew: false };
-  const now = clock.now ?? Date.now();
-  if (experiment.status !== 'running') throw new ConflictError('experiment', experiment.name, `is ${experiment.status} and assigns nobody new`);
-  if (now < experiment.startDate) throw new ConflictError('experiment', experiment.name, 'has not started yet');
-  if (experiment.endDate !== null && now >= experiment.endDate) throw new ConflictError('experiment', experiment.name, 'has ended and assigns nobody new');
-  const variant = chooseVariant(experiment.variants, experiment.salt, userId);
-  const inserted = await store.db
-    .insertInto('ab_test_assignments')
-    .values({ test_id: experiment.id, user_id: userId, variant, assigned_at: now })
-    .onConflict((oc) => oc.columns(['test_id', 'user_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    // A concurrent call assigned the user first: its row is the answer.
-    const winner = await findAssignment(store, experiment.id, userId);
-    if (winner) return { ...winner, isNew: false };
-  }
-  return { experimentId: experiment.id, userId, variant, assignedAt: now, isNew: true };
-}
-
-async function findAssignment(store: Store, experimentId: string, userId: string): Promise<Omit<Assignment, 'isNew'> | undefined> {
-  const row = await store.db
-    .selectFrom('ab_test_assignments')
-    .select(['variant', 'assigned_at'])
-    .where('test_id', '=', experimentId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row && { experimentId, userId, variant: row.variant, assignedAt: row.assigned_at };
-}
-
-function checkUserId(userId: unknown): asserts userId is string {
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 500) throw invalid('userId', 'expected a non-empty string of at most 500 characters');
 }
 
 function fromRow(row: ConfigRow): Experiment {

@@ -1,10 +1,11 @@
-import type { SkillsDatabase, Store } from '@skills/storage';
+import { writeTransaction, type SkillsDatabase, type Store } from '@skills/storage';
 import { sql, type Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from './errors.js';
-import { DURATION_RANK_RESOLUTION } from './queries.js';
-import { getExperiment, type Clock, type ExperimentRef } from './store.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Clock, ExperimentRef } from '../types.js';
+import { getExperiment } from './experiments.js';
+import { DURATION_RANK_RESOLUTION } from './variant-sums.js';
 
 /** One observed result for a user in an experiment. */
 export const outcomeSchema = z
@@ -113,7 +114,7 @@ export async function recordOutcomes(store: Store, ref: ExperimentRef, items: re
     s.last_recorded_at = Math.max(s.last_recorded_at, row.recorded_at);
   }
 
-  await store.db.transaction().execute(async (trx) => {
+  await writeTransaction(store, async (trx) => {
     for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('ab_test_outcomes').values(rows.slice(i, i + CHUNK)).execute();
     const stats = [...sums.values()];
     for (let i = 0; i < stats.length; i += CHUNK) {

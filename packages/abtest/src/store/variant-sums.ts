@@ -1,83 +1,13 @@
 import type { Store } from '@skills/storage';
 import { sql } from 'kysely';
-import type { MetricName } from './experiment.js';
-import { emptySums, sumsOf, type MetricSums } from './sufficient-stats.js';
-
-/** Per-user values of one variant, as typed arrays (one entry per user with outcomes). */
-export interface VariantUsers {
-  variant: string;
-  /** Users assigned, with or without outcomes (the SRM check counts these). */
-  assigned: number;
-  /** Per user: completions / outcomes. */
-  completionRate: Float64Array;
-  /** Per user: mean ln(duration_seconds) over outcomes with a duration > 0; NaN when none. */
-  meanLogDuration: Float64Array;
-  /** Per user: mean rating; NaN when none. */
-  meanRating: Float64Array;
-  /** Pre-exposure completion rate; NaN when the user had no invocations before assignment. */
-  preCompletionRate: Float64Array;
-  /** Pre-exposure mean ln(duration); NaN when unknown. */
-  preMeanLogDuration: Float64Array;
-}
-
-/** What an analysis needs of one variant: sums per metric and the distribution of durations. */
-export interface VariantSums {
-  variant: string;
-  assigned: number;
-  metrics: Record<MetricName, MetricSums>;
-  /** Per-user mean ln(duration) → number of users with it (for Mann–Whitney ranks). */
-  durationCounts: Map<number, number>;
-  /** Users with outcomes whose pre-exposure covariate is not computed yet. */
-  pendingCovariates: number;
-}
-
-/** Store path resolution of durations for Mann–Whitney: ln-duration rounded to 0.001 (0.1 %). */
-export const DURATION_RANK_RESOLUTION = 1000;
+import { emptySums, type MetricSums } from '../sufficient-stats.js';
+import type { VariantSums } from '../types.js';
 
 /**
- * Fills the CUPED covariate of every user of the experiment that lacks it: ONE grouped pass over
- * skill_invocation joined to the experiment's user rows on user_id, counting only invocations
- * before each user's assigned_at. There is no index on skill_invocation.user_id, so the join is
- * written with the invocations first (SQLite keeps FROM order for CROSS JOIN and probes the user
- * rows' primary key; PostgreSQL hash-joins). Users without history get zeros and every filled row
- * gets `pre_computed_at`, so later analyses never rescan. Returns the number of users filled.
+ * Resolution of the stored duration buckets Mann–Whitney ranks on the store path: ln-duration
+ * rounded to 0.001 (0.1 %). The outcome writer fills the buckets, the reader divides them back.
  */
-export async function fillPreExposureStats(store: Store, experimentId: string, now = Date.now()): Promise<number> {
-  return store.db.transaction().execute(async (trx) => {
-    const pending = await trx
-      .selectFrom('ab_test_user_stats')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('test_id', '=', experimentId)
-      .where('pre_computed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    if (Number(pending.n) === 0) return 0;
-    await sql`
-      UPDATE ab_test_user_stats
-      SET pre_invocations = s.n, pre_completions = s.c, pre_duration_count = s.dc,
-          pre_log_duration_sum = s.ls, pre_computed_at = ${now},
-          pre_rate = CAST(s.c AS DOUBLE PRECISION) / s.n,
-          pre_mean_log_duration = CASE WHEN s.dc > 0 THEN s.ls / s.dc END
-      FROM (
-        SELECT u.user_id AS user_id, COUNT(*) AS n, SUM(i.completed) AS c,
-               SUM(CASE WHEN i.duration_seconds > 0 THEN 1 ELSE 0 END) AS dc,
-               SUM(CASE WHEN i.duration_seconds > 0 THEN ln(i.duration_seconds) ELSE 0 END) AS ls
-        FROM skill_invocation i CROSS JOIN ab_test_user_stats u
-        WHERE u.test_id = ${experimentId} AND u.pre_computed_at IS NULL
-          AND u.user_id = i.user_id AND i.invoked_at < u.assigned_at
-        GROUP BY u.user_id
-      ) s
-      WHERE ab_test_user_stats.test_id = ${experimentId}
-        AND ab_test_user_stats.user_id = s.user_id
-        AND ab_test_user_stats.pre_computed_at IS NULL`.execute(trx);
-    await trx
-      .updateTable('ab_test_user_stats')
-      .set({ pre_invocations: 0, pre_completions: 0, pre_duration_count: 0, pre_log_duration_sum: 0, pre_computed_at: now })
-      .where('test_id', '=', experimentId)
-      .where('pre_computed_at', 'is', null)
-      .execute();
-    return Number(pending.n);
-  });
-}
+export const DURATION_RANK_RESOLUTION = 1000;
 
 interface SumsRow {
   v: string; b: number | null; pending: number;
@@ -166,67 +96,12 @@ function add(s: MetricSums, ...values: (number | null)[]): void {
   s.sumYWithX += syk;
 }
 
-/** Sums of per-user arrays (exact duration values for Mann–Whitney): the pure path's equivalent of `loadVariantSums`. */
-export function variantSumsOf(users: VariantUsers): VariantSums {
-  const durationCounts = new Map<number, number>();
-  for (const d of users.meanLogDuration) if (!Number.isNaN(d)) durationCounts.set(d, (durationCounts.get(d) ?? 0) + 1);
-  return {
-    variant: users.variant,
-    assigned: users.assigned,
-    metrics: {
-      completion_rate: sumsOf(users.completionRate, users.preCompletionRate),
-      duration: sumsOf(users.meanLogDuration, users.preMeanLogDuration),
-      rating: sumsOf(users.meanRating, null),
-    },
-    durationCounts,
-    pendingCovariates: 0,
-  };
-}
-
 /** Users assigned to each variant of an experiment, outcomes or not. */
-function assignedPerVariant(store: Store, experimentId: string): Promise<{ variant: string; n: number }[]> {
+export function assignedPerVariant(store: Store, experimentId: string): Promise<{ variant: string; n: number }[]> {
   return store.db
     .selectFrom('ab_test_assignments')
     .select((eb) => ['variant', eb.fn.countAll<number>().as('n')])
     .where('test_id', '=', experimentId)
     .groupBy('variant')
     .execute();
-}
-
-/** One row per user with outcomes, as typed arrays: for notebooks and for checking the SQL sums. */
-export async function loadVariantUsers(store: Store, experimentId: string, variantNames: readonly string[]): Promise<VariantUsers[]> {
-  const [counts, rows] = await Promise.all([
-    assignedPerVariant(store, experimentId),
-    store.db
-      .selectFrom('ab_test_user_stats')
-      .select([
-        'variant', 'outcomes', 'completions', 'duration_count', 'log_duration_sum', 'rating_count', 'rating_sum',
-        'pre_invocations', 'pre_completions', 'pre_duration_count', 'pre_log_duration_sum',
-      ])
-      .where('test_id', '=', experimentId)
-      .orderBy('user_id')
-      .execute(),
-  ]);
-  return variantNames.map((variant) => {
-    const mine = rows.filter((r) => r.variant === variant);
-    const n = mine.length;
-    const users: VariantUsers = {
-      variant,
-      assigned: Number(counts.find((c) => c.variant === variant)?.n ?? 0),
-      completionRate: new Float64Array(n),
-      meanLogDuration: new Float64Array(n),
-      meanRating: new Float64Array(n),
-      preCompletionRate: new Float64Array(n),
-      preMeanLogDuration: new Float64Array(n),
-    };
-    mine.forEach((row, k) => {
-      users.completionRate[k] = row.completions / row.outcomes;
-      users.meanLogDuration[k] = row.duration_count > 0 ? row.log_duration_sum / row.duration_count : Number.NaN;
-      users.meanRating[k] = row.rating_count > 0 ? row.rating_sum / row.rating_count : Number.NaN;
-      users.preCompletionRate[k] = row.pre_invocations ? row.pre_completions! / row.pre_invocations : Number.NaN;
-      users.preMeanLogDuration[k] =
-        row.duration_count > 0 && row.pre_duration_count ? row.pre_log_duration_sum! / row.pre_duration_count : Number.NaN;
-    });
-    return users;
-  });
 }
