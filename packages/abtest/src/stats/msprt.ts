@@ -19,17 +19,13 @@ export interface MsprtResult {
  * @example msprt(0.03, 0.0001, 0.05 ** 2).pValue // 0.06735
  */
 export function msprt(difference: number, variance: number, tauSquared: number, alpha = 0.05): MsprtResult {
-  checkFinite('difference', difference);
-  checkNonNegative('variance', variance);
-  checkNonNegative('tauSquared', tauSquared);
-  checkProbability('alpha', alpha, { open: true });
+  checkLook(difference, variance, 'tauSquared', tauSquared, alpha);
   if (!(tauSquared > 0)) {
     return { likelihoodRatio: 1, pValue: 1, confidenceSequence: { lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY } };
   }
   if (!(variance > 0)) {
-    // No variance: the difference is known exactly.
-    const certain = difference !== 0;
-    return { likelihoodRatio: certain ? Number.POSITIVE_INFINITY : 1, pValue: certain ? 0 : 1, confidenceSequence: { lower: difference, upper: difference } };
+    const known = knownDifference(difference);
+    return { likelihoodRatio: known.pValue === 0 ? Number.POSITIVE_INFINITY : 1, ...known };
   }
   const v = variance;
   const logLambda = 0.5 * Math.log(v / (v + tauSquared)) + (difference * difference * tauSquared) / (2 * v * (v + tauSquared));
@@ -41,4 +37,20 @@ export function msprt(difference: number, variance: number, tauSquared: number, 
     pValue: Math.min(1, Math.exp(-logLambda)),
     confidenceSequence: { lower: difference - half, upper: difference + half },
   };
+}
+
+/**
+ * The arguments of one look of a sequential test (`msprt`, `sequentialTest`): a finite
+ * difference, its variance and the test's variance-scale parameter (`field`) ≥ 0, α in (0, 1).
+ */
+export function checkLook(difference: number, variance: number, field: string, scale: number, alpha: number): void {
+  checkFinite('difference', difference);
+  checkNonNegative('variance', variance);
+  checkNonNegative(field, scale);
+  checkProbability('alpha', alpha, { open: true });
+}
+
+/** A difference with no variance is known exactly: certain unless it is 0, its interval the point. */
+export function knownDifference(difference: number): { pValue: number; confidenceSequence: Interval } {
+  return { pValue: difference !== 0 ? 0 : 1, confidenceSequence: { lower: difference, upper: difference } };
 }

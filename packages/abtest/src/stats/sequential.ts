@@ -1,6 +1,5 @@
-import { checkFinite, checkNonNegative, checkProbability } from './checks.js';
 import { normalCdf } from './distributions.js';
-import { msprt } from './msprt.js';
+import { checkLook, knownDifference, msprt } from './msprt.js';
 import type { Interval } from './proportions.js';
 
 /** Share of α spent on looks up to the planned sample size; the rest guards every later look. */
@@ -36,14 +35,8 @@ export interface SequentialResult {
  * @example sequentialTest(0.05, 0.0002, 0.0002).pValue // at the plan: the horizon boundary
  */
 export function sequentialTest(difference: number, variance: number, plannedVariance: number, alpha = 0.05): SequentialResult {
-  checkFinite('difference', difference);
-  checkNonNegative('variance', variance);
-  checkNonNegative('plannedVariance', plannedVariance);
-  checkProbability('alpha', alpha, { open: true });
-  if (!(variance > 0)) {
-    const certain = difference !== 0;
-    return { pValue: certain ? 0 : 1, confidenceSequence: { lower: difference, upper: difference }, informationFraction: Number.POSITIVE_INFINITY, criticalZ: 0 };
-  }
+  checkLook(difference, variance, 'plannedVariance', plannedVariance, alpha);
+  if (!(variance > 0)) return { ...knownDifference(difference), informationFraction: Number.POSITIVE_INFINITY, criticalZ: 0 };
   const planned = plannedVariance > 0 && Number.isFinite(plannedVariance) ? plannedVariance : variance;
   const t = planned / variance;
   const horizonAlpha = HORIZON_ALPHA_SHARE * alpha;
