@@ -1,79 +1,10 @@
 /**
- * Distribution functions used by the trend and anomaly tests, in log space where tails matter.
- * Checked against scipy.stats in test/distributions.test.ts.
+ * Count and tail distributions in log space where tails matter: binomial, negative binomial,
+ * beta-binomial (n and k may be fractional where the incomplete-beta form allows it), the exact
+ * binomial test, Fisher's F, chi-square and the beta CDF.
+ * Checked against scipy.stats in test/distributions.test.ts and test/stats.test.ts.
  */
-import { logBeta, logGamma, logIncompleteBeta, logIncompleteGamma } from './special-functions.js';
-
-const LN_HALF = -Math.LN2;
-const LN_SQRT_2PI = 0.9189385332046728;
-
-/** ln Φ(z), the log of the standard normal CDF (accurate far into the lower tail). */
-export function normalLogCdf(z: number): number {
-  if (Number.isNaN(z)) return Number.NaN;
-  const tail = LN_HALF + logIncompleteGamma(0.5, (z * z) / 2).upper; // ln Φ(−|z|)
-  return z <= 0 ? tail : Math.log1p(-Math.exp(tail));
-}
-
-/** Φ(z). */
-export function normalCdf(z: number): number {
-  return Math.exp(normalLogCdf(z));
-}
-
-// Acklam's rational approximation of the normal quantile (relative error 1.15e-9), refined below.
-const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-
-function acklam(p: number): number {
-  const [a0, a1, a2, a3, a4, a5] = A as [number, number, number, number, number, number];
-  const [b0, b1, b2, b3, b4] = B as [number, number, number, number, number];
-  const [c0, c1, c2, c3, c4, c5] = C as [number, number, number, number, number, number];
-  const [d0, d1, d2, d3] = D as [number, number, number, number];
-  if (p < 0.02425) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
-  }
-  if (p > 1 - 0.02425) return -acklam(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
-}
-
-/**
- * The z with ln Φ(z) = logP: the normal quantile of a probability given as its logarithm, so
- * tails far below 1e-308 still map to a finite z. Newton steps on ln Φ refine the first guess.
- */
-export function normalQuantileFromLog(logP: number): number {
-  if (Number.isNaN(logP) || logP > 0) return Number.NaN;
-  if (logP === 0) return Number.POSITIVE_INFINITY;
-  if (logP === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY;
-  let z = logP > -700 ? acklam(Math.exp(logP)) : -Math.sqrt(-2 * logP);
-  if (!Number.isFinite(z)) z = logP < LN_HALF ? -Math.sqrt(-2 * logP) : 8;
-  for (let i = 0; i < 50; i++) {
-    const logCdf = normalLogCdf(z);
-    // d/dz ln Φ(z) = φ(z)/Φ(z), computed in logs.
-    const slope = Math.exp(-LN_SQRT_2PI - (z * z) / 2 - logCdf);
-    const step = (logCdf - logP) / slope;
-    if (!Number.isFinite(step)) break;
-    z -= step;
-    if (Math.abs(step) <= 1e-13 * Math.max(1, Math.abs(z))) break;
-  }
-  return z;
-}
-
-/** The standard normal quantile Φ⁻¹(p). */
-export function normalQuantile(p: number): number {
-  if (!(p >= 0 && p <= 1)) return Number.NaN;
-  return normalQuantileFromLog(Math.log(p));
-}
-
-/** Two-sided p-value of Student's t statistic with `df` degrees of freedom. */
-export function studentTTwoSidedP(t: number, df: number): number {
-  if (Number.isNaN(t) || !(df > 0)) return Number.NaN;
-  if (!Number.isFinite(t)) return 0;
-  return Math.exp(logIncompleteBeta(df / (df + t * t), df / 2, 0.5).lower);
-}
+import { incompleteBeta, logBeta, logGamma, logIncompleteBeta, logIncompleteGamma } from './special-functions.js';
 
 /**
  * ln P(X ≤ k) for X ~ Binomial(n, p). n and k may be fractional (an effective sample size for
@@ -109,13 +40,6 @@ export function negativeBinomialLogSf(k: number, mean: number, size: number): nu
   if (k <= 0) return 0;
   if (mean <= 0) return Number.NEGATIVE_INFINITY;
   return logIncompleteBeta(size / (size + mean), size, k).upper;
-}
-
-/** ln P(T ≥ |t|) for Student's t with `df` degrees of freedom: the one-sided tail, in logs. */
-export function studentTLogTail(t: number, df: number): number {
-  if (Number.isNaN(t) || !(df > 0)) return Number.NaN;
-  if (!Number.isFinite(t)) return Number.NEGATIVE_INFINITY;
-  return LN_HALF + logIncompleteBeta(df / (df + t * t), df / 2, 0.5).lower;
 }
 
 /** ln P(F ≥ f) for Fisher's F with `d1` and `d2` degrees of freedom. */
@@ -160,4 +84,52 @@ export function betaBinomialLogCdf(k: number, n: number, a: number, b: number, w
 export function betaBinomialLogSf(k: number, n: number, a: number, b: number, w = 1): number {
   // n − X is beta-binomial with a and b swapped.
   return betaBinomialLogCdf(n - k, n, b, a, w);
+}
+
+/**
+ * Upper tail P(X ≥ x) of a chi-square with `df` degrees of freedom, Q(df/2, x/2), computed
+ * directly so far tails keep their digits (an SRM report says 1.5e-23, not 0).
+ * @example chiSquareSurvival(10, 3) // 0.0185661… (scipy: chi2.sf(10, 3))
+ */
+export function chiSquareSurvival(x: number, df: number): number {
+  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
+  if (x <= 0) return 1;
+  return Math.exp(logIncompleteGamma(df / 2, x / 2).upper);
+}
+
+/**
+ * Beta(a, b) cumulative distribution at x: the regularized incomplete beta I_x(a, b).
+ * @example betaCdf(0.3, 2, 5) // 0.579825 (scipy: beta.cdf(0.3, 2, 5))
+ */
+export function betaCdf(x: number, a: number, b: number): number {
+  return incompleteBeta(x, a, b);
+}
+
+/** scipy's tolerance for outcomes as likely as the observed one (binomtest's `rerr`). */
+const RELATIVE_ERROR = 1 + 1e-7;
+
+/**
+ * Exact two-sided binomial p-value of `k` successes in `n` trials at probability `p`: the sum of
+ * the probabilities of every outcome no more likely than the observed one, as
+ * `scipy.stats.binomtest` computes it.
+ *
+ * @example
+ * binomialTwoSidedPValue(2, 3, 0.8); // 0.48799999999999993 (scipy: 0.4879999999999999)
+ */
+export function binomialTwoSidedPValue(k: number, n: number, p: number): number {
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  const logFactorial = new Float64Array(n + 1);
+  for (let i = 2; i <= n; i++) logFactorial[i] = logFactorial[i - 1]! + Math.log(i);
+  const pmf = (i: number): number =>
+    Math.exp(logFactorial[n]! - logFactorial[i]! - logFactorial[n - i]! + i * logP + (n - i) * logQ);
+  const observed = pmf(k) * RELATIVE_ERROR;
+  let total = 0;
+  for (let i = 0; i <= n; i++) {
+    const probability = pmf(i);
+    if (probability <= observed) total += probability;
+  }
+  return Math.min(1, total);
 }

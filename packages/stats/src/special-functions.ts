@@ -2,7 +2,7 @@
  * The special functions behind the distributions: log-gamma, and the regularized incomplete beta
  * and gamma functions, in logarithms where tails get small. Plain double-precision code from the
  * classic algorithms (Lanczos; Lentz's continued fractions as in Numerical Recipes §6.2, §6.4),
- * checked against scipy.special in test/special-functions.test.ts.
+ * checked against scipy.special in test/distributions.test.ts and test/stats.test.ts.
  */
 
 const LANCZOS_G = 7;
@@ -125,6 +125,15 @@ export function logIncompleteGamma(a: number, x: number): { lower: number; upper
   }
   const upper = logFront + Math.log(h);
   return { lower: log1mExp(upper), upper };
+}
+
+/**
+ * P(a, x), the regularized lower incomplete gamma function (Q(a, x) = 1 − P is
+ * `Math.exp(logIncompleteGamma(a, x).upper)`).
+ * @example incompleteGamma(1.5, 2) // 0.7385358… (scipy: special.gammainc(1.5, 2))
+ */
+export function incompleteGamma(a: number, x: number): number {
+  return Math.exp(logIncompleteGamma(a, x).lower);
 }
 
 /** ln(1 − e^v) for v ≤ 0, accurate near both ends. */

@@ -1,7 +1,8 @@
 /**
- * The special functions and distributions against SciPy.
- * Reference values: `python3 test/reference/scipy_reference.py` (Python 3.11.7, NumPy 2.4.6,
- * SciPy 1.17.1); inputs and outputs are also in test/reference/scipy-values.json. Fisher's F:
+ * The special functions and distributions against SciPy (moved here from @skills/timeseries with
+ * the code). Reference values: `python3 packages/timeseries/test/reference/scipy_reference.py`
+ * (Python 3.11.7, NumPy 2.4.6, SciPy 1.17.1); inputs and outputs are also in
+ * packages/timeseries/test/reference/scipy-values.json. Fisher's F:
  * `/usr/bin/python3 test/reference/scipy_f_reference.py` (Python 3.11.2, NumPy 1.24.2, SciPy
  * 1.10.1), in test/reference/scipy-f-values.json; the beta-binomial likewise
  * (`scipy_betabinom_reference.py`, SciPy 1.10.1), in test/reference/scipy-betabinom-values.json.
@@ -21,8 +22,10 @@ import {
   normalQuantileFromLog,
   studentTLogTail,
   studentTTwoSidedP,
-} from '../src/math/distributions.js';
-import { incompleteBeta, logGamma, logIncompleteGamma } from '../src/math/special-functions.js';
+  incompleteBeta,
+  logGamma,
+  logIncompleteGamma,
+} from '../src/index.js';
 import { expectClose } from './close-to.js';
 
 describe('special functions (scipy.special)', () => {

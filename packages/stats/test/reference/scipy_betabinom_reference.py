@@ -1,4 +1,4 @@
-"""Reference values of beta-binomial tails, from SciPy (for betaBinomialLogCdf / betaBinomialLogSf in test/math.test.ts).
+"""Reference values of beta-binomial tails, from SciPy (for betaBinomialLogCdf / betaBinomialLogSf in test/distributions.test.ts).
 
 Run: /usr/bin/python3 test/reference/scipy_betabinom_reference.py > test/reference/scipy-betabinom-values.json
 (the Python, NumPy and SciPy versions that produced the values are in the output's "versions" field).

@@ -1,4 +1,4 @@
-"""Reference values of Fisher's F survival function, from SciPy (for fisherLogSf in test/math.test.ts).
+"""Reference values of Fisher's F survival function, from SciPy (for fisherLogSf in test/distributions.test.ts).
 
 Run: /usr/bin/python3 test/reference/scipy_f_reference.py > test/reference/scipy-f-values.json
 (the Python, NumPy and SciPy versions that produced the values are in the output's "versions" field).

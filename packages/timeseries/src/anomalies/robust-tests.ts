@@ -14,7 +14,7 @@ import {
   negativeBinomialLogSf,
   normalQuantileFromLog,
   studentTLogTail,
-} from '../math/distributions.js';
+} from '@skills/stats';
 import { trimmedMean, weightedMedian } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
 import { clampScore, type Judgement, type NotJudged } from './judgement.js';

@@ -3,8 +3,7 @@
  * every judged hour, so they sort small scratch copies in place (insertion sort below 64
  * values) instead of allocating.
  */
-import { normalQuantile } from './distributions.js';
-import { logIncompleteGamma } from './special-functions.js';
+import { logIncompleteGamma, normalQuantile } from '@skills/stats';
 
 let scratch = new Float64Array(256);
 let scratchWeights = new Float64Array(256);

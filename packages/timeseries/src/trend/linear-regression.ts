@@ -1,4 +1,4 @@
-import { studentTTwoSidedP } from '../math/distributions.js';
+import { leastSquares, studentTTwoSidedP } from '@skills/stats';
 
 /** Ordinary least squares of y on x, as scipy.stats.linregress reports it. */
 export interface LinearFit {
@@ -19,27 +19,8 @@ export interface LinearFit {
  */
 export function linearRegression(x: ArrayLike<number>, y: ArrayLike<number>): LinearFit {
   const n = x.length;
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < n; i++) {
-    meanX += x[i] as number;
-    meanY += y[i] as number;
-  }
-  meanX /= n;
-  meanY /= n;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (x[i] as number) - meanX;
-    const dy = (y[i] as number) - meanY;
-    sxx += dx * dx;
-    syy += dy * dy;
-    sxy += dx * dy;
-  }
+  const { sxx, syy, sxy, slope, intercept } = leastSquares(x, y);
   if (n < 3 || !(sxx > 0)) return { slope: Number.NaN, intercept: Number.NaN, r: Number.NaN, pValue: Number.NaN, stderr: Number.NaN };
-  const slope = sxy / sxx;
-  const intercept = meanY - slope * meanX;
   if (syy === 0) return { slope: 0, intercept, r: 0, pValue: 1, stderr: 0 };
   const r = Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
   const df = n - 2;

@@ -1,4 +1,4 @@
-import { normalLogCdf } from '../math/distributions.js';
+import { normalLogCdf } from '@skills/stats';
 
 /** The Mann–Kendall trend test, as pymannkendall's `original_test` reports it. */
 export interface MannKendall {

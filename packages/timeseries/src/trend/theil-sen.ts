@@ -1,4 +1,4 @@
-import { normalQuantile } from '../math/distributions.js';
+import { normalQuantile } from '@skills/stats';
 import { median } from '../math/robust.js';
 
 /** The Theil–Sen line, as scipy.stats.theilslopes reports it (method 'separate'). */
