@@ -10,21 +10,8 @@ import type { Store } from './store.js';
  * against SQLite and PostgreSQL, each test in a database of its own. Not for production code.
  */
 
-/**
- * A deterministic PRNG for fixtures and simulations (mulberry32): the same seed gives the same
- * sequence on every machine.
- * @example const random = seededRandom(42); random() // 0.6011…
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG for fixtures and simulations (mulberry32), from @skills/stats. */
+export { seededRandom } from '@skills/stats';
 
 /** A way to get a fresh, isolated store: a new SQLite file, or a new PostgreSQL schema. */
 export interface StoreFactory {
