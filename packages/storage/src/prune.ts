@@ -3,7 +3,7 @@
 import { PRUNED_BEFORE_KEY } from '@skills/migrations';
 import type { Kysely } from 'kysely';
 import { ValidationError } from './errors.js';
-import { DAY_MS } from './rollups/aggregate.js';
+import { DAY_MS } from './rollups/rollup.js';
 import type { SkillsDatabase } from './schema.js';
 import { internals, type Store } from './store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';

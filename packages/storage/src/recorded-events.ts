@@ -7,7 +7,7 @@ import type { StoreDriver, WriteTx } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
 import type { InvocationRow } from './invocation.js';
 import { INVOCATION_COLUMNS, toInvocation, type Invocation } from './queries/invocation-view.js';
-import { insertInvocations } from './rollups/statements.js';
+import { insertInvocations } from './insert-invocations.js';
 import type { SkillsDatabase } from './schema.js';
 import type { RecordedEvent, Store } from './store.js';
 import type { Pseudonymise } from './user-pseudonyms.js';

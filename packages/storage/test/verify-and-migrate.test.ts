@@ -74,6 +74,34 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
       await store.close();
     }
   });
+
+  it('checks the 24-hour cache too: a drifted count and a lost row are reported', async () => {
+    const { store } = await factory.create();
+    try {
+      // Skill a: one completed invocation at T0 (a UTC midnight), one abandoned an hour later, so
+      // its window ends at the hour T0 + HOUR: 1 invocation in that hour, 2 (1 completed) in 24 h.
+      // Skill b: one invocation at T0 + 5 ms, window ending at T0.
+      await recordInvocations(store, [
+        { skill_name: 'a', session_id: 's1', invoked_at: T0, completed: true, duration_seconds: 2 },
+        { skill_name: 'a', session_id: 's2', invoked_at: T0 + HOUR, completed: false },
+        { skill_name: 'b', session_id: 's1', invoked_at: T0 + 5, completed: true },
+      ]);
+      expect(await verifyRollups(store)).toEqual([]);
+      await store.db.updateTable('skill_metrics_cache').set({ invocation_count_1h: 0, invocation_count_24h: 7 }).where('skill_name', '=', 'a').execute();
+      await store.db.deleteFrom('skill_metrics_cache').where('skill_name', '=', 'b').execute();
+      expect(await verifyRollups(store)).toEqual([
+        { table: 'skill_metrics_cache', key: 'a', column: 'invocation_count_1h', stored: 0, expected: 1 },
+        { table: 'skill_metrics_cache', key: 'a', column: 'invocation_count_24h', stored: 7, expected: 2 },
+        { table: 'skill_metrics_cache', key: 'b', column: 'last_invocation_at', stored: null, expected: T0 + 5 },
+        { table: 'skill_metrics_cache', key: 'b', column: 'window_end', stored: null, expected: T0 },
+        { table: 'skill_metrics_cache', key: 'b', column: 'invocation_count_1h', stored: null, expected: 1 },
+        { table: 'skill_metrics_cache', key: 'b', column: 'invocation_count_24h', stored: null, expected: 1 },
+        { table: 'skill_metrics_cache', key: 'b', column: 'completed_count_24h', stored: null, expected: 1 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe.each(storeFactories)('store migrations [$name]', (factory) => {

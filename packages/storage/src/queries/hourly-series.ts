@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import { HOUR_MS } from '../rollups/aggregate.js';
+import { HOUR_MS } from '../rollups/rollup.js';
 import type { Store } from '../store.js';
 import { hourWindow } from './time-window.js';
 

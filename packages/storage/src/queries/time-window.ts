@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { HOUR_MS } from '../rollups/aggregate.js';
+import { HOUR_MS } from '../rollups/rollup.js';
 
 export interface TimeWindow {
   /** Inclusive start, epoch ms. */

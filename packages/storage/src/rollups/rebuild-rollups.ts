@@ -1,10 +1,10 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { WriteTx } from '../driver/types.js';
 import type { InvocationRow } from '../invocation.js';
-import { foldIntoRollups } from '../record-invocations.js';
 import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
-import { HOUR_MS } from './aggregate.js';
+import { foldIntoRollups, ROLLUPS } from './index.js';
+import { FOLDED_COLUMNS, HOUR_MS, hourOf } from './rollup.js';
 import { ValidationError } from '../errors.js';
 import { readPrunedBefore } from '../prune.js';
 
@@ -36,13 +36,6 @@ export interface RebuildResult {
 
 type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions';
 
-const ROLLUPS: readonly RebuiltTable[] = ['skill_metrics', 'session_skills', 'skill_time_series', 'mv_daily_skills', 'skill_metrics_cache'];
-
-// The columns the rollups are made of (a page need not carry texts nobody folds).
-const FOLDED = [
-  'id', 'skill_name', 'invoked_at', 'session_id', 'user_id', 'workflow_path', 'workflow_phase', 'completed',
-  'duration_seconds', 'follow_up_actions', 'error_type',
-] as const;
 
 /**
  * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:
@@ -64,9 +57,8 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
     const how = option.startsWith('-') ? `pass ${option}` : `set ${option}`;
     throw new ValidationError([{ index: -1, field: option, message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (${how} to rebuild anyway)` }]);
   }
-  const tables = pseudonymise ? [...ROLLUPS, 'skill_user_interactions' as const] : ROLLUPS;
   return driver.maintenanceTransaction(async (trx) => {
-    for (const table of tables) await trx.deleteFrom(table).execute();
+    for (const rollup of ROLLUPS) if (rollup.kept?.(pseudonymise) ?? true) await trx.deleteFrom(rollup.table).execute();
     const tx = writeTxOver(trx);
     let invocations = 0;
     let from = -Infinity;
@@ -74,7 +66,7 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
       // A step covers whole hours, so no skill-hour's sessions are split between two steps.
       const first = await pageStart(trx, from);
       if (first === undefined) break;
-      const start = from === -Infinity ? first - (((first % HOUR_MS) + HOUR_MS) % HOUR_MS) : from;
+      const start = from === -Infinity ? hourOf(first) : from;
       const last = await trx
         .selectFrom('skill_invocation')
         .select('invoked_at')
@@ -83,20 +75,20 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
         .offset(pageSize - 1)
         .limit(1)
         .executeTakeFirst();
-      const end = last === undefined ? undefined : Number(last.invoked_at) - (((Number(last.invoked_at) % HOUR_MS) + HOUR_MS) % HOUR_MS) + HOUR_MS;
-      let page = trx.selectFrom('skill_invocation').select([...FOLDED]).where('invoked_at', '>=', start);
+      const end = last === undefined ? undefined : hourOf(Number(last.invoked_at)) + HOUR_MS;
+      let page = trx.selectFrom('skill_invocation').select([...FOLDED_COLUMNS]).where('invoked_at', '>=', start);
       if (end !== undefined) page = page.where('invoked_at', '<', end);
       const rows = (await page.execute()) as unknown as InvocationRow[];
       for (const row of rows) row.invoked_at = Number(row.invoked_at);
-      if (rows.length > 0) await foldIntoRollups(tx, rows, new Set(), now, pseudonymise);
+      if (rows.length > 0) await foldIntoRollups(tx, rows, undefined, now, pseudonymise);
       invocations += rows.length;
       if (end === undefined) break;
       from = end;
     }
     const counts = {} as Record<RebuiltTable, number>;
-    for (const table of [...ROLLUPS, 'skill_user_interactions' as const]) {
+    for (const { table } of ROLLUPS) {
       const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      counts[table] = Number(row.n);
+      counts[table as RebuiltTable] = Number(row.n);
     }
     return { invocations, rows: counts, userInteractions: pseudonymise !== undefined };
   });

@@ -1,0 +1,131 @@
+import type { Compilable, Kysely } from 'kysely';
+import type { WriteTx } from '../driver/types.js';
+import type { InvocationRow } from '../invocation.js';
+import type { SkillsDatabase } from '../schema.js';
+import type { Pseudonymise } from '../user-pseudonyms.js';
+
+/*
+ * What every rollup is: one file under rollups/ that folds raw invocations into one table, and
+ * one line in `ROLLUPS` (rollups/index.ts). The recorder, `rebuildRollups`, `eraseUserInvocations`
+ * and `verifyRollups` loop over that list and know no rollup by name.
+ */
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** The start of the UTC hour of `ms` (also for times before 1970). */
+export const hourOf = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+
+/**
+ * The one way to key a Map by several values (hour and skill, session and skill…): joined with
+ * NUL, which no stored text may contain (see invocation.ts), so no two tuples share a key.
+ * Fixed arity rather than rest parameters: it runs per row, and allocates nothing but the string.
+ * @example compositeKey(hour, 'pytest-run') // '1700000000000\u0000pytest-run'
+ */
+export function compositeKey(a: string | number, b: string | number, c?: string | number): string {
+  return c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`;
+}
+
+/** A table a rollup keeps. */
+export type RollupTable = keyof SkillsDatabase & string;
+
+/** One batch as the rollups see it, in the order of `ROLLUPS_IN_WRITE_ORDER`. */
+export interface Batch {
+  /** `updated_at` of the rows written. */
+  readonly now: number;
+  /** Set when the store keeps pseudonymised user data. */
+  readonly pseudonymise: Pseudonymise | undefined;
+  /** The delta an earlier rollup (one named in `after`) computed for this batch. */
+  deltaOf<D>(rollup: Rollup<D, any, any>): D;
+  /** What an earlier rollup's `apply` returned for this batch. */
+  resultOf<R>(rollup: Rollup<any, R, any>): R;
+}
+
+/** What `verifyRollups` compares for one table: recomputed and stored values per key. */
+export interface RollupCheck {
+  expected: Map<string, Record<string, number | null>>;
+  stored: Map<string, Record<string, number | null>>;
+  /**
+   * Keys of rows that began before the prune cut: their counts must cover the remaining
+   * invocations (at least), their last use must be the last remaining one, and no more is known.
+   */
+  partial?: (key: string) => boolean;
+}
+
+/** What a recomputation may know about the store. */
+export interface RecomputeContext {
+  /** The prune cut (see `pruneInvocations`): no raw invocation before it; null when never pruned. */
+  cut: number | null;
+  pseudonymise: Pseudonymise | undefined;
+}
+
+/**
+ * One rollup table. `Delta` is what a batch of invocations adds (keyed in memory), `Result` what
+ * writing it yields to later rollups, `Prior` what must be read before the batch's invocations
+ * are inserted (most rollups need nothing).
+ */
+export interface Rollup<Delta = unknown, Result = unknown, Prior = unknown> {
+  readonly table: RollupTable;
+  /** Rollups whose delta, result or rows this one reads: they run first (write and erase). */
+  readonly after?: readonly Rollup<any, any, any>[];
+  /** Whether the store keeps this table (default: always). */
+  kept?(pseudonymise: Pseudonymise | undefined): boolean;
+  /**
+   * Read, before the batch's invocations are inserted, what the stored invocations already count.
+   * A rebuild (from empty tables, in whole hours) does not call it and passes undefined.
+   */
+  prior?(tx: WriteTx, rows: readonly InvocationRow[]): Promise<Prior>;
+  /** Fold a batch of invocations into per-key deltas: one pass, no I/O. */
+  delta(rows: readonly InvocationRow[], batch: Batch): Delta;
+  /** Merge the delta with the stored rows and write them, in the recorder's transaction. */
+  apply(tx: WriteTx, delta: Delta, batch: Batch, prior: Prior | undefined): Promise<Result>;
+  /** After invocations were deleted (their delta given), bring the rows they touched back in line. */
+  erase(trx: Kysely<SkillsDatabase>, erased: Delta, batch: Batch): Promise<void>;
+  /** The table recomputed from `skill_invocation` beside what it stores; undefined when not kept. */
+  recompute(db: Kysely<SkillsDatabase>, context: RecomputeContext): Promise<RollupCheck | undefined>;
+}
+
+/** A rollup, typed where it is defined (the list holds them as `Rollup`). */
+export const defineRollup = <Delta, Result = void, Prior = undefined>(rollup: Rollup<Delta, Result, Prior>): Rollup<Delta, Result, Prior> =>
+  rollup;
+
+/** Run one of the recorder's upsert statements on a plain Kysely transaction (erase, rebuild). */
+export async function run(trx: Kysely<SkillsDatabase>, statement: Compilable): Promise<void> {
+  await trx.executeQuery(statement.compile());
+}
+
+/** A column's value from a driver (BIGINT as string on PostgreSQL, SUM as null) as a number. */
+export const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export const keyed = <R>(rows: readonly R[], key: (row: R) => string, values: (row: R) => Record<string, number | null>) =>
+  new Map(rows.map((row) => [key(row), values(row)]));
+
+/** Drivers may return BIGINTs as strings: the deltas want numbers. */
+export function normalise(row: InvocationRow): InvocationRow {
+  return {
+    ...row,
+    invoked_at: Number(row.invoked_at),
+    completed: Number(row.completed),
+    duration_seconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
+  };
+}
+
+/** The columns the rollups are made of (a read for them need not carry texts nobody folds). */
+export const FOLDED_COLUMNS = [
+  'id',
+  'skill_name',
+  'invoked_at',
+  'session_id',
+  'user_id',
+  'workflow_path',
+  'workflow_phase',
+  'completed',
+  'duration_seconds',
+  'follow_up_actions',
+  'error_type',
+] as const;
+
+/** Count one more of `key`. */
+export function increment<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
