@@ -1,12 +1,7 @@
 import { migrateToLatest } from '@skills/migrations';
-import { sql } from 'kysely';
-import { createPostgresDriver, quoteIdent } from './driver/postgres-driver.js';
-import { createSqliteDriver } from './driver/sqlite-driver.js';
-import type { StoreDriver } from './driver/types.js';
-import { StoreOpenError } from './errors.js';
 import { keyFilePath, readKeyFile } from './key-file.js';
 import { rebuildRecreatedRollups } from './migrate-store.js';
-import { parseStoreUrl, redactUrl, sqliteFileOf, type StoreLocation } from './store-location.js';
+import { resolveStoreUrl, sqliteFileOf, type StoreLocation } from './store-location.js';
 import { createStore, type Store } from './store.js';
 import { createPseudonymiser, enableUserPseudonyms, type Pseudonymise } from './user-pseudonyms.js';
 
@@ -55,17 +50,16 @@ export const DEFAULT_STORE_URL = './skills.db';
  * try { console.log(await topSkills(store, { limit: 5 })); } finally { await store.close(); }
  */
 export async function openStore(url: string = DEFAULT_STORE_URL, options: OpenStoreOptions = {}): Promise<Store> {
-  const location = parseStoreUrl(url);
+  const { dialect, location } = resolveStoreUrl(url);
   const secret = options.userPseudonymSecret ?? keyFileSecret(location, options);
   const pseudonymise: Pseudonymise | undefined = secret === undefined ? undefined : createPseudonymiser(secret);
-  const driver = await createDriver(location, options);
+  const driver = await dialect.openDriver(location, options);
   try {
     const applied = options.migrate !== false && !options.readonly ? await migrateToLatest(driver.db) : [];
     if (pseudonymise && !options.readonly) {
       await enableUserPseudonyms(driver.db, (work) => driver.maintenanceTransaction(work), pseudonymise, Date.now());
     }
-    const remote = location.dialect === 'postgres' ? { url: location.url, schema: options.schema } : undefined;
-    const store = createStore(driver, options.onListenerError ?? (() => {}), pseudonymise, remote);
+    const store = createStore(driver, options.onListenerError ?? (() => {}), pseudonymise, driver.remote);
     // A migration that recreated the rollups over stored invocations left them empty: refill them.
     await rebuildRecreatedRollups(store, applied);
     return store;
@@ -79,36 +73,4 @@ function keyFileSecret(location: StoreLocation, options: OpenStoreOptions): stri
   const file = sqliteFileOf(location);
   if (file === undefined || options.keyFile === false || options.migrate === false) return undefined;
   return readKeyFile(keyFilePath(file))?.secret;
-}
-
-async function createDriver(location: StoreLocation, options: OpenStoreOptions): Promise<StoreDriver> {
-  if (location.dialect === 'postgres') return openPostgres(location.url, options);
-  try {
-    return createSqliteDriver(location.file, {
-      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-      readonly: options.readonly ?? false,
-    });
-  } catch (error) {
-    throw new StoreOpenError(`cannot open SQLite store at ${location.file}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-async function openPostgres(url: string, options: OpenStoreOptions): Promise<StoreDriver> {
-  if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) {
-    throw new StoreOpenError(`invalid schema name "${options.schema}": expected letters, digits and _`);
-  }
-  const driver = createPostgresDriver(url, { schema: options.schema, poolSize: options.poolSize ?? 10 });
-  try {
-    if (options.schema) {
-      await sql`create schema if not exists ${sql.raw(quoteIdent(options.schema))}`.execute(driver.db);
-    } else {
-      await sql`select 1`.execute(driver.db);
-    }
-  } catch (error) {
-    await driver.close();
-    throw new StoreOpenError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return driver;
 }

@@ -2,7 +2,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { ulid } from 'ulid';
-import { createPostgresDriver } from './driver/postgres-driver.js';
+import { createPostgresDriver } from './dialect/postgres/postgres-driver.js';
 import type { StoreDriver, WriteTx } from './driver/types.js';
 import { StoreOpenError } from './errors.js';
 import type { InvocationRow } from './invocation.js';

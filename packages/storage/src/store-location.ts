@@ -1,4 +1,8 @@
+import { redactUrl, type StoreDialect } from './dialect/dialect.js';
+import { DIALECTS } from './dialect/dialects.js';
 import { StoreOpenError } from './errors.js';
+
+export { redactUrl };
 
 /** Where a store URL points: a SQLite file (or `:memory:`) or a PostgreSQL server. */
 export type StoreLocation = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
@@ -11,23 +15,23 @@ export type StoreLocation = { dialect: 'sqlite'; file: string } | { dialect: 'po
  * @example parseStoreUrl('sqlite:./a.db') // { dialect: 'sqlite', file: './a.db' }
  */
 export function parseStoreUrl(url: string): StoreLocation {
+  return resolveStoreUrl(url).location;
+}
+
+/** The dialect that claims `url` (the first in DIALECTS), and where it points. */
+export function resolveStoreUrl(url: string): { dialect: StoreDialect; location: StoreLocation } {
   if (typeof url !== 'string' || url.trim() === '') {
     throw new StoreOpenError('store URL is empty: expected a file path, sqlite:PATH, :memory: or postgres://…');
   }
-  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url)) {
-    throw new StoreOpenError(`unsupported store URL scheme in "${redactUrl(url)}": expected sqlite: or postgres://`);
+  for (const dialect of DIALECTS) {
+    const location = dialect.parseUrl(url);
+    if (location !== undefined) return { dialect, location };
   }
-  const file = url.replace(/^sqlite:(\/\/)?/i, '');
-  return { dialect: 'sqlite', file: file === '' ? ':memory:' : file };
+  const forms = DIALECTS.flatMap((dialect) => (dialect.urlForm === undefined ? [] : [dialect.urlForm]));
+  throw new StoreOpenError(`unsupported store URL scheme in "${redactUrl(url)}": expected ${forms.join(' or ')}`);
 }
 
-/** The SQLite file behind `url`, or undefined for PostgreSQL and `:memory:`. */
+/** The SQLite file behind `location`, or undefined for PostgreSQL and `:memory:`. */
 export function sqliteFileOf(location: StoreLocation): string | undefined {
   return location.dialect === 'sqlite' && location.file !== ':memory:' ? location.file : undefined;
-}
-
-/** A URL fit for an error message: the password replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
-import type { StoreDriver } from './driver/types.js';
+import type { StoreDriver } from './dialect/store-driver.js';
 import { bindStoreInternals, notifyingDriver, RemoteFeed, type RecordedInvocation, type RemoteLocation } from './recorded-events.js';
 import type { SkillsDatabase } from './schema.js';
 import type { Pseudonymise } from './user-pseudonyms.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { SkillsDatabase } from '../schema.js';
-import { compileRowTemplate } from './row-template.js';
+import type { SkillsDatabase } from '../../schema.js';
+import { compileRowTemplate } from '../row-template.js';
 
 /** PostgreSQL types of the columns the recorder writes in bulk. */
 const COLUMN_TYPES: Record<string, string> = {

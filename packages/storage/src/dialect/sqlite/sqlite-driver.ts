@@ -2,11 +2,12 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } fro
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, type Compilable } from 'kysely';
-import { ImmediateSqliteDialect } from './sqlite-immediate-dialect.js';
-import { StoreReadOnlyError } from '../errors.js';
-import type { SkillsDatabase } from '../schema.js';
-import { compileRowTemplate, type RowTemplate } from './row-template.js';
-import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
+import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
+import { StoreReadOnlyError } from '../../errors.js';
+import type { SkillsDatabase } from '../../schema.js';
+import { compileRowTemplate, type RowTemplate } from '../row-template.js';
+import { sqliteSearchIndex } from './sqlite-search.js';
+import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from '../store-driver.js';
 
 export interface SqliteDriverOptions {
   /** How long a writer waits for another process's lock before failing (ms). */
@@ -97,7 +98,7 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
     if (readonly) throw new StoreReadOnlyError(path);
   };
 
-  return {
+  const driver: Omit<StoreDriver, 'search'> = {
     kind: 'sqlite',
     db,
     readonly,
@@ -128,6 +129,7 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
       await db.destroy();
     },
   };
+  return { ...driver, search: sqliteSearchIndex(driver) };
 }
 
 function isWritable(path: string): boolean {

@@ -1,8 +1,9 @@
 import { createQueryId, Kysely, PostgresDialect, RawNode, sql, type Compilable } from 'kysely';
 import { compileUnnest, type UnnestStatement } from './postgres-unnest.js';
 import pg from 'pg';
-import type { SkillsDatabase } from '../schema.js';
-import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from './types.js';
+import { postgresSearchIndex } from './postgres-search.js';
+import type { SkillsDatabase } from '../../schema.js';
+import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from '../store-driver.js';
 
 export interface PostgresDriverOptions {
   /** Use (and create) this schema instead of `public`; every connection gets it as search_path. */
@@ -51,6 +52,8 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
     kind: 'postgres',
     readonly: false,
     db,
+    search: postgresSearchIndex(db),
+    remote: { url, schema: options.schema },
     async writeTransaction(work) {
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${RECORDER_LOCK}::int4, hashtext(current_schema()))`.execute(trx);
