@@ -1,5 +1,5 @@
+import { logBeta } from '@skills/stats';
 import { fail } from './checks.js';
-import { logBeta } from './distributions.js';
 
 export interface BetaPosterior {
   alpha: number;
@@ -29,7 +29,7 @@ const GRID = 4000;
  * Chance to beat control and expected losses for two Beta posteriors, by integrating on a grid
  * that covers both densities (±12 standard deviations): P(T > C) = ∫ f_T(x)·F_C(x) dx and
  * E[max(C − T, 0)] = ∫ f_T(x)·∫_x^1 (c − x) f_C(c) dc dx, with F_C and the partial expectation
- * accumulated on the same grid (the densities use jstat's ln B).
+ * accumulated on the same grid (the densities use @skills/stats' ln B).
  * @example compareBetaPosteriors(betaPosterior(120, 1000), betaPosterior(150, 1000)).chanceToBeatControl // 0.9751
  */
 export function compareBetaPosteriors(control: BetaPosterior, treatment: BetaPosterior): BayesianComparison {

@@ -1,5 +1,5 @@
+import { normalTwoSidedP } from '@skills/stats';
 import { checkCount, checkFinite, checkSameLength, fail } from './checks.js';
-import { normalTwoSidedP } from './distributions.js';
 
 export interface MannWhitneyResult {
   /** U of the treatment sample: the number of (treatment, control) pairs where treatment is larger (ties count ½). */

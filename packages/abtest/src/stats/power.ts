@@ -1,5 +1,5 @@
+import { normalCdf, normalQuantile } from '@skills/stats';
 import { checkFinite, checkNonNegative, checkProbability } from './checks.js';
-import { normalCdf, normalQuantile } from './distributions.js';
 
 /**
  * Power of a two-sided z-test at level `alpha` to detect an absolute difference `effect` when

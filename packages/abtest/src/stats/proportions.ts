@@ -1,5 +1,5 @@
+import { normalQuantile, normalTwoSidedP } from '@skills/stats';
 import { checkCount, checkNonNegative, checkProbability, fail, checkFinite } from './checks.js';
-import { normalQuantile, normalTwoSidedP } from './distributions.js';
 
 /** A two-sided confidence interval. */
 export interface Interval {

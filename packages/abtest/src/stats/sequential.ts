@@ -1,4 +1,4 @@
-import { normalCdf } from './distributions.js';
+import { normalCdf } from '@skills/stats';
 import { checkLook, knownDifference, msprt } from './msprt.js';
 import type { Interval } from './proportions.js';
 

@@ -1,5 +1,5 @@
+import { chiSquareSurvival } from '@skills/stats';
 import { checkCount, checkProbability, checkSameLength, fail } from './checks.js';
-import { chiSquareSurvival } from './distributions.js';
 
 export interface SrmResult {
   /** Users per variant, as observed. */

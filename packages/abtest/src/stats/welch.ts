@@ -1,4 +1,4 @@
-import { studentTQuantile, studentTTwoSidedP } from './distributions.js';
+import { studentTQuantile, studentTTwoSidedP } from '@skills/stats';
 import type { Interval } from './proportions.js';
 import type { SampleSummary } from './summary.js';
 import { checkSummary } from './summary.js';
