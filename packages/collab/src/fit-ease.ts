@@ -1,3 +1,4 @@
+import { seededRandom } from '@skills/stats';
 import { runCooperatively, runToEnd, type Steps } from './cooperative.js';
 import { easeFromGramSteps, gramSteps, type EaseModel } from './ease.js';
 import type { Population } from './population.js';
@@ -119,7 +120,7 @@ function* chooseLambdaSteps(population: Population, options: LambdaChoiceOptions
   yield;
   if (eligible.length < minimum || n === 0) return { share: FALLBACK_LAMBDA_SHARE, chosenBy: 'default', trials: [] };
   const step = eligible.length / Math.min(wanted, eligible.length);
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed); // mulberry32: the validation split is the same every run
   const gram = fullGram === undefined ? yield* gramSteps(population) : Float64Array.from(fullGram);
   yield;
   const held: { kept: Uint32Array; hidden: Set<number>; excluded: Uint32Array }[] = [];
@@ -209,16 +210,4 @@ function ndcgAt10(scores: Float64Array, relevant: ReadonlySet<number>, excluded:
   let ideal = 0;
   for (let i = 0; i < Math.min(10, relevant.size); i++) ideal += DISCOUNT[i]!;
   return dcg / ideal;
-}
-
-/** Mulberry32: a tiny seeded generator in [0, 1), so the validation split is the same every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

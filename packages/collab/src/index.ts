@@ -39,6 +39,8 @@ export type { EaseOptions, FittedEase, LambdaChoice, LambdaChoiceOptions, Lambda
 export type { RecommendOptions, SkillRecommendation } from './recommend.js';
 export { createCooccurrenceCounter, dependenciesFromSessions } from './dependencies.js';
 export type { CooccurrenceCounter, DependencyOptions, SkillDependency } from './dependencies.js';
-export { binomialTwoSidedPValue, compareRate } from './significance.js';
+export { compareRate } from './significance.js';
+/** The exact two-sided binomial test (scipy's binomtest), from @skills/stats. */
+export { binomialTwoSidedPValue } from '@skills/stats';
 export type { CompareRateOptions, RateComparison } from './significance.js';
 export { effectivenessPercentiles } from './percentiles.js';

@@ -1,3 +1,5 @@
+import { binomialTwoSidedPValue } from '@skills/stats';
+
 /** A user's completion rate on a skill set against the global rate, with an exact test. */
 export interface RateComparison {
   readonly userRate: number;
@@ -16,9 +18,6 @@ export interface CompareRateOptions {
   /** Significance level. Default 0.05. */
   readonly alpha?: number;
 }
-
-/** scipy's tolerance for outcomes as likely as the observed one (binomtest's `rerr`). */
-const RELATIVE_ERROR = 1 + 1e-7;
 
 /**
  * Compares a user's completion rate with a baseline using the exact two-sided binomial test: the
@@ -58,28 +57,4 @@ export function compareRate(
     significant,
     verdict: !significant || difference === 0 ? 'indistinguishable' : difference > 0 ? 'above' : 'below',
   };
-}
-
-/**
- * Exact two-sided binomial p-value of `k` successes in `n` trials at probability `p`.
- *
- * @example
- * binomialTwoSidedPValue(2, 3, 0.8); // 0.48799999999999993 (scipy: 0.4879999999999999)
- */
-export function binomialTwoSidedPValue(k: number, n: number, p: number): number {
-  if (p === 0) return k === 0 ? 1 : 0;
-  if (p === 1) return k === n ? 1 : 0;
-  const logP = Math.log(p);
-  const logQ = Math.log1p(-p);
-  const logFactorial = new Float64Array(n + 1);
-  for (let i = 2; i <= n; i++) logFactorial[i] = logFactorial[i - 1]! + Math.log(i);
-  const pmf = (i: number): number =>
-    Math.exp(logFactorial[n]! - logFactorial[i]! - logFactorial[n - i]! + i * logP + (n - i) * logQ);
-  const observed = pmf(k) * RELATIVE_ERROR;
-  let total = 0;
-  for (let i = 0; i <= n; i++) {
-    const probability = pmf(i);
-    if (probability <= observed) total += probability;
-  }
-  return Math.min(1, total);
 }

@@ -1,5 +1,5 @@
 import { RandomForestClassifier } from 'ml-random-forest';
-import { sampleIndexes, seededRandom } from './random.js';
+import { sampleIndexes, seededRandom } from '@skills/stats';
 import { InsufficientDataError } from './errors.js';
 
 /** Hyperparameters of the forest (see the README for why these defaults). */

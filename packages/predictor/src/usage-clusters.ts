@@ -1,4 +1,4 @@
-import { seededRandom } from './random.js';
+import { seededRandom } from '@skills/stats';
 
 /**
  * Groups users by which skills they invoke (never by outcomes): k-means on the square roots of
