@@ -19,10 +19,11 @@ export interface RollupMismatch {
 const TOLERANCE = 1e-6;
 
 /**
- * Recompute every rollup (see rollups/index.ts) with plain GROUP BY queries over `skill_invocation`
- * and compare them with the stored ones: the lifetime, session, hourly and daily counts, the
- * 24-hour cache, and `skill_user_interactions` when the store keeps it. An empty list means the store is consistent (after a crash, a
- * kill -9 in the middle of an import, or a restore). Reads every invocation: O(n). Every read
+ * Recompute every rollup (the list in rollups/index.ts) with plain GROUP BY queries over
+ * `skill_invocation` and compare them with the stored ones: lifetime, session, hourly and daily
+ * counts, the 24-hour cache, and `skill_user_interactions` when the store keeps it. An empty list
+ * means the store is consistent (after a crash, a kill -9 in the middle of an import, or a
+ * restore). Reads every invocation: O(n). Every read
  * runs in one read transaction (PostgreSQL: REPEATABLE READ), so batches recorded meanwhile are
  * either wholly in what it compares or wholly out, and never show as mismatches.
  *
@@ -30,7 +31,8 @@ const TOLERANCE = 1e-6;
  * every rollup exactly against the raw invocations; before it, each day against the sum of its
  * hours; the lifetime totals against the raw invocations plus the hours before the cut (first and
  * last use to the hour where only hours remain); a session's (or user's) row that began before
- * the cut must count at least its remaining invocations and end at the last of them.
+ * the cut must count at least its remaining invocations and end at the last of them; a 24-hour
+ * window reaching before the cut is summed from the hours there.
  * @example const problems = await verifyRollups(store); if (problems.length) console.table(problems);
  */
 export async function verifyRollups(store: Store, limit = 100): Promise<RollupMismatch[]> {

@@ -129,6 +129,32 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
     }
   });
 
+  it('checks a 24-hour cache window that reaches before the cut against the hours there', async () => {
+    const { store } = await factory.create();
+    try {
+      const cut = T0 + 4 * DAY;
+      // x: one completed invocation 2 h before the cut, one abandoned 1 h after: its window ends at
+      // the hour cut + 1 h and holds both (1 completed). y: one completed invocation only, before
+      // the cut, so nothing raw is left of it: its window ends at its hour, T0 + 2 days.
+      await recordInvocations(store, [
+        { skill_name: 'x', session_id: 's1', invoked_at: cut - 2 * HOUR + 5, completed: true },
+        { skill_name: 'x', session_id: 's1', invoked_at: cut + HOUR + 5, completed: false },
+        { skill_name: 'y', session_id: 's2', invoked_at: T0 + 2 * DAY + 30 * 60_000, completed: true },
+      ], { now });
+      await pruneInvocations(store, { before: cut, now });
+      expect(await verifyRollups(store)).toEqual([]);
+      await store.db.updateTable('skill_metrics_cache').set({ invocation_count_24h: 3 }).where('skill_name', '=', 'x').execute();
+      await store.db.updateTable('skill_metrics_cache').set({ completed_count_24h: 5, window_end: T0 + 2 * DAY + HOUR }).where('skill_name', '=', 'y').execute();
+      expect(await verifyRollups(store)).toEqual([
+        { table: 'skill_metrics_cache', key: 'x', column: 'invocation_count_24h', stored: 3, expected: 2 },
+        { table: 'skill_metrics_cache', key: 'y', column: 'window_end', stored: T0 + 2 * DAY + HOUR, expected: T0 + 2 * DAY },
+        { table: 'skill_metrics_cache', key: 'y', column: 'completed_count_24h', stored: 5, expected: 1 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a late invocation before the cut, recorded after the prune, keeps the store consistent', async () => {
     const { store } = await factory.create({ userPseudonymSecret: SECRET });
     try {
