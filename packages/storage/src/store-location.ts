@@ -1,6 +1,7 @@
 import { redactUrl, type StoreDialect } from './dialect/dialect.js';
 import { DIALECTS } from './dialect/dialects.js';
 import { StoreOpenError } from './errors.js';
+import { keyFilePath } from './key-file.js';
 
 export { redactUrl };
 
@@ -34,4 +35,19 @@ export function resolveStoreUrl(url: string): { dialect: StoreDialect; location:
 /** The SQLite file behind `location`, or undefined for PostgreSQL and `:memory:`. */
 export function sqliteFileOf(location: StoreLocation): string | undefined {
   return location.dialect === 'sqlite' && location.file !== ':memory:' ? location.file : undefined;
+}
+
+/**
+ * Where the user-pseudonym secret of the store at `url` lives when none is given: a SQLite file's
+ * key file `<db file>.secret` (`key-file`); for `:memory:`, in the process (`process`: a random
+ * secret lives as long as the store); on PostgreSQL nowhere (`none`: give it explicitly). The CLI
+ * and the server resolve a store's secret from it, so both pseudonymise user ids alike.
+ * @throws StoreOpenError as parseStoreUrl.
+ * @example storeSecretHome('./skills.db') // { kind: 'key-file', keyFile: './skills.db.secret' }
+ */
+export function storeSecretHome(url: string): { kind: 'key-file'; keyFile: string } | { kind: 'process' } | { kind: 'none' } {
+  const location = parseStoreUrl(url);
+  if (location.dialect !== 'sqlite') return { kind: 'none' };
+  const file = sqliteFileOf(location);
+  return file === undefined ? { kind: 'process' } : { kind: 'key-file', keyFile: keyFilePath(file) };
 }
