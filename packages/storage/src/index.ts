@@ -1,5 +1,5 @@
 export { openStore, DEFAULT_STORE_URL, type OpenStoreOptions } from './open-store.js';
-export { parseStoreUrl, sqliteFileOf, redactUrl, type StoreLocation } from './store-location.js';
+export { parseStoreUrl, sqliteFileOf, redactUrl, storeSecretHome, type StoreLocation } from './store-location.js';
 export { keyFilePath, readKeyFile, KeyFileError, type KeyFileSecret } from './key-file.js';
 export type { Store, RecordedEvent } from './store.js';
 export { writeTransaction } from './write-transaction.js';
