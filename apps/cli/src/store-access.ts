@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import {
   DEFAULT_STORE_URL,
-  keyFilePath,
   KeyFileError,
   MIN_SECRET_BYTES,
   openStore,
   parseStoreUrl,
   readKeyFile,
   sqliteFileOf,
+  storeSecretHome,
   UserPseudonymSecretError,
   type OpenStoreOptions,
   type Store,
@@ -61,9 +61,8 @@ export interface PseudonymSecret {
  * missing); for `:memory:` a random secret of this process; for PostgreSQL none.
  */
 export function resolvePseudonymSecret(url: string, env: CommandContext['io']['env']): PseudonymSecret {
-  const location = parseStoreUrl(url);
-  const file = sqliteFileOf(location);
-  const keyFile = file === undefined ? undefined : keyFilePath(file);
+  const home = storeSecretHome(url);
+  const keyFile = home.kind === 'key-file' ? home.keyFile : undefined;
   const fromEnv = env[SECRET_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
     const bytes = Buffer.byteLength(fromEnv, 'utf8');
@@ -72,7 +71,7 @@ export function resolvePseudonymSecret(url: string, env: CommandContext['io']['e
     }
     return { secret: fromEnv, source: 'env', ...(keyFile === undefined ? {} : { keyFile }) };
   }
-  if (location.dialect === 'postgres') return { secret: undefined, source: 'none' };
+  if (home.kind === 'none') return { secret: undefined, source: 'none' };
   if (keyFile === undefined) return { secret: memorySecret(), source: 'memory' };
   try {
     const found = readKeyFile(keyFile, { create: true });

@@ -1,15 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  keyFilePath,
-  KeyFileError,
-  MIN_SECRET_BYTES,
-  openStore,
-  parseStoreUrl,
-  readKeyFile,
-  sqliteFileOf,
-  UserPseudonymSecretError,
-  type Store,
-} from '@skills/storage';
+import { KeyFileError, MIN_SECRET_BYTES, openStore, parseStoreUrl, readKeyFile, storeSecretHome, UserPseudonymSecretError, type Store } from '@skills/storage';
 import { ConfigError, type ServerConfig } from './config.js';
 
 /** Where the user-pseudonym secret came from, for the start-up log. */
@@ -28,22 +18,19 @@ export interface ServerStore {
  * A secret the store refuses is a `ConfigError` naming where it came from.
  */
 export async function openServerStore(config: ServerConfig): Promise<ServerStore> {
-  const location = parseStoreUrl(config.db);
-  const { secret, source, origin } = resolveSecret(config, location);
+  const { dialect } = parseStoreUrl(config.db);
+  const { secret, source, origin } = resolveSecret(config);
   try {
     const store = await openStore(config.db, { keyFile: false, ...(secret === undefined ? {} : { userPseudonymSecret: secret }) });
-    return { store, dialect: location.dialect, secretSource: source };
+    return { store, dialect, secretSource: source };
   } catch (error) {
     if (error instanceof UserPseudonymSecretError) throw new ConfigError(origin, `${error.message}: give the secret this store was made with`);
     throw error;
   }
 }
 
-function resolveSecret(
-  config: ServerConfig,
-  location: ReturnType<typeof parseStoreUrl>,
-): { secret: string | undefined; source: SecretSource; origin: string } {
-  const file = sqliteFileOf(location);
+function resolveSecret(config: ServerConfig): { secret: string | undefined; source: SecretSource; origin: string } {
+  const home = storeSecretHome(config.db);
   const secretFile = config.pseudonymSecretFile;
   if (secretFile !== undefined) return { secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'), source: 'secret file', origin: '--pseudonym-secret-file' };
   if (config.pseudonymSecret !== undefined) {
@@ -51,9 +38,9 @@ function resolveSecret(
     if (bytes < MIN_SECRET_BYTES) throw new ConfigError('SKILLS_PSEUDONYM_SECRET', `expected at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
     return { secret: config.pseudonymSecret, source: 'SKILLS_PSEUDONYM_SECRET', origin: 'SKILLS_PSEUDONYM_SECRET' };
   }
-  if (location.dialect === 'postgres') return { secret: undefined, source: 'none', origin: 'SKILLS_PSEUDONYM_SECRET' };
-  if (file === undefined) return { secret: randomBytes(32).toString('hex'), source: 'memory', origin: 'SKILLS_PSEUDONYM_SECRET' };
-  const keyFile = keyFilePath(file);
+  if (home.kind === 'none') return { secret: undefined, source: 'none', origin: 'SKILLS_PSEUDONYM_SECRET' };
+  if (home.kind === 'process') return { secret: randomBytes(32).toString('hex'), source: 'memory', origin: 'SKILLS_PSEUDONYM_SECRET' };
+  const { keyFile } = home;
   return { secret: readSecretFile(keyFile, true, `key file ${keyFile}`), source: 'key file', origin: `key file ${keyFile}` };
 }
 
