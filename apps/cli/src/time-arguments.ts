@@ -1,3 +1,4 @@
+import { parseIsoTime } from '@skills/storage';
 import { optionError } from './errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -10,9 +11,6 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
 const EPOCH_MS = /^\d+$/;
-// The same ISO-8601 shapes the invocation schema accepts; no offset means UTC.
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const MAX_EPOCH_MS = 8.64e15;
 
 const EXPECTED = 'expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time';
@@ -32,20 +30,11 @@ export function parseTimeArgument(value: string, option: string, now: number): n
     if (ms > MAX_EPOCH_MS) throw optionError(option, `epoch milliseconds out of range (got "${value}")`);
     return ms;
   }
-  if (ISO_8601.test(text)) {
-    const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10;
-    const ms = Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
-    if (!Number.isNaN(ms) && isCalendarDate(text)) return ms;
-    throw optionError(option, `not a valid date (got "${value}")`);
-  }
+  // The invocation schema's own ISO-8601 reading (no offset means UTC; no rolled-over days).
+  const time = parseIsoTime(text);
+  if (time.ok) return time.ms;
+  if (time.reason === 'date') throw optionError(option, `not a valid date (got "${value}")`);
   throw optionError(option, `${EXPECTED} (got "${value}")`);
-}
-
-/** Date.parse rolls 2026-02-30 over to March 2; a typo should fail instead. */
-function isCalendarDate(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** `parseTimeArgument` for an optional flag. */

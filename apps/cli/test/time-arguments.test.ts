@@ -1,3 +1,4 @@
+import { invocationInputSchema } from '@skills/storage';
 import { describe, expect, it } from 'vitest';
 import { parseInteger, parseTimeArgument } from '../src/index.js';
 
@@ -34,6 +35,14 @@ describe('parseTimeArgument', () => {
     expect(() => parseTimeArgument('5y', '--until', NOW)).toThrow(/^--until: /);
     expect(() => parseTimeArgument('2026-13-45', '--start', NOW)).toThrow('--start: not a valid date (got "2026-13-45")');
     expect(() => parseTimeArgument('2026-02-30T10:00Z', '--start', NOW)).toThrow('--start: not a valid date (got "2026-02-30T10:00Z")');
+  });
+
+  // One ISO-8601 reading for the whole project (storage's parseIsoTime): the CLI's own copy skipped
+  // the year check, so it took 0099-01-01 (Date.UTC reads year 99 as 1999) where storage refused it.
+  it.each(['2026-02-30T00:00:00Z', '2025-02-29', '0099-01-01T00:00:00Z'])('refuses %s as storage does: no such day', (text) => {
+    const stored = invocationInputSchema.safeParse({ skill_name: 'pytest-run', session_id: 's1', invoked_at: text });
+    expect(stored.error?.issues.map((issue) => issue.message)).toEqual([`not a valid date: ${text}`]);
+    expect(() => parseTimeArgument(text, '--since', NOW)).toThrow(`--since: not a valid date (got "${text}")`);
   });
 });
 

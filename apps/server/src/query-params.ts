@@ -1,9 +1,8 @@
-import { ValidationError } from '@skills/storage';
+import { parseIsoTime, ValidationError } from '@skills/storage';
 import { z } from 'zod';
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const RELATIVE = /^(\d+(?:\.\d+)?)([smhdw])$/i;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const TIME_TEXT = 'a duration before now (30m, 24h, 7d, 2w), now, epoch milliseconds or ISO-8601';
 
 /**
@@ -13,7 +12,7 @@ const TIME_TEXT = 'a duration before now (30m, 24h, 7d, 2w), now, epoch millisec
 export const timeParam = z
   .string()
   .trim()
-  .refine((text) => text.toLowerCase() === 'now' || RELATIVE.test(text) || /^\d+$/.test(text) || (ISO_8601.test(text) && isCalendarDate(text)), {
+  .refine((text) => text.toLowerCase() === 'now' || RELATIVE.test(text) || /^\d+$/.test(text) || parseIsoTime(text).ok, {
     message: `expected ${TIME_TEXT}`,
   })
   .meta({ description: `time: ${TIME_TEXT}`, examples: ['24h', '2026-12-01T00:00:00Z', '1764547200000'] });
@@ -24,15 +23,9 @@ export function resolveTime(text: string, now: number): number {
   const relative = RELATIVE.exec(text);
   if (relative) return now - Math.round(Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
   if (/^\d+$/.test(text)) return Number(text);
-  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10;
-  return Date.parse(hasZone ? text : `${text.replace(' ', 'T')}Z`);
-}
-
-/** Date.parse rolls 2026-02-30 over to March 2; a typo should fail instead. */
-function isCalendarDate(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && !Number.isNaN(resolveTime(text, 0));
+  // The invocation schema's own ISO-8601 reading (no offset means UTC; no rolled-over days).
+  const time = parseIsoTime(text);
+  return time.ok ? time.ms : Number.NaN;
 }
 
 /** An integer in a query string, within bounds. */

@@ -1,12 +1,10 @@
-import { topSkills, type TopSkill, type TopSkillsOrder } from '@skills/storage';
+import { TOP_SKILLS_ORDERS, topSkills, type TopSkill, type TopSkillsOrder } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { optionError } from '../errors.js';
 import { formatPercent, formatSeconds, formatTime, printJson, printLine, printTable } from '../output.js';
 import { withStore } from '../store-access.js';
 import { optionalTime, parseInteger, parseTimeArgument } from '../time-arguments.js';
-
-const ORDERS: readonly TopSkillsOrder[] = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'];
 
 interface TopFlags {
   since: string;
@@ -24,7 +22,7 @@ export function registerTopCommand(program: Command, context: CommandContext): v
     .option('--since <time>', 'from: a duration ago such as 24h, epoch ms or ISO-8601', '24h')
     .option('--until <time>', 'to (default: now)')
     .option('--limit <n>', 'how many skills (1-1000)', '10')
-    .option('--order-by <key>', `sort by ${ORDERS.join(', ')}`, 'invocations')
+    .option('--order-by <key>', `sort by ${TOP_SKILLS_ORDERS.join(', ')}`, 'invocations')
     .option('--json', 'print as JSON')
     .action(async (flags: TopFlags, command: Command) => {
       const now = context.now();
@@ -32,7 +30,7 @@ export function registerTopCommand(program: Command, context: CommandContext): v
       const until = optionalTime(flags.until, '--until', now);
       const limit = parseInteger(flags.limit, '--limit', 1, 1000);
       const orderBy = flags.orderBy as TopSkillsOrder;
-      if (!ORDERS.includes(orderBy)) throw optionError('--order-by', `expected one of ${ORDERS.join(', ')} (got "${flags.orderBy}")`);
+      if (!TOP_SKILLS_ORDERS.includes(orderBy)) throw optionError('--order-by', `expected one of ${TOP_SKILLS_ORDERS.join(', ')} (got "${flags.orderBy}")`);
       const skills = await withStore(command, context, (store) =>
         topSkills(store, { since, limit, orderBy, ...(until === undefined ? {} : { until }) }),
       );

@@ -1,14 +1,12 @@
 import { analyzeExperiment } from '@skills/abtest';
 import { recommendSkills } from '@skills/collab';
-import { getSkillMetrics, hourlySeries, listInvocations, searchInvocations, sessionSummary, topSkills, type ListInvocationsOptions } from '@skills/storage';
+import { getSkillMetrics, hourlySeries, listInvocations, searchInvocations, sessionSummary, TOP_SKILLS_ORDERS, topSkills, type ListInvocationsOptions } from '@skills/storage';
 import { DETECTION_METHODS, listAnomalies, METRICS, skillTrend, type DetectionMethod, type Metric } from '@skills/timeseries';
 import { z } from 'zod';
 import { errorBodySchema } from '../http-errors.js';
 import { booleanParam, intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
 import { defineRoute } from './api-route.js';
 import { anomalyListSchema, hourlyPointSchema, invocationPageSchema, invocationSchema, recommendationSchema, sessionSummarySchema, topSkillSchema } from './response-schemas.js';
-
-const ORDERS = ['invocations', 'completion_rate', 'avg_duration', 'p95_duration'] as const;
 
 const badRequest = { status: 400, description: 'A parameter is wrong (each issue names it); nothing read', schema: errorBodySchema };
 const notFound = (what: string) => ({ status: 404, description: `No such ${what}`, schema: errorBodySchema });
@@ -35,7 +33,7 @@ export const readRoutes = [
       since: timeParam.optional().describe('start of the window (default 24h); rounded down to the hour'),
       until: timeParam.optional().describe('end of the window (default now); rounded up to the hour'),
       limit: intParam(1, 1000).optional().describe('how many skills, 1–1000 (default 10)'),
-      order_by: z.enum(ORDERS).optional().describe('sort key, descending (default invocations)'),
+      order_by: z.enum(TOP_SKILLS_ORDERS).optional().describe('sort key, descending (default invocations)'),
     }),
     responses: [ok('The top skills, first by order_by', z.array(topSkillSchema)), badRequest],
     cli: 'skills top --json',

@@ -1,3 +1,4 @@
+import { invocationSchema } from '@skills/storage';
 import { z } from 'zod';
 
 /**
@@ -25,24 +26,8 @@ export const hourlyPointSchema = z.object({
   uniqueSessions: z.number().int(),
 });
 
-export const invocationSchema = z.object({
-  id: z.string(),
-  skill_name: z.string(),
-  invoked_at: ms,
-  session_id: z.string(),
-  user_id: z.string().nullable(),
-  workflow_path: z.string().nullable(),
-  workflow_phase: z.string().nullable(),
-  workflow_step_id: z.string().nullable(),
-  completed: z.boolean(),
-  duration_seconds: seconds,
-  user_query: z.string().nullable(),
-  alternatives_considered: z.array(z.string()).nullable(),
-  selection_rank: z.number().int().nullable(),
-  follow_up_actions: z.array(z.string()).nullable(),
-  error_type: z.string().nullable(),
-  created_at: ms,
-});
+/** An invocation as the list and search endpoints answer it: storage's read shape. */
+export { invocationSchema };
 
 export const invocationPageSchema = z.object({
   items: z.array(invocationSchema),

@@ -1,4 +1,4 @@
-import { recordInvocations, type Store } from '@skills/storage';
+import { recordInvocations, type SkillsDatabase, type Store } from '@skills/storage';
 import { mapHook } from './hooks.js';
 import { flattenLogsRequest, mapLogRecord, PLACEHOLDER_SKILL } from './otlp-logs.js';
 import { invocationIdOf, runInvocation, type RunRecord } from './run-invocation.js';
@@ -61,15 +61,8 @@ const PROMPT = 'prompt';
 /** Keys per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
 
-interface PendingRow {
-  key: string;
-  source: string;
-  kind: string;
-  session_id: string;
-  payload: string;
-  opened_at: number;
-  expires_at: number;
-}
+/** A row of `integration_pending`, as storage's schema describes it. */
+type PendingRow = SkillsDatabase['integration_pending'];
 
 interface Delivery {
   events: RunEvent[];

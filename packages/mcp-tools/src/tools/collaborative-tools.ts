@@ -1,5 +1,5 @@
 import { communityBaselines, recommendSkills, skillDependencies } from '@skills/collab';
-import { NotFoundError, type Store } from '@skills/storage';
+import { NotFoundError, type SkillsDatabase, type Store } from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, name } from './arguments.js';
@@ -158,15 +158,8 @@ export const getSkillDependencies = defineTool({
 /** Baselines younger than this are served as stored; older ones are recomputed first. */
 export const BASELINES_MAX_AGE_MS = 3_600_000;
 
-type BaselineRow = {
-  skill_name: string;
-  total_users: number;
-  total_invocations: number;
-  global_completion_rate: number;
-  global_avg_duration_seconds: number | null;
-  most_common_workflow_phase: string | null;
-  effectiveness_percentile: number;
-};
+/** A row of `skill_community_baselines` as the tool answers it (without `updated_at`). */
+type BaselineRow = Omit<SkillsDatabase['skill_community_baselines'], 'updated_at'>;
 
 /**
  * The stored community baselines (what `communityBaselines` last wrote), best completion rate

@@ -1,4 +1,4 @@
-import { getSkillMetrics, searchInvocations, sessionSummary, type Invocation, type Store, type Taxonomy } from '@skills/storage';
+import { getSkillMetrics, invocationSchema, searchInvocations, sessionSummary, type Invocation, type Store, type Taxonomy } from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, name } from './arguments.js';
@@ -35,25 +35,6 @@ export const getSkillMetricsTool = defineTool({
     const rate = `${(m.completion_rate * 100).toFixed(1)}%`;
     return { result: { ...m }, text: `${m.skill_name}: ${m.total_invocations} invocations, ${rate} completed, last ${iso(m.last_invoked)}` };
   },
-});
-
-const invocationSchema = z.object({
-  id: z.string(),
-  skill_name: z.string(),
-  invoked_at: z.number().describe('epoch ms'),
-  session_id: z.string(),
-  user_id: z.string().nullable(),
-  workflow_path: z.string().nullable(),
-  workflow_phase: z.string().nullable(),
-  workflow_step_id: z.string().nullable(),
-  completed: z.boolean(),
-  duration_seconds: z.number().nullable(),
-  user_query: z.string().nullable(),
-  alternatives_considered: z.array(z.string()).nullable(),
-  selection_rank: z.number().nullable(),
-  follow_up_actions: z.array(z.string()).nullable(),
-  error_type: z.string().nullable(),
-  created_at: z.number(),
 });
 
 function plain(invocation: Invocation): z.input<typeof invocationSchema> {

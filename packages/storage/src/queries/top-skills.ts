@@ -42,16 +42,14 @@ export interface TopSkill {
   p95_duration_seconds: number | null;
 }
 
-const ORDERS: readonly TopSkillsOrder[] = TOP_SKILLS_ORDERS;
-
 /**
  * The busiest (or best, or slowest) skills in a window, served from the hourly rollups.
  * @example await topSkills(store, { since: Date.now() - 86_400_000, limit: 5 })
  */
 export async function topSkills(store: Store, options: TopSkillsOptions = {}): Promise<TopSkill[]> {
   const orderBy = options.orderBy ?? 'invocations';
-  if (!ORDERS.includes(orderBy)) {
-    throw new ValidationError([{ index: -1, field: 'orderBy', message: `expected one of ${ORDERS.join(', ')}` }]);
+  if (!TOP_SKILLS_ORDERS.includes(orderBy)) {
+    throw new ValidationError([{ index: -1, field: 'orderBy', message: `expected one of ${TOP_SKILLS_ORDERS.join(', ')}` }]);
   }
   const limit = checkLimit(options.limit, 10, 1000);
   const window = hourWindow(options.since, options.until, 86_400_000, Date.now());
