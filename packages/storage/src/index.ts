@@ -9,7 +9,7 @@ export { recordInvocations, recordInvocation, type RecordOptions, type RecordRes
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
 export { parseIsoTime, type IsoTime } from './iso-time.js';
 export { HOUR_MS, DAY_MS } from './rollups/rollup.js';
-export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
+export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, MAX_EPOCH_MS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
 export { topSkills, TOP_SKILLS_ORDERS, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
