@@ -64,25 +64,19 @@ export async function communityBaselines(store: Store, options: CommunityBaselin
     )
     .sort((a, b) => b.completionRate - a.completionRate || (a.skill < b.skill ? -1 : 1));
 
+  const rows = baselines.map((b) => ({
+    skill_name: b.skill,
+    total_users: b.totalUsers,
+    total_invocations: b.totalInvocations,
+    global_completion_rate: b.completionRate,
+    global_avg_duration_seconds: b.avgDurationSeconds,
+    most_common_workflow_phase: b.mostCommonPhase,
+    effectiveness_percentile: b.effectivenessPercentile,
+    updated_at: now,
+  }));
   await writeTransaction(store, async (trx) => {
     await trx.deleteFrom('skill_community_baselines').execute();
-    for (let i = 0; i < baselines.length; i += 1000) {
-      await trx
-        .insertInto('skill_community_baselines')
-        .values(
-          baselines.slice(i, i + 1000).map((b) => ({
-            skill_name: b.skill,
-            total_users: b.totalUsers,
-            total_invocations: b.totalInvocations,
-            global_completion_rate: b.completionRate,
-            global_avg_duration_seconds: b.avgDurationSeconds,
-            most_common_workflow_phase: b.mostCommonPhase,
-            effectiveness_percentile: b.effectivenessPercentile,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    }
+    for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('skill_community_baselines').values(rows.slice(i, i + 1000)).execute();
   });
   return baselines;
 }
