@@ -12,6 +12,8 @@ import {
   incompleteGamma,
   leastSquares,
   logBeta,
+  normalCdf,
+  normalLogCdf,
   normalTwoSidedP,
   sampleIndexes,
   seededRandom,
@@ -30,6 +32,26 @@ describe('normal and Student t (scipy.stats.norm, scipy.stats.t)', () => {
     for (const [z, p] of cases) expectClose(normalTwoSidedP(z), p, 1e-10);
     expect(normalTwoSidedP(Number.NaN)).toBe(1);
     expect(normalTwoSidedP(Number.NEGATIVE_INFINITY)).toBe(0);
+  });
+
+  it('normalCdf and normalLogCdf match special.ndtr and log_ndtr either side of each range of the approximation', () => {
+    // [z, Φ(z), ln Φ(z)]; ndtr underflows to 0 at −38.4, where ln Φ is still finite.
+    const cases: [number, number, number][] = [
+      [-0.6744897, 0.2500000159511391, -1.3862942973153363], [0.6744898, 0.7500000158265182, -0.2876820513497569],
+      [-0.67449, 0.24999992061817367, -1.3862946786472463], [0.6745, 0.7500032571363009, -0.2876777296128099],
+      [-5.6568542, 7.708631172102675e-9, -18.68092520441943], [5.6568543, 0.9999999922913733, -7.708626712310239e-9],
+      [-5.657, 7.7020881721776e-9, -18.68177435366056], [5.657, 0.9999999922979118, -7.70208820183868e-9],
+      [-20, 2.7536241186061556e-89, -203.9171553710973], [12, 1.0, -1.7764821120776534e-33], [-37.5, 4.605353009581954e-308, -707.6689893175072],
+      [-38.4, 0.0, -741.8476730152483], [1e-12, 0.5000000000003989, -0.6931471805591474], [-1000.0, 0.0, -500007.8266948122],
+      [-1e8, 0.0, -5000000000000020.0],
+    ];
+    for (const [z, cdf, logCdf] of cases) {
+      expectClose(normalLogCdf(z), logCdf, 1e-12);
+      if (cdf > 0) expectClose(normalCdf(z), cdf, 1e-12);
+    }
+    expect(normalCdf(Number.NEGATIVE_INFINITY)).toBe(0);
+    expect(normalLogCdf(Number.POSITIVE_INFINITY)).toBe(0);
+    expect(normalCdf(Number.NaN)).toBeNaN();
   });
 
   it('studentTCdf matches t.cdf, with fractional degrees of freedom', () => {

@@ -14,6 +14,9 @@ out = {"versions": {"python": sys.version.split()[0], "numpy": np.__version__, "
 f = float
 
 out["norm_two_sided"] = [[z, f(2 * stats.norm.sf(abs(z)))] for z in [0, 0.3, 1.959963984540054, -2.5, 6, -12, 30]]
+# Either side of the three ranges of Cody's approximations (|z| = 0.67448975, sqrt(32)) and far out.
+out["norm_edges"] = [[z, f(special.ndtr(z)), f(special.log_ndtr(z))] for z in [
+    -0.6744897, 0.6744898, -0.67449, 0.6745, -5.6568542, 5.6568543, -5.657, 5.657, -20, 12, -37.5, -38.4, 1e-12, -1e3, -1e8]]
 out["t_cdf"] = [[t, df, f(stats.t.cdf(t, df))] for t, df in [(-1.5, 7), (0.3, 2.5), (2.2, 12), (-8, 3), (6, 30), (0, 5), (-25, 4.5)]]
 out["t_ppf"] = [[p, df, f(stats.t.ppf(p, df))] for p, df in [
     (0.975, 10), (0.025, 3), (0.9, 1), (0.999, 2), (0.6, 4.5), (1e-10, 5), (0.975, 61.57364256), (0.95, 1000), (0.975, 8),
