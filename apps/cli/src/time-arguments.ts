@@ -1,4 +1,4 @@
-import { parseIsoTime } from '@skills/storage';
+import { MAX_EPOCH_MS, parseIsoTime } from '@skills/storage';
 import { optionError } from './errors.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -11,7 +11,6 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
 const EPOCH_MS = /^\d+$/;
-const MAX_EPOCH_MS = 8.64e15;
 
 const EXPECTED = 'expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time';
 

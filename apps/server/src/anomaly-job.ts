@@ -1,9 +1,8 @@
-import type { Store } from '@skills/storage';
+import { HOUR_MS, type Store } from '@skills/storage';
 import { detectAndRecordAnomalies, type DetectAndRecordResult } from '@skills/timeseries';
 import type { Logger } from 'pino';
 import { withAdvisoryLock } from './advisory-lock.js';
 
-const HOUR_MS = 3_600_000;
 
 export interface AnomalyJobOptions {
   store: Store;

@@ -1,8 +1,7 @@
-import { pruneInvocations, type PruneResult, type Store } from '@skills/storage';
+import { DAY_MS, pruneInvocations, type PruneResult, type Store } from '@skills/storage';
 import type { Logger } from 'pino';
 import { withAdvisoryLock } from './advisory-lock.js';
 
-const DAY_MS = 86_400_000;
 
 export interface RetentionJobOptions {
   store: Store;

@@ -1,9 +1,8 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { getSkillMetrics, NotFoundError, topSkills } from '@skills/storage';
+import { DAY_MS, getSkillMetrics, NotFoundError, topSkills } from '@skills/storage';
 import { skillTrend } from '@skills/timeseries';
 import type { ResolvedDeps } from './tool-definition.js';
 
-const DAY_MS = 86_400_000;
 
 /**
  * Read-only views an agent (or its user) can attach as context:

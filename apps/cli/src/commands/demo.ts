@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { topSkills } from '@skills/storage';
+import { DAY_MS, HOUR_MS, topSkills } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { formatCount, printJson, printLine } from '../output.js';
@@ -16,8 +16,6 @@ function binPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'bin.js');
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const DEMO_DAYS = 14;
 
 /** `skills demo`: init, seed a workload that ends at the current hour, show the last 24 hours. */

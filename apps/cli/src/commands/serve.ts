@@ -1,4 +1,5 @@
 import { addServerOptions, ConfigError, resolveServerConfig, runServerProcess, type ServerFlags } from '@skills/server';
+import { DAY_MS, HOUR_MS } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { CliError } from '../errors.js';
@@ -7,8 +8,6 @@ import { countInvocations, withStore } from '../store-access.js';
 import { initStore } from './init.js';
 import { seedWithProgress } from './seed.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /**
  * `skills serve`: the Skills Analytics server (the same as `skills-server`), on `--db` or

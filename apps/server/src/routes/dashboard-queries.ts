@@ -1,7 +1,7 @@
-import { durationQuantile, sampleQuantile, topSkills, type Store } from '@skills/storage';
+import { durationQuantile, HOUR_MS, sampleQuantile, topSkills, type Store } from '@skills/storage';
 import { trend, type TrendDirection } from '@skills/timeseries';
 import { sql } from 'kysely';
-import { HOUR_MS, needsRawRows, sparklineBucketMs, type DashboardFilter, type DashboardWindow } from './dashboard-window.js';
+import { needsRawRows, sparklineBucketMs, type DashboardFilter, type DashboardWindow } from './dashboard-window.js';
 
 /** Exact p95 from the invocations up to this many timed completions; above, from the rollups' histograms (as topSkills). */
 const EXACT_P95_MAX = 2000;

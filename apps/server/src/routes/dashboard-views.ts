@@ -1,9 +1,9 @@
 import { analyzeExperiment, listExperiments, type ExperimentAnalysis } from '@skills/abtest';
 import { communityBaselines, compareWithCommunity, recommendSkills, skillDependencies, type CommunityBaseline } from '@skills/collab';
-import { hasUserPseudonyms, hourlySeries, NotFoundError, sampleQuantile, type Store } from '@skills/storage';
+import { hasUserPseudonyms, HOUR_MS, hourlySeries, NotFoundError, sampleQuantile, type Store } from '@skills/storage';
 import { listAnomalies, skillTrend } from '@skills/timeseries';
 import { sql } from 'kysely';
-import { HOUR_MS, type DashboardWindow } from './dashboard-window.js';
+import type { DashboardWindow } from './dashboard-window.js';
 
 /** One hour of the skill view's charts. */
 export interface SkillHour {

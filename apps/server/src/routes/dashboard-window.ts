@@ -1,6 +1,4 @@
-import { ValidationError } from '@skills/storage';
-
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS, ValidationError } from '@skills/storage';
 
 /** The page's range, hour-aligned as the rollups are, and the range of the same length before it. */
 export interface DashboardWindow {

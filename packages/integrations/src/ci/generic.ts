@@ -1,3 +1,4 @@
+import { WORKFLOW_PHASES } from '@skills/storage';
 import { z } from 'zod';
 import { parseCiTime, type CiJob, type CiStatus } from './ci-job.js';
 import type { CiMapped } from './mapped.js';
@@ -26,7 +27,7 @@ export const ciJobInputSchema = z.strictObject({
   /** build, test, lint, security, deploy, publish — or a name containing one (`unit-tests`); else give `phase`. */
   stage: name(100),
   /** The workflow phase, when the stage is none of ours. */
-  phase: z.enum(['setup', 'execution', 'verification', 'cleanup', 'rollback']).optional(),
+  phase: z.enum(WORKFLOW_PHASES).optional(),
   status: z.enum(Object.keys(STATUS) as [string, ...string[]], { error: `expected one of ${Object.keys(STATUS).join(', ')}` }),
   started_at: time,
   finished_at: time.optional(),

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { InvocationInput } from '@skills/storage';
+import { INVOCATION_LIMITS, type InvocationInput } from '@skills/storage';
 import { z } from 'zod';
 import { issuesOf } from './issues.js';
 import { QUALITY_PHASE_WORKFLOW, isQualityPhase, qualityPhaseOfTool, unknownPhaseMessage } from './phases.js';
 import { qualityTime, type QualityMapped } from './run-report.js';
+
+// The invocation's own limits, so an entry that passes here is not refused by recordInvocations.
+const FOLLOW_UPS = INVOCATION_LIMITS.follow_up_actions;
 
 const entrySchema = z.object({
   invoked_at: qualityTime,
   completed_at: qualityTime.nullish(),
   duration_ms: z.number({ error: 'expected milliseconds (a number)' }).finite().nonnegative('expected a non-negative number of milliseconds').max(1e12).nullish(),
   success: z.boolean({ error: 'expected true or false' }),
-  followup_actions: z.array(z.string({ error: 'expected text' }).max(500), { error: 'expected an array of texts' }).max(100).nullish(),
-  session_id: z.string({ error: 'expected text' }).trim().min(1, 'must not be empty').max(200).nullish(),
+  followup_actions: z.array(z.string({ error: 'expected text' }).max(FOLLOW_UPS.length), { error: 'expected an array of texts' }).max(FOLLOW_UPS.items).nullish(),
+  session_id: z.string({ error: 'expected text' }).trim().min(1, 'must not be empty').max(INVOCATION_LIMITS.session_id).nullish(),
   metadata: z.record(z.string(), z.unknown(), { error: 'expected an object' }).nullish(),
 });
 
@@ -19,7 +22,7 @@ const entrySchema = z.object({
 export const skillMetricsFileSchema = z.object({
   version: z.union([z.string(), z.number()], { error: 'expected a version (text or number)' }),
   generated_at: qualityTime.optional(),
-  skills: z.record(z.string().trim().min(1, 'a skill name must not be empty').max(200), z.array(entrySchema, { error: 'expected an array of invocations' }), { error: 'expected an object: skill name → invocations' }),
+  skills: z.record(z.string().trim().min(1, 'a skill name must not be empty').max(INVOCATION_LIMITS.skill_name), z.array(entrySchema, { error: 'expected an array of invocations' }), { error: 'expected an object: skill name → invocations' }),
 });
 
 export type SkillMetricsFileInput = z.input<typeof skillMetricsFileSchema>;

@@ -1,6 +1,5 @@
-import type { Store } from '@skills/storage';
+import { HOUR_MS, type Store } from '@skills/storage';
 
-const HOUR_MS = 3_600_000;
 
 /** One skill's figures over the invocations inside a window (the original's `get_real_time_metrics` row). */
 export interface RealTimeSkill {

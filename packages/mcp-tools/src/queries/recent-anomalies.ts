@@ -1,8 +1,7 @@
-import type { Store } from '@skills/storage';
+import { HOUR_MS, type Store } from '@skills/storage';
 import { replayAnomalies, type AnomalyEpisode, type Metric, type SeriesPoint } from '@skills/timeseries';
 import { sql } from 'kysely';
 
-const HOUR_MS = 3_600_000;
 /** The z-score method compares each hour with the 23 before it. */
 const ZSCORE_BASELINE_HOURS = 23;
 /** Replays kept per store (one per window, threshold and metrics asked). */

@@ -1,10 +1,10 @@
+import { HOUR_MS } from '@skills/storage';
 import { z } from 'zod';
 import { realTimeMetrics } from '../queries/real-time-metrics.js';
 import { recentAnomalies } from '../queries/recent-anomalies.js';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, positive } from './arguments.js';
 
-const HOUR_MS = 3_600_000;
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
 /** Hours as the original's messages printed them: 1, 0.5, 24. */

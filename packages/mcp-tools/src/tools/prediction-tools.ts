@@ -1,4 +1,4 @@
-import { NotFoundError } from '@skills/storage';
+import { INVOCATION_LIMITS, NotFoundError } from '@skills/storage';
 import { predictSuccess } from '@skills/predictor';
 import { z } from 'zod';
 import { latestPredictor } from '../queries/latest-predictor.js';
@@ -8,7 +8,7 @@ import { integer, name } from './arguments.js';
 
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
-const phase = name('Workflow phase: setup, execution, verification, cleanup or rollback.', 100);
+const phase = name('Workflow phase: setup, execution, verification, cleanup or rollback.', INVOCATION_LIMITS.workflow_phase);
 const session = z
   .object({
     started_at: z.number().int().nonnegative().optional().describe('When the session started, epoch ms.'),
@@ -27,7 +27,7 @@ export const predictSkillSuccess = defineTool({
     'candidate skills or to warn before a risky one. Needs a trained model (`skills predict train`).',
   input: z.object({
     skill_name: name('The skill you are about to run.'),
-    user_query: z.string().max(20_000).optional().describe('The request, in the user\'s words.'),
+    user_query: z.string().max(INVOCATION_LIMITS.user_query).optional().describe('The request, in the user\'s words.'),
     workflow_phase: phase.optional(),
     user_id: name('The user, as recorded on invocations.').optional(),
     session: session.optional().describe('The session so far; omit for a new session.'),
@@ -81,7 +81,7 @@ export const recommendSkillsForQuery = defineTool({
     'predictor\'s chance of success when a model is trained. Each has a `score` (0–1) and a `reason`. Call it before ' +
     'choosing a skill; then report the run with record_skill_invocation.',
   input: z.object({
-    query: name('The request, in the user\'s words.', 20_000),
+    query: name('The request, in the user\'s words.', INVOCATION_LIMITS.user_query),
     workflow_phase: phase.optional(),
     user_id: name('The user, as recorded on invocations.').optional(),
     limit: integer(1, 50, 5, 'Most skills (1–50, default 5).'),
