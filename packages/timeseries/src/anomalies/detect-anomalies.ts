@@ -62,16 +62,29 @@ export interface HourJudgement {
  * @example detectAnomalies(await hourlySeries(store, 'pytest-run', { fill: true }), { skill: 'pytest-run' })
  */
 export function detectAnomalies(series: readonly SeriesPoint[], options: DetectOptions = {}): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  judgeHours(series, options, (judged, _ts, resolved) => anomalies.push(...anomaliesOf(judged, resolved)));
+  return anomalies;
+}
+
+/**
+ * Validate the series and options, then judge every hour of the range, oldest first, each on the
+ * data before it only, and hand each judgement to `visit` with the hour's start: the loop that
+ * `detectAnomalies`, `explainAnomalies` and `replayAnomalies` share. Nothing to judge, no calls.
+ */
+export function judgeHours(
+  series: readonly SeriesPoint[],
+  options: DetectOptions,
+  visit: (judged: HourJudgement, ts: number, resolved: ResolvedDetectionOptions) => void,
+): void {
   const resolved = resolveDetectionOptions(options);
   const points = checkSeries(series);
   const range = judgedRange(points, options);
-  if (range === undefined) return [];
+  if (range === undefined) return;
   const dense = denseSeries(points, points[0]?.ts ?? range.since, range.until);
-  const anomalies: Anomaly[] = [];
   for (let ts = Math.max(range.since, dense.start); ts < range.until; ts += HOUR_MS) {
-    anomalies.push(...anomaliesOf(judgeHour(dense, (ts - dense.start) / HOUR_MS, resolved), resolved));
+    visit(judgeHour(dense, (ts - dense.start) / HOUR_MS, resolved), ts, resolved);
   }
-  return anomalies;
 }
 
 /** The hours to judge: [since, until), hour-aligned; undefined when there is nothing to judge. */

@@ -1,9 +1,9 @@
 import type { Metric } from '../metrics.js';
-import { checkSeries, denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
-import { anomaliesOf, judgedRange, judgeHour, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
+import { HOUR_MS, type SeriesPoint } from '../series.js';
+import { anomaliesOf, judgeHours, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
 import { isJudgement, type NotJudgedCode } from './judgement.js';
 import { describeJudgement } from './reason.js';
-import { resolveDetectionOptions, type ResolvedDetectionOptions } from './options.js';
+import type { ResolvedDetectionOptions } from './options.js';
 
 /** What the detector made of one metric of one hour. */
 export interface HourExplanation {
@@ -80,14 +80,7 @@ export function notJudgedOf(judged: HourJudgement, options: ResolvedDetectionOpt
  * @example explainAnomalies(series, { since: Date.now() - 86_400_000 }).filter((h) => h.status === 'not_judged')
  */
 export function explainAnomalies(series: readonly SeriesPoint[], options: DetectOptions = {}): HourExplanation[] {
-  const resolved = resolveDetectionOptions(options);
-  const points = checkSeries(series);
-  const range = judgedRange(points, options);
-  if (range === undefined) return [];
-  const dense = denseSeries(points, points[0]?.ts ?? range.since, range.until);
   const out: HourExplanation[] = [];
-  for (let ts = Math.max(range.since, dense.start); ts < range.until; ts += HOUR_MS) {
-    out.push(...explainJudgement(judgeHour(dense, (ts - dense.start) / HOUR_MS, resolved), resolved));
-  }
+  judgeHours(series, options, (judged, _ts, resolved) => out.push(...explainJudgement(judged, resolved)));
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Metric } from '../metrics.js';
-import { checkSeries, denseSeries, HOUR_MS, type SeriesPoint } from '../series.js';
-import { anomaliesOf, backToNormal, judgedRange, judgeHour, type Anomaly, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
-import { resolveDetectionOptions, type ResolvedDetectionOptions } from './options.js';
+import { HOUR_MS, type SeriesPoint } from '../series.js';
+import { anomaliesOf, backToNormal, judgeHours, type Anomaly, type DetectOptions, type HourJudgement } from './detect-anomalies.js';
+import type { ResolvedDetectionOptions } from './options.js';
 
 /** The identity of an open anomaly for de-duplication: one per skill, metric, method and direction. */
 export interface OpenAnomalyKey {
@@ -47,15 +47,9 @@ export interface AnomalyEpisode extends Anomaly {
  * @example replayAnomalies(series, { skill: 'pytest-run', since: Date.now() - 7 * 86_400_000 })
  */
 export function replayAnomalies(series: readonly SeriesPoint[], options: DetectOptions = {}): AnomalyEpisode[] {
-  const resolved = resolveDetectionOptions(options);
-  const points = checkSeries(series);
-  const range = judgedRange(points, options);
-  if (range === undefined) return [];
-  const dense = denseSeries(points, points[0]?.ts ?? range.since, range.until);
   const episodes: (AnomalyEpisode & OpenAnomalyKey)[] = [];
   let open: (AnomalyEpisode & OpenAnomalyKey)[] = [];
-  for (let ts = Math.max(range.since, dense.start); ts < range.until; ts += HOUR_MS) {
-    const judged = judgeHour(dense, (ts - dense.start) / HOUR_MS, resolved);
+  judgeHours(series, options, (judged, ts, resolved) => {
     const step = stepAnomalies(open, judged, resolved);
     for (const episode of step.resolved) episode.resolvedAt = ts + HOUR_MS;
     open = open.filter((episode) => episode.resolvedAt === null);
@@ -64,6 +58,6 @@ export function replayAnomalies(series: readonly SeriesPoint[], options: DetectO
       episodes.push(episode);
       open.push(episode);
     }
-  }
+  });
   return episodes.map(({ direction: _direction, ...episode }): AnomalyEpisode => episode);
 }
