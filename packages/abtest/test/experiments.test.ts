@@ -28,7 +28,7 @@ const base = { name: 'search-v2', controlStrategy: 'semantic', treatmentStrategy
 describe.each(storeFactories)('experiments [$name]', (factory) => {
   let store: Store;
   beforeEach(async () => {
-    store = await factory.create();
+    store = (await factory.create()).store;
     return () => store.close();
   });
   afterAll(() => factory.cleanup());

@@ -1,22 +1,7 @@
-import type { Store } from '@skills/storage';
 import { createStoreFactories } from '@skills/storage/testing';
 
-/** A fresh, isolated store: a new SQLite file, or a new PostgreSQL schema (storage's test support). */
-export interface StoreFactory {
-  name: 'sqlite' | 'postgres';
-  create(): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-/** SQLite always; PostgreSQL when SKILLS_TEST_PG_URL is set (CI sets it). */
-export const storeFactories: StoreFactory[] = createStoreFactories({
-  postgresUrl: process.env.SKILLS_TEST_PG_URL,
-  prefix: 'skills-abtest-',
-}).map((factory) => ({
-  name: factory.name,
-  create: async () => (await factory.create()).store,
-  cleanup: () => factory.cleanup(),
-}));
+/** SQLite always; PostgreSQL when SKILLS_TEST_PG_URL is set (CI sets it); each test in a database of its own. */
+export const storeFactories = createStoreFactories({ postgresUrl: process.env.SKILLS_TEST_PG_URL, prefix: 'skills-abtest-' });
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);
 export const DAY = 86_400_000;
