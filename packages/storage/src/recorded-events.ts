@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import { createPostgresDriver } from './dialect/postgres/postgres-driver.js';
-import type { StoreDriver, WriteTx } from './driver/types.js';
+import type { StoreDriver, WriteTx } from './dialect/store-driver.js';
 import { StoreOpenError } from './errors.js';
 import type { InvocationRow } from './invocation.js';
 import { INVOCATION_COLUMNS, toInvocation, type Invocation } from './queries/invocation-view.js';

@@ -31,7 +31,6 @@ export interface StoreDialect<Location extends StoreLocation = StoreLocation> {
 }
 
 /** A dialect of any location type, as the registry holds them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStoreDialect = StoreDialect<any>;
 
 /** A URL fit for an error message: the password replaced. */
