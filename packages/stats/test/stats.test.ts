@@ -5,22 +5,8 @@
  * print(scipy.__version__)'` prints 1.10.1); the script names the scipy call behind each value.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  betaCdf,
-  binomialTwoSidedPValue,
-  chiSquareSurvival,
-  incompleteGamma,
-  leastSquares,
-  logBeta,
-  normalCdf,
-  normalLogCdf,
-  normalTwoSidedP,
-  sampleIndexes,
-  seededRandom,
-  studentTCdf,
-  studentTQuantile,
-  studentTTwoSidedP,
-} from '../src/index.js';
+// prettier-ignore
+import { betaCdf, binomialTwoSidedPValue, chiSquareSurvival, incompleteGamma, leastSquares, logBeta, normalCdf, normalLogCdf, normalTwoSidedP, sampleIndexes, seededRandom, studentTCdf, studentTQuantile, studentTTwoSidedP } from '../src/index.js';
 import { expectClose } from './close-to.js';
 
 describe('normal and Student t (scipy.stats.norm, scipy.stats.t)', () => {
