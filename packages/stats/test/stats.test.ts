@@ -5,7 +5,6 @@
  * print(scipy.__version__)'` prints 1.10.1); the script names the scipy call behind each value.
  */
 import { describe, expect, it } from 'vitest';
-// prettier-ignore
 import { betaCdf, binomialTwoSidedPValue, chiSquareSurvival, incompleteGamma, leastSquares, logBeta, normalCdf, normalLogCdf, normalTwoSidedP, sampleIndexes, seededRandom, studentTCdf, studentTQuantile, studentTTwoSidedP } from '../src/index.js';
 import { expectClose } from './close-to.js';
 
