@@ -1,18 +1,17 @@
+import type { SessionSkillSummaryView } from '@skills/migrations';
 import { NotFoundError } from '../errors.js';
+import type { SessionSkillsTable } from '../schema.js';
 import type { Store } from '../store.js';
 
-export interface SessionSummary {
-  session_id: string;
-  unique_skills: number;
-  total_invocations: number;
-  completed_count: number;
-  abandoned_count: number;
+/**
+ * The row of the `v_session_skill_summary` view, with its skills; the view sums every known
+ * duration, this only those of completed invocations (as the original's summary did).
+ */
+export interface SessionSummary extends Omit<SessionSkillSummaryView, 'total_duration_seconds'> {
   /** Sum of known durations of the session's completed invocations. */
   total_duration_seconds: number;
-  first_skill_at: number;
-  last_skill_at: number;
   /** Per skill, most used first. */
-  skills: { skill_name: string; invocation_count: number; first_used: number; last_used: number }[];
+  skills: Pick<SessionSkillsTable, 'skill_name' | 'invocation_count' | 'first_used' | 'last_used'>[];
 }
 
 /**
