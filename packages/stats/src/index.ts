@@ -1,6 +1,7 @@
 /**
  * @skills/stats: the statistics the analytics packages share (distributions, special functions,
- * least squares, a seeded PRNG). Pure functions of numbers: no store, no I/O, no dependencies.
+ * robust order statistics, least squares, a seeded PRNG). Pure functions of numbers: no store,
+ * no I/O, no dependencies.
  */
 export {
   incompleteBeta,
@@ -26,4 +27,5 @@ export {
   negativeBinomialLogSf,
 } from './distributions.js';
 export { leastSquares, type LeastSquares } from './least-squares.js';
+export { leaveOneOutMedians, median, trimmedMean, trimmedVarianceRatio, weightedMedian } from './robust.js';
 export { sampleIndexes, seededRandom } from './random.js';

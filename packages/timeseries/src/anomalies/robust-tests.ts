@@ -14,8 +14,9 @@ import {
   negativeBinomialLogSf,
   normalQuantileFromLog,
   studentTLogTail,
+  trimmedMean,
+  weightedMedian,
 } from '@skills/stats';
-import { trimmedMean, weightedMedian } from '../math/robust.js';
 import type { DenseSeries } from '../series.js';
 import { clampScore, type Judgement, type NotJudged } from './judgement.js';
 import { referenceVolume, windowSum, type References } from './references.js';

@@ -14,8 +14,7 @@
  * Pearson χ² against the pooled rate of each hour of day instead (quasi-binomial moments), with
  * the hours far out for the first estimate left out of the second.
  */
-import { fisherLogSf } from '@skills/stats';
-import { leaveOneOutMedians, median, trimmedVarianceRatio } from '../math/robust.js';
+import { fisherLogSf, leaveOneOutMedians, median, trimmedVarianceRatio } from '@skills/stats';
 import type { DenseSeries } from '../series.js';
 import { volumeScale, type References } from './references.js';
 

@@ -1,5 +1,4 @@
-import { normalQuantile } from '@skills/stats';
-import { median } from '../math/robust.js';
+import { median, normalQuantile } from '@skills/stats';
 
 /** The Theil–Sen line, as scipy.stats.theilslopes reports it (method 'separate'). */
 export interface TheilSen {

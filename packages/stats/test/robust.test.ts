@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaveOneOutMedians, median, trimmedMean, trimmedVarianceRatio, weightedMedian } from '../src/math/robust.js';
-import { seededRandom } from './series-fixtures.js';
+import { leaveOneOutMedians, median, seededRandom, trimmedMean, trimmedVarianceRatio, weightedMedian } from '../src/index.js';
 
 describe('robust statistics', () => {
   it('median of odd and even counts, leaving the input untouched', () => {

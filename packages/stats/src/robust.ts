@@ -3,7 +3,8 @@
  * every judged hour, so they sort small scratch copies in place (insertion sort below 64
  * values) instead of allocating.
  */
-import { logIncompleteGamma, normalQuantile } from '@skills/stats';
+import { normalQuantile } from './normal.js';
+import { logIncompleteGamma } from './special-functions.js';
 
 let scratch = new Float64Array(256);
 let scratchWeights = new Float64Array(256);
