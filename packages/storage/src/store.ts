@@ -65,7 +65,7 @@ export function createStore(
   const listeners = new Set<(event: RecordedEvent) => void>();
   const origin = ulid();
   const driver = notifyingDriver(baseDriver, origin);
-  const feed = remote && driver.kind === 'postgres' ? new RemoteFeed(remote, driver.db, origin, pseudonymise, onListenerError) : undefined;
+  const feed = remote ? new RemoteFeed(remote, driver.db, origin, pseudonymise, onListenerError) : undefined;
   let closed: Promise<void> | undefined;
   const store: Store = {
     db: driver.db,
