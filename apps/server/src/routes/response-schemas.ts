@@ -1,4 +1,4 @@
-import { invocationSchema } from '@skills/storage';
+import { invocationSchema, sessionSummarySchema } from '@skills/storage';
 import { z } from 'zod';
 
 /**
@@ -34,17 +34,8 @@ export const invocationPageSchema = z.object({
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last'),
 });
 
-export const sessionSummarySchema = z.object({
-  session_id: z.string(),
-  unique_skills: z.number().int(),
-  total_invocations: z.number().int(),
-  completed_count: z.number().int(),
-  abandoned_count: z.number().int(),
-  total_duration_seconds: z.number(),
-  first_skill_at: ms,
-  last_skill_at: ms,
-  skills: z.array(z.object({ skill_name: z.string(), invocation_count: z.number().int(), first_used: ms, last_used: ms })),
-});
+/** One session's summary: storage's wire type of `sessionSummary`. */
+export { sessionSummarySchema };
 
 export const anomalyListSchema = z.object({
   anomalies: z.array(

@@ -1,4 +1,4 @@
-import { getSkillMetrics, invocationSchema, searchInvocations, sessionSummary, type Invocation, type Store, type Taxonomy } from '@skills/storage';
+import { getSkillMetrics, invocationSchema, searchInvocations, sessionSummary, sessionSummarySchema, type Invocation, type Store, type Taxonomy } from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, name } from './arguments.js';
@@ -69,17 +69,7 @@ export const getSessionSummary = defineTool({
     'One agent session: distinct skills, invocations, completed and abandoned counts, total duration of completed runs ' +
     '(seconds), first and last invocation (epoch ms), and per skill its count and first/last use.',
   input: z.object({ session_id: name('The session, as recorded on invocations.') }),
-  output: z.object({
-    session_id: z.string(),
-    unique_skills: z.number().int(),
-    total_invocations: z.number().int(),
-    completed_count: z.number().int(),
-    abandoned_count: z.number().int(),
-    total_duration_seconds: z.number(),
-    first_skill_at: z.number(),
-    last_skill_at: z.number(),
-    skills: z.array(z.object({ skill_name: z.string(), invocation_count: z.number().int(), first_used: z.number(), last_used: z.number() })),
-  }),
+  output: sessionSummarySchema,
   annotations: READ,
   async run(args, deps) {
     const s = await sessionSummary(deps.store, args.session_id);

@@ -1,4 +1,5 @@
 import type { SessionSkillSummaryView } from '@skills/migrations';
+import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import type { SessionSkillsTable } from '../schema.js';
 import type { Store } from '../store.js';
@@ -13,6 +14,24 @@ export interface SessionSummary extends Omit<SessionSkillSummaryView, 'total_dur
   /** Per skill, most used first. */
   skills: Pick<SessionSkillsTable, 'skill_name' | 'invocation_count' | 'first_used' | 'last_used'>[];
 }
+
+const ms = z.number().int().describe('epoch milliseconds');
+
+/**
+ * A `SessionSummary` as the server's and the MCP tools' answers carry it (their wire type).
+ * @example sessionSummarySchema.parse(await sessionSummary(store, 'sess-42'))
+ */
+export const sessionSummarySchema = z.object({
+  session_id: z.string(),
+  unique_skills: z.number().int(),
+  total_invocations: z.number().int(),
+  completed_count: z.number().int(),
+  abandoned_count: z.number().int(),
+  total_duration_seconds: z.number(),
+  first_skill_at: ms,
+  last_skill_at: ms,
+  skills: z.array(z.object({ skill_name: z.string(), invocation_count: z.number().int(), first_used: ms, last_used: ms })),
+}) satisfies z.ZodType<SessionSummary>;
 
 /**
  * What happened in one session.
