@@ -5,6 +5,7 @@ export type { Store, RecordedEvent } from './store.js';
 export { writeTransaction } from './write-transaction.js';
 export { watchRecorded, snapshotThenWatch, type RecordedInvocation, type WatchRecordedOptions } from './recorded-events.js';
 export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
+export { EXPERIMENT_STATUSES } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
 export { parseIsoTime, type IsoTime } from './iso-time.js';
