@@ -171,6 +171,13 @@ export interface SkillClusterMembershipTable {
   membership_score: number;
 }
 
+/**
+ * The values of `ab_test_configs.status` (@skills/abtest's `ExperimentStatus`), for the CLI's,
+ * the server's and the MCP tools' checks of a status.
+ * @example EXPERIMENT_STATUSES.includes('running') // true
+ */
+export const EXPERIMENT_STATUSES = ['running', 'stopped', 'completed'] as const;
+
 export interface AbTestConfigsTable {
   id: string;
   test_name: string;
@@ -186,7 +193,7 @@ export interface AbTestConfigsTable {
   min_sample_size: number;
   start_date: number;
   end_date: number | null;
-  /** 'running' | 'stopped' | 'completed' */
+  /** One of `EXPERIMENT_STATUSES`. */
   status: string;
   salt: string;
   /** JSON object of analysis options (sequential mode, MDE, correction, …). */

@@ -11,6 +11,7 @@ import {
   type ExperimentStatus,
   type MetricName,
 } from '@skills/abtest';
+import { EXPERIMENT_STATUSES } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { CliError, optionError } from '../errors.js';
@@ -42,7 +43,7 @@ interface RecordFlags {
   json?: boolean;
 }
 
-const STATUSES: readonly ExperimentStatus[] = ['running', 'stopped', 'completed'];
+const STATUSES: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
 const CORRECTIONS: Readonly<Record<string, 'holm' | 'benjamini-hochberg' | 'none'>> = {
   holm: 'holm',
   bh: 'benjamini-hochberg',

@@ -1,3 +1,4 @@
+import { EXPERIMENT_STATUSES } from '@skills/storage';
 import { z } from 'zod';
 import { errorBodySchema } from '../http-errors.js';
 import { intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
@@ -186,7 +187,7 @@ export const dashboardReadRoutes = [
     operationId: 'dashboardExperiments',
     summary: 'Experiments (running ones unless status says otherwise), newest first, each with its analysis as GET /v1/experiments/{experiment}/analysis',
     access: 'read',
-    query: z.strictObject({ status: z.enum(['running', 'stopped', 'completed', 'all']).optional().describe('default running') }),
+    query: z.strictObject({ status: z.enum([...EXPERIMENT_STATUSES, 'all']).optional().describe('default running') }),
     responses: [{ status: 200, description: '{experiments: [{experiment, analysis}]}' }, badRequest],
     handler: ({ store, query, now }) => experimentsWithAnalysis(store, query.status === 'all' ? undefined : (query.status ?? 'running'), now),
   }),

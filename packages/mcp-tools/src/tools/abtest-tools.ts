@@ -1,4 +1,5 @@
 import { analyzeExperiment, assign, createExperiment, getExperiment, recordOutcome, METRICS } from '@skills/abtest';
+import { EXPERIMENT_STATUSES } from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { name } from './arguments.js';
@@ -16,7 +17,7 @@ const experiment = z
     minSampleSize: z.number().int(),
     startDate: z.number(),
     endDate: z.number().nullable(),
-    status: z.enum(['running', 'stopped', 'completed']),
+    status: z.enum(EXPERIMENT_STATUSES),
   })
   .describe('the experiment as stored (names as in @skills/abtest and `skills abtest --json`)');
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { InvocationInput } from '../invocation.js';
-import type { SkillsDatabase } from '../schema.js';
+import { EXPERIMENT_STATUSES, type SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
 import type { LegacyDatabase } from './legacy-database.js';
 import { recordBatch, type TimeNotes } from './legacy-invocations.js';
@@ -186,7 +186,7 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
       if (!(ratio > 0 && ratio < 1)) { configs.adjust('assignment_ratio outside (0, 1): 0.5'); ratio = 0.5; }
       const metrics = [...new Set(String(row.metrics ?? '').split(/[,\s]+/).filter(Boolean).map((m) => METRIC_NAMES[m.toLowerCase()]).filter((m): m is string => m !== undefined))];
       if (metrics.length === 0) metrics.push('completion_rate');
-      const status = ['running', 'stopped', 'completed'].includes(String(row.status)) ? String(row.status) : 'stopped';
+      const status = (EXPERIMENT_STATUSES as readonly string[]).includes(String(row.status)) ? String(row.status) : 'stopped';
       if (status !== String(row.status)) configs.adjust(`status ${JSON.stringify(row.status)}: stopped`);
       const end = row.end_date === null || row.end_date === undefined ? null : legacyTime(row.end_date) ?? null;
       await trx.insertInto('ab_test_configs').values({
