@@ -1,9 +1,5 @@
 import type { SkillProfile, SuccessContext, WorkflowPhase, WorkloadTruth } from './types.js';
 
-/**
- * Storage's `WORKFLOW_PHASES`, written out because synth loads nothing from storage at run time
- * (the type keeps the names in step; a test, the list).
- */
 export const WORKFLOW_PHASES: readonly WorkflowPhase[] = ['setup', 'execution', 'verification', 'cleanup', 'rollback'];
 
 /** Success probability of every invocation under the `random` success model. */

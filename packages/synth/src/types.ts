@@ -1,7 +1,5 @@
-import type { Invocation, WorkflowPhase } from '@skills/storage';
-
-/** Phases of a workflow, in the order a session usually goes through them (storage's list). */
-export type { WorkflowPhase };
+/** Phases of a workflow, in the order a session usually goes through them. */
+export type WorkflowPhase = 'setup' | 'execution' | 'verification' | 'cleanup' | 'rollback';
 
 /** How a session was run: a short interactive fix, a full pass, or a CI job. */
 export type WorkflowPath = 'quick' | 'comprehensive' | 'ci';
@@ -29,22 +27,28 @@ export type SkillCategory =
   | 'packaging'
   | 'agent';
 
-/**
- * One skill invocation, in the snake_case shape the storage package records: storage's
- * `Invocation` without what the store adds (`created_at`, the embedding), narrowed where the
- * generator knows more (every invocation has a user; paths and phases come from fixed lists).
- * The lists (`alternatives_considered`, `follow_up_actions`) are shared and frozen: do not mutate.
- * Type-only: synth loads nothing from storage at run time.
- */
-export interface SyntheticInvocation
-  extends Omit<Invocation, 'created_at' | 'embedding' | 'user_id' | 'workflow_path' | 'workflow_phase'> {
+/** One skill invocation, in the snake_case shape the storage package records. */
+export interface SyntheticInvocation {
   /** ULID (26 characters, Crockford base32): invocation time, then a per-seed tag and a counter. */
   id: string;
+  skill_name: string;
+  /** Epoch milliseconds. */
+  invoked_at: number;
+  session_id: string;
   user_id: string;
   workflow_path: WorkflowPath | null;
   workflow_phase: WorkflowPhase | null;
+  workflow_step_id: string | null;
+  completed: boolean;
   /** `null` for about 3% of invocations: duration unknown. */
   duration_seconds: number | null;
+  user_query: string | null;
+  /** Shared and frozen: do not mutate. */
+  alternatives_considered: string[] | null;
+  selection_rank: number | null;
+  /** Shared and frozen: do not mutate. */
+  follow_up_actions: string[] | null;
+  error_type: string | null;
 }
 
 /** An incident to inject; `magnitude` defaults per kind (0.4, 5, 3). */

@@ -1,6 +1,4 @@
-import { WORKFLOW_PHASES as STORED_PHASES } from '@skills/storage';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_PHASES } from '../src/success-model.js';
 import { generateWorkload, trueSuccessProbability, type SyntheticInvocation, type WorkloadTruth } from '../src/index.js';
 import { generateAll, successRate, utcHour } from './fixtures.js';
 
@@ -138,11 +136,5 @@ describe('random success model', () => {
   it('injects no success drops by default', () => {
     expect(truth.incidents.length).toBeGreaterThan(0);
     expect(truth.incidents.some((incident) => incident.kind === 'success_drop')).toBe(false);
-  });
-});
-
-describe('WORKFLOW_PHASES', () => {
-  it("is storage's list of phases, in storage's order", () => {
-    expect(WORKFLOW_PHASES).toEqual(STORED_PHASES);
   });
 });

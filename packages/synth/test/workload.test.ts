@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { INVOCATION_COLUMNS } from '@skills/storage';
 import { describe, expect, it } from 'vitest';
 import { generateWorkload, type SyntheticInvocation } from '../src/index.js';
 import { generateAll } from './fixtures.js';
@@ -8,8 +7,23 @@ const options = { invocations: 30_000, users: 60, skills: 40, days: 5, seed: 202
 const { truth, invocations } = generateAll(options);
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-// The columns storage reads back, less the one the store adds (created_at), in storage's order.
-const KEYS = INVOCATION_COLUMNS.filter((column) => column !== 'created_at');
+const KEYS = [
+  'id',
+  'skill_name',
+  'invoked_at',
+  'session_id',
+  'user_id',
+  'workflow_path',
+  'workflow_phase',
+  'workflow_step_id',
+  'completed',
+  'duration_seconds',
+  'user_query',
+  'alternatives_considered',
+  'selection_rank',
+  'follow_up_actions',
+  'error_type',
+];
 
 describe('generateWorkload', () => {
   it('is deterministic: the same options give deep-equal truth and invocations', () => {
