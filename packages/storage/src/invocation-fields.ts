@@ -8,7 +8,8 @@ import { z } from 'zod';
  *   is `invocationSchema` and selects `INVOCATION_COLUMNS`;
  * - the table (`SkillInvocationTable` in schema.ts) is the read shape with booleans as 0/1, lists
  *   as JSON text and the packed embedding;
- * - synth's `SyntheticInvocation` narrows the read shape.
+ * - synth depends on nothing (docs/architecture.md), so its `SyntheticInvocation` is a copy,
+ *   held to these columns, phases and input rules by apps/cli/test/workload-shape.test.ts.
  * Migration 0001 keeps its own copy: a migration is a frozen snapshot of the schema it created.
  * Adding a field: its limit here, its zod rule in invocationInputSchema (and the fast path), its
  * read type in invocationSchema, and a migration.
