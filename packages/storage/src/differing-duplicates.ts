@@ -1,4 +1,4 @@
-import type { WriteTx } from './driver/types.js';
+import type { WriteTx } from './dialect/store-driver.js';
 import type { InvocationRow } from './invocation.js';
 import { INVOCATION_COLUMNS } from './queries/invocation-view.js';
 

@@ -1,4 +1,4 @@
-import type { InsertIgnoreStatement } from './driver/types.js';
+import type { InsertIgnoreStatement } from './dialect/store-driver.js';
 import type { InvocationRow } from './invocation.js';
 
 /**

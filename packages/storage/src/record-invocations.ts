@@ -3,7 +3,7 @@ import { ValidationError, type FieldIssue } from './errors.js';
 import { parseInvocation, type InvocationInput, type InvocationRow } from './invocation.js';
 import { insertInvocations } from './insert-invocations.js';
 import { foldIntoRollups, readPriors } from './rollups/index.js';
-import type { WriteTx } from './driver/types.js';
+import type { WriteTx } from './dialect/store-driver.js';
 import { recordedEvent, toRecordedInvocation } from './recorded-events.js';
 import { internals, type RecordedEvent, type Store } from './store.js';
 import { PSEUDONYM_CHECK_KEY, secretMissing, type Pseudonymise } from './user-pseudonyms.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { RowsStatement } from '../driver/types.js';
+import type { RowsStatement } from '../dialect/store-driver.js';
 import type { DailySkillsTable } from '../schema.js';
-import { compositeKey, DAY_MS, defineRollup, keyed, num } from './rollup.js';
+import { addExcluded, compositeKey, DAY_MS, defineRollup, keyed, num } from './rollup.js';
 import { skillTimeSeries, sumHours } from './skill-time-series.js';
 
 /** Per `compositeKey(day, skill)`: a `mv_daily_skills` row as one batch adds to it. */
@@ -10,24 +10,23 @@ export type DayDeltas = Map<string, DailySkillsTable>;
 /** `mv_daily_skills`: per UTC day and skill, additive (the database adds a batch to what it has). */
 export const dailySkills = defineRollup<DayDeltas>({
   table: 'mv_daily_skills',
-  // An erased day is summed from its hours, recomputed first.
+  // Its delta is the hourly rollup's summed per day (no second pass over the rows); an erased day
+  // is summed from its hours, recomputed first.
   after: [skillTimeSeries],
-  delta(rows) {
+  delta(_rows, batch) {
     const days: DayDeltas = new Map();
-    for (const row of rows) {
-      const date = row.invoked_at - (row.invoked_at % DAY_MS);
-      const key = compositeKey(date, row.skill_name);
+    for (const hour of batch.deltaOf(skillTimeSeries).values()) {
+      const date = hour.start - (hour.start % DAY_MS);
+      const key = compositeKey(date, hour.skill);
       let day = days.get(key);
       if (!day) {
-        day = { date, skill_name: row.skill_name, invocations: 0, completions: 0, abandonments: 0, duration_sum: 0, duration_count: 0, avg_duration_seconds: null };
+        day = { date, skill_name: hour.skill, invocations: 0, completions: 0, abandonments: 0, duration_sum: 0, duration_count: 0, avg_duration_seconds: null };
         days.set(key, day);
       }
-      day.invocations += 1;
-      day.completions += row.completed;
-      if (row.completed === 1 && row.duration_seconds !== null) {
-        day.duration_sum += row.duration_seconds;
-        day.duration_count += 1;
-      }
+      day.invocations += hour.count;
+      day.completions += hour.completed;
+      day.duration_sum += hour.durationSum;
+      day.duration_count += hour.durationCount;
     }
     return days;
   },
@@ -95,11 +94,7 @@ const addDays: RowsStatement<DailySkillsTable> = (db, rows) =>
     .values(rows)
     .onConflict((oc) =>
       oc.columns(['date', 'skill_name']).doUpdateSet({
-        invocations: sql`mv_daily_skills.invocations + excluded.invocations`,
-        completions: sql`mv_daily_skills.completions + excluded.completions`,
-        abandonments: sql`mv_daily_skills.abandonments + excluded.abandonments`,
-        duration_sum: sql`mv_daily_skills.duration_sum + excluded.duration_sum`,
-        duration_count: sql`mv_daily_skills.duration_count + excluded.duration_count`,
+        ...addExcluded('mv_daily_skills', ['invocations', 'completions', 'abandonments', 'duration_sum', 'duration_count']),
         avg_duration_seconds: sql`case when mv_daily_skills.duration_count + excluded.duration_count > 0
           then (mv_daily_skills.duration_sum + excluded.duration_sum)
              / (mv_daily_skills.duration_count + excluded.duration_count) end`,

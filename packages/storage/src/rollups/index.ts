@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { WriteTx } from '../driver/types.js';
+import type { WriteTx } from '../dialect/store-driver.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase } from '../schema.js';
 import type { Pseudonymise } from '../user-pseudonyms.js';

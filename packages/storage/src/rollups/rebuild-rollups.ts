@@ -1,5 +1,5 @@
 import type { Compilable, Kysely } from 'kysely';
-import type { WriteTx } from '../driver/types.js';
+import type { WriteTx } from '../dialect/store-driver.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
@@ -34,8 +34,8 @@ export interface RebuildResult {
   userInteractions: boolean;
 }
 
+/** The tables of `ROLLUPS` (rollups/index.ts); one added there is emptied, rebuilt and counted too. */
 type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions';
-
 
 /**
  * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:

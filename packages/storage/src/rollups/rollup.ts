@@ -1,5 +1,5 @@
-import type { Compilable, Kysely } from 'kysely';
-import type { WriteTx } from '../driver/types.js';
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import type { WriteTx } from '../dialect/store-driver.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase } from '../schema.js';
 import type { Pseudonymise } from '../user-pseudonyms.js';
@@ -88,6 +88,29 @@ export interface Rollup<Delta = unknown, Result = unknown, Prior = unknown> {
 /** A rollup, typed where it is defined (the list holds them as `Rollup`). */
 export const defineRollup = <Delta, Result = void, Prior = undefined>(rollup: Rollup<Delta, Result, Prior>): Rollup<Delta, Result, Prior> =>
   rollup;
+
+/*
+ * The SET clauses of the rollups' `INSERT … ON CONFLICT DO UPDATE`, the same SQL on both dialects.
+ */
+
+/** `column = excluded.column` for each: the row merged in memory replaces the stored one. */
+export function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<any>> {
+  return Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)])) as Record<C, RawBuilder<any>>;
+}
+
+/** `column = table.column + excluded.column` for each: the database adds the batch's delta to what it has. */
+export function addExcluded<C extends string>(table: string, columns: readonly C[]): Record<C, RawBuilder<any>> {
+  return Object.fromEntries(columns.map((column) => [column, sql`${sql.ref(`${table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`])) as Record<C, RawBuilder<any>>;
+}
+
+/** `first_used` and `last_used` widened to cover both the stored and the batch's span. */
+export function widenSpan(table: string): Record<'first_used' | 'last_used', RawBuilder<any>> {
+  const [first, last] = [sql.ref(`${table}.first_used`), sql.ref(`${table}.last_used`)];
+  return {
+    first_used: sql`case when excluded.first_used < ${first} then excluded.first_used else ${first} end`,
+    last_used: sql`case when excluded.last_used > ${last} then excluded.last_used else ${last} end`,
+  };
+}
 
 /** Run one of the recorder's upsert statements on a plain Kysely transaction (erase, rebuild). */
 export async function run(trx: Kysely<SkillsDatabase>, statement: Compilable): Promise<void> {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { RowsStatement } from '../driver/types.js';
+import type { RowsStatement } from '../dialect/store-driver.js';
 import type { SessionSkillsTable } from '../schema.js';
-import { compositeKey, defineRollup, keyed, num } from './rollup.js';
+import { addExcluded, compositeKey, defineRollup, keyed, num, widenSpan } from './rollup.js';
 
 /** Per `compositeKey(session, skill)`: a `session_skills` row as one batch adds to it, written as it is. */
 export type SessionSkillDeltas = Map<string, SessionSkillsTable>;
@@ -69,11 +69,5 @@ const addSessionSkills: RowsStatement<SessionSkillsTable> = (db, rows) =>
     .insertInto('session_skills')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['session_id', 'skill_name']).doUpdateSet({
-        invocation_count: sql`session_skills.invocation_count + excluded.invocation_count`,
-        first_used: sql`case when excluded.first_used < session_skills.first_used
-          then excluded.first_used else session_skills.first_used end`,
-        last_used: sql`case when excluded.last_used > session_skills.last_used
-          then excluded.last_used else session_skills.last_used end`,
-      }),
+      oc.columns(['session_id', 'skill_name']).doUpdateSet({ ...addExcluded('session_skills', ['invocation_count']), ...widenSpan('session_skills') }),
     );

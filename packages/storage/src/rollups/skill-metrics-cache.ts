@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { RowsStatement, WriteTx } from '../driver/types.js';
+import type { RowsStatement, WriteTx } from '../dialect/store-driver.js';
 import type { SkillMetricsCacheTable, SkillsDatabase } from '../schema.js';
-import { defineRollup, HOUR_MS, hourOf, keyed, num, run, type RollupCheck } from './rollup.js';
+import { defineRollup, fromExcluded, HOUR_MS, hourOf, keyed, num, run, type RollupCheck } from './rollup.js';
 import { skillMetrics, type SkillUpdate } from './skill-metrics.js';
 import { findHourRange, skillTimeSeries, type HourDelta } from './skill-time-series.js';
 
@@ -223,14 +223,7 @@ const upsertMetricsCache: RowsStatement<MetricsCacheRow> = (db, rows) =>
     .insertInto('skill_metrics_cache')
     .values(rows)
     .onConflict((oc) =>
-      oc.column('skill_name').doUpdateSet((eb) => ({
-        last_invocation_at: eb.ref('excluded.last_invocation_at'),
-        window_end: eb.ref('excluded.window_end'),
-        invocation_count_1h: eb.ref('excluded.invocation_count_1h'),
-        invocation_count_24h: eb.ref('excluded.invocation_count_24h'),
-        completed_count_24h: eb.ref('excluded.completed_count_24h'),
-        avg_completion_rate_24h: eb.ref('excluded.avg_completion_rate_24h'),
-        updated_at: eb.ref('excluded.updated_at'),
-        hourly_window: eb.ref('excluded.hourly_window'),
-      })),
+      oc.column('skill_name').doUpdateSet(
+        fromExcluded(['last_invocation_at', 'window_end', 'invocation_count_1h', 'invocation_count_24h', 'completed_count_24h', 'avg_completion_rate_24h', 'updated_at', 'hourly_window']),
+      ),
     );

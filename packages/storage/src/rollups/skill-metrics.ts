@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { KeysLookup, RowsStatement } from '../driver/types.js';
+import type { KeysLookup, RowsStatement } from '../dialect/store-driver.js';
 import type { SkillMetricsTable, SkillsDatabase } from '../schema.js';
-import { defineRollup, hourOf, increment, keyed, num, run } from './rollup.js';
+import { defineRollup, fromExcluded, hourOf, increment, keyed, num, run } from './rollup.js';
 import { skillTimeSeries, sumHours } from './skill-time-series.js';
 import { readPrunedBefore } from '../prune.js';
 
@@ -236,31 +236,17 @@ const findSkillMetrics: KeysLookup<{ skill_name: string }> = (db, keys) =>
     .leftJoin('skill_metrics_cache as c', 'c.skill_name', 'm.skill_name')
     .selectAll('m')
     .select(['c.window_end as cache_window_end', 'c.hourly_window as cache_hourly_window'])
-    .where(
-      'm.skill_name',
-      'in',
-      keys.map((key) => key.skill_name),
-    );
+    .where('m.skill_name', 'in', keys.map((key) => key.skill_name));
 
 const upsertSkillMetrics: RowsStatement<SkillMetricsTable> = (db, rows) =>
   db
     .insertInto('skill_metrics')
     .values(rows)
     .onConflict((oc) =>
-      oc.column('skill_name').doUpdateSet((eb) => ({
-        total_invocations: eb.ref('excluded.total_invocations'),
-        completed_invocations: eb.ref('excluded.completed_invocations'),
-        abandoned_invocations: eb.ref('excluded.abandoned_invocations'),
-        total_duration_seconds: eb.ref('excluded.total_duration_seconds'),
-        timed_completions: eb.ref('excluded.timed_completions'),
-        avg_duration_seconds: eb.ref('excluded.avg_duration_seconds'),
-        completion_rate: eb.ref('excluded.completion_rate'),
-        first_invoked: eb.ref('excluded.first_invoked'),
-        last_invoked: eb.ref('excluded.last_invoked'),
-        workflow_paths: eb.ref('excluded.workflow_paths'),
-        common_errors: eb.ref('excluded.common_errors'),
-        follow_up_actions: eb.ref('excluded.follow_up_actions'),
-        workflow_phases: eb.ref('excluded.workflow_phases'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })),
+      oc.column('skill_name').doUpdateSet(
+        fromExcluded([
+          'total_invocations', 'completed_invocations', 'abandoned_invocations', 'total_duration_seconds', 'timed_completions', 'avg_duration_seconds',
+          'completion_rate', 'first_invoked', 'last_invoked', 'workflow_paths', 'common_errors', 'follow_up_actions', 'workflow_phases', 'updated_at',
+        ]),
+      ),
     );

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { KeysLookup, RowsStatement, WriteTx } from '../driver/types.js';
+import type { KeysLookup, RowsStatement, WriteTx } from '../dialect/store-driver.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase, SkillTimeSeriesTable } from '../schema.js';
 import { addToHistogram, bucketOf, parseHistogram, serializeHistogram, type DurationHistogram } from './duration-histogram.js';
-import { compositeKey, defineRollup, FOLDED_COLUMNS, HOUR_MS, increment, keyed, normalise, num, run } from './rollup.js';
+import { compositeKey, defineRollup, FOLDED_COLUMNS, fromExcluded, HOUR_MS, increment, keyed, normalise, num, run } from './rollup.js';
 
 /** What one batch adds to one skill-hour. */
 export interface HourDelta {
@@ -132,11 +132,7 @@ const findSessionHours: KeysLookup<SessionHourKey> = (db, keys) =>
   db
     .selectFrom('skill_invocation')
     .select(['session_id', 'skill_name', 'invoked_at'])
-    .where(
-      'session_id',
-      'in',
-      keys.map((key) => key.session_id),
-    )
+    .where('session_id', 'in', keys.map((key) => key.session_id))
     .where('invoked_at', '>=', keys.length === 1 ? keys[0]!.from : keys.reduce((min, key) => Math.min(min, key.from), Infinity))
     .where('invoked_at', '<', keys.length === 1 ? keys[0]!.to : keys.reduce((max, key) => Math.max(max, key.to), -Infinity));
 
@@ -178,16 +174,9 @@ const upsertHours: RowsStatement<SkillTimeSeriesTable> = (db, rows) =>
     .insertInto('skill_time_series')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['skill_name', 'hour_start']).doUpdateSet((eb) => ({
-        invocation_count: eb.ref('excluded.invocation_count'),
-        completed_count: eb.ref('excluded.completed_count'),
-        completion_rate: eb.ref('excluded.completion_rate'),
-        duration_sum: eb.ref('excluded.duration_sum'),
-        duration_count: eb.ref('excluded.duration_count'),
-        avg_duration_seconds: eb.ref('excluded.avg_duration_seconds'),
-        unique_sessions: eb.ref('excluded.unique_sessions'),
-        duration_histogram: eb.ref('excluded.duration_histogram'),
-      })),
+      oc.columns(['skill_name', 'hour_start']).doUpdateSet(
+        fromExcluded(['invocation_count', 'completed_count', 'completion_rate', 'duration_sum', 'duration_count', 'avg_duration_seconds', 'unique_sessions', 'duration_histogram']),
+      ),
     );
 
 /**

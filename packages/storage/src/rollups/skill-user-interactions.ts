@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type { KeysLookup, RowsStatement, WriteTx } from '../driver/types.js';
+import type { KeysLookup, RowsStatement, WriteTx } from '../dialect/store-driver.js';
 import type { SkillUserInteractionsTable } from '../schema.js';
 import { recomputeUserInteractions, type Pseudonymise } from '../user-pseudonyms.js';
-import { compositeKey, defineRollup, keyed } from './rollup.js';
+import { addExcluded, compositeKey, defineRollup, keyed, widenSpan } from './rollup.js';
 
 /**
  * `skill_user_interactions`: per (pseudonymised user, skill), additive like `session_skills`;
@@ -76,11 +76,7 @@ const findOptOuts: KeysLookup<{ user_id: string }> = (db, keys) =>
   db
     .selectFrom('skill_user_opt_outs')
     .select('user_id')
-    .where(
-      'user_id',
-      'in',
-      keys.map((key) => key.user_id),
-    );
+    .where('user_id', 'in', keys.map((key) => key.user_id));
 
 const addUserInteractions: RowsStatement<SkillUserInteractionsTable> = (db, rows) =>
   db
@@ -88,11 +84,7 @@ const addUserInteractions: RowsStatement<SkillUserInteractionsTable> = (db, rows
     .values(rows)
     .onConflict((oc) =>
       oc.columns(['user_id', 'skill_name']).doUpdateSet({
-        invocation_count: sql`skill_user_interactions.invocation_count + excluded.invocation_count`,
-        completed_count: sql`skill_user_interactions.completed_count + excluded.completed_count`,
-        first_used: sql`case when excluded.first_used < skill_user_interactions.first_used
-          then excluded.first_used else skill_user_interactions.first_used end`,
-        last_used: sql`case when excluded.last_used > skill_user_interactions.last_used
-          then excluded.last_used else skill_user_interactions.last_used end`,
+        ...addExcluded('skill_user_interactions', ['invocation_count', 'completed_count']),
+        ...widenSpan('skill_user_interactions'),
       }),
     );
