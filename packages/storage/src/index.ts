@@ -8,7 +8,7 @@ export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './
 export { EXPERIMENT_STATUSES } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
-export { parseIsoTime, type IsoTime } from './iso-time.js';
+export { parseIsoTime, parseTimeText, type IsoTime, type TimeText } from './iso-time.js';
 export { HOUR_MS, DAY_MS } from './rollups/rollup.js';
 export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, MAX_EPOCH_MS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
