@@ -40,4 +40,4 @@ export { openLegacyDatabase, LegacyDatabaseError, type LegacyDatabase, type Lega
 export type { LegacyTableReport } from './legacy/legacy-report.js';
 export { legacyTime, legacyId } from './legacy/legacy-values.js';
 export { pruneInvocations, prunedBefore, parseRetentionPeriod, type PruneOptions, type PruneResult } from './prune.js';
-export { backupStore, BackupError, type BackupOptions, type BackupResult } from './backup.js';
+export { backupStore, BackupError, type BackupOptions, type BackupResult } from './dialect/sqlite/sqlite-backup.js';

@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, renameSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageError } from './errors.js';
-import { keyFilePath } from './key-file.js';
-import { parseStoreUrl, redactUrl } from './store-location.js';
+import { StorageError } from '../../errors.js';
+import { keyFilePath } from '../../key-file.js';
+import { parseStoreUrl, redactUrl } from '../../store-location.js';
 
 /** A backup that was not made; nothing was written at the destination. */
 export class BackupError extends StorageError {
