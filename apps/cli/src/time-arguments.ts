@@ -1,37 +1,18 @@
-import { MAX_EPOCH_MS, parseIsoTime } from '@skills/storage';
+import { parseTimeText } from '@skills/storage';
 import { optionError } from './errors.js';
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
-const EPOCH_MS = /^\d+$/;
 
 const EXPECTED = 'expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time';
 
 /**
  * A point in time given on the command line: `now`, a duration before now (`30s`, `30m`, `24h`,
- * `7d`, `2w`), epoch milliseconds, or ISO-8601 text. Returns epoch ms.
+ * `7d`, `2w`), epoch milliseconds, or ISO-8601 text. Returns epoch ms. Read by storage's
+ * `parseTimeText`, as the server reads its `since`; the words of the errors are the CLI's.
  * @example parseTimeArgument('24h', '--since', Date.UTC(2026, 0, 2)) // Date.UTC(2026, 0, 1)
  */
 export function parseTimeArgument(value: string, option: string, now: number): number {
-  const text = value.trim();
-  if (text.toLowerCase() === 'now') return now;
-  const relative = RELATIVE.exec(text);
-  if (relative) return now - Math.round(Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
-  if (EPOCH_MS.test(text)) {
-    const ms = Number(text);
-    if (ms > MAX_EPOCH_MS) throw optionError(option, `epoch milliseconds out of range (got "${value}")`);
-    return ms;
-  }
-  // The invocation schema's own ISO-8601 reading (no offset means UTC; no rolled-over days).
-  const time = parseIsoTime(text);
+  const time = parseTimeText(value, now);
   if (time.ok) return time.ms;
+  if (time.reason === 'range') throw optionError(option, `epoch milliseconds out of range (got "${value}")`);
   if (time.reason === 'date') throw optionError(option, `not a valid date (got "${value}")`);
   throw optionError(option, `${EXPECTED} (got "${value}")`);
 }

@@ -1,30 +1,24 @@
-import { parseIsoTime, ValidationError } from '@skills/storage';
+import { parseTimeText, ValidationError } from '@skills/storage';
 import { z } from 'zod';
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const RELATIVE = /^(\d+(?:\.\d+)?)([smhdw])$/i;
 const TIME_TEXT = 'a duration before now (30m, 24h, 7d, 2w), now, epoch milliseconds or ISO-8601';
 
 /**
- * A time in a query string, as the CLI's `--since` takes it: `24h` (before the request's clock),
- * `now`, epoch ms or ISO-8601 (no offset means UTC). Resolved against `now` by `resolveTime`.
+ * A time in a query string, as the CLI's `--since` takes it (storage's `parseTimeText`): `24h`
+ * (before the request's clock), `now`, epoch ms or ISO-8601 (no offset means UTC). Resolved
+ * against `now` by `resolveTime`.
  */
 export const timeParam = z
   .string()
   .trim()
-  .refine((text) => text.toLowerCase() === 'now' || RELATIVE.test(text) || /^\d+$/.test(text) || parseIsoTime(text).ok, {
+  .refine((text) => parseTimeText(text, 0).ok, {
     message: `expected ${TIME_TEXT}`,
   })
   .meta({ description: `time: ${TIME_TEXT}`, examples: ['24h', '2026-12-01T00:00:00Z', '1764547200000'] });
 
 /** Epoch ms of a `timeParam` value. */
 export function resolveTime(text: string, now: number): number {
-  if (text.toLowerCase() === 'now') return now;
-  const relative = RELATIVE.exec(text);
-  if (relative) return now - Math.round(Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
-  if (/^\d+$/.test(text)) return Number(text);
-  // The invocation schema's own ISO-8601 reading (no offset means UTC; no rolled-over days).
-  const time = parseIsoTime(text);
+  const time = parseTimeText(text, now);
   return time.ok ? time.ms : Number.NaN;
 }
 

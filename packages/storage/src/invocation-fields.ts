@@ -20,7 +20,7 @@ export const WORKFLOW_PHASES = ['setup', 'execution', 'verification', 'cleanup',
 export type WorkflowPhase = (typeof WORKFLOW_PHASES)[number];
 
 /** The latest time accepted, as JavaScript's Date allows (epoch ms). */
-export const MAX_EPOCH_MS = 8.64e15;
+export { MAX_EPOCH_MS } from './iso-time.js';
 
 /**
  * The largest duration accepted (10⁹ s, about 31.7 years): far beyond any invocation, and small

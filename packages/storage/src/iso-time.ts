@@ -30,3 +30,30 @@ function isCalendarDate(text: string): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
+const EPOCH_MS = /^\d+$/;
+/** The latest time JavaScript's Date allows (epoch ms); the invocation schema's limit too. */
+export const MAX_EPOCH_MS = 8.64e15;
+
+/** `range`: epoch milliseconds past what a Date can hold; else as `IsoTime`. */
+export type TimeText = { ok: true; ms: number } | { ok: false; reason: 'format' | 'date' | 'range' };
+
+/**
+ * A point in time as people type it, the same for the CLI's `--since` and the server's `since`:
+ * `now`, a duration before now (`30s`, `30m`, `24h`, `7d`, `2w`, `1.5h`), epoch milliseconds, or
+ * ISO-8601 text (`parseIsoTime`). Each caller words its own error from `reason`.
+ * @example parseTimeText('24h', Date.UTC(2026, 0, 2)) // { ok: true, ms: Date.UTC(2026, 0, 1) }
+ */
+export function parseTimeText(text: string, now: number): TimeText {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'now') return { ok: true, ms: now };
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) return { ok: true, ms: now - Math.round(Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!) };
+  if (EPOCH_MS.test(trimmed)) {
+    const ms = Number(trimmed);
+    return ms > MAX_EPOCH_MS ? { ok: false, reason: 'range' } : { ok: true, ms };
+  }
+  return parseIsoTime(trimmed);
+}

@@ -11,6 +11,7 @@ import {
   type CiDelivery,
   type CiIngest,
 } from '@skills/integrations';
+import { parseTimeText } from '@skills/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerPlugin } from '../build-server.js';
@@ -136,12 +137,10 @@ function windowOf(query: Record<string, unknown>): { since?: number; until?: num
   return out;
 }
 
+/** A time as the read endpoints and the CLI take it (storage's `parseTimeText`). */
 function timeOf(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
-  const ago = /^(\d+)([dhm])$/.exec(text);
-  if (ago) return Date.now() - Number(ago[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[ago[2] as 'd' | 'h' | 'm'];
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
+  const time = parseTimeText(text, Date.now());
+  return time.ok ? time.ms : undefined;
 }
 
 // ---- The OpenAPI description of these routes (the document only: the handlers above read the raw body themselves).
