@@ -1,5 +1,6 @@
 import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import type { WriteTx } from '../dialect/store-driver.js';
+import { INVOCATION_COLUMNS } from '../invocation-fields.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase } from '../schema.js';
 import type { Pseudonymise } from '../user-pseudonyms.js';
@@ -133,20 +134,14 @@ export function normalise(row: InvocationRow): InvocationRow {
   };
 }
 
-/** The columns the rollups are made of (a read for them need not carry texts nobody folds). */
-export const FOLDED_COLUMNS = [
-  'id',
-  'skill_name',
-  'invoked_at',
-  'session_id',
-  'user_id',
-  'workflow_path',
-  'workflow_phase',
-  'completed',
-  'duration_seconds',
-  'follow_up_actions',
-  'error_type',
-] as const;
+/** Columns of an invocation no rollup folds: a read for the rollups need not carry them. */
+const UNFOLDED = ['workflow_step_id', 'user_query', 'alternatives_considered', 'selection_rank', 'created_at'] as const;
+type FoldedColumn = Exclude<(typeof INVOCATION_COLUMNS)[number], (typeof UNFOLDED)[number]>;
+
+/** The columns the rollups are made of: the invocation's columns (invocation-fields.ts) but UNFOLDED. */
+export const FOLDED_COLUMNS: readonly FoldedColumn[] = INVOCATION_COLUMNS.filter(
+  (column): column is FoldedColumn => !(UNFOLDED as readonly string[]).includes(column),
+);
 
 /** Count one more of `key`. */
 export function increment<K>(map: Map<K, number>, key: K): void {
