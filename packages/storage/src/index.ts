@@ -16,7 +16,7 @@ export { topSkills, TOP_SKILLS_ORDERS, type TopSkill, type TopSkillsOptions, typ
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
 export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
 export type { Invocation } from './queries/invocation-view.js';
-export { searchInvocations, searchWords, refreshSearchIndex, type SearchOptions } from './queries/search-invocations.js';
+export { searchInvocations, searchInvocationOutcomes, searchWords, refreshSearchIndex, type InvocationOutcome, type SearchOptions } from './queries/search-invocations.js';
 export { sessionSummary, sessionSummarySchema, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
 export {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, recordInvocations, searchInvocations, StoreReadOnlyError, type Store } from '../src/index.js';
+import { openStore, recordInvocations, searchInvocationOutcomes, searchInvocations, StoreReadOnlyError, type Store } from '../src/index.js';
 import { T0, storeFactories } from './helpers.js';
 
 const queries = [
@@ -126,6 +126,7 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
     id: `c${String(n).padStart(5, '0')}`,
     skill_name: n % 3 === 0 ? 'coverage-report' : 'pytest-run',
     session_id: `s${n % 50}`,
+    completed: n % 5 === 0,
     // A permutation of the times, with ties (every 7th row shares its neighbour's second).
     invoked_at: T0 + ((n * 7919) % 12_040) * 1000 - (n % 7 === 0 ? 1000 : 0),
     user_query: n >= 12_000 ? `flaky test ${n}` : n % 4 === 0 ? `show coverage for module ${n % 40}` : `run step ${n % 97}`,
@@ -156,4 +157,39 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
     // Deeper than the newest rows hold: the search widens, up to all of them.
     expect((await searchInvocations(store, 'coverage', { limit: 1000, skill: 'coverage-report' })).map((i) => i.id)).toEqual(expected('coverage', 1000, 'coverage-report'));
   }, 30_000);
+
+  it('searchInvocationOutcomes: the same matches in the same order, only skill and completion', async () => {
+    const searches: [string, { limit?: number; skill?: string }][] = [
+      ['coverage', {}],
+      ['show coverage', { limit: 1000 }],
+      ['coverage', { skill: 'coverage-report', limit: 250 }],
+      ['flaky', { limit: 100 }],
+      ['coverage', { limit: 1000, skill: 'coverage-report' }],
+    ];
+    for (const [text, options] of searches) {
+      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({ id: i.id, skill_name: i.skill_name, completed: i.completed }));
+      expect(outcomes.length).toBeGreaterThan(0);
+      expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
+    }
+  }, 30_000);
+});
+
+describe.each(storeFactories)('searchInvocationOutcomes of the accent and stop-word cases [$name]', (factory) => {
+  let store: Store;
+  beforeAll(async () => {
+    ({ store } = await factory.create());
+    await recordInvocations(store, items.map((item, n) => ({ ...item, completed: n % 3 === 0 })));
+  });
+  afterAll(async () => {
+    await store.close();
+    await factory.cleanup();
+  });
+
+  it('gives searchInvocations\' matches, only skill and completion', async () => {
+    for (const [text, options] of cases) {
+      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({ id: i.id, skill_name: i.skill_name, completed: i.completed }));
+      expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
+    }
+    await expect(searchInvocationOutcomes(store, '  ')).rejects.toThrow(/expected at least one word/);
+  });
 });

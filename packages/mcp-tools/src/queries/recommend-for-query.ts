@@ -1,5 +1,5 @@
 import { predictSuccess, type PredictorModel } from '@skills/predictor';
-import { searchInvocations, type Store } from '@skills/storage';
+import { searchInvocationOutcomes, type InvocationOutcome, type Store } from '@skills/storage';
 
 export interface QueryRecommendation {
   skill_name: string;
@@ -40,7 +40,8 @@ const POPULAR_CANDIDATES = 20;
 export async function recommendForQuery(store: Store, options: RecommendForQueryOptions): Promise<QueryRecommendation[]> {
   const weights = new Map<string, { weight: number; matched: number; completed: number }>();
   const seen = new Set<string>();
-  const tally = (invocations: Awaited<ReturnType<typeof searchInvocations>>, weight: number) => {
+  // Only which skill each match went to and whether it completed: the narrow form of the search.
+  const tally = (invocations: InvocationOutcome[], weight: number) => {
     for (const invocation of invocations) {
       if (seen.has(invocation.id)) continue;
       seen.add(invocation.id);
@@ -51,11 +52,11 @@ export async function recommendForQuery(store: Store, options: RecommendForQuery
       weights.set(invocation.skill_name, entry);
     }
   };
-  tally(await searchInvocations(store, options.query, { limit: SEARCH_LIMIT }), 1);
+  tally(await searchInvocationOutcomes(store, options.query, { limit: SEARCH_LIMIT }), 1);
   const words = [...new Set(options.query.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? [])];
   if (seen.size < FEW_MATCHES && words.length > 1) {
     const longest = words.sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, MAX_SINGLE_WORDS);
-    for (const word of longest) tally(await searchInvocations(store, word, { limit: SEARCH_LIMIT / 2 }), 0.5);
+    for (const word of longest) tally(await searchInvocationOutcomes(store, word, { limit: SEARCH_LIMIT / 2 }), 0.5);
   }
 
   const popular = await store.db

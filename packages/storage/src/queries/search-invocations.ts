@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.js';
 import { internals, type Store } from '../store.js';
 import { INVOCATION_COLUMNS, toInvocation, type Invocation } from './invocation-view.js';
 import { checkLimit } from './time-window.js';
+import type { SearchRow } from '../dialect/store-driver.js';
 
 export interface SearchOptions {
   /** 1–1000, default 20. */
@@ -40,15 +41,42 @@ export function searchWords(text: string): { words: string[]; stopWords: string[
  * @example await searchInvocations(store, 'failing tests auth')
  */
 export async function searchInvocations(store: Store, text: string, options: SearchOptions = {}): Promise<Invocation[]> {
+  const rows = await findMatches(store, text, options, INVOCATION_COLUMNS);
+  return rows.map(toInvocation);
+}
+
+/** What `searchInvocationOutcomes` gives of each match. */
+export interface InvocationOutcome {
+  id: string;
+  skill_name: string;
+  completed: boolean;
+}
+
+/** The columns an outcome is read from: `user_query` too, which SQLite's accent rule reads. */
+const OUTCOME_COLUMNS = ['id', 'skill_name', 'completed', 'user_query'] as const;
+
+/**
+ * The same matches as `searchInvocations`, in the same order and cut at the same limit, but only
+ * which skill each went to and whether it completed: for a caller that tallies skills over many
+ * matches (the MCP tools' recommendation for a query), without reading and decoding every column
+ * of each (about a third of a 100-match search's time on SQLite).
+ * @example await searchInvocationOutcomes(store, 'show the diff', { limit: 100 }) // [{ id, skill_name: 'git-diff', completed: true }, …]
+ */
+export async function searchInvocationOutcomes(store: Store, text: string, options: SearchOptions = {}): Promise<InvocationOutcome[]> {
+  const rows = await findMatches(store, text, options, OUTCOME_COLUMNS);
+  return rows.map((row) => ({ id: row.id, skill_name: row.skill_name, completed: Number(row.completed) === 1 }));
+}
+
+/** The matching rows, holding only the `selected` columns (whatever SearchRow says). */
+async function findMatches(store: Store, text: string, options: SearchOptions, selected: readonly string[]): Promise<SearchRow[]> {
   const limit = checkLimit(options.limit, 20, 1000);
   const { words, stopWords } = typeof text === 'string' ? searchWords(text) : { words: [], stopWords: [] };
   if (words.length === 0 && stopWords.length === 0) {
     throw new ValidationError([{ index: -1, field: 'text', message: 'expected at least one word to search for' }]);
   }
   if (words.length === 0) return [];
-  const columns = sql.join(INVOCATION_COLUMNS.map((column) => sql.ref(`i.${column}`)));
-  const rows = await internals(store).driver.search.find({ words, limit, skill: options.skill, columns });
-  return rows.map(toInvocation);
+  const columns = sql.join(selected.map((column) => sql.ref(`i.${column}`)));
+  return internals(store).driver.search.find({ words, limit, skill: options.skill, columns });
 }
 
 /**
