@@ -7,6 +7,8 @@
 //  - communityBaselines for 500 skills over the 10 million invocations of the storage-reads store
 //    (run `pnpm bench storage-reads` first), with the same figures computed from raw invocations
 //    timed beside it.
+// BENCH_COLLAB_PARTS (default store,lsh,baselines): which of the three parts to run, e.g. `store`
+// for the recommendSkills latency alone.
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,10 +75,11 @@ const timeEach = async (items, fn) => {
   info('CPU time of this process per call', `p50 ${quantile(cpu, 0.5).toFixed(2)} ms, p95 ${quantile(cpu, 0.95).toFixed(2)} ms`);
   return times.sort((a, b) => a - b);
 };
+const PARTS = new Set((process.env.BENCH_COLLAB_PARTS ?? 'store,lsh,baselines').split(','));
 const ms = (sorted) => `p50 ${quantile(sorted, 0.5).toFixed(2)} ms, p95 ${quantile(sorted, 0.95).toFixed(2)} ms`;
 
 // ---------------------------------------------------------------- 100,000 users in a store
-{
+if (PARTS.has('store')) {
   const USERS = 100_000;
   const path = join(dir, `collab-${USERS}.db`);
   if (!existsSync(path)) {
@@ -126,7 +129,7 @@ const ms = (sorted) => `p50 ${quantile(sorted, 0.5).toFixed(2)} ms, p95 ${quanti
 }
 
 // ---------------------------------------------------------------- 1,000,000 users in memory
-{
+if (PARTS.has('lsh')) {
   const USERS = 1_000_000;
   let start = performance.now();
   const population = buildPopulation(interactions(USERS, 2));
@@ -164,7 +167,7 @@ const ms = (sorted) => `p50 ${quantile(sorted, 0.5).toFixed(2)} ms, p95 ${quanti
 }
 
 // ---------------------------------------------------------------- baselines over 10 M invocations
-{
+if (PARTS.has('baselines')) {
   const path = join(dir, 'reads-10000000.db');
   if (!existsSync(path)) {
     info('communityBaselines', `skipped: ${path} missing (run pnpm bench storage-reads first)`);

@@ -35,7 +35,7 @@ export { popularityRecommendations, rankByNeighbours, rankByRelatedSkills } from
 export { easeFromGram, gramMatrix } from './ease.js';
 export type { EaseModel } from './ease.js';
 export { buildEaseModel, chooseEaseLambda } from './fit-ease.js';
-export type { EaseOptions, FittedEase, LambdaChoice, LambdaChoiceOptions, LambdaTrial } from './fit-ease.js';
+export type { EaseOptions, ExponentChoice, ExponentTrial, FittedEase, LambdaChoice, LambdaChoiceOptions, LambdaTrial } from './fit-ease.js';
 export type { RecommendOptions, SkillRecommendation } from './recommend.js';
 export { createCooccurrenceCounter, dependenciesFromSessions } from './dependencies.js';
 export type { CooccurrenceCounter, DependencyOptions, SkillDependency } from './dependencies.js';

@@ -133,3 +133,40 @@ describe('rankByRelatedSkills', () => {
     expect(rankByRelatedSkills(model, Uint32Array.of(0), new Set([0]), failing.bySkill, (id) => names[id]!).map((r) => r.skill)).toEqual([1]);
   });
 });
+
+/**
+ * Popularity damping, reference: the numpy session above, then
+ *   Bd = B / np.maximum(1.0, np.diag(G)) ** 0.5;  X[0] @ Bd
+ */
+const NUMPY_USER0_DAMPED = [0.36000000000000004, 0.17999999999999997, 0.16165807537309523, 0.26666666666666666, 0.11547005383792515];
+
+describe('popularity damping (popularityExponent)', () => {
+  it('divides column j of B by max(1, G_jj)^α, as numpy does', () => {
+    const population = buildPopulation(rows);
+    const ids = byName(population);
+    const model = buildEaseModel(population, { lambda: 2, popularityExponent: 0.5 });
+    const scores = model.score(population.sets.get('user0')!);
+    expect(ids.map((id) => scores[id])).toEqual(NUMPY_USER0_DAMPED.map((value) => expect.closeTo(value, 13)));
+    expect(model.exponent).toBe(0.5);
+    expect(buildEaseModel(population, { lambda: 2 }).exponent).toBe(0);
+    expect(() => buildEaseModel(population, { popularityExponent: -1 })).toThrow('popularityExponent: expected a number >= 0 (got -1)');
+  });
+
+  it('is chosen with λ on the same held-out skills when neither is given (α = 0 tried too), and left at 0 for a fixed λ share', () => {
+    const sets = groupedPopulation({ seed: 5, users: 600, skills: 120, groups: 12, favourites: 15, fromGroup: 8, random: 3 });
+    const population = buildPopulation([...sets].flatMap(([user, skills]) => [...skills].map((s) => ({ user, skill: `s${s}`, total: 1, completed: 1 }))));
+    const fitted = buildEaseModel(population);
+    expect(fitted.debias!.trials.map((t) => t.exponent)).toEqual([0, 0.125, 0.25, 0.375, 0.5]);
+    // α = 0 is the chosen λ's own trial.
+    expect(fitted.debias!.trials[0]!.ndcg).toBe(fitted.choice!.trials.find((t) => t.share === fitted.share)!.ndcg);
+    const best = Math.max(...fitted.debias!.trials.map((t) => t.ndcg));
+    expect(fitted.debias!.trials.find((t) => t.exponent === fitted.exponent)!.ndcg).toBe(best);
+    const fixed = buildEaseModel(population, { lambdaShare: fitted.share! });
+    expect(fixed.exponent).toBe(0);
+    expect(fixed.debias).toBeUndefined();
+  });
+
+  it('keeps plain EASE where the population is too small to validate on', () => {
+    expect(buildEaseModel(buildPopulation(rows)).exponent).toBe(0);
+  });
+});
