@@ -140,12 +140,14 @@ async function newestPage(
   let known: number[] = [];
   let all = false;
   for (let n = Math.ceil((2 * (q.offset + q.page)) / q.density); ; n *= 4) {
+    // One statement: the time `since` the newest `n` rows reach back to, and the least rowid among them.
     const edge =
       n > NEWEST_ROWS
         ? undefined
-        : await sql<{ since: number }>`
-            select invoked_at as since from skill_invocation indexed by idx_invocation_invoked_at
-            order by invoked_at desc limit 1 offset ${n - 1}`.execute(db);
+        : await sql<{ since: number; from: number }>`
+            select e.since, (select min(rowid) from skill_invocation indexed by idx_invocation_invoked_at where invoked_at >= e.since) as "from"
+            from (select invoked_at as since from skill_invocation indexed by idx_invocation_invoked_at
+                  order by invoked_at desc limit 1 offset ${n - 1}) e`.execute(db);
     const since = edge?.rows[0]?.since;
     if (since === undefined) {
       return sql<MatchedRow>`
@@ -154,9 +156,7 @@ async function newestPage(
         order by i.invoked_at desc, i.id desc
         limit ${q.page} offset ${q.offset}`.execute(db);
     }
-    const first = await sql<{ from: number }>`
-      select min(rowid) as "from" from skill_invocation indexed by idx_invocation_invoked_at where invoked_at >= ${since}`.execute(db);
-    const from = Number(first.rows[0]!.from);
+    const from = Number(edge!.rows[0]!.from);
     // The greatest rowids, more until one is below `from` (or all are read): at first half again
     // what the newest `n` rows hold by the density (all of them when rowids follow times).
     for (let count = 3 * (q.offset + q.page) + 1; !all && (known.length === 0 || known[known.length - 1]! >= from); count *= 4) {
