@@ -65,6 +65,7 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
     table('ci_jobs', 'the CI jobs and pipeline runs (pipeline, stage, commit, attempt) behind the CI reports'),
     table('integration_deliveries', 'the webhook delivery ids that keep replayed deliveries from being written twice'),
   ],
+  '0011_skill_phase_totals': [table('skill_phase_totals', 'per skill, phase and completion totals with duration buckets (the metrics exporter’s)', 'derived')],
 };
 
 /**
@@ -77,8 +78,8 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
  */
 export async function downLosses(db: Kysely<any>, names: readonly string[]): Promise<DownLoss[]> {
   // A pruned store's rollups hold the history before the cut alone: not derived any more. Only
-  // stores at 0007 or later have store_settings, and a rollback dropping rollups runs 0007's down.
-  const cut = names.includes('0007_collab') ? await prunedBefore(db) : null;
+  // stores at 0007 or later have store_settings: a rollback of 0007 or a later one runs on such a store.
+  const cut = names.some((name) => name >= '0007_collab') ? await prunedBefore(db) : null;
   const losses: DownLoss[] = [];
   for (const name of names) {
     for (const dropped of DROPPED[name as MigrationName] ?? []) {

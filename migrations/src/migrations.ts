@@ -9,6 +9,7 @@ import { collab } from './0007-collab.js';
 import { leanIngest } from './0008-lean-ingest.js';
 import { integrations } from './0009-integrations.js';
 import { ciIntegrations } from './0010-ci-integrations.js';
+import { skillPhaseTotals } from './0011-skill-phase-totals.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -21,7 +22,8 @@ export type MigrationName =
   | '0007_collab'
   | '0008_lean_ingest'
   | '0009_integrations'
-  | '0010_ci_integrations';
+  | '0010_ci_integrations'
+  | '0011_skill_phase_totals';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -35,7 +37,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0008_lean_ingest': leanIngest,
   '0009_integrations': integrations,
   '0010_ci_integrations': ciIntegrations,
+  '0011_skill_phase_totals': skillPhaseTotals,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0010_ci_integrations';
+export const latestVersion: MigrationName = '0011_skill_phase_totals';

@@ -16,11 +16,11 @@ import {
 import { dialects, type TestDatabase } from './databases.js';
 import { snapshotSchema } from './introspect.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations'];
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'];
 
 it('exports the migrations in order, the last one as latestVersion', () => {
   expect(Object.keys(migrations).sort()).toEqual(ALL);
-  expect(latestVersion).toBe('0010_ci_integrations');
+  expect(latestVersion).toBe('0011_skill_phase_totals');
   for (const migration of Object.values(migrations)) expect(typeof migration.down).toBe('function');
 });
 
@@ -51,7 +51,7 @@ for (const factory of dialects) {
       const status = await migrationStatus(t.db);
       expect(status.map((s) => [s.name, s.appliedAt === null])).toEqual([
         ['0001_initial', false], ['0002_search', false],
-        ['0003_workflow_correlation', true], ['0004_analytics', true], ['0005_abtest', true], ['0006_predictor', true], ['0007_collab', true], ['0008_lean_ingest', true], ['0009_integrations', true], ['0010_ci_integrations', true],
+        ['0003_workflow_correlation', true], ['0004_analytics', true], ['0005_abtest', true], ['0006_predictor', true], ['0007_collab', true], ['0008_lean_ingest', true], ['0009_integrations', true], ['0010_ci_integrations', true], ['0011_skill_phase_totals', true],
       ]);
       expect(status[0]!.appliedAt).toBeGreaterThanOrEqual(before);
       expect(status[1]!.appliedAt).toBeLessThanOrEqual(Date.now());
@@ -78,13 +78,13 @@ for (const factory of dialects) {
         ['0001_initial', 'Up', 'Success'],
         ['0002_search', 'Up', 'Success'],
       ]);
-      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, false, false, false, false, false, false, false, false]);
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, false, false, false, false, false, false, false, false, false]);
     });
 
     it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
       await migrateToLatest(t.db);
-      expect(await migrateDown(t.db)).toEqual(['0010_ci_integrations']);
-      expect(await migrateDown(t.db, 10)).toEqual(['0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics', '0003_workflow_correlation', '0002_search', '0001_initial']);
+      expect(await migrateDown(t.db)).toEqual(['0011_skill_phase_totals']);
+      expect(await migrateDown(t.db, 10)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics', '0003_workflow_correlation', '0002_search', '0001_initial']);
       expect(await migrateDown(t.db)).toEqual([]);
       expect(await migrateDown(t.db, 0)).toEqual([]);
       await expect(migrateDown(t.db, -1)).rejects.toThrow(RangeError);
@@ -103,10 +103,10 @@ for (const factory of dialects) {
 
       // skill_time_series is created before the collision: the transaction took it back.
       expect(await snapshotSchema(t.db, t.dialect)).toEqual(before);
-      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0010_ci_integrations', appliedAt: null });
+      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0011_skill_phase_totals', appliedAt: null });
 
       await t.db.schema.dropTable('skill_metrics_cache').execute();
-      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations']);
+      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals']);
     });
 
     it('a failing rollback throws MigrationError naming the migration and direction', async () => {
@@ -116,7 +116,7 @@ for (const factory of dialects) {
       const error = await rejection(migrateDown(t.db));
       expect(error.migrationName).toBe('0003_workflow_correlation');
       expect(error.direction).toBe('down');
-      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, true, false, false, false, false, false, false, false]);
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, true, false, false, false, false, false, false, false, false]);
     });
 
     it('a store written by a newer version is named as such by every function, status included', async () => {
@@ -139,7 +139,7 @@ for (const factory of dialects) {
       await sql`INSERT INTO skill_time_series (skill_name, hour_start) VALUES ('a', 0)`.execute(t.db);
       const before = await snapshotSchema(t.db, t.dialect);
 
-      const error = await migrateDown(t.db, 4).then(() => undefined, (e: unknown) => e);
+      const error = await migrateDown(t.db, 5).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(DataLossError);
       expect((error as DataLossError).migrations).toEqual(['0007_collab']);
       expect((error as DataLossError).message).toBe(
@@ -149,12 +149,12 @@ for (const factory of dialects) {
       expect((await migrationStatus(t.db)).every((m) => m.appliedAt !== null)).toBe(true);
 
       // Hourly rollups are derived: listed, never a reason to refuse.
-      expect((await rollbackLosses(t.db, 7)).map((l) => [l.migration, l.what.split(' (')[0], l.rows, l.kind])).toEqual([
+      expect((await rollbackLosses(t.db, 8)).map((l) => [l.migration, l.what.split(' (')[0], l.rows, l.kind])).toEqual([
         ['0007_collab', 'table skill_user_opt_outs', 2, 'data'],
         ['0007_collab', 'table store_settings', 1, 'data'],
         ['0004_analytics', 'table skill_time_series', 1, 'derived'],
       ]);
-      expect(await migrateDown(t.db, 4, { allowDataLoss: ['0007_collab'] })).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await migrateDown(t.db, 5, { allowDataLoss: ['0007_collab'] })).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
       expect(await migrateDown(t.db, 3)).toEqual(['0006_predictor', '0005_abtest', '0004_analytics']);
     });
 

@@ -106,6 +106,10 @@ const tables: { [T in keyof SkillsDatabase]: Columns<SkillsDatabase[T]> } = {
     commit_sha: true, branch: true, status: true, error: true, started_at: true, duration_seconds: true, recorded_at: true,
   },
   integration_deliveries: { delivery_id: true, source: true, event: true, outcome: true, reason: true, invocations: true, received_at: true },
+  skill_phase_totals: {
+    skill_name: true, workflow_phase: true, completed: true, invocation_count: true, timed_count: true, duration_sum: true,
+    bucket_0: true, bucket_1: true, bucket_2: true, bucket_3: true, bucket_4: true, bucket_5: true, bucket_6: true, bucket_7: true, bucket_8: true,
+  },
 };
 
 const views: { [V in keyof SkillsViews]: Columns<SkillsViews[V]> } = {

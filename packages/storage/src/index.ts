@@ -33,6 +33,7 @@ export { migrateStore, rollbackStore, storeMigrationStatus, storeRollbackLosses,
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
 export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
 export { DURATION_HISTOGRAM_LAYOUT, durationQuantile, sampleQuantile } from './rollups/duration-histogram.js';
+export { SKILL_DURATION_BUCKETS, readSkillPhaseTotals, type SkillPhaseTotal } from './rollups/skill-phase-totals.js';
 export { userPseudonym, hasUserPseudonyms, forgetUserInteractions, MIN_SECRET_BYTES } from './user-pseudonyms.js';
 export { forgetUserRecords, eraseUserInvocations, type ForgottenRecords } from './erase-user.js';
 export { importLegacyDatabase, type LegacyImportOptions, type LegacyImportReport } from './legacy/import-legacy.js';

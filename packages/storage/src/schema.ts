@@ -74,6 +74,30 @@ export interface DailySkillsTable {
   avg_duration_seconds: number | null;
 }
 
+/**
+ * V11: all-time counts per (skill, workflow phase, completed) with the durations in the buckets
+ * of `SKILL_DURATION_BUCKETS` (rollups/skill-phase-totals.ts): the Prometheus exporter's snapshot.
+ * `workflow_phase` is '' for none (a primary key column cannot be NULL); `completed` 0 or 1;
+ * `bucket_i` counts durations in (bound i-1, bound i], the rest of `timed_count` is above the last.
+ */
+export interface SkillPhaseTotalsTable {
+  skill_name: string;
+  workflow_phase: string;
+  completed: number;
+  invocation_count: number;
+  timed_count: number;
+  duration_sum: number;
+  bucket_0: number;
+  bucket_1: number;
+  bucket_2: number;
+  bucket_3: number;
+  bucket_4: number;
+  bucket_5: number;
+  bucket_6: number;
+  bucket_7: number;
+  bucket_8: number;
+}
+
 /** V4: hourly rollup; `hour_start` = invoked_at - invoked_at % 3600000. */
 export interface SkillTimeSeriesTable {
   skill_name: string;
@@ -394,6 +418,7 @@ export interface SkillsDatabase {
   session_skills: SessionSkillsTable;
   mv_daily_skills: DailySkillsTable;
   skill_time_series: SkillTimeSeriesTable;
+  skill_phase_totals: SkillPhaseTotalsTable;
   skill_metrics_cache: SkillMetricsCacheTable;
   skill_anomalies: SkillAnomaliesTable;
   skill_community_baselines: SkillCommunityBaselinesTable;

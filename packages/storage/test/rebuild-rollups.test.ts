@@ -20,7 +20,7 @@ function workload(): InvocationInput[] {
   }));
 }
 
-const ROLLUP_TABLES = ['skill_metrics', 'session_skills', 'skill_time_series', 'mv_daily_skills', 'skill_metrics_cache', 'skill_user_interactions'] as const;
+const ROLLUP_TABLES = ['skill_metrics', 'session_skills', 'skill_time_series', 'mv_daily_skills', 'skill_metrics_cache', 'skill_user_interactions', 'skill_phase_totals'] as const;
 
 async function rollups(store: Store): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
@@ -61,6 +61,7 @@ describe.each(storeFactories)('rebuildRollups [$name]', (factory) => {
       mv_daily_skills: recorded.mv_daily_skills!.length,
       skill_metrics_cache: 3,
       skill_user_interactions: 15,
+      skill_phase_totals: recorded.skill_phase_totals!.length,
     });
     expect(await rollups(store)).toEqual(recorded);
     expect(await verifyRollups(store)).toEqual([]);

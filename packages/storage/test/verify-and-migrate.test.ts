@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   DataLossError,
   migrateStore,
+  pruneInvocations,
+  readSkillPhaseTotals,
   recordInvocations,
   rollbackStore,
   storeMigrationStatus,
@@ -9,7 +11,7 @@ import {
   topSkills,
   verifyRollups,
 } from '../src/index.js';
-import { HOUR, T0, storeFactories } from './helpers.js';
+import { DAY, HOUR, T0, storeFactories } from './helpers.js';
 
 describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
   afterAll(() => factory.cleanup());
@@ -75,6 +77,54 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
     }
   });
 
+  it('checks skill_phase_totals too: a drifted bucket and a lost group are reported', async () => {
+    const { store } = await factory.create();
+    try {
+      // a/build/completed: 2 s, in bucket 3 (1 < 2 ≤ 2); a/no phase/abandoned: 45 s, in bucket 7 (30 < 45 ≤ 60);
+      // b/test/completed: no duration.
+      await recordInvocations(store, [
+        { skill_name: 'a', session_id: 's1', invoked_at: T0, completed: true, duration_seconds: 2, workflow_phase: 'build' },
+        { skill_name: 'a', session_id: 's2', invoked_at: T0 + HOUR, completed: false, duration_seconds: 45 },
+        { skill_name: 'b', session_id: 's1', invoked_at: T0 + 5, completed: true, workflow_phase: 'test' },
+      ]);
+      expect(await verifyRollups(store)).toEqual([]);
+      await store.db.updateTable('skill_phase_totals').set({ bucket_3: 2, duration_sum: 3 }).where('skill_name', '=', 'a').where('workflow_phase', '=', 'build').execute();
+      await store.db.deleteFrom('skill_phase_totals').where('skill_name', '=', 'b').execute();
+      const lost = (column: string, expected: number) => ({ table: 'skill_phase_totals', key: 'b\u0000test\u00001', column, stored: null, expected });
+      expect(await verifyRollups(store)).toEqual([
+        { table: 'skill_phase_totals', key: 'a\u0000build\u00001', column: 'duration_sum', stored: 3, expected: 2 },
+        { table: 'skill_phase_totals', key: 'a\u0000build\u00001', column: 'bucket_3', stored: 2, expected: 1 },
+        lost('invocation_count', 1),
+        lost('timed_count', 0),
+        lost('duration_sum', 0),
+        ...['bucket_0', 'bucket_1', 'bucket_2', 'bucket_3', 'bucket_4', 'bucket_5', 'bucket_6', 'bucket_7', 'bucket_8'].map((column) => lost(column, 0)),
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps skill_phase_totals through a prune (all-time totals, as skill_metrics) and checks they cover what remains', async () => {
+    const { store } = await factory.create();
+    try {
+      await recordInvocations(store, [
+        { skill_name: 'a', session_id: 's1', invoked_at: T0, completed: true, duration_seconds: 0.1 },
+        { skill_name: 'a', session_id: 's2', invoked_at: T0 + 3 * DAY, completed: true, duration_seconds: 400 },
+      ]);
+      await pruneInvocations(store, { before: T0 + DAY, now: T0 + 4 * DAY });
+      // Both invocations still counted: 0.1 s in bucket 0 (≤ 0.1), 400 s above the last bound (+Inf).
+      expect(await readSkillPhaseTotals(store.db)).toEqual([
+        { skill_name: 'a', workflow_phase: null, completed: true, count: 2, durationSum: 400.1, durationBuckets: [1, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+      ]);
+      expect(await verifyRollups(store)).toEqual([]);
+      // Fewer than the one invocation that remains: reported.
+      await store.db.updateTable('skill_phase_totals').set({ invocation_count: 0 }).execute();
+      expect(await verifyRollups(store)).toEqual([{ table: 'skill_phase_totals', key: 'a\u0000\u00001', column: 'invocation_count', stored: 0, expected: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('checks the 24-hour cache too: a drifted count and a lost row are reported', async () => {
     const { store } = await factory.create();
     try {
@@ -121,8 +171,9 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0008_lean_ingest',
         '0009_integrations',
         '0010_ci_integrations',
+        '0011_skill_phase_totals',
       ]);
-      expect(await rollbackStore(store, 4)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 5)).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
@@ -135,9 +186,28 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0008_lean_ingest', false],
         ['0009_integrations', false],
         ['0010_ci_integrations', false],
+        ['0011_skill_phase_totals', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations']);
+      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals']);
       expect(await migrateStore(store)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('0011 backfills skill_phase_totals from the invocations as recording writes it (the same bucket bounds)', async () => {
+    const { store } = await factory.create();
+    try {
+      // Durations on and around the bounds: 0 and 0.1 in bucket 0, 0.5 in 1, 300 in 8, 300.5 above; one without.
+      await recordInvocations(store, [0, 0.1, 0.5, 300, 300.5, null].map((duration_seconds, i) => ({
+        skill_name: i % 2 ? 'a' : 'b', session_id: 's1', invoked_at: T0 + i, completed: i !== 4, duration_seconds, workflow_phase: i < 3 ? 'plan' : null,
+      })));
+      const recorded = await readSkillPhaseTotals(store.db);
+      const order = (rows: typeof recorded) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      expect(await rollbackStore(store, 1)).toEqual(['0011_skill_phase_totals']);
+      expect(await migrateStore(store)).toEqual(['0011_skill_phase_totals']);
+      expect(order(await readSkillPhaseTotals(store.db))).toEqual(order(recorded));
+      expect(await verifyRollups(store)).toEqual([]);
     } finally {
       await store.close();
     }
@@ -151,7 +221,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     await recordInvocations(store, items);
     const before = await topSkills(store, { since: T0, until: T0 + 7 * HOUR });
     try {
-      expect(await rollbackStore(store, 7)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
+      expect(await rollbackStore(store, 8)).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
     } finally {
       await store.close();
     }
@@ -170,12 +240,12 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     const { store } = await factory.create();
     try {
       await store.db.insertInto('skill_user_opt_outs').values({ user_id: 'pseudonym', forgotten_at: T0 }).execute();
-      expect(await storeRollbackLosses(store, 4)).toEqual([
+      expect(await storeRollbackLosses(store, 5)).toEqual([
         { migration: '0007_collab', what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))', rows: 1, kind: 'data' },
       ]);
-      await expect(rollbackStore(store, 4)).rejects.toThrow(DataLossError);
+      await expect(rollbackStore(store, 5)).rejects.toThrow(DataLossError);
       expect((await storeMigrationStatus(store)).every((m) => m.appliedAt !== null)).toBe(true);
-      expect(await rollbackStore(store, 4, { allowDataLoss: ['0007_collab'] })).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 5, { allowDataLoss: ['0007_collab'] })).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
     } finally {
       await store.close();
     }

@@ -8,6 +8,7 @@ import type { Batch, Rollup } from './rollup.js';
 import { sessionSkills } from './session-skills.js';
 import { skillMetricsCache } from './skill-metrics-cache.js';
 import { skillMetrics } from './skill-metrics.js';
+import { skillPhaseTotals } from './skill-phase-totals.js';
 import { skillTimeSeries } from './skill-time-series.js';
 import { skillUserInteractions } from './skill-user-interactions.js';
 
@@ -23,6 +24,7 @@ export const ROLLUPS: readonly Rollup<any, any, any>[] = [
   dailySkills,
   skillMetricsCache,
   skillUserInteractions,
+  skillPhaseTotals,
 ];
 
 /** `ROLLUPS` with each rollup after those named in its `after` (writes and erasures run in this order). */

@@ -35,7 +35,7 @@ export interface RebuildResult {
 }
 
 /** The tables of `ROLLUPS` (rollups/index.ts); one added there is emptied, rebuilt and counted too. */
-type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions';
+type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions' | 'skill_phase_totals';
 
 /**
  * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:
