@@ -138,8 +138,9 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
       .slice(0, limit)
       .map((r) => r.id);
   let store: Store;
+  let url: string;
   beforeAll(async () => {
-    ({ store } = await factory.create());
+    ({ store, url } = await factory.create());
     // Recorded last id first, so among rows of the same second rowid order is the reverse of id order.
     const reversed = [...rows].reverse();
     for (let i = 0; i < reversed.length; i += 2_000) await recordInvocations(store, reversed.slice(i, i + 2_000));
@@ -170,6 +171,33 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
       const outcomes = (await searchInvocations(store, text, options)).map((i) => ({ id: i.id, skill_name: i.skill_name, completed: i.completed }));
       expect(outcomes.length).toBeGreaterThan(0);
       expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
+    }
+  }, 30_000);
+  it.runIf(factory.name === 'sqlite')('on a read-only store, rows not yet indexed among a common word\'s newest matches', async () => {
+    // 3,000 more rows, newer, half saying "coverage", recorded without a search: the read-only
+    // store searches them in its temporary index, merged newest rowid first with the stored one.
+    const later = Array.from({ length: 3_000 }, (_, n) => ({
+      id: `d${String(n).padStart(5, '0')}`,
+      skill_name: 'coverage-report',
+      session_id: 's-later',
+      invoked_at: T0 + (12_040 + ((n * 7) % 3_000)) * 1000,
+      user_query: n % 2 === 0 ? `show coverage for step ${n}` : `run step ${n}`,
+    }));
+    for (let i = 0; i < later.length; i += 1_000) await recordInvocations(store, later.slice(i, i + 1_000));
+    const all = [...rows, ...later];
+    const newest = (limit: number) =>
+      all
+        .filter((r) => r.user_query.includes('coverage'))
+        .sort((a, b) => b.invoked_at - a.invoked_at || (a.id < b.id ? 1 : -1))
+        .slice(0, limit)
+        .map((r) => r.id);
+    const reader = await openStore(url, { readonly: true });
+    try {
+      expect((await searchInvocations(reader, 'coverage', { limit: 300 })).map((i) => i.id)).toEqual(newest(300));
+      expect((await searchInvocations(reader, 'show coverage', { limit: 1000 })).map((i) => i.id)).toEqual(newest(1000));
+      expect((await searchInvocationOutcomes(reader, 'coverage', { limit: 100 })).map((o) => o.id)).toEqual(newest(100));
+    } finally {
+      await reader.close();
     }
   }, 30_000);
 });
