@@ -9,7 +9,7 @@ describe('skills init', () => {
     const db = join(dir, 'init.db');
     const result = await runBin(['init', '--db', db]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`Store ${db} is at schema 0010_ci_integrations (10 migrations applied).`);
+    expect(result.stdout).toContain(`Store ${db} is at schema 0011_skill_phase_totals (11 migrations applied).`);
     expect(result.stdout).toMatch(/│ categories\s+│\s+6 │/);
     expect(result.stdout).toMatch(/│ skill mappings\s+│\s+25 │/);
   });
@@ -21,7 +21,7 @@ describe('skills init', () => {
     expect(JSON.parse(again.stdout)).toEqual({
       store: db,
       created: false,
-      migrations: ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations'],
+      migrations: ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'],
       taxonomy: { categories: 0, modalities: 0, dependencies: 0, mappings: 0 },
     });
   });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, runMain, tempDir } from './helpers.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations'];
+const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'];
 
 describe('skills migrate', () => {
   const db = join(tempDir(), 'migrate.db');
@@ -23,13 +23,13 @@ describe('skills migrate', () => {
 
   it('down --steps 3 rolls back the newest three; status shows them pending; up re-applies them', async () => {
     expect(JSON.parse((await runMain(['migrate', 'down', '--steps', '3', '--db', db, '--json'])).stdout)).toEqual({
-      rolledBack: ['0010_ci_integrations', '0009_integrations', '0008_lean_ingest'],
+      rolledBack: ['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations'],
       dropped: [],
     });
     const table = await runBin(['migrate', 'status', '--db', db]);
-    expect(table.stdout).toMatch(/│ 0008_lean_ingest\s+│ pending\s+│/);
+    expect(table.stdout).toMatch(/│ 0009_integrations\s+│ pending\s+│/);
     expect(table.stdout).toContain('3 pending: run skills migrate up');
-    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0008_lean_ingest, 0009_integrations, 0010_ci_integrations\n');
+    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0009_integrations, 0010_ci_integrations, 0011_skill_phase_totals\n');
   });
 
   it('down rejects a bad --steps', async () => {
