@@ -58,7 +58,7 @@ info('store', `${Number(outcomes).toLocaleString('en-US')} outcomes from ${USERS
 
 // First analysis: fills the CUPED covariate of all 20,000 users with one grouped query.
 await store.db.updateTable('ab_test_user_stats').set({ pre_computed_at: null }).execute();
-let start = performance.now();
+const start = performance.now();
 let result = await analyzeExperiment(store, 'bench');
 info('first analysis (fills pre-exposure covariates once)', `${(performance.now() - start).toFixed(1)} ms`);
 const primary = result.comparisons[0];

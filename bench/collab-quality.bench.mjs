@@ -92,7 +92,7 @@ function holdOut(rows, seed) {
 const DISCOUNT = Array.from({ length: 10 }, (_, i) => 1 / Math.log2(i + 2));
 
 /** Mean NDCG@10, precision@5 and recall@10 of `recommend(user, target)` over the held-out users. */
-function evaluate(population, train, hidden, recommend) {
+function evaluate(_population, train, hidden, recommend) {
   const own = new Map();
   for (const row of train) {
     const map = own.get(row.user) ?? new Map();

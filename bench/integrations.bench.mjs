@@ -30,7 +30,10 @@ mkdirSync(dir, { recursive: true });
     tool_name: 'Skill', tool_input: { skill: skills[i % skills.length] }, tool_use_id: `toolu_${i}`,
     ...(event === 'PreToolUse' ? {} : { tool_response: {}, duration_ms: 1000 + (i % 900) }),
   });
-  for (let i = 0; i < 200; i++) await ingest.hooks(hook('PreToolUse', -1 - i)), await ingest.hooks(hook('PostToolUse', -1 - i));
+  for (let i = 0; i < 200; i++) {
+    await ingest.hooks(hook('PreToolUse', -1 - i));
+    await ingest.hooks(hook('PostToolUse', -1 - i));
+  }
   // 16 Claude Code sessions at once, each delivering its runs' hooks one after the other, as
   // Claude Code does (deliveries that arrive together share a transaction: group commit).
   const SESSIONS = 16;
@@ -127,7 +130,11 @@ mkdirSync(dir, { recursive: true });
   let parsed = 0;
   for (const project of readdirSync(projects)) {
     for (const name of readdirSync(join(projects, project))) {
-      for (const line of readFileSync(join(projects, project, name), 'utf8').split('\n')) if (line) JSON.parse(line), parsed++;
+      for (const line of readFileSync(join(projects, project, name), 'utf8').split('\n')) {
+        if (!line) continue;
+        JSON.parse(line);
+        parsed++;
+      }
     }
   }
   const referenceSeconds = (performance.now() - start) / 1000;

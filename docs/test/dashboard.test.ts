@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkExpressions, promqlNames, scrapeRealExporter, unknownNames, type Exposition } from './prometheus.js';
+import { checkExpressions, scrapeRealExporter, unknownNames, type Exposition } from './prometheus.js';
 import { readDoc } from './workspace.js';
 
 interface Target {
@@ -83,12 +83,12 @@ describe('docs/grafana/skills-dashboard.json', () => {
       expect(gridPos.w >= 1 && gridPos.h >= 1 && gridPos.x >= 0 && gridPos.y >= 0 && gridPos.x + gridPos.w <= 24, `${title}: ${JSON.stringify(gridPos)}`).toBe(true);
     }
     const overlaps: string[] = [];
-    dashboard.panels.forEach((a, i) =>
-      dashboard.panels.slice(i + 1).forEach((b) => {
+    for (const [i, a] of dashboard.panels.entries()) {
+      for (const b of dashboard.panels.slice(i + 1)) {
         const apart = a.gridPos.x + a.gridPos.w <= b.gridPos.x || b.gridPos.x + b.gridPos.w <= a.gridPos.x || a.gridPos.y + a.gridPos.h <= b.gridPos.y || b.gridPos.y + b.gridPos.h <= a.gridPos.y;
         if (!apart) overlaps.push(`${a.title} / ${b.title}`);
-      }),
-    );
+      }
+    }
     expect(overlaps).toEqual([]);
   });
 

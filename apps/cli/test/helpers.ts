@@ -99,7 +99,7 @@ export async function countRows(url: string, options: { readonly?: boolean } = {
 
 /** JSON Lines text from objects. */
 export function jsonl(items: object[]): string {
-  return items.map((item) => JSON.stringify(item)).join('\n') + '\n';
+  return `${items.map((item) => JSON.stringify(item)).join('\n')}\n`;
 }
 
 export const T0 = Date.UTC(2026, 0, 1);

@@ -22,7 +22,7 @@ function writeWorkload(path: string): void {
           `"invoked_at":${T0 + i * 1500},"completed":${i % 5 !== 0},"duration_seconds":${(i % 97) / 8},` +
           `"user_query":"task number ${i}"}`;
   }
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
 async function rowsOrZero(db: string): Promise<number> {

@@ -96,7 +96,7 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
       ],
       draw: [
         (u) => {
-          u.over.querySelectorAll('.anomaly-marker').forEach((node) => node.remove());
+          for (const node of u.over.querySelectorAll('.anomaly-marker')) node.remove();
           for (const marker of markers) {
             const left = u.valToPos(marker.ts, 'x');
             const right = u.valToPos(marker.ts + bucketMs, 'x');

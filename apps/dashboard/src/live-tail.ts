@@ -20,7 +20,7 @@ export function createLiveTail() {
 
   const matches = (row: Invocation) => {
     if (text === '') return true;
-    return [row.skill_name, row.user_id, row.session_id, row.workflow_phase, row.error_type].some((v) => v !== null && v.toLowerCase().includes(text));
+    return [row.skill_name, row.user_id, row.session_id, row.workflow_phase, row.error_type].some((v) => v?.toLowerCase().includes(text));
   };
   const render = () => {
     list.replaceChildren(

@@ -204,6 +204,7 @@ function ciRange(): Record<string, string> {
 
 const FIRST_RENDER = 'skills-dashboard:first-render';
 let generation = 0;
+// biome-ignore lint/correctness/noUnusedVariables: holds the page's one live feed, opened by the first refresh
 let feed: { close(): void } | null = null;
 
 async function refreshAll(): Promise<void> {

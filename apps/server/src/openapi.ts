@@ -89,7 +89,9 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, 
     }
     if (route.access === 'write') responses['403'] ??= { description: 'A read token was given for a write', content: { 'application/json': {} } };
     const description = [(route as DocumentedRoute).description, route.cli === undefined ? undefined : `Same JSON as \`${route.cli}\`.`].filter((d) => d !== undefined).join(' ');
-    (paths[path] ??= {})[route.method.toLowerCase()] = {
+    const operations = paths[path] ?? {};
+    paths[path] = operations;
+    operations[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
       ...(description === '' ? {} : { description }),

@@ -52,7 +52,8 @@ describe('the dashboard panels in Chromium', () => {
     const seen = { control: 0, treatment: 0 } as Record<string, number>;
     for (let u = 0; u < 300; u++) {
       const { variant } = await assign(store, 'ranker', `e-${u}`, { now: now - DAY });
-      const place = (seen[variant] = (seen[variant] ?? 0) + 1) - 1;
+      const place = seen[variant] ?? 0;
+      seen[variant] = place + 1;
       for (let k = 0; k < 4; k++) outcomes.push({ userId: `e-${u}`, completed: (place * 4 + k) % 20 < (variant === 'control' ? 11 : 15), durationSeconds: 2 + (k % 3) });
     }
     await recordOutcomes(store, 'ranker', outcomes, { now: now - DAY / 2 });

@@ -101,7 +101,11 @@ export class WsClient {
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as WsMessage;
       this.messages.push(message);
-      this.waiters = this.waiters.filter((waiter) => !(waiter.match(message) && (waiter.resolve(message), true)));
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.match(message)) return true;
+        waiter.resolve(message);
+        return false;
+      });
     });
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }

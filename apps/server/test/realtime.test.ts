@@ -90,7 +90,11 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
       // batches through the store's notifications): wait until it has, as the next scrape would.
       const stored = await countRows(store);
       let text = await scrape();
-      if (settle) await waitFor(async () => samples((text = await scrape()), 'skill_invocations_total').reduce((sum, s) => sum + s.value, 0) === stored, 5000, 'the exporter to count the batch');
+      const counted = async () => {
+        text = await scrape();
+        return samples(text, 'skill_invocations_total').reduce((sum, s) => sum + s.value, 0) === stored;
+      };
+      if (settle) await waitFor(counted, 5000, 'the exporter to count the batch');
       const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
       expect(promtool.status).toBe(0);

@@ -59,7 +59,7 @@ describe('easeFromGram', () => {
       for (let j = 0; j < 5; j++) expect(model.weights[i * 5 + j]).toBeCloseTo(NUMPY_B[i]![j]!, 13);
     }
     const scores = model.score(Uint32Array.of(0, 1, 4));
-    scores.forEach((score, j) => expect(score).toBeCloseTo(NUMPY_USER0[j]!, 13));
+    for (const [j, score] of scores.entries()) expect(score).toBeCloseTo(NUMPY_USER0[j]!, 13);
     expect(gram[0]).toBe(4); // the input is not changed
   });
 

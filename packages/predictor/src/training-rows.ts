@@ -39,7 +39,10 @@ export async function readTrainingRows(
   const users = new Map<string, number>();
   const code = (map: Map<string, number>, name: string) => {
     let c = map.get(name);
-    if (c === undefined) map.set(name, (c = map.size));
+    if (c === undefined) {
+      c = map.size;
+      map.set(name, c);
+    }
     return c;
   };
   const sessions = new Map<string, { startedAt: number; skills: Set<string>; previousCompleted: boolean | null }>();

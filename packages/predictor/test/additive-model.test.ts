@@ -29,7 +29,7 @@ describe('fitAdditive', () => {
     const expected = [1.67503483, 0.85158576, -0.03408678, 1.29028075, 1.9436528, 1.61061304, -0.36406752, 0.55115911, 0.64897823, -0.57607146, 1.44142375, 0.38880329];
     const model = fitAdditive(cells(), { skills: 3, clusters: 2, penalty: [2, 2, 2, 2, 2, 2, 2], maxSweeps: 20_000, tolerance: 1e-12 });
     const logits = CELLS.map(([s, p, b, c]) => additiveLogit(model, s, p, b, c));
-    logits.forEach((logit, k) => expect(logit).toBeCloseTo(expected[k]!, 5));
+    for (const [k, logit] of logits.entries()) expect(logit).toBeCloseTo(expected[k]!, 5);
   });
 
   it('estimates a heavier penalty for a block of terms with no real effect', () => {

@@ -30,7 +30,7 @@ export async function findDifferingDuplicates(
   inserted: readonly boolean[],
 ): Promise<string[]> {
   const firstById = new Map<string, { row: Content; stored: boolean }>();
-  kept.forEach((row, i) => firstById.set(row.id, { row, stored: !inserted[i] }));
+  for (const [i, row] of kept.entries()) firstById.set(row.id, { row, stored: !inserted[i] });
   const storedIds = kept.filter((_, i) => !inserted[i]).map((row) => row.id);
   const stored = new Map<string, Content>();
   for (let i = 0; i < storedIds.length; i += CHUNK) {

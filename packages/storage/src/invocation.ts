@@ -38,6 +38,7 @@ const timestamp = z.union([z.number(), z.string()], { error: EXPECTED_TIME }).tr
  * own rollups), and PostgreSQL cannot store U+0000 in text at all; both are refused with the field,
  * never altered. (Invalid UTF-8 in a file is the reader's to refuse: a JS string cannot hold it.)
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this rule refuses
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

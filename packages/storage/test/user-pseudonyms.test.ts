@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   forgetUserInteractions,
   hasUserPseudonyms,
-  openStore,
+  type openStore,
   recordInvocations,
   StorageError,
   StoreOpenError,

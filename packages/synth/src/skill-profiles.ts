@@ -52,7 +52,7 @@ export function zipfWeights(count: number): Float64Array {
   const weights = new Float64Array(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
-    weights[i] = Math.pow(i + 1, -ZIPF_EXPONENT);
+    weights[i] = (i + 1) ** -ZIPF_EXPONENT;
     total += weights[i] as number;
   }
   for (let i = 0; i < count; i++) weights[i] = (weights[i] as number) / total;

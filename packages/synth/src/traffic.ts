@@ -74,7 +74,7 @@ export function binomial(n: number, p: number, random: Random): number {
   if (mean < 30) {
     const q = 1 - p;
     const ratio = p / q;
-    let probability = Math.pow(q, n);
+    let probability = q ** n;
     let u = random.next();
     let k = 0;
     while (u > probability && k < n && probability > 0) {

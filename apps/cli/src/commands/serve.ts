@@ -24,7 +24,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .action(async (flags: ServerFlags & { demo?: boolean }, command: Command) => {
       const { demo, ...serverFlags } = flags;
       const db = command.optsWithGlobals<{ db?: string }>().db;
-      let config;
+      let config: ReturnType<typeof resolveServerConfig>;
       try {
         config = resolveServerConfig({ ...serverFlags, ...(db === undefined ? {} : { db }) }, context.io.env);
       } catch (error) {

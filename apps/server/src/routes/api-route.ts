@@ -37,6 +37,7 @@ export interface ApiRoute {
   /** The CLI command whose `--json` this endpoint's JSON matches. */
   cli?: string;
   /** Returns the JSON body, or `{status, body}` for a status other than 200. */
+  // biome-ignore lint/suspicious/noExplicitAny: the list holds routes of every query and body type
   handler(input: RouteInput<any, any, unknown>): Promise<unknown>;
 }
 

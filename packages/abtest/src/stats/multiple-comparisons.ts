@@ -8,7 +8,7 @@ export type Correction = 'holm' | 'benjamini-hochberg' | 'none';
  * @example adjustPValues([0.01, 0.04, 0.03], 'holm') // [0.03, 0.06, 0.06]
  */
 export function adjustPValues(pValues: readonly number[], method: Correction): number[] {
-  pValues.forEach((p, i) => checkProbability(`pValues[${i}]`, p));
+  for (const [i, p] of pValues.entries()) checkProbability(`pValues[${i}]`, p);
   if (method !== 'holm' && method !== 'benjamini-hochberg' && method !== 'none') fail('method', `must be holm, benjamini-hochberg or none (got ${String(method)})`);
   const m = pValues.length;
   if (method === 'none' || m <= 1) return pValues.map((p) => Math.min(1, p));

@@ -23,7 +23,7 @@ export const SRM_THRESHOLD = 0.001;
 export function sampleRatioMismatch(observed: readonly number[], weights: readonly number[], threshold = SRM_THRESHOLD): SrmResult {
   checkSameLength('observed', observed, 'weights', weights);
   if (observed.length < 2) fail('observed', 'needs at least two variants');
-  observed.forEach((count, i) => checkCount(`observed[${i}]`, count));
+  for (const [i, count] of observed.entries()) checkCount(`observed[${i}]`, count);
   weights.forEach((w, i) => {
     if (!(Number.isFinite(w) && w > 0)) fail(`weights[${i}]`, `must be a finite number > 0 (got ${w})`);
   });

@@ -86,8 +86,12 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
     queue = [];
     apply(batch)
       .then(
-        (reports) => batch.forEach((p, i) => p.resolve(reports[i]!)),
-        (error: unknown) => batch.forEach((p) => p.reject(error)),
+        (reports) => {
+          for (const [i, p] of batch.entries()) p.resolve(reports[i]!);
+        },
+        (error: unknown) => {
+          for (const p of batch) p.reject(error);
+        },
       )
       .finally(() => {
         writing = false;

@@ -18,7 +18,7 @@ export interface ImportTranscriptsOptions extends SkillSelection {
   userId?: string | undefined;
   now?: number | undefined;
   /** Called after each file with the bytes read so far and the total, for a progress bar. */
-  onProgress?: (done: number, total: number) => void | undefined;
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ProjectSummary {

@@ -68,7 +68,7 @@ export function mapLogRecord(record: LogRecord, options: SkillSelection & { now:
     userId: options.userId ?? text(a['user.id']) ?? text(a['user.email']),
     promptId: text(a['prompt.id']),
     clientVersion: text(a['app.version']) ?? text(a['service.version']),
-    project: text(a['cwd']),
+    project: text(a.cwd),
   };
   const at = record.timeMs ?? options.now;
   if (name === 'tool_result') {

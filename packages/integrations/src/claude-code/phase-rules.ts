@@ -21,12 +21,12 @@ export function phaseRules(rules: unknown): (skill: string) => string | undefine
   for (const [key, phase] of Object.entries(rules)) {
     if (typeof phase !== 'string' || phase.trim() === '' || phase.length > 100) throw new PhaseRulesError(key, 'expected a phase name (a non-empty string of at most 100 characters)');
     if (!key.includes('*')) exact.set(key, phase.trim());
-    else patterns.push({ pattern: new RegExp(`^${key.split('*').map(escape).join('.*')}$`), length: key.replace(/\*/g, '').length, phase: phase.trim() });
+    else patterns.push({ pattern: new RegExp(`^${key.split('*').map(escapeRegExp).join('.*')}$`), length: key.replace(/\*/g, '').length, phase: phase.trim() });
   }
   patterns.sort((a, b) => b.length - a.length);
   return (skill) => exact.get(skill) ?? patterns.find((p) => p.pattern.test(skill))?.phase;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

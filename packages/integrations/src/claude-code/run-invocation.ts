@@ -42,7 +42,7 @@ export interface RunInvocationOptions {
 export function runInvocation(open: RunOpen | undefined, close: RunClose | undefined, options: RunInvocationOptions): RunRecord {
   const key = (close ?? open)!.key;
   const facts: RunFacts = { ...open, ...definedOnly(close ?? {}) };
-  const skill = close && close.skill && !close.placeholderSkill ? close.skill : open?.skill ?? close?.skill ?? 'unknown-skill';
+  const skill = close?.skill && !close.placeholderSkill ? close.skill : open?.skill ?? close?.skill ?? 'unknown-skill';
   let invokedAt: number;
   let duration: number | null = null;
   if (close) {

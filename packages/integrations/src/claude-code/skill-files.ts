@@ -86,7 +86,12 @@ export async function findSkillFiles(folders: { skills?: readonly string[]; plug
     for (const plugin of await listDir(root)) await scan(join(root, plugin, 'skills'), plugin);
   }
   const seen = new Set<string>();
-  return { skills: skills.filter((s) => (seen.has(s.name) ? false : (seen.add(s.name), true))), problems };
+  const unique = skills.filter((s) => {
+    if (seen.has(s.name)) return false;
+    seen.add(s.name);
+    return true;
+  });
+  return { skills: unique, problems };
 }
 
 async function listDir(dir: string): Promise<string[]> {

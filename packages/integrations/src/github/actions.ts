@@ -1,4 +1,4 @@
-import type { CiJob, CiStatus } from '../ci/ci-job.js';
+import type { CiStatus } from '../ci/ci-job.js';
 import { parseCiTime } from '../ci/ci-job.js';
 import { isObject, rejected, textOf, type CiMapped } from '../ci/mapped.js';
 import { inferStage } from '../ci/stages.js';

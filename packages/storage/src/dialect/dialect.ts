@@ -31,6 +31,7 @@ export interface StoreDialect<Location extends StoreLocation = StoreLocation> {
 }
 
 /** A dialect of any location type, as the registry holds them. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds dialects of different location types
 export type AnyStoreDialect = StoreDialect<any>;
 
 /** A URL fit for an error message: the password replaced. */

@@ -14,6 +14,7 @@ export type RowsStatement<Row> = (db: Kysely<SkillsDatabase>, rows: Row[]) => Co
 export type InsertIgnoreStatement<Row> = (
   db: Kysely<SkillsDatabase>,
   rows: Row[],
+  // biome-ignore lint/suspicious/noExplicitAny: an insert into any table of the database
 ) => InsertQueryBuilder<SkillsDatabase, any, InsertResult>;
 
 /** Builds a select of the rows matching a list of keys (same rule as RowsStatement for keys). */

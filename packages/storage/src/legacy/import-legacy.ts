@@ -68,7 +68,6 @@ export async function importLegacyDatabase(store: Store, path: string, options: 
   try {
     // One read transaction: the original may keep writing; the import sees one moment of it.
     legacy.handle.exec('BEGIN');
-    const has = (table: string) => legacy.tables.has(table);
     const v4 = legacy.version === 4;
     const carried = ['skill_invocation', ...(v4 ? ['skill_user_interactions', 'skill_categories', 'skill_category_mapping', 'skill_modalities', 'skill_dependencies', 'ab_test_configs', 'ab_test_assignments', 'ab_test_outcomes'] : [])];
     let total: number;
@@ -97,7 +96,7 @@ export async function importLegacyDatabase(store: Store, path: string, options: 
         tallies.push(tally);
         progress(tally.table, tally.found);
       }
-      for (const tally of await importAbTests(store, legacy, notes, now)) {
+      for (const tally of await importAbTests(store, legacy, notes)) {
         tallies.push(tally);
         progress(tally.table, tally.found);
       }

@@ -118,7 +118,8 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
       const parent = row.parent_category_id === null ? null : nameOf.get(String(row.parent_category_id)) ?? null;
       if (row.parent_category_id !== null && parent === null) categories.adjust('parent_category_id names no category: no parent');
       const fresh = await insertIgnore(trx, 'skill_categories', { category_name: name, domain, description: str(row.description), parent_category: parent, created_at: created });
-      fresh ? (categories.imported += 1) : (categories.alreadyImported += 1);
+      if (fresh) categories.imported += 1;
+      else categories.alreadyImported += 1;
     }
     for (const row of all(legacy, 'SELECT skill_name, category_id, confidence_score, assigned_at FROM skill_category_mapping')) {
       mapping.found += 1;
@@ -129,7 +130,8 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
       let confidence = num(row.confidence_score);
       if (confidence === null) { confidence = 1; mapping.adjust('no confidence_score: 1'); }
       const fresh = await insertIgnore(trx, 'skill_category_mapping', { skill_name: String(row.skill_name), category_name: category, confidence, created_at: created });
-      fresh ? (mapping.imported += 1) : (mapping.alreadyImported += 1);
+      if (fresh) mapping.imported += 1;
+      else mapping.alreadyImported += 1;
     }
     for (const row of all(legacy, 'SELECT skill_name, modality_type, input_format, output_format, requires_human_review FROM skill_modalities')) {
       modalities.found += 1;
@@ -137,7 +139,8 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
         skill_name: String(row.skill_name), modality_type: String(row.modality_type), input_format: str(row.input_format),
         output_format: str(row.output_format), requires_human_review: legacyBoolean(row.requires_human_review) ? 1 : 0, description: null,
       });
-      fresh ? (modalities.imported += 1) : (modalities.alreadyImported += 1);
+      if (fresh) modalities.imported += 1;
+      else modalities.alreadyImported += 1;
     }
     for (const row of all(legacy, 'SELECT skill_a, skill_b, co_occurrence_count, lift_score, last_updated FROM skill_dependencies')) {
       dependencies.found += 1;
@@ -148,7 +151,8 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
         skill_a: String(row.skill_a), skill_b: String(row.skill_b), source: 'declared', co_occurrence_count: num(row.co_occurrence_count) ?? 0,
         support: null, confidence: null, lift_score: lift, updated_at: updated,
       });
-      fresh ? (dependencies.imported += 1) : (dependencies.alreadyImported += 1);
+      if (fresh) dependencies.imported += 1;
+      else dependencies.alreadyImported += 1;
     }
   });
   return [categories, mapping, modalities, dependencies];
@@ -163,7 +167,7 @@ const METRIC_NAMES: Record<string, string> = {
  * A/B tests: configs (metrics from the original's comma-joined text; two variants, control first),
  * assignments and outcomes under stable ids, then the per-user sums the analysis reads.
  */
-export async function importAbTests(store: Store, legacy: LegacyDatabase, notes: TimeNotes, now: number): Promise<TableTally[]> {
+export async function importAbTests(store: Store, legacy: LegacyDatabase, notes: TimeNotes): Promise<TableTally[]> {
   const configs = new TableTally('ab_test_configs', 'ab_test_configs');
   const assignments = new TableTally('ab_test_assignments', 'ab_test_assignments');
   const outcomes = new TableTally('ab_test_outcomes', 'ab_test_outcomes (+ ab_test_user_stats)');
@@ -211,7 +215,8 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
       const user = String(row.user_id);
       variantOf.set(`${testId}\u0000${user}`, variant);
       const fresh = await insertIgnore(trx, 'ab_test_assignments', { test_id: testId, user_id: user, variant, assigned_at: at });
-      fresh ? (assignments.imported += 1) : (assignments.alreadyImported += 1);
+      if (fresh) assignments.imported += 1;
+      else assignments.alreadyImported += 1;
       if (fresh) touched.add(testId);
     }
     for (const row of all(legacy, 'SELECT outcome_id, test_id, user_id, skill_name, completed, duration_seconds, user_rating, recorded_at FROM ab_test_outcomes ORDER BY outcome_id')) {
@@ -230,7 +235,8 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
         completed: legacyBoolean(row.completed) ? 1 : 0, duration_seconds: duration !== null && duration >= 0 ? duration : null,
         user_rating: rating !== null && rating >= 1 && rating <= 5 ? rating : null, recorded_at: at,
       });
-      fresh ? (outcomes.imported += 1) : (outcomes.alreadyImported += 1);
+      if (fresh) outcomes.imported += 1;
+      else outcomes.alreadyImported += 1;
       if (fresh) touched.add(testId);
     }
     for (const testId of touched) await rebuildUserStats(trx, testId);

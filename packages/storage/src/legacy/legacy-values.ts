@@ -19,7 +19,7 @@ export function legacyTime(value: unknown): number | undefined {
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = match;
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Number((fraction + '000').slice(0, 3));
+  const ms = Number(`${fraction}000`.slice(0, 3));
   let at = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+
 import type { RowsStatement } from '../dialect/store-driver.js';
 import type { SessionSkillsTable } from '../schema.js';
 import { addExcluded, compositeKey, defineRollup, keyed, num, widenSpan } from './rollup.js';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+
 import type { KeysLookup, RowsStatement, WriteTx } from '../dialect/store-driver.js';
 import type { SkillUserInteractionsTable } from '../schema.js';
 import { recomputeUserInteractions, type Pseudonymise } from '../user-pseudonyms.js';

@@ -3,7 +3,7 @@ import { compileUnnest, type UnnestStatement } from './postgres-unnest.js';
 import pg from 'pg';
 import { postgresSearchIndex } from './postgres-search.js';
 import type { SkillsDatabase } from '../../schema.js';
-import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver, WriteTx } from '../store-driver.js';
+import type { InsertIgnoreStatement, KeysLookup, StoreDriver, WriteTx } from '../store-driver.js';
 
 export interface PostgresDriverOptions {
   /** Use (and create) this schema instead of `public`; every connection gets it as search_path. */

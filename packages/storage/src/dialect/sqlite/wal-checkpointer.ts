@@ -117,7 +117,8 @@ export async function startWalCheckpointer(db: Kysely<SkillsDatabase>, { everyMs
         worker.postMessage('close');
         await exited;
       } finally {
-        await (restored ??= restore());
+        restored ??= restore();
+        await restored;
       }
     },
   };
