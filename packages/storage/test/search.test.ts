@@ -173,7 +173,8 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
       expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
     }
   }, 30_000);
-  it.runIf(factory.name === 'sqlite')('on a read-only store, rows not yet indexed among a common word\'s newest matches', async () => {
+  // SQLite only (a read-only PostgreSQL store has no index of its own to lag): defined, not skipped, there.
+  if (factory.name === 'sqlite') it('on a read-only store, rows not yet indexed among a common word\'s newest matches', async () => {
     // 3,000 more rows, newer, half saying "coverage", recorded without a search: the read-only
     // store searches them in its temporary index, merged newest rowid first with the stored one.
     const later = Array.from({ length: 3_000 }, (_, n) => ({
