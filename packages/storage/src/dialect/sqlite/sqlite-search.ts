@@ -18,7 +18,9 @@ export function sqliteSearchIndex(driver: Omit<StoreDriver, 'search'>): SearchIn
   return {
     refresh,
     async find(query) {
-      const unindexed = driver.readonly ? await indexInTemporaryTable(db) : (await refresh(), false);
+      let unindexed = false;
+      if (driver.readonly) unindexed = await indexInTemporaryTable(db);
+      else await refresh();
       return findMatches(db, query, unindexed);
     },
   };
@@ -180,6 +182,7 @@ const COMMON_MATCHES = 2_000;
 const MARK_OPEN = '\u0001';
 const MARK_CLOSE = '\u0002';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: every ASCII code, control codes included
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
