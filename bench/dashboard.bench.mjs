@@ -6,7 +6,9 @@
 //     the page itself (one clock: from before its fetch to the row entering the DOM).
 // The store is the one bench/storage-reads.bench.mjs builds (same workload: seed 7), copied once
 // to bench/.data/dashboard-10000000.db (the copy takes the posted rows); when neither exists it is
-// built here with recordInvocations, which takes a long while on a 2-core machine.
+// built here with recordInvocations, which takes a long while on a 2-core machine (1,165 s on
+// 2026-12-03). A store built before migration 0011 is upgraded when the server first opens it: its
+// backfill of skill_phase_totals reads every invocation once (37.8 s at 10 M), before "server on".
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
