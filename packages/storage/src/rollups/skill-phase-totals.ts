@@ -75,7 +75,7 @@ export const skillPhaseTotals = defineRollup<PhaseDeltas>({
   table: 'skill_phase_totals',
   delta(rows) {
     const groups: PhaseDeltas = new Map();
-    for (const row of rows) foldRow(groups, row, 1);
+    for (const row of rows) foldRow(groups, row);
     return groups;
   },
   async apply(tx, groups) {
@@ -127,8 +127,8 @@ export const skillPhaseTotals = defineRollup<PhaseDeltas>({
   },
 });
 
-/** Add one invocation (`sign` 1) to its group. */
-function foldRow(groups: PhaseDeltas, row: InvocationRow, sign: 1): void {
+/** Add one invocation to its group. */
+function foldRow(groups: PhaseDeltas, row: InvocationRow): void {
   const phase = row.workflow_phase ?? '';
   const completed = Number(row.completed);
   const key = compositeKey(row.skill_name, phase, completed);
@@ -137,12 +137,12 @@ function foldRow(groups: PhaseDeltas, row: InvocationRow, sign: 1): void {
     group = { skill_name: row.skill_name, workflow_phase: phase, completed, invocation_count: 0, timed_count: 0, duration_sum: 0, ...emptyBuckets() } as SkillPhaseTotalsTable;
     groups.set(key, group);
   }
-  group.invocation_count += sign;
+  group.invocation_count += 1;
   if (row.duration_seconds !== null) {
-    group.timed_count += sign;
+    group.timed_count += 1;
     group.duration_sum += row.duration_seconds;
     const bucket = skillDurationBucket(row.duration_seconds);
-    if (bucket < BUCKET_COLUMNS.length) group[BUCKET_COLUMNS[bucket]!] += sign;
+    if (bucket < BUCKET_COLUMNS.length) group[BUCKET_COLUMNS[bucket]!] += 1;
   }
 }
 
