@@ -105,9 +105,13 @@ async function snapshotPostgres(db: Kysely<any>): Promise<SchemaSnapshot> {
   const snapshot: SchemaSnapshot = { tables: {}, views: {}, indexes: [], triggers: [] };
   for (const c of columns) {
     if (c.kind === 'v') {
-      (snapshot.views[c.table_name] ??= []).push(c.column_name);
+      const view = snapshot.views[c.table_name] ?? [];
+      snapshot.views[c.table_name] = view;
+      view.push(c.column_name);
     } else {
-      (snapshot.tables[c.table_name] ??= []).push({
+      const table = snapshot.tables[c.table_name] ?? [];
+      snapshot.tables[c.table_name] = table;
+      table.push({
         name: c.column_name,
         type: c.data_type,
         nullable: c.nullable,

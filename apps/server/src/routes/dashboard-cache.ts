@@ -20,7 +20,7 @@ interface Cache {
 const caches = new WeakMap<Store, Cache>();
 
 function cacheOf(store: Store): Cache {
-  let cache = caches.get(store);
+  const cache = caches.get(store);
   if (cache !== undefined) return cache;
   const created: Cache = { entries: new Map() };
   // A batch drops only the answers whose span it falls in: a view of last January stays cached

@@ -106,7 +106,7 @@ export interface SkillRow {
 }
 
 /** Every skill with invocations in the range, busiest first (trend null: see withTrends). */
-export async function skillsTable(store: Store, window: DashboardWindow, filter: DashboardFilter, now: number): Promise<{ bucketMs: number; skills: SkillRow[] }> {
+export async function skillsTable(store: Store, window: DashboardWindow, filter: DashboardFilter): Promise<{ bucketMs: number; skills: SkillRow[] }> {
   const bucketMs = sparklineBucketMs(window);
   const points = Math.ceil((window.until - window.since) / bucketMs);
   const base = needsRawRows(filter) ? await rawSkillTotals(store, window, filter) : await topSkills(store, { since: window.since, until: window.until, limit: 1000, ...(filter.skill === undefined ? {} : { skills: [filter.skill] }) });
@@ -148,7 +148,7 @@ export async function skillsTable(store: Store, window: DashboardWindow, filter:
 /** The table's rows with their trend directions (read from the rollups of the 7 days before until). */
 export async function withTrends(store: Store, rows: SkillRow[], window: DashboardWindow, now: number): Promise<SkillRow[]> {
   if (rows.length === 0) return rows;
-  const trends = await completionTrends(store, rows.map((row) => row.skill_name), now < window.until ? now : window.until);
+  const trends = await completionTrends(store, rows.map((row) => row.skill_name), Math.min(now , window.until));
   return rows.map((row) => ({ ...row, trend: trends.get(row.skill_name) ?? 'insufficient_data' }));
 }
 

@@ -119,7 +119,7 @@ export const dashboardReadRoutes = [
       // The table and its trend directions are cached on their own: the page asks with
       // trends=off first (its first render), then for the whole answer. The trends read the 7
       // days before until as well.
-      const table = await cachedRead(store, `skills ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => skillsTable(store, window, filter, now));
+      const table = await cachedRead(store, `skills ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => skillsTable(store, window, filter));
       const span = { from: Math.min(window.since, window.until - 7 * 86_400_000), until: window.until };
       const skills =
         query.trends === 'off'

@@ -183,7 +183,7 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
       if (timed > 0) {
         const hkey = `${skill}\u0000${phase}`;
         const histogram = histograms.get(hkey) ?? { labels: { skill_name: skill, workflow_phase: phase }, buckets: group.durationBuckets.map(() => 0), sum: 0 };
-        group.durationBuckets.forEach((n, i) => (histogram.buckets[i]! += n));
+        for (const [i, n] of group.durationBuckets.entries()) histogram.buckets[i]! += n;
         histogram.sum += group.durationSum;
         histograms.set(hkey, histogram);
       }

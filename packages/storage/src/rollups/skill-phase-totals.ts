@@ -109,7 +109,7 @@ export const skillPhaseTotals = defineRollup<PhaseDeltas>({
     if (cut !== null) query = query.where('invoked_at', '>=', cut);
     const values = (r: Record<string, unknown>, names: { count: string; timed: string; dsum: string; bucket: (i: number) => string }) => {
       const out: Record<string, number | null> = { invocation_count: num(r[names.count]), timed_count: num(r[names.timed]), duration_sum: num(r[names.dsum]) ?? 0 };
-      BUCKET_COLUMNS.forEach((column, i) => (out[column] = num(r[names.bucket(i)]) ?? 0));
+      for (const [i, column] of BUCKET_COLUMNS.entries()) out[column] = num(r[names.bucket(i)]) ?? 0;
       return out;
     };
     const key = (skill: string, phaseName: string, completed: unknown) => compositeKey(skill, phaseName, Number(completed));
