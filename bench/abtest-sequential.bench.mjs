@@ -13,24 +13,46 @@ const PER_LOOK = 100;
 const PLANNED = LOOKS * PER_LOOK;
 
 const experiment = {
-  id: 'e', name: 'e', description: null, controlStrategy: 'a', treatmentStrategy: 'b',
-  variants: [{ name: 'control', strategy: 'a', weight: 0.5 }, { name: 'treatment', strategy: 'b', weight: 0.5 }],
-  assignmentRatio: 0.5, metrics: ['completion_rate'], minSampleSize: 1, startDate: 0, endDate: null,
-  status: 'running', salt: 's', options: { ...DEFAULT_OPTIONS, plannedUsersPerVariant: PLANNED }, createdAt: 0,
+  id: 'e',
+  name: 'e',
+  description: null,
+  controlStrategy: 'a',
+  treatmentStrategy: 'b',
+  variants: [
+    { name: 'control', strategy: 'a', weight: 0.5 },
+    { name: 'treatment', strategy: 'b', weight: 0.5 },
+  ],
+  assignmentRatio: 0.5,
+  metrics: ['completion_rate'],
+  minSampleSize: 1,
+  startDate: 0,
+  endDate: null,
+  status: 'running',
+  salt: 's',
+  options: { ...DEFAULT_OPTIONS, plannedUsersPerVariant: PLANNED },
+  createdAt: 0,
 };
 const empty = { n: 0, sumY: 0, sumY2: 0, nX: 0, sumX: 0, sumX2: 0, sumXY: 0, sumYWithX: 0 };
 const sums = (variant, successes, n) => ({
-  variant, assigned: n, durationCounts: new Map(), pendingCovariates: 0,
+  variant,
+  assigned: n,
+  durationCounts: new Map(),
+  pendingCovariates: 0,
   metrics: { completion_rate: { ...empty, n, sumY: successes, sumY2: successes }, duration: { ...empty }, rating: { ...empty } },
 });
 
 function simulate(pControl, pTreatment, seed) {
   const random = seeded(seed);
-  const binomial = (n, p) => { let k = 0; for (let i = 0; i < n; i++) if (random() < p) k++; return k; };
+  const binomial = (n, p) => {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (random() < p) k++;
+    return k;
+  };
   const tau2 = DEFAULT_OPTIONS.minDetectableEffect.completion_rate ** 2;
   const counts = { sequential: 0, plainMsprt: 0, fixedDaily: 0, fixedOnce: 0 };
   for (let e = 0; e < EXPERIMENTS; e++) {
-    let sc = 0, st = 0;
+    let sc = 0,
+      st = 0;
     const fired = { sequential: false, plainMsprt: false, fixedDaily: false };
     let last = false;
     for (let look = 1; look <= LOOKS; look++) {

@@ -17,7 +17,6 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '.data');
 const path = join(dir, `abtest-${OUTCOMES}.db`);
 mkdirSync(dir, { recursive: true });
 
-
 if (!existsSync(path)) {
   const building = `${path}.building`;
   const store = await openStore(building);
@@ -28,12 +27,22 @@ if (!existsSync(path)) {
   const history = [];
   for (let u = 0; u < USERS; u++) {
     for (let k = 0; k < 5; k++) {
-      history.push({ skill_name: `skill-${k}`, session_id: `s${u}`, user_id: `user-${u}`, invoked_at: T0 - DAY * (1 + k),
-        completed: random() < propensity[u], duration_seconds: 5 + 20 * random() });
+      history.push({
+        skill_name: `skill-${k}`,
+        session_id: `s${u}`,
+        user_id: `user-${u}`,
+        invoked_at: T0 - DAY * (1 + k),
+        completed: random() < propensity[u],
+        duration_seconds: 5 + 20 * random(),
+      });
     }
   }
   for (let i = 0; i < history.length; i += 1000) await recordInvocations(store, history.slice(i, i + 1000));
-  await createExperiment(store, { name: 'bench', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware', minSampleSize: 1000 }, { now: T0 });
+  await createExperiment(
+    store,
+    { name: 'bench', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware', minSampleSize: 1000 },
+    { now: T0 },
+  );
   const variantOf = [];
   for (let u = 0; u < USERS; u++) variantOf.push((await assign(store, 'bench', `user-${u}`, { now: T0 + 1 })).variant);
   const perUser = OUTCOMES / USERS;
@@ -42,19 +51,29 @@ if (!existsSync(path)) {
     const items = [];
     for (let u = first; u < first + 200; u++) {
       const p = propensity[u] + (variantOf[u] === 'treatment' ? 0.01 : 0);
-      for (let k = 0; k < perUser; k++) items.push({ userId: `user-${u}`, completed: random() < p, durationSeconds: 5 + 20 * random(), recordedAt: T0 + DAY + k });
+      for (let k = 0; k < perUser; k++)
+        items.push({ userId: `user-${u}`, completed: random() < p, durationSeconds: 5 + 20 * random(), recordedAt: T0 + DAY + k });
     }
     await recordOutcomes(store, 'bench', items);
     written += items.length;
-    if (written % 200_000 === 0) info('building', `${written.toLocaleString('en-US')} outcomes (${((performance.now() - start) / 1000).toFixed(0)} s)`);
+    if (written % 200_000 === 0)
+      info('building', `${written.toLocaleString('en-US')} outcomes (${((performance.now() - start) / 1000).toFixed(0)} s)`);
   }
   await store.close();
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(building + suffix)) renameSync(building + suffix, path + suffix);
 }
 
 const store = await openStore(path);
-const outcomes = (await store.db.selectFrom('ab_test_outcomes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n;
-info('store', `${Number(outcomes).toLocaleString('en-US')} outcomes from ${USERS.toLocaleString('en-US')} users, 100,000 pre-exposure invocations`);
+const outcomes = (
+  await store.db
+    .selectFrom('ab_test_outcomes')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow()
+).n;
+info(
+  'store',
+  `${Number(outcomes).toLocaleString('en-US')} outcomes from ${USERS.toLocaleString('en-US')} users, 100,000 pre-exposure invocations`,
+);
 
 // First analysis: fills the CUPED covariate of all 20,000 users with one grouped query.
 await store.db.updateTable('ab_test_user_stats').set({ pre_computed_at: null }).execute();
@@ -62,11 +81,18 @@ const start = performance.now();
 let result = await analyzeExperiment(store, 'bench');
 info('first analysis (fills pre-exposure covariates once)', `${(performance.now() - start).toFixed(1)} ms`);
 const primary = result.comparisons[0];
-info('result', `verdict ${result.verdict}; completion ${primary.controlMean.toFixed(4)} → ${primary.treatmentMean.toFixed(4)}, CUPED variance reduction ${(100 * primary.cuped.varianceReduction).toFixed(1)}%`);
+info(
+  'result',
+  `verdict ${result.verdict}; completion ${primary.controlMean.toFixed(4)} → ${primary.treatmentMean.toFixed(4)}, CUPED variance reduction ${(100 * primary.cuped.varianceReduction).toFixed(1)}%`,
+);
 
-const times = await sample(async () => {
-  result = await analyzeExperiment(store, 'bench');
-}, 30, 3);
+const times = await sample(
+  async () => {
+    result = await analyzeExperiment(store, 'bench');
+  },
+  30,
+  3,
+);
 report('analyzeExperiment, 1,000,000 outcomes (median)', quantile(times, 0.5), 50, 'ms', 'lower');
 info('analyzeExperiment p95', `${quantile(times, 0.95).toFixed(1)} ms`);
 

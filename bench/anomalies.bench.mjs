@@ -99,7 +99,9 @@ function hourlySeries(workload) {
           completed: p.completed,
           avgDuration: p.timed > 0 ? p.durationSum / p.timed : null,
           durationCount: p.timed,
-          ...(WITHIN_HOUR ? { logDurationSquares: p.timed > 0 ? Math.max(0, p.logSquareSum - (p.logSum * p.logSum) / p.timed) : null } : {}),
+          ...(WITHIN_HOUR
+            ? { logDurationSquares: p.timed > 0 ? Math.max(0, p.logSquareSum - (p.logSum * p.logSum) / p.timed) : null }
+            : {}),
         })),
     );
   }
@@ -128,12 +130,21 @@ function evaluateSeed(invocations, seed) {
   for (const a of episodes) {
     const own = truth.incidents.some((i) => i.skill === a.skill && METRIC_OF[i.kind].metric === a.metric && near(a, i));
     const spillover =
-      a.metric === 'invocation_count' && direction(a) < 0 && truth.incidents.some((i) => i.kind === 'volume_spike' && i.skill !== a.skill && near(a, i));
+      a.metric === 'invocation_count' &&
+      direction(a) < 0 &&
+      truth.incidents.some((i) => i.kind === 'volume_spike' && i.skill !== a.skill && near(a, i));
     if (own || spillover) explainedByMetric[a.metric] = (explainedByMetric[a.metric] ?? 0) + 1;
     if (own || spillover) explained += 1;
     else falseAlarms.push(a);
   }
-  return { incidents, explained, explainedByMetric, falseAlarms, skillDays: (truth.skills.length * (truth.end - since)) / DAY, start: truth.start };
+  return {
+    incidents,
+    explained,
+    explainedByMetric,
+    falseAlarms,
+    skillDays: (truth.skills.length * (truth.end - since)) / DAY,
+    start: truth.start,
+  };
 }
 
 let ok = true;
@@ -152,24 +163,39 @@ for (const size of SIZES) {
   });
   const recall = found / incidents.length;
   const perSkillDay = falseAlarms / skillDays;
-  console.log(`\n## ${size.toLocaleString('en-US')} invocations, seeds ${SEEDS.join(',')} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  info('incidents found', `${found} of ${incidents.length} (${pct(recall)}); ${byKind.map((k) => `${k.kind} ${k.found}/${k.total}`).join(', ')}`);
-  info('anomalies', `${explained + falseAlarms} opened: ${explained} explained by an incident, ${falseAlarms} false alarms in ${skillDays} skill-days`);
+  console.log(
+    `\n## ${size.toLocaleString('en-US')} invocations, seeds ${SEEDS.join(',')} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  info(
+    'incidents found',
+    `${found} of ${incidents.length} (${pct(recall)}); ${byKind.map((k) => `${k.kind} ${k.found}/${k.total}`).join(', ')}`,
+  );
+  info(
+    'anomalies',
+    `${explained + falseAlarms} opened: ${explained} explained by an incident, ${falseAlarms} false alarms in ${skillDays} skill-days`,
+  );
   info('precision', pct(explained / Math.max(1, explained + falseAlarms)));
   for (const { metric } of Object.values(METRIC_OF)) {
     const good = runs.reduce((sum, r) => sum + (r.explainedByMetric[metric] ?? 0), 0);
     const bad = runs.reduce((sum, r) => sum + r.falseAlarms.filter((a) => a.metric === metric).length, 0);
-    info(`  ${metric}`, `${good + bad} opened, ${bad} false alarms (${(bad / skillDays).toFixed(4)} per skill-day), precision ${pct(good / Math.max(1, good + bad))}`);
+    info(
+      `  ${metric}`,
+      `${good + bad} opened, ${bad} false alarms (${(bad / skillDays).toFixed(4)} per skill-day), precision ${pct(good / Math.max(1, good + bad))}`,
+    );
   }
   const goal = GOALS[size];
   if (goal !== undefined) ok = report(`recall at ${size.toLocaleString('en-US')}`, recall * 100, goal.recall * 100, '%') && ok;
-  if (goal?.drops !== undefined) ok = report(`success drops found at ${size.toLocaleString('en-US')}`, byKind[0].found, goal.drops, `of ${byKind[0].total}`) && ok;
-  ok = report(`false alarms per skill-day at ${size.toLocaleString('en-US')}`, perSkillDay, MAX_FALSE_ALARMS_PER_SKILL_DAY, '', 'lower') && ok;
+  if (goal?.drops !== undefined)
+    ok = report(`success drops found at ${size.toLocaleString('en-US')}`, byKind[0].found, goal.drops, `of ${byKind[0].total}`) && ok;
+  ok =
+    report(`false alarms per skill-day at ${size.toLocaleString('en-US')}`, perSkillDay, MAX_FALSE_ALARMS_PER_SKILL_DAY, '', 'lower') && ok;
   if (DETAIL) {
     const when = (ts, start) => `day ${Math.floor((ts - start) / DAY)} ${new Date(ts).toISOString().slice(0, 13)}h`;
     for (const r of runs) {
       for (const i of r.incidents.filter((x) => !x.found)) {
-        console.log(`      miss  seed ${r.seed} ${i.kind} ${i.skill} ×${i.magnitude} ${when(i.start, r.start)} for ${(i.end - i.start) / HOUR} h`);
+        console.log(
+          `      miss  seed ${r.seed} ${i.kind} ${i.skill} ×${i.magnitude} ${when(i.start, r.start)} for ${(i.end - i.start) / HOUR} h`,
+        );
       }
       for (const a of r.falseAlarms) console.log(`      false seed ${r.seed} ${when(a.bucket, r.start)} ${a.skill}: ${a.reason}`);
     }

@@ -59,18 +59,25 @@ const timed = async (label, fit) => {
   const spent = process.cpuUsage(cpu);
   clearInterval(probe);
   longest = Math.max(longest, performance.now() - last);
-  info(label, `wall ${wall.toFixed(0)} ms, CPU ${((spent.user + spent.system) / 1000).toFixed(0)} ms, ${model.share === undefined ? '' : `λ share ${model.share}, `}longest event-loop stall ${longest.toFixed(0)} ms`);
+  info(
+    label,
+    `wall ${wall.toFixed(0)} ms, CPU ${((spent.user + spent.system) / 1000).toFixed(0)} ms, ${model.share === undefined ? '' : `λ share ${model.share}, `}longest event-loop stall ${longest.toFixed(0)} ms`,
+  );
   return model;
 };
 
 const digest = (model) =>
-  `weights sha256 ${createHash('sha256').update(Buffer.from(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength)).digest('hex').slice(0, 16)}, trials ${JSON.stringify(model.choice?.trials.map((t) => [t.share, Number(t.ndcg.toFixed(6))]))}`;
+  `weights sha256 ${createHash('sha256')
+    .update(Buffer.from(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength))
+    .digest('hex')
+    .slice(0, 16)}, trials ${JSON.stringify(model.choice?.trials.map((t) => [t.share, Number(t.ndcg.toFixed(6))]))}`;
 const which = process.env.BENCH_COLLAB_FIT ?? 'both';
 if (process.env.BENCH_COLLAB_FIT_BEFORE) {
   const before = await import(process.env.BENCH_COLLAB_FIT_BEFORE);
   info('before: model', digest(await timed('before: buildEaseModel (synchronous)', () => before.buildEaseModel(population))));
 }
-if (which === 'both' || which === 'sync') info('model', digest(await timed('buildEaseModel (synchronous)', () => buildEaseModel(population))));
+if (which === 'both' || which === 'sync')
+  info('model', digest(await timed('buildEaseModel (synchronous)', () => buildEaseModel(population))));
 if (which === 'both' || which === 'async') {
   // As a server runs it: the first recommendSkills of a SQLite store of the same users (the file
   // is built once, as bench/collab.bench.mjs does), after the population is loaded.
@@ -83,7 +90,14 @@ if (which === 'both' || which === 'async') {
     const store = await openStore(building, { userPseudonymSecret: SECRET });
     let chunk = [];
     for (const row of interactions(USERS, 1)) {
-      chunk.push({ user_id: userPseudonym(store, row.user), skill_name: row.skill, invocation_count: row.total, completed_count: row.completed, first_used: 0, last_used: 0 });
+      chunk.push({
+        user_id: userPseudonym(store, row.user),
+        skill_name: row.skill,
+        invocation_count: row.total,
+        completed_count: row.completed,
+        first_used: 0,
+        last_used: 0,
+      });
       if (chunk.length === 2000) {
         await store.db.insertInto('skill_user_interactions').values(chunk).execute();
         chunk = [];
@@ -95,7 +109,7 @@ if (which === 'both' || which === 'async') {
   }
   const store = await openStore(path, { userPseudonymSecret: SECRET });
   await similarUsers(store, 'user-0');
-  await timed("first recommendSkills of the store (the fit, yielding to the event loop)", async () => {
+  await timed('first recommendSkills of the store (the fit, yielding to the event loop)', async () => {
     await recommendSkills(store, 'user-0', { limit: 10 });
     return {};
   });

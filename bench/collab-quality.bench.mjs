@@ -60,7 +60,8 @@ function synthRows(options) {
 function movieLensRows(minRatings = 20) {
   const path = process.env.BENCH_COLLAB_MOVIELENS ?? join(dir, 'movielens-dslabs.csv');
   if (!existsSync(path) && process.env.BENCH_COLLAB_MOVIELENS === undefined) {
-    const r = 'suppressMessages(library(dslabs)); data(movielens); write.csv(movielens[, c("userId", "movieId", "rating")], commandArgs(TRUE)[1], row.names = FALSE)';
+    const r =
+      'suppressMessages(library(dslabs)); data(movielens); write.csv(movielens[, c("userId", "movieId", "rating")], commandArgs(TRUE)[1], row.names = FALSE)';
     spawnSync('Rscript', ['-e', r, path], { stdio: 'ignore' });
   }
   if (!existsSync(path)) return undefined;
@@ -72,7 +73,10 @@ function movieLensRows(minRatings = 20) {
   const raters = new Map();
   for (const { skill } of ratings) raters.set(skill, (raters.get(skill) ?? 0) + 1);
   const kept = ratings.filter((r) => raters.get(r.skill) >= minRatings);
-  info('MovieLens (dslabs)', `${ratings.length.toLocaleString('en-US')} ratings in ${path}; kept ${kept.length.toLocaleString('en-US')} of movies rated by >= ${minRatings} users (${[...raters.values()].filter((n) => n >= minRatings).length} of ${raters.size} movies)`);
+  info(
+    'MovieLens (dslabs)',
+    `${ratings.length.toLocaleString('en-US')} ratings in ${path}; kept ${kept.length.toLocaleString('en-US')} of movies rated by >= ${minRatings} users (${[...raters.values()].filter((n) => n >= minRatings).length} of ${raters.size} movies)`,
+  );
   return kept.map(({ user, skill, rating }) => ({ user, skill, total: 1, completed: rating >= 4 ? 1 : 0 }));
 }
 
@@ -122,40 +126,75 @@ function evaluate(_population, train, hidden, recommend) {
 function qualityOf(name, rows, seed, held) {
   const { train, hidden } = holdOut(rows, seed);
   const population = buildPopulation(train);
-  info(name, `${population.users.length.toLocaleString('en-US')} users, ${population.skillIds.size} skills, ${train.length.toLocaleString('en-US')} training pairs, ${hidden.size.toLocaleString('en-US')} users with held-out skills`);
+  info(
+    name,
+    `${population.users.length.toLocaleString('en-US')} users, ${population.skillIds.size} skills, ${train.length.toLocaleString('en-US')} training pairs, ${hidden.size.toLocaleString('en-US')} users with held-out skills`,
+  );
   const used = (user) => population.sets.get(user) ?? new Uint32Array(0);
   const models = [
-    ['user-kNN, 20 neighbours (today\'s default)', (user, target) => recommendFromPopulation(population, target, nearestUsers(population, used(user), 20, user), 10)],
-    ['user-kNN, 50 neighbours', (user, target) => recommendFromPopulation(population, target, nearestUsers(population, used(user), 50, user), 10)],
+    [
+      "user-kNN, 20 neighbours (today's default)",
+      (user, target) => recommendFromPopulation(population, target, nearestUsers(population, used(user), 20, user), 10),
+    ],
+    [
+      'user-kNN, 50 neighbours',
+      (user, target) => recommendFromPopulation(population, target, nearestUsers(population, used(user), 50, user), 10),
+    ],
     ['popularity', (_user, target) => recommendFromPopulation(population, target, [], 10)],
   ];
   let start = performance.now();
   const chosen = buildEaseModel(population);
   const fit = performance.now() - start;
   const meanDiagonal = chosen.lambda / chosen.share;
-  info('EASE lambda chosen on held-out skills of the training rows', `share ${chosen.share} (lambda ${chosen.lambda.toFixed(1)}) by ${chosen.choice.chosenBy}; trials ${chosen.choice.trials.map((t) => `${t.share}: ${t.ndcg.toFixed(3)}`).join(', ')}; fit with the choice ${(fit / 1000).toFixed(1)} s`);
-  info('EASE popularity damping alpha chosen on the same held-out skills, at that lambda', `alpha ${chosen.exponent}; trials ${(chosen.debias?.trials ?? []).map((t) => `${t.exponent}: ${t.ndcg.toFixed(3)}`).join(', ')}`);
-  models.push([`EASE, lambda and alpha chosen per population (the default)`, (_user, target) => recommendByItems(population, chosen, target, 10), 'default']);
+  info(
+    'EASE lambda chosen on held-out skills of the training rows',
+    `share ${chosen.share} (lambda ${chosen.lambda.toFixed(1)}) by ${chosen.choice.chosenBy}; trials ${chosen.choice.trials.map((t) => `${t.share}: ${t.ndcg.toFixed(3)}`).join(', ')}; fit with the choice ${(fit / 1000).toFixed(1)} s`,
+  );
+  info(
+    'EASE popularity damping alpha chosen on the same held-out skills, at that lambda',
+    `alpha ${chosen.exponent}; trials ${(chosen.debias?.trials ?? []).map((t) => `${t.exponent}: ${t.ndcg.toFixed(3)}`).join(', ')}`,
+  );
+  models.push([
+    `EASE, lambda and alpha chosen per population (the default)`,
+    (_user, target) => recommendByItems(population, chosen, target, 10),
+    'default',
+  ]);
   const undamped = buildEaseModel(population, { lambdaShare: chosen.share });
-  models.push([`EASE, the chosen lambda without popularity damping (alpha 0)`, (_user, target) => recommendByItems(population, undamped, target, 10)]);
+  models.push([
+    `EASE, the chosen lambda without popularity damping (alpha 0)`,
+    (_user, target) => recommendByItems(population, undamped, target, 10),
+  ]);
   for (const share of SHARES) {
     start = performance.now();
     const model = buildEaseModel(population, { lambdaShare: share });
-    models.push([`EASE, lambda ${share} x mean diagonal (${model.lambda.toFixed(0)}; fit ${(performance.now() - start).toFixed(0)} ms)`, (_user, target) => recommendByItems(population, model, target, 10)]);
+    models.push([
+      `EASE, lambda ${share} x mean diagonal (${model.lambda.toFixed(0)}; fit ${(performance.now() - start).toFixed(0)} ms)`,
+      (_user, target) => recommendByItems(population, model, target, 10),
+    ]);
   }
   for (const lambda of ABSOLUTE) {
     const model = buildEaseModel(population, { lambda });
-    models.push([`EASE, lambda ${lambda} (= ${(lambda / meanDiagonal).toFixed(2)} x mean diagonal)`, (_user, target) => recommendByItems(population, model, target, 10)]);
+    models.push([
+      `EASE, lambda ${lambda} (= ${(lambda / meanDiagonal).toFixed(2)} x mean diagonal)`,
+      (_user, target) => recommendByItems(population, model, target, 10),
+    ]);
   }
   const results = models.map(([label, recommend, share]) => ({ label, share, ...evaluate(population, train, hidden, recommend) }));
   const today = results[0];
   for (const r of results) {
-    info(r.label.padEnd(70), `NDCG@10 ${r.ndcg.toFixed(3)}  P@5 ${r.precision.toFixed(3)}  R@10 ${r.recall.toFixed(3)}  (x${(r.ndcg / today.ndcg).toFixed(2)} NDCG of today's default)`);
+    info(
+      r.label.padEnd(70),
+      `NDCG@10 ${r.ndcg.toFixed(3)}  P@5 ${r.precision.toFixed(3)}  R@10 ${r.recall.toFixed(3)}  (x${(r.ndcg / today.ndcg).toFixed(2)} NDCG of today's default)`,
+    );
   }
   const best = results.find((r) => r.share === 'default');
   const figure = `${name}: NDCG@10 of the default (EASE, lambda and alpha chosen) / today's default`;
   if (held) report(figure, best.ndcg / today.ndcg, 1.15, 'x', 'higher');
-  else info(`${figure} (no limit: user-kNN already matches an oracle of the group favourites here, see README)`, `${(best.ndcg / today.ndcg).toFixed(3)} x`);
+  else
+    info(
+      `${figure} (no limit: user-kNN already matches an oracle of the group favourites here, see README)`,
+      `${(best.ndcg / today.ndcg).toFixed(3)} x`,
+    );
   return results;
 }
 
@@ -184,14 +223,38 @@ function lshRecall(name, rows) {
       if ((approximate.neighbours[i]?.similarity ?? -1) >= match.similarity) withFallback++;
     });
   }
-  info(`${name}: LSH (${index.bands} bands x ${index.rows} rows) alone`, `recall@10 ${(plain / wanted).toFixed(3)} over ${targets.length} users (${lowTenth} with a 10th neighbour below Jaccard 0.15)`);
-  report(`${name}: LSH recall@10 as the store answers (sampled recall ${calibration.recall.toFixed(3)}: ${calibration.useLsh ? 'LSH' : 'exact'}; ${fallbacks} of ${targets.length} queries answered exactly)`, withFallback / wanted, 0.9, '', 'higher');
+  info(
+    `${name}: LSH (${index.bands} bands x ${index.rows} rows) alone`,
+    `recall@10 ${(plain / wanted).toFixed(3)} over ${targets.length} users (${lowTenth} with a 10th neighbour below Jaccard 0.15)`,
+  );
+  report(
+    `${name}: LSH recall@10 as the store answers (sampled recall ${calibration.recall.toFixed(3)}: ${calibration.useLsh ? 'LSH' : 'exact'}; ${fallbacks} of ${targets.length} queries answered exactly)`,
+    withFallback / wanted,
+    0.9,
+    '',
+    'higher',
+  );
 }
 
 const workloads = [
-  ['synth default mix (400k invocations, 2,000 users, 300 skills, seed 6)', () => synthRows({ invocations: 400_000, users: 2_000, skills: 300, days: 21, seed: 6 }), 6, true],
-  ['synth default mix (400k invocations, 2,000 users, 300 skills, seed 7)', () => synthRows({ invocations: 400_000, users: 2_000, skills: 300, days: 21, seed: 7 }), 7, true],
-  ['synth group habits (200k invocations, 2,000 users, 500 skills, seed 6; the quality test)', () => synthRows({ invocations: 200_000, users: 2_000, skills: 500, days: 21, seed: 6, favouriteShare: 0.95, workflowShare: 0.1 }), 6, false],
+  [
+    'synth default mix (400k invocations, 2,000 users, 300 skills, seed 6)',
+    () => synthRows({ invocations: 400_000, users: 2_000, skills: 300, days: 21, seed: 6 }),
+    6,
+    true,
+  ],
+  [
+    'synth default mix (400k invocations, 2,000 users, 300 skills, seed 7)',
+    () => synthRows({ invocations: 400_000, users: 2_000, skills: 300, days: 21, seed: 7 }),
+    7,
+    true,
+  ],
+  [
+    'synth group habits (200k invocations, 2,000 users, 500 skills, seed 6; the quality test)',
+    () => synthRows({ invocations: 200_000, users: 2_000, skills: 500, days: 21, seed: 6, favouriteShare: 0.95, workflowShare: 0.1 }),
+    6,
+    false,
+  ],
   ['MovieLens latest-small (dslabs 0.7.4), rating >= 4 as used', () => movieLensRows(), 17, true],
 ];
 for (const [name, load, seed, held] of workloads) {

@@ -32,7 +32,6 @@ const GROUPS = 100;
 const dir = join(dirname(fileURLToPath(import.meta.url)), '.data');
 mkdirSync(dir, { recursive: true });
 
-
 /**
  * Interaction rows of `users` users in 100 groups: each takes 16 of its group's 25 favourite
  * skills and 4 skills from anywhere (about 20 distinct skills out of 500), with 1–6 invocations
@@ -93,7 +92,14 @@ if (PARTS.has('store')) {
       chunk = [];
     };
     for (const row of interactions(USERS, 1)) {
-      chunk.push({ user_id: userPseudonym(store, row.user), skill_name: row.skill, invocation_count: row.total, completed_count: row.completed, first_used: 0, last_used: 0 });
+      chunk.push({
+        user_id: userPseudonym(store, row.user),
+        skill_name: row.skill,
+        invocation_count: row.total,
+        completed_count: row.completed,
+        first_used: 0,
+        last_used: 0,
+      });
       if (chunk.length === 2000) await flush();
     }
     await flush();
@@ -113,7 +119,10 @@ if (PARTS.has('store')) {
   // The default model (EASE) is fitted on first use, lambda chosen on held-out skills: timed apart.
   const fit = performance.now();
   await recommendSkills(store, 'user-0', { limit: 10 });
-  info('EASE fit on first recommendSkills (Gram of 100,000 users, lambda chosen from 7 fits over 500 skills)', `${(performance.now() - fit).toFixed(0)} ms`);
+  info(
+    'EASE fit on first recommendSkills (Gram of 100,000 users, lambda chosen from 7 fits over 500 skills)',
+    `${(performance.now() - fit).toFixed(0)} ms`,
+  );
   const recommend = await timeEach(targets.slice(100), (user) => recommendSkills(store, user, { limit: 10 }));
   report('recommendSkills (default: EASE), 1 of 100,000 users (p95)', quantile(recommend, 0.95), 5, 'ms', 'lower');
   info('recommendSkills (EASE)', ms(recommend));
@@ -158,7 +167,10 @@ if (PARTS.has('lsh')) {
   // As the store answers: LSH where a sample of the population says it finds >= 95% (else exact).
   start = performance.now();
   const calibration = calibrateLsh(population, lsh);
-  info('calibrateLsh (50 sampled users, exact and LSH each)', `recall ${calibration.recall.toFixed(3)}, ${calibration.useLsh ? 'LSH kept' : 'answered exactly'}, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  info(
+    'calibrateLsh (50 sampled users, exact and LSH each)',
+    `recall ${calibration.recall.toFixed(3)}, ${calibration.useLsh ? 'LSH kept' : 'answered exactly'}, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
   let exactAnswers = 0;
   const guarded = await timeEach(targets, (user) => {
     if (nearestUsersApproximate(population, lsh, population.sets.get(user), 10, user, calibration).method === 'exact') exactAnswers++;
@@ -174,7 +186,10 @@ if (PARTS.has('baselines')) {
   } else {
     let start = performance.now();
     const store = await openStore(path, { userPseudonymSecret: SECRET });
-    info('open (first time: migrate, build skill_user_interactions from 10 M invocations)', `${((performance.now() - start) / 1000).toFixed(1)} s`);
+    info(
+      'open (first time: migrate, build skill_user_interactions from 10 M invocations)',
+      `${((performance.now() - start) / 1000).toFixed(1)} s`,
+    );
     const times = [];
     for (let i = 0; i < 6; i++) {
       start = performance.now();
@@ -183,14 +198,28 @@ if (PARTS.has('baselines')) {
     }
     times.sort((a, b) => a - b);
     const baselines = await communityBaselines(store);
-    report(`communityBaselines, ${baselines.length} skills over 10,000,000 invocations (median)`, quantile(times, 0.5), 1000, 'ms', 'lower');
+    report(
+      `communityBaselines, ${baselines.length} skills over 10,000,000 invocations (median)`,
+      quantile(times, 0.5),
+      1000,
+      'ms',
+      'lower',
+    );
     start = performance.now();
     await store.db
       .selectFrom('skill_invocation')
-      .select((eb) => ['skill_name', eb.fn.countAll().as('n'), eb.fn.count('user_id').distinct().as('users'), eb.fn.sum('completed').as('completed')])
+      .select((eb) => [
+        'skill_name',
+        eb.fn.countAll().as('n'),
+        eb.fn.count('user_id').distinct().as('users'),
+        eb.fn.sum('completed').as('completed'),
+      ])
       .groupBy('skill_name')
       .execute();
-    info('the same counts from raw invocations (GROUP BY over skill_invocation), for scale', `${(performance.now() - start).toFixed(0)} ms`);
+    info(
+      'the same counts from raw invocations (GROUP BY over skill_invocation), for scale',
+      `${(performance.now() - start).toFixed(0)} ms`,
+    );
     await store.close();
   }
 }

@@ -28,10 +28,16 @@ const dir = join(here, '.data');
 const shared = join(dir, `reads-${INVOCATIONS}.db`);
 const path = join(dir, `dashboard-${INVOCATIONS}.db`);
 const BIN = join(here, '..', 'apps', 'server', 'dist', 'bin.js');
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+};
 mkdirSync(dir, { recursive: true });
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 info('load average at start', load());
 
 const workload = generateWorkload(options);
@@ -100,7 +106,8 @@ try {
   }
   renders.sort((a, b) => a - b);
   info('skills in the table', rows);
-  ok = report('first meaningful render (totals + 500-skill table), median of 5 warm loads', quantile(renders, 0.5), 1000, 'ms', 'lower') && ok;
+  ok =
+    report('first meaningful render (totals + 500-skill table), median of 5 warm loads', quantile(renders, 0.5), 1000, 'ms', 'lower') && ok;
   info('first meaningful render, slowest warm load', `${renders[renders.length - 1].toFixed(0)} ms`);
   ok = report("page's transferred size (HTML + JS + CSS, gzipped, with headers)", pageBytes / 1024, 150, 'KB', 'lower') && ok;
   info('API responses of the first load (JSON, not compressed)', `${(apiBytes / 1024).toFixed(1)} KB`);
@@ -129,7 +136,14 @@ try {
         const response = await fetch('/v1/invocations', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id, skill_name: skills[i % skills.length], session_id: `bench-${i % 20}`, invoked_at: Date.now(), completed: i % 10 !== 0, duration_seconds: 1 + (i % 7) }),
+          body: JSON.stringify({
+            id,
+            skill_name: skills[i % skills.length],
+            session_id: `bench-${i % 20}`,
+            invoked_at: Date.now(),
+            completed: i % 10 !== 0,
+            duration_seconds: 1 + (i % 7),
+          }),
         });
         if (response.status !== 201) throw new Error(`POST answered ${response.status}`);
         times.push((await appeared) - started);

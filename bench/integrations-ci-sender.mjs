@@ -20,7 +20,9 @@ function send() {
   let body;
   const headers = {};
   if (mode === 'github') {
-    body = Buffer.from(template.replace('"__JOB_ID__"', String(firstJob + n)).replace('"__RUN_ID__"', String(9_000_000 + Math.floor(n / 8))));
+    body = Buffer.from(
+      template.replace('"__JOB_ID__"', String(firstJob + n)).replace('"__RUN_ID__"', String(9_000_000 + Math.floor(n / 8))),
+    );
     headers['content-type'] = 'application/json';
     headers['content-length'] = body.length;
     headers['x-github-event'] = 'workflow_job';
@@ -58,4 +60,6 @@ const elapsed = (performance.now() - start) / 1000;
 times.sort((a, b) => a - b);
 const q = (p) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
 agent.destroy();
-process.stdout.write(`${JSON.stringify({ mode, ok, failed, statuses, seconds: elapsed, rate: ok / elapsed, p50: q(0.5), p95: q(0.95), p99: q(0.99) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ mode, ok, failed, statuses, seconds: elapsed, rate: ok / elapsed, p50: q(0.5), p95: q(0.95), p99: q(0.99) })}\n`,
+);

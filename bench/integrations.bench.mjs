@@ -26,8 +26,13 @@ mkdirSync(dir, { recursive: true });
   const RUNS = Number(process.env.BENCH_HOOK_RUNS ?? 5000);
   const skills = ['pdf', 'xlsx', 'docx', 'deploy', 'review', 'agent-run'];
   const hook = (event, i) => ({
-    session_id: `s-${i % 50}`, prompt_id: `p-${i}`, cwd: '/home/alice/app', hook_event_name: event,
-    tool_name: 'Skill', tool_input: { skill: skills[i % skills.length] }, tool_use_id: `toolu_${i}`,
+    session_id: `s-${i % 50}`,
+    prompt_id: `p-${i}`,
+    cwd: '/home/alice/app',
+    hook_event_name: event,
+    tool_name: 'Skill',
+    tool_input: { skill: skills[i % skills.length] },
+    tool_use_id: `toolu_${i}`,
     ...(event === 'PreToolUse' ? {} : { tool_response: {}, duration_ms: 1000 + (i % 900) }),
   });
   for (let i = 0; i < 200; i++) {
@@ -39,40 +44,74 @@ mkdirSync(dir, { recursive: true });
   const SESSIONS = 16;
   const times = [];
   const start = performance.now();
-  await Promise.all(Array.from({ length: SESSIONS }, async (_, s) => {
-    for (let i = s; i < RUNS; i += SESSIONS) {
-      for (const event of ['PreToolUse', 'PostToolUse']) {
-        const t = performance.now();
-        await ingest.hooks(hook(event, i), { userId: 'alice' });
-        times.push(performance.now() - t);
+  await Promise.all(
+    Array.from({ length: SESSIONS }, async (_, s) => {
+      for (let i = s; i < RUNS; i += SESSIONS) {
+        for (const event of ['PreToolUse', 'PostToolUse']) {
+          const t = performance.now();
+          await ingest.hooks(hook(event, i), { userId: 'alice' });
+          times.push(performance.now() - t);
+        }
       }
-    }
-  }));
+    }),
+  );
   const elapsed = performance.now() - start;
   times.sort((a, b) => a - b);
   const floor = [];
   for (let i = 0; i < 2000; i++) {
     const t = performance.now();
-    await recordInvocations(store, [{ id: `floor-${i}`, skill_name: 'pdf', session_id: 's', invoked_at: Date.now(), completed: true, duration_seconds: 1 }]);
+    await recordInvocations(store, [
+      { id: `floor-${i}`, skill_name: 'pdf', session_id: 's', invoked_at: Date.now(), completed: true, duration_seconds: 1 },
+    ]);
     floor.push(performance.now() - t);
   }
   floor.sort((a, b) => a - b);
-  info('hook deliveries', `${(2 * RUNS).toLocaleString('en-US')} (${RUNS.toLocaleString('en-US')} skill runs, PreToolUse + PostToolUse, 16 sessions at once)`);
+  info(
+    'hook deliveries',
+    `${(2 * RUNS).toLocaleString('en-US')} (${RUNS.toLocaleString('en-US')} skill runs, PreToolUse + PostToolUse, 16 sessions at once)`,
+  );
   report('hook deliveries handled per second', (2 * RUNS) / (elapsed / 1000), 2000, '/s', 'higher');
   report('hook delivery p99', quantile(times, 0.99), 5, 'ms', 'lower');
   info('hook delivery p50', `${quantile(times, 0.5).toFixed(3)} ms`);
-  info('same run, recordInvocations of one invocation per call (the floor of a close), p50 / p99', `${quantile(floor, 0.5).toFixed(3)} / ${quantile(floor, 0.99).toFixed(3)} ms`);
+  info(
+    'same run, recordInvocations of one invocation per call (the floor of a close), p50 / p99',
+    `${quantile(floor, 0.5).toFixed(3)} / ${quantile(floor, 0.99).toFixed(3)} ms`,
+  );
 
   // OTLP: 1,000 tool_result records in one export.
   const records = Array.from({ length: 1000 }, (_, i) => ({
     timeUnixNano: String(BigInt(Date.now() - 60_000 + i) * 1_000_000n),
     body: { stringValue: 'claude_code.tool_result' },
-    attributes: Object.entries({ 'event.name': 'tool_result', 'session.id': `o-${i % 20}`, 'user.id': 'u-1', tool_name: 'Skill', tool_use_id: `otlp_${i}`, success: i % 7 ? 'true' : 'false', duration_ms: String(500 + i), tool_parameters: JSON.stringify({ skill_name: skills[i % skills.length] }) })
-      .map(([key, value]) => ({ key, value: { stringValue: value } })),
+    attributes: Object.entries({
+      'event.name': 'tool_result',
+      'session.id': `o-${i % 20}`,
+      'user.id': 'u-1',
+      tool_name: 'Skill',
+      tool_use_id: `otlp_${i}`,
+      success: i % 7 ? 'true' : 'false',
+      duration_ms: String(500 + i),
+      tool_parameters: JSON.stringify({ skill_name: skills[i % skills.length] }),
+    }).map(([key, value]) => ({ key, value: { stringValue: value } })),
   }));
   const exports = [];
   for (let round = 0; round < 5; round++) {
-    const request = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeLogs: [{ logRecords: records.map((r) => ({ ...r, attributes: r.attributes.map((a) => (a.key === 'tool_use_id' ? { key: a.key, value: { stringValue: `${a.value.stringValue}_${round}` } } : a)) })) }] }] };
+    const request = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] },
+          scopeLogs: [
+            {
+              logRecords: records.map((r) => ({
+                ...r,
+                attributes: r.attributes.map((a) =>
+                  a.key === 'tool_use_id' ? { key: a.key, value: { stringValue: `${a.value.stringValue}_${round}` } } : a,
+                ),
+              })),
+            },
+          ],
+        },
+      ],
+    };
     const t = performance.now();
     const result = await ingest.logs(request);
     exports.push(performance.now() - t);
@@ -82,7 +121,15 @@ mkdirSync(dir, { recursive: true });
   report('OTLP export of 1,000 log records, median of 5', quantile(exports, 0.5), 100, 'ms', 'lower');
   const floors = [];
   for (let round = 0; round < 5; round++) {
-    const batch = Array.from({ length: 1000 }, (_, i) => ({ id: `floor_${round}_${i}`, skill_name: skills[i % skills.length], session_id: `o-${i % 20}`, user_id: 'u-1', invoked_at: Date.now() - 60_000 + i, completed: i % 7 !== 0, duration_seconds: (500 + i) / 1000 }));
+    const batch = Array.from({ length: 1000 }, (_, i) => ({
+      id: `floor_${round}_${i}`,
+      skill_name: skills[i % skills.length],
+      session_id: `o-${i % 20}`,
+      user_id: 'u-1',
+      invoked_at: Date.now() - 60_000 + i,
+      completed: i % 7 !== 0,
+      duration_seconds: (500 + i) / 1000,
+    }));
     const t = performance.now();
     await recordInvocations(store, batch);
     floors.push(performance.now() - t);
@@ -109,11 +156,46 @@ mkdirSync(dir, { recursive: true });
     for (let i = 0; i < 400; i++) {
       const at = new Date(t0 + i * 5000).toISOString();
       if (i % 20 === 5) {
-        lines.push(JSON.stringify({ type: 'assistant', sessionId: session, cwd: '/home/user/app', version: '2.1.0', uuid: `a${i}`, timestamp: at, message: { role: 'assistant', content: [{ type: 'text', text: filler }, { type: 'tool_use', id: `toolu_${file}_${i}`, name: 'Skill', input: { skill: `skill-${i % 7}` } }] } }));
+        lines.push(
+          JSON.stringify({
+            type: 'assistant',
+            sessionId: session,
+            cwd: '/home/user/app',
+            version: '2.1.0',
+            uuid: `a${i}`,
+            timestamp: at,
+            message: {
+              role: 'assistant',
+              content: [
+                { type: 'text', text: filler },
+                { type: 'tool_use', id: `toolu_${file}_${i}`, name: 'Skill', input: { skill: `skill-${i % 7}` } },
+              ],
+            },
+          }),
+        );
       } else if (i % 20 === 6) {
-        lines.push(JSON.stringify({ type: 'user', sessionId: session, uuid: `u${i}`, timestamp: at, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${file}_${i - 1}`, content: filler, is_error: i % 60 === 6 }] } }));
+        lines.push(
+          JSON.stringify({
+            type: 'user',
+            sessionId: session,
+            uuid: `u${i}`,
+            timestamp: at,
+            message: {
+              role: 'user',
+              content: [{ type: 'tool_result', tool_use_id: `toolu_${file}_${i - 1}`, content: filler, is_error: i % 60 === 6 }],
+            },
+          }),
+        );
       } else {
-        lines.push(JSON.stringify({ type: i % 2 ? 'assistant' : 'user', sessionId: session, uuid: `m${i}`, timestamp: at, message: { role: 'assistant', content: [{ type: 'text', text: filler }] } }));
+        lines.push(
+          JSON.stringify({
+            type: i % 2 ? 'assistant' : 'user',
+            sessionId: session,
+            uuid: `m${i}`,
+            timestamp: at,
+            message: { role: 'assistant', content: [{ type: 'text', text: filler }] },
+          }),
+        );
       }
     }
     const path = join(project, `${session}.jsonl`);
@@ -146,7 +228,10 @@ mkdirSync(dir, { recursive: true });
   await store.close();
   info('runs recorded', runs.toLocaleString('en-US'));
   report('skills import-claude (importTranscripts)', mb / importSeconds, 50, 'MB/s', 'higher');
-  info('same run, reading and JSON-parsing the same files only', `${(mb / referenceSeconds).toFixed(1)} MB/s (${parsed.toLocaleString('en-US')} lines); import at ${((100 * referenceSeconds) / importSeconds).toFixed(0)} % of it`);
+  info(
+    'same run, reading and JSON-parsing the same files only',
+    `${(mb / referenceSeconds).toFixed(1)} MB/s (${parsed.toLocaleString('en-US')} lines); import at ${((100 * referenceSeconds) / importSeconds).toFixed(0)} % of it`,
+  );
   void statSync;
 }
 rmSync(dir, { recursive: true, force: true });

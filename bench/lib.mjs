@@ -5,7 +5,9 @@ import { generateWorkload } from '@skills/synth';
 export function report(name, value, limit, unit, better = 'higher') {
   const pass = better === 'higher' ? value >= limit : value <= limit;
   const fmt = (x) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3));
-  console.log(`${pass ? 'PASS' : 'FAIL'}  ${name}: ${fmt(value)} ${unit} (limit: ${better === 'higher' ? '≥' : '≤'} ${fmt(limit)} ${unit})`);
+  console.log(
+    `${pass ? 'PASS' : 'FAIL'}  ${name}: ${fmt(value)} ${unit} (limit: ${better === 'higher' ? '≥' : '≤'} ${fmt(limit)} ${unit})`,
+  );
   return pass;
 }
 
@@ -44,7 +46,9 @@ export function statementTimes() {
     print({ totalMs, batches, invocations }) {
       let inStatements = 0;
       for (const { ms } of times.values()) inStatements += ms;
-      console.log(`${Math.round(invocations / (totalMs / 1000)).toLocaleString('en-US')} invocations/s; per batch ${(totalMs / batches).toFixed(1)} ms, of which statements ${(inStatements / batches).toFixed(1)} ms`);
+      console.log(
+        `${Math.round(invocations / (totalMs / 1000)).toLocaleString('en-US')} invocations/s; per batch ${(totalMs / batches).toFixed(1)} ms, of which statements ${(inStatements / batches).toFixed(1)} ms`,
+      );
       for (const [key, { count, ms }] of [...times].sort((a, b) => b[1].ms - a[1].ms)) {
         console.log(`${(ms / batches).toFixed(2).padStart(7)} ms/batch  ${(count / batches).toFixed(1).padStart(7)}×  ${key}`);
       }

@@ -42,17 +42,33 @@ const store = await openStore(path, { userPseudonymSecret: SECRET });
 const built = performance.now();
 for (const batch of workload.batches()) await recordInvocations(store, batch);
 await initializeTaxonomy(store);
-info('store', `${INVOCATIONS.toLocaleString('en-US')} invocations, 100 skills, 2,000 users, ${days} days to ${new Date(start + days * DAY).toISOString()} (the build's start); built in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+info(
+  'store',
+  `${INVOCATIONS.toLocaleString('en-US')} invocations, 100 skills, 2,000 users, ${days} days to ${new Date(start + days * DAY).toISOString()} (the build's start); built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+);
 const trained = performance.now();
 await savePredictor(store, await trainPredictor(store, { since: start + days * DAY - 12 * HOUR, trees: 10 }));
 info('predictor', `trained on the last 12 hours in ${((performance.now() - trained) / 1000).toFixed(1)} s`);
 
 // Arguments an agent would send, for skills, users and sessions that exist.
-const busiest = (await store.db.selectFrom('skill_metrics').select('skill_name').orderBy('total_invocations', 'desc').limit(1).executeTakeFirstOrThrow()).skill_name;
-const someone = await store.db.selectFrom('skill_invocation').select(['user_id', 'session_id', 'user_query']).where('user_query', 'is not', null).orderBy('invoked_at', 'desc').limit(1).executeTakeFirstOrThrow();
+const busiest = (
+  await store.db.selectFrom('skill_metrics').select('skill_name').orderBy('total_invocations', 'desc').limit(1).executeTakeFirstOrThrow()
+).skill_name;
+const someone = await store.db
+  .selectFrom('skill_invocation')
+  .select(['user_id', 'session_id', 'user_query'])
+  .where('user_query', 'is not', null)
+  .orderBy('invoked_at', 'desc')
+  .limit(1)
+  .executeTakeFirstOrThrow();
 const query = someone.user_query.split(/\s+/).slice(0, 3).join(' ');
 
-const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--db', path], env: { PATH: process.env.PATH ?? '', SKILLS_PSEUDONYM_SECRET: SECRET }, stderr: 'inherit' });
+const transport = new StdioClientTransport({
+  command: process.execPath,
+  args: [BIN, 'mcp', '--db', path],
+  env: { PATH: process.env.PATH ?? '', SKILLS_PSEUDONYM_SECRET: SECRET },
+  stderr: 'inherit',
+});
 const client = new Client({ name: 'mcp-bench', version: '1.0.0' });
 await client.connect(transport);
 const callOk = async (name, args) => {
@@ -62,7 +78,12 @@ const callOk = async (name, args) => {
 };
 
 // An experiment with outcomes, so analyze_ab_test has something to analyse.
-await callOk('create_ab_test', { test_name: 'bench', control_strategy: 'semantic', treatment_strategy: 'workflow-aware', min_sample_size: 50 });
+await callOk('create_ab_test', {
+  test_name: 'bench',
+  control_strategy: 'semantic',
+  treatment_strategy: 'workflow-aware',
+  min_sample_size: 50,
+});
 for (let u = 0; u < 200; u++) {
   await callOk('assign_ab_test_group', { test: 'bench', user_id: `ab-user-${u}` });
   await callOk('record_ab_test_outcome', { test: 'bench', user_id: `ab-user-${u}`, completed: u % 3 !== 0, duration_seconds: 1 + (u % 7) });
@@ -79,18 +100,31 @@ const READS = [
   ['get_skill_dependencies', { skill_name: busiest }],
   ['predict_skill_success', { skill_name: busiest, user_query: query, workflow_phase: 'execution', user_id: someone.user_id }],
   ['recommend_skills_for_query', { query, workflow_phase: 'execution' }],
-  ...['show the diff', 'build the billing', 'show coverage for'].map((words) => ['recommend_skills_for_query', { query: words, workflow_phase: 'execution' }]),
+  ...['show the diff', 'build the billing', 'show coverage for'].map((words) => [
+    'recommend_skills_for_query',
+    { query: words, workflow_phase: 'execution' },
+  ]),
   ['get_skill_metrics', { skill_name: busiest }],
   ['search_invocations', { query }],
   ['get_session_summary', { session_id: someone.session_id }],
   ['list_skill_taxonomy', {}],
   ['analyze_ab_test', { test: 'bench' }],
 ];
-info('load average before the reads', loadavg().map((x) => x.toFixed(2)).join(' '));
+info(
+  'load average before the reads',
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' '),
+);
 let ok = true;
 for (const [name, args] of READS) {
   const times = await sample(() => callOk(name, args), 100, 10);
-  const label = Object.keys(args).length === 0 ? name : `${name}(${Object.entries(args).map(([k, v]) => `${k}=${String(v).slice(0, 24)}`).join(', ')})`;
+  const label =
+    Object.keys(args).length === 0
+      ? name
+      : `${name}(${Object.entries(args)
+          .map(([k, v]) => `${k}=${String(v).slice(0, 24)}`)
+          .join(', ')})`;
   ok = report(`${label} p95 over stdio`, quantile(times, 0.95), 10, 'ms', 'lower') && ok;
   info(`${name} median`, `${quantile(times, 0.5).toFixed(3)} ms`);
 }
@@ -104,13 +138,26 @@ for (const args of [{}, { metric: 'all' }]) {
   for (let i = 0; i < 60; i++) {
     late += 1;
     const at = Date.now() - 5 * HOUR - (Date.now() % HOUR) + (late % 3_000) * 1000;
-    await recordInvocations(store, [{ id: `bench-late-${late}`, skill_name: busiest, session_id: 'bench-late', user_id: 'bench-late-user', invoked_at: at, completed: late % 2 === 0, duration_seconds: 2 }]);
+    await recordInvocations(store, [
+      {
+        id: `bench-late-${late}`,
+        skill_name: busiest,
+        session_id: 'bench-late',
+        user_id: 'bench-late-user',
+        invoked_at: at,
+        completed: late % 2 === 0,
+        duration_seconds: 2,
+      },
+    ]);
     const t = performance.now();
     await callOk('detect_anomalies', args);
     if (i >= 10) times.push(performance.now() - t);
   }
   times.sort((x, y) => x - y);
-  info(`detect_anomalies${args.metric ? '(metric=all)' : ''} after a late invocation each time (replayed), p95 / median over stdio`, `${quantile(times, 0.95).toFixed(3)} / ${quantile(times, 0.5).toFixed(3)} ms`);
+  info(
+    `detect_anomalies${args.metric ? '(metric=all)' : ''} after a late invocation each time (replayed), p95 / median over stdio`,
+    `${quantile(times, 0.95).toFixed(3)} / ${quantile(times, 0.5).toFixed(3)} ms`,
+  );
 }
 
 // For scale on a shared machine: CPU time (user + system) of one call in this process, through
@@ -130,7 +177,10 @@ for (const [name, args] of READS) {
     cpu.push((used.user + used.system) / 1000);
   }
   cpu.sort((x, y) => x - y);
-  info(`${name}${Object.keys(args).length === 0 ? '' : `(${Object.keys(args).join(', ')})`}${args.query ? ` "${args.query}"` : ''} CPU per call in-process, median / p95`, `${quantile(cpu, 0.5).toFixed(3)} / ${quantile(cpu, 0.95).toFixed(3)} ms`);
+  info(
+    `${name}${Object.keys(args).length === 0 ? '' : `(${Object.keys(args).join(', ')})`}${args.query ? ` "${args.query}"` : ''} CPU per call in-process, median / p95`,
+    `${quantile(cpu, 0.5).toFixed(3)} / ${quantile(cpu, 0.95).toFixed(3)} ms`,
+  );
 }
 await inMemory.close();
 await local.close();
@@ -139,7 +189,17 @@ await local.close();
 let n = 0;
 const batchOf = () => {
   const at = Date.now() - 60_000;
-  return Array.from({ length: 100 }, (_, i) => ({ id: `bench-${n}-${i}`, skill_name: `bench-skill-${i % 10}`, session_id: `bench-session-${n}`, user_id: `bench-user-${i % 20}`, invoked_at: at + i, completed: i % 4 !== 0, duration_seconds: 1 + (i % 9), workflow_phase: 'execution', user_query: 'run the bench tests' }));
+  return Array.from({ length: 100 }, (_, i) => ({
+    id: `bench-${n}-${i}`,
+    skill_name: `bench-skill-${i % 10}`,
+    session_id: `bench-session-${n}`,
+    user_id: `bench-user-${i % 20}`,
+    invoked_at: at + i,
+    completed: i % 4 !== 0,
+    duration_seconds: 1 + (i % 9),
+    workflow_phase: 'execution',
+    user_query: 'run the bench tests',
+  }));
 };
 // In blocks, not call by call: a write by one process makes the other drop its SQLite page
 // cache, which would charge each side for the other's writes. Two blocks of 25 per path, the
@@ -169,8 +229,14 @@ info('batch of 100, recordInvocations in-process, median', `${quantile(inProcess
 info('batch of 100, record_skill_invocations over stdio, median', `${quantile(viaMcp, 0.5).toFixed(3)} ms`);
 ok = report('batch of 100 through MCP / in-process (medians, same run)', ratio, 2, '×', 'lower') && ok;
 
-info('load average at the end', loadavg().map((x) => x.toFixed(2)).join(' '));
+info(
+  'load average at the end',
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' '),
+);
 await client.close();
 await store.close();
-if (process.env.BENCH_KEEP !== '1') for (const suffix of ['', '-wal', '-shm', '.secret']) if (existsSync(path + suffix)) rmSync(path + suffix, { force: true });
+if (process.env.BENCH_KEEP !== '1')
+  for (const suffix of ['', '-wal', '-shm', '.secret']) if (existsSync(path + suffix)) rmSync(path + suffix, { force: true });
 process.exit(ok ? 0 : 1);

@@ -21,15 +21,26 @@ const PG_URL = process.env.SKILLS_BENCH_PG_URL ?? process.env.SKILLS_TEST_PG_URL
 const SECRET = { userPseudonymSecret: 'bench-pseudonym-secret-0123456789' };
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'skills-ops-'));
 let ok = true;
-info('load average at start (1/5/15 min)', loadavg().map((x) => x.toFixed(2)).join(' / '));
+info(
+  'load average at start (1/5/15 min)',
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / '),
+);
 
 const batches = syntheticBatches({ invocations: INVOCATIONS, users: 2000, skills: 200, days: 30, seed: 19, batchSize: 1000 });
 // The original stored ISO text and had no user on an invocation: the same rows in both files.
 const iso = (ms) => new Date(ms).toISOString().replace('Z', '+00:00');
 const rows = batches.flat().map((r) => ({
-  skill_name: r.skill_name, invoked_at: iso(r.invoked_at), session_id: r.session_id, workflow_path: r.workflow_path ?? null,
-  completed: r.completed ? 1 : 0, duration_seconds: r.duration_seconds ?? null, user_query: r.user_query ?? null,
-  error_type: r.error_type ?? null, workflow_phase: r.workflow_phase ?? null,
+  skill_name: r.skill_name,
+  invoked_at: iso(r.invoked_at),
+  session_id: r.session_id,
+  workflow_path: r.workflow_path ?? null,
+  completed: r.completed ? 1 : 0,
+  duration_seconds: r.duration_seconds ?? null,
+  user_query: r.user_query ?? null,
+  error_type: r.error_type ?? null,
+  workflow_phase: r.workflow_phase ?? null,
 }));
 
 // The original's V3 skill_invocation (original-system.md §1.1-1.3), filled without its triggers
@@ -43,8 +54,12 @@ const legacyPath = join(dir, 'session-buddy.db');
     follow_up_actions TEXT, error_type TEXT, created_at TEXT NOT NULL DEFAULT (datetime('now')), embedding BLOB, workflow_phase TEXT, workflow_step_id TEXT);
     CREATE TABLE skill_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT, rollback_sql TEXT, checksum TEXT, applied_by TEXT DEFAULT 'session-buddy', success BOOLEAN NOT NULL DEFAULT 1);
     INSERT INTO skill_migrations (version, applied_at) VALUES ('V1__initial_schema', '2026-01-01 00:00:00'), ('V2__add_semantic_search', '2026-01-01 00:00:00'), ('V3__add_workflow_correlation', '2026-01-01 00:00:00');`);
-  const insert = db.prepare('INSERT INTO skill_invocation (skill_name, invoked_at, session_id, workflow_path, completed, duration_seconds, user_query, error_type, workflow_phase) VALUES (@skill_name, @invoked_at, @session_id, @workflow_path, @completed, @duration_seconds, @user_query, @error_type, @workflow_phase)');
-  db.transaction(() => { for (const row of rows) insert.run(row); })();
+  const insert = db.prepare(
+    'INSERT INTO skill_invocation (skill_name, invoked_at, session_id, workflow_path, completed, duration_seconds, user_query, error_type, workflow_phase) VALUES (@skill_name, @invoked_at, @session_id, @workflow_path, @completed, @duration_seconds, @user_query, @error_type, @workflow_phase)',
+  );
+  db.transaction(() => {
+    for (const row of rows) insert.run(row);
+  })();
   db.close();
 }
 const jsonlPath = join(dir, 'events.jsonl');
@@ -52,7 +67,8 @@ const jsonlPath = join(dir, 'events.jsonl');
   const out = createWriteStream(jsonlPath);
   for (const r of rows) {
     const line = { skill_name: r.skill_name, invoked_at: r.invoked_at, session_id: r.session_id, completed: r.completed === 1 };
-    for (const key of ['workflow_path', 'duration_seconds', 'user_query', 'error_type', 'workflow_phase']) if (r[key] !== null) line[key] = r[key];
+    for (const key of ['workflow_path', 'duration_seconds', 'user_query', 'error_type', 'workflow_phase'])
+      if (r[key] !== null) line[key] = r[key];
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   }
   out.end();
@@ -73,10 +89,16 @@ let legacyRate;
 let jsonlRate;
 {
   const store = await openStore(join(dir, 'from-jsonl.db'), SECRET);
-  const summary = await importJsonl(store, createReadStream(jsonlPath, { highWaterMark: 1 << 20 }), { batchSize: 1000, skipInvalid: false });
+  const summary = await importJsonl(store, createReadStream(jsonlPath, { highWaterMark: 1 << 20 }), {
+    batchSize: 1000,
+    skipInvalid: false,
+  });
   jsonlRate = summary.lines / (summary.elapsedMs / 1000);
   await store.close();
-  info('import (JSON Lines), same rows', `${summary.inserted.toLocaleString('en-US')} invocations in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
+  info(
+    'import (JSON Lines), same rows',
+    `${summary.inserted.toLocaleString('en-US')} invocations in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+  );
 }
 info('import-legacy rate', `${Math.round(legacyRate).toLocaleString('en-US')} invocations/s`);
 info('skills import rate, same run', `${Math.round(jsonlRate).toLocaleString('en-US')} invocations/s`);
@@ -101,26 +123,43 @@ ok = report('import-legacy ÷ import (JSONL)', legacyRate / jsonlRate, 0.5, '×'
        if (stop) { parentPort.postMessage({ longest, queries }); db.close(); } else setImmediate(loop);
      };
      loop();`,
-    { eval: true, workerData: { path: legacyStorePath, module: (await import('node:module')).createRequire(import.meta.url).resolve('better-sqlite3') } },
+    {
+      eval: true,
+      workerData: { path: legacyStorePath, module: (await import('node:module')).createRequire(import.meta.url).resolve('better-sqlite3') },
+    },
   );
   // An in-process reader too: the event loop is what a server's requests wait on.
   let loopStall = 0;
   let last = performance.now();
-  const ticker = setInterval(() => { const t = performance.now(); loopStall = Math.max(loopStall, t - last - 5); last = t; }, 5);
+  const ticker = setInterval(() => {
+    const t = performance.now();
+    loopStall = Math.max(loopStall, t - last - 5);
+    last = t;
+  }, 5);
   const cpuBefore = process.cpuUsage();
   const result = await pruneInvocations(store, { before: Date.now() });
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(ticker);
-  info('CPU of the process during the prune (both threads)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${(result.elapsedMs / 1000).toFixed(1)} s; load average now ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
+  info(
+    'CPU of the process during the prune (both threads)',
+    `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${(result.elapsedMs / 1000).toFixed(1)} s; load average now ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' / ')}`,
+  );
   reader.postMessage('stop');
   const [{ longest, queries }] = await once(reader, 'message');
   await store.close();
   info('pruned', `${result.deleted.toLocaleString('en-US')} raw invocations in ${result.batches.toLocaleString('en-US')} batches`);
-  info('longest WAL checkpoint (in the worker thread: no reader of this process waits on it)', `${result.longestCheckpointMs.toFixed(0)} ms`);
+  info(
+    'longest WAL checkpoint (in the worker thread: no reader of this process waits on it)',
+    `${result.longestCheckpointMs.toFixed(0)} ms`,
+  );
   ok = report(`SQLite prune of ${result.deleted.toLocaleString('en-US')} raw invocations`, result.elapsedMs / 1000, 10, 's', 'lower') && ok;
   ok = report('longest batch (an in-process reader waits at most this)', result.longestBatchMs, 100, 'ms', 'lower') && ok;
   ok = report('longest event-loop stall during the prune', loopStall, 100, 'ms', 'lower') && ok;
-  ok = report(`longest query of a reader on another connection (${queries.toLocaleString('en-US')} queries)`, longest, 100, 'ms', 'lower') && ok;
+  ok =
+    report(`longest query of a reader on another connection (${queries.toLocaleString('en-US')} queries)`, longest, 100, 'ms', 'lower') &&
+    ok;
 }
 
 // 3. PostgreSQL: time to prune N raw invocations (filled by one INSERT … SELECT generate_series).
@@ -131,16 +170,29 @@ if (PG_URL) {
   await client.connect();
   try {
     const t0 = performance.now();
-    await client.query(`INSERT INTO skill_invocation (id, skill_name, invoked_at, session_id, completed, duration_seconds, user_query, created_at)
+    await client.query(
+      `INSERT INTO skill_invocation (id, skill_name, invoked_at, session_id, completed, duration_seconds, user_query, created_at)
       SELECT 'r' || g, 'skill-' || (g % 200), 1767225600000 + g * 2000, 's' || (g / 20), (g % 5 <> 0)::int, g % 30, 'query number ' || (g % 1000), 1767225600000
-      FROM generate_series(1, $1::bigint) AS g`, [PG_ROWS]);
+      FROM generate_series(1, $1::bigint) AS g`,
+      [PG_ROWS],
+    );
     await client.query('VACUUM ANALYZE skill_invocation');
     info('PostgreSQL rows filled', `${PG_ROWS.toLocaleString('en-US')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const result = await pruneInvocations(store, { before: Date.now() });
     const seconds = result.elapsedMs / 1000;
-    info('PostgreSQL prune', `${result.deleted.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s, ${result.batches} batches, longest ${result.longestBatchMs.toFixed(0)} ms`);
-    info(`PostgreSQL prune rate (${PG_ROWS.toLocaleString('en-US')} rows)`, `${Math.round(result.deleted / seconds).toLocaleString('en-US')} rows/s`);
-    if (result.deleted < 10_000_000) info('PostgreSQL prune of 10 M rows, extrapolated linearly (BENCH_PG_ROWS=10000000 measures it)', `${((10_000_000 / result.deleted) * seconds / 60).toFixed(1)} min`);
+    info(
+      'PostgreSQL prune',
+      `${result.deleted.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s, ${result.batches} batches, longest ${result.longestBatchMs.toFixed(0)} ms`,
+    );
+    info(
+      `PostgreSQL prune rate (${PG_ROWS.toLocaleString('en-US')} rows)`,
+      `${Math.round(result.deleted / seconds).toLocaleString('en-US')} rows/s`,
+    );
+    if (result.deleted < 10_000_000)
+      info(
+        'PostgreSQL prune of 10 M rows, extrapolated linearly (BENCH_PG_ROWS=10000000 measures it)',
+        `${(((10_000_000 / result.deleted) * seconds) / 60).toFixed(1)} min`,
+      );
   } finally {
     await client.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
     await client.end();
@@ -150,6 +202,11 @@ if (PG_URL) {
   info('PostgreSQL', 'skipped (set SKILLS_BENCH_PG_URL or SKILLS_TEST_PG_URL)');
 }
 
-info('load average at end (1/5/15 min)', loadavg().map((x) => x.toFixed(2)).join(' / '));
+info(
+  'load average at end (1/5/15 min)',
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / '),
+);
 rmSync(dir, { recursive: true, force: true });
 process.exit(ok ? 0 : 1);

@@ -35,7 +35,15 @@ async function quality(options) {
       await recordInvocations(store, batch);
       for (const i of batch) {
         const hour = new Date(i.invoked_at).getUTCHours();
-        truth.push(trueSuccessProbability(workload.truth, { skill: i.skill_name, phase: i.workflow_phase, hour, group: groupOf.get(i.user_id), at: i.invoked_at }));
+        truth.push(
+          trueSuccessProbability(workload.truth, {
+            skill: i.skill_name,
+            phase: i.workflow_phase,
+            hour,
+            group: groupOf.get(i.user_id),
+            at: i.invoked_at,
+          }),
+        );
         labels.push(i.completed ? 1 : 0);
       }
     }
@@ -73,19 +81,26 @@ try {
       const q = await quality({ invocations, users: 200, skills: 40, days: 30, seed });
       runs.push(q);
       const size = `${invocations.toLocaleString('en-US')}, seed ${seed}`;
-      info(`quality ${size}`,
+      info(
+        `quality ${size}`,
         `oracle AUC ${q.oracle.toFixed(3)}; model ${q.model.auc.toFixed(3)} (running tallies ${q.running.model.auc.toFixed(3)}); ` +
           `baseline running ${q.running.baseline.auc.toFixed(3)}, frozen ${q.baseline.auc.toFixed(3)}; ` +
-          `${q.clusters} usage clusters; stack weights forest ${q.weights[0].toFixed(2)}, context ${q.weights[1].toFixed(2)}, baseline ${q.weights[2].toFixed(2)}; trained in ${q.seconds.toFixed(1)} s`);
-      info(`ECE ${size}`, `model ${q.model.ece.toFixed(4)} (running ${q.running.model.ece.toFixed(4)}); baseline frozen ${q.baseline.ece.toFixed(4)}, running ${q.running.baseline.ece.toFixed(4)}; oracle ${q.oracleEce.toFixed(4)}`);
+          `${q.clusters} usage clusters; stack weights forest ${q.weights[0].toFixed(2)}, context ${q.weights[1].toFixed(2)}, baseline ${q.weights[2].toFixed(2)}; trained in ${q.seconds.toFixed(1)} s`,
+      );
+      info(
+        `ECE ${size}`,
+        `model ${q.model.ece.toFixed(4)} (running ${q.running.model.ece.toFixed(4)}); baseline frozen ${q.baseline.ece.toFixed(4)}, running ${q.running.baseline.ece.toFixed(4)}; oracle ${q.oracleEce.toFixed(4)}`,
+      );
       info(`share of the room ${size}`, `vs the frozen baseline ${(q.roomFrozen * 100).toFixed(1)} %`);
       ok = report(`share of the oracle's room over the running baseline, ${size}`, q.roomRunning * 100, 65, '%', 'higher') && ok;
       ok = report(`model ECE minus baseline ECE (both frozen), ${size}`, (q.model.ece - q.baseline.ece) * 1e4, 0, '× 10⁻⁴', 'lower') && ok;
     }
     if (runs.length > 1) {
       const mean = (f) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
-      info(`mean over seeds ${SEEDS.join(',')}, ${invocations.toLocaleString('en-US')}`,
-        `share of the room ${(mean((r) => r.roomRunning) * 100).toFixed(1)} %; ECE model ${mean((r) => r.model.ece).toFixed(4)}, baseline frozen ${mean((r) => r.baseline.ece).toFixed(4)}, running ${mean((r) => r.running.baseline.ece).toFixed(4)}, oracle ${mean((r) => r.oracleEce).toFixed(4)}; model ECE ≤ frozen baseline's on ${runs.filter((r) => r.model.ece <= r.baseline.ece).length} of ${runs.length} seeds`);
+      info(
+        `mean over seeds ${SEEDS.join(',')}, ${invocations.toLocaleString('en-US')}`,
+        `share of the room ${(mean((r) => r.roomRunning) * 100).toFixed(1)} %; ECE model ${mean((r) => r.model.ece).toFixed(4)}, baseline frozen ${mean((r) => r.baseline.ece).toFixed(4)}, running ${mean((r) => r.running.baseline.ece).toFixed(4)}, oracle ${mean((r) => r.oracleEce).toFixed(4)}; model ECE ≤ frozen baseline's on ${runs.filter((r) => r.model.ece <= r.baseline.ece).length} of ${runs.length} seeds`,
+      );
     }
   }
 
@@ -93,52 +108,70 @@ try {
   const workload = { invocations: INVOCATIONS, users: 500, skills: 50, days: 30, seed: 1 };
   const batches = INVOCATIONS > 0 ? syntheticBatches(workload) : [];
   const store = INVOCATIONS > 0 ? await openStore(join(dir, 'speed.db')) : null;
-  if (store) try {
-    for (const batch of batches) await recordInvocations(store, batch);
+  if (store)
+    try {
+      for (const batch of batches) await recordInvocations(store, batch);
 
-    const start = performance.now();
-    const cpu = process.cpuUsage();
-    const model = await trainPredictor(store);
-    const trainSeconds = (performance.now() - start) / 1000;
-    // On a shared machine the wall clock includes waiting for a core; the CPU time does not.
-    const used = process.cpuUsage(cpu);
-    const cpuSeconds = (used.user + used.system) / 1e6;
+      const start = performance.now();
+      const cpu = process.cpuUsage();
+      const model = await trainPredictor(store);
+      const trainSeconds = (performance.now() - start) / 1000;
+      // On a shared machine the wall clock includes waiting for a core; the CPU time does not.
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
 
-    // Inputs drawn from the workload itself (skills, users, phases, queries, times), plus unknown ones.
-    const rows = batches.flat();
-    const inputs = Array.from({ length: PREDICTIONS }, (_, k) => {
-      const row = rows[(k * 7919) % rows.length];
-      return {
-        skill: k % 50 === 0 ? `unknown-${k}` : row.skill_name,
-        user: k % 40 === 0 ? null : row.user_id,
-        phase: row.workflow_phase,
-        query: row.user_query,
-        at: row.invoked_at,
-        session: k % 3 === 0 ? null : { startedAt: row.invoked_at - 60_000 * (k % 20), skillsUsed: k % 5, previousCompleted: k % 2 === 0 },
-      };
-    });
-    for (let k = 0; k < 2000; k++) predictSuccess(model, inputs[k % inputs.length]); // warm-up (compiles the forest once)
-    const times = new Float64Array(PREDICTIONS);
-    let sink = 0;
-    for (let k = 0; k < PREDICTIONS; k++) {
-      const t = performance.now();
-      sink += predictSuccess(model, inputs[k]).probability;
-      times[k] = performance.now() - t;
+      // Inputs drawn from the workload itself (skills, users, phases, queries, times), plus unknown ones.
+      const rows = batches.flat();
+      const inputs = Array.from({ length: PREDICTIONS }, (_, k) => {
+        const row = rows[(k * 7919) % rows.length];
+        return {
+          skill: k % 50 === 0 ? `unknown-${k}` : row.skill_name,
+          user: k % 40 === 0 ? null : row.user_id,
+          phase: row.workflow_phase,
+          query: row.user_query,
+          at: row.invoked_at,
+          session:
+            k % 3 === 0 ? null : { startedAt: row.invoked_at - 60_000 * (k % 20), skillsUsed: k % 5, previousCompleted: k % 2 === 0 },
+        };
+      });
+      for (let k = 0; k < 2000; k++) predictSuccess(model, inputs[k % inputs.length]); // warm-up (compiles the forest once)
+      const times = new Float64Array(PREDICTIONS);
+      let sink = 0;
+      for (let k = 0; k < PREDICTIONS; k++) {
+        const t = performance.now();
+        sink += predictSuccess(model, inputs[k]).probability;
+        times[k] = performance.now() - t;
+      }
+      times.sort();
+      if (!(sink > 0)) throw new Error('no predictions');
+
+      info('speed workload', `${INVOCATIONS.toLocaleString('en-US')} synthetic invocations, 50 skills, 500 users, 30 days, seed 1`);
+      info(
+        'model',
+        `${model.options.trees} trees × ${model.options.rowsPerTree} rows, depth ≤ ${model.options.maxDepth}, ${model.metrics.context.clusters} usage clusters; ` +
+          `test AUC ${model.metrics.model.auc.toFixed(3)} (baseline ${model.metrics.running.baseline.auc.toFixed(3)} running, ${model.metrics.baseline.auc.toFixed(3)} frozen)`,
+      );
+      info('trainPredictor CPU time (this process, user + system)', `${cpuSeconds.toFixed(1)} s`);
+      ok = report(`trainPredictor on ${INVOCATIONS.toLocaleString('en-US')} invocations`, trainSeconds, 10, 's', 'lower') && ok;
+      info('predictSuccess p50', `${quantile(times, 0.5).toFixed(4)} ms`);
+      ok =
+        report(
+          `predictSuccess p99 (${PREDICTIONS.toLocaleString('en-US')} calls, with factors)`,
+          quantile(times, 0.99),
+          0.2,
+          'ms',
+          'lower',
+        ) && ok;
+    } finally {
+      await store.close();
     }
-    times.sort();
-    if (!(sink > 0)) throw new Error('no predictions');
-
-    info('speed workload', `${INVOCATIONS.toLocaleString('en-US')} synthetic invocations, 50 skills, 500 users, 30 days, seed 1`);
-    info('model', `${model.options.trees} trees × ${model.options.rowsPerTree} rows, depth ≤ ${model.options.maxDepth}, ${model.metrics.context.clusters} usage clusters; ` +
-      `test AUC ${model.metrics.model.auc.toFixed(3)} (baseline ${model.metrics.running.baseline.auc.toFixed(3)} running, ${model.metrics.baseline.auc.toFixed(3)} frozen)`);
-    info('trainPredictor CPU time (this process, user + system)', `${cpuSeconds.toFixed(1)} s`);
-    ok = report(`trainPredictor on ${INVOCATIONS.toLocaleString('en-US')} invocations`, trainSeconds, 10, 's', 'lower') && ok;
-    info('predictSuccess p50', `${quantile(times, 0.5).toFixed(4)} ms`);
-    ok = report(`predictSuccess p99 (${PREDICTIONS.toLocaleString('en-US')} calls, with factors)`, quantile(times, 0.99), 0.2, 'ms', 'lower') && ok;
-  } finally {
-    await store.close();
-  }
-  info('load average', (await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' '));
+  info(
+    'load average',
+    (await import('node:os'))
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' '),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

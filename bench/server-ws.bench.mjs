@@ -52,7 +52,11 @@ if (process.argv[2] === 'clients') {
   process.on('message', (message) => {
     if (message !== 'report') return;
     const ticks = [...arrivals].filter(([, count]) => count === CLIENTS).map(([ts]) => lastArrival.get(ts) - ts);
-    process.send({ ticks, partial: [...arrivals].filter(([, count]) => count < CLIENTS).length, size: Math.round(bytes / Math.max(1, received)) });
+    process.send({
+      ticks,
+      partial: [...arrivals].filter(([, count]) => count < CLIENTS).length,
+      size: Math.round(bytes / Math.max(1, received)),
+    });
     for (const ws of sockets) ws.terminate();
     setTimeout(() => process.exit(0), 100);
   });
@@ -148,11 +152,25 @@ async function broadcast(file) {
   for (const ws of wss.clients) ws.terminate();
   bare.close();
 
-  info('clients', `${CLIENTS} in a second process, ${stats.ticks} ticks of ${TICK_MS} ms, ${lags.length} reaching every client, ${size} bytes each`);
-  info('snapshot', `top 10 of 500 skills over 24 h, one per tick (${stats.snapshots} computed, last read in ${stats.lastSnapshotMs} ms), ${stats.messagesSent.toLocaleString('en-US')} messages sent`);
+  info(
+    'clients',
+    `${CLIENTS} in a second process, ${stats.ticks} ticks of ${TICK_MS} ms, ${lags.length} reaching every client, ${size} bytes each`,
+  );
+  info(
+    'snapshot',
+    `top 10 of 500 skills over 24 h, one per tick (${stats.snapshots} computed, last read in ${stats.lastSnapshotMs} ms), ${stats.messagesSent.toLocaleString('en-US')} messages sent`,
+  );
   info('hub: snapshot read → last client', `p50 ${quantile(lags, 0.5)} ms, p99 ${quantile(lags, 0.99)} ms, max ${lags.at(-1)} ms`);
-  info('reference: bare ws broadcast → last client', `p50 ${quantile(bareResult.lags, 0.5)} ms, p99 ${quantile(bareResult.lags, 0.99)} ms (${bareResult.lags.length} broadcasts)`);
-  info('machine', `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  info(
+    'reference: bare ws broadcast → last client',
+    `p50 ${quantile(bareResult.lags, 0.5)} ms, p99 ${quantile(bareResult.lags, 0.99)} ms (${bareResult.lags.length} broadcasts)`,
+  );
+  info(
+    'machine',
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   return report('metrics_update to the last of 1,000 clients (p99)', quantile(lags, 0.99), 50, 'ms', 'lower');
 }
 
@@ -168,7 +186,16 @@ async function metricsRender(file) {
   // scrape follows traffic; the recording itself is not timed.
   const times = [];
   for (let i = 0; i < 110; i++) {
-    await recordInvocations(store, [{ skill_name: `skill-${String(i % 500).padStart(3, '0')}`, session_id: 'scrape', invoked_at: Date.now(), completed: true, duration_seconds: 1.5, workflow_phase: 'testing' }]);
+    await recordInvocations(store, [
+      {
+        skill_name: `skill-${String(i % 500).padStart(3, '0')}`,
+        session_id: 'scrape',
+        invoked_at: Date.now(),
+        completed: true,
+        duration_seconds: 1.5,
+        workflow_phase: 'testing',
+      },
+    ]);
     const start = performance.now();
     await exporter.metrics();
     if (i >= 10) times.push(performance.now() - start);
@@ -183,10 +210,18 @@ async function metricsRender(file) {
   await own.close();
   await store.close();
   info('exposition', `500 skills × 3 phases: ${series.toLocaleString('en-US')} lines, ${(text.length / 1024).toFixed(0)} KiB`);
-  info('exporter.metrics() after a new invocation', `p50 ${quantile(times, 0.5).toFixed(2)} ms, p99 ${quantile(times, 0.99).toFixed(2)} ms`);
+  info(
+    'exporter.metrics() after a new invocation',
+    `p50 ${quantile(times, 0.5).toFixed(2)} ms, p99 ${quantile(times, 0.99).toFixed(2)} ms`,
+  );
   info('exporter.metrics() with nothing new', `p50 ${quantile(unchanged, 0.5).toFixed(2)} ms`);
   info('the skill series alone, nothing new (defaultMetrics: false)', `p50 ${quantile(ownTimes, 0.5).toFixed(2)} ms`);
   info('reference: prom-client registry.metrics() of the same series', `p50 ${quantile(reference, 0.5).toFixed(1)} ms`);
-  info('machine', `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  info(
+    'machine',
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   return report('/metrics render with 500 skills after a new invocation (p99)', quantile(times, 0.99), 20, 'ms', 'lower');
 }

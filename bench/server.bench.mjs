@@ -27,10 +27,14 @@ const SECRET = 'bench-pseudonym-secret-0123456789';
 
 /** The real server binary on a fresh SQLite file; resolves with its URL once it listens. */
 async function startServer(name) {
-  const child = spawn(process.execPath, [BIN, '--db', join(dir, `${name}.db`), '--port', '0', '--log-level', 'warn', '--anomaly-job', 'off'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SKILLS_DB_URL: '', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '', SKILLS_PSEUDONYM_SECRET: SECRET },
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, '--db', join(dir, `${name}.db`), '--port', '0', '--log-level', 'warn', '--anomaly-job', 'off'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, SKILLS_DB_URL: '', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '', SKILLS_PSEUDONYM_SECRET: SECRET },
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
   while (!/server on (http:\/\/\S+)/.test(stderr)) {
@@ -67,7 +71,15 @@ async function latencyToSubscriber() {
   const roundTrips = [];
   for (let i = 0; i < POSTS + 20; i++) {
     const id = `lat-${i}`;
-    const body = JSON.stringify({ id, skill_name: `skill-${i % 20}`, session_id: `s-${i % 7}`, user_id: `u-${i % 11}`, invoked_at: Date.now(), completed: i % 5 !== 0, duration_seconds: 1 + (i % 9) });
+    const body = JSON.stringify({
+      id,
+      skill_name: `skill-${i % 20}`,
+      session_id: `s-${i % 7}`,
+      user_id: `u-${i % 11}`,
+      invoked_at: Date.now(),
+      completed: i % 5 !== 0,
+      duration_seconds: 1 + (i % 9),
+    });
     const sent = performance.now();
     const response = await post(server.url, body);
     if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
@@ -82,8 +94,14 @@ async function latencyToSubscriber() {
   ws.close();
   await server.stop();
   for (const list of [delays, fromSend, roundTrips]) list.sort((a, b) => a - b);
-  info('HTTP → invocations subscriber', `${POSTS} single-invocation POSTs after 20 warm-up: p50 ${quantile(delays, 0.5).toFixed(2)} ms, p99 ${quantile(delays, 0.99).toFixed(2)} ms, max ${delays.at(-1).toFixed(2)} ms (${delays.filter((d) => d === 0).length} arrived before the response)`);
-  info('request sent → message arrived', `p50 ${quantile(fromSend, 0.5).toFixed(2)} ms, p99 ${quantile(fromSend, 0.99).toFixed(2)} ms; request sent → response: p50 ${quantile(roundTrips, 0.5).toFixed(2)} ms, p99 ${quantile(roundTrips, 0.99).toFixed(2)} ms`);
+  info(
+    'HTTP → invocations subscriber',
+    `${POSTS} single-invocation POSTs after 20 warm-up: p50 ${quantile(delays, 0.5).toFixed(2)} ms, p99 ${quantile(delays, 0.99).toFixed(2)} ms, max ${delays.at(-1).toFixed(2)} ms (${delays.filter((d) => d === 0).length} arrived before the response)`,
+  );
+  info(
+    'request sent → message arrived',
+    `p50 ${quantile(fromSend, 0.5).toFixed(2)} ms, p99 ${quantile(fromSend, 0.99).toFixed(2)} ms; request sent → response: p50 ${quantile(roundTrips, 0.5).toFixed(2)} ms, p99 ${quantile(roundTrips, 0.99).toFixed(2)} ms`,
+  );
   return report('posted invocation reaches an invocations subscriber (p99, SQLite)', quantile(delays, 0.99), 20, 'ms', 'lower');
 }
 
@@ -124,21 +142,37 @@ async function ingestRatio() {
   for (let round = 1; round <= ROUNDS; round++) {
     const direct = await inProcessRate(batches, round);
     const http = await httpRate(bodies, round);
-    info(`round ${round}`, `recordInvocations in-process ${Math.round(direct).toLocaleString('en-US')}/s, POST /v1/invocations ${Math.round(http).toLocaleString('en-US')}/s (${((http / direct) * 100).toFixed(0)}%)`);
+    info(
+      `round ${round}`,
+      `recordInvocations in-process ${Math.round(direct).toLocaleString('en-US')}/s, POST /v1/invocations ${Math.round(http).toLocaleString('en-US')}/s (${((http / direct) * 100).toFixed(0)}%)`,
+    );
     bestDirect = Math.max(bestDirect, direct);
     bestHttp = Math.max(bestHttp, http);
   }
-  info('ingest', `${INVOCATIONS.toLocaleString('en-US')} invocations in batches of ${BATCH}, ${IN_FLIGHT} requests in flight, SQLite; best of ${ROUNDS}: in-process ${Math.round(bestDirect).toLocaleString('en-US')}/s, HTTP ${Math.round(bestHttp).toLocaleString('en-US')}/s`);
+  info(
+    'ingest',
+    `${INVOCATIONS.toLocaleString('en-US')} invocations in batches of ${BATCH}, ${IN_FLIGHT} requests in flight, SQLite; best of ${ROUNDS}: in-process ${Math.round(bestDirect).toLocaleString('en-US')}/s, HTTP ${Math.round(bestHttp).toLocaleString('en-US')}/s`,
+  );
   return report('POST batches of 100 / in-process recordInvocations (SQLite)', (bestHttp / bestDirect) * 100, 50, '%', 'higher');
 }
 
 let ok = true;
-info('load average at start', loadavg().map((x) => x.toFixed(1)).join(', '));
+info(
+  'load average at start',
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', '),
+);
 try {
   ok = (await latencyToSubscriber()) && ok;
   ok = (await ingestRatio()) && ok;
 } finally {
-  info('load average at end', loadavg().map((x) => x.toFixed(1)).join(', '));
+  info(
+    'load average at end',
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(', '),
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(ok ? 0 : 1);

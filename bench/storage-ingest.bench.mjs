@@ -33,12 +33,46 @@ async function raw(path) {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const columns = ['id', 'skill_name', 'invoked_at', 'session_id', 'user_id', 'workflow_path', 'workflow_phase', 'workflow_step_id', 'completed', 'duration_seconds', 'user_query', 'alternatives_considered', 'selection_rank', 'follow_up_actions', 'error_type', 'created_at'];
+  const columns = [
+    'id',
+    'skill_name',
+    'invoked_at',
+    'session_id',
+    'user_id',
+    'workflow_path',
+    'workflow_phase',
+    'workflow_step_id',
+    'completed',
+    'duration_seconds',
+    'user_query',
+    'alternatives_considered',
+    'selection_rank',
+    'follow_up_actions',
+    'error_type',
+    'created_at',
+  ];
   const insert = db.prepare(`insert into skill_invocation (${columns}) values (${columns.map(() => '?')})`);
   const now = Date.now();
   const write = db.transaction((batch) => {
     for (const r of batch) {
-      insert.run(r.id, r.skill_name, r.invoked_at, r.session_id, r.user_id, r.workflow_path, r.workflow_phase, r.workflow_step_id, r.completed ? 1 : 0, r.duration_seconds, r.user_query, r.alternatives_considered ? JSON.stringify(r.alternatives_considered) : null, r.selection_rank, r.follow_up_actions ? JSON.stringify(r.follow_up_actions) : null, r.error_type, now);
+      insert.run(
+        r.id,
+        r.skill_name,
+        r.invoked_at,
+        r.session_id,
+        r.user_id,
+        r.workflow_path,
+        r.workflow_phase,
+        r.workflow_step_id,
+        r.completed ? 1 : 0,
+        r.duration_seconds,
+        r.user_query,
+        r.alternatives_considered ? JSON.stringify(r.alternatives_considered) : null,
+        r.selection_rank,
+        r.follow_up_actions ? JSON.stringify(r.follow_up_actions) : null,
+        r.error_type,
+        now,
+      );
     }
   });
   const start = performance.now();
@@ -62,7 +96,10 @@ info('raw better-sqlite3 insert', `${Math.round(rawRate).toLocaleString('en-US')
 ok = report('SQLite ingest with rollups', oursRate, 100_000, 'invocations/s') && ok;
 ok = report('SQLite ingest / raw insert', oursRate / rawRate, 0.4, '×') && ok;
 const withInteractions = await ours(join(dir, 'pseudonyms.db'), PSEUDONYMS);
-info('SQLite ingest keeping skill_user_interactions too (store opened with a pseudonym secret)', `${Math.round(withInteractions).toLocaleString('en-US')} invocations/s`);
+info(
+  'SQLite ingest keeping skill_user_interactions too (store opened with a pseudonym secret)',
+  `${Math.round(withInteractions).toLocaleString('en-US')} invocations/s`,
+);
 rmSync(dir, { recursive: true, force: true });
 
 const pgUrl = process.env.SKILLS_BENCH_PG_URL ?? process.env.SKILLS_TEST_PG_URL;
@@ -89,19 +126,63 @@ if (pgUrl) {
   // unnest(…)` per 1,000 rows in its own transaction: the cheapest way to put them there, no rollups.
   const pgRaw = () =>
     inFreshSchema({}, async (_store, schema) => {
-      const columns = ['id', 'skill_name', 'invoked_at', 'session_id', 'user_id', 'workflow_path', 'workflow_phase', 'workflow_step_id', 'completed', 'duration_seconds', 'user_query', 'alternatives_considered', 'selection_rank', 'follow_up_actions', 'error_type', 'created_at'];
-      const types = ['text', 'text', 'int8', 'text', 'text', 'text', 'text', 'text', 'int4', 'float8', 'text', 'text', 'int4', 'text', 'text', 'int8'];
+      const columns = [
+        'id',
+        'skill_name',
+        'invoked_at',
+        'session_id',
+        'user_id',
+        'workflow_path',
+        'workflow_phase',
+        'workflow_step_id',
+        'completed',
+        'duration_seconds',
+        'user_query',
+        'alternatives_considered',
+        'selection_rank',
+        'follow_up_actions',
+        'error_type',
+        'created_at',
+      ];
+      const types = [
+        'text',
+        'text',
+        'int8',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'int4',
+        'float8',
+        'text',
+        'text',
+        'int4',
+        'text',
+        'text',
+        'int8',
+      ];
       const text = `insert into "${schema}".skill_invocation (${columns}) select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`)})`;
       const now = Date.now();
       const start = performance.now();
       for (const batch of batches) {
         const values = [
-          batch.map((r) => r.id), batch.map((r) => r.skill_name), batch.map((r) => r.invoked_at), batch.map((r) => r.session_id),
-          batch.map((r) => r.user_id ?? null), batch.map((r) => r.workflow_path ?? null), batch.map((r) => r.workflow_phase ?? null),
-          batch.map((r) => r.workflow_step_id ?? null), batch.map((r) => (r.completed ? 1 : 0)), batch.map((r) => r.duration_seconds ?? null),
-          batch.map((r) => r.user_query ?? null), batch.map((r) => (r.alternatives_considered ? JSON.stringify(r.alternatives_considered) : null)),
-          batch.map((r) => r.selection_rank ?? null), batch.map((r) => (r.follow_up_actions ? JSON.stringify(r.follow_up_actions) : null)),
-          batch.map((r) => r.error_type ?? null), batch.map(() => now),
+          batch.map((r) => r.id),
+          batch.map((r) => r.skill_name),
+          batch.map((r) => r.invoked_at),
+          batch.map((r) => r.session_id),
+          batch.map((r) => r.user_id ?? null),
+          batch.map((r) => r.workflow_path ?? null),
+          batch.map((r) => r.workflow_phase ?? null),
+          batch.map((r) => r.workflow_step_id ?? null),
+          batch.map((r) => (r.completed ? 1 : 0)),
+          batch.map((r) => r.duration_seconds ?? null),
+          batch.map((r) => r.user_query ?? null),
+          batch.map((r) => (r.alternatives_considered ? JSON.stringify(r.alternatives_considered) : null)),
+          batch.map((r) => r.selection_rank ?? null),
+          batch.map((r) => (r.follow_up_actions ? JSON.stringify(r.follow_up_actions) : null)),
+          batch.map((r) => r.error_type ?? null),
+          batch.map(() => now),
         ];
         await client.query('begin');
         await client.query(text, values);
@@ -111,10 +192,16 @@ if (pgUrl) {
     });
   const rawPg = await pgRaw();
   const oursPg = await pgRate({});
-  info('raw PostgreSQL insert (one unnest statement per 1,000 rows, same table, no rollups)', `${Math.round(rawPg).toLocaleString('en-US')} rows/s`);
+  info(
+    'raw PostgreSQL insert (one unnest statement per 1,000 rows, same table, no rollups)',
+    `${Math.round(rawPg).toLocaleString('en-US')} rows/s`,
+  );
   ok = report('PostgreSQL ingest with rollups', oursPg, 30_000, 'invocations/s') && ok;
   info('PostgreSQL ingest / raw insert', `${(oursPg / rawPg).toFixed(3)} ×`);
-  info('PostgreSQL ingest keeping skill_user_interactions too', `${Math.round(await pgRate(PSEUDONYMS)).toLocaleString('en-US')} invocations/s`);
+  info(
+    'PostgreSQL ingest keeping skill_user_interactions too',
+    `${Math.round(await pgRate(PSEUDONYMS)).toLocaleString('en-US')} invocations/s`,
+  );
   await client.end();
 } else {
   info('PostgreSQL ingest', 'skipped: set SKILLS_BENCH_PG_URL=postgres://…');

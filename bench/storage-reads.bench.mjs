@@ -36,8 +36,13 @@ if (!existsSync(path)) {
 
 const store = await openStore(path);
 const end = workload.truth.end;
-const size = readdirSync(dir).filter((f) => f.startsWith(`reads-${INVOCATIONS}.db`)).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-info('store', `${INVOCATIONS.toLocaleString('en-US')} invocations, 500 skills, 30 days: ${(size / 2 ** 20).toFixed(0)} MiB on disk (${(size / INVOCATIONS).toFixed(0)} bytes/invocation)`);
+const size = readdirSync(dir)
+  .filter((f) => f.startsWith(`reads-${INVOCATIONS}.db`))
+  .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+info(
+  'store',
+  `${INVOCATIONS.toLocaleString('en-US')} invocations, 500 skills, 30 days: ${(size / 2 ** 20).toFixed(0)} MiB on disk (${(size / INVOCATIONS).toFixed(0)} bytes/invocation)`,
+);
 
 const top = await sample(() => topSkills(store, { since: end - 86_400_000, until: end, limit: 10 }), 100, 10);
 const busiest = (await topSkills(store, { since: end - 86_400_000, until: end, limit: 1 }))[0].skill_name;

@@ -26,14 +26,20 @@ let ok = true;
 // Full scan: every skill, the last complete hour, robust method (reads, judges, checks open anomalies).
 const scan = await sample(() => detectAndRecordAnomalies(store, { now, dryRun: true }), 30, 3);
 const result = await detectAndRecordAnomalies(store, { now, dryRun: true });
-info('store', `${INVOCATIONS.toLocaleString('en-US')} invocations, ${result.skills} skills judged for the hour from ${new Date(result.since).toISOString()}`);
+info(
+  'store',
+  `${INVOCATIONS.toLocaleString('en-US')} invocations, ${result.skills} skills judged for the hour from ${new Date(result.since).toISOString()}`,
+);
 ok = report('full anomaly scan of all skills (robust), median', quantile(scan, 0.5), 100, 'ms', 'lower') && ok;
 info('scan p95', `${quantile(scan, 0.95).toFixed(1)} ms; anomalies it would open: ${result.detected.length}`);
 const catchUp = await sample(() => detectAndRecordAnomalies(store, { now, since: now - 24 * 3_600_000, dryRun: true }), 3, 1);
 info('catch-up scan of the last 24 hours (skills anomalies --detect --since 24h), median', `${quantile(catchUp, 0.5).toFixed(0)} ms`);
 const zscan = await sample(() => detectAndRecordAnomalies(store, { now, dryRun: true, method: 'zscore' }), 10, 2);
 const zresult = await detectAndRecordAnomalies(store, { now, dryRun: true, method: 'zscore' });
-info('same scan with the z-score method, median', `${quantile(zscan, 0.5).toFixed(1)} ms; anomalies it would open: ${zresult.detected.length}`);
+info(
+  'same scan with the z-score method, median',
+  `${quantile(zscan, 0.5).toFixed(1)} ms; anomalies it would open: ${zresult.detected.length}`,
+);
 
 // Trend of one skill: 7 days from the rollups (as `skills trend` runs it), and over 30 days.
 const busiest = (await topSkills(store, { since: truth.end - 86_400_000, until: truth.end, limit: 1 }))[0].skill_name;

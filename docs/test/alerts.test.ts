@@ -17,7 +17,7 @@ interface RuleTest {
 }
 
 const rules = (parse(readDoc('prometheus/alerts.yaml')) as { groups: { name: string; rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
-const unitTests = (parse(readDoc('prometheus/alerts.test.yaml')) as { rule_files: string[]; tests: RuleTest[] });
+const unitTests = parse(readDoc('prometheus/alerts.test.yaml')) as { rule_files: string[]; tests: RuleTest[] };
 const folder = join(DOCS, 'prometheus');
 
 describe('docs/prometheus/alerts.yaml', () => {
@@ -55,11 +55,17 @@ describe('docs/prometheus/alerts.yaml', () => {
     }
     const byName = new Map(rules.map((r) => [r.alert, r.expr]));
     // A drop per skill from the counters, a regression from the histogram, the scrape itself.
-    expect(byName.get('SkillCompletionRateDrop')).toMatch(/sum by \(job, skill_name\) \(max without \(instance\) \(increase\(skill_invocations_total\{job="skills",completed="true"\}\[1h\]\)\)\)/);
-    expect(byName.get('SkillLatencyRegression')).toMatch(/histogram_quantile\(0\.95, sum by \(job, skill_name, le\) .*skill_duration_seconds_bucket/);
+    expect(byName.get('SkillCompletionRateDrop')).toMatch(
+      /sum by \(job, skill_name\) \(max without \(instance\) \(increase\(skill_invocations_total\{job="skills",completed="true"\}\[1h\]\)\)\)/,
+    );
+    expect(byName.get('SkillLatencyRegression')).toMatch(
+      /histogram_quantile\(0\.95, sum by \(job, skill_name, le\) .*skill_duration_seconds_bucket/,
+    );
     expect(byName.get('SkillsExporterDown')).toBe('up{job="skills"} == 0');
     // Refused over all ingest requests per route, summed over instances (each counts its own).
-    expect(byName.get('SkillsIngestErrors')).toMatch(/sum by \(job, route\) \(increase\(skills_ingest_rejected_total\{job="skills"\}\[15m\]\)\)\s+\/\s+sum by \(job, route\) \(increase\(skills_ingest_requests_total\{job="skills"\}\[15m\]\)\)/);
+    expect(byName.get('SkillsIngestErrors')).toMatch(
+      /sum by \(job, route\) \(increase\(skills_ingest_rejected_total\{job="skills"\}\[15m\]\)\)\s+\/\s+sum by \(job, route\) \(increase\(skills_ingest_requests_total\{job="skills"\}\[15m\]\)\)/,
+    );
   });
 
   it('is unit-tested for every alert: a case where it fires and one where it must not', () => {
@@ -67,8 +73,14 @@ describe('docs/prometheus/alerts.yaml', () => {
     const cases = unitTests.tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const rule of rules) {
       const mine = cases.filter((c) => c.alertname === rule.alert);
-      expect(mine.some((c) => c.exp_alerts.length > 0), `${rule.alert} fires somewhere`).toBe(true);
-      expect(mine.some((c) => c.exp_alerts.length === 0), `${rule.alert} stays quiet somewhere`).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length > 0),
+        `${rule.alert} fires somewhere`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => c.exp_alerts.length === 0),
+        `${rule.alert} stays quiet somewhere`,
+      ).toBe(true);
     }
   });
 

@@ -62,10 +62,17 @@ describe('docs/architecture.md', () => {
     expect(cycles).toEqual([]);
 
     const apps = new Set(packages.filter((p) => p.dir.startsWith('apps/')).map((p) => p.name));
-    const onApps = packages.filter((p) => p.dir.startsWith('packages/')).flatMap((p) => p.dependsOn.filter((d) => apps.has(d)).map((d) => `${p.name} -> ${d}`));
+    const onApps = packages
+      .filter((p) => p.dir.startsWith('packages/'))
+      .flatMap((p) => p.dependsOn.filter((d) => apps.has(d)).map((d) => `${p.name} -> ${d}`));
     expect(onApps).toEqual([]);
 
-    const between = ANALYTICS.flatMap((name) => byName.get(name)!.dependsOn.filter((d) => ANALYTICS.includes(d)).map((d) => `${name} -> ${d}`));
+    const between = ANALYTICS.flatMap((name) =>
+      byName
+        .get(name)!
+        .dependsOn.filter((d) => ANALYTICS.includes(d))
+        .map((d) => `${name} -> ${d}`),
+    );
     expect(between).toEqual([]);
 
     expect(byName.get('@skills/synth')!.dependsOn).toEqual([]);
@@ -77,6 +84,10 @@ describe('docs/architecture.md', () => {
       .filter((p) => !NOT_DRAWN.includes(p.name))
       .flatMap((p) => p.devDependsOn.map((dep) => `${p.name} -> ${dep}`))
       .sort();
-    expect(devOnly).toEqual(['@skills/collab -> @skills/synth', '@skills/predictor -> @skills/synth', '@skills/timeseries -> @skills/synth']);
+    expect(devOnly).toEqual([
+      '@skills/collab -> @skills/synth',
+      '@skills/predictor -> @skills/synth',
+      '@skills/timeseries -> @skills/synth',
+    ]);
   });
 });

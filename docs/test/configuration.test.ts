@@ -64,7 +64,9 @@ function cliCommands(): { heading: string; command: Command }[] {
   const found: { heading: string; command: Command }[] = [];
   const walk = (command: Command, path: string[]) => {
     const full = [...path, command.name()];
-    const args = command.registeredArguments.map((a) => `${a.required ? '<' : '['}${a.name()}${a.variadic ? '...' : ''}${a.required ? '>' : ']'}`);
+    const args = command.registeredArguments.map(
+      (a) => `${a.required ? '<' : '['}${a.name()}${a.variadic ? '...' : ''}${a.required ? '>' : ']'}`,
+    );
     const group = command.commands.length > 0 && command.options.length === 0 && args.length === 0;
     if (path.length > 0 && !group) found.push({ heading: code([full.join(' '), ...args].join(' ')), command });
     for (const sub of command.commands) walk(sub as Command, full);
@@ -139,12 +141,18 @@ describe('docs/configuration.md', () => {
 
   it('lists the global options of skills', () => {
     const program = createProgram(silentIo());
-    expect(doc.get('The CLI: `skills`')!.map((row) => row.slice(0, 2))).toEqual(program.options.map((o) => [code(o.flags), defaultCell(o.defaultValue)]));
+    expect(doc.get('The CLI: `skills`')!.map((row) => row.slice(0, 2))).toEqual(
+      program.options.map((o) => [code(o.flags), defaultCell(o.defaultValue)]),
+    );
   });
 
   it('has a section for every command of skills, with its arguments, and no section for a command that does not exist', () => {
     const headings = [...doc.keys()].filter((h) => h.startsWith('`skills '));
-    expect(headings.sort()).toEqual(cliCommands().map((c) => c.heading).sort());
+    expect(headings.sort()).toEqual(
+      cliCommands()
+        .map((c) => c.heading)
+        .sort(),
+    );
   });
 
   it("lists every option of every command with commander's default, and none that the command lacks", () => {
@@ -158,10 +166,12 @@ describe('docs/configuration.md', () => {
         const serverFlags = SERVER_OPTIONS.filter((o) => o.key !== 'db').map((o) => code(o.flag));
         const own = options.filter(([flag]) => !serverFlags.includes(flag!));
         expect(options.map(([flag]) => flag).filter((flag) => serverFlags.includes(flag!))).toEqual(serverFlags);
-        if (JSON.stringify(documented) !== JSON.stringify(own)) problems.push(`${heading}: documented ${JSON.stringify(documented)}, has ${JSON.stringify(own)}`);
+        if (JSON.stringify(documented) !== JSON.stringify(own))
+          problems.push(`${heading}: documented ${JSON.stringify(documented)}, has ${JSON.stringify(own)}`);
         continue;
       }
-      if (JSON.stringify(documented) !== JSON.stringify(options)) problems.push(`${heading}: documented ${JSON.stringify(documented)}, has ${JSON.stringify(options)}`);
+      if (JSON.stringify(documented) !== JSON.stringify(options))
+        problems.push(`${heading}: documented ${JSON.stringify(documented)}, has ${JSON.stringify(options)}`);
     }
     expect(problems).toEqual([]);
   });
@@ -185,11 +195,19 @@ describe('docs/configuration.md', () => {
     const claude = join(scratch, 'claude');
     mkdirSync(join(claude, 'projects'), { recursive: true });
     const seen = new Set<string>();
-    for (const argv of [['--db', db, 'init'], ['--db', db, 'top', '--json'], ['--db', db, 'import-claude', '--json'], ['--db', join(scratch, 'missing.db'), 'top'], ['--db', db, 'nonsense']]) {
+    for (const argv of [
+      ['--db', db, 'init'],
+      ['--db', db, 'top', '--json'],
+      ['--db', db, 'import-claude', '--json'],
+      ['--db', join(scratch, 'missing.db'), 'top'],
+      ['--db', db, 'nonsense'],
+    ]) {
       const { env, read } = recordingEnv({ CLAUDE_CONFIG_DIR: claude, SKILLS_DEBUG: '1' });
       const io = silentIo(env);
       const status = await main(['node', 'skills', ...argv], io);
-      expect(status, `skills ${argv.join(' ')}: ${io.err()}`).toBe(argv.includes('nonsense') ? 2 : argv.some((a) => a.endsWith('missing.db')) ? 1 : 0);
+      expect(status, `skills ${argv.join(' ')}: ${io.err()}`).toBe(
+        argv.includes('nonsense') ? 2 : argv.some((a) => a.endsWith('missing.db')) ? 1 : 0,
+      );
       for (const key of read) seen.add(key);
     }
     const { env, read } = recordingEnv();
@@ -197,7 +215,17 @@ describe('docs/configuration.md', () => {
     for (const key of read) seen.add(key);
     expect([...seen].filter((key) => !documented.has(key))).toEqual([]);
     // What the runs above must have read, so the recording is known to work.
-    expect([...seen]).toEqual(expect.arrayContaining(['SKILLS_DB_URL', 'SKILLS_PSEUDONYM_SECRET', 'SKILLS_DEBUG', 'CLAUDE_CONFIG_DIR', 'USER', 'SKILLS_PORT', 'SKILLS_OTLP_PORT']));
+    expect([...seen]).toEqual(
+      expect.arrayContaining([
+        'SKILLS_DB_URL',
+        'SKILLS_PSEUDONYM_SECRET',
+        'SKILLS_DEBUG',
+        'CLAUDE_CONFIG_DIR',
+        'USER',
+        'SKILLS_PORT',
+        'SKILLS_OTLP_PORT',
+      ]),
+    );
   });
 
   it('holds the rule it states: packages never read the environment', () => {

@@ -80,12 +80,19 @@ describe('docs/grafana/skills-dashboard.json', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const { title, gridPos } of dashboard.panels) {
       for (const key of ['h', 'w', 'x', 'y'] as const) expect(Number.isInteger(gridPos[key]), `${title}: gridPos.${key}`).toBe(true);
-      expect(gridPos.w >= 1 && gridPos.h >= 1 && gridPos.x >= 0 && gridPos.y >= 0 && gridPos.x + gridPos.w <= 24, `${title}: ${JSON.stringify(gridPos)}`).toBe(true);
+      expect(
+        gridPos.w >= 1 && gridPos.h >= 1 && gridPos.x >= 0 && gridPos.y >= 0 && gridPos.x + gridPos.w <= 24,
+        `${title}: ${JSON.stringify(gridPos)}`,
+      ).toBe(true);
     }
     const overlaps: string[] = [];
     for (const [i, a] of dashboard.panels.entries()) {
       for (const b of dashboard.panels.slice(i + 1)) {
-        const apart = a.gridPos.x + a.gridPos.w <= b.gridPos.x || b.gridPos.x + b.gridPos.w <= a.gridPos.x || a.gridPos.y + a.gridPos.h <= b.gridPos.y || b.gridPos.y + b.gridPos.h <= a.gridPos.y;
+        const apart =
+          a.gridPos.x + a.gridPos.w <= b.gridPos.x ||
+          b.gridPos.x + b.gridPos.w <= a.gridPos.x ||
+          a.gridPos.y + a.gridPos.h <= b.gridPos.y ||
+          b.gridPos.y + b.gridPos.h <= a.gridPos.y;
         if (!apart) overlaps.push(`${a.title} / ${b.title}`);
       }
     }
@@ -105,14 +112,20 @@ describe('docs/grafana/skills-dashboard.json', () => {
 
   it('shows what operators asked for: invocation rate, completion rate from the counters, p50/p95, anomalies, active sessions, ingest errors', () => {
     const uses = (pattern: RegExp) => expressions.filter((e) => pattern.test(e.expr)).map((e) => e.panel);
-    expect(uses(/sum by \(skill_name\) \(max without \(instance\) \(rate\(skill_invocations_total/)).toContain('Invocations per minute by skill');
+    expect(uses(/sum by \(skill_name\) \(max without \(instance\) \(rate\(skill_invocations_total/)).toContain(
+      'Invocations per minute by skill',
+    );
     expect(uses(/completed="true".*\/ sum by \(skill_name\)/)).toContain('Completion rate by skill');
     expect(uses(/histogram_quantile\(0\.5, .*skill_duration_seconds_bucket/)).toContain('Duration p50 and p95 (selected skills)');
     expect(uses(/histogram_quantile\(0\.95, sum by \(skill_name, le\)/)).toContain('Duration p95 by skill');
-    expect(uses(/anomalies_detected_total/)).toEqual(expect.arrayContaining(['Anomalies in range', 'Anomalies per hour by skill and type']));
+    expect(uses(/anomalies_detected_total/)).toEqual(
+      expect.arrayContaining(['Anomalies in range', 'Anomalies per hour by skill and type']),
+    );
     expect(uses(/skill_active_sessions/)).toEqual(expect.arrayContaining(['Active sessions']));
     expect(uses(/sum by \(route, code\) \(rate\(skills_ingest_rejected_total/)).toEqual(['Ingest errors per minute by route and code']);
-    expect(uses(/skills_ingest_rejected_total.*\/ sum\(increase\(skills_ingest_requests_total/)).toEqual(['Ingest refused (share, 15 min)']);
+    expect(uses(/skills_ingest_rejected_total.*\/ sum\(increase\(skills_ingest_requests_total/)).toEqual([
+      'Ingest refused (share, 15 min)',
+    ]);
     // The original's gauge name is gone (see the migration guide), and so is its 0-100 reading of rates.
     expect(uses(/active_sessions_total/)).toEqual([]);
   });
@@ -138,7 +151,9 @@ describe('docs/grafana/skills-dashboard.json', () => {
   });
 
   it('would catch a metric the exporter does not emit (the original dashboards cited several)', () => {
-    expect(unknownNames('sum(rate(sqlite_connections_active{job="skills"}[5m]))', exposition)).toEqual(['metric sqlite_connections_active']);
+    expect(unknownNames('sum(rate(sqlite_connections_active{job="skills"}[5m]))', exposition)).toEqual([
+      'metric sqlite_connections_active',
+    ]);
     expect(unknownNames('active_sessions_total', exposition)).toEqual(['metric active_sessions_total']);
     expect(unknownNames('sum by (skill) (rate(skill_invocations_total[5m]))', exposition)).toEqual(['label skill']);
     expect(unknownNames('histogram_quantile(0.95, sum by (le) (rate(skill_duration_seconds_bucket[5m])))', exposition)).toEqual([]);

@@ -61,7 +61,14 @@ describe('links of the docs and the root README', () => {
 
   it('include the operator docs from the root README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const doc of ['docs/architecture.md', 'docs/deployment.md', 'docs/configuration.md', 'docs/migrating-from-session-buddy.md', 'docs/grafana/skills-dashboard.json', 'docs/prometheus/alerts.yaml']) {
+    for (const doc of [
+      'docs/architecture.md',
+      'docs/deployment.md',
+      'docs/configuration.md',
+      'docs/migrating-from-session-buddy.md',
+      'docs/grafana/skills-dashboard.json',
+      'docs/prometheus/alerts.yaml',
+    ]) {
       expect(readme, doc).toContain(`](${doc})`);
     }
   });

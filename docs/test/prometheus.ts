@@ -46,8 +46,24 @@ export async function scrapeRealExporter(): Promise<{ text: string; exposition: 
   const now = Date.now();
   try {
     await recordInvocations(store, [
-      { id: 'd1', skill_name: 'pytest-run', session_id: 's1', invoked_at: now - 60_000, completed: true, duration_seconds: 1.5, workflow_phase: 'execution' },
-      { id: 'd2', skill_name: 'pytest-run', session_id: 's1', invoked_at: now - 50_000, completed: false, duration_seconds: null, workflow_phase: 'execution' },
+      {
+        id: 'd1',
+        skill_name: 'pytest-run',
+        session_id: 's1',
+        invoked_at: now - 60_000,
+        completed: true,
+        duration_seconds: 1.5,
+        workflow_phase: 'execution',
+      },
+      {
+        id: 'd2',
+        skill_name: 'pytest-run',
+        session_id: 's1',
+        invoked_at: now - 50_000,
+        completed: false,
+        duration_seconds: null,
+        workflow_phase: 'execution',
+      },
     ]);
     await store.db
       .insertInto('skill_anomalies')
@@ -66,12 +82,28 @@ export async function scrapeRealExporter(): Promise<{ text: string; exposition: 
         resolved_at: null,
       })
       .execute();
-    const server = await startServer(resolveServerConfig({ port: '0', anomalyJob: 'off', logLevel: 'silent' }, {}), { store, dialect: 'sqlite' });
+    const server = await startServer(resolveServerConfig({ port: '0', anomalyJob: 'off', logLevel: 'silent' }, {}), {
+      store,
+      dialect: 'sqlite',
+    });
     try {
-      const post = (body: unknown) => fetch(`${server.url}/v1/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const accepted = await post({ id: 'd3', skill_name: 'ruff-check', session_id: 's2', invoked_at: now - 40_000, completed: true, duration_seconds: 0.2 });
+      const post = (body: unknown) =>
+        fetch(`${server.url}/v1/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const accepted = await post({
+        id: 'd3',
+        skill_name: 'ruff-check',
+        session_id: 's2',
+        invoked_at: now - 40_000,
+        completed: true,
+        duration_seconds: 0.2,
+      });
       const refused = await post({ skill_name: '' });
-      if (accepted.status !== 201 || refused.status !== 400) throw new Error(`ingest: HTTP ${accepted.status} and ${refused.status}, expected 201 and 400`);
+      if (accepted.status !== 201 || refused.status !== 400)
+        throw new Error(`ingest: HTTP ${accepted.status} and ${refused.status}, expected 201 and 400`);
       const response = await fetch(`${server.url}/metrics`);
       if (response.status !== 200) throw new Error(`scrape: HTTP ${response.status}`);
       const text = await response.text();
@@ -104,7 +136,21 @@ export const TARGET_LABELS = ['job', 'instance'];
 /** Series Prometheus makes for every target, beside what the target exposes. */
 export const SCRAPE_SERIES = ['up'];
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'and', 'or', 'unless', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'and',
+  'or',
+  'unless',
+  'inf',
+  'nan',
+]);
 
 /**
  * The metric names and label names a PromQL expression uses. A small lexer, not a parser: string
@@ -122,7 +168,11 @@ export function promqlNames(expr: string): { metrics: string[]; labels: string[]
   rest = rest.replace(/"(?:[^"\\]|\\.)*"/g, ' ');
   // Grouping and matching lists: by (a, b), without (…), on (…), ignoring (…), group_left (…).
   rest = rest.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_whole, _keyword: string, list: string) => {
-    for (const name of list.split(',').map((s) => s.trim()).filter(Boolean)) labels.add(name);
+    for (const name of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      labels.add(name);
     return ' ';
   });
   // Ranges and subqueries: [5m], [1h:1m]; offsets: offset 1h.

@@ -34,12 +34,22 @@ export function workspacePackages(): WorkspacePackage[] {
   });
   const manifests = dirs
     .filter((dir) => existsSync(join(ROOT, dir, 'package.json')))
-    .map((dir) => ({ dir: relative(ROOT, join(ROOT, dir)), json: JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest }));
+    .map((dir) => ({
+      dir: relative(ROOT, join(ROOT, dir)),
+      json: JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as Manifest,
+    }));
   const names = new Set(manifests.map((m) => m.json.name));
   const ours = (deps: Record<string, string> | undefined) => Object.keys(deps ?? {}).filter((dep) => names.has(dep));
   return manifests.map(({ dir, json }) => {
     const dependsOn = [...new Set([...ours(json.dependencies), ...ours(json.peerDependencies), ...ours(json.optionalDependencies)])].sort();
-    return { name: json.name, dir, dependsOn, devDependsOn: ours(json.devDependencies).filter((dep) => !dependsOn.includes(dep)).sort() };
+    return {
+      name: json.name,
+      dir,
+      dependsOn,
+      devDependsOn: ours(json.devDependencies)
+        .filter((dep) => !dependsOn.includes(dep))
+        .sort(),
+    };
   });
 }
 

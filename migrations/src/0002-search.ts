@@ -108,12 +108,7 @@ async function createPostgresFullText(db: Kysely<any>): Promise<void> {
       col.generatedAlwaysAs(sql`to_tsvector('english', coalesce(user_query, ''))`).stored(),
     )
     .execute();
-  await db.schema
-    .createIndex('idx_invocation_user_query_tsv')
-    .on('skill_invocation')
-    .using('gin')
-    .column('user_query_tsv')
-    .execute();
+  await db.schema.createIndex('idx_invocation_user_query_tsv').on('skill_invocation').using('gin').column('user_query_tsv').execute();
 }
 
 async function dropPostgresFullText(db: Kysely<any>): Promise<void> {

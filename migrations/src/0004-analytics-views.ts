@@ -7,7 +7,10 @@ export async function createAnalyticsViews(db: Kysely<any>): Promise<void> {
   await db.schema.createView('v_skill_effectiveness_trend').as(effectivenessTrend).execute();
   await db.schema.createView('v_community_baseline_comparison').as(communityBaselineComparison).execute();
   await db.schema.createView('v_skill_dependency_network').as(dependencyNetwork).execute();
-  await db.schema.createView('v_ab_test_summary').as(abTestSummary(dialectOf(db))).execute();
+  await db.schema
+    .createView('v_ab_test_summary')
+    .as(abTestSummary(dialectOf(db)))
+    .execute();
   await db.schema.createView('v_multimodal_skill_catalog').as(multimodalCatalog).execute();
 }
 

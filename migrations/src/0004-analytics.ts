@@ -169,9 +169,7 @@ export const analytics = defineMigration({
     await db.schema
       .createTable('skill_category_mapping')
       .addColumn('skill_name', 'text', (col) => col.notNull())
-      .addColumn('category_name', 'text', (col) =>
-        col.notNull().references('skill_categories.category_name').onDelete('cascade'),
-      )
+      .addColumn('category_name', 'text', (col) => col.notNull().references('skill_categories.category_name').onDelete('cascade'))
       .addColumn('confidence', 'double precision', (col) => col.notNull().defaultTo(1))
       .addColumn('created_at', 'bigint', (col) => col.notNull())
       .addPrimaryKeyConstraint('skill_category_mapping_pkey', ['skill_name', 'category_name'])

@@ -13,7 +13,12 @@ interface Dropped {
 }
 
 const table = (name: string, meaning: string, kind: DownLoss['kind'] = 'data'): Dropped => ({ table: name, meaning, kind });
-const column = (name: string, col: string, meaning: string, kind: DownLoss['kind'] = 'data'): Dropped => ({ table: name, column: col, meaning, kind });
+const column = (name: string, col: string, meaning: string, kind: DownLoss['kind'] = 'data'): Dropped => ({
+  table: name,
+  column: col,
+  meaning,
+  kind,
+});
 
 /**
  * What each `down` drops that can hold rows. `derived`: rollups the store recomputes from
@@ -65,7 +70,9 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
     table('ci_jobs', 'the CI jobs and pipeline runs (pipeline, stage, commit, attempt) behind the CI reports'),
     table('integration_deliveries', 'the webhook delivery ids that keep replayed deliveries from being written twice'),
   ],
-  '0011_skill_phase_totals': [table('skill_phase_totals', 'per skill, phase and completion totals with duration buckets (the metrics exporter’s)', 'derived')],
+  '0011_skill_phase_totals': [
+    table('skill_phase_totals', 'per skill, phase and completion totals with duration buckets (the metrics exporter’s)', 'derived'),
+  ],
 };
 
 /**
@@ -87,7 +94,12 @@ export async function downLosses(db: Kysely<any>, names: readonly string[]): Pro
       if (rows === 0) continue;
       const what = dropped.column === undefined ? `table ${dropped.table}` : `column ${dropped.table}.${dropped.column}`;
       if (dropped.kind === 'derived' && cut !== null) {
-        losses.push({ migration: name, what: `${what} (${dropped.meaning}; the only record of the invocations before ${new Date(cut).toISOString()}, which were pruned)`, rows, kind: 'data' });
+        losses.push({
+          migration: name,
+          what: `${what} (${dropped.meaning}; the only record of the invocations before ${new Date(cut).toISOString()}, which were pruned)`,
+          rows,
+          kind: 'data',
+        });
       } else {
         losses.push({ migration: name, what: `${what} (${dropped.meaning})`, rows, kind: dropped.kind });
       }

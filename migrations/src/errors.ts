@@ -20,9 +20,7 @@ export class MigrationError extends Error {
 
   constructor(details: MigrationErrorDetails) {
     const where =
-      details.migrationName === null
-        ? 'Migration run failed'
-        : `Migration ${details.migrationName} failed (${details.direction ?? 'up'})`;
+      details.migrationName === null ? 'Migration run failed' : `Migration ${details.migrationName} failed (${details.direction ?? 'up'})`;
     super(`${where}: ${describe(details.cause)}`, { cause: details.cause });
     this.migrationName = details.migrationName;
     this.direction = details.direction;

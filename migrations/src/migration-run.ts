@@ -83,7 +83,11 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
 function runDialect(db: Kysely<any>): SchemaDialect {
   const dialect = detectDialect(db);
   if (dialect === null) {
-    throw new MigrationError({ migrationName: null, direction: null, cause: new Error('unsupported database: expected SQLite or PostgreSQL') });
+    throw new MigrationError({
+      migrationName: null,
+      direction: null,
+      cause: new Error('unsupported database: expected SQLite or PostgreSQL'),
+    });
   }
   return dialect;
 }
@@ -94,11 +98,19 @@ function qualified(book: Bookkeeping, table: string) {
 
 /** Kysely's two tables, as its Migrator creates them, so either can run on the store. */
 async function ensureBookkeeping(db: Kysely<any>, book: Bookkeeping, dialect: SchemaDialect): Promise<void> {
-  if (dialect === 'sqlite' && (await tableExists(db, book, book.table, dialect)) && (await tableExists(db, book, book.lockTable, dialect))) {
+  if (
+    dialect === 'sqlite' &&
+    (await tableExists(db, book, book.table, dialect)) &&
+    (await tableExists(db, book, book.lockTable, dialect))
+  ) {
     return;
   }
-  await sql`CREATE TABLE IF NOT EXISTS ${qualified(book, book.table)} (name varchar(255) NOT NULL PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(db);
-  await sql`CREATE TABLE IF NOT EXISTS ${qualified(book, book.lockTable)} (id varchar(255) NOT NULL PRIMARY KEY, is_locked integer DEFAULT 0 NOT NULL)`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS ${qualified(book, book.table)} (name varchar(255) NOT NULL PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(
+    db,
+  );
+  await sql`CREATE TABLE IF NOT EXISTS ${qualified(book, book.lockTable)} (id varchar(255) NOT NULL PRIMARY KEY, is_locked integer DEFAULT 0 NOT NULL)`.execute(
+    db,
+  );
   await sql`INSERT INTO ${qualified(book, book.lockTable)} (id, is_locked) SELECT 'migration_lock', 0
     WHERE NOT EXISTS (SELECT 1 FROM ${qualified(book, book.lockTable)} WHERE id = 'migration_lock')`.execute(db);
 }
@@ -108,9 +120,10 @@ async function tableExists(db: Kysely<any>, book: Bookkeeping, table: string, di
     const { rows } = await sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${table}`.execute(db);
     return rows.length > 0;
   }
-  const { rows } = book.schema === undefined
-    ? await sql`SELECT 1 FROM information_schema.tables WHERE table_name = ${table} AND table_schema = current_schema()`.execute(db)
-    : await sql`SELECT 1 FROM information_schema.tables WHERE table_name = ${table} AND table_schema = ${book.schema}`.execute(db);
+  const { rows } =
+    book.schema === undefined
+      ? await sql`SELECT 1 FROM information_schema.tables WHERE table_name = ${table} AND table_schema = current_schema()`.execute(db)
+      : await sql`SELECT 1 FROM information_schema.tables WHERE table_name = ${table} AND table_schema = ${book.schema}`.execute(db);
   return rows.length > 0;
 }
 

@@ -2,14 +2,7 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { detectDialect } from './dialect.js';
 import { downLosses } from './down-losses.js';
 import { DataLossError, MigrationError, UnsupportedDialectError, type DownLoss } from './errors.js';
-import {
-  checkHistory,
-  inMigrationTransaction,
-  readApplied,
-  recordStep,
-  type AppliedMigration,
-  type Bookkeeping,
-} from './migration-run.js';
+import { checkHistory, inMigrationTransaction, readApplied, recordStep, type AppliedMigration, type Bookkeeping } from './migration-run.js';
 import { migrations, type MigrationName } from './migrations.js';
 
 /** Where Kysely keeps its bookkeeping; the defaults are `kysely_migration` and `kysely_migration_lock`. */
@@ -80,11 +73,7 @@ export async function migrateToLatest(db: Kysely<any>, options: MigratorOptions 
  * @example
  * await migrateTo(db, '0002_search'); // ['0001_initial', '0002_search'] on an empty database
  */
-export async function migrateTo(
-  db: Kysely<any>,
-  name: MigrationName | null,
-  options: RollbackOptions = {},
-): Promise<string[]> {
+export async function migrateTo(db: Kysely<any>, name: MigrationName | null, options: RollbackOptions = {}): Promise<string[]> {
   const target = name === null ? 0 : ORDER.indexOf(name) + 1;
   if (target === 0 && name !== null) {
     throw new MigrationError({ migrationName: null, direction: null, cause: new Error(`migration "${name}" doesn't exist`) });
@@ -106,11 +95,7 @@ export async function migrateTo(
  * @example
  * await migrateDown(db, 2); // ['0008_lean_ingest', '0007_collab']
  */
-export async function migrateDown(
-  db: Kysely<any>,
-  steps = 1,
-  options: RollbackOptions = {},
-): Promise<string[]> {
+export async function migrateDown(db: Kysely<any>, steps = 1, options: RollbackOptions = {}): Promise<string[]> {
   if (!Number.isInteger(steps) || steps < 0) {
     throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
   }
@@ -140,10 +125,7 @@ export async function rollbackLosses(db: Kysely<any>, steps = 1, options: Migrat
  * @example
  * await migrationStatus(db); // [{ name: '0001_initial', appliedAt: 1767225600000 }, …]
  */
-export async function migrationStatus(
-  db: Kysely<any>,
-  options: MigratorOptions = {},
-): Promise<MigrationStatus[]> {
+export async function migrationStatus(db: Kysely<any>, options: MigratorOptions = {}): Promise<MigrationStatus[]> {
   const book = await bookkeepingOf(db, options);
   const dialect = detectDialect(db);
   if (dialect === null) throw new UnsupportedDialectError(db.getExecutor().adapter.constructor.name);
@@ -206,4 +188,3 @@ async function bookkeepingOf(db: Kysely<any>, options: MigratorOptions): Promise
     throw new MigrationError({ migrationName: null, direction: null, cause });
   }
 }
-

@@ -123,12 +123,7 @@ export interface SkillDependencyNetworkView {
   source: string;
   co_occurrence_count: number;
   lift_score: number;
-  relationship_type:
-    | 'very_strong_positive'
-    | 'strong_positive'
-    | 'moderate_positive'
-    | 'weak_positive'
-    | 'negative';
+  relationship_type: 'very_strong_positive' | 'strong_positive' | 'moderate_positive' | 'weak_positive' | 'negative';
 }
 
 /** V4 `v_ab_test_summary`: per test and variant (declared in the config or seen in the data). */

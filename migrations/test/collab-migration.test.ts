@@ -28,7 +28,10 @@ for (const factory of dialects) {
         const { workflow_phases: _, ...row } = metricsRow(skill);
         return row as ReturnType<typeof metricsRow>;
       };
-      await db.insertInto('skill_metrics').values([v6('a'), v6('b')]).execute();
+      await db
+        .insertInto('skill_metrics')
+        .values([v6('a'), v6('b')])
+        .execute();
       await migrateTo(db, '0007_collab');
       const rows = await db.selectFrom('skill_metrics').select(['skill_name', 'workflow_phases']).orderBy('skill_name').execute();
       expect(rows.map((r) => [r.skill_name, JSON.parse(r.workflow_phases)])).toEqual([

@@ -58,7 +58,10 @@ async function seed(db: Kysely<TestSchema>): Promise<void> {
     invocation('a', { workflow_phase: 'execution', completed: 1, duration_seconds: 2, user_query: 'run the auth tests' }),
     invocation('b', { invoked_at: T0 + 3_600_000, workflow_phase: 'planning', user_id: 'u1' }),
   ]);
-  await db.insertInto('skill_metrics').values(metricsRow('pytest-run', { total_invocations: 2 })).execute();
+  await db
+    .insertInto('skill_metrics')
+    .values(metricsRow('pytest-run', { total_invocations: 2 }))
+    .execute();
 }
 
 function sqlitePlaces(): PlaceFactory {
@@ -85,15 +88,17 @@ function sqlitePlaces(): PlaceFactory {
   };
   return {
     name: 'sqlite',
-    atVersion7: () => fromTemplate('v7', async (db) => {
-      await migrateTo(db, '0007_collab');
-      await seed(db);
-    }),
-    atLatest: () => fromTemplate('latest', async (db) => {
-      await migrateTo(db, '0007_collab');
-      await seed(db);
-      await migrateToLatest(db);
-    }),
+    atVersion7: () =>
+      fromTemplate('v7', async (db) => {
+        await migrateTo(db, '0007_collab');
+        await seed(db);
+      }),
+    atLatest: () =>
+      fromTemplate('latest', async (db) => {
+        await migrateTo(db, '0007_collab');
+        await seed(db);
+        await migrateToLatest(db);
+      }),
     empty: async () => open(join(dir, `${randomBytes(6).toString('hex')}.db`)),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };

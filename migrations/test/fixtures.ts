@@ -27,18 +27,12 @@ export function invocation(
   };
 }
 
-export async function insertInvocations(
-  db: Kysely<TestSchema>,
-  rows: Insertable<SkillInvocationTable>[],
-): Promise<void> {
+export async function insertInvocations(db: Kysely<TestSchema>, rows: Insertable<SkillInvocationTable>[]): Promise<void> {
   await db.insertInto('skill_invocation').values(rows).execute();
 }
 
 /** A skill_metrics row with one abandoned invocation, overridden by `fields`. */
-export function metricsRow(
-  skill_name: string,
-  fields: Partial<Insertable<SkillMetricsTable>> = {},
-): Insertable<SkillMetricsTable> {
+export function metricsRow(skill_name: string, fields: Partial<Insertable<SkillMetricsTable>> = {}): Insertable<SkillMetricsTable> {
   return {
     skill_name,
     total_invocations: 1,

@@ -34,10 +34,7 @@ for (const factory of dialects) {
       t = await factory.create();
       db = t.db as Kysely<TestSchema>;
       await migrateTo(db, '0001_initial');
-      await insertInvocations(db, [
-        invocation('before', { user_query: 'running the unit tests' }),
-        invocation('no-query'),
-      ]);
+      await insertInvocations(db, [invocation('before', { user_query: 'running the unit tests' }), invocation('no-query')]);
       await migrateToLatest(db);
       await insertInvocations(db, [invocation('after', { user_query: 'deploy the build to staging' })]);
     });

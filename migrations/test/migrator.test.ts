@@ -16,7 +16,19 @@ import {
 import { dialects, type TestDatabase } from './databases.js';
 import { snapshotSchema } from './introspect.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'];
+const ALL = [
+  '0001_initial',
+  '0002_search',
+  '0003_workflow_correlation',
+  '0004_analytics',
+  '0005_abtest',
+  '0006_predictor',
+  '0007_collab',
+  '0008_lean_ingest',
+  '0009_integrations',
+  '0010_ci_integrations',
+  '0011_skill_phase_totals',
+];
 
 it('exports the migrations in order, the last one as latestVersion', () => {
   expect(Object.keys(migrations).sort()).toEqual(ALL);
@@ -50,8 +62,17 @@ for (const factory of dialects) {
       await migrateTo(t.db, '0002_search');
       const status = await migrationStatus(t.db);
       expect(status.map((s) => [s.name, s.appliedAt === null])).toEqual([
-        ['0001_initial', false], ['0002_search', false],
-        ['0003_workflow_correlation', true], ['0004_analytics', true], ['0005_abtest', true], ['0006_predictor', true], ['0007_collab', true], ['0008_lean_ingest', true], ['0009_integrations', true], ['0010_ci_integrations', true], ['0011_skill_phase_totals', true],
+        ['0001_initial', false],
+        ['0002_search', false],
+        ['0003_workflow_correlation', true],
+        ['0004_analytics', true],
+        ['0005_abtest', true],
+        ['0006_predictor', true],
+        ['0007_collab', true],
+        ['0008_lean_ingest', true],
+        ['0009_integrations', true],
+        ['0010_ci_integrations', true],
+        ['0011_skill_phase_totals', true],
       ]);
       expect(status[0]!.appliedAt).toBeGreaterThanOrEqual(before);
       expect(status[1]!.appliedAt).toBeLessThanOrEqual(Date.now());
@@ -78,13 +99,36 @@ for (const factory of dialects) {
         ['0001_initial', 'Up', 'Success'],
         ['0002_search', 'Up', 'Success'],
       ]);
-      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, false, false, false, false, false, false, false, false, false]);
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([
+        true,
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
     });
 
     it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
       await migrateToLatest(t.db);
       expect(await migrateDown(t.db)).toEqual(['0011_skill_phase_totals']);
-      expect(await migrateDown(t.db, 10)).toEqual(['0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics', '0003_workflow_correlation', '0002_search', '0001_initial']);
+      expect(await migrateDown(t.db, 10)).toEqual([
+        '0010_ci_integrations',
+        '0009_integrations',
+        '0008_lean_ingest',
+        '0007_collab',
+        '0006_predictor',
+        '0005_abtest',
+        '0004_analytics',
+        '0003_workflow_correlation',
+        '0002_search',
+        '0001_initial',
+      ]);
       expect(await migrateDown(t.db)).toEqual([]);
       expect(await migrateDown(t.db, 0)).toEqual([]);
       await expect(migrateDown(t.db, -1)).rejects.toThrow(RangeError);
@@ -106,7 +150,16 @@ for (const factory of dialects) {
       expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0011_skill_phase_totals', appliedAt: null });
 
       await t.db.schema.dropTable('skill_metrics_cache').execute();
-      expect(await migrateToLatest(t.db)).toEqual(['0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals']);
+      expect(await migrateToLatest(t.db)).toEqual([
+        '0004_analytics',
+        '0005_abtest',
+        '0006_predictor',
+        '0007_collab',
+        '0008_lean_ingest',
+        '0009_integrations',
+        '0010_ci_integrations',
+        '0011_skill_phase_totals',
+      ]);
     });
 
     it('a failing rollback throws MigrationError naming the migration and direction', async () => {
@@ -116,20 +169,40 @@ for (const factory of dialects) {
       const error = await rejection(migrateDown(t.db));
       expect(error.migrationName).toBe('0003_workflow_correlation');
       expect(error.direction).toBe('down');
-      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([true, true, true, false, false, false, false, false, false, false, false]);
+      expect((await migrationStatus(t.db)).map((s) => s.appliedAt !== null)).toEqual([
+        true,
+        true,
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+      ]);
     });
 
     it('a store written by a newer version is named as such by every function, status included', async () => {
       await migrateToLatest(t.db);
       await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('0099_from_the_future', ${new Date().toISOString()})`.execute(t.db);
       const message = 'this store was written by a newer version (migration 0099_from_the_future); upgrade to a version that knows it';
-      for (const run of [() => migrateToLatest(t.db), () => migrationStatus(t.db), () => migrateDown(t.db), () => migrateTo(t.db, '0007_collab')]) {
+      for (const run of [
+        () => migrateToLatest(t.db),
+        () => migrationStatus(t.db),
+        () => migrateDown(t.db),
+        () => migrateTo(t.db, '0007_collab'),
+      ]) {
         const error = await rejection(run());
         expect(error).toBeInstanceOf(NewerSchemaError);
         expect(error.message).toBe(message);
         expect((error as NewerSchemaError).unknownMigrations).toEqual(['0099_from_the_future']);
       }
-      expect((await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t.db)).rows.map((r) => r.name)).toEqual([...ALL, '0099_from_the_future']);
+      expect((await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t.db)).rows.map((r) => r.name)).toEqual([
+        ...ALL,
+        '0099_from_the_future',
+      ]);
     });
 
     it('refuses a rollback that destroys data, lists it, changes nothing, and runs it when named', async () => {
@@ -139,7 +212,10 @@ for (const factory of dialects) {
       await sql`INSERT INTO skill_time_series (skill_name, hour_start) VALUES ('a', 0)`.execute(t.db);
       const before = await snapshotSchema(t.db, t.dialect);
 
-      const error = await migrateDown(t.db, 5).then(() => undefined, (e: unknown) => e);
+      const error = await migrateDown(t.db, 5).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DataLossError);
       expect((error as DataLossError).migrations).toEqual(['0007_collab']);
       expect((error as DataLossError).message).toBe(
@@ -154,7 +230,13 @@ for (const factory of dialects) {
         ['0007_collab', 'table store_settings', 1, 'data'],
         ['0004_analytics', 'table skill_time_series', 1, 'derived'],
       ]);
-      expect(await migrateDown(t.db, 5, { allowDataLoss: ['0007_collab'] })).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await migrateDown(t.db, 5, { allowDataLoss: ['0007_collab'] })).toEqual([
+        '0011_skill_phase_totals',
+        '0010_ci_integrations',
+        '0009_integrations',
+        '0008_lean_ingest',
+        '0007_collab',
+      ]);
       expect(await migrateDown(t.db, 3)).toEqual(['0006_predictor', '0005_abtest', '0004_analytics']);
     });
 
@@ -163,21 +245,28 @@ for (const factory of dialects) {
       await sql`DELETE FROM kysely_migration WHERE name = '0003_workflow_correlation'`.execute(t.db);
       const error = await rejection(migrateToLatest(t.db));
       expect(error.migrationName).toBeNull();
-      expect(error.message).toBe('Migration run failed: corrupted migration history: 0004_analytics is applied but 0003_workflow_correlation before it is not');
+      expect(error.message).toBe(
+        'Migration run failed: corrupted migration history: 0004_analytics is applied but 0003_workflow_correlation before it is not',
+      );
     });
 
-    if (factory.name === 'postgres') it('keeps its bookkeeping in its own schema when another schema has Kysely tables', async () => {
-      const other = `${t.schema}_other`;
-      await sql`CREATE SCHEMA ${sql.id(other)}`.execute(t.db);
-      try {
-        await sql`CREATE TABLE ${sql.id(other, 'kysely_migration')} (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(t.db);
-        await sql`CREATE TABLE ${sql.id(other, 'kysely_migration_lock')} (id varchar(255) PRIMARY KEY, is_locked integer NOT NULL DEFAULT 0)`.execute(t.db);
-        expect(await migrateToLatest(t.db)).toEqual(ALL);
-        expect((await migrationStatus(t.db)).every((s) => s.appliedAt !== null)).toBe(true);
-      } finally {
-        await sql`DROP SCHEMA ${sql.id(other)} CASCADE`.execute(t.db);
-      }
-    });
+    if (factory.name === 'postgres')
+      it('keeps its bookkeeping in its own schema when another schema has Kysely tables', async () => {
+        const other = `${t.schema}_other`;
+        await sql`CREATE SCHEMA ${sql.id(other)}`.execute(t.db);
+        try {
+          await sql`CREATE TABLE ${sql.id(other, 'kysely_migration')} (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(
+            t.db,
+          );
+          await sql`CREATE TABLE ${sql.id(other, 'kysely_migration_lock')} (id varchar(255) PRIMARY KEY, is_locked integer NOT NULL DEFAULT 0)`.execute(
+            t.db,
+          );
+          expect(await migrateToLatest(t.db)).toEqual(ALL);
+          expect((await migrationStatus(t.db)).every((s) => s.appliedAt !== null)).toBe(true);
+        } finally {
+          await sql`DROP SCHEMA ${sql.id(other)} CASCADE`.execute(t.db);
+        }
+      });
 
     it('keeps its bookkeeping in the tables named by the options', async () => {
       const options = { migrationTableName: 'skills_migration', migrationLockTableName: 'skills_migration_lock' };
@@ -187,4 +276,3 @@ for (const factory of dialects) {
     });
   });
 }
-

@@ -70,11 +70,7 @@ for (const factory of dialects) {
         '0002_search',
       ]);
 
-      const rows = await db
-        .selectFrom('skill_invocation')
-        .select(['id', 'user_query', 'completed', 'user_id'])
-        .orderBy('id')
-        .execute();
+      const rows = await db.selectFrom('skill_invocation').select(['id', 'user_query', 'completed', 'user_id']).orderBy('id').execute();
       expect(rows).toEqual([
         { id: 'a', user_query: 'run the tests', completed: 1, user_id: null },
         { id: 'b', user_query: null, completed: 0, user_id: 'u1' },

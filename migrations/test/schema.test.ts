@@ -14,9 +14,25 @@ const FTS_TABLES = [
 ];
 
 const TIMESTAMP_COLUMNS = new Set([
-  'invoked_at', 'created_at', 'updated_at', 'first_invoked', 'last_invoked', 'first_used',
-  'last_used', 'date', 'hour_start', 'last_invocation_at', 'window_end', 'bucket_start',
-  'detected_at', 'resolved_at', 'start_date', 'end_date', 'assigned_at', 'recorded_at', 'forgotten_at',
+  'invoked_at',
+  'created_at',
+  'updated_at',
+  'first_invoked',
+  'last_invoked',
+  'first_used',
+  'last_used',
+  'date',
+  'hour_start',
+  'last_invocation_at',
+  'window_end',
+  'bucket_start',
+  'detected_at',
+  'resolved_at',
+  'start_date',
+  'end_date',
+  'assigned_at',
+  'recorded_at',
+  'forgotten_at',
 ]);
 
 const sorted = (names: Iterable<string>) => [...names].sort();
@@ -47,8 +63,7 @@ for (const factory of dialects) {
     });
 
     it('stores timestamps as BIGINT, floats as double precision and booleans as integers', () => {
-      const typeOf = (table: string, column: string) =>
-        schema.tables[table]?.find((c) => c.name === column)?.type;
+      const typeOf = (table: string, column: string) => schema.tables[table]?.find((c) => c.name === column)?.type;
       for (const [table, columns] of Object.entries(tableColumns)) {
         for (const column of columns.filter((c) => TIMESTAMP_COLUMNS.has(c))) {
           expect(`${table}.${column}: ${typeOf(table, column)}`).toBe(`${table}.${column}: bigint`);
@@ -72,13 +87,7 @@ for (const factory of dialects) {
       const primaryKey = t.dialect === 'sqlite' ? 'sqlite_autoindex_skill_invocation_1' : 'skill_invocation_pkey';
       const fullText = t.dialect === 'postgres' ? ['idx_invocation_user_query_tsv'] : [];
       expect(sorted(names)).toEqual(
-        sorted([
-          primaryKey,
-          'idx_invocation_skill_time',
-          'idx_invocation_session_time',
-          'idx_invocation_invoked_at',
-          ...fullText,
-        ]),
+        sorted([primaryKey, 'idx_invocation_skill_time', 'idx_invocation_session_time', 'idx_invocation_invoked_at', ...fullText]),
       );
     });
   });

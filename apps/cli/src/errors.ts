@@ -53,7 +53,11 @@ export function describeError(error: unknown): DescribedError {
   // Too little data to train, a model of an older feature version: the message says what to do.
   if (error instanceof PredictorError) return { message: error.message, exitCode: 1, expected: true };
   if (error instanceof NotFoundError || error instanceof StoreOpenError || error instanceof StorageError) {
-    return { message: error instanceof UserPseudonymSecretError ? withSecretHint(error.message) : error.message, exitCode: 1, expected: true };
+    return {
+      message: error instanceof UserPseudonymSecretError ? withSecretHint(error.message) : error.message,
+      exitCode: 1,
+      expected: true,
+    };
   }
   // MigrationError lives in @skills/migrations (a second copy may be loaded): match by name.
   // NewerSchemaError: "this store was written by a newer version (migration …); upgrade …".
@@ -72,7 +76,9 @@ export function describeError(error: unknown): DescribedError {
  * variable (a PostgreSQL store has no key file to fall back on).
  */
 function withSecretHint(message: string): string {
-  const text = message.replace(/the same userPseudonymSecret/g, 'the same user-pseudonym secret').replace(/userPseudonymSecret/g, 'the user-pseudonym secret');
+  const text = message
+    .replace(/the same userPseudonymSecret/g, 'the same user-pseudonym secret')
+    .replace(/userPseudonymSecret/g, 'the user-pseudonym secret');
   return `${text}: set SKILLS_PSEUDONYM_SECRET (the same value every time for this store)`;
 }
 

@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  invocationInputSchema,
-  recordInvocations,
-  ValidationError,
-  type InvocationInput,
-  type Store,
-} from '@skills/storage';
+import { invocationInputSchema, recordInvocations, ValidationError, type InvocationInput, type Store } from '@skills/storage';
 import { readJsonlLines, type JsonlLine } from './jsonl-reader.js';
 
 /** One problem with one line of the input. */
@@ -68,11 +62,7 @@ export function importedLineId(text: string): string {
  * Stream JSON Lines into the store, `batchSize` lines per transaction. Without `skipInvalid`, the
  * first batch with a bad line is not written and the import stops; batches before it stay written.
  */
-export async function importJsonl(
-  store: Store,
-  source: AsyncIterable<Buffer | string>,
-  options: ImportOptions,
-): Promise<ImportSummary> {
+export async function importJsonl(store: Store, source: AsyncIterable<Buffer | string>, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const keep = options.keepIssues ?? 100;
   const summary: ImportSummary = {

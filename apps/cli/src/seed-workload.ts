@@ -19,11 +19,7 @@ export interface SeedSummary {
  * Write a deterministic synthetic workload batch by batch. `created_at` is set to `invoked_at`
  * so that the stored rows (and `skills export`) depend on the options only, never on the clock.
  */
-export async function seedWorkload(
-  store: Store,
-  options: WorkloadOptions,
-  onProgress?: (done: number) => void,
-): Promise<SeedSummary> {
+export async function seedWorkload(store: Store, options: WorkloadOptions, onProgress?: (done: number) => void): Promise<SeedSummary> {
   const started = performance.now();
   const workload = createWorkload(options);
   let done = 0;
@@ -56,7 +52,10 @@ function createWorkload(options: WorkloadOptions): ReturnType<typeof generateWor
     return generateWorkload(options);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    const message = error.message.replace(/options\.(\w+)/g, (_, name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    const message = error.message.replace(
+      /options\.(\w+)/g,
+      (_, name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    );
     throw new CliError(message);
   }
 }

@@ -136,7 +136,11 @@ export async function withStore<T>(
       `skills: warning: key file ${resolved.keyFile} is readable by other users: anyone who reads it can recompute user pseudonyms (fix: chmod 600 ${quoteArg(resolved.keyFile)})\n`,
     );
   }
-  const options: OpenStoreOptions = { migrate, keyFile: false, ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }) };
+  const options: OpenStoreOptions = {
+    migrate,
+    keyFile: false,
+    ...(resolved.secret === undefined ? {} : { userPseudonymSecret: resolved.secret }),
+  };
   let store: Store;
   const existed = file === undefined || existsSync(file);
   try {
@@ -153,7 +157,9 @@ export async function withStore<T>(
   try {
     const result = await work(store, url);
     if (!existed && command.name() !== 'init') {
-      context.io.stderr.write(`skills: created a new store at ${file} (there was none; mistyped --db? \`skills init\` makes stores on purpose)\n`);
+      context.io.stderr.write(
+        `skills: created a new store at ${file} (there was none; mistyped --db? \`skills init\` makes stores on purpose)\n`,
+      );
     }
     return result;
   } finally {

@@ -7,9 +7,24 @@ describe('skills abtest', () => {
   const abtest = (...args: string[]) => runMain(['abtest', ...args, '--db', db]);
 
   it('creates an experiment and lists it, as a table and as JSON', async () => {
-    const created = await abtest('create', 'search-v2', '--control', 'semantic', '--treatment', 'workflow-aware', '--min-sample', '20', '--json');
+    const created = await abtest(
+      'create',
+      'search-v2',
+      '--control',
+      'semantic',
+      '--treatment',
+      'workflow-aware',
+      '--min-sample',
+      '20',
+      '--json',
+    );
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ name: 'search-v2', status: 'running', assignmentRatio: 0.5, options: { mode: 'sequential', correction: 'holm' } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      name: 'search-v2',
+      status: 'running',
+      assignmentRatio: 0.5,
+      options: { mode: 'sequential', correction: 'holm' },
+    });
     const table = await abtest('list');
     expect(table.stdout).toMatch(/search-v2\s+│?\s*running/);
     const json = await abtest('list', '--json');
@@ -18,7 +33,11 @@ describe('skills abtest', () => {
 
   it('rejects a duplicate name with one line and exit code 1', async () => {
     const again = await abtest('create', 'search-v2', '--control', 'a', '--treatment', 'b');
-    expect(again).toEqual({ code: 1, stdout: '', stderr: 'skills: experiment search-v2: an experiment with this name already exists (names are compared regardless of case)\n' });
+    expect(again).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'skills: experiment search-v2: an experiment with this name already exists (names are compared regardless of case)\n',
+    });
     expect((await abtest('create', 'Search-V2', '--control', 'a', '--treatment', 'b')).code).toBe(1);
   });
 
@@ -26,7 +45,9 @@ describe('skills abtest', () => {
     const created = await abtest('create', 'planned', '--control', 'a', '--treatment', 'b', '--planned-users', '3000', '--json');
     expect(JSON.parse(created.stdout).options.plannedUsersPerVariant).toBe(3000);
     expect(await abtest('create', 'planned-2', '--control', 'a', '--treatment', 'b', '--planned-users', '1.5')).toEqual({
-      code: 1, stdout: '', stderr: 'skills: --planned-users: expected a whole number of users ≥ 2 (got "1.5")\n',
+      code: 1,
+      stdout: '',
+      stderr: 'skills: --planned-users: expected a whole number of users ≥ 2 (got "1.5")\n',
     });
   });
 
@@ -46,7 +67,9 @@ describe('skills abtest', () => {
 
   it('rejects an outcome of an unassigned user and a rating outside 1–5', async () => {
     expect(await abtest('record', 'search-v2', 'mallory', '--completed')).toEqual({
-      code: 1, stdout: '', stderr: 'skills: assignment not found: search-v2/mallory\n',
+      code: 1,
+      stdout: '',
+      stderr: 'skills: assignment not found: search-v2/mallory\n',
     });
     const rating = await abtest('record', 'search-v2', 'alice', '--completed', '--rating', '6');
     expect(rating).toEqual({ code: 1, stdout: '', stderr: 'skills: --rating: expected a number from 1 to 5 (got "6")\n' });
@@ -56,7 +79,14 @@ describe('skills abtest', () => {
     for (let i = 0; i < 60; i++) {
       const user = `u${i}`;
       const variant = (await abtest('assign', 'search-v2', user)).stdout.trim();
-      await abtest('record', 'search-v2', user, i % 10 < (variant === 'treatment' ? 9 : 3) ? '--completed' : '--abandoned', '--duration', String(5 + (i % 7)));
+      await abtest(
+        'record',
+        'search-v2',
+        user,
+        i % 10 < (variant === 'treatment' ? 9 : 3) ? '--completed' : '--abandoned',
+        '--duration',
+        String(5 + (i % 7)),
+      );
     }
     const table = await abtest('analyze', 'search-v2');
     expect(table.code).toBe(0);
@@ -71,7 +101,9 @@ describe('skills abtest', () => {
   it('stops an experiment: nobody new is assigned', async () => {
     expect((await abtest('stop', 'search-v2')).stdout).toBe('Stopped experiment search-v2.\n');
     expect(await abtest('assign', 'search-v2', 'newcomer')).toEqual({
-      code: 1, stdout: '', stderr: 'skills: experiment search-v2: is stopped and assigns nobody new\n',
+      code: 1,
+      stdout: '',
+      stderr: 'skills: experiment search-v2: is stopped and assigns nobody new\n',
     });
   });
 

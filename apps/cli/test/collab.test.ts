@@ -29,7 +29,16 @@ async function json<T>(args: string[], env?: Record<string, string>): Promise<T>
 
 /** Every skill `user` invoked, from `skills list`. */
 async function invokedSkills(db: string, user: string): Promise<Set<string>> {
-  const page = await json<{ items: { skill_name: string }[]; nextCursor: string | null }>(['list', '--db', db, '--user', user, '--limit', '10000', '--json']);
+  const page = await json<{ items: { skill_name: string }[]; nextCursor: string | null }>([
+    'list',
+    '--db',
+    db,
+    '--user',
+    user,
+    '--limit',
+    '10000',
+    '--json',
+  ]);
   expect(page.nextCursor).toBeNull();
   return new Set(page.items.map((item) => item.skill_name));
 }
@@ -97,9 +106,13 @@ describe('collaborative commands on a seeded store', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`Skills to try for ${user}:`);
     expect(result.stdout).toMatch(/│ skill\s+│ score │ basis\s+│ reason\s+│/);
-    expect(lines.filter((line) => /│ 0\.\d{3} │ neighbours │ used successfully by \d+ of your 10 nearest users/.test(line))).toHaveLength(3);
+    expect(lines.filter((line) => /│ 0\.\d{3} │ neighbours │ used successfully by \d+ of your 10 nearest users/.test(line))).toHaveLength(
+      3,
+    );
     const byItems = await runMain(['recommend', user, '--db', db, '--limit', '3']);
-    expect(byItems.stdout.split('\n').filter((line) => /│ -?\d+\.\d{3} │ related-skills │ often used together with /.test(line))).toHaveLength(3);
+    expect(
+      byItems.stdout.split('\n').filter((line) => /│ -?\d+\.\d{3} │ related-skills │ often used together with /.test(line)),
+    ).toHaveLength(3);
   });
 
   it('similar --json: similarities in (0, 1], highest first, pseudonyms only', async () => {
@@ -164,10 +177,28 @@ describe('collaborative commands on a seeded store', () => {
       '1000',
       '--json',
     ]);
-    expect(deps).toContainEqual({ skill: 'git-commit', partner: 'git-push', source: 'declared', sessions: 0, support: null, confidence: null, lift: 4.2 });
+    expect(deps).toContainEqual({
+      skill: 'git-commit',
+      partner: 'git-push',
+      source: 'declared',
+      sessions: 0,
+      support: null,
+      confidence: null,
+      lift: 4.2,
+    });
     for (let i = 1; i < deps.length; i++) expect(deps[i]!.lift).toBeLessThanOrEqual(deps[i - 1]!.lift);
     for (const d of deps) expect(d.lift).toBeGreaterThanOrEqual(1.5);
-    const observed = await json<{ source: string; sessions: number }[]>(['deps', 'git-commit', '--db', db, '--min-lift', '0', '--min-sessions', '3', '--json']);
+    const observed = await json<{ source: string; sessions: number }[]>([
+      'deps',
+      'git-commit',
+      '--db',
+      db,
+      '--min-lift',
+      '0',
+      '--min-sessions',
+      '3',
+      '--json',
+    ]);
     expect(observed.length).toBe(10);
     for (const d of observed) if (d.source === 'observed') expect(d.sessions).toBeGreaterThanOrEqual(3);
     const table = await runMain(['deps', 'git-commit', '--db', db, '--limit', '1000']);
@@ -198,7 +229,9 @@ describe('collaborative commands on a seeded store', () => {
     expect(after.length).toBe(before.length - 1);
     expect(await json<Match[]>(['similar', user, '--db', db, '--json'])).toEqual([]);
     expect(await json<unknown[]>(['compare', user, '--db', db, '--json'])).toEqual([]);
-    expect((await runMain(['forget', user, '--db', db])).stdout).toMatch(new RegExp(`^Forgot ${user}: removed 0 interaction rows; later invocations of theirs are left out too.\n`));
+    expect((await runMain(['forget', user, '--db', db])).stdout).toMatch(
+      new RegExp(`^Forgot ${user}: removed 0 interaction rows; later invocations of theirs are left out too.\n`),
+    );
   });
 
   it('refuses another SKILLS_PSEUDONYM_SECRET, a missing key file and a short secret, in one line', async () => {
@@ -229,7 +262,9 @@ describe('collaborative commands on a seeded store', () => {
       expect(existsSync(keyFile)).toBe(false);
       expect((await runMain(['similar', user, '--db', db], { env: { SKILLS_PSEUDONYM_SECRET: saved } })).code).toBe(0);
       writeFileSync(keyFile, 'x'.repeat(64), { mode: 0o600 });
-      expect((await runMain(['top', '--db', db])).stderr).toBe(`skills: key file ${keyFile} ${MISMATCH}: restore the original key file or set SKILLS_PSEUDONYM_SECRET\n`);
+      expect((await runMain(['top', '--db', db])).stderr).toBe(
+        `skills: key file ${keyFile} ${MISMATCH}: restore the original key file or set SKILLS_PSEUDONYM_SECRET\n`,
+      );
     } finally {
       writeFileSync(keyFile, saved, { mode: 0o600 });
     }
@@ -282,7 +317,11 @@ describe('skills compare on a known fixture', () => {
       ...runs('ann', 'ruff-check', 40, 40), // 100% against 50%: above
       ...runs('ann', 'git-commit', 3, 2), // 67% against 80%, three tries: indistinguishable
       ...runs('ann', 'solo-skill', 2, 1), // nobody else to compare with
-      ...['bo', 'cy', 'di'].flatMap((other) => [...runs(other, 'pytest-run', 40, 36), ...runs(other, 'ruff-check', 40, 20), ...runs(other, 'git-commit', 10, 8)]),
+      ...['bo', 'cy', 'di'].flatMap((other) => [
+        ...runs(other, 'pytest-run', 40, 36),
+        ...runs(other, 'ruff-check', 40, 20),
+        ...runs(other, 'git-commit', 10, 8),
+      ]),
     ];
     const result = await runMain(['import', '-', '--db', db, '--json'], { input: jsonl(items) });
     expect(result.code).toBe(0);
@@ -297,7 +336,14 @@ describe('skills compare on a known fixture', () => {
       ['solo-skill', 'indistinguishable'],
     ]);
     const [gitCommit, pytest, ruff, solo] = comparisons;
-    expect(pytest).toMatchObject({ userInvocations: 40, userCompleted: 8, userRate: 0.2, globalRate: 0.9, communityInvocations: 120, significant: true });
+    expect(pytest).toMatchObject({
+      userInvocations: 40,
+      userCompleted: 8,
+      userRate: 0.2,
+      globalRate: 0.9,
+      communityInvocations: 120,
+      significant: true,
+    });
     expect(pytest!.difference).toBeCloseTo(-0.7, 10);
     expect(pytest!.pValue).toBeLessThan(1e-6);
     expect(ruff).toMatchObject({ userRate: 1, globalRate: 0.5, significant: true });
@@ -322,7 +368,9 @@ describe('the pseudonym secret and store access', () => {
 
   it('creates no key file for a store a read command refuses, nor for skills migrate', async () => {
     const missing = join(dir, 'missing.db');
-    expect((await runMain(['recommend', 'ann', '--db', missing])).stderr).toBe(`skills: no store at ${missing} (create one with: skills init --db ${missing})\n`);
+    expect((await runMain(['recommend', 'ann', '--db', missing])).stderr).toBe(
+      `skills: no store at ${missing} (create one with: skills init --db ${missing})\n`,
+    );
     expect(existsSync(`${missing}.secret`)).toBe(false);
     const migrated = join(dir, 'migrated.db');
     expect((await runMain(['migrate', 'up', '--db', migrated])).code).toBe(0);
@@ -340,7 +388,10 @@ describe('the pseudonym secret and store access', () => {
 
   it("storage's userPseudonymSecret messages point at SKILLS_PSEUDONYM_SECRET", () => {
     const described = describeError(
-      new UserPseudonymSecretError('required', 'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations'),
+      new UserPseudonymSecretError(
+        'required',
+        'this store keeps pseudonymised user interactions: open it with the same userPseudonymSecret to record invocations',
+      ),
     );
     expect(described).toEqual({
       message:

@@ -8,7 +8,11 @@ describe('errors and exit codes', () => {
   const dir = tempDir();
 
   it('exits 2 with one line for an unknown option or command', async () => {
-    expect(await runBin(['top', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "skills: unknown option '--bogus' (see skills --help)\n" });
+    expect(await runBin(['top', '--bogus'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "skills: unknown option '--bogus' (see skills --help)\n",
+    });
     const unknown = await runMain(['tpo']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe("skills: unknown command 'tpo' (Did you mean top?) (see skills --help)\n");
@@ -16,27 +20,47 @@ describe('errors and exit codes', () => {
 
   it('exits 2 for a missing argument or required option', async () => {
     expect((await runMain(['import'])).stderr).toBe("skills: missing required argument 'file' (see skills --help)\n");
-    expect((await runMain(['record', '--skill', 'x'])).stderr).toBe("skills: required option '--session <id>' not specified (see skills --help)\n");
+    expect((await runMain(['record', '--skill', 'x'])).stderr).toBe(
+      "skills: required option '--session <id>' not specified (see skills --help)\n",
+    );
   });
 
   it('names the flag and the position of a bad repeated value in record', async () => {
     const long = 'x'.repeat(501);
-    const result = await runMain(['record', '--db', join(dir, 'rec.db'), '--skill', 'a', '--session', 'b', '--follow-up', 'ok', '--follow-up', long]);
+    const result = await runMain([
+      'record',
+      '--db',
+      join(dir, 'rec.db'),
+      '--skill',
+      'a',
+      '--session',
+      'b',
+      '--follow-up',
+      'ok',
+      '--follow-up',
+      long,
+    ]);
     expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^skills: --follow-up \(value 2\): .*500 characters\n$/) });
-    expect((await runMain(['record', '--db', join(dir, 'rec.db'), '--skill', 'a', '--session', 'b', '--completed', '--failed'])).stderr).toBe(
-      'skills: --completed and --failed cannot be used together\n',
-    );
+    expect(
+      (await runMain(['record', '--db', join(dir, 'rec.db'), '--skill', 'a', '--session', 'b', '--completed', '--failed'])).stderr,
+    ).toBe('skills: --completed and --failed cannot be used together\n');
   });
 
   it('exits 1 with one line, no stack trace, for a bad time argument', async () => {
     const result = await runBin(['top', '--since', 'last tuesday', '--db', join(dir, 'none.db')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('skills: --since: expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time (got "last tuesday")\n');
+    expect(result.stderr).toBe(
+      'skills: --since: expected a duration before now (30m, 24h, 7d, 2w), epoch milliseconds or an ISO-8601 time (got "last tuesday")\n',
+    );
   });
 
   it('refuses to read a store that does not exist instead of creating an empty one', async () => {
     const db = join(dir, 'typo.db');
-    expect(await runMain(['top', '--db', db])).toEqual({ code: 1, stdout: '', stderr: `skills: no store at ${db} (create one with: skills init --db ${db})\n` });
+    expect(await runMain(['top', '--db', db])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `skills: no store at ${db} (create one with: skills init --db ${db})\n`,
+    });
   });
 
   it('reports an unsupported store URL in one line', async () => {
@@ -58,10 +82,29 @@ describe('unexpected errors', () => {
   it('print one line and point at SKILLS_DEBUG; with SKILLS_DEBUG=1 the stack too', async () => {
     const run = async (env: Record<string, string>) => {
       let stderr = '';
-      const stdin = new Readable({ read() { this.destroy(new Error('disk on fire')); } });
-      const sink = new Writable({ write(chunk, _encoding, callback) { stderr += String(chunk); callback(); } });
-      const devNull = new Writable({ write(_chunk, _encoding, callback) { callback(); } });
-      const code = await main(['node', 'skills', 'import', '-', '--db', ':memory:'], { stdout: devNull, stderr: sink, stdin, env, isTTY: false });
+      const stdin = new Readable({
+        read() {
+          this.destroy(new Error('disk on fire'));
+        },
+      });
+      const sink = new Writable({
+        write(chunk, _encoding, callback) {
+          stderr += String(chunk);
+          callback();
+        },
+      });
+      const devNull = new Writable({
+        write(_chunk, _encoding, callback) {
+          callback();
+        },
+      });
+      const code = await main(['node', 'skills', 'import', '-', '--db', ':memory:'], {
+        stdout: devNull,
+        stderr: sink,
+        stdin,
+        env,
+        isTTY: false,
+      });
       return { code, stderr };
     };
     expect(await run({})).toEqual({ code: 1, stderr: 'skills: disk on fire (run with SKILLS_DEBUG=1 for details)\n' });

@@ -15,7 +15,9 @@ describe('skills seed', () => {
     const [a, b] = [join(dir, 'seed-a.db'), join(dir, 'seed-b.db')];
     const first = await runBin(['seed', '--db', a, ...SEED]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Seeded 3,000 invocations \(3,000 new, 0 already stored\) from 2026-02-01T00:00:00Z to 2026-02-04T00:00:00Z in [\d.]+ s \([\d,]+ invocations\/s\)\./);
+    expect(first.stdout).toMatch(
+      /^Seeded 3,000 invocations \(3,000 new, 0 already stored\) from 2026-02-01T00:00:00Z to 2026-02-04T00:00:00Z in [\d.]+ s \([\d,]+ invocations\/s\)\./,
+    );
     await runMain(['seed', '--db', b, ...SEED]);
     const exportA = await runBin(['export', '--db', a]);
     const exportB = await runBin(['export', '--db', b]);
@@ -40,21 +42,82 @@ describe('skills export | skills import -', () => {
   it('round-trips every column exactly, embeddings and ids included', async () => {
     const [source, copy] = [join(dir, 'source.db'), join(dir, 'copy.db')];
     await runMain(['seed', '--db', source, ...SEED.slice(0, 4), '--days', '1', '--seed', '3']);
-    await runMain(['record', '--db', source, '--id', 'rich', '--skill', 'custom-review', '--session', 'sx', '--user', 'u"1', '--invoked-at', '2026-01-01T00:00:00.123Z', '--completed', '--duration', '0.1', '--query', 'review ünïcode\nand "quotes"', '--workflow-path', 'ci', '--phase', 'verification', '--step-id', 'review/2', '--error-type', 'none', '--follow-up', 'a', '--follow-up', 'b', '--alternative', 'lint', '--selection-rank', '2', '--created-at', '1767225600999', '--embedding', '0.1,-2.5,3e-8']);
+    await runMain([
+      'record',
+      '--db',
+      source,
+      '--id',
+      'rich',
+      '--skill',
+      'custom-review',
+      '--session',
+      'sx',
+      '--user',
+      'u"1',
+      '--invoked-at',
+      '2026-01-01T00:00:00.123Z',
+      '--completed',
+      '--duration',
+      '0.1',
+      '--query',
+      'review ünïcode\nand "quotes"',
+      '--workflow-path',
+      'ci',
+      '--phase',
+      'verification',
+      '--step-id',
+      'review/2',
+      '--error-type',
+      'none',
+      '--follow-up',
+      'a',
+      '--follow-up',
+      'b',
+      '--alternative',
+      'lint',
+      '--selection-rank',
+      '2',
+      '--created-at',
+      '1767225600999',
+      '--embedding',
+      '0.1,-2.5,3e-8',
+    ]);
 
-    await sh('sh', ['-c', `"${process.execPath}" "${BIN}" export --db "${source}" | "${process.execPath}" "${BIN}" import - --db "${copy}"`]);
+    await sh('sh', [
+      '-c',
+      `"${process.execPath}" "${BIN}" export --db "${source}" | "${process.execPath}" "${BIN}" import - --db "${copy}"`,
+    ]);
     const [original, imported] = [await allInvocations(source), await allInvocations(copy)];
     expect(imported).toHaveLength(3001);
     expect(imported).toEqual(original);
-    expect(imported.find((i) => i.id === 'rich')).toMatchObject({ embedding: [Math.fround(0.1), -2.5, Math.fround(3e-8)], created_at: 1767225600999 });
+    expect(imported.find((i) => i.id === 'rich')).toMatchObject({
+      embedding: [Math.fround(0.1), -2.5, Math.fround(3e-8)],
+      created_at: 1767225600999,
+    });
     expect((await runBin(['verify', '--db', copy])).stdout).toBe('consistent\n');
   });
 
   it('filters by skill and time and writes to --output', async () => {
     const source = join(dir, 'source.db');
     const out = join(dir, 'rich.jsonl');
-    const result = await runBin(['export', '--db', source, '--skill', 'custom-review', '--since', '2026-01-01', '--until', '2026-01-02', '--output', out]);
+    const result = await runBin([
+      'export',
+      '--db',
+      source,
+      '--skill',
+      'custom-review',
+      '--since',
+      '2026-01-01',
+      '--until',
+      '2026-01-02',
+      '--output',
+      out,
+    ]);
     expect(result).toEqual({ code: 0, stdout: '', stderr: `Exported 1 invocations to ${out}\n` });
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ id: 'rich', follow_up_actions: ['a', 'b'], alternatives_considered: ['lint'] });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({
+      id: 'rich',
+      follow_up_actions: ['a', 'b'],
+      alternatives_considered: ['lint'],
+    });
   });
 });

@@ -13,14 +13,18 @@ describe('a new user: stores are made on purpose, failures leave nothing', () =>
     const db = join(dir, 'typo.db');
     const result = await runMain(['record', '--skill', 'a', '--session', 's', '--db', db]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe(`skills: created a new store at ${db} (there was none; mistyped --db? \`skills init\` makes stores on purpose)\n`);
+    expect(result.stderr).toBe(
+      `skills: created a new store at ${db} (there was none; mistyped --db? \`skills init\` makes stores on purpose)\n`,
+    );
     // The second write finds the store: nothing more to say.
     expect((await runMain(['record', '--skill', 'a', '--session', 's', '--db', db])).stderr).toBe('');
   });
 
   it('init says it created the store; a second init does not', async () => {
     const db = join(dir, 'new.db');
-    expect((await runMain(['init', '--db', db])).stdout).toMatch(new RegExp(`^Created a new store at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\n`));
+    expect((await runMain(['init', '--db', db])).stdout).toMatch(
+      new RegExp(`^Created a new store at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\n`),
+    );
     expect((await runMain(['init', '--db', db])).stdout).not.toContain('Created');
   });
 
@@ -31,7 +35,9 @@ describe('a new user: stores are made on purpose, failures leave nothing', () =>
     const result = await runMain(['record', '--skill', 'a', '--session', 's', '--db', notSqlite]);
     expect(result.code).toBe(1);
     expect(existsSync(`${notSqlite}.secret`)).toBe(false);
-    expect((await runMain(['top', '--db', 'mysql://x/y'])).stderr).toBe('skills: unsupported store URL scheme in "mysql://x/y": expected sqlite: or postgres://\n');
+    expect((await runMain(['top', '--db', 'mysql://x/y'])).stderr).toBe(
+      'skills: unsupported store URL scheme in "mysql://x/y": expected sqlite: or postgres://\n',
+    );
     expect(existsSync('mysql:')).toBe(false);
     expect(existsSync(sub)).toBe(false);
   });
@@ -44,7 +50,20 @@ describe('skills migrate and rebuild', () => {
     const db = join(dir, name);
     expect((await runMain(['init', '--db', db])).code).toBe(0);
     for (let i = 0; i < 6; i++) {
-      const result = await runMain(['record', '--skill', i % 2 ? 'a' : 'b', '--session', `s${i}`, '--user', `u${i % 3}`, '--completed', '--duration', String(i + 1), '--db', db]);
+      const result = await runMain([
+        'record',
+        '--skill',
+        i % 2 ? 'a' : 'b',
+        '--session',
+        `s${i}`,
+        '--user',
+        `u${i % 3}`,
+        '--completed',
+        '--duration',
+        String(i + 1),
+        '--db',
+        db,
+      ]);
       expect(result.code, result.stderr).toBe(0);
     }
     return db;
@@ -56,19 +75,29 @@ describe('skills migrate and rebuild', () => {
     const steps = status.length - 3; // back to 0003: drops the taxonomy init loaded
     const refused = await runMain(['migrate', 'down', '--steps', String(steps), '--db', db]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^skills: refusing to roll back: it would destroy data: .*0004_analytics drops table skill_categories \(the taxonomy’s categories\), \d+ rows.*Nothing was changed\. To go ahead: skills migrate down --steps \d+ --force .*0004_analytics.*\n$/);
+    expect(refused.stderr).toMatch(
+      /^skills: refusing to roll back: it would destroy data: .*0004_analytics drops table skill_categories \(the taxonomy’s categories\), \d+ rows.*Nothing was changed\. To go ahead: skills migrate down --steps \d+ --force .*0004_analytics.*\n$/,
+    );
     const force = refused.stderr.match(/--force (.*)\n$/)![1]!.split(' ');
     expect((await runMain(['migrate', 'status', '--db', db])).stdout).toContain('Up to date.');
 
     const done = await runMain(['migrate', 'down', '--steps', String(steps), '--force', ...force, '--db', db]);
     expect(done.code, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/^Rolled back: .*0004_analytics\n/);
-    expect(done.stdout).toMatch(/Dropped table skill_time_series \(hourly rollups\): \d+ rows \(rebuilt from the invocations on the next migrate up, or by skills rebuild\)\n/);
+    expect(done.stdout).toMatch(
+      /Dropped table skill_time_series \(hourly rollups\): \d+ rows \(rebuilt from the invocations on the next migrate up, or by skills rebuild\)\n/,
+    );
 
     const up = await runMain(['migrate', 'up', '--db', db]);
     expect(up.stdout).toContain('Rebuilt the rollups from the stored invocations (0004_analytics recreated them empty).\n');
-    const top = JSON.parse((await runMain(['top', '--db', db, '--since', '2h', '--json'])).stdout) as { skill_name: string; invocations: number }[];
-    expect(top.map((s) => [s.skill_name, s.invocations])).toEqual([['a', 3], ['b', 3]]);
+    const top = JSON.parse((await runMain(['top', '--db', db, '--since', '2h', '--json'])).stdout) as {
+      skill_name: string;
+      invocations: number;
+    }[];
+    expect(top.map((s) => [s.skill_name, s.invocations])).toEqual([
+      ['a', 3],
+      ['b', 3],
+    ]);
     expect(await runMain(['verify', '--db', db])).toMatchObject({ code: 0, stdout: 'consistent\n' });
   });
 
@@ -80,7 +109,11 @@ describe('skills migrate and rebuild', () => {
     await store.close();
     expect((await runMain(['verify', '--db', db])).code).toBe(1);
     const result = await runMain(['rebuild', '--db', db, '--json']);
-    expect(JSON.parse(result.stdout)).toMatchObject({ invocations: 6, userInteractions: true, rows: { skill_metrics: 2, skill_user_interactions: 6 } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      invocations: 6,
+      userInteractions: true,
+      rows: { skill_metrics: 2, skill_user_interactions: 6 },
+    });
     expect(await runMain(['verify', '--db', db])).toMatchObject({ code: 0, stdout: 'consistent\n' });
   });
 
@@ -114,10 +147,14 @@ describe('small-data answers that read right', () => {
     const db = join(dir, 'trend.db');
     const now = Date.UTC(2026, 0, 10, 15, 20);
     await runMain(['init', '--db', db]);
-    await runMain(['record', '--skill', 'a', '--session', 's', '--completed', '--invoked-at', String(now - 5 * 60_000), '--db', db], { now });
+    await runMain(['record', '--skill', 'a', '--session', 's', '--completed', '--invoked-at', String(now - 5 * 60_000), '--db', db], {
+      now,
+    });
     const result = await runMain(['trend', 'a', '--days', '14', '--db', db], { now });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`1 invocation since 2026-01-10T15:00:00Z (the current hour) is not counted yet: a trend uses complete hours only.\n`);
+    expect(result.stdout).toContain(
+      `1 invocation since 2026-01-10T15:00:00Z (the current hour) is not counted yet: a trend uses complete hours only.\n`,
+    );
     const json = JSON.parse((await runMain(['trend', 'a', '--days', '14', '--db', db, '--json'], { now })).stdout);
     expect(json.notCountedYet).toBe(1);
     expect(json.until).toBe(now - (now % HOUR));
@@ -131,4 +168,3 @@ describe('small-data answers that read right', () => {
     expect(top).toMatchObject({ skill_name: 'pytest-run', avg_duration_seconds: 4.2, p95_duration_seconds: 4.2 });
   });
 });
-

@@ -43,7 +43,10 @@ describe('skills import of bad input', () => {
     const db = join(dir, 'dups.db');
     expect((await runMain(['init', '--db', db])).code).toBe(0);
     await runMain(['import', file('first.jsonl', `${line('d1')}\n${line('d2')}\n`), '--db', db]);
-    const path = file('second.jsonl', [line('d1'), line('d2', { completed: false }), line('d3'), line('d3', { duration_seconds: 2 })].join('\n'));
+    const path = file(
+      'second.jsonl',
+      [line('d1'), line('d2', { completed: false }), line('d3'), line('d3', { duration_seconds: 2 })].join('\n'),
+    );
     const result = await runMain(['import', path, '--db', db]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Read 4 lines: 1 inserted, 3 duplicates \(2 with different content\), 0 rejected in /);

@@ -25,7 +25,14 @@ describe('skills import', () => {
     const path = file(
       'times.jsonl',
       [
-        JSON.stringify({ id: 'a', skill_name: 'pytest-run', session_id: 's1', invoked_at: '2026-01-01T10:00:00Z', completed: true, duration_seconds: 2 }),
+        JSON.stringify({
+          id: 'a',
+          skill_name: 'pytest-run',
+          session_id: 's1',
+          invoked_at: '2026-01-01T10:00:00Z',
+          completed: true,
+          duration_seconds: 2,
+        }),
         '',
         JSON.stringify({ id: 'b', skill_name: 'pytest-run', session_id: 's1', invoked_at: Date.UTC(2026, 0, 1, 11), completed: false }),
         JSON.stringify({ skill_name: 'git-commit', session_id: 's2', invoked_at: '2026-01-01T12:30:00+01:00', completed: true }),
@@ -38,7 +45,13 @@ describe('skills import', () => {
     expect(stored.map((i) => [i.id, i.invoked_at, i.completed])).toEqual([
       ['a', Date.UTC(2026, 0, 1, 10), true],
       ['b', Date.UTC(2026, 0, 1, 11), false],
-      [importedLineId(JSON.stringify({ skill_name: 'git-commit', session_id: 's2', invoked_at: '2026-01-01T12:30:00+01:00', completed: true })), Date.UTC(2026, 0, 1, 11, 30), true],
+      [
+        importedLineId(
+          JSON.stringify({ skill_name: 'git-commit', session_id: 's2', invoked_at: '2026-01-01T12:30:00+01:00', completed: true }),
+        ),
+        Date.UTC(2026, 0, 1, 11, 30),
+        true,
+      ],
     ]);
   });
 
@@ -57,7 +70,9 @@ describe('skills import', () => {
     expect(result.code).toBe(1);
     const errors = result.stderr.trim().split('\n');
     expect(errors[0]).toBe('skills: line 7: invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text');
-    expect(errors[1]).toMatch(/^skills: stopped: nothing from lines 6-10 was written; 5 valid lines before them are stored\. .*run the same import again/);
+    expect(errors[1]).toMatch(
+      /^skills: stopped: nothing from lines 6-10 was written; 5 valid lines before them are stored\. .*run the same import again/,
+    );
     expect(result.stdout).toMatch(/^Read 10 lines: 5 inserted, 0 duplicates, 1 rejected in /);
     expect(await countRows(db)).toBe(5);
   });

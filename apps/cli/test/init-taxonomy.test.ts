@@ -21,7 +21,19 @@ describe('skills init', () => {
     expect(JSON.parse(again.stdout)).toEqual({
       store: db,
       created: false,
-      migrations: ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'],
+      migrations: [
+        '0001_initial',
+        '0002_search',
+        '0003_workflow_correlation',
+        '0004_analytics',
+        '0005_abtest',
+        '0006_predictor',
+        '0007_collab',
+        '0008_lean_ingest',
+        '0009_integrations',
+        '0010_ci_integrations',
+        '0011_skill_phase_totals',
+      ],
       taxonomy: { categories: 0, modalities: 0, dependencies: 0, mappings: 0 },
     });
   });
@@ -59,6 +71,12 @@ describe('skills taxonomy list', () => {
       'Testing',
     ]);
     expect(taxonomy.modalities).toHaveLength(4);
-    expect(taxonomy.dependencies[0]).toEqual({ skill_a: 'git-commit', skill_b: 'git-push', source: 'declared', lift_score: 4.2, co_occurrence_count: 0 });
+    expect(taxonomy.dependencies[0]).toEqual({
+      skill_a: 'git-commit',
+      skill_b: 'git-push',
+      source: 'declared',
+      lift_score: 4.2,
+      co_occurrence_count: 0,
+    });
   });
 });

@@ -30,7 +30,15 @@ describe('skills mcp', () => {
       const at = Date.now() - 60_000;
       const recorded = (await client.callTool({
         name: 'record_skill_invocation',
-        arguments: { id: 'stdio-1', skill_name: 'pytest-run', session_id: 's1', user_id: 'ann', invoked_at: at, completed: true, duration_seconds: 2 },
+        arguments: {
+          id: 'stdio-1',
+          skill_name: 'pytest-run',
+          session_id: 's1',
+          user_id: 'ann',
+          invoked_at: at,
+          completed: true,
+          duration_seconds: 2,
+        },
       })) as CallToolResult;
       expect(recorded.structuredContent).toEqual({ success: true, inserted: 1, duplicates: 0, ids: ['stdio-1'] });
 
@@ -38,12 +46,23 @@ describe('skills mcp', () => {
       expect(metrics.structuredContent).toMatchObject({
         success: true,
         message: 'Found 1 skills in the last 1 hours',
-        top_skills: [{ skill_name: 'pytest-run', invocation_count: 1, completed_count: 1, avg_duration: 2, last_invocation_at: new Date(at).toISOString() }],
+        top_skills: [
+          {
+            skill_name: 'pytest-run',
+            invocation_count: 1,
+            completed_count: 1,
+            avg_duration: 2,
+            last_invocation_at: new Date(at).toISOString(),
+          },
+        ],
       });
 
       const bad = (await client.callTool({ name: 'get_real_time_metrics', arguments: { limit: -1 } })) as CallToolResult;
       expect(bad.isError).toBe(true);
-      expect(bad.structuredContent).toMatchObject({ success: false, message: 'Invalid arguments for get_real_time_metrics: limit: expected an integer from 1 to 1000' });
+      expect(bad.structuredContent).toMatchObject({
+        success: false,
+        message: 'Invalid arguments for get_real_time_metrics: limit: expected an integer from 1 to 1000',
+      });
     } finally {
       await client.close();
     }
@@ -76,11 +95,23 @@ describe('skills mcp', () => {
     await savePredictor(seeded, await trainPredictor(seeded, { trees: 5 }));
     await seeded.close();
 
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--db', db], env: { PATH: process.env.PATH ?? '', SKILLS_PSEUDONYM_SECRET: secret }, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--db', db],
+      env: { PATH: process.env.PATH ?? '', SKILLS_PSEUDONYM_SECRET: secret },
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'stdio-every-tool', version: '1.0.0' });
     await client.connect(transport);
     try {
-      const reports = await exerciseEveryTool(client, { skill: 'pytest-run', session: 'session-0', user: 'user-1', word: 'auth', experiment: 'stdio-exercise', model: true });
+      const reports = await exerciseEveryTool(client, {
+        skill: 'pytest-run',
+        session: 'session-0',
+        user: 'user-1',
+        word: 'auth',
+        experiment: 'stdio-exercise',
+        model: true,
+      });
       expect(reports.length).toBe(18);
     } finally {
       await client.close();

@@ -2,7 +2,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBin, runMain, tempDir } from './helpers.js';
 
-const ALL = ['0001_initial', '0002_search', '0003_workflow_correlation', '0004_analytics', '0005_abtest', '0006_predictor', '0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals'];
+const ALL = [
+  '0001_initial',
+  '0002_search',
+  '0003_workflow_correlation',
+  '0004_analytics',
+  '0005_abtest',
+  '0006_predictor',
+  '0007_collab',
+  '0008_lean_ingest',
+  '0009_integrations',
+  '0010_ci_integrations',
+  '0011_skill_phase_totals',
+];
 
 describe('skills migrate', () => {
   const db = join(tempDir(), 'migrate.db');
@@ -29,11 +41,15 @@ describe('skills migrate', () => {
     const table = await runBin(['migrate', 'status', '--db', db]);
     expect(table.stdout).toMatch(/│ 0009_integrations\s+│ pending\s+│/);
     expect(table.stdout).toContain('3 pending: run skills migrate up');
-    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe('Applied: 0009_integrations, 0010_ci_integrations, 0011_skill_phase_totals\n');
+    expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe(
+      'Applied: 0009_integrations, 0010_ci_integrations, 0011_skill_phase_totals\n',
+    );
   });
 
   it('down rejects a bad --steps', async () => {
-    expect((await runMain(['migrate', 'down', '--steps', '0', '--db', db])).stderr).toBe('skills: --steps: expected an integer from 1 to 1000 (got "0")\n');
+    expect((await runMain(['migrate', 'down', '--steps', '0', '--db', db])).stderr).toBe(
+      'skills: --steps: expected an integer from 1 to 1000 (got "0")\n',
+    );
   });
 });
 

@@ -26,8 +26,15 @@ describe('skills import-legacy', () => {
     const report = JSON.parse(first.stdout);
     expect(report.version).toBe(4);
     expect(report.tables.map((t: { table: string; imported: number }) => [t.table, t.imported])).toEqual([
-      ['skill_invocation', 4], ['skill_user_interactions', 1], ['skill_categories', 2], ['skill_category_mapping', 1], ['skill_modalities', 1],
-      ['skill_dependencies', 1], ['ab_test_configs', 1], ['ab_test_assignments', 2], ['ab_test_outcomes', 2],
+      ['skill_invocation', 4],
+      ['skill_user_interactions', 1],
+      ['skill_categories', 2],
+      ['skill_category_mapping', 1],
+      ['skill_modalities', 1],
+      ['skill_dependencies', 1],
+      ['ab_test_configs', 1],
+      ['ab_test_assignments', 2],
+      ['ab_test_outcomes', 2],
     ]);
     expect(sha256(legacy)).toBe(before);
     expect((await runBin(['verify', '--db', db])).stdout).toBe('consistent\n');
@@ -50,11 +57,27 @@ describe('skills import-legacy', () => {
     let stderr = '';
     // A terminal-like stream: cli-progress draws only on a TTY.
     const sink = (append: (text: string) => void) =>
-      Object.assign(new Writable({ write(chunk, _e, callback) { append(String(chunk)); callback(); } }), {
-        isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true,
-      });
+      Object.assign(
+        new Writable({
+          write(chunk, _e, callback) {
+            append(String(chunk));
+            callback();
+          },
+        }),
+        {
+          isTTY: true,
+          columns: 120,
+          cursorTo: () => true,
+          clearLine: () => true,
+          moveCursor: () => true,
+        },
+      );
     const code = await main(['node', 'skills', 'import-legacy', legacy, '--db', join(dir, 'tty.db')], {
-      stdout: sink(() => {}), stderr: sink((t) => (stderr += t)), stdin: Readable.from([]), env: {}, isTTY: true,
+      stdout: sink(() => {}),
+      stderr: sink((t) => (stderr += t)),
+      stdin: Readable.from([]),
+      env: {},
+      isTTY: true,
     });
     expect(code).toBe(0);
     expect(stderr).toMatch(/importing \[[█░]+\] 100% \| 6 \/ 6/);
@@ -66,7 +89,9 @@ describe('skills import-legacy', () => {
     const db = join(dir, 'never.db');
     const result = await runBin(['import-legacy', notDb, '--db', db]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`skills: ${notDb}: not a SQLite database (found first bytes "{\\"skill_name\\":\\"x"): nothing was written\n`);
+    expect(result.stderr).toBe(
+      `skills: ${notDb}: not a SQLite database (found first bytes "{\\"skill_name\\":\\"x"): nothing was written\n`,
+    );
     expect(existsSync(db)).toBe(false);
   });
 });
@@ -74,7 +99,14 @@ describe('skills import-legacy', () => {
 describe('skills prune', () => {
   const dir = tempDir();
   const seed = async (db: string) => {
-    const lines = Array.from({ length: 10 * 24 }, (_, i) => ({ id: `r${i}`, skill_name: `skill-${i % 3}`, session_id: `s${Math.floor(i / 10)}`, invoked_at: NOW - 10 * DAY + i * 3_600_000, completed: i % 4 !== 0, duration_seconds: i % 5 }));
+    const lines = Array.from({ length: 10 * 24 }, (_, i) => ({
+      id: `r${i}`,
+      skill_name: `skill-${i % 3}`,
+      session_id: `s${Math.floor(i / 10)}`,
+      invoked_at: NOW - 10 * DAY + i * 3_600_000,
+      completed: i % 4 !== 0,
+      duration_seconds: i % 5,
+    }));
     expect((await runMain(['import', '-', '--db', db], { input: jsonl(lines), now: NOW })).code).toBe(0);
   };
 
@@ -87,7 +119,12 @@ describe('skills prune', () => {
     const top = (await runMain(['top', '--since', '11d', '--json', '--db', db], { now: NOW })).stdout;
     const result = await runMain(['prune', '--raw-older-than', '3d', '--db', db, '--json'], { now: NOW });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ cut: Date.UTC(2026, 4, 29), cutIso: '2026-05-29T00:00:00.000Z', deleted: 153, dryRun: false });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      cut: Date.UTC(2026, 4, 29),
+      cutIso: '2026-05-29T00:00:00.000Z',
+      deleted: 153,
+      dryRun: false,
+    });
     expect(await countRows(db)).toBe(87);
     expect((await runMain(['top', '--since', '11d', '--json', '--db', db], { now: NOW })).stdout).toBe(top);
     expect((await runMain(['verify', '--db', db])).stdout).toBe('consistent\n');
@@ -96,7 +133,8 @@ describe('skills prune', () => {
     expect(refused).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'skills: --discard-pruned-rollups: raw invocations before 2026-05-29T00:00:00.000Z were pruned and only the rollups hold them: a rebuild would lose that history (pass --discard-pruned-rollups to rebuild anyway)\n',
+      stderr:
+        'skills: --discard-pruned-rollups: raw invocations before 2026-05-29T00:00:00.000Z were pruned and only the rollups hold them: a rebuild would lose that history (pass --discard-pruned-rollups to rebuild anyway)\n',
     });
     expect((await runMain(['top', '--since', '11d', '--json', '--db', db], { now: NOW })).stdout).toBe(top);
     const rebuilt = await runMain(['rebuild', '--discard-pruned-rollups', '--json', '--db', db], { now: NOW });
@@ -108,9 +146,14 @@ describe('skills prune', () => {
     const db = join(dir, 'refuse.db');
     await seed(db);
     expect(await runMain(['prune', '--raw-older-than', '90', '--db', db])).toEqual({
-      code: 1, stdout: '', stderr: 'skills: --raw-older-than: a unit is required: expected a whole number and a unit: h, d or w (e.g. 90d, 12w, 48h) (got "90")\n',
+      code: 1,
+      stdout: '',
+      stderr:
+        'skills: --raw-older-than: a unit is required: expected a whole number and a unit: h, d or w (e.g. 90d, 12w, 48h) (got "90")\n',
     });
-    expect((await runMain(['prune', '--raw-older-than', '0d', '--db', db])).stderr).toBe('skills: --raw-older-than: must be more than 0 (got "0d")\n');
+    expect((await runMain(['prune', '--raw-older-than', '0d', '--db', db])).stderr).toBe(
+      'skills: --raw-older-than: must be more than 0 (got "0d")\n',
+    );
     expect((await runMain(['prune', '--db', db])).code).toBe(2);
     expect(await countRows(db)).toBe(240);
   });
@@ -126,7 +169,16 @@ describe('skills backup: restore drill', () => {
     const store = await openStore(db, { userPseudonymSecret: secret });
     let writing = true;
     let batches = 0;
-    const batch = (b: number) => Array.from({ length: 200 }, (_, i) => ({ id: `w${b}-${i}`, skill_name: `skill-${i % 4}`, session_id: `s${b}`, user_id: `u${i % 3}`, invoked_at: NOW - DAY + b * 200 + i, completed: i % 3 !== 0, duration_seconds: i % 7 }));
+    const batch = (b: number) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        id: `w${b}-${i}`,
+        skill_name: `skill-${i % 4}`,
+        session_id: `s${b}`,
+        user_id: `u${i % 3}`,
+        invoked_at: NOW - DAY + b * 200 + i,
+        completed: i % 3 !== 0,
+        duration_seconds: i % 7,
+      }));
     try {
       for (; batches < 10; batches += 1) await recordInvocations(store, batch(batches));
       const writer = (async () => {
@@ -142,7 +194,9 @@ describe('skills backup: restore drill', () => {
       writing = false;
       await writer;
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`^Backed up ${db} to ${backup} \\(.+\\) in \\d+\\.\\d\\d s\\.\\nCopied its key file to ${backup}\\.secret`));
+      expect(result.stdout).toMatch(
+        new RegExp(`^Backed up ${db} to ${backup} \\(.+\\) in \\d+\\.\\d\\d s\\.\\nCopied its key file to ${backup}\\.secret`),
+      );
       expect(during).toBeGreaterThan(10); // the writer recorded batches while the backup ran
 
       // Restore: copy the backup and its key file over a store path, then verify.
@@ -154,12 +208,19 @@ describe('skills backup: restore drill', () => {
       expect(rows % 200).toBe(0);
       expect(rows).toBeGreaterThanOrEqual(10 * 200);
       const copy = await openStore(restored, { migrate: false });
-      const totals = await copy.db.selectFrom('skill_metrics').select((eb) => eb.fn.sum<number>('total_invocations').as('n')).executeTakeFirstOrThrow();
+      const totals = await copy.db
+        .selectFrom('skill_metrics')
+        .select((eb) => eb.fn.sum<number>('total_invocations').as('n'))
+        .executeTakeFirstOrThrow();
       await copy.close();
       expect(Number(totals.n)).toBe(rows);
 
       const refused = await runBin(['backup', backup, '--db', db]);
-      expect(refused).toEqual({ code: 1, stdout: '', stderr: `skills: ${backup} exists: refusing to overwrite it (use --force to replace it)\n` });
+      expect(refused).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `skills: ${backup} exists: refusing to overwrite it (use --force to replace it)\n`,
+      });
       expect((await runBin(['backup', backup, '--force', '--db', db])).code).toBe(0);
       expect(await countRows(backup)).toBe(batches * 200);
     } finally {
@@ -171,6 +232,8 @@ describe('skills backup: restore drill', () => {
   it('on PostgreSQL points at pg_dump', async () => {
     const result = await runMain(['backup', join(dir, 'x.dump'), '--db', 'postgres://app:pw@db.example/skills']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`skills: postgres://app:***@db.example/skills is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=${join(dir, 'x.dump')} 'postgres://app:***@db.example/skills'; restore with pg_restore --clean --dbname='postgres://app:***@db.example/skills' ${join(dir, 'x.dump')})\n`);
+    expect(result.stderr).toBe(
+      `skills: postgres://app:***@db.example/skills is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=${join(dir, 'x.dump')} 'postgres://app:***@db.example/skills'; restore with pg_restore --clean --dbname='postgres://app:***@db.example/skills' ${join(dir, 'x.dump')})\n`,
+    );
   });
 });

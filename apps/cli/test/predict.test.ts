@@ -10,7 +10,21 @@ describe('skills predict', () => {
   const db = join(dir, 'predict.db');
 
   it('trains on a seeded store, saves model v1 and prints the evaluation report', async () => {
-    const seeded = await runMain(['seed', '--db', db, '--invocations', '3000', '--users', '20', '--skills', '8', '--days', '7', '--seed', '3']);
+    const seeded = await runMain([
+      'seed',
+      '--db',
+      db,
+      '--invocations',
+      '3000',
+      '--users',
+      '20',
+      '--skills',
+      '8',
+      '--days',
+      '7',
+      '--seed',
+      '3',
+    ]);
     expect(seeded.code).toBe(0);
     const result = await runMain(['predict', 'train', '--db', db, '--since', '30d'], { now: NOW });
     expect(result.stderr).toBe('');
@@ -24,7 +38,9 @@ describe('skills predict', () => {
     expect(result.stdout).toMatch(/│ Brier \(lower is better\) +│ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
     expect(result.stdout).toMatch(/│ log loss \(lower is better\) +│ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
     expect(result.stdout).toMatch(/│ ECE, 10 bins \(lower is better\) │ +0\.\d{4} │ +0\.\d{4} │ +[+-]0\.\d{4} │/);
-    expect(result.stdout).toMatch(/As deployed: tallies frozen at the start of the test slice\. With tallies updated after every test row: model AUC 0\.\d{3}, baseline 0\.\d{3}\./);
+    expect(result.stdout).toMatch(
+      /As deployed: tallies frozen at the start of the test slice\. With tallies updated after every test row: model AUC 0\.\d{3}, baseline 0\.\d{3}\./,
+    );
     expect(result.stdout).toContain("Baseline: the skill's historical completion rate.");
     // 10 calibration bins, 0–10% … 90–100%.
     const bins = lines.filter((line) => /^│ \d+–\d+% /.test(line));
@@ -40,7 +56,17 @@ describe('skills predict', () => {
     expect(Object.keys(report)).toEqual(['version', 'featureVersion', 'trainedAt', 'trainingRows', 'features', 'metrics']);
     expect(report).toMatchObject({ version: 1, featureVersion: 3, trainedAt: NOW, trainingRows: 3000 });
     expect(report.features).toContain('skill_rate');
-    expect(Object.keys(report.metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'running', 'improvement', 'context', 'trainingMs']);
+    expect(Object.keys(report.metrics)).toEqual([
+      'rows',
+      'testPeriod',
+      'testCompletionRate',
+      'model',
+      'baseline',
+      'running',
+      'improvement',
+      'context',
+      'trainingMs',
+    ]);
     expect(report.metrics.rows).toEqual({ total: 3000, fit: 1920, calibration: 480, test: 600 });
     expect(Object.keys(report.metrics.model)).toEqual(['auc', 'brier', 'logLoss', 'ece', 'calibration']);
     expect(Object.keys(report.metrics.running)).toEqual(['model', 'baseline']);
@@ -49,7 +75,20 @@ describe('skills predict', () => {
   });
 
   it('predicts a skill: probability, baseline, top factors and notes (--json)', async () => {
-    const args = ['predict', 'pytest-run', '--db', db, '--query', 'run the auth tests', '--phase', 'execution', '--user', 'user-001', '--at', AT];
+    const args = [
+      'predict',
+      'pytest-run',
+      '--db',
+      db,
+      '--query',
+      'run the auth tests',
+      '--phase',
+      'execution',
+      '--user',
+      'user-001',
+      '--at',
+      AT,
+    ];
     const json = await runMain([...args, '--json']);
     expect(json.code).toBe(0);
     const prediction = JSON.parse(json.stdout);

@@ -4,7 +4,14 @@ import { openStore } from '@skills/storage';
 import { describe, expect, it } from 'vitest';
 import { allInvocations, jsonl, runMain, T0, tempDir } from './helpers.js';
 
-const invocation = (id: string, user: string, skill: string) => ({ id, skill_name: skill, session_id: `s-${user}`, invoked_at: T0, user_id: user, completed: true });
+const invocation = (id: string, user: string, skill: string) => ({
+  id,
+  skill_name: skill,
+  session_id: `s-${user}`,
+  invoked_at: T0,
+  user_id: user,
+  completed: true,
+});
 
 describe('skills and private data', () => {
   const dir = tempDir();
@@ -52,7 +59,9 @@ describe('skills forget on a seeded store with an experiment and a saved model',
   const user = 'user-008';
 
   it('removes the user from experiments and saved models, says what raw records remain, and --erase deletes them', async () => {
-    expect((await runMain(['seed', '--db', db, '--invocations', '3000', '--users', '20', '--skills', '10', '--days', '7', '--seed', '5'])).code).toBe(0);
+    expect(
+      (await runMain(['seed', '--db', db, '--invocations', '3000', '--users', '20', '--skills', '10', '--days', '7', '--seed', '5'])).code,
+    ).toBe(0);
     expect((await runMain(['abtest', 'create', 'exp', '--control', 'a', '--treatment', 'b', '--db', db])).code).toBe(0);
     expect((await runMain(['abtest', 'assign', 'exp', user, '--db', db])).code).toBe(0);
     expect((await runMain(['abtest', 'record', 'exp', user, '--completed', '--db', db])).code).toBe(0);
@@ -60,7 +69,18 @@ describe('skills forget on a seeded store with an experiment and a saved model',
     const store = await openStore(db);
     await store.db
       .insertInto('predictor_models')
-      .values({ version: 1, feature_version: 1, trained_at: T0, training_rows: 3, features: '[]', options: '{}', metrics: '{}', model: '{}', aggregates: JSON.stringify({ users: { [user]: [3, 2] }, userSkills: { [`${user}\u0000lint`]: [3, 2] } }), created_at: T0 })
+      .values({
+        version: 1,
+        feature_version: 1,
+        trained_at: T0,
+        training_rows: 3,
+        features: '[]',
+        options: '{}',
+        metrics: '{}',
+        model: '{}',
+        aggregates: JSON.stringify({ users: { [user]: [3, 2] }, userSkills: { [`${user}\u0000lint`]: [3, 2] } }),
+        created_at: T0,
+      })
       .execute();
     await store.close();
     const kept = (await allInvocations(db)).filter((i) => i.user_id === user).length;

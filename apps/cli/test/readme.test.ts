@@ -47,7 +47,10 @@ describe('the README Quick start', () => {
   it('runs as written: `skills` from any directory, events.jsonl made, every command exits 0', async () => {
     const script = join(dir, 'quick-start.sh');
     // `set -e`: the first command that fails fails the test.
-    writeFileSync(script, `set -e\nshopt -s expand_aliases\ncd ${JSON.stringify(REPO)}\n${blocks[0]!.code}cd ${JSON.stringify(dir)}\n${blocks[1]!.code}`);
+    writeFileSync(
+      script,
+      `set -e\nshopt -s expand_aliases\ncd ${JSON.stringify(REPO)}\n${blocks[0]!.code}cd ${JSON.stringify(dir)}\n${blocks[1]!.code}`,
+    );
     const result = await run('bash', [script], dir);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
@@ -79,7 +82,10 @@ describe('the README Quick start', () => {
     const install = await run('bash', ['-c', `${line} --prefix ${JSON.stringify(prefix)} --no-audit --no-fund`], REPO);
     expect(install.code, install.stderr).toBe(0);
     const version = await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn('skills', ['--version'], { cwd: dir, env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` } });
+      const child = spawn('skills', ['--version'], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -99,7 +105,10 @@ describe('the README Quick start', () => {
     const seed = /`(skills seed [^`]+)`/.exec(README.slice(README.indexOf('## Quick start')))![1]!;
     const script = join(dir, 'analytics.sh');
     const body = lines.filter((line) => !elsewhere.includes(line)).join('\n');
-    writeFileSync(script, `set -e\nshopt -s expand_aliases\ncd ${JSON.stringify(REPO)}\n${blocks[0]!.code}cd ${JSON.stringify(dir)}\n${seed}\n${body}\n`);
+    writeFileSync(
+      script,
+      `set -e\nshopt -s expand_aliases\ncd ${JSON.stringify(REPO)}\n${blocks[0]!.code}cd ${JSON.stringify(dir)}\n${seed}\n${body}\n`,
+    );
     const result = await run('bash', [script], dir);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('ranker');

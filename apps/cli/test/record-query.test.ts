@@ -9,16 +9,113 @@ describe('skills record, then metrics, top, session, search and list', () => {
   const record = (...args: string[]) => runMain(['record', '--db', db, ...args]);
 
   beforeAll(async () => {
-    await record('--id', 'r1', '--skill', 'pytest-run', '--session', 's1', '--user', 'ana', '--invoked-at', '2026-01-01T10:00:00Z', '--completed', '--duration', '4', '--query', 'run the failing auth tests', '--workflow-path', 'quick', '--phase', 'execution', '--follow-up', 'git-commit');
-    await record('--id', 'r2', '--skill', 'pytest-run', '--session', 's1', '--user', 'ana', '--invoked-at', '2026-01-01T10:20:00Z', '--completed', '--duration', '6', '--workflow-path', 'quick');
-    await record('--id', 'r3', '--skill', 'pytest-run', '--session', 's2', '--user', 'bo', '--invoked-at', '1767265200000', '--failed', '--error-type', 'ImportError');
-    await record('--id', 'r4', '--skill', 'ruff-check', '--session', 's1', '--user', 'ana', '--invoked-at', '2026-01-01T10:05:00Z', '--completed', '--duration', '1.5', '--alternative', 'pylint', '--alternative', 'mypy', '--selection-rank', '1');
+    await record(
+      '--id',
+      'r1',
+      '--skill',
+      'pytest-run',
+      '--session',
+      's1',
+      '--user',
+      'ana',
+      '--invoked-at',
+      '2026-01-01T10:00:00Z',
+      '--completed',
+      '--duration',
+      '4',
+      '--query',
+      'run the failing auth tests',
+      '--workflow-path',
+      'quick',
+      '--phase',
+      'execution',
+      '--follow-up',
+      'git-commit',
+    );
+    await record(
+      '--id',
+      'r2',
+      '--skill',
+      'pytest-run',
+      '--session',
+      's1',
+      '--user',
+      'ana',
+      '--invoked-at',
+      '2026-01-01T10:20:00Z',
+      '--completed',
+      '--duration',
+      '6',
+      '--workflow-path',
+      'quick',
+    );
+    await record(
+      '--id',
+      'r3',
+      '--skill',
+      'pytest-run',
+      '--session',
+      's2',
+      '--user',
+      'bo',
+      '--invoked-at',
+      '1767265200000',
+      '--failed',
+      '--error-type',
+      'ImportError',
+    );
+    await record(
+      '--id',
+      'r4',
+      '--skill',
+      'ruff-check',
+      '--session',
+      's1',
+      '--user',
+      'ana',
+      '--invoked-at',
+      '2026-01-01T10:05:00Z',
+      '--completed',
+      '--duration',
+      '1.5',
+      '--alternative',
+      'pylint',
+      '--alternative',
+      'mypy',
+      '--selection-rank',
+      '1',
+    );
   });
 
   it('prints the id, and {id, inserted} with --json; a repeated id inserts nothing', async () => {
-    const fresh = await runBin(['record', '--db', db, '--skill', 'git-commit', '--session', 's3', '--id', 'r5', '--invoked-at', '2026-01-02T01:00:00Z', '--json']);
+    const fresh = await runBin([
+      'record',
+      '--db',
+      db,
+      '--skill',
+      'git-commit',
+      '--session',
+      's3',
+      '--id',
+      'r5',
+      '--invoked-at',
+      '2026-01-02T01:00:00Z',
+      '--json',
+    ]);
     expect(JSON.parse(fresh.stdout)).toEqual({ id: 'r5', inserted: true });
-    const again = await runMain(['record', '--db', db, '--skill', 'git-commit', '--session', 's3', '--id', 'r5', '--invoked-at', '2026-01-02T01:00:00Z']);
+    const again = await runMain([
+      'record',
+      '--db',
+      db,
+      '--skill',
+      'git-commit',
+      '--session',
+      's3',
+      '--id',
+      'r5',
+      '--invoked-at',
+      '2026-01-02T01:00:00Z',
+    ]);
     expect(again).toEqual({ code: 0, stdout: 'r5\n', stderr: 'skills: r5 was already recorded: nothing changed\n' });
   });
 
@@ -66,7 +163,14 @@ describe('skills record, then metrics, top, session, search and list', () => {
       ['skill_name', 'invocations', 'completed', 'completion_rate', 'avg_duration_seconds', 'p95_duration_seconds'],
       ['skill_name', 'invocations', 'completed', 'completion_rate', 'avg_duration_seconds', 'p95_duration_seconds'],
     ]);
-    expect(top.map((s: { skill_name: string; invocations: number; completed: number; avg_duration_seconds: number }) => [s.skill_name, s.invocations, s.completed, s.avg_duration_seconds])).toEqual([
+    expect(
+      top.map((s: { skill_name: string; invocations: number; completed: number; avg_duration_seconds: number }) => [
+        s.skill_name,
+        s.invocations,
+        s.completed,
+        s.avg_duration_seconds,
+      ]),
+    ).toEqual([
       ['pytest-run', 3, 2, 5],
       ['ruff-check', 1, 1, 1.5],
     ]);
@@ -89,12 +193,20 @@ describe('skills record, then metrics, top, session, search and list', () => {
       stdout: '',
       stderr: 'skills: --order-by: expected one of invocations, completion_rate, avg_duration, p95_duration (got "fame")\n',
     });
-    expect((await runMain(['top', '--db', db, '--limit', '5000'])).stderr).toBe('skills: --limit: expected an integer from 1 to 1000 (got "5000")\n');
+    expect((await runMain(['top', '--db', db, '--limit', '5000'])).stderr).toBe(
+      'skills: --limit: expected an integer from 1 to 1000 (got "5000")\n',
+    );
   });
 
   it('session --json summarises one session', async () => {
     const result = await runMain(['session', 's1', '--db', db, '--json']);
-    expect(JSON.parse(result.stdout)).toMatchObject({ session_id: 's1', unique_skills: 2, total_invocations: 3, completed_count: 3, total_duration_seconds: 11.5 });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      session_id: 's1',
+      unique_skills: 2,
+      total_invocations: 3,
+      completed_count: 3,
+      total_duration_seconds: 11.5,
+    });
   });
 
   it('search finds invocations by the words of their query', async () => {
@@ -105,7 +217,12 @@ describe('skills record, then metrics, top, session, search and list', () => {
   it('list filters and pages with a cursor', async () => {
     const first = JSON.parse((await runMain(['list', '--db', db, '--skill', 'pytest-run', '--limit', '2', '--json'])).stdout);
     expect(first.items.map((i: { id: string }) => i.id)).toEqual(['r3', 'r2']);
-    const second = JSON.parse((await runMain(['list', '--db', db, '--skill', 'pytest-run', '--limit', '2', '--cursor', first.nextCursor, '--json'])).stdout);
-    expect(second).toMatchObject({ items: [{ id: 'r1', alternatives_considered: null, follow_up_actions: ['git-commit'] }], nextCursor: null });
+    const second = JSON.parse(
+      (await runMain(['list', '--db', db, '--skill', 'pytest-run', '--limit', '2', '--cursor', first.nextCursor, '--json'])).stdout,
+    );
+    expect(second).toMatchObject({
+      items: [{ id: 'r1', alternatives_considered: null, follow_up_actions: ['git-commit'] }],
+      nextCursor: null,
+    });
   });
 });

@@ -26,7 +26,10 @@ const time = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 4e12 }), weight: 6 },
   { arbitrary: fc.integer({ min: -1e12, max: 9e15 }), weight: 1 },
   { arbitrary: fc.date({ min: new Date(-2e12), max: new Date(4e12), noInvalidDate: true }).map((date) => date.toISOString()), weight: 2 },
-  { arbitrary: fc.constantFrom(0, '1970-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '2026-03-01 12:00', '2026-01-01T10:00:00+05:30'), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(0, '1970-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '2026-03-01 12:00', '2026-01-01T10:00:00+05:30'),
+    weight: 1,
+  },
 );
 
 const number = fc.oneof(

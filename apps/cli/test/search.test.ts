@@ -15,7 +15,10 @@ describe('skills search', () => {
     expect((await runMain(['import', '-', '--db', db], { input })).code).toBe(0);
     const found = await runMain(['search', 'auth AND tests', '--db', db, '--json']);
     expect(JSON.parse(found.stdout).map((i: { id: string }) => i.id)).toEqual(['a']);
-    expect(JSON.parse((await runMain(['search', 'auth', '--db', db, '--json'])).stdout).map((i: { id: string }) => i.id)).toEqual(['b', 'a']);
+    expect(JSON.parse((await runMain(['search', 'auth', '--db', db, '--json'])).stdout).map((i: { id: string }) => i.id)).toEqual([
+      'b',
+      'a',
+    ]);
     expect(await runMain(['search', 'the AND', '--db', db])).toEqual({
       code: 0,
       stdout: 'No matching invocations: "the", "and" are stop words, ignored in searches; search for other words.\n',

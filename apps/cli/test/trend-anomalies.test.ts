@@ -24,9 +24,30 @@ function invocations(): InvocationInput[] {
     const failing = hour >= INCIDENT && hour < INCIDENT + 3 * HOUR;
     for (let i = 0; i < 20; i++) {
       const at = hour + i * 60_000;
-      items.push({ id: `p-${h}-${i}`, skill_name: 'pytest-run', session_id: `s-${h}`, invoked_at: at, completed: i < (failing ? 7 : 19), duration_seconds: 2 });
-      items.push({ id: `r-${h}-${i}`, skill_name: 'ruff-check', session_id: `s-${h}`, invoked_at: at + 1000, completed: true, duration_seconds: 0.5 });
-      items.push({ id: `m-${h}-${i}`, skill_name: 'mypy-check', session_id: `s-${h}`, invoked_at: at + 2000, completed: i < 12 + day, duration_seconds: 3 });
+      items.push({
+        id: `p-${h}-${i}`,
+        skill_name: 'pytest-run',
+        session_id: `s-${h}`,
+        invoked_at: at,
+        completed: i < (failing ? 7 : 19),
+        duration_seconds: 2,
+      });
+      items.push({
+        id: `r-${h}-${i}`,
+        skill_name: 'ruff-check',
+        session_id: `s-${h}`,
+        invoked_at: at + 1000,
+        completed: true,
+        duration_seconds: 0.5,
+      });
+      items.push({
+        id: `m-${h}-${i}`,
+        skill_name: 'mypy-check',
+        session_id: `s-${h}`,
+        invoked_at: at + 2000,
+        completed: i < 12 + day,
+        duration_seconds: 3,
+      });
     }
   }
   return items;
@@ -48,7 +69,13 @@ describe('skills trend and skills anomalies', () => {
     const result = await runMain(['trend', 'mypy-check', '--db', db, '--days', '7', '--until', String(INCIDENT), '--json']);
     expect(result.code).toBe(0);
     const trend = JSON.parse(result.stdout);
-    expect(trend).toMatchObject({ skill: 'mypy-check', metric: 'completion_rate', direction: 'improving', since: INCIDENT - 7 * DAY, until: INCIDENT });
+    expect(trend).toMatchObject({
+      skill: 'mypy-check',
+      metric: 'completion_rate',
+      direction: 'improving',
+      since: INCIDENT - 7 * DAY,
+      until: INCIDENT,
+    });
     expect(trend.slopePerDay).toBeCloseTo(0.05, 5);
     expect(trend.points).toHaveLength(7);
     expect(trend.mannKendall.pValue).toBeLessThan(0.01);
@@ -63,7 +90,9 @@ describe('skills trend and skills anomalies', () => {
   });
 
   it('trend of volume and of an unknown skill, and bad flags', async () => {
-    const volume = JSON.parse((await runMain(['trend', 'ruff-check', '--db', db, '--metric', 'invocation_count', '--until', String(END), '--json'])).stdout);
+    const volume = JSON.parse(
+      (await runMain(['trend', 'ruff-check', '--db', db, '--metric', 'invocation_count', '--until', String(END), '--json'])).stdout,
+    );
     expect(volume.points.map((p: { value: number }) => p.value)).toEqual([480, 480, 480, 480, 480, 480, 480]);
     expect(volume.direction).toBe('stable');
     expect(await runMain(['trend', 'nope', '--db', db])).toEqual({ code: 1, stdout: '', stderr: 'skills: skill not found: nope\n' });
@@ -73,7 +102,9 @@ describe('skills trend and skills anomalies', () => {
       stdout: '',
       stderr: 'skills: --metric: expected one of completion_rate, invocation_count, avg_duration_seconds (got "speed")\n',
     });
-    expect((await runMain(['trend', 'ruff-check', '--db', db, '--days', '0'])).stderr).toBe('skills: --days: expected an integer from 1 to 366 (got "0")\n');
+    expect((await runMain(['trend', 'ruff-check', '--db', db, '--days', '0'])).stderr).toBe(
+      'skills: --days: expected an integer from 1 to 366 (got "0")\n',
+    );
   });
 
   it('anomalies --detect judges the hours since --since, records the drop and lists it', async () => {
@@ -83,7 +114,14 @@ describe('skills trend and skills anomalies', () => {
     const { detection, anomalies } = JSON.parse(result.stdout);
     expect(detection).toEqual({ since: INCIDENT - HOUR, until: INCIDENT + 2 * HOUR, skills: 3, detected: 1, resolved: 0, open: 1 });
     expect(anomalies).toHaveLength(1);
-    expect(anomalies[0]).toMatchObject({ skill: 'pytest-run', type: 'drop', metric: 'completion_rate', bucket: INCIDENT, method: 'robust', resolvedAt: null });
+    expect(anomalies[0]).toMatchObject({
+      skill: 'pytest-run',
+      type: 'drop',
+      metric: 'completion_rate',
+      bucket: INCIDENT,
+      method: 'robust',
+      resolvedAt: null,
+    });
     // Run again: nothing new while it is open.
     const again = JSON.parse((await runMain(['anomalies', '--db', db, '--detect', '--since', '3h', '--json'], { now })).stdout);
     expect(again.detection.detected).toBe(0);
@@ -93,8 +131,12 @@ describe('skills trend and skills anomalies', () => {
   it('anomalies prints a table; the z-score method can be run and listed apart', async () => {
     const now = INCIDENT + 2 * HOUR + 60_000;
     const table = await runMain(['anomalies', '--db', db, '--since', '24h'], { now });
-    expect(table.stdout).toContain('│ 2026-01-14T14:00 │ pytest-run │ completion_rate │ drop │ 35.0% │ 94.7% │  -6.0 │ open     │ completion rate 35% (7 of 20) in the hour from 14:00 UTC; u… │');
-    const zscore = JSON.parse((await runMain(['anomalies', '--db', db, '--detect', '--method', 'zscore', '--since', '3h', '--json'], { now })).stdout);
+    expect(table.stdout).toContain(
+      '│ 2026-01-14T14:00 │ pytest-run │ completion_rate │ drop │ 35.0% │ 94.7% │  -6.0 │ open     │ completion rate 35% (7 of 20) in the hour from 14:00 UTC; u… │',
+    );
+    const zscore = JSON.parse(
+      (await runMain(['anomalies', '--db', db, '--detect', '--method', 'zscore', '--since', '3h', '--json'], { now })).stdout,
+    );
     expect(zscore.anomalies.every((a: { method: string }) => a.method === 'zscore')).toBe(true);
     expect(zscore.anomalies.length).toBeGreaterThan(0);
     const empty = await runMain(['anomalies', '--db', db, '--since', '1h', '--skill', 'ruff-check'], { now });
@@ -104,7 +146,10 @@ describe('skills trend and skills anomalies', () => {
   it('anomalies --explain lists the hours it could not judge, and why, without recording anything', async () => {
     // The first day's last hour and the second day's first: less than two days of history.
     const now = MONDAY + DAY + HOUR + 60_000;
-    const result = await runMain(['anomalies', '--db', db, '--explain', '--since', '2026-01-05T23:00Z', '--skill', 'ruff-check', '--json'], { now });
+    const result = await runMain(
+      ['anomalies', '--db', db, '--explain', '--since', '2026-01-05T23:00Z', '--skill', 'ruff-check', '--json'],
+      { now },
+    );
     expect(result.code).toBe(0);
     const { anomalies, notJudged, detection } = JSON.parse(result.stdout);
     expect(detection).toBeUndefined();
@@ -121,8 +166,12 @@ describe('skills trend and skills anomalies', () => {
     expect(notJudged[3].reason).toBe('completion rate not judged: 1 earlier day of history (2 needed)');
     const table = await runMain(['anomalies', '--db', db, '--explain', '--since', '2026-01-05T23:00Z', '--skill', 'ruff-check'], { now });
     expect(table.stdout).toContain('Not judged (6 of 6 skill-hour-metrics, 2026-01-05T23:00:00Z to 2026-01-06T01:00:00Z):');
-    expect(table.stdout).toContain('│ ruff-check │ completion_rate      │     2 │ 2026-01-05T23:00 │ 2026-01-06T00:00 │ completion rate not judged: 1 earlier day of history (2 needed) │');
-    const later = await runMain(['anomalies', '--db', db, '--explain', '--since', '2h', '--skill', 'ruff-check'], { now: END - 30 * 60_000 });
+    expect(table.stdout).toContain(
+      '│ ruff-check │ completion_rate      │     2 │ 2026-01-05T23:00 │ 2026-01-06T00:00 │ completion rate not judged: 1 earlier day of history (2 needed) │',
+    );
+    const later = await runMain(['anomalies', '--db', db, '--explain', '--since', '2h', '--skill', 'ruff-check'], {
+      now: END - 30 * 60_000,
+    });
     expect(later.stdout).toContain('Every hour of every metric was judged (1 skill, 2 hours).');
   });
 

@@ -69,7 +69,13 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
     scales: { x: { time: true }, y: { range: options.kind === 'rate' ? [0, 1] : (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { stroke: axisColour, grid, ticks: grid },
-      { stroke: axisColour, grid, ticks: grid, size: 64, values: (_u, values) => values.map((v) => (options.kind === 'rate' ? `${Math.round(v * 100)} %` : format(v))) },
+      {
+        stroke: axisColour,
+        grid,
+        ticks: grid,
+        size: 64,
+        values: (_u, values) => values.map((v) => (options.kind === 'rate' ? `${Math.round(v * 100)} %` : format(v))),
+      },
     ],
     series: [
       {},
@@ -101,7 +107,13 @@ export function timeChart(options: TimeChartOptions): HTMLElement {
             const left = u.valToPos(marker.ts, 'x');
             const right = u.valToPos(marker.ts + bucketMs, 'x');
             if (right < 0 || left > u.over.clientWidth) continue;
-            const band = h('div', { class: marker.strong ? 'anomaly-marker strong' : 'anomaly-marker', 'data-anomaly-id': marker.id, role: 'img', 'aria-label': marker.label, title: marker.label });
+            const band = h('div', {
+              class: marker.strong ? 'anomaly-marker strong' : 'anomaly-marker',
+              'data-anomaly-id': marker.id,
+              role: 'img',
+              'aria-label': marker.label,
+              title: marker.label,
+            });
             // CSSOM, not a style attribute: the page's CSP allows no inline styles.
             band.style.left = `${Math.max(0, left)}px`;
             band.style.width = `${Math.max(3, right - left)}px`;

@@ -43,7 +43,14 @@ export function formatPoints(difference: number | null | undefined): string {
 
 export function formatTime(ms: number): string {
   const date = new Date(ms);
-  return date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return date.toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
 }
 
 export function formatClock(ms: number): string {

@@ -16,7 +16,12 @@ export function createLiveTail() {
   const list = h('ol', { class: 'tail', id: 'tail', 'aria-live': 'polite' });
   const pending = h('span', { class: 'muted', id: 'tail-pending' });
   const pause = h('button', { type: 'button', id: 'tail-pause', 'aria-pressed': 'false' }, 'Pause');
-  const filter = h('input', { type: 'search', id: 'tail-filter', placeholder: 'Filter: skill, user, session, error', 'aria-label': 'Filter the live tail' });
+  const filter = h('input', {
+    type: 'search',
+    id: 'tail-filter',
+    placeholder: 'Filter: skill, user, session, error',
+    'aria-label': 'Filter the live tail',
+  });
 
   const matches = (row: Invocation) => {
     if (text === '') return true;
@@ -24,16 +29,26 @@ export function createLiveTail() {
   };
   const render = () => {
     list.replaceChildren(
-      ...rows.filter(matches).map((row) =>
-        h(
-          'li',
-          { 'data-id': row.id, class: row.completed ? 'ok' : 'failed' },
-          h('time', { datetime: new Date(row.invoked_at).toISOString() }, formatClock(row.invoked_at)),
-          h('strong', {}, row.skill_name),
-          h('span', { class: `badge ${row.completed ? 'ok' : 'bad'}` }, row.completed ? 'completed' : (row.error_type ?? 'not completed')),
-          h('span', { class: 'muted' }, [row.user_id, row.workflow_phase, formatDuration(row.duration_seconds)].filter((v) => v !== null && v !== '–').join(' · ')),
+      ...rows
+        .filter(matches)
+        .map((row) =>
+          h(
+            'li',
+            { 'data-id': row.id, class: row.completed ? 'ok' : 'failed' },
+            h('time', { datetime: new Date(row.invoked_at).toISOString() }, formatClock(row.invoked_at)),
+            h('strong', {}, row.skill_name),
+            h(
+              'span',
+              { class: `badge ${row.completed ? 'ok' : 'bad'}` },
+              row.completed ? 'completed' : (row.error_type ?? 'not completed'),
+            ),
+            h(
+              'span',
+              { class: 'muted' },
+              [row.user_id, row.workflow_phase, formatDuration(row.duration_seconds)].filter((v) => v !== null && v !== '–').join(' · '),
+            ),
+          ),
         ),
-      ),
     );
     pending.textContent = paused && buffered.length > 0 ? `${buffered.length} new while paused` : '';
   };

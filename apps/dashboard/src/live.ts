@@ -44,7 +44,11 @@ export function openLiveFeed(handlers: LiveFeedHandlers): { close(): void } {
         return;
       }
       if (message.type === 'subscription_confirmed' || message.type === 'connected') {
-        if (message.type === 'subscription_confirmed' || (message.data as { channels?: string[] } | undefined)?.channels?.includes('invocations')) markLive();
+        if (
+          message.type === 'subscription_confirmed' ||
+          (message.data as { channels?: string[] } | undefined)?.channels?.includes('invocations')
+        )
+          markLive();
         return;
       }
       if (message.type !== undefined) handlers.onMessage(message.type, message.data);

@@ -10,7 +10,19 @@ import { anomalyList, experimentsView, totalsView, unusedView, userViewPanel } f
 import { skillViewPanel } from './skill-view.js';
 import { skillsTableView } from './skills-table.js';
 import { filterParams, rangeParams, RANGES, readState, writeState, type PageState } from './state.js';
-import type { Anomaly, CiPipelines, CiReport, Experiments, Filters, Invocation, SkillView, SkillsTable, Summary, Unused, UserView } from './types.js';
+import type {
+  Anomaly,
+  CiPipelines,
+  CiReport,
+  Experiments,
+  Filters,
+  Invocation,
+  SkillView,
+  SkillsTable,
+  Summary,
+  Unused,
+  UserView,
+} from './types.js';
 
 let state: PageState = readState(location.search);
 
@@ -47,10 +59,25 @@ fill(
     'main',
     {},
     totals,
-    h('div', { class: 'grid' }, h('div', { class: 'primary' }, content), h('aside', { class: 'side' }, h('section', { 'aria-labelledby': 'anomalies-title' }, h('h2', { id: 'anomalies-title' }, 'Anomalies'), anomalies), h('section', { 'aria-labelledby': 'tail-title' }, h('h2', { id: 'tail-title' }, 'Live tail'), tail.element))),
+    h(
+      'div',
+      { class: 'grid' },
+      h('div', { class: 'primary' }, content),
+      h(
+        'aside',
+        { class: 'side' },
+        h('section', { 'aria-labelledby': 'anomalies-title' }, h('h2', { id: 'anomalies-title' }, 'Anomalies'), anomalies),
+        h('section', { 'aria-labelledby': 'tail-title' }, h('h2', { id: 'tail-title' }, 'Live tail'), tail.element),
+      ),
+    ),
     h('section', { 'aria-labelledby': 'unused-title' }, h('h2', { id: 'unused-title' }, 'Never and rarely used skills'), unused),
     h('section', { 'aria-labelledby': 'experiments-title' }, h('h2', { id: 'experiments-title' }, 'Experiments'), experiments),
-    h('section', { 'aria-labelledby': 'rec-title' }, h('div', { class: 'section-head' }, h('h2', { id: 'rec-title' }, 'Recommendations'), recUser), recommendations),
+    h(
+      'section',
+      { 'aria-labelledby': 'rec-title' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'rec-title' }, 'Recommendations'), recUser),
+      recommendations,
+    ),
     h('section', { id: 'ci', 'aria-labelledby': 'ci-title' }, h('h2', { id: 'ci-title' }, 'CI pipelines'), ciPipelines, ciReport),
   ),
 );
@@ -63,7 +90,20 @@ setTokenPrompt(
       const dialog = h(
         'dialog',
         { id: 'token-dialog' },
-        h('form', { method: 'dialog' }, h('h2', {}, 'Token needed'), h('p', {}, wrong ? 'That token was refused. Enter a read token of this server:' : 'This server needs a read token. It is kept for this tab only.'), input, h('button', { type: 'submit' }, 'Continue')),
+        h(
+          'form',
+          { method: 'dialog' },
+          h('h2', {}, 'Token needed'),
+          h(
+            'p',
+            {},
+            wrong
+              ? 'That token was refused. Enter a read token of this server:'
+              : 'This server needs a read token. It is kept for this tab only.',
+          ),
+          input,
+          h('button', { type: 'submit' }, 'Continue'),
+        ),
       );
       dialog.addEventListener('close', () => {
         dialog.remove();
@@ -100,8 +140,20 @@ const pickRange = (since: number, until: number) => setState({ range: 'custom', 
 function renderControls(): void {
   fill(
     rangeButtons,
-    RANGES.map((range) => h('button', { type: 'button', 'aria-pressed': String(state.range === range), onclick: () => setState({ range, since: undefined, until: undefined }) }, range)),
-    state.range === 'custom' ? h('button', { type: 'button', 'aria-pressed': 'true', title: 'Dragged on a chart; pick another range to leave it' }, 'custom') : null,
+    RANGES.map((range) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          'aria-pressed': String(state.range === range),
+          onclick: () => setState({ range, since: undefined, until: undefined }),
+        },
+        range,
+      ),
+    ),
+    state.range === 'custom'
+      ? h('button', { type: 'button', 'aria-pressed': 'true', title: 'Dragged on a chart; pick another range to leave it' }, 'custom')
+      : null,
   );
 }
 
@@ -109,7 +161,11 @@ let filterOptions: Filters | null = null;
 function renderFilters(): void {
   const options = (select: HTMLSelectElement, all: string, values: string[], current: string | undefined) => {
     const list = current !== undefined && !values.includes(current) ? [current, ...values] : values;
-    fill(select, h('option', { value: '' }, all), list.map((value) => h('option', { value, selected: value === current }, value)));
+    fill(
+      select,
+      h('option', { value: '' }, all),
+      list.map((value) => h('option', { value, selected: value === current }, value)),
+    );
   };
   options(skillFilter, 'All skills', filterOptions?.skills ?? [], state.skill);
   options(phaseFilter, 'All phases', filterOptions?.phases ?? [], state.phase);
@@ -138,7 +194,19 @@ async function loadSummary(first = false): Promise<void> {
   rangeLabel.textContent = `${formatTime(summary.since)} – ${formatTime(summary.until)}`;
   if (state.view === undefined) {
     const chart = document.getElementById('overview-chart');
-    const next = h('div', { id: 'overview-chart' }, timeChart({ title: 'Invocations', xs: summary.series.points.map((p) => p.ts), ys: summary.series.points.map((p) => p.invocations), kind: 'count', bars: true, bucketMs: summary.series.bucket_ms, onRange: pickRange }));
+    const next = h(
+      'div',
+      { id: 'overview-chart' },
+      timeChart({
+        title: 'Invocations',
+        xs: summary.series.points.map((p) => p.ts),
+        ys: summary.series.points.map((p) => p.invocations),
+        kind: 'count',
+        bars: true,
+        bucketMs: summary.series.bucket_ms,
+        onRange: pickRange,
+      }),
+    );
     if (chart) chart.replaceWith(next);
     else content.prepend(next);
   }
@@ -152,7 +220,10 @@ function bucketLabel(ms: number): string {
 async function loadMain(first = false): Promise<void> {
   if (state.view !== undefined) {
     const view = await getJson<SkillView>(`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state));
-    fill(content, skillViewPanel(view, pickRange, () => setState({ view: undefined }), openSkill));
+    fill(
+      content,
+      skillViewPanel(view, pickRange, () => setState({ view: undefined }), openSkill),
+    );
     return;
   }
   const table = await getJson<SkillsTable>('/v1/dashboard/skills', first ? { ...params(), trends: 'off' } : params());
@@ -160,8 +231,18 @@ async function loadMain(first = false): Promise<void> {
   fill(
     content,
     existing,
-    h('section', { 'aria-labelledby': 'skills-title' }, h('h2', { id: 'skills-title' }, `Skills (${table.skills.length})`),
-      skillsTableView({ rows: table.skills, sort: state.sort, desc: state.desc, bucketLabel: bucketLabel(table.sparkline_bucket_ms), onSort: (sort, desc) => setState({ sort, desc }, true), onOpen: openSkill }),
+    h(
+      'section',
+      { 'aria-labelledby': 'skills-title' },
+      h('h2', { id: 'skills-title' }, `Skills (${table.skills.length})`),
+      skillsTableView({
+        rows: table.skills,
+        sort: state.sort,
+        desc: state.desc,
+        bucketLabel: bucketLabel(table.sparkline_bucket_ms),
+        onSort: (sort, desc) => setState({ sort, desc }, true),
+        onOpen: openSkill,
+      }),
     ),
   );
 }
@@ -184,14 +265,25 @@ async function loadPanels(): Promise<void> {
   filterOptions = await getJson<Filters>('/v1/dashboard/filters', rangeParams(state));
   renderFilters();
   if (state.rec) fill(recommendations, userViewPanel(await getJson<UserView>(`/v1/dashboard/users/${encodeURIComponent(state.rec)}`)));
-  else fill(recommendations, h('p', { class: 'empty' }, 'Pick a user to see the skills similar users succeed with that they have not tried, and how they compare with everyone.'));
+  else
+    fill(
+      recommendations,
+      h(
+        'p',
+        { class: 'empty' },
+        'Pick a user to see the skills similar users succeed with that they have not tried, and how they compare with everyone.',
+      ),
+    );
 }
 
 /** The CI view: the range's pipelines, and the report of the one picked (`?pipeline=`). */
 async function loadCi(): Promise<void> {
   const list = await getJson<CiPipelines>('/v1/integrations/ci/pipelines', ciRange());
   const open = state.pipeline;
-  fill(ciPipelines, pipelinesView(list, open, (pipeline) => setState({ pipeline: pipeline === state.pipeline ? undefined : pipeline }, true)));
+  fill(
+    ciPipelines,
+    pipelinesView(list, open, (pipeline) => setState({ pipeline: pipeline === state.pipeline ? undefined : pipeline }, true)),
+  );
   if (open === undefined) fill(ciReport);
   else fill(ciReport, pipelineReportView(await getJson<CiReport>('/v1/integrations/ci/report', { ...ciRange(), pipeline: open })));
 }
@@ -211,7 +303,12 @@ async function refreshAll(): Promise<void> {
   const mine = ++generation;
   renderControls();
   renderFilters();
-  tail.setAccept((row) => (!state.skill || row.skill_name === state.skill) && (!state.phase || row.workflow_phase === state.phase) && (!state.user || row.user_id === state.user));
+  tail.setAccept(
+    (row) =>
+      (!state.skill || row.skill_name === state.skill) &&
+      (!state.phase || row.workflow_phase === state.phase) &&
+      (!state.user || row.user_id === state.user),
+  );
   try {
     // Header and table first: the first meaningful render; the rest follows.
     const first = performance.getEntriesByName(FIRST_RENDER).length === 0;
@@ -231,7 +328,8 @@ async function refreshAll(): Promise<void> {
 // ---- live -----------------------------------------------------------------------------------
 function showStatus(live: LiveStatus, retryInMs?: number): void {
   status.className = `status ${live}`;
-  status.textContent = live === 'live' ? 'live' : live === 'connecting' ? 'connecting…' : `disconnected — retrying in ${Math.ceil((retryInMs ?? 0) / 1000)} s`;
+  status.textContent =
+    live === 'live' ? 'live' : live === 'connecting' ? 'connecting…' : `disconnected — retrying in ${Math.ceil((retryInMs ?? 0) / 1000)} s`;
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -261,7 +359,10 @@ function onMessage(type: string, data: unknown): void {
     const rows = (data as { invocations: Invocation[] }).invocations;
     tail.push(rows);
     // A relative range moves with the clock; a dragged one only changes when rows land inside it.
-    const inside = state.range !== 'custom' || shownRange === null || rows.some((row) => row.invoked_at >= shownRange!.since && row.invoked_at < shownRange!.until);
+    const inside =
+      state.range !== 'custom' ||
+      shownRange === null ||
+      rows.some((row) => row.invoked_at >= shownRange!.since && row.invoked_at < shownRange!.until);
     if (inside) scheduleRefresh();
   } else if (type === 'invocations_dropped') {
     void loadTail().catch(showError);

@@ -11,20 +11,52 @@ function markersOf(anomalies: Anomaly[], metric: Anomaly['metric']): ChartMarker
 }
 
 /** One skill over the range: three charts with anomalies marked, errors, trend, dependencies, baseline. */
-export function skillViewPanel(view: SkillView, onRange: (since: number, until: number) => void, onBack: () => void, openSkill: (skill: string) => void): HTMLElement {
+export function skillViewPanel(
+  view: SkillView,
+  onRange: (since: number, until: number) => void,
+  onBack: () => void,
+  openSkill: (skill: string) => void,
+): HTMLElement {
   const xs = view.hours.map((p) => p.ts);
   const baseline = view.community_baseline;
   return h(
     'section',
     { class: 'skill-view', id: 'skill-view', 'data-skill': view.skill_name, 'aria-label': `Skill ${view.skill_name}` },
-    h('div', { class: 'section-head start' }, h('button', { type: 'button', class: 'back', onclick: onBack }, '← All skills'), h('h2', { class: 'skill-title' }, view.skill_name)),
+    h(
+      'div',
+      { class: 'section-head start' },
+      h('button', { type: 'button', class: 'back', onclick: onBack }, '← All skills'),
+      h('h2', { class: 'skill-title' }, view.skill_name),
+    ),
     h('p', { class: 'trend-summary', 'data-direction': view.trend.direction }, h('strong', {}, 'Trend: '), view.trend.summary),
     h(
       'div',
       { class: 'charts' },
-      timeChart({ title: 'Invocations per hour', xs, ys: view.hours.map((p) => p.invocations), kind: 'count', bars: true, markers: markersOf(view.anomalies, CHART_METRIC.volume), onRange }),
-      timeChart({ title: 'Completion rate', xs, ys: view.hours.map((p) => p.completion_rate), kind: 'rate', markers: markersOf(view.anomalies, CHART_METRIC.rate), onRange }),
-      timeChart({ title: 'p95 duration', xs, ys: view.hours.map((p) => p.p95_duration_seconds), kind: 'duration', markers: markersOf(view.anomalies, CHART_METRIC.duration), onRange }),
+      timeChart({
+        title: 'Invocations per hour',
+        xs,
+        ys: view.hours.map((p) => p.invocations),
+        kind: 'count',
+        bars: true,
+        markers: markersOf(view.anomalies, CHART_METRIC.volume),
+        onRange,
+      }),
+      timeChart({
+        title: 'Completion rate',
+        xs,
+        ys: view.hours.map((p) => p.completion_rate),
+        kind: 'rate',
+        markers: markersOf(view.anomalies, CHART_METRIC.rate),
+        onRange,
+      }),
+      timeChart({
+        title: 'p95 duration',
+        xs,
+        ys: view.hours.map((p) => p.p95_duration_seconds),
+        kind: 'duration',
+        markers: markersOf(view.anomalies, CHART_METRIC.duration),
+        onRange,
+      }),
     ),
     h(
       'div',
@@ -35,7 +67,11 @@ export function skillViewPanel(view: SkillView, onRange: (since: number, until: 
         h('h3', {}, 'Top error types'),
         view.top_errors.length === 0
           ? h('p', { class: 'empty' }, 'No errors recorded in this range.')
-          : h('ul', { class: 'plain', id: 'top-errors' }, view.top_errors.map((e) => h('li', {}, h('code', {}, e.error_type), ` ${formatCount(e.count)}`))),
+          : h(
+              'ul',
+              { class: 'plain', id: 'top-errors' },
+              view.top_errors.map((e) => h('li', {}, h('code', {}, e.error_type), ` ${formatCount(e.count)}`)),
+            ),
         h('h3', {}, 'Goes with'),
         view.dependencies.length === 0
           ? h('p', { class: 'empty' }, 'No skills found together with it yet.')
@@ -43,7 +79,16 @@ export function skillViewPanel(view: SkillView, onRange: (since: number, until: 
               'ul',
               { class: 'plain', id: 'dependencies' },
               view.dependencies.map((d) =>
-                h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => openSkill(d.partner) }, d.partner), h('span', { class: 'muted' }, ` lift ${d.lift.toFixed(1)}×${d.source === 'declared' ? ' (declared)' : ` · ${formatCount(d.sessions)} sessions`}`)),
+                h(
+                  'li',
+                  {},
+                  h('button', { type: 'button', class: 'link', onclick: () => openSkill(d.partner) }, d.partner),
+                  h(
+                    'span',
+                    { class: 'muted' },
+                    ` lift ${d.lift.toFixed(1)}×${d.source === 'declared' ? ' (declared)' : ` · ${formatCount(d.sessions)} sessions`}`,
+                  ),
+                ),
               ),
             ),
       ),
@@ -56,12 +101,18 @@ export function skillViewPanel(view: SkillView, onRange: (since: number, until: 
           : h(
               'dl',
               { class: 'facts', id: 'baseline' },
-              h('dt', {}, 'Completion rate, all users'), h('dd', {}, formatRate(baseline.completionRate)),
-              h('dt', {}, 'Average duration'), h('dd', {}, formatDuration(baseline.avgDurationSeconds)),
-              h('dt', {}, 'Users'), h('dd', {}, formatCount(baseline.totalUsers)),
-              h('dt', {}, 'Invocations, all time'), h('dd', {}, formatCount(baseline.totalInvocations)),
-              h('dt', {}, 'Better than'), h('dd', {}, `${baseline.effectivenessPercentile.toFixed(0)} % of skills`),
-              h('dt', {}, 'Usual phase'), h('dd', {}, baseline.mostCommonPhase ?? '–'),
+              h('dt', {}, 'Completion rate, all users'),
+              h('dd', {}, formatRate(baseline.completionRate)),
+              h('dt', {}, 'Average duration'),
+              h('dd', {}, formatDuration(baseline.avgDurationSeconds)),
+              h('dt', {}, 'Users'),
+              h('dd', {}, formatCount(baseline.totalUsers)),
+              h('dt', {}, 'Invocations, all time'),
+              h('dd', {}, formatCount(baseline.totalInvocations)),
+              h('dt', {}, 'Better than'),
+              h('dd', {}, `${baseline.effectivenessPercentile.toFixed(0)} % of skills`),
+              h('dt', {}, 'Usual phase'),
+              h('dd', {}, baseline.mostCommonPhase ?? '–'),
             ),
         h('h3', {}, `Anomalies of ${view.skill_name}`),
         anomalyList(view.anomalies, openSkill),

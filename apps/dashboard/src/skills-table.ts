@@ -40,7 +40,9 @@ export interface SkillsTableOptions {
 
 /** The sortable skills table; a row's name opens the skill's view. */
 export function skillsTableView(options: SkillsTableOptions): HTMLElement {
-  const rows = [...options.rows].sort((a, b) => (options.desc ? -1 : 1) * compare(a, b, options.sort) || (a.skill_name < b.skill_name ? -1 : 1));
+  const rows = [...options.rows].sort(
+    (a, b) => (options.desc ? -1 : 1) * compare(a, b, options.sort) || (a.skill_name < b.skill_name ? -1 : 1),
+  );
   if (rows.length === 0) return h('p', { class: 'empty' }, 'No invocations in this range.');
   const head = h(
     'tr',
@@ -50,7 +52,18 @@ export function skillsTableView(options: SkillsTableOptions): HTMLElement {
       return h(
         'th',
         { scope: 'col', class: column.numeric ? 'num' : '', 'aria-sort': active ? (options.desc ? 'descending' : 'ascending') : 'none' },
-        h('button', { type: 'button', class: 'sort', onclick: () => options.onSort(column.key, active ? !options.desc : column.key !== 'skill_name') }, column.short === undefined ? column.label : [h('span', { class: 'long' }, column.label), h('span', { class: 'short', 'aria-hidden': 'true' }, column.short)], active ? (options.desc ? ' ↓' : ' ↑') : ''),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'sort',
+            onclick: () => options.onSort(column.key, active ? !options.desc : column.key !== 'skill_name'),
+          },
+          column.short === undefined
+            ? column.label
+            : [h('span', { class: 'long' }, column.label), h('span', { class: 'short', 'aria-hidden': 'true' }, column.short)],
+          active ? (options.desc ? ' ↓' : ' ↑') : '',
+        ),
       );
     }),
     h('th', { scope: 'col', class: 'spark-col' }, `Volume (${options.bucketLabel})`),
@@ -58,14 +71,34 @@ export function skillsTableView(options: SkillsTableOptions): HTMLElement {
   const body = rows.map((row) =>
     h(
       'tr',
-      { 'data-skill': row.skill_name, onclick: (event: Event) => (event.target as HTMLElement).closest('button') === null && options.onOpen(row.skill_name) },
-      h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => options.onOpen(row.skill_name) }, row.skill_name)),
+      {
+        'data-skill': row.skill_name,
+        onclick: (event: Event) => (event.target as HTMLElement).closest('button') === null && options.onOpen(row.skill_name),
+      },
+      h(
+        'th',
+        { scope: 'row' },
+        h('button', { type: 'button', class: 'link', onclick: () => options.onOpen(row.skill_name) }, row.skill_name),
+      ),
       h('td', { class: 'num', 'data-col': 'invocations', 'data-value': row.invocations }, formatCount(row.invocations)),
       h('td', { class: 'num', 'data-col': 'completion_rate', 'data-value': row.completion_rate }, formatRate(row.completion_rate)),
       h('td', { class: 'num', 'data-col': 'errors', 'data-value': row.errors }, formatCount(row.errors)),
-      h('td', { class: 'num', 'data-col': 'avg_duration_seconds', 'data-value': row.avg_duration_seconds ?? '' }, formatDuration(row.avg_duration_seconds)),
-      h('td', { class: 'num', 'data-col': 'p95_duration_seconds', 'data-value': row.p95_duration_seconds ?? '' }, formatDuration(row.p95_duration_seconds)),
-      h('td', { class: `trend ${row.trend ?? 'pending'}`, 'data-col': 'trend', 'data-value': row.trend ?? '' }, h('span', { 'aria-hidden': 'true' }, TREND[row.trend ?? 'pending'].mark), h('span', { class: 'long' }, ` ${TREND[row.trend ?? 'pending'].text}`)),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'avg_duration_seconds', 'data-value': row.avg_duration_seconds ?? '' },
+        formatDuration(row.avg_duration_seconds),
+      ),
+      h(
+        'td',
+        { class: 'num', 'data-col': 'p95_duration_seconds', 'data-value': row.p95_duration_seconds ?? '' },
+        formatDuration(row.p95_duration_seconds),
+      ),
+      h(
+        'td',
+        { class: `trend ${row.trend ?? 'pending'}`, 'data-col': 'trend', 'data-value': row.trend ?? '' },
+        h('span', { 'aria-hidden': 'true' }, TREND[row.trend ?? 'pending'].mark),
+        h('span', { class: 'long' }, ` ${TREND[row.trend ?? 'pending'].text}`),
+      ),
       h('td', { class: 'spark-col' }, sparkline(row.sparkline, `invocations of ${row.skill_name} over the range`)),
     ),
   );

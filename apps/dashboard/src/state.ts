@@ -2,7 +2,14 @@
 export const RANGES = ['1h', '24h', '7d', '30d'] as const;
 export type RangeName = (typeof RANGES)[number];
 
-export type SortKey = 'skill_name' | 'invocations' | 'completion_rate' | 'errors' | 'avg_duration_seconds' | 'p95_duration_seconds' | 'trend';
+export type SortKey =
+  | 'skill_name'
+  | 'invocations'
+  | 'completion_rate'
+  | 'errors'
+  | 'avg_duration_seconds'
+  | 'p95_duration_seconds'
+  | 'trend';
 
 export interface PageState {
   range: RangeName | 'custom';
@@ -22,7 +29,15 @@ export interface PageState {
   pipeline?: string;
 }
 
-const SORTS: readonly SortKey[] = ['skill_name', 'invocations', 'completion_rate', 'errors', 'avg_duration_seconds', 'p95_duration_seconds', 'trend'];
+const SORTS: readonly SortKey[] = [
+  'skill_name',
+  'invocations',
+  'completion_rate',
+  'errors',
+  'avg_duration_seconds',
+  'p95_duration_seconds',
+  'trend',
+];
 
 export function readState(search: string): PageState {
   const params = new URLSearchParams(search);
@@ -30,7 +45,8 @@ export function readState(search: string): PageState {
   const until = Number(params.get('until'));
   const range = params.get('range');
   const state: PageState = { range: '24h', sort: 'invocations', desc: true };
-  if (Number.isInteger(since) && Number.isInteger(until) && since > 0 && until > since) Object.assign(state, { range: 'custom', since, until });
+  if (Number.isInteger(since) && Number.isInteger(until) && since > 0 && until > since)
+    Object.assign(state, { range: 'custom', since, until });
   else if (RANGES.includes(range as RangeName)) state.range = range as RangeName;
   for (const key of ['skill', 'phase', 'user', 'view', 'rec', 'pipeline'] as const) {
     const value = params.get(key);
@@ -57,7 +73,8 @@ export function writeState(state: PageState): string {
 
 /** since/until query parameters of the API for the state's range. */
 export function rangeParams(state: PageState): Record<string, string> {
-  if (state.range === 'custom' && state.since !== undefined && state.until !== undefined) return { since: String(state.since), until: String(state.until) };
+  if (state.range === 'custom' && state.since !== undefined && state.until !== undefined)
+    return { since: String(state.since), until: String(state.until) };
   return { since: state.range };
 }
 

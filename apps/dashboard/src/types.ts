@@ -16,7 +16,13 @@ export interface Summary {
   current: Totals;
   /** null when asked with previous=off (the page's first render). */
   previous: Totals | null;
-  change: { invocations: number | null; completion_rate: number | null; p95_duration_seconds: number | null; active_sessions: number | null; open_anomalies: number } | null;
+  change: {
+    invocations: number | null;
+    completion_rate: number | null;
+    p95_duration_seconds: number | null;
+    active_sessions: number | null;
+    open_anomalies: number;
+  } | null;
   series: { bucket_ms: number; points: { ts: number; invocations: number; completed: number }[] };
 }
 
@@ -63,7 +69,14 @@ export interface SkillView {
   top_errors: { error_type: string; count: number }[];
   trend: { direction: string; summary: string };
   dependencies: { partner: string; source: string; lift: number; confidence: number | null; sessions: number }[];
-  community_baseline: { totalUsers: number; totalInvocations: number; completionRate: number; avgDurationSeconds: number | null; effectivenessPercentile: number; mostCommonPhase: string | null } | null;
+  community_baseline: {
+    totalUsers: number;
+    totalInvocations: number;
+    completionRate: number;
+    avgDurationSeconds: number | null;
+    effectivenessPercentile: number;
+    mostCommonPhase: string | null;
+  } | null;
 }
 
 export interface Invocation {
@@ -97,9 +110,22 @@ export interface Experiments {
     experiment: { id: string; name: string; status: string; variants: { name: string; strategy: string; weight: number }[] };
     analysis: {
       primaryMetric: string;
-      variants: { name: string; assigned: number; usersWithOutcomes: number; completionRate: number; completionRateInterval: { lower: number; upper: number } }[];
+      variants: {
+        name: string;
+        assigned: number;
+        usersWithOutcomes: number;
+        completionRate: number;
+        completionRateInterval: { lower: number; upper: number };
+      }[];
       srm: { pValue: number; mismatch: boolean };
-      comparisons: { metric: string; variant: string; relativeLift: number; relativeLiftInterval: { lower: number; upper: number }; bayesian: { chanceToBeatControl: number } | null; adjustedPValue: number }[];
+      comparisons: {
+        metric: string;
+        variant: string;
+        relativeLift: number;
+        relativeLiftInterval: { lower: number; upper: number };
+        bayesian: { chanceToBeatControl: number } | null;
+        adjustedPValue: number;
+      }[];
       verdict: string;
       winner: string | null;
       reason: string;
@@ -116,12 +142,28 @@ export interface Filters {
 export interface UserView {
   user: string;
   recommendations: { skill: string; score: number; reason: string; basis: string }[];
-  community: { skill: string; userRate: number; globalRate: number | null; difference: number | null; verdict: string; pValue: number; userInvocations: number }[];
+  community: {
+    skill: string;
+    userRate: number;
+    globalRate: number | null;
+    difference: number | null;
+    verdict: string;
+    pValue: number;
+    userInvocations: number;
+  }[];
 }
 
 /** GET /v1/integrations/ci/pipelines */
 export interface CiPipelines {
-  pipelines: { pipeline: string; provider: string; repository: string | null; runs: number; jobs: number; success_rate: number | null; last_run_at: number }[];
+  pipelines: {
+    pipeline: string;
+    provider: string;
+    repository: string | null;
+    runs: number;
+    jobs: number;
+    success_rate: number | null;
+    last_run_at: number;
+  }[];
 }
 
 /** GET /v1/integrations/ci/report?pipeline= */
@@ -135,8 +177,22 @@ export interface CiReport {
   jobs: number;
   overall_success_rate: number | null;
   pipeline_runs: { total: number; successful: number; success_rate: number } | null;
-  stages: { stage: string; workflow_phase: string | null; total_runs: number; successful_runs: number; success_rate: number; avg_duration_seconds: number | null; skills_used: string[]; common_failures: Record<string, number> }[];
+  stages: {
+    stage: string;
+    workflow_phase: string | null;
+    total_runs: number;
+    successful_runs: number;
+    success_rate: number;
+    avg_duration_seconds: number | null;
+    skills_used: string[];
+    common_failures: Record<string, number>;
+  }[];
   bottlenecks: { stage: string; success_rate: number; avg_duration_seconds: number | null; severity: 'high' | 'medium' }[];
-  flaky_steps: { name: string; stage: string | null; commits: number; latest: { commit: string; failures: number; failed_at: number; passed_at: number } }[];
+  flaky_steps: {
+    name: string;
+    stage: string | null;
+    commits: number;
+    latest: { commit: string; failures: number; failed_at: number; passed_at: number };
+  }[];
   recommendations: { priority: 'high' | 'medium' | 'low'; stage: string; message: string }[];
 }

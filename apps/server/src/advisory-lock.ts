@@ -15,7 +15,9 @@ export async function withAdvisoryLock<T>(
 ): Promise<{ ran: true; result: T } | { ran: false; reason: 'locked' }> {
   if (dialect !== 'postgres') return { ran: true, result: await work() };
   return store.db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext(${name} || ':' || current_schema())) as locked`.execute(connection);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_lock(hashtext(${name} || ':' || current_schema())) as locked`.execute(connection);
     if (!rows[0]?.locked) return { ran: false, reason: 'locked' } as const;
     try {
       return { ran: true, result: await work() } as const;

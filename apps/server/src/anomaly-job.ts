@@ -3,7 +3,6 @@ import { detectAndRecordAnomalies, type DetectAndRecordResult } from '@skills/ti
 import type { Logger } from 'pino';
 import { withAdvisoryLock } from './advisory-lock.js';
 
-
 export interface AnomalyJobOptions {
   store: Store;
   /** On PostgreSQL, runs take an advisory lock so that one instance judges each hour. */
@@ -53,7 +52,17 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
       .then((outcome) => {
         if (outcome.ran) {
           const { result } = outcome;
-          logger.info({ since: result.since, until: result.until, skills: result.skills, detected: result.detected.length, resolved: result.resolved.length, open: result.open }, 'anomaly detection done');
+          logger.info(
+            {
+              since: result.since,
+              until: result.until,
+              skills: result.skills,
+              detected: result.detected.length,
+              resolved: result.resolved.length,
+              open: result.open,
+            },
+            'anomaly detection done',
+          );
         } else {
           logger.debug({ reason: outcome.reason }, 'anomaly detection left to another instance');
         }
@@ -70,11 +79,14 @@ export function createAnomalyJob(options: AnomalyJobOptions): AnomalyJob {
     const at = now();
     // The hour after the last one judged, however long that run took (a slow run skips no hour).
     const next = (lastUntil ?? at - (at % HOUR_MS)) + HOUR_MS + delayMs;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((error: unknown) => logger.error({ err: error }, 'anomaly detection failed'))
-        .finally(schedule);
-    }, Math.max(0, next - at));
+    timer = setTimeout(
+      () => {
+        runOnce()
+          .catch((error: unknown) => logger.error({ err: error }, 'anomaly detection failed'))
+          .finally(schedule);
+      },
+      Math.max(0, next - at),
+    );
     timer.unref();
   }
 

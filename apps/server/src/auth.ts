@@ -45,7 +45,13 @@ export function createTokenChecker(tokens: AccessTokens): TokenChecker {
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
       if (match === null) {
-        throw new HttpError(401, 'unauthorized', header === undefined ? 'missing Authorization header: expected "Bearer <token>"' : 'Authorization header: expected "Bearer <token>"');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          header === undefined
+            ? 'missing Authorization header: expected "Bearer <token>"'
+            : 'Authorization header: expected "Bearer <token>"',
+        );
       }
       const candidate = digest(match[1]!);
       const canWrite = matchesAny(candidate, write);

@@ -23,10 +23,14 @@ try {
     process.stderr.write(`skills-server: ${error.message.replace(/^error: /, '')} (see skills-server --help)\n`);
     process.exit(2);
   }
-  const expected = error instanceof ConfigError || (error instanceof Error && /^(StoreOpenError|KeyFileError|UserPseudonymSecretError|MigrationError)$/.test(error.name));
+  const expected =
+    error instanceof ConfigError ||
+    (error instanceof Error && /^(StoreOpenError|KeyFileError|UserPseudonymSecretError|MigrationError)$/.test(error.name));
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    process.stderr.write(`skills-server: cannot listen: ${(error as Error).message} (change --port / SKILLS_PORT or --host / SKILLS_HOST)\n`);
+    process.stderr.write(
+      `skills-server: cannot listen: ${(error as Error).message} (change --port / SKILLS_PORT or --host / SKILLS_HOST)\n`,
+    );
   } else if (expected) {
     process.stderr.write(`skills-server: ${(error as Error).message}\n`);
   } else {

@@ -1,6 +1,12 @@
 import type { Store } from '@skills/storage';
 import { sql } from 'kysely';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { createTokenChecker, type Access } from './auth.js';
@@ -84,7 +90,16 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
     return reply.status(mapped.statusCode).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}: see /openapi.json`, kind: 'route', id: request.url.split('?')[0] } }),
+    reply
+      .status(404)
+      .send({
+        error: {
+          code: 'not_found',
+          message: `no route ${request.method} ${request.url.split('?')[0]}: see /openapi.json`,
+          kind: 'route',
+          id: request.url.split('?')[0],
+        },
+      }),
   );
 
   if (options.metrics?.countIngest !== undefined) countIngestRequests(app, options.metrics as Required<MetricsSource>);
@@ -99,7 +114,11 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
         if (route.body !== undefined) {
           const type = request.headers['content-type'];
           if (!isJsonContentType(type)) {
-            throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type === undefined ? 'missing' : `"${type}"`}: expected application/json`);
+            throw new HttpError(
+              415,
+              'unsupported_media_type',
+              `Content-Type ${type === undefined ? 'missing' : `"${type}"`}: expected application/json`,
+            );
           }
         }
       },
@@ -142,7 +161,15 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
 
   // MCP over Streamable HTTP at /mcp (stateless), behind the same tokens: @skills/mcp-tools;
   // Claude Code's hooks and OTLP logs: @skills/integrations.
-  for (const plugin of [skillsMcpRoute, claudeCodeRoutes(await claudeCodeOptions(config)), integrationRoutes, ideIntegrationRoutes, qualityRoutes, dashboardPage(), ...(options.plugins ?? [])]) {
+  for (const plugin of [
+    skillsMcpRoute,
+    claudeCodeRoutes(await claudeCodeOptions(config)),
+    integrationRoutes,
+    ideIntegrationRoutes,
+    qualityRoutes,
+    dashboardPage(),
+    ...(options.plugins ?? []),
+  ]) {
     await app.register(plugin, { store, config, checkAccess: (request, access) => tokens.check(request, access) });
   }
   return app;

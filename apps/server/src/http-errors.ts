@@ -20,7 +20,13 @@ export const errorBodySchema = z
       ]),
       message: z.string(),
       issues: z
-        .array(z.object({ index: z.number().int().describe('item of the batch, 0-based; -1 when not a batch item'), field: z.string(), message: z.string() }))
+        .array(
+          z.object({
+            index: z.number().int().describe('item of the batch, 0-based; -1 when not a batch item'),
+            field: z.string(),
+            message: z.string(),
+          }),
+        )
         .optional()
         .describe('every problem found, by item and field (validation_failed)'),
       kind: z.string().optional().describe('what was not found or conflicts (not_found, conflict)'),
@@ -81,8 +87,14 @@ function fastifyError(error: unknown, bodyLimitBytes: number | undefined): Mappe
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   const status = (error as { statusCode?: unknown }).statusCode;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return body(413, 'payload_too_large', bodyLimitBytes === undefined ? 'request body too large' : `request body larger than the limit of ${bodyLimitBytes} bytes`);
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return body(415, 'unsupported_media_type', 'unsupported content type: expected application/json');
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return body(
+      413,
+      'payload_too_large',
+      bodyLimitBytes === undefined ? 'request body too large' : `request body larger than the limit of ${bodyLimitBytes} bytes`,
+    );
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return body(415, 'unsupported_media_type', 'unsupported content type: expected application/json');
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return body(400, 'invalid_json', 'empty body: expected JSON');
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return body(400, 'invalid_json', 'body is not valid JSON');
   if (typeof code === 'string' && code.startsWith('FST_ERR_CTP_') && typeof status === 'number') {

@@ -1,6 +1,22 @@
 export { startServer, type StartServerOptions, type SkillsServer } from './start-server.js';
-export { buildServer, API_ROUTES, type BuildServerOptions, type ServerPlugin, type ServerPluginOptions, type MetricsSource } from './build-server.js';
-export { resolveServerConfig, SERVER_OPTIONS, ConfigError, type ServerConfig, type ServerFlags, type ServerOption, type ServerOptionKey, type LogLevel } from './config.js';
+export {
+  buildServer,
+  API_ROUTES,
+  type BuildServerOptions,
+  type ServerPlugin,
+  type ServerPluginOptions,
+  type MetricsSource,
+} from './build-server.js';
+export {
+  resolveServerConfig,
+  SERVER_OPTIONS,
+  ConfigError,
+  type ServerConfig,
+  type ServerFlags,
+  type ServerOption,
+  type ServerOptionKey,
+  type LogLevel,
+} from './config.js';
 export { createAnomalyJob, type AnomalyJob, type AnomalyJobOptions, type AnomalyRunResult } from './anomaly-job.js';
 export { openApiDocument, type OpenApiInfo } from './openapi.js';
 export { mapError, HttpError, errorBodySchema, type ErrorBody, type ErrorCode } from './http-errors.js';

@@ -8,7 +8,16 @@ import type { ErrorCode } from './http-errors.js';
  * refused, `skills_ingest_rejected_total{route,code}` (the route label is the route's pattern,
  * so its values are exactly these).
  */
-export const INGEST_ROUTES: readonly string[] = ['/v1/invocations', HOOKS_PATH, LOGS_PATH, '/v1/integrations/github', '/v1/integrations/gitlab', '/v1/integrations/ci', '/v1/integrations/quality', '/v1/integrations/ide/feedback'];
+export const INGEST_ROUTES: readonly string[] = [
+  '/v1/invocations',
+  HOOKS_PATH,
+  LOGS_PATH,
+  '/v1/integrations/github',
+  '/v1/integrations/gitlab',
+  '/v1/integrations/ci',
+  '/v1/integrations/quality',
+  '/v1/integrations/ide/feedback',
+];
 
 /** Where the counts go (`MetricsExporter.countIngest` of @skills/realtime). */
 export interface IngestCounter {

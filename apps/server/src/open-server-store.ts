@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { KeyFileError, MIN_SECRET_BYTES, openStore, parseStoreUrl, readKeyFile, storeSecretHome, UserPseudonymSecretError, type Store } from '@skills/storage';
+import {
+  KeyFileError,
+  MIN_SECRET_BYTES,
+  openStore,
+  parseStoreUrl,
+  readKeyFile,
+  storeSecretHome,
+  UserPseudonymSecretError,
+  type Store,
+} from '@skills/storage';
 import { ConfigError, type ServerConfig } from './config.js';
 
 /** Where the user-pseudonym secret came from, for the start-up log. */
@@ -24,7 +33,8 @@ export async function openServerStore(config: ServerConfig): Promise<ServerStore
     const store = await openStore(config.db, { keyFile: false, ...(secret === undefined ? {} : { userPseudonymSecret: secret }) });
     return { store, dialect, secretSource: source };
   } catch (error) {
-    if (error instanceof UserPseudonymSecretError) throw new ConfigError(origin, `${error.message}: give the secret this store was made with`);
+    if (error instanceof UserPseudonymSecretError)
+      throw new ConfigError(origin, `${error.message}: give the secret this store was made with`);
     throw error;
   }
 }
@@ -32,10 +42,16 @@ export async function openServerStore(config: ServerConfig): Promise<ServerStore
 function resolveSecret(config: ServerConfig): { secret: string | undefined; source: SecretSource; origin: string } {
   const home = storeSecretHome(config.db);
   const secretFile = config.pseudonymSecretFile;
-  if (secretFile !== undefined) return { secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'), source: 'secret file', origin: '--pseudonym-secret-file' };
+  if (secretFile !== undefined)
+    return {
+      secret: readSecretFile(secretFile, false, '--pseudonym-secret-file'),
+      source: 'secret file',
+      origin: '--pseudonym-secret-file',
+    };
   if (config.pseudonymSecret !== undefined) {
     const bytes = Buffer.byteLength(config.pseudonymSecret, 'utf8');
-    if (bytes < MIN_SECRET_BYTES) throw new ConfigError('SKILLS_PSEUDONYM_SECRET', `expected at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
+    if (bytes < MIN_SECRET_BYTES)
+      throw new ConfigError('SKILLS_PSEUDONYM_SECRET', `expected at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
     return { secret: config.pseudonymSecret, source: 'SKILLS_PSEUDONYM_SECRET', origin: 'SKILLS_PSEUDONYM_SECRET' };
   }
   if (home.kind === 'none') return { secret: undefined, source: 'none', origin: 'SKILLS_PSEUDONYM_SECRET' };

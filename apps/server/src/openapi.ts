@@ -72,7 +72,11 @@ export interface OpenApiInfo {
  * The integration plugins' operations (`documented`, default INTEGRATION_OPERATIONS) follow the
  * API routes.
  */
-export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, documented: readonly DocumentedRoute[] = INTEGRATION_OPERATIONS): JsonSchema {
+export function openApiDocument(
+  routes: readonly ApiRoute[],
+  info: OpenApiInfo,
+  documented: readonly DocumentedRoute[] = INTEGRATION_OPERATIONS,
+): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of [...routes, ...documented] as (ApiRoute | DocumentedRoute)[]) {
     const webhook = WEBHOOK_SECURITY[route.access];
@@ -81,14 +85,22 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, 
     for (const response of route.responses) {
       responses[String(response.status)] = {
         description: response.description,
-        ...(response.schema === undefined ? { content: { 'application/json': {} } } : { content: { 'application/json': { schema: jsonSchema(response.schema) } } }),
+        ...(response.schema === undefined
+          ? { content: { 'application/json': {} } }
+          : { content: { 'application/json': { schema: jsonSchema(response.schema) } } }),
       };
     }
     if (webhook === undefined) {
-      responses['401'] ??= { description: 'A token is configured for this kind of request and none or an unknown one was given', content: { 'application/json': {} } };
+      responses['401'] ??= {
+        description: 'A token is configured for this kind of request and none or an unknown one was given',
+        content: { 'application/json': {} },
+      };
     }
-    if (route.access === 'write') responses['403'] ??= { description: 'A read token was given for a write', content: { 'application/json': {} } };
-    const description = [(route as DocumentedRoute).description, route.cli === undefined ? undefined : `Same JSON as \`${route.cli}\`.`].filter((d) => d !== undefined).join(' ');
+    if (route.access === 'write')
+      responses['403'] ??= { description: 'A read token was given for a write', content: { 'application/json': {} } };
+    const description = [(route as DocumentedRoute).description, route.cli === undefined ? undefined : `Same JSON as \`${route.cli}\`.`]
+      .filter((d) => d !== undefined)
+      .join(' ');
     const operations = paths[path] ?? {};
     paths[path] = operations;
     operations[route.method.toLowerCase()] = {
@@ -99,7 +111,13 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, 
       parameters: parameters(route),
       ...(route.body === undefined
         ? {}
-        : { requestBody: { required: true, description: route.body.description, content: { 'application/json': { schema: jsonSchema(route.body.schema) } } } }),
+        : {
+            requestBody: {
+              required: true,
+              description: route.body.description,
+              content: { 'application/json': { schema: jsonSchema(route.body.schema) } },
+            },
+          }),
       responses,
     };
   }
@@ -109,7 +127,11 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, 
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'A read token (SKILLS_READ_TOKENS) or a write token (SKILLS_WRITE_TOKENS); not needed when none is configured' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A read token (SKILLS_READ_TOKENS) or a write token (SKILLS_WRITE_TOKENS); not needed when none is configured',
+        },
         githubSignature: {
           type: 'apiKey',
           in: 'header',
@@ -121,7 +143,8 @@ export function openApiDocument(routes: readonly ApiRoute[], info: OpenApiInfo, 
           type: 'apiKey',
           in: 'header',
           name: 'X-Gitlab-Token',
-          description: 'The webhook\'s secret token (--gitlab-webhook-token, SKILLS_GITLAB_WEBHOOK_TOKEN), compared in constant time. Missing or wrong: 401, nothing written. No bearer token is read.',
+          description:
+            "The webhook's secret token (--gitlab-webhook-token, SKILLS_GITLAB_WEBHOOK_TOKEN), compared in constant time. Missing or wrong: 401, nothing written. No bearer token is read.",
         },
       },
     },

@@ -2,7 +2,6 @@ import { DAY_MS, pruneInvocations, type PruneResult, type Store } from '@skills/
 import type { Logger } from 'pino';
 import { withAdvisoryLock } from './advisory-lock.js';
 
-
 export interface RetentionJobOptions {
   store: Store;
   /** On PostgreSQL, a run takes an advisory lock so that one instance prunes at a time. */
@@ -50,7 +49,16 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
       .then((outcome) => {
         if (outcome.ran) {
           const { result } = outcome;
-          logger.info({ cut: result.cut, deleted: result.deleted, batches: result.batches, longestBatchMs: Math.round(result.longestBatchMs), elapsedMs: Math.round(result.elapsedMs) }, 'retention prune done');
+          logger.info(
+            {
+              cut: result.cut,
+              deleted: result.deleted,
+              batches: result.batches,
+              longestBatchMs: Math.round(result.longestBatchMs),
+              elapsedMs: Math.round(result.elapsedMs),
+            },
+            'retention prune done',
+          );
         } else {
           logger.debug({ reason: outcome.reason }, 'retention prune left to another instance');
         }

@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createMetricsExporter, createRealtimeHub, type MetricsExporter, type RealtimeHub, type RealtimeHubOptions } from '@skills/realtime';
+import {
+  createMetricsExporter,
+  createRealtimeHub,
+  type MetricsExporter,
+  type RealtimeHub,
+  type RealtimeHubOptions,
+} from '@skills/realtime';
 import { redactUrl, type Store } from '@skills/storage';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
@@ -22,7 +28,10 @@ export interface StartServerOptions {
   /** Clock for relative query times and the anomaly job (default Date.now). */
   now?: () => number;
   /** Bounds of the WebSocket hub beyond the configuration (defaults of `@skills/realtime`). */
-  realtime?: Pick<RealtimeHubOptions, 'heartbeatMs' | 'maxBufferedBytes' | 'slowClientMs' | 'closeTimeoutMs' | 'maxClients' | 'maxPayloadBytes'>;
+  realtime?: Pick<
+    RealtimeHubOptions,
+    'heartbeatMs' | 'maxBufferedBytes' | 'slowClientMs' | 'closeTimeoutMs' | 'maxClients' | 'maxPayloadBytes'
+  >;
 }
 
 /** A running server. `close()` is the graceful shutdown; `await using` works too. */
@@ -57,8 +66,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   // Synchronous writes: nothing is left to flush at exit, so a closed stdout (a log reader that
   // went away) cannot hold the process at exit.
   const logger =
-    options.logger ?? pino({ level: config.logLevel, base: { service: 'skills-server' }, redact: ['req.headers.authorization'] }, pino.destination({ dest: 1, sync: true }));
-  const opened = options.store === undefined ? await openServerStore(config) : { store: options.store, dialect: options.dialect ?? 'sqlite', secretSource: undefined };
+    options.logger ??
+    pino(
+      { level: config.logLevel, base: { service: 'skills-server' }, redact: ['req.headers.authorization'] },
+      pino.destination({ dest: 1, sync: true }),
+    );
+  const opened =
+    options.store === undefined
+      ? await openServerStore(config)
+      : { store: options.store, dialect: options.dialect ?? 'sqlite', secretSource: undefined };
   const { store } = opened;
   const ownStore = options.store === undefined;
   let job: AnomalyJob | undefined;
@@ -103,12 +119,24 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     job = createAnomalyJob({ store, dialect: opened.dialect, logger, ...(options.now === undefined ? {} : { now: options.now }) });
     job.start();
   }
-  const retention = config.retention === undefined ? undefined : createRetentionJob({ store, dialect: opened.dialect, logger, retentionMs: config.retention, ...(options.now === undefined ? {} : { now: options.now }) });
+  const retention =
+    config.retention === undefined
+      ? undefined
+      : createRetentionJob({
+          store,
+          dialect: opened.dialect,
+          logger,
+          retentionMs: config.retention,
+          ...(options.now === undefined ? {} : { now: options.now }),
+        });
   retention?.start();
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, store: redactUrl(config.db), dialect: opened.dialect, secret: opened.secretSource, anomalyJob: config.anomalyJob }, 'listening');
+  logger.info(
+    { url, store: redactUrl(config.db), dialect: opened.dialect, secret: opened.secretSource, anomalyJob: config.anomalyJob },
+    'listening',
+  );
 
   const running = app;
   let closing: Promise<void> | undefined;

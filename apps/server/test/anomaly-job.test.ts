@@ -20,7 +20,14 @@ function history(): InvocationInput[] {
   const items: InvocationInput[] = [];
   for (let hour = MONDAY; hour <= INCIDENT; hour += HOUR) {
     for (let i = 0; i < 20; i++) {
-      items.push({ id: `p-${hour}-${i}`, skill_name: 'pytest-run', session_id: `s-${hour}`, invoked_at: hour + i * 60_000, completed: hour === INCIDENT ? i < 7 : i < 19, duration_seconds: 2 });
+      items.push({
+        id: `p-${hour}-${i}`,
+        skill_name: 'pytest-run',
+        session_id: `s-${hour}`,
+        invoked_at: hour + i * 60_000,
+        completed: hour === INCIDENT ? i < 7 : i < 19,
+        duration_seconds: 2,
+      });
     }
   }
   return items;
@@ -42,12 +49,18 @@ describe.each(storeFactories)('the hourly anomaly job [$name]', (factory) => {
     const server = await serve(store, factory.name, { anomalyJob: 'on' }, { now: () => AFTER });
     try {
       let anomalies: { skill: string; type: string; metric: string; bucket: number; resolvedAt: number | null }[] = [];
-      await waitFor(async () => {
-        const body = (await (await fetch(`${server.url}/v1/anomalies?since=${INCIDENT}`)).json()) as { anomalies: typeof anomalies };
-        anomalies = body.anomalies;
-        return anomalies.length > 0;
-      }, 10_000, 'the start-up run');
-      expect(anomalies.map((a) => [a.skill, a.type, a.metric, a.bucket, a.resolvedAt])).toEqual([['pytest-run', 'drop', 'completion_rate', INCIDENT, null]]);
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`${server.url}/v1/anomalies?since=${INCIDENT}`)).json()) as { anomalies: typeof anomalies };
+          anomalies = body.anomalies;
+          return anomalies.length > 0;
+        },
+        10_000,
+        'the start-up run',
+      );
+      expect(anomalies.map((a) => [a.skill, a.type, a.metric, a.bucket, a.resolvedAt])).toEqual([
+        ['pytest-run', 'drop', 'completion_rate', INCIDENT, null],
+      ]);
       // Running again over the same hour records nothing new (the first call may share the start-up run).
       await server.anomalyJob!.runOnce();
       const again = await server.anomalyJob!.runOnce();
@@ -76,7 +89,10 @@ describe('the anomaly job schedule', () => {
     const started = Date.now();
     const now = () => INCIDENT + HOUR - 200 + (Date.now() - started);
     const runs: { since: number; until: number; detected: number }[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void (JSON.parse(line).msg === 'anomaly detection done' && runs.push(JSON.parse(line))) });
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void (JSON.parse(line).msg === 'anomaly detection done' && runs.push(JSON.parse(line))) },
+    );
     const job = createAnomalyJob({ store, dialect: 'sqlite', logger, now, delayMs: 50 });
     job.start();
     try {
@@ -120,5 +136,4 @@ describe.skipIf(!PG_URL)('the anomaly job on PostgreSQL', () => {
       await other.end();
     }
   });
-
 });

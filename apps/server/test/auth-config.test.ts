@@ -26,7 +26,9 @@ describe('bearer tokens', () => {
     const response = await fetch(`${server.url}/v1/skills/top`);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: 'missing Authorization header: expected "Bearer <token>"' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'unauthorized', message: 'missing Authorization header: expected "Bearer <token>"' },
+    });
   });
 
   it('refuses a wrong token, a token in the query string and a malformed header with 401', async () => {
@@ -52,7 +54,9 @@ describe('bearer tokens', () => {
     expect(none.status).toBe(401);
     const readOnly = await postJson(`${server.url}/v1/invocations`, [invocation('x1', T0)], { authorization: `Bearer ${READ}` });
     expect(readOnly.status).toBe(403);
-    expect(await readOnly.json()).toEqual({ error: { code: 'forbidden', message: 'this token may read but not write: use a write token' } });
+    expect(await readOnly.json()).toEqual({
+      error: { code: 'forbidden', message: 'this token may read but not write: use a write token' },
+    });
     expect(await countRows(store)).toBe(0);
     const written = await postJson(`${server.url}/v1/invocations`, [invocation('x1', T0)], { authorization: `Bearer ${WRITE}` });
     expect(written.status).toBe(201);
@@ -89,9 +93,25 @@ describe('resolveServerConfig', () => {
   });
 
   it('takes SKILLS_* variables, and flags over them', () => {
-    const env = { SKILLS_DB_URL: 'postgres://u@h/db', SKILLS_PORT: '9000', SKILLS_HOST: '0.0.0.0', SKILLS_WRITE_TOKENS: `${WRITE}, ${READ}`, SKILLS_BODY_LIMIT: '4mb', SKILLS_ANOMALY_JOB: 'off', SKILLS_PSEUDONYM_SECRET: 's'.repeat(20) };
+    const env = {
+      SKILLS_DB_URL: 'postgres://u@h/db',
+      SKILLS_PORT: '9000',
+      SKILLS_HOST: '0.0.0.0',
+      SKILLS_WRITE_TOKENS: `${WRITE}, ${READ}`,
+      SKILLS_BODY_LIMIT: '4mb',
+      SKILLS_ANOMALY_JOB: 'off',
+      SKILLS_PSEUDONYM_SECRET: 's'.repeat(20),
+    };
     const config = resolveServerConfig({ port: '9001', db: 'sqlite:./x.db' }, env);
-    expect(config).toMatchObject({ db: 'sqlite:./x.db', port: 9001, host: '0.0.0.0', writeTokens: [WRITE, READ], bodyLimitBytes: 4 * 1024 * 1024, anomalyJob: false, pseudonymSecret: 's'.repeat(20) });
+    expect(config).toMatchObject({
+      db: 'sqlite:./x.db',
+      port: 9001,
+      host: '0.0.0.0',
+      writeTokens: [WRITE, READ],
+      bodyLimitBytes: 4 * 1024 * 1024,
+      anomalyJob: false,
+      pseudonymSecret: 's'.repeat(20),
+    });
     expect(resolveServerConfig({}, { SKILLS_PORT: '' }).port).toBe(8765);
   });
 
@@ -107,12 +127,20 @@ describe('resolveServerConfig', () => {
     };
     expect(error({ port: '70000' })).toBe('--port: expected an integer from 0 to 65535 (got "70000")');
     expect(error({}, { SKILLS_PORT: 'http' })).toBe('SKILLS_PORT: expected an integer from 0 to 65535 (got "http")');
-    expect(error({}, { SKILLS_DB_URL: 'mysql://x/y' })).toBe('SKILLS_DB_URL: unsupported store URL scheme in "mysql://x/y": expected sqlite: or postgres://');
+    expect(error({}, { SKILLS_DB_URL: 'mysql://x/y' })).toBe(
+      'SKILLS_DB_URL: unsupported store URL scheme in "mysql://x/y": expected sqlite: or postgres://',
+    );
     expect(error({ readTokens: 'short' })).toBe('--read-tokens: token 1 is 5 characters long: expected at least 16');
-    expect(error({}, { SKILLS_BODY_LIMIT: 'lots' })).toBe('SKILLS_BODY_LIMIT: expected a size from 1kb to 1024mb, e.g. 1048576, 512kb or 4mb (got "lots")');
+    expect(error({}, { SKILLS_BODY_LIMIT: 'lots' })).toBe(
+      'SKILLS_BODY_LIMIT: expected a size from 1kb to 1024mb, e.g. 1048576, 512kb or 4mb (got "lots")',
+    );
     expect(error({ anomalyJob: 'sometimes' })).toBe('--anomaly-job: expected on or off (got "sometimes")');
-    expect(error({}, { SKILLS_LOG_LEVEL: 'loud' })).toBe('SKILLS_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")');
-    expect(error({ allowedOrigins: 'dashboard.example.com' })).toBe('--allowed-origins: expected origins such as https://dashboard.example.com (got "dashboard.example.com")');
+    expect(error({}, { SKILLS_LOG_LEVEL: 'loud' })).toBe(
+      'SKILLS_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    );
+    expect(error({ allowedOrigins: 'dashboard.example.com' })).toBe(
+      '--allowed-origins: expected origins such as https://dashboard.example.com (got "dashboard.example.com")',
+    );
   });
 });
 
@@ -134,9 +162,15 @@ describe('openServerStore: the user-pseudonym secret', () => {
   it('names SKILLS_PSEUDONYM_SECRET or the secret file when the store refuses the secret', async () => {
     const db = join(dir, 'a.db');
     const env = { SKILLS_PSEUDONYM_SECRET: 'another-secret-of-enough-bytes' };
-    await expect(openServerStore(resolveServerConfig({ db }, env))).rejects.toThrow(/^SKILLS_PSEUDONYM_SECRET: .*: give the secret this store was made with$/);
-    await expect(openServerStore(resolveServerConfig({ db }, { SKILLS_PSEUDONYM_SECRET: 'short' }))).rejects.toThrow('SKILLS_PSEUDONYM_SECRET: expected at least 16 bytes (got 5)');
-    await expect(openServerStore(resolveServerConfig({ db, pseudonymSecretFile: join(dir, 'missing') }, {}))).rejects.toThrow(`--pseudonym-secret-file: no such file: ${join(dir, 'missing')}`);
+    await expect(openServerStore(resolveServerConfig({ db }, env))).rejects.toThrow(
+      /^SKILLS_PSEUDONYM_SECRET: .*: give the secret this store was made with$/,
+    );
+    await expect(openServerStore(resolveServerConfig({ db }, { SKILLS_PSEUDONYM_SECRET: 'short' }))).rejects.toThrow(
+      'SKILLS_PSEUDONYM_SECRET: expected at least 16 bytes (got 5)',
+    );
+    await expect(openServerStore(resolveServerConfig({ db, pseudonymSecretFile: join(dir, 'missing') }, {}))).rejects.toThrow(
+      `--pseudonym-secret-file: no such file: ${join(dir, 'missing')}`,
+    );
     const file = join(dir, 'secret.txt');
     writeFileSync(file, readFileSync(`${db}.secret`, 'utf8'));
     const fromFile = await openServerStore(resolveServerConfig({ db, pseudonymSecretFile: file }, env));

@@ -19,18 +19,35 @@ const auth = { authorization: `Bearer ${WRITE}` };
 
 /** A hook input as Claude Code posts it (docs/hooks.md). */
 const hook = (event: string, more: Record<string, unknown> = {}) => ({
-  session_id: SESSION, prompt_id: 'p1', cwd: '/work/app', hook_event_name: event, tool_name: 'Skill', tool_input: { skill: 'pdf' }, tool_use_id: 'toolu_e2e1', ...more,
+  session_id: SESSION,
+  prompt_id: 'p1',
+  cwd: '/work/app',
+  hook_event_name: event,
+  tool_name: 'Skill',
+  tool_input: { skill: 'pdf' },
+  tool_use_id: 'toolu_e2e1',
+  ...more,
 });
 
 /** Log records the way Claude Code emits them, through the real OpenTelemetry SDK and exporter (0.223, Node 20). */
 async function exportToolResult(exporter: JsonExporter | ProtoExporter, toolUseId: string, skill: string) {
-  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.0' }), processors: [new BatchLogRecordProcessor({ exporter })] });
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.0' }),
+    processors: [new BatchLogRecordProcessor({ exporter })],
+  });
   provider.getLogger('com.anthropic.claude_code.events').emit({
     body: 'claude_code.tool_result',
     timestamp: Date.UTC(2026, 11, 2, 9),
     attributes: {
-      'event.name': 'tool_result', 'session.id': SESSION, 'user.id': 'u-42', 'app.version': '2.1.0',
-      tool_name: 'Skill', tool_use_id: toolUseId, success: 'false', duration_ms: 1500, error_type: 'skill_error',
+      'event.name': 'tool_result',
+      'session.id': SESSION,
+      'user.id': 'u-42',
+      'app.version': '2.1.0',
+      tool_name: 'Skill',
+      tool_use_id: toolUseId,
+      success: 'false',
+      duration_ms: 1500,
+      error_type: 'skill_error',
       tool_parameters: JSON.stringify({ skill_name: skill }),
     },
   });
@@ -58,10 +75,20 @@ for (const factory of storeFactories) {
       const opened = await postJson(hooksUrl(), hook('PreToolUse'), { ...auth, 'x-skills-user': 'alice' });
       expect(opened.status).toBe(200);
       expect(await opened.json()).toMatchObject({ received: 1, opened: 1, recorded: 0 });
-      const closed = await postJson(hooksUrl(), hook('PostToolUse', { tool_response: {}, duration_ms: 2500 }), { ...auth, 'x-skills-user': 'alice' });
+      const closed = await postJson(hooksUrl(), hook('PostToolUse', { tool_response: {}, duration_ms: 2500 }), {
+        ...auth,
+        'x-skills-user': 'alice',
+      });
       expect(await closed.json()).toMatchObject({ recorded: 1 });
       const [row] = (await listInvocations(store, { limit: 5 })).items;
-      expect(row).toMatchObject({ id: 'cc:toolu_e2e1', skill_name: 'pdf', user_id: 'alice', session_id: SESSION, completed: true, duration_seconds: 2.5 });
+      expect(row).toMatchObject({
+        id: 'cc:toolu_e2e1',
+        skill_name: 'pdf',
+        user_id: 'alice',
+        session_id: SESSION,
+        completed: true,
+        duration_seconds: 2.5,
+      });
     });
 
     it('takes OTLP logs from the real exporter, as JSON and as protobuf, joined with the hooks by tool_use_id', async () => {
@@ -69,10 +96,19 @@ for (const factory of storeFactories) {
       await exportToolResult(new JsonExporter({ url: `${server.url}/v1/logs`, headers: auth }), 'toolu_json', 'pdf');
       await exportToolResult(new ProtoExporter({ url: `${server.url}/v1/logs`, headers: auth }), 'toolu_proto', 'xlsx');
       const rows = new Map((await listInvocations(store, { limit: 10 })).items.map((r) => [r.id, r]));
-      expect(rows.get('cc:toolu_json')).toMatchObject({ skill_name: 'pdf', completed: false, error_type: 'skill_error', duration_seconds: 1.5 });
+      expect(rows.get('cc:toolu_json')).toMatchObject({
+        skill_name: 'pdf',
+        completed: false,
+        error_type: 'skill_error',
+        duration_seconds: 1.5,
+      });
       expect(rows.get('cc:toolu_proto')).toMatchObject({ skill_name: 'xlsx', user_id: 'u-42', completed: false });
       expect(rows.size).toBe(2);
-      const sources = await store.db.selectFrom('integration_runs').select(['invocation_id', 'sources', 'client_version']).orderBy('invocation_id').execute();
+      const sources = await store.db
+        .selectFrom('integration_runs')
+        .select(['invocation_id', 'sources', 'client_version'])
+        .orderBy('invocation_id')
+        .execute();
       expect(sources).toEqual([
         { invocation_id: 'cc:toolu_json', sources: 'hooks,otlp', client_version: '2.1.0' },
         { invocation_id: 'cc:toolu_proto', sources: 'otlp', client_version: '2.1.0' },
@@ -80,11 +116,33 @@ for (const factory of storeFactories) {
     });
 
     it('reads gzip OTLP bodies and answers a partial success naming what it refused', async () => {
-      const request = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'claude_code.tool_result' }, attributes: [
-        { key: 'session.id', value: { stringValue: SESSION } }, { key: 'tool_name', value: { stringValue: 'Skill' } },
-        { key: 'tool_use_id', value: { stringValue: 'toolu_gz' } }, { key: 'success', value: { stringValue: 'true' } },
-        { key: 'tool_parameters', value: { stringValue: '{"skill_name":"docx"}' } }] }] }] }] };
-      const response = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(request)) });
+      const request = {
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    body: { stringValue: 'claude_code.tool_result' },
+                    attributes: [
+                      { key: 'session.id', value: { stringValue: SESSION } },
+                      { key: 'tool_name', value: { stringValue: 'Skill' } },
+                      { key: 'tool_use_id', value: { stringValue: 'toolu_gz' } },
+                      { key: 'success', value: { stringValue: 'true' } },
+                      { key: 'tool_parameters', value: { stringValue: '{"skill_name":"docx"}' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const response = await fetch(`${server.url}/v1/logs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(JSON.stringify(request)),
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({});
       expect((await listInvocations(store, { limit: 5 })).items.map((r) => r.skill_name)).toEqual(['docx']);
@@ -108,21 +166,51 @@ for (const factory of storeFactories) {
       const notLogs = await postJson(`${server.url}/v1/logs`, { resourceLogs: 'nope' }, auth);
       expect(notLogs.status).toBe(400);
       expect(await notLogs.json()).toEqual({ code: 3, message: 'not an OTLP logs request: resourceLogs: expected an array' });
-      const garbage = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-protobuf' }, body: Buffer.from([0xff, 0xff, 0xff, 0x01]) });
+      const garbage = await fetch(`${server.url}/v1/logs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/x-protobuf' },
+        body: Buffer.from([0xff, 0xff, 0xff, 0x01]),
+      });
       expect(garbage.status).toBe(400);
       expect(await countRows(store)).toBe(0);
       expect(await store.db.selectFrom('integration_pending').selectAll().execute()).toEqual([]);
     });
 
     it('a protobuf body the test encodes itself gives the same run as the JSON one', async () => {
-      const request = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ eventName: 'claude_code.tool_result', timeUnixNano: String(BigInt(Date.UTC(2026, 11, 2)) * 1_000_000n), attributes: [
-        { key: 'session.id', value: { stringValue: SESSION } }, { key: 'tool_name', value: { stringValue: 'Agent' } },
-        { key: 'tool_use_id', value: { stringValue: 'toolu_pb' } }, { key: 'success', value: { stringValue: 'true' } }, { key: 'duration_ms', value: { intValue: '3000' } },
-        { key: 'tool_parameters', value: { stringValue: '{"subagent_type":"planner"}' } }] }] }] }] };
-      const response = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-protobuf' }, body: Buffer.from(encodeLogsRequest(request)) });
+      const request = {
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    eventName: 'claude_code.tool_result',
+                    timeUnixNano: String(BigInt(Date.UTC(2026, 11, 2)) * 1_000_000n),
+                    attributes: [
+                      { key: 'session.id', value: { stringValue: SESSION } },
+                      { key: 'tool_name', value: { stringValue: 'Agent' } },
+                      { key: 'tool_use_id', value: { stringValue: 'toolu_pb' } },
+                      { key: 'success', value: { stringValue: 'true' } },
+                      { key: 'duration_ms', value: { intValue: '3000' } },
+                      { key: 'tool_parameters', value: { stringValue: '{"subagent_type":"planner"}' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const response = await fetch(`${server.url}/v1/logs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/x-protobuf' },
+        body: Buffer.from(encodeLogsRequest(request)),
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/x-protobuf');
-      expect((await listInvocations(store, { limit: 5 })).items).toMatchObject([{ id: 'cc:toolu_pb', skill_name: 'agent:planner', invoked_at: Date.UTC(2026, 11, 2) - 3000, duration_seconds: 3 }]);
+      expect((await listInvocations(store, { limit: 5 })).items).toMatchObject([
+        { id: 'cc:toolu_pb', skill_name: 'agent:planner', invoked_at: Date.UTC(2026, 11, 2) - 3000, duration_seconds: 3 },
+      ]);
     });
   });
 }
@@ -152,7 +240,15 @@ describe('Claude Code phases and the OTLP port (sqlite)', () => {
       const rows = new Map((await listInvocations(store, { limit: 5 })).items.map((r) => [r.id, r]));
       expect(rows.get('cc:toolu_e2e1')).toMatchObject({ skill_name: 'pdf', workflow_phase: 'execution' });
       expect(rows.get('cc:toolu_port')).toMatchObject({ skill_name: 'xlsx', workflow_phase: null });
-      expect((await fetch(`http://127.0.0.1:${otlpPort}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+      expect(
+        (
+          await fetch(`http://127.0.0.1:${otlpPort}/v1/logs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await server.close();
       await store.close();
@@ -164,7 +260,9 @@ describe('Claude Code phases and the OTLP port (sqlite)', () => {
     writeFileSync(bad, JSON.stringify({ pdf: 7 }));
     const { store } = await factory.create();
     try {
-      await expect(serve(store, 'sqlite', { claudeCodePhasesFile: bad })).rejects.toThrow(new ConfigError('--claude-code-phases', `${bad}: pdf: expected a phase name (a non-empty string of at most 100 characters)`));
+      await expect(serve(store, 'sqlite', { claudeCodePhasesFile: bad })).rejects.toThrow(
+        new ConfigError('--claude-code-phases', `${bad}: pdf: expected a phase name (a non-empty string of at most 100 characters)`),
+      );
       await expect(serve(store, 'sqlite', { claudeCodePhasesFile: join(dir, 'missing.json') })).rejects.toThrow(ConfigError);
     } finally {
       await store.close();

@@ -50,7 +50,16 @@ function history(incident: number, now: number): InvocationInput[] {
   }
   for (let hour = now - (now % HOUR) - 2 * DAY; hour < now - (now % HOUR); hour += HOUR) {
     for (let i = 0; i < 4; i++) {
-      items.push({ id: `c-${hour}-${i}`, skill_name: 'code-review', session_id: `r-${hour}`, user_id: 'carol', invoked_at: hour + i * 600_000, completed: i < 3, duration_seconds: 30 + i, workflow_phase: 'review' });
+      items.push({
+        id: `c-${hour}-${i}`,
+        skill_name: 'code-review',
+        session_id: `r-${hour}`,
+        user_id: 'carol',
+        invoked_at: hour + i * 600_000,
+        completed: i < 3,
+        duration_seconds: 30 + i,
+        workflow_phase: 'review',
+      });
     }
   }
   return items;
@@ -146,17 +155,36 @@ describe('the dashboard in Chromium', () => {
     const before = Number(await page.locator('[data-total="invocations"] .value').getAttribute('data-value'));
     const id = `live-${Date.now()}`;
     const posted = performance.now();
-    const response = await postJson(`${origin()}/v1/invocations`, { id, skill_name: 'code-review', session_id: 'live-1', user_id: 'dana', invoked_at: Date.now(), completed: true, duration_seconds: 12 });
+    const response = await postJson(`${origin()}/v1/invocations`, {
+      id,
+      skill_name: 'code-review',
+      session_id: 'live-1',
+      user_id: 'dana',
+      invoked_at: Date.now(),
+      completed: true,
+      duration_seconds: 12,
+    });
     expect(response.status).toBe(201);
     await page.locator(`#tail li[data-id="${id}"]`).waitFor({ timeout: 2000 });
-    await waitUntil(async () => (await page.locator('[data-total="invocations"] .value').getAttribute('data-value')) === String(before + 1), 2000 - (performance.now() - posted), 'the total to count it');
+    await waitUntil(
+      async () => (await page.locator('[data-total="invocations"] .value').getAttribute('data-value')) === String(before + 1),
+      2000 - (performance.now() - posted),
+      'the total to count it',
+    );
     expect(await page.locator(`#tail li[data-id="${id}"]`).textContent()).toContain('code-review');
   });
 
   it('the live tail pauses, resumes and filters', async () => {
     await page.locator('#tail-pause').click();
     const id = `paused-${Date.now()}`;
-    await postJson(`${origin()}/v1/invocations`, { id, skill_name: 'pytest-run', session_id: 'live-2', invoked_at: Date.now(), completed: false, error_type: 'AssertionError' });
+    await postJson(`${origin()}/v1/invocations`, {
+      id,
+      skill_name: 'pytest-run',
+      session_id: 'live-2',
+      invoked_at: Date.now(),
+      completed: false,
+      error_type: 'AssertionError',
+    });
     await page.locator('#tail-pending', { hasText: '1 new while paused' }).waitFor({ timeout: 2000 });
     expect(await page.locator(`#tail li[data-id="${id}"]`).count()).toBe(0);
     await page.locator('#tail-pause').click();
@@ -171,7 +199,12 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: '1h', exact: true }).click();
     await page.waitForURL((url) => url.search === '?range=1h');
     const hourly = await api('/v1/dashboard/summary?since=1h');
-    await waitUntil(async () => (await page.locator('[data-total="invocations"] .value').getAttribute('data-value')) === String(hourly.current.invocations), 5000, 'the 1 h totals');
+    await waitUntil(
+      async () =>
+        (await page.locator('[data-total="invocations"] .value').getAttribute('data-value')) === String(hourly.current.invocations),
+      5000,
+      'the 1 h totals',
+    );
     expect(String(hourly.current.invocations)).not.toBe(weekly);
     await page.getByRole('button', { name: '7d', exact: true }).click();
     await page.waitForURL((url) => url.search === '?range=7d');
@@ -207,7 +240,10 @@ describe('the dashboard in Chromium', () => {
     expect(await page.getByRole('button', { name: '7d', exact: true }).getAttribute('aria-pressed')).toBe('true');
 
     for (const colorScheme of ['light', 'dark'] as const) {
-      for (const [width, height, name] of [[1440, 900, 'laptop'], [390, 844, 'phone']] as const) {
+      for (const [width, height, name] of [
+        [1440, 900, 'laptop'],
+        [390, 844, 'phone'],
+      ] as const) {
         const shots = await browser.newContext({ viewport: { width, height }, colorScheme });
         const shot = await shots.newPage();
         watch(shot);
@@ -234,7 +270,8 @@ describe('the dashboard in Chromium', () => {
       await page.keyboard.press('Tab');
       reached.add(await page.evaluate(() => (document.activeElement?.id || document.activeElement?.textContent || '').trim()));
     }
-    for (const control of ['1h', '24h', '7d', '30d', 'filter-skill', 'filter-phase', 'filter-user', 'pytest-run']) expect(reached).toContain(control);
+    for (const control of ['1h', '24h', '7d', '30d', 'filter-skill', 'filter-phase', 'filter-user', 'pytest-run'])
+      expect(reached).toContain(control);
     // Enter on a skill's button opens its view.
     await page.locator('table.skills tr[data-skill="code-review"] th button').focus();
     await page.keyboard.press('Enter');
@@ -248,13 +285,21 @@ describe('the dashboard in Chromium', () => {
     await page.locator('#status', { hasText: 'disconnected' }).waitFor({ timeout: 5000 });
     // Recorded while the page had no feed: it must show up from the HTTP catch-up.
     const missedId = `missed-${Date.now()}`;
-    await recordInvocations(store, [{ id: missedId, skill_name: 'code-review', session_id: 'gap', invoked_at: Date.now(), completed: true }]);
+    await recordInvocations(store, [
+      { id: missedId, skill_name: 'code-review', session_id: 'gap', invoked_at: Date.now(), completed: true },
+    ]);
     server = await serve(store, 'sqlite', { port: String(port) });
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 15_000 });
     outage = false;
     await page.locator(`#tail li[data-id="${missedId}"]`).waitFor({ timeout: 5000 });
     const id = `after-${Date.now()}`;
-    await postJson(`${origin()}/v1/invocations`, { id, skill_name: 'code-review', session_id: 'live-3', invoked_at: Date.now(), completed: true });
+    await postJson(`${origin()}/v1/invocations`, {
+      id,
+      skill_name: 'code-review',
+      session_id: 'live-3',
+      invoked_at: Date.now(),
+      completed: true,
+    });
     await page.locator(`#tail li[data-id="${id}"]`).waitFor({ timeout: 2000 });
   }, 40_000);
 

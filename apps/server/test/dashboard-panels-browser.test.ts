@@ -23,11 +23,42 @@ function history(now: number): InvocationInput[] {
   let n = 0;
   for (let u = 0; u < 8; u++) {
     for (const skill of ['pytest-run', 'lint', 'coverage-report']) {
-      for (let i = 0; i < 3; i++) items.push({ id: `h-${n}`, skill_name: skill, session_id: `s-u${u}`, user_id: `user-${u}`, invoked_at: at(n++), completed: true, duration_seconds: 2, workflow_phase: 'execution' });
+      for (let i = 0; i < 3; i++)
+        items.push({
+          id: `h-${n}`,
+          skill_name: skill,
+          session_id: `s-u${u}`,
+          user_id: `user-${u}`,
+          invoked_at: at(n++),
+          completed: true,
+          duration_seconds: 2,
+          workflow_phase: 'execution',
+        });
     }
   }
-  for (let i = 0; i < 10; i++) items.push({ id: `a-p-${i}`, skill_name: 'pytest-run', session_id: 's-alice', user_id: 'alice', invoked_at: at(n++), completed: i < 3, duration_seconds: 3, workflow_phase: 'execution', error_type: i < 3 ? null : 'Timeout' });
-  for (let i = 0; i < 4; i++) items.push({ id: `a-l-${i}`, skill_name: 'lint', session_id: 's-alice', user_id: 'alice', invoked_at: at(n++), completed: true, duration_seconds: 1, workflow_phase: 'verification' });
+  for (let i = 0; i < 10; i++)
+    items.push({
+      id: `a-p-${i}`,
+      skill_name: 'pytest-run',
+      session_id: 's-alice',
+      user_id: 'alice',
+      invoked_at: at(n++),
+      completed: i < 3,
+      duration_seconds: 3,
+      workflow_phase: 'execution',
+      error_type: i < 3 ? null : 'Timeout',
+    });
+  for (let i = 0; i < 4; i++)
+    items.push({
+      id: `a-l-${i}`,
+      skill_name: 'lint',
+      session_id: 's-alice',
+      user_id: 'alice',
+      invoked_at: at(n++),
+      completed: true,
+      duration_seconds: 1,
+      workflow_phase: 'verification',
+    });
   return items;
 }
 
@@ -45,7 +76,11 @@ describe('the dashboard panels in Chromium', () => {
     const now = Date.now();
     await recordInvocations(store, history(now));
     // A running experiment: 300 users; control completes 55 %, treatment 75 % of their outcomes.
-    await createExperiment(store, { name: 'ranker', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware' }, { now: now - 2 * DAY });
+    await createExperiment(
+      store,
+      { name: 'ranker', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware' },
+      { now: now - 2 * DAY },
+    );
     const outcomes: { userId: string; completed: boolean; durationSeconds: number }[] = [];
     // Outcomes by the user's place within its variant (assignment is random), so each variant's
     // rate is what it says whichever users land in it.
@@ -54,11 +89,20 @@ describe('the dashboard panels in Chromium', () => {
       const { variant } = await assign(store, 'ranker', `e-${u}`, { now: now - DAY });
       const place = seen[variant] ?? 0;
       seen[variant] = place + 1;
-      for (let k = 0; k < 4; k++) outcomes.push({ userId: `e-${u}`, completed: (place * 4 + k) % 20 < (variant === 'control' ? 11 : 15), durationSeconds: 2 + (k % 3) });
+      for (let k = 0; k < 4; k++)
+        outcomes.push({
+          userId: `e-${u}`,
+          completed: (place * 4 + k) % 20 < (variant === 'control' ? 11 : 15),
+          durationSeconds: 2 + (k % 3),
+        });
     }
     await recordOutcomes(store, 'ranker', outcomes, { now: now - DAY / 2 });
     // Stopped: not on the page (only running experiments are).
-    await createExperiment(store, { name: 'old-ranker', controlStrategy: 'semantic', treatmentStrategy: 'popularity' }, { now: now - 3 * DAY });
+    await createExperiment(
+      store,
+      { name: 'old-ranker', controlStrategy: 'semantic', treatmentStrategy: 'popularity' },
+      { now: now - 3 * DAY },
+    );
     await stopExperiment(store, 'old-ranker', { now: now - DAY });
     server = await serve(store, 'sqlite');
     browser = await chromium.launch(CHROMIUM);
@@ -92,13 +136,17 @@ describe('the dashboard panels in Chromium', () => {
     for (const v of analysis.variants) {
       const row = article.locator(`tr[data-variant="${v.name}"]`);
       expect(await row.locator('[data-col="users"]').textContent()).toBe(formatCount(v.assigned));
-      expect(await row.locator('[data-col="completion_rate"]').textContent()).toBe(`${formatRate(v.completionRate)} (${formatRate(v.completionRateInterval.lower)}–${formatRate(v.completionRateInterval.upper)})`);
+      expect(await row.locator('[data-col="completion_rate"]').textContent()).toBe(
+        `${formatRate(v.completionRate)} (${formatRate(v.completionRateInterval.lower)}–${formatRate(v.completionRateInterval.upper)})`,
+      );
     }
     const c = analysis.comparisons.find((x: any) => x.variant === 'treatment' && x.metric === analysis.primaryMetric);
     expect(c.relativeLift).toBeGreaterThan(0.2);
     const treatment = article.locator('tr[data-variant="treatment"]');
     expect(await treatment.locator('[data-col="lift"]').textContent()).toBe(formatChange(c.relativeLift));
-    expect(await treatment.locator('[data-col="lift_interval"]').textContent()).toBe(`${formatChange(c.relativeLiftInterval.lower)} to ${formatChange(c.relativeLiftInterval.upper)}`);
+    expect(await treatment.locator('[data-col="lift_interval"]').textContent()).toBe(
+      `${formatChange(c.relativeLiftInterval.lower)} to ${formatChange(c.relativeLiftInterval.upper)}`,
+    );
     expect(await treatment.locator('[data-col="chance"]').textContent()).toBe(formatRate(c.bayesian.chanceToBeatControl));
     expect(c.bayesian.chanceToBeatControl).toBeGreaterThan(0.99);
     // The control row compares with nothing.
@@ -119,7 +167,9 @@ describe('the dashboard panels in Chromium', () => {
     // coverage-report is what the similar users use and alice has not tried.
     expect(view.recommendations[0].skill).toBe('coverage-report');
     const items = page.locator('#recommended li');
-    expect(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-skill')))).toEqual(view.recommendations.map((r: any) => r.skill));
+    expect(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-skill')))).toEqual(
+      view.recommendations.map((r: any) => r.skill),
+    );
     expect(await items.first().locator('.reason').textContent()).toBe(` ${view.recommendations[0].reason}`);
     expect(view.community.map((c: any) => [c.skill, c.userInvocations, c.verdict])).toEqual([
       ['lint', 4, 'indistinguishable'],

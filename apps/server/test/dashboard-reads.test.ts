@@ -26,7 +26,13 @@ function fixture() {
     invocation('p2', H10 + 120_000, { duration_seconds: 3 }),
     invocation('p3', H10 + 180_000, { completed: false, duration_seconds: 9, error_type: 'Timeout' }),
     invocation('p4', H11 + 5 * 60_000, { session_id: 's2', user_id: 'bob', duration_seconds: 2 }),
-    invocation('c1', H11 + 10 * 60_000, { skill_name: 'commit', session_id: 's2', user_id: 'bob', duration_seconds: null, workflow_phase: null }),
+    invocation('c1', H11 + 10 * 60_000, {
+      skill_name: 'commit',
+      session_id: 's2',
+      user_id: 'bob',
+      duration_seconds: null,
+      workflow_phase: null,
+    }),
     invocation('q1', Date.UTC(2026, 10, 30, 8), { session_id: 's3', user_id: 'carol', duration_seconds: 4, workflow_phase: 'testing' }),
   ];
 }
@@ -47,8 +53,34 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     await store.db
       .insertInto('skill_anomalies')
       .values([
-        { id: 'an-open', skill_name: 'pytest-run', anomaly_type: 'drop', metric: 'completion_rate', bucket_start: H10, baseline_value: 0.95, observed_value: 0.67, deviation_score: -5, method: 'robust', reason: 'completion rate 67% (2 of 3)', detected_at: H11, resolved_at: null },
-        { id: 'an-done', skill_name: 'commit', anomaly_type: 'spike', metric: 'invocation_count', bucket_start: H11, baseline_value: 0, observed_value: 1, deviation_score: 4, method: 'robust', reason: 'volume 1', detected_at: H11 + HOUR, resolved_at: H11 + 2 * HOUR },
+        {
+          id: 'an-open',
+          skill_name: 'pytest-run',
+          anomaly_type: 'drop',
+          metric: 'completion_rate',
+          bucket_start: H10,
+          baseline_value: 0.95,
+          observed_value: 0.67,
+          deviation_score: -5,
+          method: 'robust',
+          reason: 'completion rate 67% (2 of 3)',
+          detected_at: H11,
+          resolved_at: null,
+        },
+        {
+          id: 'an-done',
+          skill_name: 'commit',
+          anomaly_type: 'spike',
+          metric: 'invocation_count',
+          bucket_start: H11,
+          baseline_value: 0,
+          observed_value: 1,
+          deviation_score: 4,
+          method: 'robust',
+          reason: 'volume 1',
+          detected_at: H11 + HOUR,
+          resolved_at: H11 + 2 * HOUR,
+        },
       ])
       .execute();
     await createExperiment(store, { name: 'ranker', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware' }, { now: NOW - DAY });
@@ -64,10 +96,36 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
   it('summary: totals of the range beside the previous range of the same length, their change, and the range per hour', async () => {
     const { status, body } = await getJson(`${base}/summary`);
     expect(status).toBe(200);
-    expect({ since: body.since, until: body.until, previous_since: body.previous_since }).toEqual({ since: SINCE, until: UNTIL, previous_since: PREVIOUS_SINCE });
-    expect(body.current).toEqual({ invocations: 5, completed: 4, completion_rate: 0.8, p95_duration_seconds: expect.closeTo(2.9, 9), active_sessions: 2, anomalies: 2, open_anomalies: 1 });
-    expect(body.previous).toEqual({ invocations: 1, completed: 1, completion_rate: 1, p95_duration_seconds: 4, active_sessions: 1, anomalies: 0, open_anomalies: 0 });
-    expect(body.change).toEqual({ invocations: 4, completion_rate: expect.closeTo(-0.2, 9), p95_duration_seconds: expect.closeTo(-0.275, 9), active_sessions: 1, open_anomalies: 1 });
+    expect({ since: body.since, until: body.until, previous_since: body.previous_since }).toEqual({
+      since: SINCE,
+      until: UNTIL,
+      previous_since: PREVIOUS_SINCE,
+    });
+    expect(body.current).toEqual({
+      invocations: 5,
+      completed: 4,
+      completion_rate: 0.8,
+      p95_duration_seconds: expect.closeTo(2.9, 9),
+      active_sessions: 2,
+      anomalies: 2,
+      open_anomalies: 1,
+    });
+    expect(body.previous).toEqual({
+      invocations: 1,
+      completed: 1,
+      completion_rate: 1,
+      p95_duration_seconds: 4,
+      active_sessions: 1,
+      anomalies: 0,
+      open_anomalies: 0,
+    });
+    expect(body.change).toEqual({
+      invocations: 4,
+      completion_rate: expect.closeTo(-0.2, 9),
+      p95_duration_seconds: expect.closeTo(-0.275, 9),
+      active_sessions: 1,
+      open_anomalies: 1,
+    });
     expect(body.series.bucket_ms).toBe(HOUR);
     expect(body.series.points).toHaveLength(25);
     expect(body.series.points.filter((p: { invocations: number }) => p.invocations > 0)).toEqual([
@@ -100,12 +158,28 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
 
   it('summary: a user or phase filter is read from the invocations themselves', async () => {
     const bob = (await getJson(`${base}/summary?user=bob`)).body;
-    expect(bob.current).toEqual({ invocations: 2, completed: 2, completion_rate: 1, p95_duration_seconds: 2, active_sessions: 1, anomalies: 2, open_anomalies: 1 });
+    expect(bob.current).toEqual({
+      invocations: 2,
+      completed: 2,
+      completion_rate: 1,
+      p95_duration_seconds: 2,
+      active_sessions: 1,
+      anomalies: 2,
+      open_anomalies: 1,
+    });
     const testing = (await getJson(`${base}/summary?phase=testing&since=7d`)).body;
     expect(testing.current.invocations).toBe(1);
     expect(testing.current.p95_duration_seconds).toBe(4);
     const skill = (await getJson(`${base}/summary?skill=commit`)).body;
-    expect(skill.current).toEqual({ invocations: 1, completed: 1, completion_rate: 1, p95_duration_seconds: null, active_sessions: 1, anomalies: 1, open_anomalies: 0 });
+    expect(skill.current).toEqual({
+      invocations: 1,
+      completed: 1,
+      completion_rate: 1,
+      p95_duration_seconds: null,
+      active_sessions: 1,
+      anomalies: 1,
+      open_anomalies: 0,
+    });
   });
 
   it('summary: a bad parameter is a 400 naming it, and unknown ones are refused', async () => {
@@ -124,9 +198,24 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     const { body } = await getJson(`${base}/skills`);
     const top = await topSkills(store, { since: SINCE, until: UNTIL, limit: 1000 });
     expect(body.sparkline_bucket_ms).toBe(HOUR);
-    expect(body.skills.map((s: Record<string, unknown>) => ({ skill_name: s.skill_name, invocations: s.invocations, completed: s.completed, completion_rate: s.completion_rate, avg_duration_seconds: s.avg_duration_seconds, p95_duration_seconds: s.p95_duration_seconds }))).toEqual(top);
+    expect(
+      body.skills.map((s: Record<string, unknown>) => ({
+        skill_name: s.skill_name,
+        invocations: s.invocations,
+        completed: s.completed,
+        completion_rate: s.completion_rate,
+        avg_duration_seconds: s.avg_duration_seconds,
+        p95_duration_seconds: s.p95_duration_seconds,
+      })),
+    ).toEqual(top);
     const [pytest, commit] = body.skills;
-    expect([pytest.skill_name, pytest.errors, pytest.trend, commit.skill_name, commit.errors]).toEqual(['pytest-run', 1, 'insufficient_data', 'commit', 0]);
+    expect([pytest.skill_name, pytest.errors, pytest.trend, commit.skill_name, commit.errors]).toEqual([
+      'pytest-run',
+      1,
+      'insufficient_data',
+      'commit',
+      0,
+    ]);
     const sparkline = new Array(25).fill(0);
     sparkline[22] = 3;
     sparkline[23] = 1;
@@ -136,7 +225,17 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
   it('skills: with a user filter, the same figures from the invocations', async () => {
     const { body } = await getJson(`${base}/skills?user=alice`);
     expect(body.skills).toEqual([
-      { skill_name: 'pytest-run', invocations: 3, completed: 2, completion_rate: 2 / 3, avg_duration_seconds: 2, p95_duration_seconds: expect.closeTo(2.9, 9), errors: 1, trend: 'insufficient_data', sparkline: expect.any(Array) },
+      {
+        skill_name: 'pytest-run',
+        invocations: 3,
+        completed: 2,
+        completion_rate: 2 / 3,
+        avg_duration_seconds: 2,
+        p95_duration_seconds: expect.closeTo(2.9, 9),
+        errors: 1,
+        trend: 'insufficient_data',
+        sparkline: expect.any(Array),
+      },
     ]);
     expect(body.skills[0].sparkline[22]).toBe(3);
   });
@@ -163,7 +262,12 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     const { body } = await getJson(`${base}/unused?rare_below=2`);
     expect(body.known_skills).toBe(23);
     expect(body.never).toHaveLength(21);
-    expect(body.never.find((s: { skill_name: string }) => s.skill_name === 'ruff-check')).toEqual({ skill_name: 'ruff-check', invocations: 0, last_invoked: null, categories: ['Code Quality', 'Linting & Formatting'] });
+    expect(body.never.find((s: { skill_name: string }) => s.skill_name === 'ruff-check')).toEqual({
+      skill_name: 'ruff-check',
+      invocations: 0,
+      last_invoked: null,
+      categories: ['Code Quality', 'Linting & Formatting'],
+    });
     expect(body.rarely).toEqual([{ skill_name: 'commit', invocations: 1, last_invoked: H11 + 10 * 60_000, categories: [] }]);
     const bad = await getJson(`${base}/unused?rare_below=0`);
     expect(bad.body.error.issues).toEqual([{ index: -1, field: 'rare_below', message: 'expected an integer from 1 to 1000000' }]);
@@ -181,7 +285,9 @@ describe.each(storeFactories)('dashboard endpoints [$name]', (factory) => {
     const recommendations = await getJson(`${server.url}/v1/users/alice/recommendations?limit=5`);
     expect(body.recommendations).toEqual(recommendations.body);
     expect(body.community).toEqual(JSON.parse(JSON.stringify(await compareWithCommunity(store, 'alice'))));
-    expect(body.community.map((c: { skill: string; userInvocations: number }) => [c.skill, c.userInvocations])).toEqual([['pytest-run', 3]]);
+    expect(body.community.map((c: { skill: string; userInvocations: number }) => [c.skill, c.userInvocations])).toEqual([
+      ['pytest-run', 3],
+    ]);
   });
 
   it("filters: every recorded skill and phase, and the range's users, busiest first", async () => {
@@ -251,7 +357,9 @@ describe('the page at /', () => {
     const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
       request(`${server.url}${script}`, { headers: { 'accept-encoding': 'identity' } }, (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        response
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }));
       })
         .on('error', reject)
         .end();

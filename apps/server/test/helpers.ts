@@ -11,7 +11,10 @@ import { resolveServerConfig, startServer, type ServerFlags, type SkillsServer, 
 export const storeFactories = createStoreFactories({ postgresUrl: process.env.SKILLS_TEST_PG_URL, prefix: 'skills-server-' });
 export const PG_URL = process.env.SKILLS_TEST_PG_URL;
 /** Debian's Chromium, headless, for the dashboard's browser tests (never a downloaded browser). */
-export const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
+export const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+};
 
 /** The built binary: process tests run exactly what users run. */
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -29,7 +32,11 @@ export async function serve(
 
 /** `fetch` with a JSON body. */
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** Rows in skill_invocation. */
@@ -43,7 +50,17 @@ export async function countRows(store: Store): Promise<number> {
 
 /** A plain invocation at `at`. */
 export function invocation(id: string, at: number, more: Record<string, unknown> = {}) {
-  return { id, skill_name: 'pytest-run', session_id: 's1', user_id: 'alice', invoked_at: at, completed: true, duration_seconds: 1.5, workflow_phase: 'execution', ...more };
+  return {
+    id,
+    skill_name: 'pytest-run',
+    session_id: 's1',
+    user_id: 'alice',
+    invoked_at: at,
+    completed: true,
+    duration_seconds: 1.5,
+    workflow_phase: 'execution',
+    ...more,
+  };
 }
 
 export interface ServerProcess {

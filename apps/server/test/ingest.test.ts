@@ -21,7 +21,10 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
   });
 
   it('records a batch in one go and answers 201 with the ids in input order', async () => {
-    const response = await postJson(url, [invocation('a-1', T0), invocation('a-2', T0 + 1000, { completed: false, error_type: 'Timeout' })]);
+    const response = await postJson(url, [
+      invocation('a-1', T0),
+      invocation('a-2', T0 + 1000, { completed: false, error_type: 'Timeout' }),
+    ]);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ inserted: 2, duplicates: 0, ids: ['a-1', 'a-2'] });
@@ -51,12 +54,17 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
 
   it('rejects a batch with bad items with 400, naming item and field of each error, and writes none of it', async () => {
     const before = await countRows(store);
-    const response = await postJson(url, [invocation('b-1', T0), { ...invocation('b-2', T0), skill_name: '' }, { ...invocation('b-3', T0), invoked_at: 'yesterday', extra: 1 }]);
+    const response = await postJson(url, [
+      invocation('b-1', T0),
+      { ...invocation('b-2', T0), skill_name: '' },
+      { ...invocation('b-3', T0), invoked_at: 'yesterday', extra: 1 },
+    ]);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       error: {
         code: 'validation_failed',
-        message: 'item 1: skill_name: must not be empty; item 2: invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text; item 2: Unrecognized key: "extra"',
+        message:
+          'item 1: skill_name: must not be empty; item 2: invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text; item 2: Unrecognized key: "extra"',
         issues: [
           { index: 1, field: 'skill_name', message: 'must not be empty' },
           { index: 2, field: 'invoked_at', message: 'expected epoch milliseconds (integer ≥ 0) or ISO-8601 text' },
@@ -85,7 +93,11 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
     const number = await postJson(url, '42');
     expect(number.status).toBe(400);
     expect(await number.json()).toEqual({
-      error: { code: 'validation_failed', message: 'input: expected an invocation object or an array of them', issues: [{ index: -1, field: '', message: 'expected an invocation object or an array of them' }] },
+      error: {
+        code: 'validation_failed',
+        message: 'input: expected an invocation object or an array of them',
+        issues: [{ index: -1, field: '', message: 'expected an invocation object or an array of them' }],
+      },
     });
     expect(await countRows(store)).toBe(before);
   });
@@ -96,7 +108,9 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
     expect(JSON.stringify(items).length).toBeGreaterThan(4096);
     const response = await postJson(url, items);
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: { code: 'payload_too_large', message: 'request body larger than the limit of 4096 bytes' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'payload_too_large', message: 'request body larger than the limit of 4096 bytes' },
+    });
     expect(await countRows(store)).toBe(before);
   });
 
@@ -105,7 +119,9 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
     const body = JSON.stringify([invocation('c-1', T0)]);
     const text = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
     expect(text.status).toBe(415);
-    expect(await text.json()).toEqual({ error: { code: 'unsupported_media_type', message: 'Content-Type "text/plain": expected application/json' } });
+    expect(await text.json()).toEqual({
+      error: { code: 'unsupported_media_type', message: 'Content-Type "text/plain": expected application/json' },
+    });
     const form = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
     expect(form.status).toBe(415);
     const none = await fetch(url, { method: 'POST', body: new Uint8Array(Buffer.from(body)) });
@@ -121,6 +137,8 @@ describe.each(storeFactories)('POST /v1/invocations [$name]', (factory) => {
   it('answers an unknown route with 404 in the same error shape', async () => {
     const response = await fetch(`${server.url}/v1/nothing`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /v1/nothing: see /openapi.json', kind: 'route', id: '/v1/nothing' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'not_found', message: 'no route GET /v1/nothing: see /openapi.json', kind: 'route', id: '/v1/nothing' },
+    });
   });
 });

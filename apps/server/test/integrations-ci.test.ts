@@ -23,7 +23,13 @@ function retryOf(body: Buffer): Buffer {
   return Buffer.from(JSON.stringify(payload));
 }
 
-function github(url: string, event: string, delivery: string, body: Buffer | string, signature: string | null = signGithubPayload(SECRET, body)) {
+function github(
+  url: string,
+  event: string,
+  delivery: string,
+  body: Buffer | string,
+  signature: string | null = signGithubPayload(SECRET, body),
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': delivery };
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(`${url}/v1/integrations/github`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
@@ -50,7 +56,16 @@ for (const factory of storeFactories) {
     });
     afterAll(() => factory.cleanup());
 
-    const ciRows = async () => Number((await store.db.withTables<{ ci_jobs: { id: string } }>().selectFrom('ci_jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const ciRows = async () =>
+      Number(
+        (
+          await store.db
+            .withTables<{ ci_jobs: { id: string } }>()
+            .selectFrom('ci_jobs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it("records GitHub's completed workflow_job example as one invocation: skill = job, session = run, user = sender", async () => {
       const response = await github(server.url, 'workflow_job', 'd-1', jobFailed);
@@ -58,9 +73,17 @@ for (const factory of storeFactories) {
       expect(await response.json()).toEqual({ delivery: 'd-1', outcome: 'recorded', jobs: 1, recorded: 1, known: 0 });
       const [row] = (await listInvocations(store, { limit: 5 })).items;
       expect(row).toMatchObject({
-        id: 'github:job:289782451', skill_name: 'linters', session_id: 'github:Codertocat/Hello-World/CodeQL:2202229078', user_id: 'Codertocat',
-        invoked_at: Date.parse('2021-08-05T10:34:58Z'), completed: false, duration_seconds: 198, workflow_phase: 'verification',
-        workflow_path: 'Codertocat/Hello-World/CodeQL', workflow_step_id: 'lint', error_type: 'step failed: Run yarn run format-check',
+        id: 'github:job:289782451',
+        skill_name: 'linters',
+        session_id: 'github:Codertocat/Hello-World/CodeQL:2202229078',
+        user_id: 'Codertocat',
+        invoked_at: Date.parse('2021-08-05T10:34:58Z'),
+        completed: false,
+        duration_seconds: 198,
+        workflow_phase: 'verification',
+        workflow_path: 'Codertocat/Hello-World/CodeQL',
+        workflow_step_id: 'lint',
+        error_type: 'step failed: Run yarn run format-check',
       });
     });
 
@@ -70,7 +93,11 @@ for (const factory of storeFactories) {
       expect(again.status).toBe(200);
       expect(await again.json()).toMatchObject({ outcome: 'duplicate', recorded: 0 });
       // Another delivery of the same job (a redelivery with a new id) is known by its job id.
-      expect(await (await github(server.url, 'workflow_job', 'd-3', jobFailed)).json()).toMatchObject({ outcome: 'recorded', recorded: 0, known: 1 });
+      expect(await (await github(server.url, 'workflow_job', 'd-3', jobFailed)).json()).toMatchObject({
+        outcome: 'recorded',
+        recorded: 0,
+        known: 1,
+      });
       expect(await countRows(store)).toBe(1);
       expect(await ciRows()).toBe(1);
     });
@@ -95,7 +122,10 @@ for (const factory of storeFactories) {
     it('answers 202 for actions and events it does not record, and counts them', async () => {
       const running = await github(server.url, 'workflow_job', 'i-1', jobRunning);
       expect(running.status).toBe(202);
-      expect(await running.json()).toMatchObject({ outcome: 'ignored', reason: 'workflow_job action in_progress: only completed jobs are recorded' });
+      expect(await running.json()).toMatchObject({
+        outcome: 'ignored',
+        reason: 'workflow_job action in_progress: only completed jobs are recorded',
+      });
       const push = await github(server.url, 'push', 'i-2', '{"ref":"refs/heads/main"}');
       expect(push.status).toBe(202);
       expect(await countRows(store)).toBe(0);
@@ -114,15 +144,58 @@ for (const factory of storeFactories) {
       const since = Date.parse('2021-08-01T00:00:00Z');
       const until = Date.parse('2021-08-06T00:00:00Z');
       const pipelines = await (await fetch(`${server.url}/v1/integrations/ci/pipelines?since=${since}&until=${until}`)).json();
-      expect(pipelines).toEqual({ pipelines: [{ pipeline: 'Codertocat/Hello-World/CodeQL', provider: 'github', repository: 'Codertocat/Hello-World', runs: 1, jobs: 2, success_rate: 0.5, last_run_at: Date.parse('2021-08-05T11:00:00Z') }] });
-      const report = await (await fetch(`${server.url}/v1/integrations/ci/report?pipeline=${encodeURIComponent('Codertocat/Hello-World/CodeQL')}&since=${since}&until=${until}`)).json();
-      expect(report.stages).toEqual([{ stage: 'lint', workflow_phase: 'verification', total_runs: 2, successful_runs: 1, success_rate: 0.5, avg_duration_seconds: 120, skills_used: ['linters'], common_failures: { 'step failed: Run yarn run format-check': 1 } }]);
+      expect(pipelines).toEqual({
+        pipelines: [
+          {
+            pipeline: 'Codertocat/Hello-World/CodeQL',
+            provider: 'github',
+            repository: 'Codertocat/Hello-World',
+            runs: 1,
+            jobs: 2,
+            success_rate: 0.5,
+            last_run_at: Date.parse('2021-08-05T11:00:00Z'),
+          },
+        ],
+      });
+      const report = await (
+        await fetch(
+          `${server.url}/v1/integrations/ci/report?pipeline=${encodeURIComponent('Codertocat/Hello-World/CodeQL')}&since=${since}&until=${until}`,
+        )
+      ).json();
+      expect(report.stages).toEqual([
+        {
+          stage: 'lint',
+          workflow_phase: 'verification',
+          total_runs: 2,
+          successful_runs: 1,
+          success_rate: 0.5,
+          avg_duration_seconds: 120,
+          skills_used: ['linters'],
+          common_failures: { 'step failed: Run yarn run format-check': 1 },
+        },
+      ]);
       expect(report.bottlenecks).toEqual([{ stage: 'lint', success_rate: 0.5, avg_duration_seconds: 120, severity: 'medium' }]);
-      expect(report.flaky_steps).toEqual([{ name: 'linters', stage: 'lint', commits: 1, latest: { commit: '3484a3fb816e0859fd6e1cea078d76385ff50625', failures: 1, failed_at: Date.parse('2021-08-05T10:34:58Z'), passed_at: Date.parse('2021-08-05T11:00:00Z') } }]);
+      expect(report.flaky_steps).toEqual([
+        {
+          name: 'linters',
+          stage: 'lint',
+          commits: 1,
+          latest: {
+            commit: '3484a3fb816e0859fd6e1cea078d76385ff50625',
+            failures: 1,
+            failed_at: Date.parse('2021-08-05T10:34:58Z'),
+            passed_at: Date.parse('2021-08-05T11:00:00Z'),
+          },
+        },
+      ]);
       expect(report.recommendations.map((r: { priority: string }) => r.priority)).toEqual(['high', 'medium', 'low']);
       // The workflow_run example belongs to another pipeline (Codertocat/Hello-World/test) and another window.
       expect(report.pipeline_runs).toBeNull();
-      const other = await (await fetch(`${server.url}/v1/integrations/ci/report?pipeline=${encodeURIComponent('Codertocat/Hello-World/CodeQL')}&since=${until}`)).json();
+      const other = await (
+        await fetch(
+          `${server.url}/v1/integrations/ci/report?pipeline=${encodeURIComponent('Codertocat/Hello-World/CodeQL')}&since=${until}`,
+        )
+      ).json();
       expect(other.jobs).toBe(0);
     });
 
@@ -133,22 +206,73 @@ for (const factory of storeFactories) {
       expect(await job.json()).toMatchObject({ outcome: 'recorded', recorded: 1 });
       const rows = new Map((await listInvocations(store, { limit: 10 })).items.map((r) => [r.id, r]));
       expect([...rows.keys()].sort()).toEqual(['gitlab:job:3580121225', 'gitlab:job:376', 'gitlab:job:377', 'gitlab:job:378']);
-      expect(rows.get('gitlab:job:376')).toMatchObject({ skill_name: 'build-image', workflow_phase: 'setup', duration_seconds: 30, user_id: 'user1', session_id: 'gitlab:gitlab-org/gitlab-test:31', completed: true });
+      expect(rows.get('gitlab:job:376')).toMatchObject({
+        skill_name: 'build-image',
+        workflow_phase: 'setup',
+        duration_seconds: 30,
+        user_id: 'user1',
+        session_id: 'gitlab:gitlab-org/gitlab-test:31',
+        completed: true,
+      });
       expect(rows.get('gitlab:job:377')).toMatchObject({ skill_name: 'test-image', workflow_phase: 'execution', duration_seconds: null });
-      expect(rows.get('gitlab:job:3580121225')).toMatchObject({ skill_name: 'auto_deploy:start', workflow_phase: 'execution', workflow_step_id: 'deploy', duration_seconds: 49.503592, user_id: 'jsmithy2', session_id: 'gitlab:jsmithy2/release-tools-fake:743121198' });
-      expect((await gitlab(server.url, 'Pipeline Hook', fixture('gitlab-pipeline'), TOKEN, 'uuid-1').then((r) => r.json())).outcome).toBe('duplicate');
+      expect(rows.get('gitlab:job:3580121225')).toMatchObject({
+        skill_name: 'auto_deploy:start',
+        workflow_phase: 'execution',
+        workflow_step_id: 'deploy',
+        duration_seconds: 49.503592,
+        user_id: 'jsmithy2',
+        session_id: 'gitlab:jsmithy2/release-tools-fake:743121198',
+      });
+      expect((await gitlab(server.url, 'Pipeline Hook', fixture('gitlab-pipeline'), TOKEN, 'uuid-1').then((r) => r.json())).outcome).toBe(
+        'duplicate',
+      );
       expect(await countRows(store)).toBe(4);
     });
 
     it('takes the generic CI form, naming the field of a bad job and writing nothing', async () => {
-      const post = (body: unknown) => fetch(`${server.url}/v1/integrations/ci`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const bad = await post({ pipeline: 'api', run_id: 7, jobs: [{ name: 'pytest', stage: 'test', status: 'success', started_at: 1000 }, { name: 'docs', stage: 'docs', status: 'success', started_at: 1000 }] });
+      const post = (body: unknown) =>
+        fetch(`${server.url}/v1/integrations/ci`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const bad = await post({
+        pipeline: 'api',
+        run_id: 7,
+        jobs: [
+          { name: 'pytest', stage: 'test', status: 'success', started_at: 1000 },
+          { name: 'docs', stage: 'docs', status: 'success', started_at: 1000 },
+        ],
+      });
       expect(bad.status).toBe(400);
-      expect((await bad.json()).error.issues).toEqual([{ index: -1, field: 'jobs.1.stage', message: 'unknown CI stage "docs": expected build, test, lint, security, deploy, publish (or a name containing one, such as unit-tests), or give phase' }]);
+      expect((await bad.json()).error.issues).toEqual([
+        {
+          index: -1,
+          field: 'jobs.1.stage',
+          message:
+            'unknown CI stage "docs": expected build, test, lint, security, deploy, publish (or a name containing one, such as unit-tests), or give phase',
+        },
+      ]);
       expect(await countRows(store)).toBe(0);
-      const ok = await post({ provider: 'jenkins', pipeline: 'api', run_id: 7, actor: 'bob', jobs: [{ name: 'pytest', stage: 'test', status: 'failed', started_at: '2026-12-02T10:00:00Z', duration_seconds: 42, error: 'exit 1' }] });
+      const ok = await post({
+        provider: 'jenkins',
+        pipeline: 'api',
+        run_id: 7,
+        actor: 'bob',
+        jobs: [
+          { name: 'pytest', stage: 'test', status: 'failed', started_at: '2026-12-02T10:00:00Z', duration_seconds: 42, error: 'exit 1' },
+        ],
+      });
       expect(await ok.json()).toMatchObject({ outcome: 'recorded', recorded: 1 });
-      expect((await listInvocations(store, { limit: 1 })).items[0]).toMatchObject({ id: 'jenkins:job:7.1.pytest', skill_name: 'pytest', user_id: 'bob', completed: false, error_type: 'exit 1', duration_seconds: 42, workflow_phase: 'execution' });
+      expect((await listInvocations(store, { limit: 1 })).items[0]).toMatchObject({
+        id: 'jenkins:job:7.1.pytest',
+        skill_name: 'pytest',
+        user_id: 'bob',
+        completed: false,
+        error_type: 'exit 1',
+        duration_seconds: 42,
+        workflow_phase: 'execution',
+      });
     });
   });
 }

@@ -40,17 +40,68 @@ for (const factory of storeFactories) {
       const again = await postJson(url(), report(), auth);
       expect(await again.json()).toEqual({ kind: 'run', session: 'crackerjack:cj-77', invocations: 3, recorded: 0, known: 3, skipped: 0 });
       const rows = (await listInvocations(store, { order: 'asc', limit: 10 })).items;
-      expect(rows.map((r) => [r.id, r.skill_name, r.user_id, r.invoked_at, r.completed, r.duration_seconds, r.workflow_phase, r.workflow_step_id, r.error_type])).toEqual([
+      expect(
+        rows.map((r) => [
+          r.id,
+          r.skill_name,
+          r.user_id,
+          r.invoked_at,
+          r.completed,
+          r.duration_seconds,
+          r.workflow_phase,
+          r.workflow_step_id,
+          r.error_type,
+        ]),
+      ).toEqual([
         ['crackerjack:cj-77:fast_hooks:ruff-format', 'ruff-format', 'carol', START, true, 1.5, 'setup', 'fast_hooks', null],
-        ['crackerjack:cj-77:tests:pytest-coverage', 'pytest-coverage', 'carol', START + 1500, false, 45, 'execution', 'tests', 'coverage 71% < 80%'],
-        ['crackerjack:cj-77:comprehensive_hooks:complexity-check', 'complexity-check', 'carol', START + 46_500, true, 3, 'verification', 'comprehensive_hooks', null],
+        [
+          'crackerjack:cj-77:tests:pytest-coverage',
+          'pytest-coverage',
+          'carol',
+          START + 1500,
+          false,
+          45,
+          'execution',
+          'tests',
+          'coverage 71% < 80%',
+        ],
+        [
+          'crackerjack:cj-77:comprehensive_hooks:complexity-check',
+          'complexity-check',
+          'carol',
+          START + 46_500,
+          true,
+          3,
+          'verification',
+          'comprehensive_hooks',
+          null,
+        ],
       ]);
     });
 
     it("accepts Crackerjack's skill_metrics.json", async () => {
-      const metrics = { version: '1', generated_at: START, skills: { 'pyright-check': [{ invoked_at: START, completed_at: START + 800, duration_ms: 800, success: true, followup_actions: [], session_id: 'cj-s', metadata: {} }] } };
+      const metrics = {
+        version: '1',
+        generated_at: START,
+        skills: {
+          'pyright-check': [
+            {
+              invoked_at: START,
+              completed_at: START + 800,
+              duration_ms: 800,
+              success: true,
+              followup_actions: [],
+              session_id: 'cj-s',
+              metadata: {},
+            },
+          ],
+        },
+      };
       const response = await postJson(url(), metrics, auth);
-      expect([response.status, await response.json()]).toEqual([200, { kind: 'skill-metrics', session: null, invocations: 1, recorded: 1, known: 0, skipped: 0 }]);
+      expect([response.status, await response.json()]).toEqual([
+        200,
+        { kind: 'skill-metrics', session: null, invocations: 1, recorded: 1, known: 0, skipped: 0 },
+      ]);
     });
 
     it('answers 400 naming the field, and writes nothing', async () => {
@@ -62,16 +113,30 @@ for (const factory of storeFactories) {
       expect(await response.json()).toEqual({
         error: {
           code: 'validation_failed',
-          message: 'input: checks[0].status: expected "passed"|"failed"|"error"|"timeout"|"skipped"; input: checks[2].phase: unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"',
+          message:
+            'input: checks[0].status: expected "passed"|"failed"|"error"|"timeout"|"skipped"; input: checks[2].phase: unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"',
           issues: [
             { index: -1, field: 'checks[0].status', message: 'expected "passed"|"failed"|"error"|"timeout"|"skipped"' },
-            { index: -1, field: 'checks[2].phase', message: 'unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"' },
+            {
+              index: -1,
+              field: 'checks[2].phase',
+              message: 'unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"',
+            },
           ],
         },
       });
       const phase = report();
       phase.checks[2] = { ...phase.checks[2]!, phase: 'final_hooks' };
-      expect(await (await postJson(url(), phase, auth)).json()).toMatchObject({ error: { issues: [{ field: 'checks[2].phase', message: 'unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"' }] } });
+      expect(await (await postJson(url(), phase, auth)).json()).toMatchObject({
+        error: {
+          issues: [
+            {
+              field: 'checks[2].phase',
+              message: 'unknown crackerjack phase "final_hooks": expected "fast_hooks"|"tests"|"comprehensive_hooks"|"ai_fix"',
+            },
+          ],
+        },
+      });
       const broken = await postJson(url(), '{"run_id": "x",', auth);
       expect([broken.status, ((await broken.json()) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_json']);
       expect(await countRows(store)).toBe(0);
@@ -86,7 +151,11 @@ for (const factory of storeFactories) {
       const huge = { ...big, checks: Array.from({ length: 30 }, (_, i) => ({ ...big.checks[0]!, name: `hook-${i}` })) };
       const tooLarge = await postJson(url(), huge, auth);
       expect([tooLarge.status, ((await tooLarge.json()) as { error: { code: string } }).error.code]).toEqual([413, 'payload_too_large']);
-      const text = await fetch(url(), { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: JSON.stringify(report()) });
+      const text = await fetch(url(), {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/plain' },
+        body: JSON.stringify(report()),
+      });
       expect(text.status).toBe(415);
       expect(await countRows(store)).toBe(0);
     });

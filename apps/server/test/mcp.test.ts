@@ -37,8 +37,18 @@ describe.each(storeFactories)('MCP at /mcp of the real server [$name]', (factory
         expect((await reader.listTools()).tools.length).toBe(18);
         // A read token cannot record …
         const at = Date.now() - 60_000;
-        const args = { id: 'mcp-http-1', skill_name: 'pytest-run', session_id: 's1', user_id: 'alice', invoked_at: at, completed: true, duration_seconds: 3 };
-        await expect(reader.callTool({ name: 'record_skill_invocation', arguments: args })).rejects.toThrow('this token may read but not write: use a write token');
+        const args = {
+          id: 'mcp-http-1',
+          skill_name: 'pytest-run',
+          session_id: 's1',
+          user_id: 'alice',
+          invoked_at: at,
+          completed: true,
+          duration_seconds: 3,
+        };
+        await expect(reader.callTool({ name: 'record_skill_invocation', arguments: args })).rejects.toThrow(
+          'this token may read but not write: use a write token',
+        );
         expect(await countRows(store)).toBe(0);
         // … a write token can; a subscriber of the WebSocket feed hears of it, and a read token then sees it.
         const feed = await WsClient.open(`${server.wsUrl}?token=${READER}`);
@@ -48,13 +58,23 @@ describe.each(storeFactories)('MCP at /mcp of the real server [$name]', (factory
         const recorded = (await writer.callTool({ name: 'record_skill_invocation', arguments: args })) as CallToolResult;
         expect(recorded.structuredContent).toEqual({ success: true, inserted: 1, duplicates: 0, ids: ['mcp-http-1'] });
         const tail = await feed.next('invocations', (m) => m.data.invocations.some((i: { id: string }) => i.id === 'mcp-http-1'));
-        expect(tail.data.invocations).toEqual([expect.objectContaining({ id: 'mcp-http-1', skill_name: 'pytest-run', completed: true, duration_seconds: 3, session_id: 's1' })]);
+        expect(tail.data.invocations).toEqual([
+          expect.objectContaining({ id: 'mcp-http-1', skill_name: 'pytest-run', completed: true, duration_seconds: 3, session_id: 's1' }),
+        ]);
         feed.close();
         const metrics = (await reader.callTool({ name: 'get_real_time_metrics', arguments: {} })) as CallToolResult;
         expect(metrics.structuredContent).toMatchObject({
           success: true,
           message: 'Found 1 skills in the last 1 hours',
-          top_skills: [{ skill_name: 'pytest-run', invocation_count: 1, completed_count: 1, avg_duration: 3, last_invocation_at: new Date(at).toISOString() }],
+          top_skills: [
+            {
+              skill_name: 'pytest-run',
+              invocation_count: 1,
+              completed_count: 1,
+              avg_duration: 3,
+              last_invocation_at: new Date(at).toISOString(),
+            },
+          ],
         });
         const trend = (await reader.callTool({ name: 'get_skill_trend', arguments: { skill_name: 'nope' } })) as CallToolResult;
         expect(trend).toMatchObject({ isError: true, structuredContent: { success: false, message: 'skill not found: nope' } });
@@ -86,7 +106,14 @@ describe.each(storeFactories)('MCP at /mcp of the real server [$name]', (factory
     const server = await serve(store, factory.name, { readTokens: READER, writeTokens: WRITER });
     const client = await connect(server.url, WRITER);
     try {
-      const reports = await exerciseEveryTool(client, { skill: 'pytest-run', session: 'session-0', user: 'user-1', word: 'auth', experiment: 'http-exercise', model: false });
+      const reports = await exerciseEveryTool(client, {
+        skill: 'pytest-run',
+        session: 'session-0',
+        user: 'user-1',
+        word: 'auth',
+        experiment: 'http-exercise',
+        model: false,
+      });
       expect(reports.length).toBe(18);
     } finally {
       await client.close();

@@ -19,8 +19,8 @@ describe('GET /openapi.json', () => {
 
   it('is OpenAPI 3.1 with an operation for every API route and the probes', () => {
     expect(document.openapi).toBe('3.1.0');
-    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
+    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
     );
     expect(operations).toEqual([
       'POST /v1/invocations recordInvocations',
@@ -89,20 +89,37 @@ describe('GET /openapi.json', () => {
   it('types the answers of the read endpoints', () => {
     const top = document.paths['/v1/skills/top'].get.responses['200'].content['application/json'].schema;
     expect(top.type).toBe('array');
-    expect(top.items.required).toEqual(['skill_name', 'invocations', 'completed', 'completion_rate', 'avg_duration_seconds', 'p95_duration_seconds']);
+    expect(top.items.required).toEqual([
+      'skill_name',
+      'invocations',
+      'completed',
+      'completion_rate',
+      'avg_duration_seconds',
+      'p95_duration_seconds',
+    ]);
     expect(top.items.properties.completion_rate).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
     const page = document.paths['/v1/invocations'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(page.properties)).toEqual(['items', 'nextCursor']);
   });
 
-  it('describes the integration endpoints: the generic CI run from its zod schema, bearer tokens for the JSON endpoints, the webhooks\' own headers', () => {
+  it("describes the integration endpoints: the generic CI run from its zod schema, bearer tokens for the JSON endpoints, the webhooks' own headers", () => {
     const ci = document.paths['/v1/integrations/ci'].post;
     expect(ci.security).toEqual([{ bearer: [] }, {}]);
     expect(Object.keys(ci.responses)).toEqual(['200', '400', '401', '403', '413', '415']);
     const run = ci.requestBody.content['application/json'].schema;
     expect(run.required).toEqual(['pipeline', 'run_id', 'jobs']);
     expect(run.additionalProperties).toBe(false);
-    expect(Object.keys(run.properties)).toEqual(['provider', 'pipeline', 'run_id', 'attempt', 'repository', 'commit', 'branch', 'actor', 'jobs']);
+    expect(Object.keys(run.properties)).toEqual([
+      'provider',
+      'pipeline',
+      'run_id',
+      'attempt',
+      'repository',
+      'commit',
+      'branch',
+      'actor',
+      'jobs',
+    ]);
     expect(run.properties.provider).toEqual({ default: 'ci', type: 'string', pattern: '^[a-z][a-z0-9_-]{0,39}$' });
     expect(run.properties.attempt).toEqual({ default: 1, type: 'integer', minimum: 1, maximum: 1000 });
     expect(run.properties.jobs).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
@@ -116,9 +133,17 @@ describe('GET /openapi.json', () => {
       ['since', 'query', false],
       ['until', 'query', false],
     ]);
-    expect(report.responses['200'].content['application/json'].schema.properties.bottlenecks.items.properties.severity).toEqual({ type: 'string', enum: ['high', 'medium'] });
+    expect(report.responses['200'].content['application/json'].schema.properties.bottlenecks.items.properties.severity).toEqual({
+      type: 'string',
+      enum: ['high', 'medium'],
+    });
     const feedback = document.paths['/v1/integrations/ide/feedback'].post;
-    expect(feedback.requestBody.content['application/json'].schema.required).toEqual(['session_id', 'recommended', 'selected', 'completed']);
+    expect(feedback.requestBody.content['application/json'].schema.required).toEqual([
+      'session_id',
+      'recommended',
+      'selected',
+      'completed',
+    ]);
     expect(Object.keys(feedback.responses)).toEqual(['200', '400', '401', '403']);
     expect(Object.keys(document.paths['/v1/integrations/ide/recommendations'].post.responses)).toEqual(['200', '400', '401']);
 
@@ -130,7 +155,11 @@ describe('GET /openapi.json', () => {
     ]);
     expect(Object.keys(github.responses)).toEqual(['200', '202', '400', '401', '413', '415']);
     expect(document.paths['/v1/integrations/gitlab'].post.security).toEqual([{ gitlabToken: [] }]);
-    expect(document.components.securitySchemes.githubSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256' });
+    expect(document.components.securitySchemes.githubSignature).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Hub-Signature-256',
+    });
     expect(document.components.securitySchemes.gitlabToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Gitlab-Token' });
   });
 

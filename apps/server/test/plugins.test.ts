@@ -29,7 +29,9 @@ describe('plugins', () => {
   it('mounts a router with one line, with the store and the API token checks', async () => {
     const refused = await fetch(`${server.url}/busiest`);
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ error: { code: 'unauthorized', message: 'missing Authorization header: expected "Bearer <token>"' } });
+    expect(await refused.json()).toEqual({
+      error: { code: 'unauthorized', message: 'missing Authorization header: expected "Bearer <token>"' },
+    });
     const answer = await fetch(`${server.url}/busiest`, { headers: { authorization: `Bearer ${READ}` } });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ skill_name: 'pytest-run', invocations: 1 });

@@ -23,7 +23,13 @@ function fixture() {
     invocation('p2', H10 + 120_000, { duration_seconds: 3, user_query: 'run the payment tests' }),
     invocation('p3', H10 + 180_000, { completed: false, duration_seconds: 9, error_type: 'Timeout', user_query: 'auth tests again' }),
     invocation('p4', H11 + 5 * 60_000, { session_id: 's2', user_id: 'bob', duration_seconds: 2 }),
-    invocation('c1', H11 + 10 * 60_000, { skill_name: 'commit', session_id: 's2', user_id: 'bob', duration_seconds: null, workflow_phase: null }),
+    invocation('c1', H11 + 10 * 60_000, {
+      skill_name: 'commit',
+      session_id: 's2',
+      user_id: 'bob',
+      duration_seconds: null,
+      workflow_phase: null,
+    }),
   ];
 }
 
@@ -53,7 +59,14 @@ describe.each(storeFactories)('read endpoints [$name]', (factory) => {
     const { status, body } = await getJson(`${base}/skills/top`);
     expect(status).toBe(200);
     expect(body).toEqual([
-      { skill_name: 'pytest-run', invocations: 4, completed: 3, completion_rate: 0.75, avg_duration_seconds: 2, p95_duration_seconds: expect.any(Number) },
+      {
+        skill_name: 'pytest-run',
+        invocations: 4,
+        completed: 3,
+        completion_rate: 0.75,
+        avg_duration_seconds: 2,
+        p95_duration_seconds: expect.any(Number),
+      },
       { skill_name: 'commit', invocations: 1, completed: 1, completion_rate: 1, avg_duration_seconds: null, p95_duration_seconds: null },
     ]);
     expect(body[0].p95_duration_seconds).toBeGreaterThanOrEqual(2.9);
@@ -72,7 +85,11 @@ describe.each(storeFactories)('read endpoints [$name]', (factory) => {
     expect(body.error.issues).toEqual([
       { index: -1, field: 'since', message: 'expected a duration before now (30m, 24h, 7d, 2w), now, epoch milliseconds or ISO-8601' },
       { index: -1, field: 'limit', message: 'expected an integer from 1 to 1000' },
-      { index: -1, field: 'order_by', message: 'Invalid option: expected one of "invocations"|"completion_rate"|"avg_duration"|"p95_duration"' },
+      {
+        index: -1,
+        field: 'order_by',
+        message: 'Invalid option: expected one of "invocations"|"completion_rate"|"avg_duration"|"p95_duration"',
+      },
       { index: -1, field: 'color', message: 'unknown parameter' },
     ]);
   });
@@ -83,7 +100,10 @@ describe.each(storeFactories)('read endpoints [$name]', (factory) => {
     expect(body).toEqual(JSON.parse(JSON.stringify(await getSkillMetrics(store, 'pytest-run'))));
     expect(body).toMatchObject({ skill_name: 'pytest-run', total_invocations: 4, completed_invocations: 3, common_errors: { Timeout: 1 } });
     const missing = await getJson(`${base}/skills/no-such-skill`);
-    expect(missing).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'skill not found: no-such-skill', kind: 'skill', id: 'no-such-skill' } } });
+    expect(missing).toEqual({
+      status: 404,
+      body: { error: { code: 'not_found', message: 'skill not found: no-such-skill', kind: 'skill', id: 'no-such-skill' } },
+    });
   });
 
   it('GET /v1/skills/:skill/hourly: one point per hour with data, oldest first', async () => {
@@ -163,7 +183,7 @@ describe.each(storeFactories)('read endpoints [$name]', (factory) => {
     expect(missing.body.error.code).toBe('not_found');
   });
 
-  it("answers each read with JSON its OpenAPI response schema accepts", async () => {
+  it('answers each read with JSON its OpenAPI response schema accepts', async () => {
     const paths: Record<string, string> = {
       topSkills: '/skills/top',
       skillHourlySeries: '/skills/pytest-run/hourly',

@@ -41,12 +41,23 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
     client.send({ type: 'subscribe', channel: 'invocations' });
     await client.next('subscription_confirmed');
     const now = Date.now();
-    const response = await postJson(`${server.url}/v1/invocations`, [invocation('live-1', now, { skill_name: 'live-skill', duration_seconds: 4 })]);
+    const response = await postJson(`${server.url}/v1/invocations`, [
+      invocation('live-1', now, { skill_name: 'live-skill', duration_seconds: 4 }),
+    ]);
     expect(response.status).toBe(201);
     const tail = await client.next('invocations', (m) => m.data.invocations.some((i: { id: string }) => i.id === 'live-1'));
-    expect(tail.data.invocations).toEqual([expect.objectContaining({ id: 'live-1', skill_name: 'live-skill', completed: true, duration_seconds: 4, session_id: 's1' })]);
-    const update = await client.next('metrics_update', (m) => m.ts > tail.ts && m.data.top_skills.some((s: { skill_name: string }) => s.skill_name === 'live-skill'));
-    expect(update.data.top_skills.find((s: { skill_name: string }) => s.skill_name === 'live-skill')).toMatchObject({ total_invocations: 1, completion_rate: 100, avg_duration_seconds: 4 });
+    expect(tail.data.invocations).toEqual([
+      expect.objectContaining({ id: 'live-1', skill_name: 'live-skill', completed: true, duration_seconds: 4, session_id: 's1' }),
+    ]);
+    const update = await client.next(
+      'metrics_update',
+      (m) => m.ts > tail.ts && m.data.top_skills.some((s: { skill_name: string }) => s.skill_name === 'live-skill'),
+    );
+    expect(update.data.top_skills.find((s: { skill_name: string }) => s.skill_name === 'live-skill')).toMatchObject({
+      total_invocations: 1,
+      completion_rate: 100,
+      avg_duration_seconds: 4,
+    });
     client.close();
   });
 
@@ -56,12 +67,17 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
     await b.next('connected');
     a.send({ type: 'subscribe', skill: 'live-skill' });
     expect(await a.next('subscription_confirmed')).toMatchObject({ skill: 'live-skill' });
-    const narrowed = await a.next('metrics_update', (m) => m.data.top_skills.length === 1 && m.data.top_skills[0].skill_name === 'live-skill');
+    const narrowed = await a.next(
+      'metrics_update',
+      (m) => m.data.top_skills.length === 1 && m.data.top_skills[0].skill_name === 'live-skill',
+    );
     expect(narrowed.data.top_skills[0].total_invocations).toBe(1);
     a.send('{oops');
     expect((await a.next('error')).data).toEqual({ message: 'invalid JSON: expected one JSON object per message' });
     a.send({ type: 'dance' });
-    expect((await a.next('error', (m) => m.data.field === 'type')).data.message).toBe('unknown message type "dance": expected subscribe, unsubscribe or ping');
+    expect((await a.next('error', (m) => m.data.field === 'type')).data.message).toBe(
+      'unknown message type "dance": expected subscribe, unsubscribe or ping',
+    );
     a.send({ type: 'unsubscribe' });
     a.send({ type: 'ping' });
     await a.next('pong');
@@ -103,7 +119,9 @@ describe.each(storeFactories)('the live feed and /metrics through the server [$n
       return total;
     };
     const before = await check(server, true);
-    expect(before.filter((s) => s.labels.skill_name === 'pytest-run').map((s) => [s.labels.workflow_phase, s.labels.completed, s.value])).toEqual(
+    expect(
+      before.filter((s) => s.labels.skill_name === 'pytest-run').map((s) => [s.labels.workflow_phase, s.labels.completed, s.value]),
+    ).toEqual(
       expect.arrayContaining([
         ['execution', 'true', 1],
         ['unknown', 'false', 1],
@@ -143,7 +161,9 @@ describe('WebSocket and /metrics with tokens', () => {
   it('refuses an upgrade without a token or with a wrong one (401 before the upgrade)', async () => {
     const { StatusRefused } = { StatusRefused: /upgrade refused: 401/ };
     await expect(WsClient.open(`${server.wsUrl}?token=wrong-token-000000000`)).rejects.toThrow(StatusRefused);
-    await expect(WsClient.open(server.wsUrl, { headers: { authorization: 'Bearer wrong-token-000000000' } })).rejects.toThrow(StatusRefused);
+    await expect(WsClient.open(server.wsUrl, { headers: { authorization: 'Bearer wrong-token-000000000' } })).rejects.toThrow(
+      StatusRefused,
+    );
   });
 
   it('accepts a read or write token in the header or the query string', async () => {

@@ -26,11 +26,20 @@ describe('graceful shutdown of skills-server', () => {
     let status = 0;
     let answer = '';
     const { port } = new URL(server.url);
-    const post = request({ host: '127.0.0.1', port, path: '/v1/invocations', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    const post = request({
+      host: '127.0.0.1',
+      port,
+      path: '/v1/invocations',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
     const done = new Promise<void>((resolve, reject) => {
       post.on('response', (response) => {
         status = response.statusCode ?? 0;
-        response.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk)).on('end', resolve);
+        response
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (answer += chunk))
+          .on('end', resolve);
       });
       post.on('error', reject);
     });
@@ -40,7 +49,11 @@ describe('graceful shutdown of skills-server', () => {
     server.child.kill('SIGTERM');
     // New connections are refused while the batch is still being received.
     await waitFor(
-      () => fetch(`${server.url}/healthz`).then(() => false, () => true),
+      () =>
+        fetch(`${server.url}/healthz`).then(
+          () => false,
+          () => true,
+        ),
       10_000,
       'the listener to close',
     );

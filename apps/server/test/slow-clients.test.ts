@@ -10,7 +10,12 @@ describe('WebSocket clients that fall behind, through the server', () => {
   let server: SkillsServer;
   beforeAll(async () => {
     store = await openStore(':memory:');
-    server = await serve(store, 'sqlite', { bodyLimitBytes: '4mb', tickMs: '50' }, { realtime: { maxBufferedBytes: MAX_BUFFERED, slowClientMs: 300, closeTimeoutMs: 10_000 } });
+    server = await serve(
+      store,
+      'sqlite',
+      { bodyLimitBytes: '4mb', tickMs: '50' },
+      { realtime: { maxBufferedBytes: MAX_BUFFERED, slowClientMs: 300, closeTimeoutMs: 10_000 } },
+    );
   });
   afterAll(async () => {
     await server.close();
@@ -32,7 +37,14 @@ describe('WebSocket clients that fall behind, through the server', () => {
     const query = 'q'.repeat(20_000);
     const delays: number[] = [];
     for (let batch = 0; batch < 10; batch++) {
-      const items = Array.from({ length: 100 }, (_, i) => ({ id: `b${batch}-${i}`, skill_name: 'pytest-run', session_id: 's1', invoked_at: Date.now(), completed: true, user_query: query }));
+      const items = Array.from({ length: 100 }, (_, i) => ({
+        id: `b${batch}-${i}`,
+        skill_name: 'pytest-run',
+        session_id: 's1',
+        invoked_at: Date.now(),
+        completed: true,
+        user_query: query,
+      }));
       const response = await postJson(`${server.url}/v1/invocations`, items);
       expect(response.status).toBe(201);
       const posted = Date.now();
@@ -50,7 +62,6 @@ describe('WebSocket clients that fall behind, through the server', () => {
     expect(fast.ws.readyState).toBe(fast.ws.OPEN);
     fast.close();
   });
-
 });
 
 describe('WebSocket heartbeat, through the server', () => {

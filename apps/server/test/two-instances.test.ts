@@ -37,7 +37,10 @@ describe.skipIf(!PG_URL)('two skills-server processes on one PostgreSQL', () => 
     client.send({ type: 'subscribe', channel: 'invocations' });
     await client.next('subscription_confirmed');
 
-    const response = await postJson(`${first.url}/v1/invocations`, [invocation('far-1', Date.now()), invocation('far-2', Date.now(), { skill_name: 'commit' })]);
+    const response = await postJson(`${first.url}/v1/invocations`, [
+      invocation('far-1', Date.now()),
+      invocation('far-2', Date.now(), { skill_name: 'commit' }),
+    ]);
     expect(response.status).toBe(201);
     const posted = Date.now();
     const message = await client.next('invocations', (m) => m.data.invocations.some((i: { id: string }) => i.id === 'far-1'), 5000);

@@ -30,14 +30,20 @@ export function analyzeSums(experiment: Experiment, data: readonly VariantSums[]
   checkVariantSums(experiment, data);
   const options = experiment.options;
   const control = data[0]!;
-  const srm = sampleRatioMismatch(data.map((d) => d.assigned), experiment.variants.map((v) => v.weight));
+  const srm = sampleRatioMismatch(
+    data.map((d) => d.assigned),
+    experiment.variants.map((v) => v.weight),
+  );
   const comparisons: MetricComparison[] = [];
   for (const treatment of data.slice(1)) {
     for (const metric of experiment.metrics) comparisons.push(compare(metric, control, treatment, options));
   }
   // A comparison with no testable data (p = 1 by construction) would only dilute the others.
   const family = comparisons.filter((c) => c.inFamily);
-  const adjusted = adjustPValues(family.map((c) => (options.mode === 'sequential' ? c.sequentialPValue : c.pValue)), options.correction);
+  const adjusted = adjustPValues(
+    family.map((c) => (options.mode === 'sequential' ? c.sequentialPValue : c.pValue)),
+    options.correction,
+  );
   family.forEach((c, i) => {
     c.adjustedPValue = adjusted[i]!;
     c.significant = adjusted[i]! < options.alpha;
@@ -124,7 +130,8 @@ function compare(metric: MetricName, control: VariantSums, treatment: VariantSum
   const welch = metric === 'completion_rate' ? null : welchTTest(sc, st, 1 - options.alpha);
   const required = sampleSizePerVariant(sc.variance, st.variance, mde, options.alpha, options.power);
   const enough = sc.n >= 2 && st.n >= 2;
-  const planned = options.plannedUsersPerVariant ?? (Number.isFinite(required) && required > 0 ? Math.ceil(required) : Math.min(sc.n, st.n));
+  const planned =
+    options.plannedUsersPerVariant ?? (Number.isFinite(required) && required > 0 ? Math.ceil(required) : Math.min(sc.n, st.n));
   const informationFraction = Math.min(sc.n, st.n) / planned;
   const variance = z.standardError ** 2;
   const sequential = enough

@@ -125,14 +125,13 @@ export function normalizeExperimentInput(input: unknown): Omit<Experiment, 'id' 
 } {
   const parsed = experimentInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((issue) => ({ index: -1, field: issue.path.join('.'), message: issue.message })),
-    );
+    throw new ValidationError(parsed.error.issues.map((issue) => ({ index: -1, field: issue.path.join('.'), message: issue.message })));
   }
   const value = parsed.data;
   let variants: Variant[];
   if (value.variants) {
-    if (value.assignmentRatio !== undefined) throw fieldError('assignmentRatio', 'give either variants (with weights) or assignmentRatio, not both');
+    if (value.assignmentRatio !== undefined)
+      throw fieldError('assignmentRatio', 'give either variants (with weights) or assignmentRatio, not both');
     variants = value.variants.map((v) => ({ ...v }));
     const total = variants.reduce((sum, v) => sum + v.weight, 0);
     if (Math.abs(total - 1) > 1e-9) throw fieldError('variants', `weights must sum to 1 (they sum to ${total})`);

@@ -4,7 +4,13 @@
 // Experiments, assignment and outcomes in the store.
 export { createExperiment, getExperiment, listExperiments, stopExperiment, completeExperiment } from './store/experiments.js';
 export { assign, type Assignment } from './store/assign.js';
-export { recordOutcome, recordOutcomes, type OutcomeInput, type UserOutcomeInput, type RecordOutcomesResult } from './store/record-outcomes.js';
+export {
+  recordOutcome,
+  recordOutcomes,
+  type OutcomeInput,
+  type UserOutcomeInput,
+  type RecordOutcomesResult,
+} from './store/record-outcomes.js';
 export { analyzeExperiment } from './store/analyze-experiment.js';
 
 // The same analysis as pure functions, and the pure assignment.

@@ -60,8 +60,14 @@ export function variantSumsOf(users: VariantUsers): VariantSums {
 
 export function addSums(a: MetricSums, b: MetricSums): MetricSums {
   return {
-    n: a.n + b.n, sumY: a.sumY + b.sumY, sumY2: a.sumY2 + b.sumY2, nX: a.nX + b.nX, sumX: a.sumX + b.sumX,
-    sumX2: a.sumX2 + b.sumX2, sumXY: a.sumXY + b.sumXY, sumYWithX: a.sumYWithX + b.sumYWithX,
+    n: a.n + b.n,
+    sumY: a.sumY + b.sumY,
+    sumY2: a.sumY2 + b.sumY2,
+    nX: a.nX + b.nX,
+    sumX: a.sumX + b.sumX,
+    sumX2: a.sumX2 + b.sumX2,
+    sumXY: a.sumXY + b.sumXY,
+    sumYWithX: a.sumYWithX + b.sumYWithX,
   };
 }
 

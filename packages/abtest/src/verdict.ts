@@ -24,7 +24,12 @@ export interface VerdictInput {
  * winner is the one with the best primary difference); `keep_running` if any comparison still
  * runs; `control_wins` if any treatment lost; else `no_difference`.
  */
-export function decideVerdicts(input: VerdictInput): { verdicts: VariantVerdict[]; verdict: Verdict; winner: string | null; reason: string } {
+export function decideVerdicts(input: VerdictInput): {
+  verdicts: VariantVerdict[];
+  verdict: Verdict;
+  winner: string | null;
+  reason: string;
+} {
   if (input.srm.mismatch) {
     const reason = `sample ratio mismatch: assigned ${input.srm.observed.join('/')} vs expected ${input.srm.expected.map((e) => e.toFixed(1)).join('/')} (chi-square p = ${input.srm.pValue.toExponential(2)} < 0.001); fix assignment before reading any result`;
     return {
@@ -50,7 +55,10 @@ export function decideVerdicts(input: VerdictInput): { verdicts: VariantVerdict[
 function decideOne(c: MetricComparison, input: VerdictInput): { verdict: Verdict; reason: string } {
   const users = Math.min(c.controlUsers, c.treatmentUsers);
   if (users < input.minSampleSize) {
-    return { verdict: 'keep_running', reason: `${users} users with outcomes in the smaller group, ${input.minSampleSize} needed before any verdict` };
+    return {
+      verdict: 'keep_running',
+      reason: `${users} users with outcomes in the smaller group, ${input.minSampleSize} needed before any verdict`,
+    };
   }
   const p = `${input.mode === 'sequential' ? 'always-valid ' : ''}p = ${c.adjustedPValue.toPrecision(3)}`;
   if (c.significant) {
@@ -63,12 +71,24 @@ function decideOne(c: MetricComparison, input: VerdictInput): { verdict: Verdict
   if (input.mode === 'sequential') {
     const { lower, upper } = c.confidenceSequence;
     if (lower > -c.minDetectableEffect && upper < c.minDetectableEffect) {
-      return { verdict: 'no_difference', reason: `${c.metric}: confidence sequence [${lower.toPrecision(3)}, ${upper.toPrecision(3)}] lies within ±MDE ${c.minDetectableEffect} (${p})` };
+      return {
+        verdict: 'no_difference',
+        reason: `${c.metric}: confidence sequence [${lower.toPrecision(3)}, ${upper.toPrecision(3)}] lies within ±MDE ${c.minDetectableEffect} (${p})`,
+      };
     }
-    return { verdict: 'keep_running', reason: `${c.metric}: not significant (${p}) and the confidence sequence [${lower.toPrecision(3)}, ${upper.toPrecision(3)}] still reaches ±MDE ${c.minDetectableEffect}` };
+    return {
+      verdict: 'keep_running',
+      reason: `${c.metric}: not significant (${p}) and the confidence sequence [${lower.toPrecision(3)}, ${upper.toPrecision(3)}] still reaches ±MDE ${c.minDetectableEffect}`,
+    };
   }
   if (c.power >= input.power) {
-    return { verdict: 'no_difference', reason: `${c.metric}: not significant (${p}) with power ${c.power.toFixed(2)} against MDE ${c.minDetectableEffect}` };
+    return {
+      verdict: 'no_difference',
+      reason: `${c.metric}: not significant (${p}) with power ${c.power.toFixed(2)} against MDE ${c.minDetectableEffect}`,
+    };
   }
-  return { verdict: 'keep_running', reason: `${c.metric}: not significant (${p}); power ${c.power.toFixed(2)}, about ${c.additionalUsersNeeded} more users per variant needed` };
+  return {
+    verdict: 'keep_running',
+    reason: `${c.metric}: not significant (${p}); power ${c.power.toFixed(2)}, about ${c.additionalUsersNeeded} more users per variant needed`,
+  };
 }

@@ -3,10 +3,24 @@ import { analyzeUsers, DEFAULT_OPTIONS, type Experiment, type VariantUsers } fro
 import { binomial, seededRandom } from './random.js';
 
 const experiment: Experiment = {
-  id: 'e1', name: 'cuped-sim', description: null, controlStrategy: 'a', treatmentStrategy: 'b',
-  variants: [{ name: 'control', strategy: 'a', weight: 0.5 }, { name: 'treatment', strategy: 'b', weight: 0.5 }],
-  assignmentRatio: 0.5, metrics: ['completion_rate'], minSampleSize: 100, startDate: 0, endDate: null,
-  status: 'running', salt: 's', options: { ...DEFAULT_OPTIONS }, createdAt: 0,
+  id: 'e1',
+  name: 'cuped-sim',
+  description: null,
+  controlStrategy: 'a',
+  treatmentStrategy: 'b',
+  variants: [
+    { name: 'control', strategy: 'a', weight: 0.5 },
+    { name: 'treatment', strategy: 'b', weight: 0.5 },
+  ],
+  assignmentRatio: 0.5,
+  metrics: ['completion_rate'],
+  minSampleSize: 100,
+  startDate: 0,
+  endDate: null,
+  status: 'running',
+  salt: 's',
+  options: { ...DEFAULT_OPTIONS },
+  createdAt: 0,
 };
 
 /**
@@ -24,7 +38,15 @@ function simulatedUsers(random: () => number, usersPerArm: number, effect: numbe
       rate[i] = binomial(random, 8, p + arm * effect) / 8;
     }
     const nan = new Float64Array(usersPerArm).fill(Number.NaN);
-    return { variant, assigned: usersPerArm, completionRate: rate, meanLogDuration: nan, meanRating: nan, preCompletionRate: pre, preMeanLogDuration: nan };
+    return {
+      variant,
+      assigned: usersPerArm,
+      completionRate: rate,
+      meanLogDuration: nan,
+      meanRating: nan,
+      preCompletionRate: pre,
+      preMeanLogDuration: nan,
+    };
   });
 }
 
@@ -41,7 +63,13 @@ describe('CUPED on 1,000 simulated experiments (1,000 users per arm, true effect
     adjusted.push(c.difference);
     raw.push(c.cuped!.unadjustedDifference);
     reductions.push(c.cuped!.varianceReduction);
-    if (s < 50) correlations.push(correlation(concat(data[0]!.preCompletionRate, data[1]!.preCompletionRate), concat(data[0]!.completionRate, data[1]!.completionRate)));
+    if (s < 50)
+      correlations.push(
+        correlation(
+          concat(data[0]!.preCompletionRate, data[1]!.preCompletionRate),
+          concat(data[0]!.completionRate, data[1]!.completionRate),
+        ),
+      );
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const variance = (xs: number[]) => {

@@ -18,7 +18,10 @@ import { loadVariantUsers } from '../src/store/variant-users.js';
 import { DAY, storeFactories, T0 } from './helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(Error);
   return error as Error;
 }
@@ -34,15 +37,30 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
   const count = async (table: 'ab_test_configs' | 'ab_test_assignments' | 'ab_test_outcomes' | 'ab_test_user_stats') =>
-    Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe('createExperiment', () => {
     it('stores the experiment with its defaults and finds it by name or id', async () => {
       const created = await createExperiment(store, { ...base, description: 'semantic vs workflow' }, { now: T0 });
       expect(created).toMatchObject({
-        name: 'search-v2', status: 'running', assignmentRatio: 0.5, metrics: ['completion_rate', 'duration'],
-        minSampleSize: 100, startDate: T0, endDate: null,
-        variants: [{ name: 'control', strategy: 'semantic', weight: 0.5 }, { name: 'treatment', strategy: 'workflow-aware', weight: 0.5 }],
+        name: 'search-v2',
+        status: 'running',
+        assignmentRatio: 0.5,
+        metrics: ['completion_rate', 'duration'],
+        minSampleSize: 100,
+        startDate: T0,
+        endDate: null,
+        variants: [
+          { name: 'control', strategy: 'semantic', weight: 0.5 },
+          { name: 'treatment', strategy: 'workflow-aware', weight: 0.5 },
+        ],
         options: { mode: 'sequential', correction: 'holm', cuped: true, alpha: 0.05 },
       });
       expect(await getExperiment(store, 'search-v2')).toEqual(created);
@@ -62,7 +80,9 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       await createExperiment(store, base);
       const error = await rejection(createExperiment(store, base));
       expect(error).toBeInstanceOf(ConflictError);
-      expect(error.message).toBe('experiment search-v2: an experiment with this name already exists (names are compared regardless of case)');
+      expect(error.message).toBe(
+        'experiment search-v2: an experiment with this name already exists (names are compared regardless of case)',
+      );
       expect(await count('ab_test_configs')).toBe(1);
     });
 
@@ -86,7 +106,15 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
     });
 
     it('rejects weights that do not sum to 1, naming the field', async () => {
-      const error = await rejection(createExperiment(store, { name: 'x', variants: [{ name: 'a', strategy: 'a', weight: 0.5 }, { name: 'b', strategy: 'b', weight: 0.4 }] }));
+      const error = await rejection(
+        createExperiment(store, {
+          name: 'x',
+          variants: [
+            { name: 'a', strategy: 'a', weight: 0.5 },
+            { name: 'b', strategy: 'b', weight: 0.4 },
+          ],
+        }),
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues[0]).toMatchObject({ field: 'variants' });
       expect(error.message).toMatch(/weights must sum to 1/);
@@ -94,7 +122,15 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
     });
 
     it('rejects a negative weight and a ratio outside (0, 1), naming the field', async () => {
-      const negative = await rejection(createExperiment(store, { name: 'x', variants: [{ name: 'a', strategy: 'a', weight: 1.2 }, { name: 'b', strategy: 'b', weight: -0.2 }] }));
+      const negative = await rejection(
+        createExperiment(store, {
+          name: 'x',
+          variants: [
+            { name: 'a', strategy: 'a', weight: 1.2 },
+            { name: 'b', strategy: 'b', weight: -0.2 },
+          ],
+        }),
+      );
       expect((negative as ValidationError).issues[0]).toMatchObject({ field: 'variants.1.weight' });
       const ratio = await rejection(createExperiment(store, { ...base, assignmentRatio: 1.2 }));
       expect((ratio as ValidationError).issues[0]).toMatchObject({ field: 'assignmentRatio' });
@@ -138,8 +174,14 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       await recordOutcome(store, 'search-v2', 'alice', { completed: false, durationSeconds: 0 }, { now: T0 + 2 });
       const stats = await store.db.selectFrom('ab_test_user_stats').selectAll().executeTakeFirstOrThrow();
       expect(stats).toMatchObject({
-        user_id: 'alice', outcomes: 2, completions: 1, duration_count: 1, rating_count: 1, rating_sum: 4,
-        first_recorded_at: T0 + 1, last_recorded_at: T0 + 2,
+        user_id: 'alice',
+        outcomes: 2,
+        completions: 1,
+        duration_count: 1,
+        rating_count: 1,
+        rating_sum: 4,
+        first_recorded_at: T0 + 1,
+        last_recorded_at: T0 + 2,
       });
       expect(stats.log_duration_sum).toBeCloseTo(1, 12);
       expect(await count('ab_test_outcomes')).toBe(2);
@@ -166,7 +208,10 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       await createExperiment(store, base);
       await assign(store, 'search-v2', 'alice');
       await expect(
-        recordOutcomes(store, 'search-v2', [{ userId: 'alice', completed: true }, { userId: 'eve', completed: true }]),
+        recordOutcomes(store, 'search-v2', [
+          { userId: 'alice', completed: true },
+          { userId: 'eve', completed: true },
+        ]),
       ).rejects.toThrow(NotFoundError);
       expect(await count('ab_test_outcomes')).toBe(0);
       expect(await count('ab_test_user_stats')).toBe(0);
@@ -183,7 +228,7 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
         const p = variant === 'control' ? pc : pt;
         for (let k = 0; k < perUser; k++) {
           // Deterministic: user i completes the first round(p·perUser) outcomes, offset by i.
-          const completed = ((k + i) % perUser) < Math.round(p * perUser);
+          const completed = (k + i) % perUser < Math.round(p * perUser);
           items.push({ userId: `u${i}`, completed, durationSeconds: variant === 'control' ? 10 + (i % 7) : 8 + (i % 7) });
         }
       }
@@ -200,7 +245,13 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       expect(primary.controlMean).toBeCloseTo(0.4, 12);
       expect(primary.treatmentMean).toBeCloseTo(0.8, 12);
       expect(result.srm.mismatch).toBe(false);
-      expect(result).toMatchObject({ verdict: 'treatment_wins', winner: 'treatment', mode: 'sequential', correction: 'holm', familySize: 2 });
+      expect(result).toMatchObject({
+        verdict: 'treatment_wins',
+        winner: 'treatment',
+        mode: 'sequential',
+        correction: 'holm',
+        familySize: 2,
+      });
       const duration = result.comparisons.find((c) => c.metric === 'duration')!;
       expect(duration.difference).toBeLessThan(0);
       expect(duration.mannWhitney?.pValue).toBeLessThan(0.05);
@@ -208,16 +259,29 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
 
     it('blocks the verdict on a forced 45/55 split (sample ratio mismatch)', async () => {
       const e = await createExperiment(store, { ...base, minSampleSize: 10 }, { now: T0 });
-      const rows = Array.from({ length: 2000 }, (_, i) => ({ test_id: e.id, user_id: `u${i}`, variant: i < 900 ? 'control' : 'treatment', assigned_at: T0 }));
-      for (let i = 0; i < rows.length; i += 500) await store.db.insertInto('ab_test_assignments').values(rows.slice(i, i + 500)).execute();
-      await recordOutcomes(store, e.id, rows.map((r, i) => ({ userId: r.user_id, completed: i % 3 === 0 })));
+      const rows = Array.from({ length: 2000 }, (_, i) => ({
+        test_id: e.id,
+        user_id: `u${i}`,
+        variant: i < 900 ? 'control' : 'treatment',
+        assigned_at: T0,
+      }));
+      for (let i = 0; i < rows.length; i += 500)
+        await store.db
+          .insertInto('ab_test_assignments')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      await recordOutcomes(
+        store,
+        e.id,
+        rows.map((r, i) => ({ userId: r.user_id, completed: i % 3 === 0 })),
+      );
       const result = await analyzeExperiment(store, e.id);
       expect(result.srm.mismatch).toBe(true);
       expect(result.verdict).toBe('invalid_srm');
       expect(result.reason).toMatch(/^sample ratio mismatch: assigned 900\/1100/);
     });
 
-    it('fills each user\'s pre-exposure history once, from invocations before assignment only', async () => {
+    it("fills each user's pre-exposure history once, from invocations before assignment only", async () => {
       await createExperiment(store, base, { now: T0 });
       await assign(store, 'search-v2', 'alice', { now: T0 + DAY });
       await assign(store, 'search-v2', 'bob', { now: T0 + DAY });
@@ -247,14 +311,26 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
       const items = [];
       for (let i = 0; i < 120; i++) {
         for (let k = 0; k < 3; k++) {
-          history.push({ skill_name: 's', session_id: `s${i}`, user_id: `u${i}`, invoked_at: T0 + k, completed: (i + k) % 3 !== 0, duration_seconds: 1 + ((i * 7 + k) % 13) });
+          history.push({
+            skill_name: 's',
+            session_id: `s${i}`,
+            user_id: `u${i}`,
+            invoked_at: T0 + k,
+            completed: (i + k) % 3 !== 0,
+            duration_seconds: 1 + ((i * 7 + k) % 13),
+          });
         }
       }
       await recordInvocations(store, history);
       for (let i = 0; i < 120; i++) {
         await assign(store, 'search-v2', `u${i}`, { now: T0 + DAY });
         for (let k = 0; k < 1 + (i % 4); k++) {
-          items.push({ userId: `u${i}`, completed: (i * k + i) % 5 < 3, durationSeconds: 2 + ((i * 3 + k) % 11), ...(k === 0 ? { rating: 1 + (i % 5) } : {}) });
+          items.push({
+            userId: `u${i}`,
+            completed: (i * k + i) % 5 < 3,
+            durationSeconds: 2 + ((i * 3 + k) % 11),
+            ...(k === 0 ? { rating: 1 + (i % 5) } : {}),
+          });
         }
       }
       await recordOutcomes(store, 'search-v2', items, { now: T0 + 2 * DAY });
@@ -275,8 +351,14 @@ describe.each(storeFactories)('experiments [$name]', (factory) => {
 
     it('corrects a multi-variant family with the chosen method and says which', async () => {
       await createExperiment(store, {
-        name: 'three-way', metrics: ['completion_rate'], minSampleSize: 10,
-        variants: [{ name: 'control', strategy: 'a', weight: 0.34 }, { name: 'b', strategy: 'b', weight: 0.33 }, { name: 'c', strategy: 'c', weight: 0.33 }],
+        name: 'three-way',
+        metrics: ['completion_rate'],
+        minSampleSize: 10,
+        variants: [
+          { name: 'control', strategy: 'a', weight: 0.34 },
+          { name: 'b', strategy: 'b', weight: 0.33 },
+          { name: 'c', strategy: 'c', weight: 0.33 },
+        ],
         options: { correction: 'benjamini-hochberg', mode: 'fixed' },
       });
       const items = [];

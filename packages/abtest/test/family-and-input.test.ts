@@ -26,7 +26,13 @@ function fieldOf(run: () => unknown): string {
 /** `users` users per arm rating exactly `rating`, for the rating metric only. */
 function ratingSums(variant: string, users: number, rating: number): VariantSums {
   const s = binarySums(variant, 0, users);
-  return { ...s, metrics: { ...s.metrics, rating: { n: users, sumY: users * rating, sumY2: users * rating * rating, nX: 0, sumX: 0, sumX2: 0, sumXY: 0, sumYWithX: 0 } } };
+  return {
+    ...s,
+    metrics: {
+      ...s.metrics,
+      rating: { n: users, sumY: users * rating, sumY2: users * rating * rating, nX: 0, sumX: 0, sumX2: 0, sumXY: 0, sumYWithX: 0 },
+    },
+  };
 }
 
 describe('the multiple-comparison family', () => {
@@ -92,8 +98,12 @@ describe('impossible input to the pure functions is refused, naming the argument
 
   it('analyzeSums', () => {
     const good = binarySums('treatment', 10, 100);
-    expect(fieldOf(() => analyzeSums(completionExperiment(), [binarySums('control', -1, 100), good]))).toBe('data[0].metrics.completion_rate.sumY');
-    expect(fieldOf(() => analyzeSums(completionExperiment(), [binarySums('control', 101, 100), good]))).toBe('data[0].metrics.completion_rate.sumY');
+    expect(fieldOf(() => analyzeSums(completionExperiment(), [binarySums('control', -1, 100), good]))).toBe(
+      'data[0].metrics.completion_rate.sumY',
+    );
+    expect(fieldOf(() => analyzeSums(completionExperiment(), [binarySums('control', 101, 100), good]))).toBe(
+      'data[0].metrics.completion_rate.sumY',
+    );
     expect(fieldOf(() => analyzeSums(completionExperiment(), [good]))).toBe('data');
     expect(fieldOf(() => analyzeSums(completionExperiment(), [{ ...good, assigned: -3 }, good]))).toBe('data[0].assigned');
   });

@@ -72,13 +72,29 @@ describe('daily looks: A/A false positives and power (simulated through analyzeS
   const planned = { plannedUsersPerVariant: 2000 };
 
   it('A/A at 0.30: at most 5 % ever declare a winner', () => {
-    const aa = simulateLooks({ experiments: 150, looks: 20, usersPerLook: 100, pControl: 0.3, pTreatment: 0.3, options: planned, seed: 17 });
+    const aa = simulateLooks({
+      experiments: 150,
+      looks: 20,
+      usersPerLook: 100,
+      pControl: 0.3,
+      pTreatment: 0.3,
+      options: planned,
+      seed: 17,
+    });
     expect(aa.everSignificant).toBeLessThanOrEqual(0.05);
     expect(aa.everSignificant).toBe(AA_EXPECTED);
   });
 
   it('0.30 → 0.35: at least 80 % declare it (the plain mSPRT reached 71 %)', () => {
-    const power = simulateLooks({ experiments: 150, looks: 20, usersPerLook: 100, pControl: 0.3, pTreatment: 0.35, options: planned, seed: 18 });
+    const power = simulateLooks({
+      experiments: 150,
+      looks: 20,
+      usersPerLook: 100,
+      pControl: 0.3,
+      pTreatment: 0.35,
+      options: planned,
+      seed: 18,
+    });
     expect(power.everSignificant).toBeGreaterThanOrEqual(0.8);
     expect(power.everSignificant).toBe(POWER_EXPECTED);
   });
@@ -93,7 +109,10 @@ describe('the planned size', () => {
   });
 
   it('follows options.plannedUsersPerVariant when given', () => {
-    const r = analyzeSums(completionExperiment({ plannedUsersPerVariant: 4000 }), [binarySums('control', 300, 1000), binarySums('treatment', 330, 1000)]);
+    const r = analyzeSums(completionExperiment({ plannedUsersPerVariant: 4000 }), [
+      binarySums('control', 300, 1000),
+      binarySums('treatment', 330, 1000),
+    ]);
     expect(r.comparisons[0]!).toMatchObject({ plannedUsersPerVariant: 4000, informationFraction: 0.25 });
   });
 });

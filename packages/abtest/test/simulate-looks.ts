@@ -4,10 +4,24 @@ import { binomial, seededRandom } from './random.js';
 /** A two-arm experiment on completion rate only, as analyzeSums sees it. */
 export function completionExperiment(options: Partial<AnalysisOptions> = {}, minSampleSize = 100): Experiment {
   return {
-    id: 'e', name: 'e', description: null, controlStrategy: 'a', treatmentStrategy: 'b',
-    variants: [{ name: 'control', strategy: 'a', weight: 0.5 }, { name: 'treatment', strategy: 'b', weight: 0.5 }],
-    assignmentRatio: 0.5, metrics: ['completion_rate'], minSampleSize, startDate: 0, endDate: null,
-    status: 'running', salt: 's', options: { ...DEFAULT_OPTIONS, ...options }, createdAt: 0,
+    id: 'e',
+    name: 'e',
+    description: null,
+    controlStrategy: 'a',
+    treatmentStrategy: 'b',
+    variants: [
+      { name: 'control', strategy: 'a', weight: 0.5 },
+      { name: 'treatment', strategy: 'b', weight: 0.5 },
+    ],
+    assignmentRatio: 0.5,
+    metrics: ['completion_rate'],
+    minSampleSize,
+    startDate: 0,
+    endDate: null,
+    status: 'running',
+    salt: 's',
+    options: { ...DEFAULT_OPTIONS, ...options },
+    createdAt: 0,
   };
 }
 
@@ -52,7 +66,8 @@ export function simulateLooks(s: LookSimulation): { everSignificant: number; las
       sc += binomial(random, s.usersPerLook, s.pControl);
       st += binomial(random, s.usersPerLook, s.pTreatment);
       const n = look * s.usersPerLook;
-      const significant = analyzeSums(experiment, [binarySums('control', sc, n), binarySums('treatment', st, n)]).comparisons[0]!.significant;
+      const significant = analyzeSums(experiment, [binarySums('control', sc, n), binarySums('treatment', st, n)]).comparisons[0]!
+        .significant;
       if (significant) fired = true;
       final = significant;
     }

@@ -41,7 +41,11 @@ describe('mannWhitneyFromCounts', () => {
     const ca = counts(a);
     const cb = counts(b);
     const values = [...new Set([...a, ...b])].sort((p, q) => p - q);
-    const grouped = mannWhitneyFromCounts(values, values.map((v) => ca.get(v) ?? 0), values.map((v) => cb.get(v) ?? 0));
+    const grouped = mannWhitneyFromCounts(
+      values,
+      values.map((v) => ca.get(v) ?? 0),
+      values.map((v) => cb.get(v) ?? 0),
+    );
     const direct = mannWhitneyU(a, b);
     expect(grouped.u).toBe(direct.u);
     expect(grouped.pValue).toBeCloseTo(direct.pValue, 14);

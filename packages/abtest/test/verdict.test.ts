@@ -3,10 +3,24 @@ import { analyzeUsers, DEFAULT_OPTIONS, type AnalysisOptions, type Experiment, t
 
 function experiment(options: Partial<AnalysisOptions> = {}, minSampleSize = 100): Experiment {
   return {
-    id: 'e', name: 'e', description: null, controlStrategy: 'a', treatmentStrategy: 'b',
-    variants: [{ name: 'control', strategy: 'a', weight: 0.5 }, { name: 'treatment', strategy: 'b', weight: 0.5 }],
-    assignmentRatio: 0.5, metrics: ['completion_rate'], minSampleSize, startDate: 0, endDate: null,
-    status: 'running', salt: 's', options: { ...DEFAULT_OPTIONS, ...options }, createdAt: 0,
+    id: 'e',
+    name: 'e',
+    description: null,
+    controlStrategy: 'a',
+    treatmentStrategy: 'b',
+    variants: [
+      { name: 'control', strategy: 'a', weight: 0.5 },
+      { name: 'treatment', strategy: 'b', weight: 0.5 },
+    ],
+    assignmentRatio: 0.5,
+    metrics: ['completion_rate'],
+    minSampleSize,
+    startDate: 0,
+    endDate: null,
+    status: 'running',
+    salt: 's',
+    options: { ...DEFAULT_OPTIONS, ...options },
+    createdAt: 0,
   };
 }
 
@@ -16,7 +30,15 @@ function arms(users: number, controlRate: number, treatmentRate: number): Varian
     const completion = new Float64Array(users);
     for (let i = 0; i < Math.round(rate * users); i++) completion[i] = 1;
     const nan = new Float64Array(users).fill(Number.NaN);
-    return { variant: arm === 0 ? 'control' : 'treatment', assigned: users, completionRate: completion, meanLogDuration: nan, meanRating: nan, preCompletionRate: nan, preMeanLogDuration: nan };
+    return {
+      variant: arm === 0 ? 'control' : 'treatment',
+      assigned: users,
+      completionRate: completion,
+      meanLogDuration: nan,
+      meanRating: nan,
+      preCompletionRate: nan,
+      preMeanLogDuration: nan,
+    };
   });
 }
 

@@ -95,10 +95,7 @@ export function createCooccurrenceCounter(): CooccurrenceCounter {
         });
       }
       return found.sort(
-        (x, y) =>
-          y.lift - x.lift ||
-          y.support - x.support ||
-          (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0),
+        (x, y) => y.lift - x.lift || y.support - x.support || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0),
       );
     },
   };
@@ -117,10 +114,7 @@ const PAIR_BASE = 0x200000;
  * // [{ a: 'lint', b: 'test', sessions: 2, support: 0.5,
  * //    confidenceAToB: 1, confidenceBToA: 1, lift: 2 }]
  */
-export function dependenciesFromSessions(
-  sessions: Iterable<readonly string[]>,
-  options: DependencyOptions = {},
-): SkillDependency[] {
+export function dependenciesFromSessions(sessions: Iterable<readonly string[]>, options: DependencyOptions = {}): SkillDependency[] {
   const counter = createCooccurrenceCounter();
   for (const session of sessions) counter.add(session);
   return counter.pairs(options);

@@ -40,11 +40,7 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
  * similarUsersExact('user1', sets, 10);
  * // [{ user: 'user2', similarity: 0.5 }, { user: 'user3', similarity: 0.5 }]
  */
-export function similarUsersExact(
-  target: string,
-  sets: ReadonlyMap<string, Uint32Array>,
-  k: number,
-): SimilarUser[] {
+export function similarUsersExact(target: string, sets: ReadonlyMap<string, Uint32Array>, k: number): SimilarUser[] {
   const mine = sets.get(target);
   if (mine === undefined || k <= 0) return [];
   const scored: SimilarUser[] = [];

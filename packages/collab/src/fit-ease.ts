@@ -76,7 +76,8 @@ function* fitSteps(population: Population, options: EaseOptions): Steps<FittedEa
     throw new RangeError(`popularityExponent: expected a number >= 0 (got ${String(given)})`);
   }
   if (options.lambda !== undefined) {
-    if (!(Number.isFinite(options.lambda) && options.lambda > 0)) throw new RangeError(`lambda: expected a number > 0 (got ${String(options.lambda)})`);
+    if (!(Number.isFinite(options.lambda) && options.lambda > 0))
+      throw new RangeError(`lambda: expected a number > 0 (got ${String(options.lambda)})`);
     const gram = yield* gramSteps(population);
     return damped(yield* easeFromGramSteps(gram, n, options.lambda), gram, given ?? 0);
   }
@@ -227,7 +228,8 @@ function* validationSteps(
     const model = yield* easeFromGramSteps(gram, n, share * meanDiagonal);
     const ndcg = yield* meanNdcg(model);
     trials.set(share, ndcg);
-    if (bestModel === undefined || ndcg > bestModel.ndcg || (ndcg === bestModel.ndcg && share < bestModel.share)) bestModel = { share, ndcg, model };
+    if (bestModel === undefined || ndcg > bestModel.ndcg || (ndcg === bestModel.ndcg && share < bestModel.share))
+      bestModel = { share, ndcg, model };
   }
   const best = (): number => [...trials].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0];
   for (const share of GRID) yield* tryShare(share);

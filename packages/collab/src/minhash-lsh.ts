@@ -143,16 +143,11 @@ export interface LshIndex {
  * const index = buildLshIndex(buildSkillSets(rows), { seed: 1 });
  * index.query('user-42', 10); // [{ user: 'user-7', similarity: 0.41 }, …]
  */
-export function buildLshIndex(
-  sets: ReadonlyMap<string, Uint32Array>,
-  options: LshOptions = {},
-): LshIndex {
+export function buildLshIndex(sets: ReadonlyMap<string, Uint32Array>, options: LshOptions = {}): LshIndex {
   const hasher = createMinHasher(options);
   const bands = options.bands ?? (sets.size > LARGE_POPULATION ? 32 : 64);
   if (!Number.isInteger(bands) || bands < 1 || hasher.permutations % bands !== 0) {
-    throw new RangeError(
-      `bands must divide permutations (got bands ${String(bands)}, permutations ${hasher.permutations})`,
-    );
+    throw new RangeError(`bands must divide permutations (got bands ${String(bands)}, permutations ${hasher.permutations})`);
   }
   const rows = hasher.permutations / bands;
   const users = [...sets.keys()];
@@ -226,7 +221,10 @@ export function buildLshIndex(
   const candidates = (target: string): string[] => {
     const t = position.get(target);
     if (t === undefined || setOf[t]!.length === 0) return [];
-    return Array.from(candidatesOf((band) => bandKeys[band]![t]!, t), (u) => users[u]!);
+    return Array.from(
+      candidatesOf((band) => bandKeys[band]![t]!, t),
+      (u) => users[u]!,
+    );
   };
 
   /** Exact Jaccard of every candidate, best k kept (ties by user id). */
@@ -247,13 +245,21 @@ export function buildLshIndex(
     query(target, k) {
       const t = position.get(target);
       if (k <= 0 || t === undefined || setOf[t]!.length === 0) return [];
-      return rank(setOf[t]!, candidatesOf((band) => bandKeys[band]![t]!, t), k);
+      return rank(
+        setOf[t]!,
+        candidatesOf((band) => bandKeys[band]![t]!, t),
+        k,
+      );
     },
     querySet(skills, k, exclude) {
       if (k <= 0 || skills.length === 0) return [];
       const signature = hasher.signature(skills);
       const keys = Array.from({ length: bands }, (_, band) => bandKey(signature, band * rows, rows) >>> keyShift);
-      return rank(skills, candidatesOf((band) => keys[band]!, exclude === undefined ? -1 : (position.get(exclude) ?? -1)), k);
+      return rank(
+        skills,
+        candidatesOf((band) => keys[band]!, exclude === undefined ? -1 : (position.get(exclude) ?? -1)),
+        k,
+      );
     },
   };
 }

@@ -71,11 +71,7 @@ export function rankByNeighbours(
  * popularityRecommendations(stats, [1], 5);
  * // [{ skill: 4, score: 0.875, reason: 'used successfully by 12 users (88% completion)' }, …]
  */
-export function popularityRecommendations(
-  stats: UsageStats,
-  exclude: Iterable<number>,
-  limit: number,
-): SkillRecommendation[] {
+export function popularityRecommendations(stats: UsageStats, exclude: Iterable<number>, limit: number): SkillRecommendation[] {
   const skip = new Set(exclude);
   const ranked: { skill: number; users: number; rate: number }[] = [];
   for (const [skill, totals] of stats.bySkill) {

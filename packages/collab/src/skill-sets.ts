@@ -27,10 +27,7 @@ export interface SkillSetOptions {
  * sets.get('ann'); // Uint32Array [1, 3]
  * sets.has('bob'); // false: never completed anything
  */
-export function buildSkillSets(
-  rows: Iterable<SkillCompletions>,
-  options: SkillSetOptions = {},
-): Map<string, Uint32Array> {
+export function buildSkillSets(rows: Iterable<SkillCompletions>, options: SkillSetOptions = {}): Map<string, Uint32Array> {
   const minSuccesses = options.minSuccesses ?? 1;
   if (!Number.isInteger(minSuccesses) || minSuccesses < 1) {
     throw new RangeError(`minSuccesses must be an integer ≥ 1 (got ${String(minSuccesses)})`);

@@ -51,8 +51,10 @@ describe('calibrateLsh and nearestUsersApproximate', () => {
     expect(exact).toBe(166); // every one of the 166 queries
   });
 
-  it('keeps LSH where the population\'s neighbours are close, and goes exact when LSH finds fewer than k', () => {
-    const population = populationOf(groupedPopulation({ seed: 8, users: 1_000, skills: 300, groups: 10, favourites: 20, fromGroup: 16, random: 2 }));
+  it("keeps LSH where the population's neighbours are close, and goes exact when LSH finds fewer than k", () => {
+    const population = populationOf(
+      groupedPopulation({ seed: 8, users: 1_000, skills: 300, groups: 10, favourites: 20, fromGroup: 16, random: 2 }),
+    );
     const index = buildLshIndex(population.sets, { seed: 3 });
     const calibration = calibrateLsh(population, index);
     expect(calibration.useLsh).toBe(true);

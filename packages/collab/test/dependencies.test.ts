@@ -4,9 +4,7 @@ import { dependenciesFromSessions } from '../src/index.js';
 describe('dependenciesFromSessions', () => {
   it('gives lift 2 to two skills each in half the sessions and always together', () => {
     const result = dependenciesFromSessions([['lint', 'test'], ['lint', 'test'], ['deploy'], ['docs']]);
-    expect(result).toEqual([
-      { a: 'lint', b: 'test', sessions: 2, support: 0.5, confidenceAToB: 1, confidenceBToA: 1, lift: 2 },
-    ]);
+    expect(result).toEqual([{ a: 'lint', b: 'test', sessions: 2, support: 0.5, confidenceAToB: 1, confidenceBToA: 1, lift: 2 }]);
   });
 
   it('counts sessions, not invocation pairs', () => {
@@ -17,9 +15,7 @@ describe('dependenciesFromSessions', () => {
   it('computes confidence both ways', () => {
     // build in 4 of 4 sessions, test in 2: P(test | build) = 0.5, P(build | test) = 1.
     const result = dependenciesFromSessions([['build', 'test'], ['build', 'test'], ['build'], ['build']]);
-    expect(result).toEqual([
-      { a: 'build', b: 'test', sessions: 2, support: 0.5, confidenceAToB: 0.5, confidenceBToA: 1, lift: 1 },
-    ]);
+    expect(result).toEqual([{ a: 'build', b: 'test', sessions: 2, support: 0.5, confidenceAToB: 0.5, confidenceBToA: 1, lift: 1 }]);
   });
 
   it('drops pairs below minSupport so a rare pair cannot top the list', () => {
@@ -41,7 +37,12 @@ describe('dependenciesFromSessions', () => {
   });
 
   it('sorts by lift, then support, then names', () => {
-    const sessions = [['x', 'y'], ['p', 'q'], ['m', 'n'], ['m', 'n']];
+    const sessions = [
+      ['x', 'y'],
+      ['p', 'q'],
+      ['m', 'n'],
+      ['m', 'n'],
+    ];
     // x+y and p+q: lift 4, support 0.25; m+n: lift 2, support 0.5.
     expect(dependenciesFromSessions(sessions).map((d) => `${d.a}+${d.b}`)).toEqual(['p+q', 'x+y', 'm+n']);
   });

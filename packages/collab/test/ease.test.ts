@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildEaseModel, buildPopulation, buildUsageStats, chooseEaseLambda, easeFromGram, gramMatrix, rankByRelatedSkills } from '../src/index.js';
+import {
+  buildEaseModel,
+  buildPopulation,
+  buildUsageStats,
+  chooseEaseLambda,
+  easeFromGram,
+  gramMatrix,
+  rankByRelatedSkills,
+} from '../src/index.js';
 import type { EaseModel, InteractionRow } from '../src/index.js';
 import { groupedPopulation } from './helpers.js';
 
@@ -88,7 +96,9 @@ describe('chooseEaseLambda', () => {
 
   it('tries a grid by factor 4, then the halves around the best, on held-out skills', () => {
     const sets = groupedPopulation({ seed: 5, users: 600, skills: 120, groups: 12, favourites: 15, fromGroup: 8, random: 3 });
-    const population = buildPopulation([...sets].flatMap(([user, skills]) => [...skills].map((s) => ({ user, skill: `s${s}`, total: 1, completed: 1 }))));
+    const population = buildPopulation(
+      [...sets].flatMap(([user, skills]) => [...skills].map((s) => ({ user, skill: `s${s}`, total: 1, completed: 1 }))),
+    );
     const choice = chooseEaseLambda(population);
     expect(choice.chosenBy).toBe('validation');
     expect(choice.trials.map((t) => t.share)).toEqual(expect.arrayContaining([0.0625, 0.25, 1, 4, 16]));
@@ -102,7 +112,7 @@ describe('chooseEaseLambda', () => {
 });
 
 describe('rankByRelatedSkills', () => {
-  it('ranks positive scores, skips invoked and never-completed skills, and names the user\'s own skills that add most', () => {
+  it("ranks positive scores, skips invoked and never-completed skills, and names the user's own skills that add most", () => {
     // Model over ids 0–2: using 0 adds 0.5 to 2 and 0.2 to 1; using 1 adds 0.3 to 2.
     const weights = Float64Array.of(0, 0.2, 0.5, 0, 0, 0.3, 0, 0, 0);
     const model: EaseModel = {
@@ -129,8 +139,13 @@ describe('rankByRelatedSkills', () => {
       { skill: 1, score: 0.2, reason: 'often used together with lint, which you use' },
     ]);
     // A skill nobody completes is never recommended.
-    const failing = buildUsageStats([{ user: 'x', skill: 2, total: 3, completed: 0 }, { user: 'x', skill: 1, total: 1, completed: 1 }]);
-    expect(rankByRelatedSkills(model, Uint32Array.of(0), new Set([0]), failing.bySkill, (id) => names[id]!).map((r) => r.skill)).toEqual([1]);
+    const failing = buildUsageStats([
+      { user: 'x', skill: 2, total: 3, completed: 0 },
+      { user: 'x', skill: 1, total: 1, completed: 1 },
+    ]);
+    expect(rankByRelatedSkills(model, Uint32Array.of(0), new Set([0]), failing.bySkill, (id) => names[id]!).map((r) => r.skill)).toEqual([
+      1,
+    ]);
   });
 });
 
@@ -154,7 +169,9 @@ describe('popularity damping (popularityExponent)', () => {
 
   it('is chosen with λ on the same held-out skills when neither is given (α = 0 tried too), and left at 0 for a fixed λ share', () => {
     const sets = groupedPopulation({ seed: 5, users: 600, skills: 120, groups: 12, favourites: 15, fromGroup: 8, random: 3 });
-    const population = buildPopulation([...sets].flatMap(([user, skills]) => [...skills].map((s) => ({ user, skill: `s${s}`, total: 1, completed: 1 }))));
+    const population = buildPopulation(
+      [...sets].flatMap(([user, skills]) => [...skills].map((s) => ({ user, skill: `s${s}`, total: 1, completed: 1 }))),
+    );
     const fitted = buildEaseModel(population);
     expect(fitted.debias!.trials.map((t) => t.exponent)).toEqual([0, 0.125, 0.25, 0.375, 0.5]);
     // α = 0 is the chosen λ's own trial.

@@ -50,7 +50,10 @@ async function fill(store: Store, rows: readonly InteractionRow[]): Promise<void
     last_used: 0,
   }));
   for (let at = 0; at < values.length; at += 1_000) {
-    await store.db.insertInto('skill_user_interactions').values(values.slice(at, at + 1_000)).execute();
+    await store.db
+      .insertInto('skill_user_interactions')
+      .values(values.slice(at, at + 1_000))
+      .execute();
   }
 }
 
@@ -77,7 +80,7 @@ async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; stal
 describe.each(factories)('the EASE fit keeps the event loop responsive [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
-  it('fits 500 skills × 3,000 users in slices (longest stall < 400 ms; the synchronous fit is one stall of > 1 s here), shared by concurrent callers, with the synchronous fit\'s answers', async () => {
+  it("fits 500 skills × 3,000 users in slices (longest stall < 400 ms; the synchronous fit is one stall of > 1 s here), shared by concurrent callers, with the synchronous fit's answers", async () => {
     const { store } = await factory.create({ userPseudonymSecret: SECRET });
     try {
       const rows = interactionRows();
@@ -93,7 +96,9 @@ describe.each(factories)('the EASE fit keeps the event loop responsive [$name]',
       expect(loaded.skillIds.size).toBe(SKILLS);
       expect(loaded.users.length).toBe(USERS);
       const model = buildEaseModel(loaded);
-      const expected = await Promise.all([first, second].map(async (user) => recommendByItems(loaded, model, await readTarget(store, user), 5)));
+      const expected = await Promise.all(
+        [first, second].map(async (user) => recommendByItems(loaded, model, await readTarget(store, user), 5)),
+      );
       expect(value).toEqual(expected);
       expect(value[0]!.length).toBe(5);
       expect(stall, `longest stall ${stall.toFixed(0)} ms of a ${wall.toFixed(0)} ms fit`).toBeLessThan(400);

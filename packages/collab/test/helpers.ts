@@ -38,9 +38,7 @@ export function groupedPopulation(options: {
 }): Map<string, Uint32Array> {
   const random = createRandom(options.seed);
   const allSkills = Array.from({ length: options.skills }, (_, i) => i);
-  const favourites = Array.from({ length: options.groups }, () =>
-    random.shuffle(allSkills).slice(0, options.favourites),
-  );
+  const favourites = Array.from({ length: options.groups }, () => random.shuffle(allSkills).slice(0, options.favourites));
   const sets = new Map<string, Uint32Array>();
   for (let u = 0; u < options.users; u++) {
     const chosen = new Set(random.shuffle(favourites[u % options.groups]!).slice(0, options.fromGroup));

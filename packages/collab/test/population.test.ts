@@ -43,7 +43,7 @@ describe('nearestUsers (inverted index)', () => {
     }
   });
 
-  it('counts a skill nobody else has in the asking user\'s set size', () => {
+  it("counts a skill nobody else has in the asking user's set size", () => {
     const population = buildPopulation([
       { user: 'a', skill: 'x', total: 1, completed: 1 },
       { user: 'b', skill: 'x', total: 1, completed: 1 },

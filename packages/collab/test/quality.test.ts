@@ -16,7 +16,13 @@ describe('recommendation quality on held-out skills', () => {
     // picks from the group's favourites, 10% of session units whole workflows. On synth's default
     // mix (75% / 45%) habits are mostly the crowd's: the ratio there is 1.16 (see README).
     const { train, heldOut } = syntheticInteractions({
-      invocations: 200_000, users: 2_000, skills: 500, days: 21, seed: 6, favouriteShare: 0.95, workflowShare: 0.1,
+      invocations: 200_000,
+      users: 2_000,
+      skills: 500,
+      days: 21,
+      seed: 6,
+      favouriteShare: 0.95,
+      workflowShare: 0.1,
     });
     const population = buildPopulation(train);
     const ownBy = new Map<string, Map<string, SkillOutcome>>();
@@ -42,7 +48,9 @@ describe('recommendation quality on held-out skills', () => {
     }
     const precision = hits / (users * 5);
     const baseline = popularityHits / (users * 5);
-    console.log(`precision@5 over ${users} users: recommendSkills ${precision.toFixed(3)}, popularity ${baseline.toFixed(3)}, ratio ${(precision / baseline).toFixed(2)}`);
+    console.log(
+      `precision@5 over ${users} users: recommendSkills ${precision.toFixed(3)}, popularity ${baseline.toFixed(3)}, ratio ${(precision / baseline).toFixed(2)}`,
+    );
     expect(users).toBeGreaterThan(1500);
     expect(precision).toBeGreaterThanOrEqual(2 * baseline);
   });
@@ -65,7 +73,7 @@ function ndcgAt10(ranked: readonly string[], relevant: ReadonlySet<string>): num
  * `pnpm bench collab-quality` measures the same on larger workloads and on MovieLens.
  */
 describe('EASE against user-kNN on held-out skills', () => {
-  it('NDCG@10 of EASE is at least 1.15× user-kNN\'s on synth\'s default mix', () => {
+  it("NDCG@10 of EASE is at least 1.15× user-kNN's on synth's default mix", () => {
     const { train, heldOut } = syntheticInteractions({ invocations: 200_000, users: 1_000, skills: 300, days: 21, seed: 11 });
     const population = buildPopulation(train);
     const ownBy = new Map<string, Map<string, SkillOutcome>>();
@@ -83,10 +91,18 @@ describe('EASE against user-kNN on held-out skills', () => {
       const neighbours = nearestUsers(population, usedSkillIds(population, target), 20, user);
       const byUsers = recommendFromPopulation(population, target, neighbours, 10);
       expect(byItems.some((r) => target.outcomes.has(r.skill))).toBe(false);
-      ease += ndcgAt10(byItems.map((r) => r.skill), hidden);
-      knn += ndcgAt10(byUsers.map((r) => r.skill), hidden);
+      ease += ndcgAt10(
+        byItems.map((r) => r.skill),
+        hidden,
+      );
+      knn += ndcgAt10(
+        byUsers.map((r) => r.skill),
+        hidden,
+      );
     }
-    console.log(`NDCG@10 over ${heldOut.size} users: EASE (share ${model.share}) ${(ease / heldOut.size).toFixed(3)}, user-kNN ${(knn / heldOut.size).toFixed(3)}, ratio ${(ease / knn).toFixed(3)}`);
+    console.log(
+      `NDCG@10 over ${heldOut.size} users: EASE (share ${model.share}) ${(ease / heldOut.size).toFixed(3)}, user-kNN ${(knn / heldOut.size).toFixed(3)}, ratio ${(ease / knn).toFixed(3)}`,
+    );
     expect(heldOut.size).toBeGreaterThan(900);
     expect(ease).toBeGreaterThanOrEqual(1.15 * knn);
   });

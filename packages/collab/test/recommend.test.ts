@@ -26,7 +26,14 @@ describe('rankByNeighbours', () => {
       row('n2', 7, 1, 1), // 1.0
       row('n2', 8, 1, 2), // 0.5
     ]);
-    const result = rankByNeighbours('me', [{ user: 'n1', similarity: 0.75 }, { user: 'n2', similarity: 0.25 }], stats);
+    const result = rankByNeighbours(
+      'me',
+      [
+        { user: 'n1', similarity: 0.75 },
+        { user: 'n2', similarity: 0.25 },
+      ],
+      stats,
+    );
     // skill 7: (0.75 × 0.75 + 0.25 × 1) / 1 = 0.8125; skill 8: 0.25 × 0.5 / 1 = 0.125
     expect(result).toEqual([
       { skill: 7, score: 0.8125, reason: 'used successfully by 2 of your 2 nearest users' },
@@ -47,9 +54,7 @@ describe('rankByNeighbours', () => {
 
   it('says "user" for a single neighbour', () => {
     const stats = buildUsageStats([row('n1', 2, 1, 1)]);
-    expect(rankByNeighbours('me', [{ user: 'n1', similarity: 1 }], stats)[0]!.reason).toBe(
-      'used successfully by 1 of your 1 nearest user',
-    );
+    expect(rankByNeighbours('me', [{ user: 'n1', similarity: 1 }], stats)[0]!.reason).toBe('used successfully by 1 of your 1 nearest user');
   });
 
   it('respects limit and breaks score ties by skill id', () => {

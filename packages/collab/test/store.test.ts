@@ -17,7 +17,13 @@ const factories = createStoreFactories({ postgresUrl: process.env.SKILLS_TEST_PG
 
 let serial = 0;
 /** `times` invocations of `skill` by `user`, the first `completed` of them successful. */
-function runs(user: string | null, skill: string, times: number, completed = times, extra: Partial<InvocationInput> = {}): InvocationInput[] {
+function runs(
+  user: string | null,
+  skill: string,
+  times: number,
+  completed = times,
+  extra: Partial<InvocationInput> = {},
+): InvocationInput[] {
   return Array.from({ length: times }, (_, i) => ({
     id: `inv-${serial++}`,
     skill_name: skill,
@@ -42,7 +48,12 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
   it('similarUsers: the original fixture gives user2 and user3 at 0.5, as pseudonyms', async () => {
     const store = await open();
     try {
-      await record(store, ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)), ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)), ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)));
+      await record(
+        store,
+        ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)),
+        ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)),
+        ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)),
+      );
       const [user2, user3] = pseudonyms(store, 'user2', 'user3') as [string, string];
       expect(await similarUsers(store, 'user1', { k: 10 })).toEqual(
         [
@@ -50,15 +61,30 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
           { user: user3, similarity: 0.5 },
         ].sort((x, y) => (x.user < y.user ? -1 : 1)),
       );
-      expect(await similarUsers(store, 'user1', { k: 10, method: 'lsh' })).toEqual(await similarUsers(store, 'user1', { k: 10, method: 'exact' }));
+      expect(await similarUsers(store, 'user1', { k: 10, method: 'lsh' })).toEqual(
+        await similarUsers(store, 'user1', { k: 10, method: 'exact' }),
+      );
       expect(await similarUsers(store, 'nobody')).toEqual([]);
       // Equal scores are ordered by skill name, whatever order the pseudonyms load in.
-      expect((await recommendSkills(store, 'user1', { limit: 3, model: 'user-knn' })).map((r) => [r.skill, r.score])).toEqual([['d', 0.5], ['e', 0.5]]);
+      expect((await recommendSkills(store, 'user1', { limit: 3, model: 'user-knn' })).map((r) => [r.skill, r.score])).toEqual([
+        ['d', 0.5],
+        ['e', 0.5],
+      ]);
       // EASE, λ = 0.25 × 1.8 users per skill: d and e tie up to rounding, so by name. Reference:
       // /usr/bin/python3 3.11.2, numpy 1.24.2, P = np.linalg.inv(G + 0.45 * np.eye(5)), as in test/ease.test.ts.
       expect(await recommendSkills(store, 'user1', { limit: 3 })).toEqual([
-        { skill: 'd', score: expect.closeTo(0.21807662352112156, 12), basis: 'related-skills', reason: 'often used together with b and a, which you use' },
-        { skill: 'e', score: expect.closeTo(0.21807662352112167, 12), basis: 'related-skills', reason: 'often used together with b and c, which you use' },
+        {
+          skill: 'd',
+          score: expect.closeTo(0.21807662352112156, 12),
+          basis: 'related-skills',
+          reason: 'often used together with b and a, which you use',
+        },
+        {
+          skill: 'e',
+          score: expect.closeTo(0.21807662352112167, 12),
+          basis: 'related-skills',
+          reason: 'often used together with b and c, which you use',
+        },
       ]);
     } finally {
       await store.close();
@@ -77,18 +103,35 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     }
   });
 
-  it('recommendSkills: EASE by default, as numpy computes it, with the user\'s own skills as the reason', async () => {
+  it("recommendSkills: EASE by default, as numpy computes it, with the user's own skills as the reason", async () => {
     const store = await open();
     try {
       // The fixture of test/ease.test.ts: 6 users × skills a–e, plus a skill nobody completes.
-      const used = [['a', 'b', 'e'], ['a', 'b', 'c'], ['b', 'c', 'd'], ['a', 'd', 'e'], ['a', 'b', 'd'], ['c', 'd', 'e']];
+      const used = [
+        ['a', 'b', 'e'],
+        ['a', 'b', 'c'],
+        ['b', 'c', 'd'],
+        ['a', 'd', 'e'],
+        ['a', 'b', 'd'],
+        ['c', 'd', 'e'],
+      ];
       await record(store, ...used.flatMap((skills, u) => skills.map((s) => runs(`user${u}`, s, 1))), runs('user1', 'broken', 3, 0));
       // Too few users to hold any out: λ = 0.25 × mean users per skill = 0.9. Reference: /usr/bin/python3 3.11.2,
       // numpy 1.24.2: P = np.linalg.inv(G + 0.9 * np.eye(5)); B = -P / np.diag(P); np.fill_diagonal(B, 0); X[0] @ B
       const recommended = await recommendSkills(store, 'user0');
       expect(recommended).toEqual([
-        { skill: 'd', score: expect.closeTo(0.585661393470212, 12), basis: 'related-skills', reason: 'often used together with e and a, which you use' },
-        { skill: 'c', score: expect.closeTo(0.30529071777898537, 12), basis: 'related-skills', reason: 'often used together with b and e, which you use' },
+        {
+          skill: 'd',
+          score: expect.closeTo(0.585661393470212, 12),
+          basis: 'related-skills',
+          reason: 'often used together with e and a, which you use',
+        },
+        {
+          skill: 'c',
+          score: expect.closeTo(0.30529071777898537, 12),
+          basis: 'related-skills',
+          reason: 'often used together with b and e, which you use',
+        },
       ]);
       // Never an invoked skill, never one nobody completes; a new user gets the popular ones.
       expect((await recommendSkills(store, 'user1')).map((r) => [r.skill, r.score])).toEqual([
@@ -96,7 +139,11 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
         ['e', expect.closeTo(0.3052907177789853, 12)],
       ]);
       const newcomer = await recommendSkills(store, 'never-seen', { limit: 3 });
-      expect(newcomer.map((r) => [r.skill, r.basis])).toEqual([['a', 'popularity'], ['b', 'popularity'], ['d', 'popularity']]);
+      expect(newcomer.map((r) => [r.skill, r.basis])).toEqual([
+        ['a', 'popularity'],
+        ['b', 'popularity'],
+        ['d', 'popularity'],
+      ]);
       // user-kNN on request, and a fixed λ share.
       expect((await recommendSkills(store, 'user0', { model: 'user-knn' })).every((r) => r.basis === 'neighbours')).toBe(true);
       const fixed = await recommendSkills(store, 'user0', { lambdaShare: 0.25 });
@@ -111,9 +158,16 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     try {
       await record(
         store,
-        runs('me', 'a', 1), runs('me', 'b', 1),
-        runs('n1', 'a', 1), runs('n1', 'b', 1), runs('n1', 'c', 1), runs('n1', 'd', 2, 0),
-        runs('n2', 'a', 1), runs('n2', 'b', 2, 1), runs('n2', 'c', 1), runs('n2', 'x', 1),
+        runs('me', 'a', 1),
+        runs('me', 'b', 1),
+        runs('n1', 'a', 1),
+        runs('n1', 'b', 1),
+        runs('n1', 'c', 1),
+        runs('n1', 'd', 2, 0),
+        runs('n2', 'a', 1),
+        runs('n2', 'b', 2, 1),
+        runs('n2', 'c', 1),
+        runs('n2', 'x', 1),
         runs('tried-a', 'a', 1, 0),
       );
       expect(await recommendSkills(store, 'me', { model: 'user-knn' })).toEqual([
@@ -164,7 +218,12 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
   it('forgetUser removes the user from every collaborative answer and table at once, and for good', async () => {
     const store = await open();
     try {
-      await record(store, ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)), ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)), ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)));
+      await record(
+        store,
+        ...['a', 'b', 'c'].map((s) => runs('user1', s, 1)),
+        ...['a', 'b', 'd'].map((s) => runs('user2', s, 1)),
+        ...['b', 'c', 'e'].map((s) => runs('user3', s, 1)),
+      );
       const [user2, user3] = pseudonyms(store, 'user2', 'user3') as [string, string];
       expect((await similarUsers(store, 'user1')).map((m) => m.user).sort()).toEqual([user2, user3].sort());
       expect(await forgetUser(store, 'user2')).toBe(3);
@@ -191,11 +250,39 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
       const now = T0 + 99;
       const baselines = await communityBaselines(store, { now });
       expect(baselines).toEqual([
-        { skill: 'a', totalUsers: 2, totalInvocations: 4, completionRate: 0.75, avgDurationSeconds: 2.5, mostCommonPhase: 'execution', effectivenessPercentile: 75, updatedAt: now },
-        { skill: 'b', totalUsers: 1, totalInvocations: 1, completionRate: 0, avgDurationSeconds: null, mostCommonPhase: null, effectivenessPercentile: 25, updatedAt: now },
+        {
+          skill: 'a',
+          totalUsers: 2,
+          totalInvocations: 4,
+          completionRate: 0.75,
+          avgDurationSeconds: 2.5,
+          mostCommonPhase: 'execution',
+          effectivenessPercentile: 75,
+          updatedAt: now,
+        },
+        {
+          skill: 'b',
+          totalUsers: 1,
+          totalInvocations: 1,
+          completionRate: 0,
+          avgDurationSeconds: null,
+          mostCommonPhase: null,
+          effectivenessPercentile: 25,
+          updatedAt: now,
+        },
       ]);
       const stored = await store.db.selectFrom('skill_community_baselines').selectAll().orderBy('skill_name').execute();
-      expect(stored.map((row) => [row.skill_name, row.total_users, row.total_invocations, row.global_completion_rate, row.most_common_workflow_phase, row.effectiveness_percentile, row.updated_at])).toEqual([
+      expect(
+        stored.map((row) => [
+          row.skill_name,
+          row.total_users,
+          row.total_invocations,
+          row.global_completion_rate,
+          row.most_common_workflow_phase,
+          row.effectiveness_percentile,
+          row.updated_at,
+        ]),
+      ).toEqual([
         ['a', 2, 4, 0.75, 'execution', 75, now],
         ['b', 1, 1, 0, null, 25, now],
       ]);
@@ -216,15 +303,44 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
   it('compareWithCommunity: 2 of 3 against 80% is indistinguishable; 1 of 10 against 90% is below', async () => {
     const store = await open();
     try {
-      await record(store, runs('me', 's', 3, 2), runs('others', 's', 10, 8), runs('me', 't', 10, 1), runs('others', 't', 100, 90), runs('me', 'solo', 2, 1));
+      await record(
+        store,
+        runs('me', 's', 3, 2),
+        runs('others', 's', 10, 8),
+        runs('me', 't', 10, 1),
+        runs('others', 't', 100, 90),
+        runs('me', 'solo', 2, 1),
+      );
       await communityBaselines(store);
       const [s, solo, t] = await compareWithCommunity(store, 'me');
       // p-values: scipy.stats.binomtest(2, 3, 0.8) and binomtest(1, 10, 0.9), SciPy 1.17.1.
-      expect(s).toMatchObject({ skill: 's', userInvocations: 3, userCompleted: 2, communityInvocations: 10, globalRate: 0.8, significant: false, verdict: 'indistinguishable' });
+      expect(s).toMatchObject({
+        skill: 's',
+        userInvocations: 3,
+        userCompleted: 2,
+        communityInvocations: 10,
+        globalRate: 0.8,
+        significant: false,
+        verdict: 'indistinguishable',
+      });
       expect(s!.pValue).toBeCloseTo(0.48799999999999993, 12);
-      expect(t).toMatchObject({ skill: 't', userRate: 0.1, globalRate: 0.9, significant: true, verdict: 'below', effectivenessPercentile: expect.any(Number) });
+      expect(t).toMatchObject({
+        skill: 't',
+        userRate: 0.1,
+        globalRate: 0.9,
+        significant: true,
+        verdict: 'below',
+        effectivenessPercentile: expect.any(Number),
+      });
       expect(t!.pValue / 9.09999999999998e-9).toBeCloseTo(1, 9);
-      expect(solo).toMatchObject({ skill: 'solo', communityInvocations: 0, globalRate: null, difference: null, pValue: 1, verdict: 'indistinguishable' });
+      expect(solo).toMatchObject({
+        skill: 'solo',
+        communityInvocations: 0,
+        globalRate: null,
+        difference: null,
+        pValue: 1,
+        verdict: 'indistinguishable',
+      });
       expect(await compareWithCommunity(store, 'never-seen')).toEqual([]);
     } finally {
       await store.close();
@@ -235,17 +351,31 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
     const store = await open();
     try {
       await initializeTaxonomy(store);
-      const session = (id: string, skills: string[]) => skills.map((skill) => ({ id: `${id}-${skill}`, skill_name: skill, invoked_at: T0, session_id: id, completed: true }));
-      await recordInvocations(store, [...session('s1', ['lint', 'test']), ...session('s2', ['lint', 'test', 'test-again']), ...session('s3', ['deploy']), ...session('s4', ['docs'])]);
+      const session = (id: string, skills: string[]) =>
+        skills.map((skill) => ({ id: `${id}-${skill}`, skill_name: skill, invoked_at: T0, session_id: id, completed: true }));
+      await recordInvocations(store, [
+        ...session('s1', ['lint', 'test']),
+        ...session('s2', ['lint', 'test', 'test-again']),
+        ...session('s3', ['deploy']),
+        ...session('s4', ['docs']),
+      ]);
       expect(await refreshSkillDependencies(store)).toBe(2);
       const lint = await skillDependencies(store, 'lint', { minSessions: 2 });
       expect(lint).toEqual([{ skill: 'lint', partner: 'test', source: 'observed', sessions: 2, support: 0.5, confidence: 1, lift: 2 }]);
       // The default minimum of 5 sessions keeps rare pairs out.
       expect(await skillDependencies(store, 'lint')).toEqual([]);
       const declared = await skillDependencies(store, 'ruff-check');
-      expect(declared).toEqual([{ skill: 'ruff-check', partner: 'black-format', source: 'declared', sessions: 0, support: null, confidence: null, lift: 3.5 }]);
+      expect(declared).toEqual([
+        { skill: 'ruff-check', partner: 'black-format', source: 'declared', sessions: 0, support: null, confidence: null, lift: 3.5 },
+      ]);
       await refreshSkillDependencies(store);
-      expect(await store.db.selectFrom('skill_dependencies').select((eb) => eb.fn.countAll<number>().as('n')).where('source', '=', 'declared').executeTakeFirstOrThrow()).toEqual({ n: 4 });
+      expect(
+        await store.db
+          .selectFrom('skill_dependencies')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('source', '=', 'declared')
+          .executeTakeFirstOrThrow(),
+      ).toEqual({ n: 4 });
     } finally {
       await store.close();
     }
@@ -263,7 +393,9 @@ describe.each(factories)('collaborative queries on a store [$name]', (factory) =
       await expect(recommendSkills(store, 'a', { lambdaShare: 0 })).rejects.toThrow('lambdaShare: expected a number > 0 (got 0)');
       await expect(similarUsers(store, 'a', { minSuccesses: 0 })).rejects.toThrow('minSuccesses: expected an integer ≥ 1 (got 0)');
       await expect(compareWithCommunity(store, 'a', { alpha: 2 })).rejects.toThrow('alpha: expected a number between 0 and 1 (got 2)');
-      await expect(skillDependencies(store, 'lint', { minSupport: 3 })).rejects.toThrow('minSupport: expected a number from 0 to 1 (got 3)');
+      await expect(skillDependencies(store, 'lint', { minSupport: 3 })).rejects.toThrow(
+        'minSupport: expected a number from 0 to 1 (got 3)',
+      );
       await expect(similarUsers(plain, 'a')).rejects.toThrow(/userPseudonymSecret/);
       await expect(communityBaselines(plain)).rejects.toThrow(/userPseudonymSecret/);
       await expect(forgetUser(plain, 'a')).rejects.toThrow(/userPseudonymSecret/);

@@ -16,7 +16,15 @@ export interface HeldOutWorkload {
  * with a seeded shuffle.
  */
 export function syntheticInteractions(
-  options: { invocations: number; users: number; skills: number; days: number; seed: number; favouriteShare?: number; workflowShare?: number },
+  options: {
+    invocations: number;
+    users: number;
+    skills: number;
+    days: number;
+    seed: number;
+    favouriteShare?: number;
+    workflowShare?: number;
+  },
   minSuccesses = 1,
 ): HeldOutWorkload {
   const workload = generateWorkload(options);

@@ -4,7 +4,14 @@ export { flattenLogsRequest, mapLogRecord, OtlpFormatError, PLACEHOLDER_SKILL, t
 export { decodeLogsRequest, encodeLogsRequest, encodeLogsResponse, encodeStatus } from './claude-code/otlp-proto.js';
 export { readTranscript, type TranscriptReading } from './claude-code/transcripts.js';
 export { importTranscripts, type ImportTranscriptsOptions, type ProjectSummary } from './claude-code/import-transcripts.js';
-export { parseSkillFile, findSkillFiles, registerSkillFiles, AGENT_SKILLS_CATEGORY, SkillFileError, type SkillFile } from './claude-code/skill-files.js';
+export {
+  parseSkillFile,
+  findSkillFiles,
+  registerSkillFiles,
+  AGENT_SKILLS_CATEGORY,
+  SkillFileError,
+  type SkillFile,
+} from './claude-code/skill-files.js';
 export { claudeCodeSettings, mergeClaudeCodeSettings, HOOKS_PATH, LOGS_PATH, type ConnectOptions } from './claude-code/connect.js';
 export { invocationIdOf } from './claude-code/run-invocation.js';
 export { phaseRules, PhaseRulesError } from './claude-code/phase-rules.js';
@@ -51,6 +58,15 @@ export { recommendForIde, rankForIde, type RankInput, type SkillHistory } from '
 export { recordIdeFeedback, feedbackInvocation, type IdeFeedbackOptions } from './ide/feedback.js';
 export { createIdeClient, IdeClientError, IDE_PATHS, type IdeClient, type IdeClientOptions } from './ide/client.js';
 export { recordQualityInput, qualityInputKind, type QualityIngestReport, type QualityIngestOptions } from './quality/ingest.js';
-export { mapQualityRun, qualityRunSchema, qualityCheckSchema, qualityInvocationId, QUALITY_STATUSES, type QualityRunInput, type QualityStatus, type QualityMapped } from './quality/run-report.js';
+export {
+  mapQualityRun,
+  qualityRunSchema,
+  qualityCheckSchema,
+  qualityInvocationId,
+  QUALITY_STATUSES,
+  type QualityRunInput,
+  type QualityStatus,
+  type QualityMapped,
+} from './quality/run-report.js';
 export { mapSkillMetrics, skillMetricsFileSchema, type SkillMetricsFileInput } from './quality/skill-metrics.js';
 export { QUALITY_PHASES, QUALITY_PHASE_WORKFLOW, QUALITY_PHASE_TOOLS, qualityPhaseOfTool, type QualityPhase } from './quality/phases.js';

@@ -30,16 +30,36 @@ for (const factory of storeFactories) {
       now = T + 5000;
       expect(await ingest.hooks(f.postSkill, { userId: 'alice' })).toMatchObject({ recorded: 1 });
       const [row] = await rows();
-      expect(row).toMatchObject({ id: invocationIdOf(f.TOOL_USE), skill_name: 'pdf', session_id: f.SESSION, user_id: 'alice', invoked_at: T, completed: true, duration_seconds: 4.2, error_type: null });
+      expect(row).toMatchObject({
+        id: invocationIdOf(f.TOOL_USE),
+        skill_name: 'pdf',
+        session_id: f.SESSION,
+        user_id: 'alice',
+        invoked_at: T,
+        completed: true,
+        duration_seconds: 4.2,
+        error_type: null,
+      });
       expect(await ingest.pending()).toBe(0);
-      expect(await run(invocationIdOf(f.TOOL_USE))).toMatchObject({ source: 'hooks', sources: 'hooks', tool_name: 'Skill', project: '/home/alice/app' });
+      expect(await run(invocationIdOf(f.TOOL_USE))).toMatchObject({
+        source: 'hooks',
+        sources: 'hooks',
+        tool_name: 'Skill',
+        project: '/home/alice/app',
+      });
     });
 
     it('records a close without an open, and a failure with its error type', async () => {
       await ingest.hooks([f.olderPost, f.failedSkill]);
       const byId = new Map((await rows()).map((r) => [r.id, r]));
       expect(byId.get('cc:toolu_04old')).toMatchObject({ skill_name: 'xlsx', completed: true, duration_seconds: null, invoked_at: T });
-      expect(byId.get('cc:toolu_02fail')).toMatchObject({ skill_name: 'pdf', completed: false, error_type: 'Exit code 1', duration_seconds: 0.9, invoked_at: T - 900 });
+      expect(byId.get('cc:toolu_02fail')).toMatchObject({
+        skill_name: 'pdf',
+        completed: false,
+        error_type: 'Exit code 1',
+        duration_seconds: 0.9,
+        invoked_at: T - 900,
+      });
     });
 
     it('records an open run as abandoned when no close arrives in time (kept in the store across restarts)', async () => {
@@ -49,7 +69,12 @@ for (const factory of storeFactories) {
       expect(await restarted.sweep()).toBe(0);
       now = T + 61_000;
       expect(await restarted.sweep()).toBe(1);
-      expect((await rows())[0]).toMatchObject({ skill_name: 'agent:code-reviewer', completed: false, error_type: 'timeout', duration_seconds: null });
+      expect((await rows())[0]).toMatchObject({
+        skill_name: 'agent:code-reviewer',
+        completed: false,
+        error_type: 'timeout',
+        duration_seconds: null,
+      });
       expect(await restarted.pending()).toBe(0);
     });
 
@@ -81,10 +106,23 @@ for (const factory of storeFactories) {
       const dir = mkdtempSync(join(tmpdir(), 'cc-projects-'));
       mkdirSync(join(dir, '-home-alice-app'));
       const file = join(dir, '-home-alice-app', `${f.SESSION}.jsonl`);
-      writeFileSync(file, [
-        JSON.stringify({ type: 'assistant', sessionId: f.SESSION, timestamp: new Date(T).toISOString(), message: { content: [{ type: 'tool_use', id: f.TOOL_USE, name: 'Skill', input: { skill: 'pdf' } }] } }),
-        JSON.stringify({ type: 'user', sessionId: f.SESSION, timestamp: new Date(T + 4200).toISOString(), message: { content: [{ type: 'tool_result', tool_use_id: f.TOOL_USE, content: 'ok' }] } }),
-      ].join('\n'));
+      writeFileSync(
+        file,
+        [
+          JSON.stringify({
+            type: 'assistant',
+            sessionId: f.SESSION,
+            timestamp: new Date(T).toISOString(),
+            message: { content: [{ type: 'tool_use', id: f.TOOL_USE, name: 'Skill', input: { skill: 'pdf' } }] },
+          }),
+          JSON.stringify({
+            type: 'user',
+            sessionId: f.SESSION,
+            timestamp: new Date(T + 4200).toISOString(),
+            message: { content: [{ type: 'tool_result', tool_use_id: f.TOOL_USE, content: 'ok' }] },
+          }),
+        ].join('\n'),
+      );
       utimesSync(file, new Date(T - 3_600_000), new Date(T - 3_600_000));
       const [summary] = await importTranscripts(store, dir, { now: T + 10_000 });
       expect(summary).toMatchObject({ project: '-home-alice-app', files: 1, runs: 1, recorded: 0, alreadyKnown: 1 });
@@ -102,7 +140,11 @@ for (const factory of storeFactories) {
       await ingest.logs(f.otlpJson([{ name: 'tool_result', attributes: { ...placeholder, tool_use_id: 'toolu_lonely' }, timeMs: T }]));
       now = T + 11_000;
       expect(await ingest.sweep()).toBe(1);
-      expect((await rows()).find((r) => r.id === 'cc:toolu_lonely')).toMatchObject({ skill_name: 'custom_skill', completed: true, duration_seconds: 4.2 });
+      expect((await rows()).find((r) => r.id === 'cc:toolu_lonely')).toMatchObject({
+        skill_name: 'custom_skill',
+        completed: true,
+        duration_seconds: 4.2,
+      });
     });
 
     it('refuses a run that breaks the storage rules alone, writing the others of the delivery', async () => {
@@ -115,9 +157,15 @@ for (const factory of storeFactories) {
     });
 
     it('writes nothing for rejected or ignored records and says why', async () => {
-      const report = await ingest.hooks([{ ...f.preSkill, tool_use_id: undefined }, { ...f.preSkill, hook_event_name: 'Unheard' }, f.bashPre]);
+      const report = await ingest.hooks([
+        { ...f.preSkill, tool_use_id: undefined },
+        { ...f.preSkill, hook_event_name: 'Unheard' },
+        f.bashPre,
+      ]);
       expect(report).toMatchObject({
-        received: 3, recorded: 0, opened: 0,
+        received: 3,
+        recorded: 0,
+        opened: 0,
         rejected: [{ index: 0, field: 'tool_use_id', message: 'required on PreToolUse: it keys the skill run' }],
         ignored: { 'unknown hook event Unheard': 1, 'PreToolUse of Bash (not a skill)': 1 },
       });

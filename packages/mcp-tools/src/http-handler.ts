@@ -20,9 +20,15 @@ export type McpHttpHandler = (req: IncomingMessage, res: ServerResponse, parsedB
 export function createMcpHttpHandler(deps: SkillsToolsDeps, options: SkillsServerOptions = {}): McpHttpHandler {
   return async (req, res, parsedBody) => {
     if (req.method !== 'POST') {
-      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(
-        JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, send JSON-RPC with POST' }, id: null }),
-      );
+      res
+        .writeHead(405, { 'content-type': 'application/json', allow: 'POST' })
+        .end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, send JSON-RPC with POST' },
+            id: null,
+          }),
+        );
       return;
     }
     const server = createSkillsServer(deps, options);
@@ -38,7 +44,9 @@ export function createMcpHttpHandler(deps: SkillsToolsDeps, options: SkillsServe
     } catch (error) {
       deps.onError?.(error, 'mcp-http');
       if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }));
       }
     }
   };

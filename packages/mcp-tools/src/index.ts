@@ -4,7 +4,15 @@ export { registerSkillsResources } from './resources.js';
 export { registerSkillsPrompts } from './prompts.js';
 export { createMcpHttpHandler, type McpHttpHandler } from './http-handler.js';
 export { serveOverStdio, type StdioOptions } from './serve-stdio.js';
-export { skillsMcpRoute, accessFor, type McpAccess, type McpRouteOptions, type McpRouteHost, type McpRouteRequest, type McpRouteReply } from './mcp-route.js';
+export {
+  skillsMcpRoute,
+  accessFor,
+  type McpAccess,
+  type McpRouteOptions,
+  type McpRouteHost,
+  type McpRouteRequest,
+  type McpRouteReply,
+} from './mcp-route.js';
 export type { SkillsToolsDeps } from './deps.js';
 export { SKILLS_TOOLS } from './tools/index.js';
 export { failureSchema, resultSchema, type ToolDefinition, type ToolFailure } from './tool-definition.js';

@@ -17,7 +17,9 @@ export function registerSkillsPrompts(server: McpServer): void {
           content: {
             type: 'text',
             text: [
-              skill_name ? `Review how the skill "${skill_name}" did over the last 7 days.` : 'Review how my skills did over the last 7 days.',
+              skill_name
+                ? `Review how the skill "${skill_name}" did over the last 7 days.`
+                : 'Review how my skills did over the last 7 days.',
               'Call get_real_time_metrics with time_window_hours 168 for the busiest skills,',
               skill_name ? `get_skill_trend for "${skill_name}" with days 7,` : 'get_skill_trend with days 7 for the five busiest,',
               'detect_anomalies with time_window_hours 168, and get_skill_dependencies for any skill that declined.',
@@ -33,7 +35,10 @@ export function registerSkillsPrompts(server: McpServer): void {
     {
       title: 'Choose a skill for a request',
       description: 'Pick the skill most likely to succeed for a request, with reasons.',
-      argsSchema: { request: z.string().describe('What needs doing, in your words.'), workflow_phase: z.string().optional().describe('Phase, if known.') },
+      argsSchema: {
+        request: z.string().describe('What needs doing, in your words.'),
+        workflow_phase: z.string().optional().describe('Phase, if known.'),
+      },
     },
     ({ request, workflow_phase }) => ({
       messages: [

@@ -3,7 +3,6 @@ import { DAY_MS, getSkillMetrics, NotFoundError, topSkills } from '@skills/stora
 import { skillTrend } from '@skills/timeseries';
 import type { ResolvedDeps } from './tool-definition.js';
 
-
 /**
  * Read-only views an agent (or its user) can attach as context:
  * `skills://metrics/top` — the 20 busiest skills of the last 24 hours;
@@ -21,20 +20,35 @@ export function registerSkillsResources(server: McpServer, deps: ResolvedDeps): 
     async (uri) => {
       const now = deps.now();
       const top = await topSkills(deps.store, { since: now - DAY_MS, until: now, limit: 20 });
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ since: now - DAY_MS, until: now, skills: top }, null, 2) }] };
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ since: now - DAY_MS, until: now, skills: top }, null, 2) },
+        ],
+      };
     },
   );
   server.registerResource(
     'skill',
     new ResourceTemplate('skills://skill/{name}', {
       list: async () => {
-        const rows = await deps.store.db.selectFrom('skill_metrics').select('skill_name').orderBy('total_invocations', 'desc').limit(50).execute();
-        return { resources: rows.map((row) => ({ uri: `skills://skill/${encodeURIComponent(row.skill_name)}`, name: row.skill_name, mimeType: 'application/json' })) };
+        const rows = await deps.store.db
+          .selectFrom('skill_metrics')
+          .select('skill_name')
+          .orderBy('total_invocations', 'desc')
+          .limit(50)
+          .execute();
+        return {
+          resources: rows.map((row) => ({
+            uri: `skills://skill/${encodeURIComponent(row.skill_name)}`,
+            name: row.skill_name,
+            mimeType: 'application/json',
+          })),
+        };
       },
     }),
     {
       title: 'One skill',
-      description: 'A skill\'s whole-history figures (as get_skill_metrics) and its 7-day completion-rate trend (as get_skill_trend).',
+      description: "A skill's whole-history figures (as get_skill_metrics) and its 7-day completion-rate trend (as get_skill_trend).",
       mimeType: 'application/json',
     },
     async (uri, variables) => {

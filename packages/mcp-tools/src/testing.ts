@@ -45,8 +45,10 @@ export async function exerciseEveryTool(client: Client, context: ExerciseContext
   for (const definition of SKILLS_TOOLS) {
     const listed = tools.find((t) => t.name === definition.name)!;
     const schemas = toolJsonSchemas(definition);
-    if (JSON.stringify(listed.inputSchema) !== JSON.stringify(schemas.input)) fail(`${definition.name}: listed input schema differs from its definition`);
-    if (JSON.stringify(listed.outputSchema) !== JSON.stringify(schemas.output)) fail(`${definition.name}: listed output schema differs from its definition`);
+    if (JSON.stringify(listed.inputSchema) !== JSON.stringify(schemas.input))
+      fail(`${definition.name}: listed input schema differs from its definition`);
+    if (JSON.stringify(listed.outputSchema) !== JSON.stringify(schemas.output))
+      fail(`${definition.name}: listed output schema differs from its definition`);
   }
   const now = Date.now();
   const valid: Record<string, Record<string, unknown>> = {
@@ -56,8 +58,25 @@ export async function exerciseEveryTool(client: Client, context: ExerciseContext
     get_collaborative_recommendations: { user_id: context.user },
     get_community_baselines: {},
     get_skill_dependencies: { skill_name: context.skill, min_lift: 0 },
-    record_skill_invocation: { id: `exercise-${now}`, skill_name: context.skill, session_id: context.session, user_id: context.user, invoked_at: now - 1000, completed: true, duration_seconds: 1 },
-    record_skill_invocations: { invocations: [{ id: `exercise-batch-${now}`, skill_name: context.skill, session_id: context.session, invoked_at: new Date(now - 2000).toISOString() }] },
+    record_skill_invocation: {
+      id: `exercise-${now}`,
+      skill_name: context.skill,
+      session_id: context.session,
+      user_id: context.user,
+      invoked_at: now - 1000,
+      completed: true,
+      duration_seconds: 1,
+    },
+    record_skill_invocations: {
+      invocations: [
+        {
+          id: `exercise-batch-${now}`,
+          skill_name: context.skill,
+          session_id: context.session,
+          invoked_at: new Date(now - 2000).toISOString(),
+        },
+      ],
+    },
     predict_skill_success: { skill_name: context.skill, user_query: context.word, workflow_phase: 'execution', user_id: context.user },
     recommend_skills_for_query: { query: context.word },
     get_skill_metrics: { skill_name: context.skill },
@@ -71,18 +90,27 @@ export async function exerciseEveryTool(client: Client, context: ExerciseContext
   };
   const reports: ToolReport[] = [];
   for (const definition of SKILLS_TOOLS) {
-    const ok = (await client.callTool({ name: definition.name, arguments: valid[definition.name] ?? fail(`no valid call for ${definition.name}`) })) as CallToolResult;
+    const ok = (await client.callTool({
+      name: definition.name,
+      arguments: valid[definition.name] ?? fail(`no valid call for ${definition.name}`),
+    })) as CallToolResult;
     const noModel = definition.name === 'predict_skill_success' && !context.model;
     if (noModel) {
-      if (!ok.isError || (ok.structuredContent as { error?: { type?: string } } | undefined)?.error?.type !== 'not_found') fail(`${definition.name}: expected not_found without a model`);
+      if (!ok.isError || (ok.structuredContent as { error?: { type?: string } } | undefined)?.error?.type !== 'not_found')
+        fail(`${definition.name}: expected not_found without a model`);
     } else {
       if (ok.isError) fail(`${definition.name}: ${JSON.stringify(ok.content)}`);
       const parsed = resultSchema(definition).safeParse(ok.structuredContent);
-      if (!parsed.success || (ok.structuredContent as { success?: unknown }).success !== true) fail(`${definition.name}: result does not match its schema: ${JSON.stringify(ok.structuredContent).slice(0, 300)}`);
+      if (!parsed.success || (ok.structuredContent as { success?: unknown }).success !== true)
+        fail(`${definition.name}: result does not match its schema: ${JSON.stringify(ok.structuredContent).slice(0, 300)}`);
     }
-    const bad = (await client.callTool({ name: definition.name, arguments: { ...valid[definition.name], misspelt_argument: 1 } })) as CallToolResult;
+    const bad = (await client.callTool({
+      name: definition.name,
+      arguments: { ...valid[definition.name], misspelt_argument: 1 },
+    })) as CallToolResult;
     const failure = failureSchema.safeParse(bad.structuredContent);
-    if (!bad.isError || !failure.success || failure.data.error.type !== 'invalid_input') fail(`${definition.name}: a bad argument did not give an invalid_input result: ${JSON.stringify(bad)}`);
+    if (!bad.isError || !failure.success || failure.data.error.type !== 'invalid_input')
+      fail(`${definition.name}: a bad argument did not give an invalid_input result: ${JSON.stringify(bad)}`);
     reports.push({ tool: definition.name, ok, bad });
   }
   return reports;

@@ -44,7 +44,10 @@ export function failureOf(tool: string, error: unknown, names: FieldNames, now: 
     return { failure: { success: false, message: error.message, error: { type: 'conflict' }, timestamp }, expected: true };
   }
   // @skills/predictor: too little data to train, a model of an older feature layout.
-  if (error instanceof Error && (error.name === 'InsufficientDataError' || error.name === 'FeatureVersionError' || error.name === 'PredictorError')) {
+  if (
+    error instanceof Error &&
+    (error.name === 'InsufficientDataError' || error.name === 'FeatureVersionError' || error.name === 'PredictorError')
+  ) {
     return { failure: { success: false, message: error.message, error: { type: 'unavailable' }, timestamp }, expected: true };
   }
   // collab checks its options with RangeError / TypeError naming the option: `limit: expected …`.
@@ -55,7 +58,10 @@ export function failureOf(tool: string, error: unknown, names: FieldNames, now: 
   }
   const detail = error instanceof Error ? error.message : String(error);
   const kind = error instanceof StorageError ? 'storage error' : 'internal error';
-  return { failure: { success: false, message: `${tool} failed: ${kind}: ${detail}`, error: { type: 'internal' }, timestamp }, expected: false };
+  return {
+    failure: { success: false, message: `${tool} failed: ${kind}: ${detail}`, error: { type: 'internal' }, timestamp },
+    expected: false,
+  };
 }
 
 function invalid(tool: string, issues: Issue[], now: number): ToolFailure {

@@ -34,7 +34,11 @@ export async function connect(deps: SkillsToolsDeps): Promise<{ client: Client; 
 }
 
 /** Call a tool; the client has already checked structuredContent against the tool's output schema. */
-export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ result: CallToolResult; data: Record<string, unknown> }> {
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ result: CallToolResult; data: Record<string, unknown> }> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   return { result, data: (result.structuredContent ?? {}) as Record<string, unknown> };
 }
@@ -96,10 +100,41 @@ export function seedInvocations(): InvocationInput[] {
     });
   }
   items.push(
-    { id: 'recent-1', skill_name: 'git-commit', session_id: 'recent', user_id: 'user-0', invoked_at: UNTIL + 5 * 60_000, completed: true, duration_seconds: 1.5 },
-    { id: 'recent-2', skill_name: 'git-commit', session_id: 'recent', user_id: 'user-0', invoked_at: UNTIL + 10 * 60_000, completed: true, duration_seconds: 2.5 },
-    { id: 'recent-3', skill_name: 'git-commit', session_id: 'recent', user_id: 'user-0', invoked_at: UNTIL + 15 * 60_000, completed: false },
-    { id: 'recent-4', skill_name: 'pytest-run', session_id: 'recent', user_id: 'user-0', invoked_at: UNTIL + 20 * 60_000, completed: true, duration_seconds: 12 },
+    {
+      id: 'recent-1',
+      skill_name: 'git-commit',
+      session_id: 'recent',
+      user_id: 'user-0',
+      invoked_at: UNTIL + 5 * 60_000,
+      completed: true,
+      duration_seconds: 1.5,
+    },
+    {
+      id: 'recent-2',
+      skill_name: 'git-commit',
+      session_id: 'recent',
+      user_id: 'user-0',
+      invoked_at: UNTIL + 10 * 60_000,
+      completed: true,
+      duration_seconds: 2.5,
+    },
+    {
+      id: 'recent-3',
+      skill_name: 'git-commit',
+      session_id: 'recent',
+      user_id: 'user-0',
+      invoked_at: UNTIL + 15 * 60_000,
+      completed: false,
+    },
+    {
+      id: 'recent-4',
+      skill_name: 'pytest-run',
+      session_id: 'recent',
+      user_id: 'user-0',
+      invoked_at: UNTIL + 20 * 60_000,
+      completed: true,
+      duration_seconds: 12,
+    },
   );
   return items;
 }

@@ -71,7 +71,10 @@ describe.each(storeFactories)('Streamable HTTP on a plain node:http server [$nam
       expect(after.structuredContent).toMatchObject({ message: 'Found 3 skills in the last 1 hours' });
 
       const bad = (await a.callTool({ name: 'get_skill_trend', arguments: { skill_name: 'pytest-run', days: 0 } })) as CallToolResult;
-      expect(bad).toMatchObject({ isError: true, structuredContent: { success: false, message: 'Invalid arguments for get_skill_trend: days: expected an integer from 1 to 366' } });
+      expect(bad).toMatchObject({
+        isError: true,
+        structuredContent: { success: false, message: 'Invalid arguments for get_skill_trend: days: expected an integer from 1 to 366' },
+      });
     } finally {
       await Promise.all(clients.map((client) => client.close()));
     }

@@ -24,7 +24,14 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
   });
 
   it('record_skill_invocation stores one, shows it in get_real_time_metrics, and ignores a retry with the same id', async () => {
-    const item = { id: 'mcp-1', skill_name: 'mcp-skill', session_id: 'mcp-session', invoked_at: NOW - 60_000, completed: true, duration_seconds: 4 };
+    const item = {
+      id: 'mcp-1',
+      skill_name: 'mcp-skill',
+      session_id: 'mcp-session',
+      invoked_at: NOW - 60_000,
+      completed: true,
+      duration_seconds: 4,
+    };
     const first = await call(session.client, 'record_skill_invocation', item);
     expect(first.data).toEqual({ success: true, inserted: 1, duplicates: 0, ids: ['mcp-1'] });
     expect(first.result.content).toEqual([{ type: 'text', text: 'Recorded mcp-skill as mcp-1' }]);
@@ -42,7 +49,13 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
   });
 
   it('record_skill_invocations stores a batch in one call, ISO times included', async () => {
-    const invocations = [0, 1, 2].map((i) => ({ id: `batch-${i}`, skill_name: 'batch-skill', session_id: 'batch', invoked_at: new Date(NOW - (i + 1) * 60_000).toISOString(), completed: i !== 2 }));
+    const invocations = [0, 1, 2].map((i) => ({
+      id: `batch-${i}`,
+      skill_name: 'batch-skill',
+      session_id: 'batch',
+      invoked_at: new Date(NOW - (i + 1) * 60_000).toISOString(),
+      completed: i !== 2,
+    }));
     const { data } = await call(session.client, 'record_skill_invocations', { invocations });
     expect(data).toEqual({ success: true, inserted: 3, duplicates: 0, ids: ['batch-0', 'batch-1', 'batch-2'] });
     expect(await getSkillMetrics(store, 'batch-skill')).toMatchObject({ total_invocations: 3, completed_invocations: 2 });
@@ -63,7 +76,10 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
 
   it('search_invocations with no word to search for names the query', async () => {
     const { data } = await call(session.client, 'search_invocations', { query: '!!!' });
-    expect(data).toMatchObject({ success: false, message: 'Invalid arguments for search_invocations: query: expected at least one word to search for' });
+    expect(data).toMatchObject({
+      success: false,
+      message: 'Invalid arguments for search_invocations: query: expected at least one word to search for',
+    });
   });
 
   it('get_session_summary is sessionSummary', async () => {
@@ -85,14 +101,27 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
   });
 
   it('recommend_skills_for_query ranks by past requests and history, each with a reason', async () => {
-    const { data } = await call(session.client, 'recommend_skills_for_query', { query: 'run the auth tests', workflow_phase: 'verification', limit: 3 });
-    const expected = await recommendForQuery(store, { query: 'run the auth tests', phase: 'verification', user: null, limit: 3, model: undefined, now: NOW });
+    const { data } = await call(session.client, 'recommend_skills_for_query', {
+      query: 'run the auth tests',
+      workflow_phase: 'verification',
+      limit: 3,
+    });
+    const expected = await recommendForQuery(store, {
+      query: 'run the auth tests',
+      phase: 'verification',
+      user: null,
+      limit: 3,
+      model: undefined,
+      now: NOW,
+    });
     expect(data.recommendations).toEqual(expected);
     const [first] = data.recommendations as { skill_name: string; reason: string; matched_queries: number; phase_share: number }[];
     // 25 past requests hold every word ("run the failing auth tests", 19 of them completed: i even
     // and i < 5 + day); that is enough, so single words are not searched; 50 of its 51 runs were in verification.
     expect(first).toMatchObject({ skill_name: 'pytest-run', matched_queries: 25, phase_share: 50 / 51 });
-    expect(first!.reason).toBe('used for 25 similar past requests (19 completed); completes 71% of 51 runs; 98% of its runs in verification');
+    expect(first!.reason).toBe(
+      'used for 25 similar past requests (19 completed); completes 71% of 51 runs; 98% of its runs in verification',
+    );
   });
 
   it('recommend_skills_for_query searches the longest words alone when the whole request matches few past ones', async () => {
@@ -103,8 +132,22 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
   });
 
   it('the A/B tools create, assign (sticky), record and analyze as @skills/abtest does', async () => {
-    const created = await call(session.client, 'create_ab_test', { test_name: 'search-v2', control_strategy: 'semantic', treatment_strategy: 'workflow-aware', min_sample_size: 2 });
-    expect(created.data).toMatchObject({ success: true, experiment: { name: 'search-v2', controlStrategy: 'semantic', treatmentStrategy: 'workflow-aware', minSampleSize: 2, status: 'running' } });
+    const created = await call(session.client, 'create_ab_test', {
+      test_name: 'search-v2',
+      control_strategy: 'semantic',
+      treatment_strategy: 'workflow-aware',
+      min_sample_size: 2,
+    });
+    expect(created.data).toMatchObject({
+      success: true,
+      experiment: {
+        name: 'search-v2',
+        controlStrategy: 'semantic',
+        treatmentStrategy: 'workflow-aware',
+        minSampleSize: 2,
+        status: 'running',
+      },
+    });
     expect(created.data.experiment).not.toHaveProperty('salt');
     const again = await call(session.client, 'create_ab_test', { test_name: 'search-v2', control_strategy: 'a', treatment_strategy: 'b' });
     expect(again.result.isError).toBe(true);
@@ -118,7 +161,12 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
       expect([first.data.is_new, second.data.is_new]).toEqual([true, false]);
       expect(first.data.strategy).toBe(first.data.group === 'control' ? 'semantic' : 'workflow-aware');
       groups.set(user, first.data.group as string);
-      const outcome = await call(session.client, 'record_ab_test_outcome', { test: 'search-v2', user_id: user, completed: groups.get(user) === 'treatment', duration_seconds: 3 });
+      const outcome = await call(session.client, 'record_ab_test_outcome', {
+        test: 'search-v2',
+        user_id: user,
+        completed: groups.get(user) === 'treatment',
+        duration_seconds: 3,
+      });
       expect(outcome.data).toEqual({ success: true, test: 'search-v2', user_id: user, recorded: 1 });
     }
     const unassigned = await call(session.client, 'record_ab_test_outcome', { test: 'search-v2', user_id: 'zed', completed: true });
@@ -130,18 +178,49 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
   });
 
   it('predict_skill_success is predictSuccess of the newest model', async () => {
-    await savePredictor(store, await trainPredictor(store, { since: UNTIL - 11 * DAY, until: NOW, now: NOW, trees: 5, minInvocations: 200 }), { now: NOW });
+    await savePredictor(
+      store,
+      await trainPredictor(store, { since: UNTIL - 11 * DAY, until: NOW, now: NOW, trees: 5, minInvocations: 200 }),
+      { now: NOW },
+    );
     const args = { skill_name: 'docker-build', user_query: 'build the docker image', workflow_phase: 'execution', user_id: 'user-1' };
     const { data } = await call(session.client, 'predict_skill_success', args);
     const model = await loadPredictor(store);
-    const expected = predictSuccess(model, { skill: 'docker-build', query: 'build the docker image', phase: 'execution', user: 'user-1', at: NOW });
-    expect(data).toEqual({ success: true, skill_name: 'docker-build', ...JSON.parse(JSON.stringify(expected)), model_version: model.version });
+    const expected = predictSuccess(model, {
+      skill: 'docker-build',
+      query: 'build the docker image',
+      phase: 'execution',
+      user: 'user-1',
+      at: NOW,
+    });
+    expect(data).toEqual({
+      success: true,
+      skill_name: 'docker-build',
+      ...JSON.parse(JSON.stringify(expected)),
+      model_version: model.version,
+    });
     const ranked = await call(session.client, 'recommend_skills_for_query', { query: 'build the docker image' });
     expect(ranked.data.model_version).toBe(model.version);
-    expect((ranked.data.recommendations as { predicted_success: number | null }[]).every((r) => typeof r.predicted_success === 'number')).toBe(true);
+    expect(
+      (ranked.data.recommendations as { predicted_success: number | null }[]).every((r) => typeof r.predicted_success === 'number'),
+    ).toBe(true);
     // Scoring stops early once no candidate left can enter the top `limit`: the same answer as all scored.
-    const all = await recommendForQuery(store, { query: 'build the docker image', phase: 'execution', user: 'user-1', limit: 50, model, now: NOW });
-    const top2 = await recommendForQuery(store, { query: 'build the docker image', phase: 'execution', user: 'user-1', limit: 2, model, now: NOW });
+    const all = await recommendForQuery(store, {
+      query: 'build the docker image',
+      phase: 'execution',
+      user: 'user-1',
+      limit: 50,
+      model,
+      now: NOW,
+    });
+    const top2 = await recommendForQuery(store, {
+      query: 'build the docker image',
+      phase: 'execution',
+      user: 'user-1',
+      limit: 2,
+      model,
+      now: NOW,
+    });
     expect(all.length).toBe(8); // every skill of the store (the 6 seeded and the 2 recorded above)
     expect(top2).toEqual(all.slice(0, 2));
   });
@@ -154,7 +233,10 @@ describe.each(storeFactories)('the tools beyond the original six [$name]', (fact
     const body = JSON.parse((top.contents[0] as { text: string }).text) as { skills: { skill_name: string }[] };
     expect(body.skills[0]!.skill_name).toBe('pytest-run');
     const skill = await session.client.readResource({ uri: 'skills://skill/pytest-run' });
-    const detail = JSON.parse((skill.contents[0] as { text: string }).text) as { metrics: { total_invocations: number }; trend: { direction: string } };
+    const detail = JSON.parse((skill.contents[0] as { text: string }).text) as {
+      metrics: { total_invocations: number };
+      trend: { direction: string };
+    };
     expect(detail.metrics.total_invocations).toBe(51);
     expect(detail.trend.direction).toBe('improving');
   });

@@ -10,8 +10,18 @@ afterAll(async () => {
 
 describe('relationshipType', () => {
   it('maps the original acceptance lifts 3.5 / 2.5 / 1.7 / 1.1 to very strong, strong, moderate, weak', () => {
-    expect([3.5, 2.5, 1.7, 1.1].map(relationshipType)).toEqual(['very_strong_positive', 'strong_positive', 'moderate_positive', 'weak_positive']);
-    expect([3, 2, 1.5, 1.4999].map(relationshipType)).toEqual(['very_strong_positive', 'strong_positive', 'moderate_positive', 'weak_positive']);
+    expect([3.5, 2.5, 1.7, 1.1].map(relationshipType)).toEqual([
+      'very_strong_positive',
+      'strong_positive',
+      'moderate_positive',
+      'weak_positive',
+    ]);
+    expect([3, 2, 1.5, 1.4999].map(relationshipType)).toEqual([
+      'very_strong_positive',
+      'strong_positive',
+      'moderate_positive',
+      'weak_positive',
+    ]);
   });
 });
 
@@ -30,28 +40,53 @@ describe.each(storeFactories)('the original six tools on an empty store [$name]'
   it('get_real_time_metrics says "Found 0 skills in the last 1 hours"', async () => {
     const { result, data } = await call(session.client, 'get_real_time_metrics');
     expect(result.isError).toBeUndefined();
-    expect(data).toEqual({ success: true, top_skills: [], timestamp: new Date(NOW).toISOString(), message: 'Found 0 skills in the last 1 hours' });
+    expect(data).toEqual({
+      success: true,
+      top_skills: [],
+      timestamp: new Date(NOW).toISOString(),
+      message: 'Found 0 skills in the last 1 hours',
+    });
   });
 
   it('detect_anomalies says "Detected 0 anomaly(ies) with Z-score >= 2"', async () => {
     const { data } = await call(session.client, 'detect_anomalies');
-    expect(data).toEqual({ success: true, anomalies: [], total_found: 0, timestamp: new Date(NOW).toISOString(), message: 'Detected 0 anomaly(ies) with Z-score >= 2' });
+    expect(data).toEqual({
+      success: true,
+      anomalies: [],
+      total_found: 0,
+      timestamp: new Date(NOW).toISOString(),
+      message: 'Detected 0 anomaly(ies) with Z-score >= 2',
+    });
   });
 
   it('get_community_baselines says "Retrieved 0 community baselines"', async () => {
     const { data } = await call(session.client, 'get_community_baselines');
-    expect(data).toEqual({ success: true, baselines: [], timestamp: new Date(NOW).toISOString(), message: 'Retrieved 0 community baselines' });
+    expect(data).toEqual({
+      success: true,
+      baselines: [],
+      timestamp: new Date(NOW).toISOString(),
+      message: 'Retrieved 0 community baselines',
+    });
   });
 
   it('get_collaborative_recommendations for a new user on an empty store gives 0 recommendations', async () => {
     const { data } = await call(session.client, 'get_collaborative_recommendations', { user_id: 'nobody' });
-    expect(data).toMatchObject({ success: true, user_id: 'nobody', recommendations: [], message: 'Generated 0 recommendations for nobody' });
+    expect(data).toMatchObject({
+      success: true,
+      user_id: 'nobody',
+      recommendations: [],
+      message: 'Generated 0 recommendations for nobody',
+    });
   });
 
   it('get_skill_trend of an unknown skill is an isError result naming it', async () => {
     const { result, data } = await call(session.client, 'get_skill_trend', { skill_name: 'no-such-skill' });
     expect(result.isError).toBe(true);
-    expect(data).toMatchObject({ success: false, message: 'skill not found: no-such-skill', error: { type: 'not_found', kind: 'skill', id: 'no-such-skill' } });
+    expect(data).toMatchObject({
+      success: false,
+      message: 'skill not found: no-such-skill',
+      error: { type: 'not_found', kind: 'skill', id: 'no-such-skill' },
+    });
     expect(result.content).toEqual([{ type: 'text', text: 'skill not found: no-such-skill' }]);
   });
 
@@ -115,7 +150,14 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
         avg_duration: 2,
         last_invocation_at: new Date(UNTIL + 15 * 60_000).toISOString(),
       },
-      { skill_name: 'pytest-run', invocation_count: 1, completed_count: 1, completion_rate: 1, avg_duration: 12, last_invocation_at: new Date(UNTIL + 20 * 60_000).toISOString() },
+      {
+        skill_name: 'pytest-run',
+        invocation_count: 1,
+        completed_count: 1,
+        completion_rate: 1,
+        avg_duration: 12,
+        last_invocation_at: new Date(UNTIL + 20 * 60_000).toISOString(),
+      },
     ]);
   });
 
@@ -124,7 +166,9 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
     // of that day ran (02:00, 02:01, … 02:09): a window from 02:05 keeps 5 of its 10.
     const hours = (NOW - (UNTIL - 5 * DAY + 2 * HOUR + 5 * 60_000)) / HOUR;
     const { data } = await call(session.client, 'get_real_time_metrics', { time_window_hours: hours, limit: 1000 });
-    const pytest = (data.top_skills as { skill_name: string; invocation_count: number; completed_count: number }[]).find((s) => s.skill_name === 'pytest-run');
+    const pytest = (data.top_skills as { skill_name: string; invocation_count: number; completed_count: number }[]).find(
+      (s) => s.skill_name === 'pytest-run',
+    );
     // 5 of day 0 (02:05–02:09, none of which completed: i = 5…9 ≥ 5), 40 of days 1–4, and the recent one.
     expect(pytest).toMatchObject({ invocation_count: 5 + 40 + 1, completed_count: 0 + 6 + 7 + 8 + 9 + 1 });
   });
@@ -174,7 +218,14 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
 
   it('detect_anomalies returns what the z-score detector of @skills/timeseries finds', async () => {
     const { detectAndRecordAnomalies } = await import('@skills/timeseries');
-    const expected = await detectAndRecordAnomalies(store, { dryRun: true, method: 'zscore', threshold: 1, now: NOW, since: NOW - 48 * HOUR, baselineDays: 1 });
+    const expected = await detectAndRecordAnomalies(store, {
+      dryRun: true,
+      method: 'zscore',
+      threshold: 1,
+      now: NOW,
+      since: NOW - 48 * HOUR,
+      baselineDays: 1,
+    });
     const { data } = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48, metric: 'all', limit: 1000 });
     const anomalies = data.anomalies as { skill_name: string; metric: string; deviation_score: number; hour_start: string }[];
     expect(anomalies.map((a) => [a.skill_name, a.metric, a.deviation_score, a.hour_start]).sort()).toEqual(
@@ -193,7 +244,9 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
     // By default only completion rate is judged, as the original did.
     const byDefault = await call(session.client, 'detect_anomalies', { threshold: 1, time_window_hours: 48 });
     const rates = anomalies.filter((a) => a.metric === 'completion_rate');
-    expect((byDefault.data.anomalies as typeof anomalies).map((a) => [a.skill_name, a.deviation_score])).toEqual(rates.map((a) => [a.skill_name, a.deviation_score]));
+    expect((byDefault.data.anomalies as typeof anomalies).map((a) => [a.skill_name, a.deviation_score])).toEqual(
+      rates.map((a) => [a.skill_name, a.deviation_score]),
+    );
   });
 
   it('get_collaborative_recommendations gives what recommendSkills ranks, with the original source names', async () => {
@@ -235,7 +288,11 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
 
   it('get_community_baselines serves the stored baselines for an hour, then recomputes them', async () => {
     await call(session.client, 'get_community_baselines', { limit: 100 });
-    await recordInvocations(store, [{ id: 'late-1', skill_name: 'late-skill', session_id: 'late', user_id: 'user-9', invoked_at: NOW - 60_000, completed: true }], { now: NOW });
+    await recordInvocations(
+      store,
+      [{ id: 'late-1', skill_name: 'late-skill', session_id: 'late', user_id: 'user-9', invoked_at: NOW - 60_000, completed: true }],
+      { now: NOW },
+    );
     const stored = await call(session.client, 'get_community_baselines', { limit: 100 });
     expect((stored.data.baselines as { skill_name: string }[]).map((b) => b.skill_name)).not.toContain('late-skill');
     const later = await connect({ store, now: () => NOW + 2 * HOUR });
@@ -250,8 +307,16 @@ describe.each(storeFactories)('the original six tools on a seeded store [$name]'
   it('get_skill_dependencies: pytest-run and coverage-report share every session', async () => {
     const expected = await skillDependencies(store, 'pytest-run', { minLift: 1.5, limit: 10, now: NOW });
     const { data } = await call(session.client, 'get_skill_dependencies', { skill_name: 'pytest-run' });
-    const got = data.dependencies as { skill_b: string; lift_score: number; co_occurrence_count: number; relationship_type: string; source: string }[];
-    expect(got.map((d) => [d.skill_b, d.lift_score, d.co_occurrence_count, d.source])).toEqual(expected.map((d) => [d.partner, d.lift, d.sessions, d.source]));
+    const got = data.dependencies as {
+      skill_b: string;
+      lift_score: number;
+      co_occurrence_count: number;
+      relationship_type: string;
+      source: string;
+    }[];
+    expect(got.map((d) => [d.skill_b, d.lift_score, d.co_occurrence_count, d.source])).toEqual(
+      expected.map((d) => [d.partner, d.lift, d.sessions, d.source]),
+    );
     const coverage = got.find((d) => d.skill_b === 'coverage-report' && d.source === 'observed');
     // 10 of 66 sessions hold pytest-run (the recent session too: 11), all 10 trend sessions coverage-report.
     expect(coverage).toMatchObject({ co_occurrence_count: 10, relationship_type: relationshipType(coverage!.lift_score) });

@@ -9,11 +9,19 @@ afterAll(async () => {
 });
 
 const OPTIONS = { now: NOW, hours: 48, threshold: 1, metrics: ['completion_rate', 'invocation_count', 'avg_duration_seconds'] as const };
-const summary = (found: { skill: string; metric: string; score: number; bucket: number }[]) => found.map((a) => [a.skill, a.metric, a.score, a.bucket]).sort();
+const summary = (found: { skill: string; metric: string; score: number; bucket: number }[]) =>
+  found.map((a) => [a.skill, a.metric, a.score, a.bucket]).sort();
 
 /** What the z-score detector finds over the same hours, computed afresh. */
 async function truth(store: Store) {
-  const { detected } = await detectAndRecordAnomalies(store, { dryRun: true, method: 'zscore', threshold: 1, now: NOW, since: NOW - 48 * HOUR, baselineDays: 1 });
+  const { detected } = await detectAndRecordAnomalies(store, {
+    dryRun: true,
+    method: 'zscore',
+    threshold: 1,
+    now: NOW,
+    since: NOW - 48 * HOUR,
+    baselineDays: 1,
+  });
   return summary(detected);
 }
 
@@ -36,7 +44,11 @@ describe.each(storeFactories)('recentAnomalies keeps its replay while the hours 
     const first = summary(await recentAnomalies(store, OPTIONS));
     expect(first).toEqual(await truth(store));
     expect(first.length).toBeGreaterThan(0);
-    await recordInvocations(other, [{ id: 'now-1', skill_name: 'lint', session_id: 'now', user_id: 'user-9', invoked_at: UNTIL + 25 * 60_000, completed: false }], { now: NOW });
+    await recordInvocations(
+      other,
+      [{ id: 'now-1', skill_name: 'lint', session_id: 'now', user_id: 'user-9', invoked_at: UNTIL + 25 * 60_000, completed: false }],
+      { now: NOW },
+    );
     expect(summary(await recentAnomalies(store, OPTIONS))).toEqual(first);
   });
 
@@ -54,7 +66,9 @@ describe.each(storeFactories)('recentAnomalies keeps its replay while the hours 
     const after = summary(await recentAnomalies(store, OPTIONS));
     expect(after).not.toEqual(before);
     expect(after).toEqual(await truth(store));
-    expect(after.some(([skill, metric, , bucket]) => skill === 'lint' && metric === 'invocation_count' && bucket === UNTIL - 3 * HOUR)).toBe(true);
+    expect(
+      after.some(([skill, metric, , bucket]) => skill === 'lint' && metric === 'invocation_count' && bucket === UNTIL - 3 * HOUR),
+    ).toBe(true);
   });
 
   it('gives each caller its own copies', async () => {

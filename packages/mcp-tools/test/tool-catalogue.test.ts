@@ -38,8 +38,21 @@ const BAD_CALLS: [string, Record<string, unknown>, string][] = [
   ['get_collaborative_recommendations', {}, 'user_id: expected a non-empty string'],
   ['get_community_baselines', { limit: 'ten' }, 'limit: expected an integer from 1 to 10000'],
   ['get_skill_dependencies', { skill_name: 'pytest-run', min_lift: -2 }, 'min_lift: expected a number ≥ 0'],
-  ['record_skill_invocation', { skill_name: 'x', session_id: 's', invoked_at: 'yesterday' }, 'invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text'],
-  ['record_skill_invocations', { invocations: [{ skill_name: 'x', session_id: 's', invoked_at: 1 }, { skill_name: '', session_id: 's', invoked_at: 1 }] }, 'invocations.1.skill_name: must not be empty'],
+  [
+    'record_skill_invocation',
+    { skill_name: 'x', session_id: 's', invoked_at: 'yesterday' },
+    'invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text',
+  ],
+  [
+    'record_skill_invocations',
+    {
+      invocations: [
+        { skill_name: 'x', session_id: 's', invoked_at: 1 },
+        { skill_name: '', session_id: 's', invoked_at: 1 },
+      ],
+    },
+    'invocations.1.skill_name: must not be empty',
+  ],
   ['predict_skill_success', { skill_name: 'pytest-run', session: { skills_used: -1 } }, 'session.skills_used'],
   ['recommend_skills_for_query', { query: '   ' }, 'query: must not be empty'],
   ['get_skill_metrics', { skill_name: 42 }, 'skill_name: expected a non-empty string'],
@@ -81,15 +94,27 @@ describe.each(storeFactories)('the tool catalogue [$name]', (factory) => {
   it('the original six take the original arguments with the original defaults', async () => {
     const { tools } = await session.client.listTools();
     const props = (name: string) => {
-      const schema = tools.find((t) => t.name === name)!.inputSchema as { properties: Record<string, { default?: unknown }>; required?: string[] };
-      return { defaults: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, v.default])), required: schema.required ?? [] };
+      const schema = tools.find((t) => t.name === name)!.inputSchema as {
+        properties: Record<string, { default?: unknown }>;
+        required?: string[];
+      };
+      return {
+        defaults: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, v.default])),
+        required: schema.required ?? [],
+      };
     };
     expect(props('get_real_time_metrics')).toEqual({ defaults: { limit: 10, time_window_hours: 1 }, required: [] });
-    expect(props('detect_anomalies')).toEqual({ defaults: { threshold: 2, time_window_hours: 24, metric: 'completion_rate', limit: 50 }, required: [] });
+    expect(props('detect_anomalies')).toEqual({
+      defaults: { threshold: 2, time_window_hours: 24, metric: 'completion_rate', limit: 50 },
+      required: [],
+    });
     expect(props('get_skill_trend')).toEqual({ defaults: { skill_name: undefined, days: 7 }, required: ['skill_name'] });
     expect(props('get_collaborative_recommendations')).toEqual({ defaults: { user_id: undefined, limit: 5 }, required: ['user_id'] });
     expect(props('get_community_baselines')).toEqual({ defaults: { limit: 20 }, required: [] });
-    expect(props('get_skill_dependencies')).toEqual({ defaults: { skill_name: undefined, limit: 10, min_lift: 1.5 }, required: ['skill_name'] });
+    expect(props('get_skill_dependencies')).toEqual({
+      defaults: { skill_name: undefined, limit: 10, min_lift: 1.5 },
+      required: ['skill_name'],
+    });
   });
 
   it('marks reads read-only and recording by id idempotent', async () => {
@@ -117,7 +142,10 @@ describe.each(storeFactories)('the tool catalogue [$name]', (factory) => {
   it('a bad batch stores nothing', async () => {
     const before = await call(session.client, 'get_real_time_metrics');
     await call(session.client, 'record_skill_invocations', {
-      invocations: [{ skill_name: 'new-skill', session_id: 's', invoked_at: NOW }, { skill_name: 'new-skill', session_id: 's', invoked_at: -5 }],
+      invocations: [
+        { skill_name: 'new-skill', session_id: 's', invoked_at: NOW },
+        { skill_name: 'new-skill', session_id: 's', invoked_at: -5 },
+      ],
     });
     const after = await call(session.client, 'get_real_time_metrics');
     expect(after.data.top_skills).toEqual(before.data.top_skills);
@@ -170,7 +198,14 @@ describe.each(storeFactories)('exerciseEveryTool in memory [$name]', (factory) =
     await seed(store);
     const session = await connect({ store, now: () => NOW });
     try {
-      const reports = await exerciseEveryTool(session.client, { skill: 'pytest-run', session: 'trend-4-0', user: 'user-1', word: 'auth', experiment: 'exercise', model: false });
+      const reports = await exerciseEveryTool(session.client, {
+        skill: 'pytest-run',
+        session: 'trend-4-0',
+        user: 'user-1',
+        word: 'auth',
+        experiment: 'exercise',
+        model: false,
+      });
       expect(reports.map((r) => r.tool)).toEqual(NAMES);
     } finally {
       await session.close();

@@ -56,7 +56,13 @@ export interface AdditiveModel {
 
 /** Pools rows into cells keyed by (skill, phase, block, cluster). */
 export function poolCells(
-  rows: { skill: ArrayLike<number>; phase: ArrayLike<number>; block: ArrayLike<number>; cluster: ArrayLike<number>; label: ArrayLike<number> },
+  rows: {
+    skill: ArrayLike<number>;
+    phase: ArrayLike<number>;
+    block: ArrayLike<number>;
+    cluster: ArrayLike<number>;
+    label: ArrayLike<number>;
+  },
   start: number,
   end: number,
 ): AdditiveCells {
@@ -237,7 +243,14 @@ export const ALL_TERMS: AdditiveTerms = { phase: true, block: true, cluster: tru
  * The model's log-odds for one context; skill −1 (unknown) keeps only the shared terms, cluster −1
  * leaves the cluster terms out.
  */
-export function additiveLogit(model: AdditiveModel, skill: number, phase: number, block: number, cluster: number, terms: AdditiveTerms = ALL_TERMS): number {
+export function additiveLogit(
+  model: AdditiveModel,
+  skill: number,
+  phase: number,
+  block: number,
+  cluster: number,
+  terms: AdditiveTerms = ALL_TERMS,
+): number {
   let eta = model.intercept;
   if (terms.phase) eta += model.phase[phase]!;
   if (terms.block) eta += model.block[block]!;

@@ -105,11 +105,17 @@ const logit = (p: number) => {
  * `exclude` leaves inputs out (weight 0).
  * @example fitStacking([[0.2, 0.8, 0.6], [0.5, 0.5, 0.5]], [0, 1, 1]) // { intercept, weights: [wForest, wBaseline] }
  */
-export function fitStacking(inputs: ArrayLike<number>[], labels: ArrayLike<number>, options: { anchor?: number; exclude?: number[] } = {}): Stacking {
+export function fitStacking(
+  inputs: ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  options: { anchor?: number; exclude?: number[] } = {},
+): Stacking {
   const n = labels.length;
-  if (n === 0 || inputs.length === 0 || inputs.some((column) => column.length !== n)) throw new RangeError('fitStacking needs equal, non-empty inputs');
+  if (n === 0 || inputs.length === 0 || inputs.some((column) => column.length !== n))
+    throw new RangeError('fitStacking needs equal, non-empty inputs');
   const anchor = options.anchor;
-  if (anchor !== undefined && !(Number.isInteger(anchor) && anchor >= 0 && anchor < inputs.length)) throw new RangeError(`fitStacking: anchor must be an input index (got ${anchor})`);
+  if (anchor !== undefined && !(Number.isInteger(anchor) && anchor >= 0 && anchor < inputs.length))
+    throw new RangeError(`fitStacking: anchor must be an input index (got ${anchor})`);
   const raw = inputs.map((column) => Float64Array.from({ length: n }, (_, i) => logit(column[i]!)));
   const offset = anchor === undefined ? undefined : raw[anchor]!;
   // Anchored: the other inputs enter as their difference from the anchor.
@@ -172,7 +178,11 @@ function fitLogistic(x: Float64Array[], labels: ArrayLike<number>, use: boolean[
  * rows. An input that helps on the rows it was fitted on but not clearly on later ones (a forest
  * that learned the fitting period's noise) is left out.
  */
-export function fitStackingForward(inputs: ArrayLike<number>[], labels: ArrayLike<number>, options: { anchor: number; optional: number }): Stacking {
+export function fitStackingForward(
+  inputs: ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  options: { anchor: number; optional: number },
+): Stacking {
   const n = labels.length;
   const half = Math.floor(n / 2);
   const older = inputs.map((column) => Array.prototype.slice.call(column, 0, half) as number[]);
@@ -183,7 +193,16 @@ export function fitStackingForward(inputs: ArrayLike<number>[], labels: ArrayLik
   const canValidate = half > 0 && olderLabels.includes(0) && olderLabels.includes(1) && newerLabels.length > 1;
   if (!canValidate) return fitStacking(inputs, labels, { anchor: options.anchor });
   const rowLoss = (stacking: Stacking, i: number) => {
-    const p = Math.min(1 - 1e-12, Math.max(1e-12, applyStacking(stacking, newer.map((column) => column[i]!))));
+    const p = Math.min(
+      1 - 1e-12,
+      Math.max(
+        1e-12,
+        applyStacking(
+          stacking,
+          newer.map((column) => column[i]!),
+        ),
+      ),
+    );
     return newerLabels[i] === 1 ? -Math.log(p) : -Math.log(1 - p);
   };
   const withIt = fitStacking(older, olderLabels, { anchor: options.anchor });

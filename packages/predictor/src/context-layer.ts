@@ -1,4 +1,12 @@
-import { additiveLogLoss, additiveLogit, fitAdditive, poolCells, type AdditiveModel, type AdditivePenalty, type AdditiveTerms } from './additive-model.js';
+import {
+  additiveLogLoss,
+  additiveLogit,
+  fitAdditive,
+  poolCells,
+  type AdditiveModel,
+  type AdditivePenalty,
+  type AdditiveTerms,
+} from './additive-model.js';
 import type { TrainingRows } from './training-rows.js';
 import { clusterUsers, countUsage } from './usage-clusters.js';
 
@@ -61,7 +69,13 @@ export function chooseContextLayer(rows: TrainingRows, fitEnd: number, validateE
     if (k > 0 && k * USERS_PER_CLUSTER > users) continue;
     const clusters = clusterUsers(usage, k, seed);
     if (k > 0 && clusters.k < k) continue;
-    const columns = { skill: rows.skill, phase: rows.phase, block: rows.block, cluster: rowClusters(rows, clusters.assignment), label: rows.labels };
+    const columns = {
+      skill: rows.skill,
+      phase: rows.phase,
+      block: rows.block,
+      cluster: rowClusters(rows, clusters.assignment),
+      label: rows.labels,
+    };
     const model = fitAdditive(poolCells(columns, 0, fitEnd), { skills: rows.skillNames.length, clusters: clusters.k });
     const loss = additiveLogLoss(model, poolCells(columns, fitEnd, validateEnd));
     if (!best || loss < best.loss - 1e-12) best = { loss, selection: { clusters: clusters.k, penalty: model.penalty } };

@@ -11,10 +11,7 @@ export class InsufficientDataError extends PredictorError {
     readonly minimum: number,
     detail?: string,
   ) {
-    super(
-      detail ??
-        `too little data to train: ${found} invocations, need at least ${minimum} (with both completed and failed ones)`,
-    );
+    super(detail ?? `too little data to train: ${found} invocations, need at least ${minimum} (with both completed and failed ones)`);
   }
 }
 

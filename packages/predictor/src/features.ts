@@ -79,7 +79,15 @@ export interface FeatureContext {
 }
 
 export function createAggregates(smoothing: number): Aggregates {
-  return { smoothing, global: [0, 0], skills: new Map(), users: new Map(), skillPhases: new Map(), skillHours: new Map(), userSkills: new Map() };
+  return {
+    smoothing,
+    global: [0, 0],
+    skills: new Map(),
+    users: new Map(),
+    skillPhases: new Map(),
+    skillHours: new Map(),
+    userSkills: new Map(),
+  };
 }
 
 /** Smoothed completion rate of a tally towards `prior`. */
@@ -115,7 +123,8 @@ export function computeFeatures(aggregates: Aggregates, context: FeatureContext,
   out[1] = Math.log2(1 + (skill?.[0] ?? 0));
   out[2] = smoothedRate(user, prior, m);
   out[3] = Math.log2(1 + (user?.[0] ?? 0));
-  out[4] = context.phase === null ? skillRate : smoothedRate(aggregates.skillPhases.get(`${context.skill}\u0000${context.phase}`), skillRate, m);
+  out[4] =
+    context.phase === null ? skillRate : smoothedRate(aggregates.skillPhases.get(`${context.skill}\u0000${context.phase}`), skillRate, m);
   out[5] = smoothedRate(aggregates.skillHours.get(`${context.skill}\u0000${hourBlock(context.at)}`), skillRate, m);
   out[6] = phaseCode(context.phase);
   out[7] = date.getUTCHours();
@@ -127,7 +136,8 @@ export function computeFeatures(aggregates: Aggregates, context: FeatureContext,
   writeQueryFeatures(context.query, out, 12);
   // The rates' evidence added on the log-odds scale (naive-Bayes style): one strong column the
   // trees can split on, instead of each small tree rediscovering the sum from a few hundred rows.
-  out[17] = context.user === null ? skillRate : smoothedRate(aggregates.userSkills.get(`${context.user}\u0000${context.skill}`), skillRate, m);
+  out[17] =
+    context.user === null ? skillRate : smoothedRate(aggregates.userSkills.get(`${context.user}\u0000${context.skill}`), skillRate, m);
   out[16] = combinedRate(out);
   return out;
 }

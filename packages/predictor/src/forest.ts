@@ -68,7 +68,12 @@ export function trainForest(
       if (y.includes(0) && y.includes(1)) break;
       sample = undefined;
     }
-    if (!sample) throw new InsufficientDataError(count, options.rowsPerTree, 'every training subsample has a single outcome: too few failures or successes to train');
+    if (!sample)
+      throw new InsufficientDataError(
+        count,
+        options.rowsPerTree,
+        'every training subsample has a single outcome: too few failures or successes to train',
+      );
     const X = Array.from(sample, (i) => Array.from(matrix.values.subarray((rows.start + i) * width, (rows.start + i + 1) * width)));
     const tree = new RandomForestClassifier({
       nEstimators: 1,

@@ -9,7 +9,10 @@ import type { PredictorModel } from './model.js';
  */
 export async function savePredictor(store: Store, model: PredictorModel, options: { now?: number } = {}): Promise<PredictorModel> {
   return writeTransaction(store, async (trx) => {
-    const last = await trx.selectFrom('predictor_models').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+    const last = await trx
+      .selectFrom('predictor_models')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .executeTakeFirst();
     const version = Number(last?.v ?? 0) + 1;
     await trx
       .insertInto('predictor_models')
@@ -21,7 +24,13 @@ export async function savePredictor(store: Store, model: PredictorModel, options
         features: JSON.stringify(model.features),
         options: JSON.stringify(model.options),
         metrics: JSON.stringify(model.metrics),
-        model: JSON.stringify({ forest: model.forest, calibration: model.calibration, stacking: model.stacking, context: model.context, reference: model.reference }),
+        model: JSON.stringify({
+          forest: model.forest,
+          calibration: model.calibration,
+          stacking: model.stacking,
+          context: model.context,
+          reference: model.reference,
+        }),
         aggregates: JSON.stringify(model.aggregates),
         created_at: options.now ?? Date.now(),
       })
@@ -31,13 +40,20 @@ export async function savePredictor(store: Store, model: PredictorModel, options
 }
 
 /** Saved models, newest first, without their forests: for listings. */
-export async function listPredictors(store: Store): Promise<{ version: number; featureVersion: number; trainedAt: number; trainingRows: number }[]> {
+export async function listPredictors(
+  store: Store,
+): Promise<{ version: number; featureVersion: number; trainedAt: number; trainingRows: number }[]> {
   const rows = await store.db
     .selectFrom('predictor_models')
     .select(['version', 'feature_version', 'trained_at', 'training_rows'])
     .orderBy('version', 'desc')
     .execute();
-  return rows.map((r) => ({ version: Number(r.version), featureVersion: Number(r.feature_version), trainedAt: Number(r.trained_at), trainingRows: Number(r.training_rows) }));
+  return rows.map((r) => ({
+    version: Number(r.version),
+    featureVersion: Number(r.feature_version),
+    trainedAt: Number(r.trained_at),
+    trainingRows: Number(r.training_rows),
+  }));
 }
 
 /**
@@ -49,7 +65,11 @@ export async function loadPredictor(store: Store, options: { version?: number } 
   let query = store.db.selectFrom('predictor_models').selectAll();
   query = options.version === undefined ? query.orderBy('version', 'desc').limit(1) : query.where('version', '=', options.version);
   const row = await query.executeTakeFirst();
-  if (!row) throw new NotFoundError('predictor model', options.version === undefined ? 'latest (none trained yet: run skills predict train)' : String(options.version));
+  if (!row)
+    throw new NotFoundError(
+      'predictor model',
+      options.version === undefined ? 'latest (none trained yet: run skills predict train)' : String(options.version),
+    );
   const version = Number(row.version);
   if (Number(row.feature_version) !== FEATURE_VERSION) throw new FeatureVersionError(version, Number(row.feature_version), FEATURE_VERSION);
   const parts = JSON.parse(row.model) as Pick<PredictorModel, 'forest' | 'calibration' | 'stacking' | 'context' | 'reference'>;

@@ -143,13 +143,26 @@ function topFactors(model: PredictorModel, p: Prepared, context: FeatureContext,
   add('time', `${DAYS[date.getUTCDay()]} ${String(date.getUTCHours()).padStart(2, '0')}:00 UTC`, score(model, p, context, false));
   if (context.user !== null) {
     const cluster = p.context.clusters.get(context.user);
-    add('user', cluster === undefined ? context.user : `${context.user} (usage cluster ${cluster})`, score(model, p, { ...context, user: null }, true));
+    add(
+      'user',
+      cluster === undefined ? context.user : `${context.user} (usage cluster ${cluster})`,
+      score(model, p, { ...context, user: null }, true),
+    );
   }
   const session = context.session;
   if (session !== null) {
-    const previous = session.previousCompleted === null ? 'first in the session' : session.previousCompleted ? 'after a completed invocation' : 'after a failed invocation';
+    const previous =
+      session.previousCompleted === null
+        ? 'first in the session'
+        : session.previousCompleted
+          ? 'after a completed invocation'
+          : 'after a failed invocation';
     const minutes = Math.max(0, Math.round((context.at - session.startedAt) / 60_000));
-    add('session', `${previous}, ${session.skillsUsed} skills used, ${minutes} min in`, score(model, p, { ...context, session: null }, true));
+    add(
+      'session',
+      `${previous}, ${session.skillsUsed} skills used, ${minutes} min in`,
+      score(model, p, { ...context, session: null }, true),
+    );
   }
   if (context.query !== null && context.query.trim() !== '') {
     const words = context.query.trim().split(/\s+/).length;
@@ -174,9 +187,12 @@ function validate(input: PredictionInput): void {
     if (input.at !== undefined && !(Number.isInteger(input.at) && input.at >= 0)) add('at', 'expected epoch milliseconds (integer ≥ 0)');
     const s = input.session;
     if (s !== undefined && s !== null) {
-      if (s.startedAt !== undefined && !(Number.isInteger(s.startedAt) && s.startedAt >= 0)) add('session.startedAt', 'expected epoch milliseconds (integer ≥ 0)');
-      if (s.skillsUsed !== undefined && !(Number.isInteger(s.skillsUsed) && s.skillsUsed >= 0)) add('session.skillsUsed', 'expected an integer ≥ 0');
-      if (s.previousCompleted !== undefined && s.previousCompleted !== null && typeof s.previousCompleted !== 'boolean') add('session.previousCompleted', 'expected true, false or null');
+      if (s.startedAt !== undefined && !(Number.isInteger(s.startedAt) && s.startedAt >= 0))
+        add('session.startedAt', 'expected epoch milliseconds (integer ≥ 0)');
+      if (s.skillsUsed !== undefined && !(Number.isInteger(s.skillsUsed) && s.skillsUsed >= 0))
+        add('session.skillsUsed', 'expected an integer ≥ 0');
+      if (s.previousCompleted !== undefined && s.previousCompleted !== null && typeof s.previousCompleted !== 'boolean')
+        add('session.previousCompleted', 'expected true, false or null');
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);

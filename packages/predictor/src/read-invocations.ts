@@ -27,7 +27,12 @@ export async function countInvocations(store: Store, since: number, until: numbe
  * Pages through [since, until) in (invoked_at, id) order with a keyset cursor on the invoked_at
  * index, so memory holds one page and rows arriving meanwhile never shift a page.
  */
-export async function* readInvocationsInOrder(store: Store, since: number, until: number, pageSize = 10_000): AsyncGenerator<TrainingRow[]> {
+export async function* readInvocationsInOrder(
+  store: Store,
+  since: number,
+  until: number,
+  pageSize = 10_000,
+): AsyncGenerator<TrainingRow[]> {
   let after: { at: number; id: string } | null = null;
   for (;;) {
     const cursor: { at: number; id: string } | null = after;
@@ -39,9 +44,7 @@ export async function* readInvocationsInOrder(store: Store, since: number, until
       .orderBy('id')
       .limit(pageSize);
     query = cursor
-      ? query.where((eb) =>
-          eb.or([eb('invoked_at', '>', cursor.at), eb.and([eb('invoked_at', '=', cursor.at), eb('id', '>', cursor.id)])]),
-        )
+      ? query.where((eb) => eb.or([eb('invoked_at', '>', cursor.at), eb.and([eb('invoked_at', '=', cursor.at), eb('id', '>', cursor.id)])]))
       : query.where('invoked_at', '>=', since);
     const page = (await query.execute()) as TrainingRow[];
     if (page.length === 0) return;

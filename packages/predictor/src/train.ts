@@ -111,11 +111,21 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
 
   // Calibration slice, as a model saved at its start would score it.
   const calibrationRows = testStart - calibrationStart;
-  const rawCalibration = Float64Array.from({ length: calibrationRows }, (_, k) => scoreForest(compiled, frozen, (calibrationStart + k) * FEATURE_COUNT));
+  const rawCalibration = Float64Array.from({ length: calibrationRows }, (_, k) =>
+    scoreForest(compiled, frozen, (calibrationStart + k) * FEATURE_COUNT),
+  );
   const calibration = fitIsotonic(rawCalibration, labels.subarray(calibrationStart, testStart));
-  const stackInputs = (forestScore: number, contextLogit: number, baseline: number) => [applyIsotonic(calibration, forestScore), logistic(contextLogit), baseline];
+  const stackInputs = (forestScore: number, contextLogit: number, baseline: number) => [
+    applyIsotonic(calibration, forestScore),
+    logistic(contextLogit),
+    baseline,
+  ];
   const calibrationInputs = Array.from({ length: calibrationRows }, (_, k) =>
-    stackInputs(rawCalibration[k]!, contextLogitOfRow(contextBeforeCalibration, rows, calibrationStart + k), frozen[(calibrationStart + k) * FEATURE_COUNT + SKILL_RATE]!),
+    stackInputs(
+      rawCalibration[k]!,
+      contextLogitOfRow(contextBeforeCalibration, rows, calibrationStart + k),
+      frozen[(calibrationStart + k) * FEATURE_COUNT + SKILL_RATE]!,
+    ),
   );
   const stacking = fitStackingForward(
     [0, 1, 2].map((j) => calibrationInputs.map((inputs) => inputs[j]!)),
@@ -129,15 +139,34 @@ export async function trainPredictor(store: Store, options: TrainOptions = {}): 
   const testLabels = labels.subarray(testStart, n);
   const score = (features: Float64Array, i: number) =>
     clampProbability(
-      applyStacking(stacking, stackInputs(scoreForest(compiled, features, i * FEATURE_COUNT), contextLogitOfRow(contextBeforeTest, rows, i), features[i * FEATURE_COUNT + SKILL_RATE]!)),
+      applyStacking(
+        stacking,
+        stackInputs(
+          scoreForest(compiled, features, i * FEATURE_COUNT),
+          contextLogitOfRow(contextBeforeTest, rows, i),
+          features[i * FEATURE_COUNT + SKILL_RATE]!,
+        ),
+      ),
     );
   const testRows = n - testStart;
   const column = (f: (i: number) => number) => Array.from({ length: testRows }, (_, k) => f(testStart + k));
-  const model = scoreProbabilities(column((i) => score(frozen, i)), testLabels);
-  const baseline = scoreProbabilities(column((i) => frozen[i * FEATURE_COUNT + SKILL_RATE]!), testLabels);
+  const model = scoreProbabilities(
+    column((i) => score(frozen, i)),
+    testLabels,
+  );
+  const baseline = scoreProbabilities(
+    column((i) => frozen[i * FEATURE_COUNT + SKILL_RATE]!),
+    testLabels,
+  );
   const running = {
-    model: scoreProbabilities(column((i) => score(values, i)), testLabels),
-    baseline: scoreProbabilities(column((i) => values[i * FEATURE_COUNT + SKILL_RATE]!), testLabels),
+    model: scoreProbabilities(
+      column((i) => score(values, i)),
+      testLabels,
+    ),
+    baseline: scoreProbabilities(
+      column((i) => values[i * FEATURE_COUNT + SKILL_RATE]!),
+      testLabels,
+    ),
   };
   const deployed = fitContextLayer(rows, n, selection, settings.seed);
   progress?.({ stage: 'evaluating', done: 1, total: 1 });

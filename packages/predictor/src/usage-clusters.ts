@@ -24,7 +24,13 @@ export interface UsageCounts {
 }
 
 /** Invocation counts per user and skill over rows [start, end); user −1 rows are skipped. */
-export function countUsage(rows: { user: ArrayLike<number>; skill: ArrayLike<number> }, users: number, skills: number, start: number, end: number): UsageCounts {
+export function countUsage(
+  rows: { user: ArrayLike<number>; skill: ArrayLike<number> },
+  users: number,
+  skills: number,
+  start: number,
+  end: number,
+): UsageCounts {
   const perUser = Array.from({ length: users }, () => new Map<number, number>());
   for (let i = start; i < end; i++) {
     const u = rows.user[i]!;
@@ -105,7 +111,14 @@ function distance2(points: Points, u: number, centres: Float64Array, norm: numbe
   return Math.max(0, 1 - 2 * dot + norm);
 }
 
-function nearest(points: Points, u: number, centres: Float64Array, norms: Float64Array, k: number, skills: number): { index: number; d2: number } {
+function nearest(
+  points: Points,
+  u: number,
+  centres: Float64Array,
+  norms: Float64Array,
+  k: number,
+  skills: number,
+): { index: number; d2: number } {
   let index = 0;
   let d2 = Infinity;
   for (let c = 0; c < k; c++) {
@@ -172,7 +185,8 @@ function lloyd(points: Points, skills: number, members: number[], centres: Float
       for (let e = points.offsets[u]!; e < points.offsets[u + 1]!; e++) sums[c * skills + points.skill[e]!]! += points.value[e]!;
     });
     // An emptied centre stays where it was (rare; k-means++ seeds on distinct points).
-    for (let c = 0; c < k; c++) if (sizes[c]! > 0) for (let s = 0; s < skills; s++) centres[c * skills + s] = sums[c * skills + s]! / sizes[c]!;
+    for (let c = 0; c < k; c++)
+      if (sizes[c]! > 0) for (let s = 0; s < skills; s++) centres[c * skills + s] = sums[c * skills + s]! / sizes[c]!;
   }
   return inertia;
 }

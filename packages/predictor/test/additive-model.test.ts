@@ -3,9 +3,18 @@ import { additiveLogit, fitAdditive, poolCells, type AdditiveCells } from '../sr
 
 /** skill, phase slot, block, cluster (−1: none), trials, successes. */
 const CELLS: [number, number, number, number, number, number][] = [
-  [0, 1, 4, 0, 40, 34], [0, 2, 4, 1, 30, 21], [0, 4, 0, 0, 25, 12], [0, 0, 5, -1, 10, 8],
-  [1, 1, 4, 1, 50, 45], [1, 3, 1, 0, 20, 17], [1, 5, 4, 1, 15, 5], [1, 2, 0, 0, 35, 22],
-  [2, 1, 4, 0, 60, 39], [2, 4, 6, 1, 12, 4], [2, 2, 5, 0, 18, 15], [2, 1, 0, -1, 22, 13],
+  [0, 1, 4, 0, 40, 34],
+  [0, 2, 4, 1, 30, 21],
+  [0, 4, 0, 0, 25, 12],
+  [0, 0, 5, -1, 10, 8],
+  [1, 1, 4, 1, 50, 45],
+  [1, 3, 1, 0, 20, 17],
+  [1, 5, 4, 1, 15, 5],
+  [1, 2, 0, 0, 35, 22],
+  [2, 1, 4, 0, 60, 39],
+  [2, 4, 6, 1, 12, 4],
+  [2, 2, 5, 0, 18, 15],
+  [2, 1, 0, -1, 22, 13],
 ];
 
 function cells(): AdditiveCells {
@@ -26,7 +35,10 @@ describe('fitAdditive', () => {
     // /usr/bin/python3, scikit-learn 1.2.1: LogisticRegression(C=1/2, solver='newton-cg', tol=1e-14, max_iter=100000) on one-hot columns
     // phase(7) block(8) cluster(2) skill(3) skill×phase skill×block cluster×skill, rows weighted by counts
     // (script: one row per outcome of each cell, sample_weight = successes / failures); decision_function per cell:
-    const expected = [1.67503483, 0.85158576, -0.03408678, 1.29028075, 1.9436528, 1.61061304, -0.36406752, 0.55115911, 0.64897823, -0.57607146, 1.44142375, 0.38880329];
+    const expected = [
+      1.67503483, 0.85158576, -0.03408678, 1.29028075, 1.9436528, 1.61061304, -0.36406752, 0.55115911, 0.64897823, -0.57607146, 1.44142375,
+      0.38880329,
+    ];
     const model = fitAdditive(cells(), { skills: 3, clusters: 2, penalty: [2, 2, 2, 2, 2, 2, 2], maxSweeps: 20_000, tolerance: 1e-12 });
     const logits = CELLS.map(([s, p, b, c]) => additiveLogit(model, s, p, b, c));
     for (const [k, logit] of logits.entries()) expect(logit).toBeCloseTo(expected[k]!, 5);
@@ -46,7 +58,7 @@ describe('fitAdditive', () => {
       rows.block.push(block);
       rows.cluster.push(-1);
       // A fixed pattern instead of random draws: exactly `rate` of each 10 consecutive rows per cell.
-      rows.label.push(((i >> 5) % 10) < rate * 10 ? 1 : 0);
+      rows.label.push((i >> 5) % 10 < rate * 10 ? 1 : 0);
     }
     const model = fitAdditive(poolCells(rows, 0, 4000), { skills: 2, clusters: 0 });
     const [, blockPenalty, , , skillPhasePenalty, skillBlockPenalty] = model.penalty;

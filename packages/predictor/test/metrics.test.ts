@@ -24,9 +24,11 @@ describe('metrics against scikit-learn', () => {
   it('calibrationTable matches calibration_curve on the non-empty bins', () => {
     const bins = calibrationTable(p, y).filter((b) => b.count > 0);
     expect(bins.map((b) => b.observedRate)).toEqual([0, 0, 0, 0.5, 0, 2 / 3, 1, 0, 1, 1].map((v) => expect.closeTo(v, 10)));
-    expect(bins.map((b) => b.meanPredicted)).toEqual([0.05, 0.12, 0.26, 0.345, 0.42, 0.55, 0.665, 0.77, 0.83, 0.94].map((v) => expect.closeTo(v, 10)));
+    expect(bins.map((b) => b.meanPredicted)).toEqual(
+      [0.05, 0.12, 0.26, 0.345, 0.42, 0.55, 0.665, 0.77, 0.83, 0.94].map((v) => expect.closeTo(v, 10)),
+    );
   });
-  it('expectedCalibrationError weights each bin\'s gap by its share of the rows (0.21600000000000003)', () => {
+  it("expectedCalibrationError weights each bin's gap by its share of the rows (0.21600000000000003)", () => {
     expect(expectedCalibrationError(p, y)).toBeCloseTo(0.21600000000000003, 12);
   });
   it('isotonic calibration predicts as IsotonicRegression', () => {

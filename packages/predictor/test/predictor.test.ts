@@ -89,11 +89,24 @@ describe.each(storeFactories)('predictor [$name]', (factory) => {
     const store = await trainedStore();
     try {
       const { metrics } = await trainPredictor(store, SMALL);
-      expect(Object.keys(metrics)).toEqual(['rows', 'testPeriod', 'testCompletionRate', 'model', 'baseline', 'running', 'improvement', 'context', 'trainingMs']);
+      expect(Object.keys(metrics)).toEqual([
+        'rows',
+        'testPeriod',
+        'testCompletionRate',
+        'model',
+        'baseline',
+        'running',
+        'improvement',
+        'context',
+        'trainingMs',
+      ]);
       // The running baseline learns from test rows the frozen one has not seen.
       expect(metrics.running.baseline.auc).not.toBe(metrics.baseline.auc);
       expect(metrics.improvement.ece).toBeCloseTo(metrics.baseline.ece - metrics.model.ece, 15);
-      const weighted = metrics.model.calibration.reduce((sum, b) => sum + (b.count > 0 ? b.count * Math.abs(b.meanPredicted! - b.observedRate!) : 0), 0);
+      const weighted = metrics.model.calibration.reduce(
+        (sum, b) => sum + (b.count > 0 ? b.count * Math.abs(b.meanPredicted! - b.observedRate!) : 0),
+        0,
+      );
       expect(metrics.model.ece).toBeCloseTo(weighted / metrics.rows.test, 12);
       expect([0, 2, 4]).toContain(metrics.context.clusters); // 20 users: at most 20 / 4 clusters
       expect(metrics.context.penalty).toHaveLength(7);
@@ -134,7 +147,9 @@ describe.each(storeFactories)('predictor [$name]', (factory) => {
       const error = await trainPredictor(store).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InsufficientDataError);
       expect((error as InsufficientDataError).minimum).toBe(200);
-      expect((error as Error).message).toBe('too little data to train: 50 invocations, need at least 200 (with both completed and failed ones)');
+      expect((error as Error).message).toBe(
+        'too little data to train: 50 invocations, need at least 200 (with both completed and failed ones)',
+      );
       await expect(loadPredictor(store)).rejects.toBeInstanceOf(NotFoundError);
     } finally {
       await store.close();

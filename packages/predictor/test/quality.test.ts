@@ -45,7 +45,10 @@ async function evaluate(options: WorkloadOptions): Promise<Outcome> {
     const report = (await trainPredictor(store, TRAIN)).metrics;
     // The generator emits invocations in the store's (invoked_at, id) order: its last rows are the test slice.
     const from = labels.length - report.rows.test;
-    const oracle = { auc: rocAuc(probabilities.slice(from), labels.slice(from)), brier: brierScore(probabilities.slice(from), labels.slice(from)) };
+    const oracle = {
+      auc: rocAuc(probabilities.slice(from), labels.slice(from)),
+      brier: brierScore(probabilities.slice(from), labels.slice(from)),
+    };
     return { report, oracle };
   } finally {
     await store.close();

@@ -46,9 +46,15 @@ describe.each(storeFactories)('anomalies in the hub and the exporter [$name]', (
       await detectAndRecordAnomalies(store, { now: INCIDENT + HOUR + 5 * 60_000 });
       const pushed = await client.next('anomalies');
       expect(pushed.data.resolved).toEqual([]);
-      expect(pushed.data.detected.map((a: { skill: string; type: string; metric: string; bucket: number; detectedAt: number }) => [a.skill, a.type, a.metric, a.bucket, a.detectedAt])).toEqual([
-        ['pytest-run', 'drop', 'completion_rate', INCIDENT, INCIDENT + HOUR],
-      ]);
+      expect(
+        pushed.data.detected.map((a: { skill: string; type: string; metric: string; bucket: number; detectedAt: number }) => [
+          a.skill,
+          a.type,
+          a.metric,
+          a.bucket,
+          a.detectedAt,
+        ]),
+      ).toEqual([['pytest-run', 'drop', 'completion_rate', INCIDENT, INCIDENT + HOUR]]);
       const update = await client.next('metrics_update', 3000, (m) => m.data.anomalies.length > 0);
       expect(update.data.anomalies).toEqual([
         {
@@ -87,7 +93,9 @@ describe.each(storeFactories)('anomalies in the hub and the exporter [$name]', (
         await new Promise((resolve) => setTimeout(resolve, 300));
         await detectAndRecordAnomalies(first, { now: INCIDENT + HOUR + 5 * 60_000 });
         const pushed = await client.next('anomalies', 3000);
-        expect(pushed.data.detected.map((a: { skill: string; type: string; bucket: number }) => [a.skill, a.type, a.bucket])).toEqual([['pytest-run', 'drop', INCIDENT]]);
+        expect(pushed.data.detected.map((a: { skill: string; type: string; bucket: number }) => [a.skill, a.type, a.bucket])).toEqual([
+          ['pytest-run', 'drop', INCIDENT],
+        ]);
         expect(pushed.data.resolved).toEqual([]);
         await new Promise((resolve) => setTimeout(resolve, 400));
         expect(client.messages.filter((m) => m.type === 'anomalies')).toEqual([]);

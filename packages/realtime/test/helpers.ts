@@ -82,7 +82,10 @@ export class TestClient {
       return Promise.resolve(found);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${type} message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type).join(', ')}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         match: (message) => message.type === type && predicate(message),
         resolve: (message) => {

@@ -55,7 +55,13 @@ describe.each(storeFactories)('realtime hub, several stores on one database [$na
       ]);
       const update = await client.next('metrics_update', 2000, (m) => m.data.top_skills.length > 0);
       expect(update.data.top_skills).toEqual([
-        { skill_name: 'deploy', total_invocations: 2, completion_rate: 50, avg_duration_seconds: 2, p95_duration_seconds: expect.any(Number) },
+        {
+          skill_name: 'deploy',
+          total_invocations: 2,
+          completion_rate: 50,
+          avg_duration_seconds: 2,
+          p95_duration_seconds: expect.any(Number),
+        },
       ]);
       client.close();
     } finally {

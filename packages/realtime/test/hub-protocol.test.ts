@@ -72,7 +72,13 @@ describe.each(storeFactories)('realtime hub protocol [$name]', (factory) => {
       client.messages.length = 0;
       const narrowed = await client.next('metrics_update');
       expect(narrowed.data.top_skills).toEqual([
-        { skill_name: 'rare-skill', total_invocations: 1, completion_rate: 100, avg_duration_seconds: 10, p95_duration_seconds: expect.any(Number) },
+        {
+          skill_name: 'rare-skill',
+          total_invocations: 1,
+          completion_rate: 100,
+          avg_duration_seconds: 10,
+          p95_duration_seconds: expect.any(Number),
+        },
       ]);
       client.send({ type: 'unsubscribe' });
       // No reply to a bare unsubscribe (as the original); the next updates cover every skill again.
@@ -135,7 +141,14 @@ describe.each(storeFactories)('realtime hub protocol [$name]', (factory) => {
       const message = await tail.next('invocations');
       expect(message.data.source).toBe('local');
       expect(message.data.invocations).toEqual([
-        expect.objectContaining({ id: 'p1', skill_name: 'pytest-run', completed: true, duration_seconds: 1, workflow_phase: 'testing', session_id: 's1' }),
+        expect.objectContaining({
+          id: 'p1',
+          skill_name: 'pytest-run',
+          completed: true,
+          duration_seconds: 1,
+          workflow_phase: 'testing',
+          session_id: 's1',
+        }),
         expect.objectContaining({ id: 'p2', skill_name: 'pytest-run', completed: true, duration_seconds: 3 }),
       ]);
       tail.send({ type: 'unsubscribe', channel: 'invocations' });

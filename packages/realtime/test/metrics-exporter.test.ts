@@ -7,7 +7,14 @@ import { sleep, storeFactories } from './helpers.js';
 
 const NOW = Date.now();
 
-const row = (id: string, skill_name: string, workflow_phase: string | null, completed: boolean, duration_seconds: number | null, session_id = 's1') => ({
+const row = (
+  id: string,
+  skill_name: string,
+  workflow_phase: string | null,
+  completed: boolean,
+  duration_seconds: number | null,
+  session_id = 's1',
+) => ({
   id,
   skill_name,
   session_id,
@@ -161,7 +168,12 @@ describe.each(storeFactories)('createMetricsExporter [$name]', (factory) => {
     const second = createMetricsExporter({ store: again, defaultMetrics: false });
     try {
       const after = exportedTotals(await second.metrics());
-      expect(after).toEqual(new Map([['pytest-run', 3], ['ruff-check', 1]]));
+      expect(after).toEqual(
+        new Map([
+          ['pytest-run', 3],
+          ['ruff-check', 1],
+        ]),
+      );
       expect(after).toEqual(before);
       expect(after).toEqual(await storeTotals(again));
     } finally {
@@ -176,7 +188,11 @@ describe.each(storeFactories)('createMetricsExporter [$name]', (factory) => {
     const exporter = createMetricsExporter({ store, maxSkillNames: 1, defaultMetrics: false });
     try {
       await exporter.ready();
-      await recordInvocations(store, [row('b1', 'new-one', 'x', true, 1), row('b2', 'new-one', 'x', false, 1), row('b3', 'busy', 'x', true, 1)]);
+      await recordInvocations(store, [
+        row('b1', 'new-one', 'x', true, 1),
+        row('b2', 'new-one', 'x', false, 1),
+        row('b3', 'busy', 'x', true, 1),
+      ]);
       await waitFor(async () => exportedTotals(await exporter.metrics()).get('other') === 3);
       const text = await exporter.metrics();
       expect(lines(text, 'skill_invocations_total')).toEqual([
@@ -196,7 +212,10 @@ describe.each(storeFactories)('createMetricsExporter [$name]', (factory) => {
     const exporter = createMetricsExporter({ store, defaultMetrics: false, ingestRoutes: ['/v1/invocations', '/v1/logs'] });
     try {
       const before = await exporter.metrics();
-      expect(lines(before, 'skills_ingest_requests_total')).toEqual(['skills_ingest_requests_total{route="/v1/invocations"} 0', 'skills_ingest_requests_total{route="/v1/logs"} 0']);
+      expect(lines(before, 'skills_ingest_requests_total')).toEqual([
+        'skills_ingest_requests_total{route="/v1/invocations"} 0',
+        'skills_ingest_requests_total{route="/v1/logs"} 0',
+      ]);
       expect(lines(before, 'skills_ingest_rejected_total')).toEqual([]);
       exporter.countIngest('/v1/invocations');
       exporter.countIngest('/v1/invocations', 'validation_failed');

@@ -123,8 +123,7 @@ export function binomialTwoSidedPValue(k: number, n: number, p: number): number 
   const logQ = Math.log1p(-p);
   const logFactorial = new Float64Array(n + 1);
   for (let i = 2; i <= n; i++) logFactorial[i] = logFactorial[i - 1]! + Math.log(i);
-  const pmf = (i: number): number =>
-    Math.exp(logFactorial[n]! - logFactorial[i]! - logFactorial[n - i]! + i * logP + (n - i) * logQ);
+  const pmf = (i: number): number => Math.exp(logFactorial[n]! - logFactorial[i]! - logFactorial[n - i]! + i * logP + (n - i) * logQ);
   const observed = pmf(k) * RELATIVE_ERROR;
   let total = 0;
   for (let i = 0; i <= n; i++) {

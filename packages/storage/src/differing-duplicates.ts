@@ -5,7 +5,9 @@ import { INVOCATION_COLUMNS } from './queries/invocation-view.js';
 /** The columns that make two invocations the same event: every stored column but the id and `created_at` (when it was recorded), and the embedding. */
 type ContentColumn = Exclude<(typeof INVOCATION_COLUMNS)[number], 'id' | 'created_at'> | 'embedding';
 const CONTENT_COLUMNS: readonly ContentColumn[] = [
-  ...INVOCATION_COLUMNS.filter((c): c is Exclude<(typeof INVOCATION_COLUMNS)[number], 'id' | 'created_at'> => c !== 'id' && c !== 'created_at'),
+  ...INVOCATION_COLUMNS.filter(
+    (c): c is Exclude<(typeof INVOCATION_COLUMNS)[number], 'id' | 'created_at'> => c !== 'id' && c !== 'created_at',
+  ),
   'embedding',
 ];
 

@@ -52,7 +52,10 @@ export class StoreReadOnlyError extends StorageError {
     readonly location: string,
     options?: { cause?: unknown },
   ) {
-    super(`the store ${location} is read-only (opened read-only, or its file or folder is not writable by this user): nothing was written`, options);
+    super(
+      `the store ${location} is read-only (opened read-only, or its file or folder is not writable by this user): nothing was written`,
+      options,
+    );
   }
 }
 

@@ -10,13 +10,28 @@ export { recordInvocations, recordInvocation, type RecordOptions, type RecordRes
 export { invocationInputSchema, type InvocationInput } from './invocation.js';
 export { parseIsoTime, parseTimeText, type IsoTime, type TimeText } from './iso-time.js';
 export { HOUR_MS, DAY_MS } from './rollups/rollup.js';
-export { invocationSchema, INVOCATION_COLUMNS, INVOCATION_LIMITS, MAX_DURATION_SECONDS, MAX_EPOCH_MS, WORKFLOW_PHASES, type WorkflowPhase } from './invocation-fields.js';
+export {
+  invocationSchema,
+  INVOCATION_COLUMNS,
+  INVOCATION_LIMITS,
+  MAX_DURATION_SECONDS,
+  MAX_EPOCH_MS,
+  WORKFLOW_PHASES,
+  type WorkflowPhase,
+} from './invocation-fields.js';
 export { getSkillMetrics, type SkillMetrics } from './queries/skill-metrics.js';
 export { topSkills, TOP_SKILLS_ORDERS, type TopSkill, type TopSkillsOptions, type TopSkillsOrder } from './queries/top-skills.js';
 export { hourlySeries, type HourlyPoint, type HourlySeriesOptions } from './queries/hourly-series.js';
 export { listInvocations, type ListInvocationsOptions, type InvocationPage } from './queries/list-invocations.js';
 export type { Invocation } from './queries/invocation-view.js';
-export { searchInvocations, searchInvocationOutcomes, searchWords, refreshSearchIndex, type InvocationOutcome, type SearchOptions } from './queries/search-invocations.js';
+export {
+  searchInvocations,
+  searchInvocationOutcomes,
+  searchWords,
+  refreshSearchIndex,
+  type InvocationOutcome,
+  type SearchOptions,
+} from './queries/search-invocations.js';
 export { sessionSummary, sessionSummarySchema, type SessionSummary } from './queries/session-summary.js';
 export { initializeTaxonomy, listTaxonomy, mapSkillToCategory, type Taxonomy, type TaxonomyInitResult } from './taxonomy.js';
 export {
@@ -29,7 +44,14 @@ export {
   type FieldIssue,
 } from './errors.js';
 export { MigrationError, NewerSchemaError, DataLossError } from '@skills/migrations';
-export { migrateStore, rollbackStore, storeMigrationStatus, storeRollbackLosses, type MigrationStatus, type DownLoss } from './migrate-store.js';
+export {
+  migrateStore,
+  rollbackStore,
+  storeMigrationStatus,
+  storeRollbackLosses,
+  type MigrationStatus,
+  type DownLoss,
+} from './migrate-store.js';
 export { verifyRollups, type RollupMismatch } from './verify-rollups.js';
 export { rebuildRollups, type RebuildOptions, type RebuildResult } from './rollups/rebuild-rollups.js';
 export { DURATION_HISTOGRAM_LAYOUT, durationQuantile, sampleQuantile } from './rollups/duration-histogram.js';

@@ -45,8 +45,7 @@ const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\
  * Whether `text` follows the text rule. Native checks: the regular expression (with its lookbehind)
  * costs several times more per string, and this runs on every text field of every item.
  */
-const isStorableText = (text: string): boolean =>
-  !text.includes('\u0000') && (text as string & { isWellFormed(): boolean }).isWellFormed();
+const isStorableText = (text: string): boolean => !text.includes('\u0000') && (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Why `text` cannot be stored, or undefined when it can. */
 export function unstorableTextReason(text: string): string | undefined {
@@ -86,47 +85,37 @@ const FLOAT32_MESSAGE = 'expected a float32 value (magnitude at most 3.402823466
  * `id` is optional (a ULID is generated); `completed` accepts true/false (and 1/0, as the
  * original system stored it).
  */
-export const invocationInputSchema = z.strictObject({
-  id: z
-    .string()
-    .min(1)
-    .max(L.id)
-    .regex(ID, 'expected letters, digits, "_", "-", ".", ":" only')
-    .optional(),
-  skill_name: name(L.skill_name),
-  invoked_at: timestamp,
-  session_id: name(L.session_id),
-  user_id: name(L.user_id).nullish(),
-  workflow_path: optionalText(L.workflow_path),
-  workflow_phase: optionalText(L.workflow_phase),
-  workflow_step_id: optionalText(L.workflow_step_id),
-  completed: z
-    .union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expected a boolean' })
-    .default(false),
-  duration_seconds: z
-    .number()
-    .finite()
-    .nonnegative()
-    .max(L.duration_seconds, `expected at most ${L.duration_seconds} seconds`)
-    .nullish(),
-  user_query: optionalText(L.user_query),
-  alternatives_considered: z.array(storableText(L.alternatives_considered.length)).max(L.alternatives_considered.items).nullish(),
-  selection_rank: z.number().int().positive().max(L.selection_rank).nullish(),
-  follow_up_actions: z.array(storableText(L.follow_up_actions.length)).max(L.follow_up_actions.items).nullish(),
-  error_type: optionalText(L.error_type),
-  created_at: timestamp.optional(),
-  embedding: z
-    .union([
-      // Raw bytes are checked on the whole item (below): inside a union zod would only say "Invalid input".
-      z.instanceof(Uint8Array),
-      z.array(z.number().min(-MAX_FLOAT32, FLOAT32_MESSAGE).max(MAX_FLOAT32, FLOAT32_MESSAGE)).max(L.embedding),
-    ])
-    .nullish(),
-}).check((ctx) => {
-  const embedding = ctx.value.embedding;
-  const reason = embedding instanceof Uint8Array ? unstorableEmbeddingBytes(embedding) : undefined;
-  if (reason !== undefined) ctx.issues.push({ code: 'custom', message: reason, input: embedding, path: ['embedding'] });
-});
+export const invocationInputSchema = z
+  .strictObject({
+    id: z.string().min(1).max(L.id).regex(ID, 'expected letters, digits, "_", "-", ".", ":" only').optional(),
+    skill_name: name(L.skill_name),
+    invoked_at: timestamp,
+    session_id: name(L.session_id),
+    user_id: name(L.user_id).nullish(),
+    workflow_path: optionalText(L.workflow_path),
+    workflow_phase: optionalText(L.workflow_phase),
+    workflow_step_id: optionalText(L.workflow_step_id),
+    completed: z.union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expected a boolean' }).default(false),
+    duration_seconds: z.number().finite().nonnegative().max(L.duration_seconds, `expected at most ${L.duration_seconds} seconds`).nullish(),
+    user_query: optionalText(L.user_query),
+    alternatives_considered: z.array(storableText(L.alternatives_considered.length)).max(L.alternatives_considered.items).nullish(),
+    selection_rank: z.number().int().positive().max(L.selection_rank).nullish(),
+    follow_up_actions: z.array(storableText(L.follow_up_actions.length)).max(L.follow_up_actions.items).nullish(),
+    error_type: optionalText(L.error_type),
+    created_at: timestamp.optional(),
+    embedding: z
+      .union([
+        // Raw bytes are checked on the whole item (below): inside a union zod would only say "Invalid input".
+        z.instanceof(Uint8Array),
+        z.array(z.number().min(-MAX_FLOAT32, FLOAT32_MESSAGE).max(MAX_FLOAT32, FLOAT32_MESSAGE)).max(L.embedding),
+      ])
+      .nullish(),
+  })
+  .check((ctx) => {
+    const embedding = ctx.value.embedding;
+    const reason = embedding instanceof Uint8Array ? unstorableEmbeddingBytes(embedding) : undefined;
+    if (reason !== undefined) ctx.issues.push({ code: 'custom', message: reason, input: embedding, path: ['embedding'] });
+  });
 
 /** Raw embedding bytes must be whole, finite float32 values: anything else cannot be read back. */
 function unstorableEmbeddingBytes(bytes: Uint8Array): string | undefined {
@@ -196,11 +185,7 @@ const KNOWN_KEYS = new Set(Object.keys(invocationInputSchema.shape));
 
 /** A name already trimmed (one with surrounding space goes through zod, which trims it). */
 const isName = (value: unknown, max: number): value is string =>
-  typeof value === 'string' &&
-  value.length >= 1 &&
-  value.length <= max &&
-  value.trim().length === value.length &&
-  isStorableText(value);
+  typeof value === 'string' && value.length >= 1 && value.length <= max && value.trim().length === value.length && isStorableText(value);
 const isOptionalText = (value: unknown, max: number) =>
   value === undefined || value === null || (typeof value === 'string' && value.length <= max && isStorableText(value));
 const isMs = (value: unknown): value is number =>
@@ -231,9 +216,17 @@ export function acceptPlainInvocation(item: unknown, now: number): InvocationRow
   const completed = v.completed;
   if (!(completed === undefined || completed === true || completed === false || completed === 0 || completed === 1)) return undefined;
   const duration = v.duration_seconds;
-  if (!(duration === undefined || duration === null || (typeof duration === 'number' && duration >= 0 && duration <= L.duration_seconds))) return undefined;
+  if (!(duration === undefined || duration === null || (typeof duration === 'number' && duration >= 0 && duration <= L.duration_seconds)))
+    return undefined;
   const rank = v.selection_rank;
-  if (!(rank === undefined || rank === null || (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0 && rank <= L.selection_rank))) return undefined;
+  if (
+    !(
+      rank === undefined ||
+      rank === null ||
+      (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0 && rank <= L.selection_rank)
+    )
+  )
+    return undefined;
   const alternatives = L.alternatives_considered;
   const actions = L.follow_up_actions;
   if (!isStringList(v.alternatives_considered, alternatives.items, alternatives.length)) return undefined;

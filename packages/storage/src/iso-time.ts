@@ -2,8 +2,7 @@
  * ISO-8601 text as the project accepts it everywhere (the invocation schema, the CLI's time
  * arguments): a date, optionally a time to minutes, seconds or fractions, optionally an offset.
  */
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 /** `format`: not ISO-8601 text at all; `date`: shaped like it, but no such day or time. */

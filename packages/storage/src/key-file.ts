@@ -91,7 +91,11 @@ function readExisting(keyFile: string): string {
   const secret = readFileSync(keyFile, 'utf8').trim();
   const bytes = Buffer.byteLength(secret, 'utf8');
   if (bytes < MIN_SECRET_BYTES) {
-    throw new KeyFileError(keyFile, 'too-short', `key file ${keyFile}: expected a secret of at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`);
+    throw new KeyFileError(
+      keyFile,
+      'too-short',
+      `key file ${keyFile}: expected a secret of at least ${MIN_SECRET_BYTES} bytes (got ${bytes})`,
+    );
   }
   return secret;
 }

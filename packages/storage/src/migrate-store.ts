@@ -1,11 +1,4 @@
-import {
-  migrateDown,
-  migrateToLatest,
-  migrationStatus,
-  rollbackLosses,
-  type DownLoss,
-  type MigrationStatus,
-} from '@skills/migrations';
+import { migrateDown, migrateToLatest, migrationStatus, rollbackLosses, type DownLoss, type MigrationStatus } from '@skills/migrations';
 import { rebuildRollups } from './rollups/rebuild-rollups.js';
 import type { Store } from './store.js';
 

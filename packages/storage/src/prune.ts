@@ -8,7 +8,6 @@ import type { SkillsDatabase } from './schema.js';
 import { internals, type Store } from './store.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
-
 export interface PruneOptions {
   /** Delete raw invocations with `invoked_at` before this (epoch ms), rounded down to a UTC midnight. */
   before: number;
@@ -60,14 +59,29 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
     throw new ValidationError([{ index: -1, field: 'before', message: 'expected epoch milliseconds (a number ≥ 0)' }]);
   }
   if (options.before > now) {
-    throw new ValidationError([{ index: -1, field: 'before', message: `a cut in the future is refused (${new Date(options.before).toISOString()} is after now, ${new Date(now).toISOString()})` }]);
+    throw new ValidationError([
+      {
+        index: -1,
+        field: 'before',
+        message: `a cut in the future is refused (${new Date(options.before).toISOString()} is after now, ${new Date(now).toISOString()})`,
+      },
+    ]);
   }
   const cut = options.before - (options.before % DAY_MS);
   const { driver } = internals(store);
   const total = await countBefore(store.db, cut);
   const previous = await prunedBefore(store);
   if (options.dryRun) {
-    return { cut, deleted: total, batches: 0, longestBatchMs: 0, longestCheckpointMs: 0, prunedBefore: previous, dryRun: true, elapsedMs: performance.now() - started };
+    return {
+      cut,
+      deleted: total,
+      batches: 0,
+      longestBatchMs: 0,
+      longestCheckpointMs: 0,
+      prunedBefore: previous,
+      dryRun: true,
+      elapsedMs: performance.now() - started,
+    };
   }
   const target = options.targetBatchMs ?? 15;
   let size = Math.max(1, Math.floor(options.batchSize ?? 250));
@@ -86,7 +100,9 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
       const removed = await driver.maintenanceTransaction(async (trx) => {
         // The marker first, in the same transaction: no reader ever sees rows gone without it.
         if (batches === 0) await setPrunedBefore(trx, marker, now);
-        const ids = (await trx.selectFrom('skill_invocation').select('id').where('invoked_at', '<', cut).orderBy('invoked_at').limit(size).execute()).map((r) => r.id);
+        const ids = (
+          await trx.selectFrom('skill_invocation').select('id').where('invoked_at', '<', cut).orderBy('invoked_at').limit(size).execute()
+        ).map((r) => r.id);
         if (ids.length === 0) return 0;
         await trx.deleteFrom('integration_runs').where('invocation_id', 'in', ids).execute();
         await trx.deleteFrom('skill_invocation').where('id', 'in', ids).execute();
@@ -114,7 +130,16 @@ export async function pruneInvocations(store: Store, options: PruneOptions): Pro
   } finally {
     await checkpointer?.close();
   }
-  return { cut, deleted, batches, longestBatchMs: longest, longestCheckpointMs: checkpointer?.longestMs() ?? 0, prunedBefore: marker, dryRun: false, elapsedMs: performance.now() - started };
+  return {
+    cut,
+    deleted,
+    batches,
+    longestBatchMs: longest,
+    longestCheckpointMs: checkpointer?.longestMs() ?? 0,
+    prunedBefore: marker,
+    dryRun: false,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 /** Rows of one batch at most (~15 ms of deletes with their index and search entries here). */
@@ -169,7 +194,11 @@ async function setPrunedBefore(trx: Kysely<SkillsDatabase>, value: number, now: 
  * counting a million rows never holds this process's readers (one slice is a short index range).
  */
 async function countBefore(db: Kysely<SkillsDatabase>, cut: number): Promise<number> {
-  const first = await db.selectFrom('skill_invocation').select((eb) => eb.fn.min('invoked_at').as('t')).where('invoked_at', '<', cut).executeTakeFirst();
+  const first = await db
+    .selectFrom('skill_invocation')
+    .select((eb) => eb.fn.min('invoked_at').as('t'))
+    .where('invoked_at', '<', cut)
+    .executeTakeFirst();
   if (first?.t === null || first?.t === undefined) return 0;
   let total = 0;
   let span = DAY_MS;

@@ -125,9 +125,7 @@ async function writeBatch(
 
 /** A store that keeps interactions would silently miss this batch's users: refuse instead. */
 async function refuseWithoutSecret(tx: WriteTx): Promise<void> {
-  const check = await tx.select(
-    tx.db.selectFrom('store_settings').select('value').where('key', '=', PSEUDONYM_CHECK_KEY),
-  );
+  const check = await tx.select(tx.db.selectFrom('store_settings').select('value').where('key', '=', PSEUDONYM_CHECK_KEY));
   if (check.length > 0) throw secretMissing();
 }
 

@@ -97,7 +97,9 @@ export function notifyingDriver(driver: StoreDriver, origin: string): StoreDrive
         // One round trip whatever the number of parts.
         if (payloads.length > 0) {
           await tx.select(
-            tx.db.selectFrom(sql<{ payload: string }>`unnest(${payloads}::text[])`.as('part')).select(sql<unknown>`pg_notify(${CHANNEL_SQL}, part)`.as('sent')),
+            tx.db
+              .selectFrom(sql<{ payload: string }>`unnest(${payloads}::text[])`.as('part'))
+              .select(sql<unknown>`pg_notify(${CHANNEL_SQL}, part)`.as('sent')),
           );
         }
         return result;
@@ -234,7 +236,8 @@ export class RemoteFeed {
       if (message.payload !== undefined) this.receive(message.payload);
     });
     await client.connect();
-    const channel = (await client.query<{ channel: string }>(`select 'skills_recorded_' || md5(current_schema()) as channel`)).rows[0]!.channel;
+    const channel = (await client.query<{ channel: string }>(`select 'skills_recorded_' || md5(current_schema()) as channel`)).rows[0]!
+      .channel;
     await client.query(`listen "${channel}"`);
     this.client = client;
   }
@@ -284,7 +287,8 @@ export class RemoteFeed {
       this.enqueue(async () => this.deliver({ kind: 'marker', token }));
       return;
     }
-    if (typeof message.b !== 'string' || !Array.isArray(message.ids) || typeof message.n !== 'number' || typeof message.p !== 'number') return;
+    if (typeof message.b !== 'string' || !Array.isArray(message.ids) || typeof message.n !== 'number' || typeof message.p !== 'number')
+      return;
     const key = `${String(message.o)}:${message.b}`;
     const part = this.pending.get(key) ?? { parts: message.n, duplicates: Number(message.d) || 0, ids: [], received: 0 };
     part.ids[message.p] = message.ids.filter((id): id is string => typeof id === 'string');
@@ -320,7 +324,11 @@ export class RemoteFeed {
   private async readBatch(ids: string[], duplicates: number): Promise<RecordedEvent | undefined> {
     const byId = new Map<string, RecordedInvocation>();
     for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await this.db.selectFrom('skill_invocation').select(INVOCATION_COLUMNS).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      const rows = await this.db
+        .selectFrom('skill_invocation')
+        .select(INVOCATION_COLUMNS)
+        .where('id', 'in', ids.slice(i, i + 1000))
+        .execute();
       for (const row of rows) byId.set(row.id, toInvocation(row));
     }
     const invocations = ids.map((id) => byId.get(id)).filter((row): row is RecordedInvocation => row !== undefined);

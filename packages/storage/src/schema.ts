@@ -16,8 +16,7 @@ import type { InvocationFields } from './invocation-fields.js';
  * `Invocation` (invocation-fields.ts) as stored: `completed` as 0/1, lists as JSON text, and the
  * embedding (V2); `workflow_phase` and `workflow_step_id` came with V3.
  */
-export interface SkillInvocationTable
-  extends Omit<InvocationFields, 'completed' | 'alternatives_considered' | 'follow_up_actions'> {
+export interface SkillInvocationTable extends Omit<InvocationFields, 'completed' | 'alternatives_considered' | 'follow_up_actions'> {
   completed: number;
   /** JSON array of skill names. */
   alternatives_considered: string | null;

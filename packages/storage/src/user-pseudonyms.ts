@@ -152,7 +152,10 @@ async function rebuildUserInteractions(trx: Kysely<SkillsDatabase>, pseudonymise
   await trx.deleteFrom('skill_user_interactions').execute();
   const rows = await recomputeUserInteractions(trx, pseudonymise);
   for (let i = 0; i < rows.length; i += REBUILD_CHUNK) {
-    await trx.insertInto('skill_user_interactions').values(rows.slice(i, i + REBUILD_CHUNK)).execute();
+    await trx
+      .insertInto('skill_user_interactions')
+      .values(rows.slice(i, i + REBUILD_CHUNK))
+      .execute();
   }
 }
 

@@ -43,7 +43,11 @@ export async function verifyRollups(store: Store, limit = 100): Promise<RollupMi
     .execute((trx) => compareRollups(trx, internals(store).pseudonymise, limit));
 }
 
-async function compareRollups(db: Kysely<SkillsDatabase>, pseudonymise: Pseudonymise | undefined, limit: number): Promise<RollupMismatch[]> {
+async function compareRollups(
+  db: Kysely<SkillsDatabase>,
+  pseudonymise: Pseudonymise | undefined,
+  limit: number,
+): Promise<RollupMismatch[]> {
   const mismatches: RollupMismatch[] = [];
   const cut = await readPrunedBefore(db);
   const compare = (

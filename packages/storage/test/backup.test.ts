@@ -10,7 +10,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET_FILE = (db: string) => `${db}.secret`;
 
 const batch = (b: number) =>
-  Array.from({ length: 250 }, (_, i) => ({ id: `b${b}-${i}`, skill_name: `skill-${i % 5}`, session_id: `s${b}`, user_id: `u${i % 3}`, invoked_at: T0 + (b * 250 + i) * 1000, completed: i % 4 !== 0, duration_seconds: i % 9 }));
+  Array.from({ length: 250 }, (_, i) => ({
+    id: `b${b}-${i}`,
+    skill_name: `skill-${i % 5}`,
+    session_id: `s${b}`,
+    user_id: `u${i % 3}`,
+    invoked_at: T0 + (b * 250 + i) * 1000,
+    completed: i % 4 !== 0,
+    duration_seconds: i % 9,
+  }));
 
 describe('backupStore', () => {
   it('copies one consistent moment while another connection keeps recording; the restored copy verifies, counts equal', async () => {
@@ -41,8 +49,18 @@ describe('backupStore', () => {
       const restored = await openStore(target);
       try {
         expect(await verifyRollups(restored)).toEqual([]);
-        const n = Number((await restored.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const totals = await restored.db.selectFrom('skill_metrics').select((eb) => eb.fn.sum<number>('total_invocations').as('n')).executeTakeFirstOrThrow();
+        const n = Number(
+          (
+            await restored.db
+              .selectFrom('skill_invocation')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        const totals = await restored.db
+          .selectFrom('skill_metrics')
+          .select((eb) => eb.fn.sum<number>('total_invocations').as('n'))
+          .executeTakeFirstOrThrow();
         expect(n % 250).toBe(0); // whole batches only
         expect(n).toBeGreaterThanOrEqual(20 * 250);
         expect(n).toBeLessThanOrEqual(written * 250);
@@ -82,7 +100,9 @@ describe('backupStore', () => {
     await expect(backupStore('postgres://app:pw@db.example/skills', '/tmp/x.dump')).rejects.toThrow(
       "postgres://app:***@db.example/skills is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=/tmp/x.dump 'postgres://app:***@db.example/skills'; restore with pg_restore --clean --dbname='postgres://app:***@db.example/skills' /tmp/x.dump)",
     );
-    await expect(backupStore(join(dir, 'none.db'), join(dir, 'none-copy.db'))).rejects.toThrow(/no store at .*none\.db: nothing to back up/);
+    await expect(backupStore(join(dir, 'none.db'), join(dir, 'none-copy.db'))).rejects.toThrow(
+      /no store at .*none\.db: nothing to back up/,
+    );
     expect(existsSync(join(dir, 'none-copy.db'))).toBe(false);
     const db = join(dir, 'self.db');
     await (await openStore(db)).close();

@@ -12,7 +12,10 @@ async function rejection(store: Store, item: object): Promise<[number, string, s
 }
 
 async function count(store: Store): Promise<number> {
-  const row = await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await store.db
+    .selectFrom('skill_invocation')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -30,12 +33,22 @@ describe.each(storeFactories)('bad input [$name]', (factory) => {
     expect(await rejection(store, { ...base, skill_name: 'a\ud800' })).toEqual([
       [0, 'skill_name', 'must be valid Unicode: an unpaired surrogate U+D800 at character 1'],
     ]);
-    const result = await recordInvocations(store, [{ ...base, id: 'sur-ok' }, { ...base, id: 'sur-bad', user_query: 'x\udc00y' }], {
-      skipInvalid: true,
-    });
+    const result = await recordInvocations(
+      store,
+      [
+        { ...base, id: 'sur-ok' },
+        { ...base, id: 'sur-bad', user_query: 'x\udc00y' },
+      ],
+      {
+        skipInvalid: true,
+      },
+    );
     expect(result.inserted).toBe(1);
     expect(result.rejected).toEqual([
-      { index: 1, issues: [{ index: 1, field: 'user_query', message: 'must be valid Unicode: an unpaired surrogate U+DC00 at character 1' }] },
+      {
+        index: 1,
+        issues: [{ index: 1, field: 'user_query', message: 'must be valid Unicode: an unpaired surrogate U+DC00 at character 1' }],
+      },
     ]);
   });
 
@@ -71,7 +84,11 @@ describe.each(storeFactories)('bad input [$name]', (factory) => {
       { ...base, id: 'max-1', skill_name: 'slow', duration_seconds: 1e9, completed: true, selection_rank: 2_147_483_647 },
       { ...base, id: 'max-2', skill_name: 'slow', duration_seconds: 1e9, completed: true },
     ]);
-    const metrics = await store.db.selectFrom('skill_metrics').select('total_duration_seconds').where('skill_name', '=', 'slow').executeTakeFirstOrThrow();
+    const metrics = await store.db
+      .selectFrom('skill_metrics')
+      .select('total_duration_seconds')
+      .where('skill_name', '=', 'slow')
+      .executeTakeFirstOrThrow();
     expect(metrics.total_duration_seconds).toBe(2e9);
     expect(await verifyRollups(store)).toEqual([]);
   });
@@ -171,7 +188,15 @@ describe('the text rule', () => {
           }),
         );
         for (const outcome of outcomes) expect(outcome).toEqual(outcomes[0]);
-        const hasBadText = [item.skill_name, item.session_id, item.user_id, item.workflow_phase, item.user_query, item.error_type, ...(item.follow_up_actions ?? [])].some(
+        const hasBadText = [
+          item.skill_name,
+          item.session_id,
+          item.user_id,
+          item.workflow_phase,
+          item.user_query,
+          item.error_type,
+          ...(item.follow_up_actions ?? []),
+        ].some(
           // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what the rule under test refuses
           (text) => typeof text === 'string' && /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text),
         );

@@ -13,14 +13,26 @@ import { storeFactories } from './helpers.js';
 type Setting = { key: string; value: string; updated_at: number };
 
 const insertSettings: InsertIgnoreStatement<Setting> = (db, rows) =>
-  db.insertInto('store_settings').values(rows).onConflict((oc) => oc.column('key').doNothing());
+  db
+    .insertInto('store_settings')
+    .values(rows)
+    .onConflict((oc) => oc.column('key').doNothing());
 const upsertSettings: RowsStatement<Setting> = (db, rows) =>
   db
     .insertInto('store_settings')
     .values(rows)
-    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })));
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })),
+    );
 const settingsByKey: KeysLookup<{ key: string }> = (db, keys) =>
-  db.selectFrom('store_settings').select(['key', 'value']).where('key', 'in', keys.map((k) => k.key));
+  db
+    .selectFrom('store_settings')
+    .select(['key', 'value'])
+    .where(
+      'key',
+      'in',
+      keys.map((k) => k.key),
+    );
 const settings = (db: Kysely<SkillsDatabase>, prefix: string) =>
   db.selectFrom('store_settings').select(['key', 'value']).where('key', 'like', `${prefix}%`).orderBy('key');
 
@@ -48,9 +60,23 @@ describe.each(storeFactories)('dialect driver [$name]', (factory) => {
     try {
       await store.db.insertInto('store_settings').values({ key: 'd.a', value: 'old', updated_at: 0 }).execute();
       const flags = await driver.writeTransaction(async (tx) => {
-        const inserted = await tx.insertIgnore(insertSettings, [{ key: 'd.a', value: 'x', updated_at: 1 }, { key: 'd.b', value: 'y', updated_at: 1 }], ['key']);
-        await tx.write(upsertSettings, [{ key: 'd.b', value: 'z', updated_at: 2 }, { key: 'd.c', value: 'w', updated_at: 2 }]);
-        const found = await tx.lookup<{ key: string }, { key: string; value: string }>(settingsByKey, [{ key: 'd.c' }, { key: 'd.missing' }, { key: 'd.a' }]);
+        const inserted = await tx.insertIgnore(
+          insertSettings,
+          [
+            { key: 'd.a', value: 'x', updated_at: 1 },
+            { key: 'd.b', value: 'y', updated_at: 1 },
+          ],
+          ['key'],
+        );
+        await tx.write(upsertSettings, [
+          { key: 'd.b', value: 'z', updated_at: 2 },
+          { key: 'd.c', value: 'w', updated_at: 2 },
+        ]);
+        const found = await tx.lookup<{ key: string }, { key: string; value: string }>(settingsByKey, [
+          { key: 'd.c' },
+          { key: 'd.missing' },
+          { key: 'd.a' },
+        ]);
         const all = await tx.select(settings(tx.db, 'd.'));
         return { inserted, found: found.map((row) => `${row.key}=${row.value}`).sort(), all };
       });
@@ -84,7 +110,9 @@ describe.each(storeFactories)('dialect driver [$name]', (factory) => {
           throw new Error('undo too');
         }),
       ).rejects.toThrow('undo too');
-      await driver.maintenanceTransaction((trx) => trx.insertInto('store_settings').values({ key: 'r.kept', value: '2', updated_at: 0 }).execute());
+      await driver.maintenanceTransaction((trx) =>
+        trx.insertInto('store_settings').values({ key: 'r.kept', value: '2', updated_at: 0 }).execute(),
+      );
       expect(await settings(store.db, 'r.').execute()).toEqual([{ key: 'r.kept', value: '2' }]);
     } finally {
       await store.close();
@@ -95,11 +123,28 @@ describe.each(storeFactories)('dialect driver [$name]', (factory) => {
     const { store, driver } = await open();
     try {
       const row = (id: string, query: string, at: number) => ({
-        id, skill_name: 'pytest-run', invoked_at: at, session_id: 's', user_id: 'u', workflow_path: null, workflow_phase: null,
-        workflow_step_id: null, completed: 1, duration_seconds: null, user_query: query, alternatives_considered: null,
-        selection_rank: null, follow_up_actions: null, error_type: null, created_at: at, embedding: null,
+        id,
+        skill_name: 'pytest-run',
+        invoked_at: at,
+        session_id: 's',
+        user_id: 'u',
+        workflow_path: null,
+        workflow_phase: null,
+        workflow_step_id: null,
+        completed: 1,
+        duration_seconds: null,
+        user_query: query,
+        alternatives_considered: null,
+        selection_rank: null,
+        follow_up_actions: null,
+        error_type: null,
+        created_at: at,
+        embedding: null,
       });
-      await store.db.insertInto('skill_invocation').values([row('a', 'failing tests in auth', 1), row('b', 'format the code', 2), row('c', 'flaky tests', 3)]).execute();
+      await store.db
+        .insertInto('skill_invocation')
+        .values([row('a', 'failing tests in auth', 1), row('b', 'format the code', 2), row('c', 'flaky tests', 3)])
+        .execute();
       const columns = sql.join(['id'].map((column) => sql.ref(`i.${column}`)));
       const found = await driver.search.find({ words: ['test'], limit: 10, skill: undefined, columns });
       expect(found.map((r) => r.id)).toEqual(['c', 'a']);

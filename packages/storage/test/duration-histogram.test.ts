@@ -12,9 +12,17 @@ describe('duration histogram', () => {
   });
 
   it('round-trips through its JSON text with buckets in order', () => {
-    const text = serializeHistogram(new Map([[12, 3], [4, 1]]));
+    const text = serializeHistogram(
+      new Map([
+        [12, 3],
+        [4, 1],
+      ]),
+    );
     expect(text).toBe('{"4":1,"12":3}');
-    expect([...parseHistogram(text)]).toEqual([[4, 1], [12, 3]]);
+    expect([...parseHistogram(text)]).toEqual([
+      [4, 1],
+      [12, 3],
+    ]);
   });
 
   it('estimates p50 and p95 of log-normal durations within 9% of the exact values', () => {

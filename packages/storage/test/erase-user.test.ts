@@ -60,7 +60,10 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
     try {
       await recordInvocations(store, items);
       await searchInvocations(store, 'auth'); // index the rows, so the erase must take them out of it
-      await recordInvocations(never, items.filter((item) => item.user_id !== 'ann'));
+      await recordInvocations(
+        never,
+        items.filter((item) => item.user_id !== 'ann'),
+      );
       const anns = items.filter((item) => item.user_id === 'ann').length;
       expect(anns).toBeGreaterThan(50);
 
@@ -68,7 +71,9 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
       expect(await rollups(store)).toEqual(await rollups(never));
       expect(await verifyRollups(store)).toEqual([]);
       expect(await searchInvocations(store, 'ann')).toEqual([]);
-      expect((await searchInvocations(store, 'bob auth', { limit: 1000 })).length).toBe((await searchInvocations(never, 'bob auth', { limit: 1000 })).length);
+      expect((await searchInvocations(store, 'bob auth', { limit: 1000 })).length).toBe(
+        (await searchInvocations(never, 'bob auth', { limit: 1000 })).length,
+      );
       expect(await eraseUserInvocations(store, 'ann')).toBe(0);
     } finally {
       await store.close();
@@ -98,17 +103,59 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
       ]);
       await store.db
         .insertInto('ab_test_configs')
-        .values({ id: 'e1', test_name: 'e1', description: null, control_strategy: 'a', treatment_strategy: 'b', variants: '[]', assignment_ratio: 0.5, metrics: '[]', min_sample_size: 10, start_date: T0, end_date: null, status: 'running', salt: 's', options: '{}', created_at: T0 })
+        .values({
+          id: 'e1',
+          test_name: 'e1',
+          description: null,
+          control_strategy: 'a',
+          treatment_strategy: 'b',
+          variants: '[]',
+          assignment_ratio: 0.5,
+          metrics: '[]',
+          min_sample_size: 10,
+          start_date: T0,
+          end_date: null,
+          status: 'running',
+          salt: 's',
+          options: '{}',
+          created_at: T0,
+        })
         .execute();
       for (const user of ['ann', 'bob']) {
-        await store.db.insertInto('ab_test_assignments').values({ test_id: 'e1', user_id: user, variant: 'control', assigned_at: T0 }).execute();
+        await store.db
+          .insertInto('ab_test_assignments')
+          .values({ test_id: 'e1', user_id: user, variant: 'control', assigned_at: T0 })
+          .execute();
         await store.db
           .insertInto('ab_test_outcomes')
-          .values({ id: `o-${user}`, test_id: 'e1', user_id: user, variant: 'control', skill_name: null, completed: 1, duration_seconds: null, user_rating: null, recorded_at: T0 })
+          .values({
+            id: `o-${user}`,
+            test_id: 'e1',
+            user_id: user,
+            variant: 'control',
+            skill_name: null,
+            completed: 1,
+            duration_seconds: null,
+            user_rating: null,
+            recorded_at: T0,
+          })
           .execute();
         await store.db
           .insertInto('ab_test_user_stats')
-          .values({ test_id: 'e1', user_id: user, variant: 'control', outcomes: 1, completions: 1, duration_count: 0, log_duration_sum: 0, rating_count: 0, rating_sum: 0, first_recorded_at: T0, last_recorded_at: T0, assigned_at: T0 })
+          .values({
+            test_id: 'e1',
+            user_id: user,
+            variant: 'control',
+            outcomes: 1,
+            completions: 1,
+            duration_count: 0,
+            log_duration_sum: 0,
+            rating_count: 0,
+            rating_sum: 0,
+            first_recorded_at: T0,
+            last_recorded_at: T0,
+            assigned_at: T0,
+          })
           .execute();
       }
       const aggregates = {
@@ -128,15 +175,30 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
             features: '[]',
             options: '{}',
             metrics: '{}',
-            model: JSON.stringify(version === 1 ? { forest: { ann: 1 } } : { forest: {}, context: { skills: ['ann'], clusters: { ann: 2, bob: 0 } } }),
+            model: JSON.stringify(
+              version === 1 ? { forest: { ann: 1 } } : { forest: {}, context: { skills: ['ann'], clusters: { ann: 2, bob: 0 } } },
+            ),
             aggregates: JSON.stringify(version === 1 ? aggregates : { users: {}, userSkills: {} }),
             created_at: T0,
           })
           .execute();
       }
-      expect(await forgetUserRecords(store, ' ann')).toEqual({ experimentAssignments: 1, experimentOutcomes: 1, experimentUserStats: 1, predictorModels: 2, invocationsKept: 2 });
-      const second = await store.db.selectFrom('predictor_models').select(['model', 'aggregates']).where('version', '=', 2).executeTakeFirstOrThrow();
-      expect([JSON.parse(second.model), JSON.parse(second.aggregates)]).toEqual([{ forest: {}, context: { skills: ['ann'], clusters: { bob: 0 } } }, { users: {}, userSkills: {} }]);
+      expect(await forgetUserRecords(store, ' ann')).toEqual({
+        experimentAssignments: 1,
+        experimentOutcomes: 1,
+        experimentUserStats: 1,
+        predictorModels: 2,
+        invocationsKept: 2,
+      });
+      const second = await store.db
+        .selectFrom('predictor_models')
+        .select(['model', 'aggregates'])
+        .where('version', '=', 2)
+        .executeTakeFirstOrThrow();
+      expect([JSON.parse(second.model), JSON.parse(second.aggregates)]).toEqual([
+        { forest: {}, context: { skills: ['ann'], clusters: { bob: 0 } } },
+        { users: {}, userSkills: {} },
+      ]);
       const first = await store.db.selectFrom('predictor_models').select('model').where('version', '=', 1).executeTakeFirstOrThrow();
       expect(JSON.parse(first.model)).toEqual({ forest: { ann: 1 } });
       const saved = await store.db.selectFrom('predictor_models').select('aggregates').where('version', '=', 1).executeTakeFirstOrThrow();
@@ -150,7 +212,13 @@ describe.each(storeFactories)('erasing a user [$name]', (factory) => {
       for (const table of ['ab_test_assignments', 'ab_test_outcomes', 'ab_test_user_stats'] as const) {
         expect((await store.db.selectFrom(table).select('user_id').execute()).map((r) => r.user_id)).toEqual(['bob']);
       }
-      expect(await forgetUserRecords(store, 'ann')).toEqual({ experimentAssignments: 0, experimentOutcomes: 0, experimentUserStats: 0, predictorModels: 0, invocationsKept: 2 });
+      expect(await forgetUserRecords(store, 'ann')).toEqual({
+        experimentAssignments: 0,
+        experimentOutcomes: 0,
+        experimentUserStats: 0,
+        predictorModels: 0,
+        invocationsKept: 2,
+      });
     } finally {
       await store.close();
     }

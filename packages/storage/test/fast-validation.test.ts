@@ -8,7 +8,8 @@ const NOW = 1_767_225_600_000;
 function randomItem(random: () => number): Record<string, unknown> {
   const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!;
   const item: Record<string, unknown> = {
-    skill_name: random() < 0.7 ? 'pytest-run' : pick(['  padded  ', '', ' ', 'x'.repeat(200), 'x'.repeat(201), 42, 'a\u0000', 'a\ud800', '😀']),
+    skill_name:
+      random() < 0.7 ? 'pytest-run' : pick(['  padded  ', '', ' ', 'x'.repeat(200), 'x'.repeat(201), 42, 'a\u0000', 'a\ud800', '😀']),
     session_id: random() < 0.7 ? 's1' : pick([' s2 ', '', 'y'.repeat(201)]),
     invoked_at: random() < 0.7 ? NOW : pick([0, -1, 1.5, 8.64e15, 8.64e15 + 1, '2026-01-01T00:00:00Z', 'nope', NaN]),
   };

@@ -28,7 +28,9 @@ describe('parseStoreUrl', () => {
 
   it('refuses other schemes and empty URLs', () => {
     expect(() => parseStoreUrl('mysql://x')).toThrow(StoreOpenError);
-    expect(() => parseStoreUrl('mysql://u:pw@x')).toThrow('unsupported store URL scheme in "mysql://u:***@x": expected sqlite: or postgres://');
+    expect(() => parseStoreUrl('mysql://u:pw@x')).toThrow(
+      'unsupported store URL scheme in "mysql://u:***@x": expected sqlite: or postgres://',
+    );
     expect(() => parseStoreUrl('')).toThrow(/store URL is empty/);
   });
 });

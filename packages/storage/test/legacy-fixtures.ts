@@ -123,11 +123,35 @@ export function embeddingBytes(seed: number): Buffer {
  */
 function invocations(version: number): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [
-    { skill_name: 'pytest-run', invoked_at: '2026-02-10T12:00:00.123456+00:00', session_id: 's1', workflow_path: 'comprehensive', completed: 1, duration_seconds: 4.5,
-      user_query: 'run the auth tests', alternatives_considered: '["ruff-check"]', selection_rank: 1, follow_up_actions: '["git-commit","git-push"]' },
+    {
+      skill_name: 'pytest-run',
+      invoked_at: '2026-02-10T12:00:00.123456+00:00',
+      session_id: 's1',
+      workflow_path: 'comprehensive',
+      completed: 1,
+      duration_seconds: 4.5,
+      user_query: 'run the auth tests',
+      alternatives_considered: '["ruff-check"]',
+      selection_rank: 1,
+      follow_up_actions: '["git-commit","git-push"]',
+    },
     { skill_name: 'pytest-run', invoked_at: '2026-02-10T13:30:00+02:00', session_id: 's1', completed: 1, duration_seconds: null },
-    { skill_name: 'ruff-check', invoked_at: '2026-02-10 14:00:00', session_id: 's2', workflow_path: 'odd.path/v2', completed: 0, error_type: 'ImportError: x.y' },
-    { skill_name: 'ruff-check', invoked_at: '2026-02-11T09:15:00Z', session_id: 's2', completed: 0, error_type: 'ImportError: x.y', follow_up_actions: '{"not":"a list"}' },
+    {
+      skill_name: 'ruff-check',
+      invoked_at: '2026-02-10 14:00:00',
+      session_id: 's2',
+      workflow_path: 'odd.path/v2',
+      completed: 0,
+      error_type: 'ImportError: x.y',
+    },
+    {
+      skill_name: 'ruff-check',
+      invoked_at: '2026-02-11T09:15:00Z',
+      session_id: 's2',
+      completed: 0,
+      error_type: 'ImportError: x.y',
+      follow_up_actions: '{"not":"a list"}',
+    },
     { skill_name: 'ruff-check', invoked_at: 'yesterday', session_id: 's3', completed: 1 },
     { skill_name: 'git-commit', invoked_at: '2026-02-11T10:00:00-05:00', session_id: '', completed: 1, duration_seconds: 1 },
   ];
@@ -141,7 +165,11 @@ function invocations(version: number): Record<string, unknown>[] {
 }
 
 /** Build an original database at `version` (1-4) at `path`, the way the original's runner does. */
-export function buildLegacyDatabase(path: string, version: 1 | 2 | 3 | 4, options: { migrationRows?: boolean; extraVersion?: string } = {}): void {
+export function buildLegacyDatabase(
+  path: string,
+  version: 1 | 2 | 3 | 4,
+  options: { migrationRows?: boolean; extraVersion?: string } = {},
+): void {
   const db = new Database(path);
   try {
     db.exec(V1_SQL);
@@ -156,7 +184,9 @@ export function buildLegacyDatabase(path: string, version: 1 | 2 | 3 | 4, option
     }
     for (const row of invocations(version)) {
       const columns = Object.keys(row);
-      db.prepare(`INSERT INTO skill_invocation (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c) => row[c] as never));
+      db.prepare(`INSERT INTO skill_invocation (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+        ...columns.map((c) => row[c] as never),
+      );
     }
     if (version === 4) fillV4(db);
   } finally {

@@ -17,12 +17,41 @@ import { HOUR, T0, storeFactories } from './helpers.js';
 function fixture(): InvocationInput[] {
   const items: InvocationInput[] = [];
   for (let i = 1; i <= 10; i++) {
-    items.push({ id: `p${i}`, skill_name: 'pytest-run', session_id: `s${i % 3}`, user_id: 'alice', invoked_at: T0 + i * 1000, completed: i <= 8, duration_seconds: i, user_query: i === 3 ? 'run the failing auth tests' : 'run tests', workflow_phase: 'execution' });
+    items.push({
+      id: `p${i}`,
+      skill_name: 'pytest-run',
+      session_id: `s${i % 3}`,
+      user_id: 'alice',
+      invoked_at: T0 + i * 1000,
+      completed: i <= 8,
+      duration_seconds: i,
+      user_query: i === 3 ? 'run the failing auth tests' : 'run tests',
+      workflow_phase: 'execution',
+    });
   }
   for (let i = 0; i < 4; i++) {
-    items.push({ id: `r${i}`, skill_name: 'ruff-check', session_id: 's9', user_id: 'bob', invoked_at: T0 + HOUR + i, completed: true, duration_seconds: 0.5, user_query: 'lint the auth module', workflow_phase: 'verification' });
+    items.push({
+      id: `r${i}`,
+      skill_name: 'ruff-check',
+      session_id: 's9',
+      user_id: 'bob',
+      invoked_at: T0 + HOUR + i,
+      completed: true,
+      duration_seconds: 0.5,
+      user_query: 'lint the auth module',
+      workflow_phase: 'verification',
+    });
   }
-  items.push({ id: 'g0', skill_name: 'git-commit', session_id: 's9', user_id: 'bob', invoked_at: T0 + 2 * HOUR, completed: false, duration_seconds: null, user_query: 'commit "quoted" * OR NEAR(' });
+  items.push({
+    id: 'g0',
+    skill_name: 'git-commit',
+    session_id: 's9',
+    user_id: 'bob',
+    invoked_at: T0 + 2 * HOUR,
+    completed: false,
+    duration_seconds: null,
+    user_query: 'commit "quoted" * OR NEAR(',
+  });
   return items;
 }
 
@@ -54,14 +83,21 @@ describe.each(storeFactories)('queries [$name]', (factory) => {
   });
 
   it('topSkills gives one invocation of 4.2 s a p95 of 4.2 s, never above the longest observed', async () => {
-    await recordInvocations(store, [{ id: 'one', skill_name: 'solo', session_id: 's1', invoked_at: T0 + 5 * HOUR, completed: true, duration_seconds: 4.2 }]);
+    await recordInvocations(store, [
+      { id: 'one', skill_name: 'solo', session_id: 's1', invoked_at: T0 + 5 * HOUR, completed: true, duration_seconds: 4.2 },
+    ]);
     const [solo] = await topSkills(store, { since: T0 + 5 * HOUR, until: T0 + 6 * HOUR });
     expect(solo).toMatchObject({ skill_name: 'solo', invocations: 1, avg_duration_seconds: 4.2, p95_duration_seconds: 4.2 });
   });
 
   it('topSkills estimates the p95 of more than 2,000 durations from the histograms, within one bucket', async () => {
     const many: InvocationInput[] = Array.from({ length: 2001 }, (_, i) => ({
-      id: `m${i}`, skill_name: 'many', session_id: 's1', invoked_at: T0 + 6 * HOUR + i, completed: true, duration_seconds: 1 + (i % 100) / 10,
+      id: `m${i}`,
+      skill_name: 'many',
+      session_id: 's1',
+      invoked_at: T0 + 6 * HOUR + i,
+      completed: true,
+      duration_seconds: 1 + (i % 100) / 10,
     }));
     await recordInvocations(store, many);
     const [top] = await topSkills(store, { since: T0 + 6 * HOUR, until: T0 + 7 * HOUR });
@@ -86,7 +122,11 @@ describe.each(storeFactories)('queries [$name]', (factory) => {
     const sparse = await hourlySeries(store, 'ruff-check', { since: T0, until: T0 + 3 * HOUR });
     expect(sparse).toEqual([{ ts: T0 + HOUR, count: 4, completed: 4, avgDuration: 0.5, uniqueSessions: 1 }]);
     const filled = await hourlySeries(store, 'ruff-check', { since: T0, until: T0 + 3 * HOUR, fill: true });
-    expect(filled.map((p) => [p.ts - T0, p.count])).toEqual([[0, 0], [HOUR, 4], [2 * HOUR, 0]]);
+    expect(filled.map((p) => [p.ts - T0, p.count])).toEqual([
+      [0, 0],
+      [HOUR, 4],
+      [2 * HOUR, 0],
+    ]);
     await expect(hourlySeries(store, 'no-such-skill')).rejects.toThrow(NotFoundError);
   });
 

@@ -2,8 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rebuildRollups, recordInvocations, verifyRollups, type InvocationInput, type Store } from '../src/index.js';
 import { DAY, T0, storeFactories } from './helpers.js';
 
-
-
 /** 600 invocations over 40 days (sparse: steps of a page then span far more than 48 hours). */
 function workload(): InvocationInput[] {
   return Array.from({ length: 600 }, (_, i) => ({
@@ -20,15 +18,21 @@ function workload(): InvocationInput[] {
   }));
 }
 
-const ROLLUP_TABLES = ['skill_metrics', 'session_skills', 'skill_time_series', 'mv_daily_skills', 'skill_metrics_cache', 'skill_user_interactions', 'skill_phase_totals'] as const;
+const ROLLUP_TABLES = [
+  'skill_metrics',
+  'session_skills',
+  'skill_time_series',
+  'mv_daily_skills',
+  'skill_metrics_cache',
+  'skill_user_interactions',
+  'skill_phase_totals',
+] as const;
 
 async function rollups(store: Store): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of ROLLUP_TABLES) {
     const rows = (await store.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
-    out[table] = rows
-      .map(({ updated_at: _u, ...rest }) => rest)
-      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    out[table] = rows.map(({ updated_at: _u, ...rest }) => rest).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   }
   return out;
 }
@@ -46,7 +50,12 @@ describe.each(storeFactories)('rebuildRollups [$name]', (factory) => {
   it('writes exactly what recording wrote, from nothing, in steps of whole hours', async () => {
     // Recorded in 7 batches out of order, so the stored rollups come from many partial merges.
     const items = workload();
-    for (let b = 6; b >= 0; b--) await recordInvocations(store, items.filter((_, i) => i % 7 === b), { now: T0 });
+    for (let b = 6; b >= 0; b--)
+      await recordInvocations(
+        store,
+        items.filter((_, i) => i % 7 === b),
+        { now: T0 },
+      );
     const recorded = await rollups(store);
     for (const table of ROLLUP_TABLES) await store.db.deleteFrom(table).execute();
     expect((await verifyRollups(store)).length).toBeGreaterThan(0);

@@ -1,11 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  getSkillMetrics,
-  recordInvocation,
-  recordInvocations,
-  ValidationError,
-  type RecordedEvent,
-} from '../src/index.js';
+import { getSkillMetrics, recordInvocation, recordInvocations, ValidationError, type RecordedEvent } from '../src/index.js';
 import { T0, storeFactories } from './helpers.js';
 
 const base = { skill_name: 'pytest-run', session_id: 's1', invoked_at: T0 };
@@ -28,7 +22,10 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
         [2, 'duration_seconds'],
       ]);
       expect((error as Error).message).toContain('item 1: invoked_at: expected epoch milliseconds');
-      const count = await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const count = await store.db
+        .selectFrom('skill_invocation')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(0);
       expect(await store.db.selectFrom('skill_metrics').selectAll().execute()).toEqual([]);
     } finally {
@@ -107,7 +104,13 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
     const { store } = await factory.create();
     try {
       await recordInvocations(store, [
-        { ...base, id: '1', workflow_path: 'a.b[0]', error_type: 'ImportError: x.y', follow_up_actions: ['git.push', 'open[2]', 'git.push'] },
+        {
+          ...base,
+          id: '1',
+          workflow_path: 'a.b[0]',
+          error_type: 'ImportError: x.y',
+          follow_up_actions: ['git.push', 'open[2]', 'git.push'],
+        },
         { ...base, id: '2', workflow_path: '__proto__', error_type: 'ImportError: x.y', follow_up_actions: ['constructor'] },
       ]);
       const metrics = await getSkillMetrics(store, 'pytest-run');
@@ -163,7 +166,14 @@ describe.each(storeFactories)('recordInvocations [$name]', (factory) => {
           ],
           users: [],
           invocations: [
-            expect.objectContaining({ id: '1', skill_name: 'pytest-run', session_id: 's1', completed: true, invoked_at: T0 + 5, user_id: null }),
+            expect.objectContaining({
+              id: '1',
+              skill_name: 'pytest-run',
+              session_id: 's1',
+              completed: true,
+              invoked_at: T0 + 5,
+              user_id: null,
+            }),
             expect.objectContaining({ id: '2', skill_name: 'ruff-check', completed: false, invoked_at: T0 + 1, duration_seconds: null }),
           ],
           source: 'local',

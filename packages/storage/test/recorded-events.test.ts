@@ -16,7 +16,10 @@ const item = (id: string, skill = 'pytest-run', completed = true) => ({
 });
 
 /** Resolves with the first `count` events heard, or rejects after `ms`. */
-function collect(count: number, ms = 3000): { events: RecordedEvent[]; listener: (event: RecordedEvent) => void; done: Promise<RecordedEvent[]> } {
+function collect(
+  count: number,
+  ms = 3000,
+): { events: RecordedEvent[]; listener: (event: RecordedEvent) => void; done: Promise<RecordedEvent[]> } {
   const events: RecordedEvent[] = [];
   let resolve!: (value: RecordedEvent[]) => void;
   let reject!: (error: Error) => void;
@@ -58,7 +61,7 @@ describe('batchPayloads', () => {
 describe.each(storeFactories)('watchRecorded [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
-  it('hears this store\'s batches with their invocations, and a throwing listener does not fail the write', async () => {
+  it("hears this store's batches with their invocations, and a throwing listener does not fail the write", async () => {
     const { store } = await factory.create();
     try {
       const heard = collect(1);
@@ -88,7 +91,10 @@ describe.each(storeFactories)('watchRecorded [$name]', (factory) => {
         const heard = collect(2);
         const stop = await watchRecorded(reader, heard.listener);
         const ids = Array.from({ length: 600 }, (_, i) => `${'long-id-'.repeat(12)}${i}`);
-        await recordInvocations(writer, ids.map((id, i) => ({ ...item(id), invoked_at: T0 + i })));
+        await recordInvocations(
+          writer,
+          ids.map((id, i) => ({ ...item(id), invoked_at: T0 + i })),
+        );
         await recordInvocations(writer, [item('b1'), item('b1'), item('b2', 'ruff-check', false)]);
         const [big, small] = await heard.done;
         expect(big!.source).toBe('remote');
@@ -104,7 +110,10 @@ describe.each(storeFactories)('watchRecorded [$name]', (factory) => {
             { skill_name: 'ruff-check', count: 1, completed: 0 },
           ],
           users: [],
-          invocations: [expect.objectContaining({ id: 'b1', duration_seconds: 1.5 }), expect.objectContaining({ id: 'b2', completed: false })],
+          invocations: [
+            expect.objectContaining({ id: 'b1', duration_seconds: 1.5 }),
+            expect.objectContaining({ id: 'b2', completed: false }),
+          ],
           source: 'remote',
         });
         // The reader does not hear its own batches twice.
@@ -128,7 +137,14 @@ describe.each(storeFactories)('snapshotThenWatch [$name]', (factory) => {
   afterAll(() => factory.cleanup());
 
   const total = async (store: Store) =>
-    Number((await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await store.db
+          .selectFrom('skill_invocation')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('counts every batch once: those before the read in the snapshot, those after as events', async () => {
     const { store: writer, reopen } = await factory.create();
@@ -142,7 +158,11 @@ describe.each(storeFactories)('snapshotThenWatch [$name]', (factory) => {
       })();
       const { snapshot, stop } = await snapshotThenWatch(
         reader,
-        (db) => db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+        (db) =>
+          db
+            .selectFrom('skill_invocation')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow(),
         (event) => {
           counted += event.inserted;
         },

@@ -52,9 +52,26 @@ async function recompute(store: Store) {
   const interactions = new Map<string, any>();
   for (const row of rows) {
     const timed = row.completed === 1 && row.duration_seconds !== null;
-    const m = metrics.get(row.skill_name) ?? { total: 0, completed: 0, sum: 0, timed: 0, first: Infinity, last: -Infinity, paths: new Map(), phases: new Map(), errors: new Map(), actions: new Map() };
-    m.total++; m.completed += row.completed; if (timed) { m.sum += row.duration_seconds; m.timed++; }
-    m.first = Math.min(m.first, row.invoked_at); m.last = Math.max(m.last, row.invoked_at);
+    const m = metrics.get(row.skill_name) ?? {
+      total: 0,
+      completed: 0,
+      sum: 0,
+      timed: 0,
+      first: Infinity,
+      last: -Infinity,
+      paths: new Map(),
+      phases: new Map(),
+      errors: new Map(),
+      actions: new Map(),
+    };
+    m.total++;
+    m.completed += row.completed;
+    if (timed) {
+      m.sum += row.duration_seconds;
+      m.timed++;
+    }
+    m.first = Math.min(m.first, row.invoked_at);
+    m.last = Math.max(m.last, row.invoked_at);
     if (row.workflow_path !== null) tally(m.paths, row.workflow_path);
     if (row.workflow_phase !== null) tally(m.phases, row.workflow_phase);
     if (row.error_type !== null) tally(m.errors, row.error_type);
@@ -63,25 +80,41 @@ async function recompute(store: Store) {
 
     const sk = `${row.session_id}|${row.skill_name}`;
     const s = sessions.get(sk) ?? { count: 0, first: Infinity, last: -Infinity };
-    s.count++; s.first = Math.min(s.first, row.invoked_at); s.last = Math.max(s.last, row.invoked_at);
+    s.count++;
+    s.first = Math.min(s.first, row.invoked_at);
+    s.last = Math.max(s.last, row.invoked_at);
     sessions.set(sk, s);
 
     const hourStart = Math.floor(row.invoked_at / HOUR) * HOUR;
     const hk = `${row.skill_name}|${hourStart}`;
     const h = hours.get(hk) ?? { count: 0, completed: 0, sum: 0, n: 0, sessions: new Set(), histogram: new Map() };
-    h.count++; h.completed += row.completed; h.sessions.add(row.session_id);
-    if (timed) { h.sum += row.duration_seconds; h.n++; tally(h.histogram, String(bucketOf(row.duration_seconds!))); }
+    h.count++;
+    h.completed += row.completed;
+    h.sessions.add(row.session_id);
+    if (timed) {
+      h.sum += row.duration_seconds;
+      h.n++;
+      tally(h.histogram, String(bucketOf(row.duration_seconds!)));
+    }
     hours.set(hk, h);
 
     const dk = `${Math.floor(row.invoked_at / DAY) * DAY}|${row.skill_name}`;
     const d = days.get(dk) ?? { count: 0, completed: 0, sum: 0, n: 0 };
-    d.count++; d.completed += row.completed; if (timed) { d.sum += row.duration_seconds; d.n++; }
+    d.count++;
+    d.completed += row.completed;
+    if (timed) {
+      d.sum += row.duration_seconds;
+      d.n++;
+    }
     days.set(dk, d);
 
     if (row.user_id !== null) {
       const ik = `${pseudonym(row.user_id)}|${row.skill_name}`;
       const i = interactions.get(ik) ?? { count: 0, completed: 0, first: Infinity, last: -Infinity };
-      i.count++; i.completed += row.completed; i.first = Math.min(i.first, row.invoked_at); i.last = Math.max(i.last, row.invoked_at);
+      i.count++;
+      i.completed += row.completed;
+      i.first = Math.min(i.first, row.invoked_at);
+      i.last = Math.max(i.last, row.invoked_at);
       interactions.set(ik, i);
     }
   }
@@ -113,8 +146,14 @@ async function expectRollupsExact(store: Store) {
   expect(metrics.map((m) => m.skill_name).sort()).toEqual([...expected.metrics.keys()].sort());
   for (const m of metrics) {
     const want = expected.metrics.get(m.skill_name);
-    expect([m.total_invocations, m.completed_invocations, m.abandoned_invocations, m.timed_completions, m.first_invoked, m.last_invoked])
-      .toEqual([want.total, want.completed, want.total - want.completed, want.timed, want.first, want.last]);
+    expect([
+      m.total_invocations,
+      m.completed_invocations,
+      m.abandoned_invocations,
+      m.timed_completions,
+      m.first_invoked,
+      m.last_invoked,
+    ]).toEqual([want.total, want.completed, want.total - want.completed, want.timed, want.first, want.last]);
     close(m.total_duration_seconds, want.sum);
     close(m.avg_duration_seconds, want.timed > 0 ? want.sum / want.timed : null);
     close(m.completion_rate, want.completed / want.total);
@@ -135,7 +174,12 @@ async function expectRollupsExact(store: Store) {
   expect(hours).toHaveLength(expected.hours.size);
   for (const h of hours) {
     const want = expected.hours.get(`${h.skill_name}|${h.hour_start}`);
-    expect([h.invocation_count, h.completed_count, h.duration_count, h.unique_sessions]).toEqual([want.count, want.completed, want.n, want.sessions.size]);
+    expect([h.invocation_count, h.completed_count, h.duration_count, h.unique_sessions]).toEqual([
+      want.count,
+      want.completed,
+      want.n,
+      want.sessions.size,
+    ]);
     close(h.completion_rate, want.completed / want.count);
     close(h.duration_sum, want.sum);
     close(h.avg_duration_seconds, want.n > 0 ? want.sum / want.n : null);
@@ -146,7 +190,12 @@ async function expectRollupsExact(store: Store) {
   expect(days).toHaveLength(expected.days.size);
   for (const d of days) {
     const want = expected.days.get(`${d.date}|${d.skill_name}`);
-    expect([d.invocations, d.completions, d.abandonments, d.duration_count]).toEqual([want.count, want.completed, want.count - want.completed, want.n]);
+    expect([d.invocations, d.completions, d.abandonments, d.duration_count]).toEqual([
+      want.count,
+      want.completed,
+      want.count - want.completed,
+      want.n,
+    ]);
     close(d.duration_sum, want.sum);
     close(d.avg_duration_seconds, want.n > 0 ? want.sum / want.n : null);
   }
@@ -209,9 +258,21 @@ describe.each(storeFactories)('rollups [$name]', (factory) => {
       for (let batch = 0; batch < 12; batch++) {
         await recordInvocations(store, randomBatch(random, 30, ids, serial));
         if (batch % 3 === 1) {
-          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: null }).where('skill_name', 'in', SKILLS.slice(0, 2)).execute();
-          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: '[[1,1]]' }).where('skill_name', '=', SKILLS[2]!).execute();
-          await store.db.updateTable('skill_metrics_cache').set({ hourly_window: 'not json' }).where('skill_name', '=', SKILLS[3]!).execute();
+          await store.db
+            .updateTable('skill_metrics_cache')
+            .set({ hourly_window: null })
+            .where('skill_name', 'in', SKILLS.slice(0, 2))
+            .execute();
+          await store.db
+            .updateTable('skill_metrics_cache')
+            .set({ hourly_window: '[[1,1]]' })
+            .where('skill_name', '=', SKILLS[2]!)
+            .execute();
+          await store.db
+            .updateTable('skill_metrics_cache')
+            .set({ hourly_window: 'not json' })
+            .where('skill_name', '=', SKILLS[3]!)
+            .execute();
         }
       }
       await expectRollupsExact(store);
@@ -227,7 +288,11 @@ describe.each(storeFactories)('rollups [$name]', (factory) => {
       const batches = Array.from({ length: 6 }, () => randomBatch(random, 40, [], { n: Math.floor(random() * 1e6) }));
       for (const batch of batches) await recordInvocations(store, batch);
       const snapshot = async () => ({
-        metrics: await store.db.selectFrom('skill_metrics').select(['skill_name', 'total_invocations', 'workflow_paths']).orderBy('skill_name').execute(),
+        metrics: await store.db
+          .selectFrom('skill_metrics')
+          .select(['skill_name', 'total_invocations', 'workflow_paths'])
+          .orderBy('skill_name')
+          .execute(),
         hours: await store.db.selectFrom('skill_time_series').selectAll().orderBy('skill_name').orderBy('hour_start').execute(),
       });
       const first = await snapshot();

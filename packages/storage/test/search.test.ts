@@ -48,7 +48,10 @@ describe('searchInvocations gives the same answer on every database', () => {
     for (const factory of storeFactories) {
       const { store } = await factory.create();
       await recordInvocations(store, items);
-      answers.set(factory.name, await Promise.all(cases.map(async ([text, options]) => (await searchInvocations(store, text, options)).map((i) => i.id))));
+      answers.set(
+        factory.name,
+        await Promise.all(cases.map(async ([text, options]) => (await searchInvocations(store, text, options)).map((i) => i.id))),
+      );
       await store.close();
     }
   });
@@ -99,7 +102,9 @@ describe('a read-only store', () => {
 
   it('searches rows the full-text index does not hold yet, as a writable store would', async () => {
     const state = await sql<{ through: number; last: number }>`
-      select (select indexed_through from skill_invocation_fts_state) as through, (select max(rowid) from skill_invocation) as last`.execute(reader.db);
+      select (select indexed_through from skill_invocation_fts_state) as through, (select max(rowid) from skill_invocation) as last`.execute(
+      reader.db,
+    );
     expect(state.rows).toEqual([{ through: 10, last: 45 }]);
     const newestFirst = (q: number[]) => q.flatMap((n) => [4, 3, 2, 1, 0].map((i) => `q${n}-${i}`));
     expect((await searchInvocations(reader, 'auth', { limit: 100 })).map((i) => i.id)).toEqual(newestFirst([2, 1, 0]));
@@ -153,10 +158,14 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
   it('newest first, ties by id, with and without a skill, across pages', async () => {
     expect((await searchInvocations(store, 'coverage')).map((i) => i.id)).toEqual(expected('coverage', 20));
     expect((await searchInvocations(store, 'show coverage', { limit: 1000 })).map((i) => i.id)).toEqual(expected('coverage', 1000));
-    expect((await searchInvocations(store, 'coverage', { skill: 'coverage-report', limit: 250 })).map((i) => i.id)).toEqual(expected('coverage', 250, 'coverage-report'));
+    expect((await searchInvocations(store, 'coverage', { skill: 'coverage-report', limit: 250 })).map((i) => i.id)).toEqual(
+      expected('coverage', 250, 'coverage-report'),
+    );
     expect((await searchInvocations(store, 'flaky', { limit: 100 })).map((i) => i.id)).toEqual(expected('flaky', 100));
     // Deeper than the newest rows hold: the search widens, up to all of them.
-    expect((await searchInvocations(store, 'coverage', { limit: 1000, skill: 'coverage-report' })).map((i) => i.id)).toEqual(expected('coverage', 1000, 'coverage-report'));
+    expect((await searchInvocations(store, 'coverage', { limit: 1000, skill: 'coverage-report' })).map((i) => i.id)).toEqual(
+      expected('coverage', 1000, 'coverage-report'),
+    );
   }, 30_000);
 
   it('searchInvocationOutcomes: the same matches in the same order, only skill and completion', async () => {
@@ -168,55 +177,67 @@ describe.each(storeFactories)('searchInvocations of a word thousands of rows sha
       ['coverage', { limit: 1000, skill: 'coverage-report' }],
     ];
     for (const [text, options] of searches) {
-      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({ id: i.id, skill_name: i.skill_name, completed: i.completed }));
+      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({
+        id: i.id,
+        skill_name: i.skill_name,
+        completed: i.completed,
+      }));
       expect(outcomes.length).toBeGreaterThan(0);
       expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
     }
   }, 30_000);
   // SQLite only (a read-only PostgreSQL store has no index of its own to lag): defined, not skipped, there.
-  if (factory.name === 'sqlite') it('on a read-only store, rows not yet indexed among a common word\'s newest matches', async () => {
-    // 3,000 more rows, newer, half saying "coverage", recorded without a search: the read-only
-    // store searches them in its temporary index, merged newest rowid first with the stored one.
-    const later = Array.from({ length: 3_000 }, (_, n) => ({
-      id: `d${String(n).padStart(5, '0')}`,
-      skill_name: 'coverage-report',
-      session_id: 's-later',
-      invoked_at: T0 + (12_040 + ((n * 7) % 3_000)) * 1000,
-      user_query: n % 2 === 0 ? `show coverage for step ${n}` : `run step ${n}`,
-    }));
-    for (let i = 0; i < later.length; i += 1_000) await recordInvocations(store, later.slice(i, i + 1_000));
-    const all = [...rows, ...later];
-    const newest = (limit: number) =>
-      all
-        .filter((r) => r.user_query.includes('coverage'))
-        .sort((a, b) => b.invoked_at - a.invoked_at || (a.id < b.id ? 1 : -1))
-        .slice(0, limit)
-        .map((r) => r.id);
-    const reader = await openStore(url, { readonly: true });
-    try {
-      expect((await searchInvocations(reader, 'coverage', { limit: 300 })).map((i) => i.id)).toEqual(newest(300));
-      expect((await searchInvocations(reader, 'show coverage', { limit: 1000 })).map((i) => i.id)).toEqual(newest(1000));
-      expect((await searchInvocationOutcomes(reader, 'coverage', { limit: 100 })).map((o) => o.id)).toEqual(newest(100));
-    } finally {
-      await reader.close();
-    }
-  }, 30_000);
+  if (factory.name === 'sqlite')
+    it("on a read-only store, rows not yet indexed among a common word's newest matches", async () => {
+      // 3,000 more rows, newer, half saying "coverage", recorded without a search: the read-only
+      // store searches them in its temporary index, merged newest rowid first with the stored one.
+      const later = Array.from({ length: 3_000 }, (_, n) => ({
+        id: `d${String(n).padStart(5, '0')}`,
+        skill_name: 'coverage-report',
+        session_id: 's-later',
+        invoked_at: T0 + (12_040 + ((n * 7) % 3_000)) * 1000,
+        user_query: n % 2 === 0 ? `show coverage for step ${n}` : `run step ${n}`,
+      }));
+      for (let i = 0; i < later.length; i += 1_000) await recordInvocations(store, later.slice(i, i + 1_000));
+      const all = [...rows, ...later];
+      const newest = (limit: number) =>
+        all
+          .filter((r) => r.user_query.includes('coverage'))
+          .sort((a, b) => b.invoked_at - a.invoked_at || (a.id < b.id ? 1 : -1))
+          .slice(0, limit)
+          .map((r) => r.id);
+      const reader = await openStore(url, { readonly: true });
+      try {
+        expect((await searchInvocations(reader, 'coverage', { limit: 300 })).map((i) => i.id)).toEqual(newest(300));
+        expect((await searchInvocations(reader, 'show coverage', { limit: 1000 })).map((i) => i.id)).toEqual(newest(1000));
+        expect((await searchInvocationOutcomes(reader, 'coverage', { limit: 100 })).map((o) => o.id)).toEqual(newest(100));
+      } finally {
+        await reader.close();
+      }
+    }, 30_000);
 });
 
 describe.each(storeFactories)('searchInvocationOutcomes of the accent and stop-word cases [$name]', (factory) => {
   let store: Store;
   beforeAll(async () => {
     ({ store } = await factory.create());
-    await recordInvocations(store, items.map((item, n) => ({ ...item, completed: n % 3 === 0 })));
+    await recordInvocations(
+      store,
+      items.map((item, n) => ({ ...item, completed: n % 3 === 0 })),
+    );
   });
   afterAll(async () => {
     await store.close();
     await factory.cleanup();
   });
 
-  it('gives searchInvocations\' matches, only skill and completion', async () => {
+  it("gives searchInvocations' matches, only skill and completion", async () => {
     for (const [text, options] of cases) {
-      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({ id: i.id, skill_name: i.skill_name, completed: i.completed }));
+      const outcomes = (await searchInvocations(store, text, options)).map((i) => ({
+        id: i.id,
+        skill_name: i.skill_name,
+        completed: i.completed,
+      }));
       expect(await searchInvocationOutcomes(store, text, options)).toEqual(outcomes);
     }
     await expect(searchInvocationOutcomes(store, '  ')).rejects.toThrow(/expected at least one word/);

@@ -20,13 +20,40 @@ describe.each(storeFactories)('taxonomy [$name]', (factory) => {
         ['Testing', 'testing'],
       ]);
       expect(taxonomy.categories.find((c) => c.category_name === 'Testing')!.skills).toEqual([
-        'coverage-report', 'hypothesis-test', 'pytest-run', 'pytest-watch',
+        'coverage-report',
+        'hypothesis-test',
+        'pytest-run',
+        'pytest-watch',
       ]);
       expect(taxonomy.modalities).toEqual([
-        { skill_name: 'docker-build', modality_type: 'deployment', input_format: 'dockerfile', output_format: 'docker_image', requires_human_review: false },
-        { skill_name: 'pytest-run', modality_type: 'testing', input_format: 'python_tests', output_format: 'test_results', requires_human_review: false },
-        { skill_name: 'ruff-check', modality_type: 'code', input_format: 'python_source', output_format: 'diagnostics', requires_human_review: false },
-        { skill_name: 'sphinx-build', modality_type: 'documentation', input_format: 'rst_docs', output_format: 'html_docs', requires_human_review: true },
+        {
+          skill_name: 'docker-build',
+          modality_type: 'deployment',
+          input_format: 'dockerfile',
+          output_format: 'docker_image',
+          requires_human_review: false,
+        },
+        {
+          skill_name: 'pytest-run',
+          modality_type: 'testing',
+          input_format: 'python_tests',
+          output_format: 'test_results',
+          requires_human_review: false,
+        },
+        {
+          skill_name: 'ruff-check',
+          modality_type: 'code',
+          input_format: 'python_source',
+          output_format: 'diagnostics',
+          requires_human_review: false,
+        },
+        {
+          skill_name: 'sphinx-build',
+          modality_type: 'documentation',
+          input_format: 'rst_docs',
+          output_format: 'html_docs',
+          requires_human_review: true,
+        },
       ]);
       expect(taxonomy.dependencies.map((d) => [d.skill_a, d.skill_b, d.lift_score, d.source])).toEqual([
         ['git-commit', 'git-push', 4.2, 'declared'],
@@ -45,7 +72,11 @@ describe.each(storeFactories)('taxonomy [$name]', (factory) => {
       await initializeTaxonomy(store);
       await mapSkillToCategory(store, 'vitest-run', 'Testing', 0.8);
       await mapSkillToCategory(store, 'vitest-run', 'Testing', 0.9);
-      const row = await store.db.selectFrom('skill_category_mapping').select(['confidence']).where('skill_name', '=', 'vitest-run').execute();
+      const row = await store.db
+        .selectFrom('skill_category_mapping')
+        .select(['confidence'])
+        .where('skill_name', '=', 'vitest-run')
+        .execute();
       expect(row).toEqual([{ confidence: 0.9 }]);
       await expect(mapSkillToCategory(store, 'x', 'Nope')).rejects.toThrow(NotFoundError);
       await expect(mapSkillToCategory(store, 'x', 'Testing', 2)).rejects.toThrow(ValidationError);

@@ -76,7 +76,11 @@ describe.each(storeFactories)('user pseudonyms and interactions [$name]', (facto
     try {
       expect(hasUserPseudonyms(store)).toBe(false);
       expect(() => userPseudonym(store, 'ann')).toThrow(/userPseudonymSecret/);
-      await recordInvocations(store, [item('1', 'ann', 'lint', true, 1), item('2', 'ann', 'lint', true, 2), item('3', 'cy', 'docs', false, 3)]);
+      await recordInvocations(store, [
+        item('1', 'ann', 'lint', true, 1),
+        item('2', 'ann', 'lint', true, 2),
+        item('3', 'cy', 'docs', false, 3),
+      ]);
       expect(await interactions(store)).toEqual([]);
 
       secured = await reopen({ userPseudonymSecret: SECRET });
@@ -91,15 +95,26 @@ describe.each(storeFactories)('user pseudonyms and interactions [$name]', (facto
       // Still a StoreOpenError with this message, now also saying why in `reason`.
       await expect(reopen({ userPseudonymSecret: 'another-secret-16-bytes' })).rejects.toThrow(StoreOpenError);
       await expect(reopen({ userPseudonymSecret: 'another-secret-16-bytes' })).rejects.toThrow(
-        new UserPseudonymSecretError('different-secret', "userPseudonymSecret does not match the secret this store's user pseudonyms were made with"),
+        new UserPseudonymSecretError(
+          'different-secret',
+          "userPseudonymSecret does not match the secret this store's user pseudonyms were made with",
+        ),
       );
       await expect(reopen({ userPseudonymSecret: 'short' })).rejects.toThrow('userPseudonymSecret: expected at least 16 bytes (got 5)');
 
       // The store opened before the secret was set can no longer record: its batch would miss the interactions.
-      const before = await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await store.db
+        .selectFrom('skill_invocation')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       await expect(recordInvocations(store, [item('9', 'ann', 'lint', true, 9)])).rejects.toThrow(StorageError);
-      await expect(recordInvocations(store, [item('9', 'ann', 'lint', true, 9)])).rejects.toThrow(/open it with the same userPseudonymSecret/);
-      const after = await store.db.selectFrom('skill_invocation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      await expect(recordInvocations(store, [item('9', 'ann', 'lint', true, 9)])).rejects.toThrow(
+        /open it with the same userPseudonymSecret/,
+      );
+      const after = await store.db
+        .selectFrom('skill_invocation')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
     } finally {
       await secured?.close();

@@ -36,7 +36,12 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
     try {
       const batch = (b: number) =>
         Array.from({ length: 200 }, (_, i) => ({
-          id: `b${b}-${i}`, skill_name: `skill-${i % 7}`, session_id: `s${(b * 7 + i) % 23}`, invoked_at: T0 + (b * 200 + i) * 30_000, completed: i % 3 !== 0, duration_seconds: i % 5,
+          id: `b${b}-${i}`,
+          skill_name: `skill-${i % 7}`,
+          session_id: `s${(b * 7 + i) % 23}`,
+          invoked_at: T0 + (b * 200 + i) * 30_000,
+          completed: i % 3 !== 0,
+          duration_seconds: i % 5,
         }));
       await recordInvocations(store, batch(0));
       let writing = true;
@@ -88,16 +93,29 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
         { skill_name: 'b', session_id: 's1', invoked_at: T0 + 5, completed: true, workflow_phase: 'test' },
       ]);
       expect(await verifyRollups(store)).toEqual([]);
-      await store.db.updateTable('skill_phase_totals').set({ bucket_3: 2, duration_sum: 3 }).where('skill_name', '=', 'a').where('workflow_phase', '=', 'build').execute();
+      await store.db
+        .updateTable('skill_phase_totals')
+        .set({ bucket_3: 2, duration_sum: 3 })
+        .where('skill_name', '=', 'a')
+        .where('workflow_phase', '=', 'build')
+        .execute();
       await store.db.deleteFrom('skill_phase_totals').where('skill_name', '=', 'b').execute();
-      const lost = (column: string, expected: number) => ({ table: 'skill_phase_totals', key: 'b\u0000test\u00001', column, stored: null, expected });
+      const lost = (column: string, expected: number) => ({
+        table: 'skill_phase_totals',
+        key: 'b\u0000test\u00001',
+        column,
+        stored: null,
+        expected,
+      });
       expect(await verifyRollups(store)).toEqual([
         { table: 'skill_phase_totals', key: 'a\u0000build\u00001', column: 'duration_sum', stored: 3, expected: 2 },
         { table: 'skill_phase_totals', key: 'a\u0000build\u00001', column: 'bucket_3', stored: 2, expected: 1 },
         lost('invocation_count', 1),
         lost('timed_count', 0),
         lost('duration_sum', 0),
-        ...['bucket_0', 'bucket_1', 'bucket_2', 'bucket_3', 'bucket_4', 'bucket_5', 'bucket_6', 'bucket_7', 'bucket_8'].map((column) => lost(column, 0)),
+        ...['bucket_0', 'bucket_1', 'bucket_2', 'bucket_3', 'bucket_4', 'bucket_5', 'bucket_6', 'bucket_7', 'bucket_8'].map((column) =>
+          lost(column, 0),
+        ),
       ]);
     } finally {
       await store.close();
@@ -114,12 +132,21 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
       await pruneInvocations(store, { before: T0 + DAY, now: T0 + 4 * DAY });
       // Both invocations still counted: 0.1 s in bucket 0 (≤ 0.1), 400 s above the last bound (+Inf).
       expect(await readSkillPhaseTotals(store.db)).toEqual([
-        { skill_name: 'a', workflow_phase: null, completed: true, count: 2, durationSum: 400.1, durationBuckets: [1, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+        {
+          skill_name: 'a',
+          workflow_phase: null,
+          completed: true,
+          count: 2,
+          durationSum: 400.1,
+          durationBuckets: [1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        },
       ]);
       expect(await verifyRollups(store)).toEqual([]);
       // Fewer than the one invocation that remains: reported.
       await store.db.updateTable('skill_phase_totals').set({ invocation_count: 0 }).execute();
-      expect(await verifyRollups(store)).toEqual([{ table: 'skill_phase_totals', key: 'a\u0000\u00001', column: 'invocation_count', stored: 0, expected: 1 }]);
+      expect(await verifyRollups(store)).toEqual([
+        { table: 'skill_phase_totals', key: 'a\u0000\u00001', column: 'invocation_count', stored: 0, expected: 1 },
+      ]);
     } finally {
       await store.close();
     }
@@ -137,7 +164,11 @@ describe.each(storeFactories)('verifyRollups [$name]', (factory) => {
         { skill_name: 'b', session_id: 's1', invoked_at: T0 + 5, completed: true },
       ]);
       expect(await verifyRollups(store)).toEqual([]);
-      await store.db.updateTable('skill_metrics_cache').set({ invocation_count_1h: 0, invocation_count_24h: 7 }).where('skill_name', '=', 'a').execute();
+      await store.db
+        .updateTable('skill_metrics_cache')
+        .set({ invocation_count_1h: 0, invocation_count_24h: 7 })
+        .where('skill_name', '=', 'a')
+        .execute();
       await store.db.deleteFrom('skill_metrics_cache').where('skill_name', '=', 'b').execute();
       expect(await verifyRollups(store)).toEqual([
         { table: 'skill_metrics_cache', key: 'a', column: 'invocation_count_1h', stored: 0, expected: 1 },
@@ -173,7 +204,13 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0010_ci_integrations',
         '0011_skill_phase_totals',
       ]);
-      expect(await rollbackStore(store, 5)).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 5)).toEqual([
+        '0011_skill_phase_totals',
+        '0010_ci_integrations',
+        '0009_integrations',
+        '0008_lean_ingest',
+        '0007_collab',
+      ]);
       const status = await storeMigrationStatus(store);
       expect(status.map((m) => [m.name, m.appliedAt !== null])).toEqual([
         ['0001_initial', true],
@@ -188,7 +225,13 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0010_ci_integrations', false],
         ['0011_skill_phase_totals', false],
       ]);
-      expect(await migrateStore(store)).toEqual(['0007_collab', '0008_lean_ingest', '0009_integrations', '0010_ci_integrations', '0011_skill_phase_totals']);
+      expect(await migrateStore(store)).toEqual([
+        '0007_collab',
+        '0008_lean_ingest',
+        '0009_integrations',
+        '0010_ci_integrations',
+        '0011_skill_phase_totals',
+      ]);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
       await store.close();
@@ -199,9 +242,17 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     const { store } = await factory.create();
     try {
       // Durations on and around the bounds: 0 and 0.1 in bucket 0, 0.5 in 1, 300 in 8, 300.5 above; one without.
-      await recordInvocations(store, [0, 0.1, 0.5, 300, 300.5, null].map((duration_seconds, i) => ({
-        skill_name: i % 2 ? 'a' : 'b', session_id: 's1', invoked_at: T0 + i, completed: i !== 4, duration_seconds, workflow_phase: i < 3 ? 'plan' : null,
-      })));
+      await recordInvocations(
+        store,
+        [0, 0.1, 0.5, 300, 300.5, null].map((duration_seconds, i) => ({
+          skill_name: i % 2 ? 'a' : 'b',
+          session_id: 's1',
+          invoked_at: T0 + i,
+          completed: i !== 4,
+          duration_seconds,
+          workflow_phase: i < 3 ? 'plan' : null,
+        })),
+      );
       const recorded = await readSkillPhaseTotals(store.db);
       const order = (rows: typeof recorded) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       expect(await rollbackStore(store, 1)).toEqual(['0011_skill_phase_totals']);
@@ -216,12 +267,25 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
   it('five steps down and up again: the hourly rollups come back, rebuilt from the invocations', async () => {
     const { store, reopen } = await factory.create();
     const items = Array.from({ length: 40 }, (_, i) => ({
-      skill_name: i % 2 ? 'a' : 'b', session_id: `s${i % 3}`, invoked_at: T0 + i * 600_000, completed: i % 3 !== 0, duration_seconds: 1 + i,
+      skill_name: i % 2 ? 'a' : 'b',
+      session_id: `s${i % 3}`,
+      invoked_at: T0 + i * 600_000,
+      completed: i % 3 !== 0,
+      duration_seconds: 1 + i,
     }));
     await recordInvocations(store, items);
     const before = await topSkills(store, { since: T0, until: T0 + 7 * HOUR });
     try {
-      expect(await rollbackStore(store, 8)).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab', '0006_predictor', '0005_abtest', '0004_analytics']);
+      expect(await rollbackStore(store, 8)).toEqual([
+        '0011_skill_phase_totals',
+        '0010_ci_integrations',
+        '0009_integrations',
+        '0008_lean_ingest',
+        '0007_collab',
+        '0006_predictor',
+        '0005_abtest',
+        '0004_analytics',
+      ]);
     } finally {
       await store.close();
     }
@@ -241,11 +305,22 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     try {
       await store.db.insertInto('skill_user_opt_outs').values({ user_id: 'pseudonym', forgotten_at: T0 }).execute();
       expect(await storeRollbackLosses(store, 5)).toEqual([
-        { migration: '0007_collab', what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))', rows: 1, kind: 'data' },
+        {
+          migration: '0007_collab',
+          what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))',
+          rows: 1,
+          kind: 'data',
+        },
       ]);
       await expect(rollbackStore(store, 5)).rejects.toThrow(DataLossError);
       expect((await storeMigrationStatus(store)).every((m) => m.appliedAt !== null)).toBe(true);
-      expect(await rollbackStore(store, 5, { allowDataLoss: ['0007_collab'] })).toEqual(['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations', '0008_lean_ingest', '0007_collab']);
+      expect(await rollbackStore(store, 5, { allowDataLoss: ['0007_collab'] })).toEqual([
+        '0011_skill_phase_totals',
+        '0010_ci_integrations',
+        '0009_integrations',
+        '0008_lean_ingest',
+        '0007_collab',
+      ]);
     } finally {
       await store.close();
     }

@@ -19,7 +19,11 @@ describe.each(storeFactories)('writeTransaction [$name]', (factory) => {
         writeTransaction(on, async (trx) => {
           const row = await trx.selectFrom('store_settings').select('value').where('key', '=', 'counter').executeTakeFirstOrThrow();
           await pause();
-          await trx.updateTable('store_settings').set({ value: String(Number(row.value) + 1) }).where('key', '=', 'counter').execute();
+          await trx
+            .updateTable('store_settings')
+            .set({ value: String(Number(row.value) + 1) })
+            .where('key', '=', 'counter')
+            .execute();
           return Number(row.value) + 1;
         });
       const results = await Promise.all([increment(store), increment(other), increment(store)]);

@@ -1,25 +1,11 @@
 import type { SkillCategory } from './types.js';
 
 /** Parts of the code base that queries talk about. */
-const SUBJECTS: readonly string[] = [
-  'auth',
-  'billing',
-  'api',
-  'payments',
-  'user profile',
-  'search',
-  'notifications',
-  'data pipeline',
-];
+const SUBJECTS: readonly string[] = ['auth', 'billing', 'api', 'payments', 'user profile', 'search', 'notifications', 'data pipeline'];
 
 /** Query templates per category; `%` is replaced by a subject. */
 const QUERY_TEMPLATES: Readonly<Record<SkillCategory, readonly string[]>> = {
-  testing: [
-    'run the failing tests in % module',
-    'run tests for %',
-    'check whether the % tests pass now',
-    'rerun the flaky % test',
-  ],
+  testing: ['run the failing tests in % module', 'run tests for %', 'check whether the % tests pass now', 'rerun the flaky % test'],
   linting: ['lint the % code', 'fix lint warnings in %', 'check style of the % changes'],
   formatting: ['format the % files', 'reformat the changed % code', 'sort imports in %'],
   typing: ['type check the % package', 'fix type errors in %', 'check types after the % refactor'],

@@ -77,12 +77,7 @@ export const CATEGORY_TRAITS: Readonly<Record<SkillCategory, CategoryTraits>> = 
     medianSeconds: [20, 240],
     usualPhase: 'verification',
     canRollBack: false,
-    errorTypes: [
-      'ContextLengthExceeded',
-      'RateLimitError: 429 Too Many Requests',
-      'TimeoutError',
-      'DiffTooLarge: 5000+ lines',
-    ],
+    errorTypes: ['ContextLengthExceeded', 'RateLimitError: 429 Too Many Requests', 'TimeoutError', 'DiffTooLarge: 5000+ lines'],
   },
   build: {
     medianSeconds: [30, 400],
@@ -105,7 +100,7 @@ export const CATEGORY_TRAITS: Readonly<Record<SkillCategory, CategoryTraits>> = 
       'CrashLoopBackOff',
       'TimeoutError',
       'ForbiddenError: serviceaccounts "deployer"',
-      "ValidationError: spec.template.spec.containers[0].image",
+      'ValidationError: spec.template.spec.containers[0].image',
     ],
   },
   infrastructure: {

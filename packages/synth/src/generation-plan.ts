@@ -181,9 +181,7 @@ function alternativeLists(s: number, model: Model, u: number): string[][] | null
   const { catalog } = model;
   const own = catalog[s];
   const sameCategory = catalog.filter((entry, i) => i !== s && entry.category === own?.category).slice(0, 6);
-  const pool = (sameCategory.length > 0 ? sameCategory : catalog.filter((_, i) => i !== s).slice(0, 4)).map(
-    (entry) => entry.name,
-  );
+  const pool = (sameCategory.length > 0 ? sameCategory : catalog.filter((_, i) => i !== s).slice(0, 4)).map((entry) => entry.name);
   if (pool.length === 0) return null;
   const offset = Math.floor(u * pool.length);
   const at = (k: number): string => pool[(offset + k) % pool.length] as string;

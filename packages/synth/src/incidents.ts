@@ -37,9 +37,7 @@ export function placeIncidents(
     .map((skill) => skill.name);
   const headEnd = Math.max(1, Math.ceil(ranked.length * 0.1));
   const middleEnd = Math.max(headEnd, Math.ceil(ranked.length * 0.5));
-  const tiers = [ranked.slice(0, headEnd), ranked.slice(headEnd, middleEnd), ranked.slice(middleEnd)].filter(
-    (tier) => tier.length > 0,
-  );
+  const tiers = [ranked.slice(0, headEnd), ranked.slice(headEnd, middleEnd), ranked.slice(middleEnd)].filter((tier) => tier.length > 0);
 
   const cycle = leastCommonMultiple(kinds.length, tiers.length);
   const incidents: Incident[] = [];

@@ -81,14 +81,23 @@ export function resolveOptions(options: WorkloadOptions): ResolvedOptions {
     options.incidents === undefined
       ? Math.max(1, Math.round((days * skills) / 100))
       : resolveIncidentOption(options.incidents, skills, successModel);
-  return { invocations, users, skills, days, seed: options.seed, start, incidents, successModel, contextEffect, favouriteShare, workflowShare, batchSize };
+  return {
+    invocations,
+    users,
+    skills,
+    days,
+    seed: options.seed,
+    start,
+    incidents,
+    successModel,
+    contextEffect,
+    favouriteShare,
+    workflowShare,
+    batchSize,
+  };
 }
 
-function resolveIncidentOption(
-  value: number | readonly IncidentSpec[],
-  skills: number,
-  successModel: SuccessModel,
-): number | Incident[] {
+function resolveIncidentOption(value: number | readonly IncidentSpec[], skills: number, successModel: SuccessModel): number | Incident[] {
   if (typeof value === 'number') return integerAtLeast('incidents', value, 0);
   if (!Array.isArray(value)) {
     throw new RangeError(`options.incidents must be a count or an array of incident specs (got ${describe(value)})`);

@@ -28,12 +28,7 @@ export interface Population {
  * order; each group picks favourite skills, leaning to popular ones (weighted sampling without
  * replacement by √(Zipf weight)), and gets a skill level per skill.
  */
-export function drawPopulation(
-  userCount: number,
-  skillNames: readonly string[],
-  zipf: Float64Array,
-  random: Random,
-): Population {
+export function drawPopulation(userCount: number, skillNames: readonly string[], zipf: Float64Array, random: Random): Population {
   const groups = groupCount(userCount);
   const width = Math.max(3, String(userCount).length);
   const assignment = random.shuffle(Array.from({ length: userCount }, (_, i) => i % groups));

@@ -100,8 +100,7 @@ export function createSessionGenerator(
     let duration: number | null = null;
     let elapsed = plan.medianSeconds[skill] as number;
     if (random.next() >= UNKNOWN_DURATION_SHARE) {
-      const seconds =
-        Math.exp((plan.logMedian[skill] as number) + (plan.durationSigma[skill] as number) * random.normal()) * slowdown;
+      const seconds = Math.exp((plan.logMedian[skill] as number) + (plan.durationSigma[skill] as number) * random.normal()) * slowdown;
       duration = Math.round(seconds * 1000) / 1000;
       elapsed = seconds;
     }

@@ -76,8 +76,7 @@ export function expectedShares(
     const single = 1 - workflowShare;
     const favouriteTotal = sum(group.favouriteWeights);
     group.favourites.forEach((skill, f) => {
-      perUnit[skill] =
-        (perUnit[skill] as number) + (single * favouriteShare * (group.favouriteWeights[f] as number)) / favouriteTotal;
+      perUnit[skill] = (perUnit[skill] as number) + (single * favouriteShare * (group.favouriteWeights[f] as number)) / favouriteTotal;
     });
     for (let skill = 0; skill < zipf.length; skill++) {
       const uses = (perUnit[skill] as number) + single * (1 - favouriteShare) * (zipf[skill] as number);

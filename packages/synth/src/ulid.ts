@@ -26,11 +26,32 @@ export function createUlidEncoder(tag: number): (time: number, counter: number) 
     const ch = Math.floor(counter / TWO_POW_25);
     const cl = counter - ch * TWO_POW_25;
     return String.fromCharCode(
-      code(th >>> 20), code(th >>> 15), code(th >>> 10), code(th >>> 5), code(th),
-      code(tl >>> 20), code(tl >>> 15), code(tl >>> 10), code(tl >>> 5), code(tl),
-      t0, t1, t2, t3, t4, t5,
-      code(ch >>> 20), code(ch >>> 15), code(ch >>> 10), code(ch >>> 5), code(ch),
-      code(cl >>> 20), code(cl >>> 15), code(cl >>> 10), code(cl >>> 5), code(cl),
+      code(th >>> 20),
+      code(th >>> 15),
+      code(th >>> 10),
+      code(th >>> 5),
+      code(th),
+      code(tl >>> 20),
+      code(tl >>> 15),
+      code(tl >>> 10),
+      code(tl >>> 5),
+      code(tl),
+      t0,
+      t1,
+      t2,
+      t3,
+      t4,
+      t5,
+      code(ch >>> 20),
+      code(ch >>> 15),
+      code(ch >>> 10),
+      code(ch >>> 5),
+      code(ch),
+      code(cl >>> 20),
+      code(cl >>> 15),
+      code(cl >>> 10),
+      code(cl >>> 5),
+      code(cl),
     );
   };
 }

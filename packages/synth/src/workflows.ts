@@ -12,34 +12,179 @@ type Step = readonly [skill: string, phase: WorkflowPhase];
 
 /** Sequences seen in real agent sessions. Steps whose skill a workload lacks are dropped. */
 const TEMPLATES: readonly (readonly [name: string, steps: readonly Step[]])[] = [
-  ['python-quality', [['ruff-check', 'setup'], ['black-format', 'execution'], ['mypy-check', 'verification']]],
-  ['test-coverage', [['pytest-run', 'execution'], ['coverage-report', 'verification']]],
+  [
+    'python-quality',
+    [
+      ['ruff-check', 'setup'],
+      ['black-format', 'execution'],
+      ['mypy-check', 'verification'],
+    ],
+  ],
+  [
+    'test-coverage',
+    [
+      ['pytest-run', 'execution'],
+      ['coverage-report', 'verification'],
+    ],
+  ],
   [
     'git-ship',
-    [['git-status', 'setup'], ['git-diff', 'execution'], ['git-commit', 'execution'], ['git-push', 'cleanup']],
+    [
+      ['git-status', 'setup'],
+      ['git-diff', 'execution'],
+      ['git-commit', 'execution'],
+      ['git-push', 'cleanup'],
+    ],
   ],
-  ['container-release', [['docker-build', 'setup'], ['k8s-deploy', 'execution'], ['helm-upgrade', 'verification']]],
-  ['review-and-push', [['git-diff', 'setup'], ['code-review', 'verification'], ['pr-summary', 'cleanup']]],
-  ['docs-build', [['docstring-check', 'setup'], ['sphinx-build', 'execution'], ['markdown-lint', 'verification']]],
-  ['python-lint-full', [['isort', 'setup'], ['pylint', 'execution'], ['bandit-security', 'verification']]],
+  [
+    'container-release',
+    [
+      ['docker-build', 'setup'],
+      ['k8s-deploy', 'execution'],
+      ['helm-upgrade', 'verification'],
+    ],
+  ],
+  [
+    'review-and-push',
+    [
+      ['git-diff', 'setup'],
+      ['code-review', 'verification'],
+      ['pr-summary', 'cleanup'],
+    ],
+  ],
+  [
+    'docs-build',
+    [
+      ['docstring-check', 'setup'],
+      ['sphinx-build', 'execution'],
+      ['markdown-lint', 'verification'],
+    ],
+  ],
+  [
+    'python-lint-full',
+    [
+      ['isort', 'setup'],
+      ['pylint', 'execution'],
+      ['bandit-security', 'verification'],
+    ],
+  ],
   [
     'js-quality',
-    [['npm-install', 'setup'], ['eslint-check', 'execution'], ['tsc-check', 'verification'], ['jest-run', 'verification']],
+    [
+      ['npm-install', 'setup'],
+      ['eslint-check', 'execution'],
+      ['tsc-check', 'verification'],
+      ['jest-run', 'verification'],
+    ],
   ],
-  ['refactor-loop', [['refactoring-agent', 'execution'], ['pytest-run', 'verification'], ['git-commit', 'cleanup']]],
-  ['test-authoring', [['test-creation-agent', 'execution'], ['pytest-run', 'verification'], ['coverage-report', 'verification']]],
-  ['js-format-test', [['prettier-format', 'setup'], ['eslint-check', 'execution'], ['vitest-run', 'verification']]],
-  ['sync-branch', [['git-pull', 'setup'], ['git-rebase', 'execution'], ['git-push', 'cleanup']]],
-  ['python-types', [['uv-sync', 'setup'], ['pyright-check', 'verification']]],
-  ['infra-change', [['terraform-plan', 'setup'], ['terraform-apply', 'execution'], ['ansible-playbook', 'cleanup']]],
-  ['python-setup-test', [['pip-install', 'setup'], ['pytest-run', 'execution']]],
-  ['security-sweep', [['dependency-audit', 'verification'], ['secret-scan', 'verification'], ['semgrep-scan', 'verification']]],
-  ['debug-fix', [['debugging-agent', 'execution'], ['pytest-run', 'verification'], ['git-diff', 'cleanup']]],
-  ['docs-agent', [['documentation-agent', 'execution'], ['docstring-check', 'verification'], ['mkdocs-build', 'cleanup']]],
-  ['rust-check', [['cargo-build', 'setup'], ['clippy-check', 'execution'], ['cargo-test', 'verification']]],
-  ['go-check', [['gofmt', 'setup'], ['go-test', 'verification']]],
-  ['pre-commit', [['pre-commit-run', 'verification'], ['git-commit', 'cleanup']]],
-  ['release', [['changelog-update', 'setup'], ['release-tag', 'execution'], ['git-push', 'cleanup']]],
+  [
+    'refactor-loop',
+    [
+      ['refactoring-agent', 'execution'],
+      ['pytest-run', 'verification'],
+      ['git-commit', 'cleanup'],
+    ],
+  ],
+  [
+    'test-authoring',
+    [
+      ['test-creation-agent', 'execution'],
+      ['pytest-run', 'verification'],
+      ['coverage-report', 'verification'],
+    ],
+  ],
+  [
+    'js-format-test',
+    [
+      ['prettier-format', 'setup'],
+      ['eslint-check', 'execution'],
+      ['vitest-run', 'verification'],
+    ],
+  ],
+  [
+    'sync-branch',
+    [
+      ['git-pull', 'setup'],
+      ['git-rebase', 'execution'],
+      ['git-push', 'cleanup'],
+    ],
+  ],
+  [
+    'python-types',
+    [
+      ['uv-sync', 'setup'],
+      ['pyright-check', 'verification'],
+    ],
+  ],
+  [
+    'infra-change',
+    [
+      ['terraform-plan', 'setup'],
+      ['terraform-apply', 'execution'],
+      ['ansible-playbook', 'cleanup'],
+    ],
+  ],
+  [
+    'python-setup-test',
+    [
+      ['pip-install', 'setup'],
+      ['pytest-run', 'execution'],
+    ],
+  ],
+  [
+    'security-sweep',
+    [
+      ['dependency-audit', 'verification'],
+      ['secret-scan', 'verification'],
+      ['semgrep-scan', 'verification'],
+    ],
+  ],
+  [
+    'debug-fix',
+    [
+      ['debugging-agent', 'execution'],
+      ['pytest-run', 'verification'],
+      ['git-diff', 'cleanup'],
+    ],
+  ],
+  [
+    'docs-agent',
+    [
+      ['documentation-agent', 'execution'],
+      ['docstring-check', 'verification'],
+      ['mkdocs-build', 'cleanup'],
+    ],
+  ],
+  [
+    'rust-check',
+    [
+      ['cargo-build', 'setup'],
+      ['clippy-check', 'execution'],
+      ['cargo-test', 'verification'],
+    ],
+  ],
+  [
+    'go-check',
+    [
+      ['gofmt', 'setup'],
+      ['go-test', 'verification'],
+    ],
+  ],
+  [
+    'pre-commit',
+    [
+      ['pre-commit-run', 'verification'],
+      ['git-commit', 'cleanup'],
+    ],
+  ],
+  [
+    'release',
+    [
+      ['changelog-update', 'setup'],
+      ['release-tag', 'execution'],
+      ['git-push', 'cleanup'],
+    ],
+  ],
 ];
 
 /** Phases of a generated workflow of 2, 3 or 4 steps. */

@@ -81,7 +81,10 @@ describe('contextEffect option', () => {
       for (const phase of [null, 'setup', 'execution', 'verification']) {
         expect(Math.abs(ofTop(invocations, (i) => i.workflow_phase === phase) - rate)).toBeLessThan(0.02);
       }
-      for (const hours of [[0, 1, 2, 3, 4, 5], [12, 13, 14, 15, 16, 17]]) {
+      for (const hours of [
+        [0, 1, 2, 3, 4, 5],
+        [12, 13, 14, 15, 16, 17],
+      ]) {
         expect(Math.abs(ofTop(invocations, (i) => hours.includes(utcHour(i.invoked_at))) - rate)).toBeLessThan(0.02);
       }
       expect(groupSpread(runs[0] as (typeof runs)[number])).toBeLessThan(0.04);

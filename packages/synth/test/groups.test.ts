@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateWorkload } from '../src/index.js';
 import { generateAll, jaccard } from './fixtures.js';
 
-const groupCount = (users: number): number =>
-  generateWorkload({ invocations: 0, users, skills: 10, days: 1, seed: 1 }).truth.groups.length;
+const groupCount = (users: number): number => generateWorkload({ invocations: 0, users, skills: 10, days: 1, seed: 1 }).truth.groups.length;
 
 describe('user groups', () => {
   it('number about users / 50, at least 2 and at most 50', () => {

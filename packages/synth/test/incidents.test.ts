@@ -23,9 +23,7 @@ describe('default incidents', () => {
 
   it('last 2–12 whole hours inside the window, rotate kinds and meet head, middle and tail skills with each kind', () => {
     const { truth } = generateWorkload({ ...base, invocations: 0, skills: 200, days: 30, incidents: 30 });
-    const rank = new Map(
-      [...truth.skills].sort((a, b) => b.popularity - a.popularity).map((skill, i) => [skill.name, i]),
-    );
+    const rank = new Map([...truth.skills].sort((a, b) => b.popularity - a.popularity).map((skill, i) => [skill.name, i]));
     for (const incident of truth.incidents) {
       const hours = (incident.end - incident.start) / HOUR;
       expect(Number.isInteger(hours) && hours >= 2 && hours <= 12).toBe(true);
@@ -60,7 +58,13 @@ describe('default incidents', () => {
 describe('injected incidents', () => {
   const drop = { skill: 'pytest-run', kind: 'success_drop' as const, start: start + 50 * HOUR, end: start + 62 * HOUR, magnitude: 0.3 };
   const spike = { skill: 'git-diff', kind: 'volume_spike' as const, start: start + 100 * HOUR, end: start + 110 * HOUR, magnitude: 6 };
-  const slow = { skill: 'ruff-check', kind: 'latency_regression' as const, start: start + 150 * HOUR, end: start + 160 * HOUR, magnitude: 4 };
+  const slow = {
+    skill: 'ruff-check',
+    kind: 'latency_regression' as const,
+    start: start + 150 * HOUR,
+    end: start + 160 * HOUR,
+    magnitude: 4,
+  };
   const { truth, invocations } = generateAll({ ...base, incidents: [drop, spike, slow] });
 
   it('are listed in the truth exactly as given', () => {
@@ -93,7 +97,9 @@ describe('injected incidents', () => {
 
   it('multiply durations of the skill during a latency regression', () => {
     const durations = (keep: (i: SyntheticInvocation) => boolean): number[] =>
-      invocations.filter((i) => i.skill_name === slow.skill && i.duration_seconds !== null && keep(i)).map((i) => i.duration_seconds as number);
+      invocations
+        .filter((i) => i.skill_name === slow.skill && i.duration_seconds !== null && keep(i))
+        .map((i) => i.duration_seconds as number);
     const ratio = median(durations(inside(slow))) / median(durations((i) => !inside(slow)(i)));
     expect(ratio).toBeGreaterThan(3.2);
     expect(ratio).toBeLessThan(4.8);

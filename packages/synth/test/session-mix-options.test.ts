@@ -32,7 +32,7 @@ describe('favouriteShare and workflowShare options', () => {
     expect(generateAll({ ...small, favouriteShare: 0.75, workflowShare: 0.45 })).toEqual(generateAll(small));
   });
 
-  it('make groups\' habits stand out when raised (favourites) and lowered (workflows)', () => {
+  it("make groups' habits stand out when raised (favourites) and lowered (workflows)", () => {
     const usual = favouriteShareOfSets(base);
     const grouped = favouriteShareOfSets({ ...base, favouriteShare: 0.95, workflowShare: 0.1 });
     expect(grouped).toBeGreaterThan(usual + 0.1);
@@ -44,6 +44,8 @@ describe('favouriteShare and workflowShare options', () => {
     ['workflowShare', Number.NaN, 'NaN'],
     ['workflowShare', '0.2', '"0.2"'],
   ])('rejects %s = %o with a RangeError', (name, value, shown) => {
-    expect(() => generateWorkload({ ...base, [name]: value })).toThrow(new RangeError(`options.${name} must be a number from 0 to 1 (got ${shown})`));
+    expect(() => generateWorkload({ ...base, [name]: value })).toThrow(
+      new RangeError(`options.${name} must be a number from 0 to 1 (got ${shown})`),
+    );
   });
 });

@@ -123,7 +123,12 @@ describe('random success model', () => {
   });
 
   it('has the same success rate at every hour band and for every top skill, within 0.02', () => {
-    for (const hours of [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11], [12, 13, 14, 15, 16, 17], [18, 19, 20, 21, 22, 23]]) {
+    for (const hours of [
+      [0, 1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10, 11],
+      [12, 13, 14, 15, 16, 17],
+      [18, 19, 20, 21, 22, 23],
+    ]) {
       const rate = successRate(invocations.filter((i) => hours.includes(utcHour(i.invoked_at))));
       expect(Math.abs(rate - 0.75)).toBeLessThan(0.02);
     }

@@ -11,8 +11,7 @@ for (const invocation of invocations) {
   perHour[h] = (perHour[h] ?? 0) + 1;
 }
 const isWeekday = (h: number): boolean => Math.floor(h / 24) % 7 < 5;
-const weekdayHours = (hourOfDay: number): number[] =>
-  perHour.filter((_, h) => isWeekday(h) && h % 24 === hourOfDay);
+const weekdayHours = (hourOfDay: number): number[] => perHour.filter((_, h) => isWeekday(h) && h % 24 === hourOfDay);
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('traffic seasonality', () => {

@@ -130,11 +130,7 @@ describe('generateWorkload', () => {
       check(ULID.test(invocation.session_id), 'session', invocation);
       check(users.has(invocation.user_id), 'user', invocation);
       check([null, 'quick', 'comprehensive', 'ci'].includes(invocation.workflow_path), 'path', invocation);
-      check(
-        [null, 'setup', 'execution', 'verification', 'cleanup', 'rollback'].includes(invocation.workflow_phase),
-        'phase',
-        invocation,
-      );
+      check([null, 'setup', 'execution', 'verification', 'cleanup', 'rollback'].includes(invocation.workflow_phase), 'phase', invocation);
       check(invocation.workflow_step_id === null || steps.has(invocation.workflow_step_id), 'step', invocation);
       check(typeof invocation.completed === 'boolean', 'completed', invocation);
       check(

@@ -35,7 +35,18 @@ function hourly(workload) {
   }
   const out = new Map();
   for (const [skill, hours] of series) {
-    out.set(skill, [...hours.values()].sort((a, b) => a.ts - b.ts).map((p) => ({ ts: p.ts, count: p.count, completed: p.completed, avgDuration: p.timed > 0 ? p.sum / p.timed : null, durationCount: p.timed })));
+    out.set(
+      skill,
+      [...hours.values()]
+        .sort((a, b) => a.ts - b.ts)
+        .map((p) => ({
+          ts: p.ts,
+          count: p.count,
+          completed: p.completed,
+          avgDuration: p.timed > 0 ? p.sum / p.timed : null,
+          durationCount: p.timed,
+        })),
+    );
   }
   return out;
 }
@@ -49,9 +60,14 @@ for (const seed of seedList.split(',').map(Number)) {
     const metric = METRIC_OF[i.kind];
     const points = series.get(i.skill);
     const episodes = replayAnomalies(points, { ...OPTIONS, skill: i.skill, since, until: truth.end });
-    const found = episodes.some((a) => a.metric === metric && Math.sign(a.score) === DIRECTION_OF[i.kind] && a.bucket >= i.start - HOUR && a.bucket <= i.end + 3 * HOUR);
+    const found = episodes.some(
+      (a) =>
+        a.metric === metric && Math.sign(a.score) === DIRECTION_OF[i.kind] && a.bucket >= i.start - HOUR && a.bucket <= i.end + 3 * HOUR,
+    );
     const rate = truth.skills.find((s) => s.name === i.skill);
-    console.log(`\n${found ? 'found' : 'MISSED'} seed ${seed} ${i.kind} ${i.skill} ×${i.magnitude} day ${Math.floor((i.start - truth.start) / DAY)} ${new Date(i.start).toISOString().slice(0, 13)}h for ${(i.end - i.start) / HOUR} h (skill ${JSON.stringify(rate)})`);
+    console.log(
+      `\n${found ? 'found' : 'MISSED'} seed ${seed} ${i.kind} ${i.skill} ×${i.magnitude} day ${Math.floor((i.start - truth.start) / DAY)} ${new Date(i.start).toISOString().slice(0, 13)}h for ${(i.end - i.start) / HOUR} h (skill ${JSON.stringify(rate)})`,
+    );
     if (found) continue;
     const range = { since: i.start - HOUR, until: i.end + 4 * HOUR };
     const variants = [
@@ -59,7 +75,10 @@ for (const seed of seedList.split(',').map(Number)) {
       ['3h', { windowHours: 3, longWindowHours: 1 }],
       ['8h', { windowHours: 8, longWindowHours: 1 }],
     ];
-    const byVariant = variants.map(([name, o]) => [name, new Map(explainAnomalies(points, { ...OPTIONS, ...o, skill: i.skill, metrics: [metric], ...range }).map((e) => [e.bucket, e]))]);
+    const byVariant = variants.map(([name, o]) => [
+      name,
+      new Map(explainAnomalies(points, { ...OPTIONS, ...o, skill: i.skill, metrics: [metric], ...range }).map((e) => [e.bucket, e])),
+    ]);
     for (let ts = range.since; ts < range.until; ts += HOUR) {
       const p = points.find((x) => x.ts === ts);
       const inside = ts >= i.start && ts < i.end ? '*' : ' ';
@@ -67,7 +86,8 @@ for (const seed of seedList.split(',').map(Number)) {
       console.log(`  ${inside}${new Date(ts).toISOString().slice(5, 13)}h ${data}`);
       for (const [name, m] of byVariant) {
         const e = m.get(ts);
-        if (e !== undefined) console.log(`      ${name.padEnd(4)} ${e.status} ${e.score === null ? '' : e.score.toFixed(2)} ${e.code ?? ''} ${e.reason}`);
+        if (e !== undefined)
+          console.log(`      ${name.padEnd(4)} ${e.status} ${e.score === null ? '' : e.score.toFixed(2)} ${e.code ?? ''} ${e.reason}`);
       }
     }
   }

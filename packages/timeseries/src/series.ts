@@ -75,17 +75,22 @@ export function checkSeries(series: readonly SeriesPoint[], field = 'series'): S
       issues.push({ index: i, field: `${field}[${i}]`, message: 'expected an object { ts, count, completed, avgDuration }' });
       return;
     }
-    if (!Number.isSafeInteger(point.ts) || point.ts % HOUR_MS !== 0) issue(i, 'ts', `expected the start of an hour in epoch ms (got ${String(point.ts)})`);
+    if (!Number.isSafeInteger(point.ts) || point.ts % HOUR_MS !== 0)
+      issue(i, 'ts', `expected the start of an hour in epoch ms (got ${String(point.ts)})`);
     if (!isCount(point.count)) issue(i, 'count', `expected a finite number ≥ 0 (got ${String(point.count)})`);
     if (!isCount(point.completed)) issue(i, 'completed', `expected a finite number ≥ 0 (got ${String(point.completed)})`);
-    else if (isCount(point.count) && point.completed > point.count) issue(i, 'completed', `must not exceed count (${point.completed} > ${point.count})`);
+    else if (isCount(point.count) && point.completed > point.count)
+      issue(i, 'completed', `must not exceed count (${point.completed} > ${point.count})`);
     if (point.avgDuration !== null && point.avgDuration !== undefined && !isCount(point.avgDuration)) {
       issue(i, 'avgDuration', `expected null or a finite number ≥ 0 (got ${String(point.avgDuration)})`);
     }
     if (point.logDurationSquares !== null && point.logDurationSquares !== undefined && !isCount(point.logDurationSquares)) {
       issue(i, 'logDurationSquares', `expected null or a finite number ≥ 0 (got ${String(point.logDurationSquares)})`);
     }
-    if (point.durationCount !== undefined && (!isCount(point.durationCount) || (isCount(point.completed) && point.durationCount > point.completed))) {
+    if (
+      point.durationCount !== undefined &&
+      (!isCount(point.durationCount) || (isCount(point.completed) && point.durationCount > point.completed))
+    ) {
       issue(i, 'durationCount', `expected a number from 0 to completed (got ${String(point.durationCount)})`);
     }
   });
@@ -97,7 +102,9 @@ export function checkSeries(series: readonly SeriesPoint[], field = 'series'): S
   const points = sorted ? [...series] : [...series].sort((a, b) => a.ts - b.ts);
   for (let i = 1; i < points.length; i++) {
     if ((points[i] as SeriesPoint).ts === (points[i - 1] as SeriesPoint).ts) {
-      throw new ValidationError([{ index: i, field: `${field}`, message: `two points for the hour ${new Date((points[i] as SeriesPoint).ts).toISOString()}` }]);
+      throw new ValidationError([
+        { index: i, field: `${field}`, message: `two points for the hour ${new Date((points[i] as SeriesPoint).ts).toISOString()}` },
+      ]);
     }
   }
   return points;

@@ -21,7 +21,15 @@ describe('detectAnomalies', () => {
     const anomalies = detectAnomalies(series, { skill: 'pytest-run', until: PEAK + HOUR });
     expect(anomalies).toHaveLength(1);
     const [drop] = anomalies;
-    expect(drop).toMatchObject({ skill: 'pytest-run', type: 'drop', metric: 'completion_rate', bucket: PEAK, hours: 1, observed: 0.8, method: 'robust' });
+    expect(drop).toMatchObject({
+      skill: 'pytest-run',
+      type: 'drop',
+      metric: 'completion_rate',
+      bucket: PEAK,
+      hours: 1,
+      observed: 0.8,
+      method: 'robust',
+    });
     expect(drop!.baseline).toBeGreaterThan(0.97);
     expect(drop!.score).toBeLessThan(-8);
     expect(drop!.reason).toMatch(/^completion rate 80% \(160 of 200\) in the hour from 14:00 UTC; usually 98% at this hour on weekdays/);
@@ -35,7 +43,9 @@ describe('detectAnomalies', () => {
     expect(detectAnomalies(failing, { until: PEAK + HOUR })).toEqual([]);
     const original = detectAnomalies(failing, { until: PEAK + HOUR, method: 'zscore', metrics: ['completion_rate'] });
     expect(original.map((a) => [a.type, a.metric])).toEqual([['drop', 'completion_rate']]);
-    expect(original[0]!.reason).toMatch(/^completion rate 50% \(1 of 2\) in the hour from 14:00 UTC; against 9\d% over the previous 23 hours; z = -\d\.\d, threshold 2$/);
+    expect(original[0]!.reason).toMatch(
+      /^completion rate 50% \(1 of 2\) in the hour from 14:00 UTC; against 9\d% over the previous 23 hours; z = -\d\.\d, threshold 2$/,
+    );
   });
 
   it('raises nothing in an ordinary week, where the z-score method raises an alarm every few hours', () => {
@@ -56,14 +66,18 @@ describe('detectAnomalies', () => {
     expect(spike).toMatchObject({ type: 'spike', metric: 'invocation_count', observed: 1000 });
     expect(spike!.baseline).toBeGreaterThan(170);
     expect(spike!.baseline).toBeLessThan(230);
-    expect(spike!.reason).toMatch(/^1,000 invocations in the hour from 14:00 UTC, \d\.\d× the usual; usually \d+ an hour at this hour on weekdays/);
+    expect(spike!.reason).toMatch(
+      /^1,000 invocations in the hour from 14:00 UTC, \d\.\d× the usual; usually \d+ an hour at this hour on weekdays/,
+    );
   });
 
   it('flags a tripled average duration as a spike in duration', () => {
     const series = withHour(busySkill(), { ts: PEAK, count: 200, completed: 196, avgDuration: 7 });
     const [slow] = detectAnomalies(series, { until: PEAK + HOUR, metrics: ['avg_duration_seconds'] });
     expect(slow).toMatchObject({ type: 'spike', metric: 'avg_duration_seconds', observed: 7 });
-    expect(slow!.reason).toMatch(/^average duration 7\.00 s over 196 timed completions in the hour from 14:00 UTC, 3\.\d× slower than usual/);
+    expect(slow!.reason).toMatch(
+      /^average duration 7\.00 s over 196 timed completions in the hour from 14:00 UTC, 3\.\d× slower than usual/,
+    );
   });
 
   it('finds a sustained shift over three hours that no single hour shows (pattern_shift)', () => {
@@ -108,7 +122,10 @@ describe('detectAnomalies on bad input', () => {
       ['invocation_count', 'spike'],
       ['avg_duration_seconds', 'spike'],
     ]);
-    const young = withHour(series.filter((p) => p.ts >= PEAK - DAY), outage);
+    const young = withHour(
+      series.filter((p) => p.ts >= PEAK - DAY),
+      outage,
+    );
     expect(detectAnomalies(young, { until: PEAK + HOUR })).toEqual([]);
     expect(explainAnomalies(young, { until: PEAK + HOUR }).map((h) => [h.metric, h.status, h.code, h.reason])).toEqual([
       ['completion_rate', 'not_judged', 'young_history', 'completion rate not judged: 1 earlier day of history (2 needed)'],
@@ -120,22 +137,39 @@ describe('detectAnomalies on bad input', () => {
   it('judges the first Saturday against the weekdays before it: a rise is flagged, a fall is not judged and says why', () => {
     // 20 calls an hour on Thursday 1 and Friday 2 January 2026, then Saturday 10:00.
     const thursday = Date.UTC(2026, 0, 1);
-    const weekdays: SeriesPoint[] = Array.from({ length: 48 }, (_, h) => ({ ts: thursday + h * HOUR, count: 20, completed: 19, avgDuration: 1 }));
+    const weekdays: SeriesPoint[] = Array.from({ length: 48 }, (_, h) => ({
+      ts: thursday + h * HOUR,
+      count: 20,
+      completed: 19,
+      avgDuration: 1,
+    }));
     const saturday = thursday + 2 * DAY + 10 * HOUR;
-    const rise = detectAnomalies([...weekdays, { ts: saturday, count: 200, completed: 190, avgDuration: 1 }], { until: saturday + HOUR, metrics: ['invocation_count'] });
+    const rise = detectAnomalies([...weekdays, { ts: saturday, count: 200, completed: 190, avgDuration: 1 }], {
+      until: saturday + HOUR,
+      metrics: ['invocation_count'],
+    });
     expect(rise.map((a) => [a.type, a.observed, a.baseline])).toEqual([['spike', 200, 20]]);
-    expect(rise[0]!.reason).toMatch(/^200 invocations in the hour from 10:00 UTC, 10× the usual; usually 20 an hour at this hour on any day \(2 earlier days\)/);
+    expect(rise[0]!.reason).toMatch(
+      /^200 invocations in the hour from 10:00 UTC, 10× the usual; usually 20 an hour at this hour on any day \(2 earlier days\)/,
+    );
     const quiet = [...weekdays, { ts: saturday, count: 2, completed: 2, avgDuration: 1 }];
     expect(detectAnomalies(quiet, { until: saturday + HOUR, metrics: ['invocation_count'] })).toEqual([]);
-    expect(explainAnomalies(quiet, { until: saturday + HOUR, metrics: ['invocation_count'] }).map((h) => [h.status, h.code, h.reason])).toEqual([
-      ['not_judged', 'no_day_type_history', 'volume drop not judged: no history of this day type (weekend or weekday) to scale the other days by; only a rise above them is judged'],
+    expect(
+      explainAnomalies(quiet, { until: saturday + HOUR, metrics: ['invocation_count'] }).map((h) => [h.status, h.code, h.reason]),
+    ).toEqual([
+      [
+        'not_judged',
+        'no_day_type_history',
+        'volume drop not judged: no history of this day type (weekend or weekday) to scale the other days by; only a rise above them is judged',
+      ],
     ]);
   });
 
   it('pools the hour either side when too few earlier days had calls at the exact hour', () => {
     // A small skill called only at 01:00 and 03:00 (3 calls of 2 s); at 02:00 on Friday, 4 calls of 20 s.
     const points: SeriesPoint[] = [];
-    for (let d = 0; d < 4; d++) for (const h of [1, 3]) points.push({ ts: MONDAY + d * DAY + h * HOUR, count: 3, completed: 3, avgDuration: 2 });
+    for (let d = 0; d < 4; d++)
+      for (const h of [1, 3]) points.push({ ts: MONDAY + d * DAY + h * HOUR, count: 3, completed: 3, avgDuration: 2 });
     const judged = MONDAY + 4 * DAY + 2 * HOUR;
     const series = [...points, { ts: judged, count: 4, completed: 4, avgDuration: 20 }];
     const [slow] = detectAnomalies(series, { until: judged + HOUR, metrics: ['avg_duration_seconds'] });
@@ -144,7 +178,10 @@ describe('detectAnomalies on bad input', () => {
     // With the neighbours gone too, the hour says why it was not judged.
     const alone = [{ ts: MONDAY + 6 * HOUR, count: 3, completed: 3, avgDuration: 2 }, ...series.filter((p) => p.ts >= MONDAY + 3 * DAY)];
     expect(explainAnomalies(alone, { until: judged + HOUR, metrics: ['avg_duration_seconds'] }).map((h) => [h.code, h.reason])).toEqual([
-      ['thin_references', 'duration not judged: only 1 earlier day had timed completions at this hour, even with the hour either side (2 needed)'],
+      [
+        'thin_references',
+        'duration not judged: only 1 earlier day had timed completions at this hour, even with the hour either side (2 needed)',
+      ],
     ]);
   });
 
@@ -180,7 +217,9 @@ describe('detectAnomalies on bad input', () => {
 
   it('rejects unknown methods, metrics and out-of-range options', () => {
     expect(() => detectAnomalies([], { method: 'magic' as 'robust' })).toThrow(ValidationError);
-    expect(() => detectAnomalies([], { metrics: ['success' as 'completion_rate'] })).toThrow(/metrics: expected one of completion_rate, invocation_count, avg_duration_seconds/);
+    expect(() => detectAnomalies([], { metrics: ['success' as 'completion_rate'] })).toThrow(
+      /metrics: expected one of completion_rate, invocation_count, avg_duration_seconds/,
+    );
     expect(() => detectAnomalies([], { threshold: 0 })).toThrow(/threshold/);
     expect(() => detectAnomalies([], { since: 2 * HOUR, until: HOUR })).toThrow(/since: must not be after until/);
   });

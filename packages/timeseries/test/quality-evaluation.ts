@@ -102,17 +102,31 @@ export function evaluateQuality(fixture: Fixture, options: DetectionOptions = {}
 
   const episodes: AnomalyEpisode[] = [];
   for (const skill of fixture.skills) {
-    episodes.push(...replayAnomalies(fixtureSeries(fixture, skill), { ...options, skill: skill.name, since: fixture.evaluateFrom, until: end }));
+    episodes.push(
+      ...replayAnomalies(fixtureSeries(fixture, skill), { ...options, skill: skill.name, since: fixture.evaluateFrom, until: end }),
+    );
   }
   const direction = (a: AnomalyEpisode) => (a.score < 0 ? -1 : 1);
-  const evaluated = fixture.incidents.filter((incident) => incident.start >= fixture.evaluateFrom && incident.start + FOUND_WITHIN_MS < end);
+  const evaluated = fixture.incidents.filter(
+    (incident) => incident.start >= fixture.evaluateFrom && incident.start + FOUND_WITHIN_MS < end,
+  );
   const incidents = evaluated.map((incident): IncidentResult => {
     const { metric, direction: wanted } = METRIC_OF[incident.kind];
     const matches = episodes.filter(
-      (a) => a.skill === incident.skill && a.metric === metric && direction(a) === wanted && a.bucket >= incident.start && a.bucket <= incident.start + FOUND_WITHIN_MS,
+      (a) =>
+        a.skill === incident.skill &&
+        a.metric === metric &&
+        direction(a) === wanted &&
+        a.bucket >= incident.start &&
+        a.bucket <= incident.start + FOUND_WITHIN_MS,
     );
     const first = matches.reduce<number | null>((min, a) => (min === null || a.bucket < min ? a.bucket : min), null);
-    return { ...incident, tier: tierOf(incident.skill), found: first !== null, delayHours: first === null ? null : (first - incident.start) / HOUR };
+    return {
+      ...incident,
+      tier: tierOf(incident.skill),
+      found: first !== null,
+      delayHours: first === null ? null : (first - incident.start) / HOUR,
+    };
   });
   let explained = 0;
   let collateral = 0;
@@ -124,7 +138,9 @@ export function evaluateQuality(fixture: Fixture, options: DetectionOptions = {}
     const spillover =
       a.metric === 'invocation_count' &&
       direction(a) < 0 &&
-      fixture.incidents.some((i) => i.kind === 'volume_spike' && i.skill !== a.skill && a.bucket >= i.start && a.bucket < i.end + RECOVERY_MS);
+      fixture.incidents.some(
+        (i) => i.kind === 'volume_spike' && i.skill !== a.skill && a.bucket >= i.start && a.bucket < i.end + RECOVERY_MS,
+      );
     if (own) explained += 1;
     else if (spillover) collateral += 1;
     else falseAlarms.push(a);

@@ -7,13 +7,26 @@ import { explainAnomalies } from '../src/index.js';
 import { denseSeries, type SeriesPoint } from '../src/series.js';
 import { HOUR, MONDAY, seededRandom } from './series-fixtures.js';
 
-const options = { baselineDays: 14, minReferenceDays: 2, minRateChange: 0.05, minCountRatio: 1.5, minCountChange: 8, minDurationRatio: 1.5 };
+const options = {
+  baselineDays: 14,
+  minReferenceDays: 2,
+  minRateChange: 0.05,
+  minCountRatio: 1.5,
+  minCountChange: 8,
+  minDurationRatio: 1.5,
+};
 
 /**
  * 14 days (from Monday) of hours with `calls(h)` invocations each, each completing with
  * probability `rate` (or exactly `completed(h)` when given); then the judged hour.
  */
-function series(rate: number, calls: (h: number) => number, seed: number, judged: { count: number; completed: number }, completedOf?: (h: number) => number) {
+function series(
+  rate: number,
+  calls: (h: number) => number,
+  seed: number,
+  judged: { count: number; completed: number },
+  completedOf?: (h: number) => number,
+) {
   const random = seededRandom(seed);
   const points: SeriesPoint[] = [];
   for (let h = 0; h < 14 * 24; h++) {
@@ -37,7 +50,15 @@ function judge(s: ReturnType<typeof series>): Judgement {
 describe('judgeRate on few calls', () => {
   it('judges 0 of 6 after a 70% baseline by the beta-binomial mid-p tail', () => {
     // Every earlier hour: 7 of 10 (no overdispersion in the references).
-    const j = judge(series(0.7, () => 10, 0, { count: 6, completed: 0 }, () => 7));
+    const j = judge(
+      series(
+        0.7,
+        () => 10,
+        0,
+        { count: 6, completed: 0 },
+        () => 7,
+      ),
+    );
     expect(j.baseline).toBe(70.5 / 101);
     // ρ = 0.001667 (the prior's share); φ = ρ + (1 + 9ρ)/101; a, b = p0·(1/φ − 1), (1 − p0)·(1/φ − 1):
     // scipy.stats.norm.ppf(0.5 * scipy.stats.betabinom(6, a, b).pmf(0)) = −3.2623373677082745
@@ -68,9 +89,17 @@ describe('judgeRate on few calls', () => {
 
 describe('explainAnomalies of a normal hour', () => {
   it('says what was seen against what was expected, and the score', () => {
-    const s = series(0.7, () => 10, 0, { count: 2, completed: 0 }, () => 7);
+    const s = series(
+      0.7,
+      () => 10,
+      0,
+      { count: 2, completed: 0 },
+      () => 7,
+    );
     const points: SeriesPoint[] = [];
-    for (let i = 0; i < s.length; i++) if ((s.count[i] as number) > 0) points.push({ ts: s.start + i * HOUR, count: s.count[i] as number, completed: s.completed[i] as number, avgDuration: 1 });
+    for (let i = 0; i < s.length; i++)
+      if ((s.count[i] as number) > 0)
+        points.push({ ts: s.start + i * HOUR, count: s.count[i] as number, completed: s.completed[i] as number, avgDuration: 1 });
     const judged = MONDAY + (14 * 24 + 12) * HOUR;
     const [hour] = explainAnomalies(points, { since: judged, until: judged + HOUR, metrics: ['completion_rate'] });
     // The 3-hour window (no calls at 10:00 and 11:00, so 0 of 2 again) rests on 30 reference hours, the hour on 10: it says more.

@@ -25,7 +25,8 @@ describe('estimateSpread', () => {
     const estimates: number[] = [];
     for (let seed = 1; seed <= 20; seed++) {
       const series = binomialSeries(0.95, (h) => 6 + (h % 5), seed);
-      for (let end = series.length - 10; end < series.length; end++) estimates.push(estimateSpread(series, referencesFor(series, end, 1, options)).rateCorrelation!);
+      for (let end = series.length - 10; end < series.length; end++)
+        estimates.push(estimateSpread(series, referencesFor(series, end, 1, options)).rateCorrelation!);
     }
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
     // The median-of-the-other-days centre this replaced gave 0.197 here (near its 0.25 cap);

@@ -52,8 +52,23 @@ function invocations(): InvocationInput[] {
     const silent = hour >= SILENCE && hour < SILENCE + 2 * HOUR;
     for (let i = 0; i < 20; i++) {
       const at = hour + i * 60_000;
-      items.push({ id: `p-${h}-${i}`, skill_name: 'pytest-run', session_id: `s-${h}`, invoked_at: at, completed: failing ? i < 7 : i < 19, duration_seconds: 2 ** ((i % 3) - 1) * 2 });
-      if (!silent) items.push({ id: `r-${h}-${i}`, skill_name: 'ruff-check', session_id: `s-${h}`, invoked_at: at + 1000, completed: true, duration_seconds: 0.5 });
+      items.push({
+        id: `p-${h}-${i}`,
+        skill_name: 'pytest-run',
+        session_id: `s-${h}`,
+        invoked_at: at,
+        completed: failing ? i < 7 : i < 19,
+        duration_seconds: 2 ** ((i % 3) - 1) * 2,
+      });
+      if (!silent)
+        items.push({
+          id: `r-${h}-${i}`,
+          skill_name: 'ruff-check',
+          session_id: `s-${h}`,
+          invoked_at: at + 1000,
+          completed: true,
+          duration_seconds: 0.5,
+        });
     }
   }
   return items;
@@ -79,7 +94,9 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     expect(first.detected.map((a) => [a.skill, a.type, a.metric, a.bucket, a.detectedAt])).toEqual([
       ['pytest-run', 'drop', 'completion_rate', INCIDENT, INCIDENT + HOUR],
     ]);
-    expect(first.detected[0]!.reason).toMatch(/^completion rate 35% \(7 of 20\) in the hour from 14:00 UTC; usually 95% at this hour on weekdays/);
+    expect(first.detected[0]!.reason).toMatch(
+      /^completion rate 35% \(7 of 20\) in the hour from 14:00 UTC; usually 95% at this hour on weekdays/,
+    );
     expect(events.map((e) => e.detected.length)).toEqual([1]);
 
     const again = await detectAndRecordAnomalies(store, { now: INCIDENT + 2 * HOUR });
@@ -87,9 +104,23 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     expect(again.open).toBe(1);
     const rows = await store.db.selectFrom('skill_anomalies').selectAll().execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ skill_name: 'pytest-run', anomaly_type: 'drop', metric: 'completion_rate', bucket_start: INCIDENT, method: 'robust', resolved_at: null });
-    const cache = await store.db.selectFrom('skill_metrics_cache').select(['skill_name', 'is_anomalous', 'anomaly_score']).orderBy('skill_name').execute();
-    expect(cache.map((c) => [c.skill_name, c.is_anomalous])).toEqual([['pytest-run', 1], ['ruff-check', 0]]);
+    expect(rows[0]).toMatchObject({
+      skill_name: 'pytest-run',
+      anomaly_type: 'drop',
+      metric: 'completion_rate',
+      bucket_start: INCIDENT,
+      method: 'robust',
+      resolved_at: null,
+    });
+    const cache = await store.db
+      .selectFrom('skill_metrics_cache')
+      .select(['skill_name', 'is_anomalous', 'anomaly_score'])
+      .orderBy('skill_name')
+      .execute();
+    expect(cache.map((c) => [c.skill_name, c.is_anomalous])).toEqual([
+      ['pytest-run', 1],
+      ['ruff-check', 0],
+    ]);
     expect(cache[0]!.anomaly_score).toBeCloseTo(Math.abs(rows[0]!.deviation_score), 10);
     stop();
   });
@@ -100,7 +131,11 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     expect(later.open).toBe(0);
     const open = await listAnomalies(store, { open: true });
     expect(open).toEqual([]);
-    const cache = await store.db.selectFrom('skill_metrics_cache').select('is_anomalous').where('skill_name', '=', 'pytest-run').executeTakeFirstOrThrow();
+    const cache = await store.db
+      .selectFrom('skill_metrics_cache')
+      .select('is_anomalous')
+      .where('skill_name', '=', 'pytest-run')
+      .executeTakeFirstOrThrow();
     expect(cache.is_anomalous).toBe(0);
   });
 
@@ -120,7 +155,8 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     const fresh = (await factory.create()).store;
     try {
       await recordInvocations(fresh, invocations());
-      const key = (a: { skill: string; metric: string; bucket: number; score: number; reason: string }) => `${a.skill} ${a.metric} ${a.bucket} ${a.score} ${a.reason}`;
+      const key = (a: { skill: string; metric: string; bucket: number; score: number; reason: string }) =>
+        `${a.skill} ${a.metric} ${a.bucket} ${a.score} ${a.reason}`;
       // Skills younger than the baseline (their first weekend has no weekend references yet), then
       // older ones (read by the store in one query over the hours the baseline needs).
       const ranges = [

@@ -23,9 +23,33 @@ const flat = [10.2, 9.8, 10.5, 10.1, 9.9, 10.4, 10.0, 10.3, 9.7, 10.1];
 describe('linearRegression (scipy.stats.linregress)', () => {
   it('matches slope, intercept, r, two-sided p-value and standard error', () => {
     const cases = [
-      { x: days10, y: rising, slope: 0.012545454545454549, intercept: 0.8045454545454547, r: 0.9215303283909011, p: 0.0001507621227911045, stderr: 0.0018689871448617276 },
-      { x: days12, y: tied, slope: 0.34265734265734266, intercept: 3.1153846153846154, r: 0.6322712232633236, p: 0.027381748875790746, stderr: 0.1327750877345981 },
-      { x: days10, y: flat, slope: -0.014545454545454558, intercept: 10.165454545454546, r: -0.17056057308448844, p: 0.6375644641307068, stderr: 0.029709335706123993 },
+      {
+        x: days10,
+        y: rising,
+        slope: 0.012545454545454549,
+        intercept: 0.8045454545454547,
+        r: 0.9215303283909011,
+        p: 0.0001507621227911045,
+        stderr: 0.0018689871448617276,
+      },
+      {
+        x: days12,
+        y: tied,
+        slope: 0.34265734265734266,
+        intercept: 3.1153846153846154,
+        r: 0.6322712232633236,
+        p: 0.027381748875790746,
+        stderr: 0.1327750877345981,
+      },
+      {
+        x: days10,
+        y: flat,
+        slope: -0.014545454545454558,
+        intercept: 10.165454545454546,
+        r: -0.17056057308448844,
+        p: 0.6375644641307068,
+        stderr: 0.029709335706123993,
+      },
     ];
     for (const c of cases) {
       const fit = linearRegression(c.x, c.y);

@@ -21,7 +21,11 @@ const END = MONDAY + 14 * DAY;
 
 describe('trend', () => {
   it('finds an improving completion rate: +1 point a day over 14 days', () => {
-    const t = trend(fortnight((d) => ({ peak: 100, rate: 0.8 + 0.01 * d, duration: 2 })), 'completion_rate', { days: 14 });
+    const t = trend(
+      fortnight((d) => ({ peak: 100, rate: 0.8 + 0.01 * d, duration: 2 })),
+      'completion_rate',
+      { days: 14 },
+    );
     expect(t.direction).toBe('improving');
     expect(t.slopePerDay!).toBeGreaterThan(0.007);
     expect(t.slopePerDay!).toBeLessThan(0.013);
@@ -32,16 +36,28 @@ describe('trend', () => {
   });
 
   it('calls a longer duration declining and a shrinking volume declining', () => {
-    const slower = trend(fortnight((d) => ({ peak: 100, rate: 0.9, duration: 2 * 1.05 ** d })), 'avg_duration_seconds', { days: 14 });
+    const slower = trend(
+      fortnight((d) => ({ peak: 100, rate: 0.9, duration: 2 * 1.05 ** d })),
+      'avg_duration_seconds',
+      { days: 14 },
+    );
     expect(slower.direction).toBe('declining');
     expect(slower.slopePerDay!).toBeGreaterThan(0);
-    const fewer = trend(fortnight((d) => ({ peak: 200 * 0.95 ** d, rate: 0.9, duration: 2 })), 'invocation_count', { days: 14 });
+    const fewer = trend(
+      fortnight((d) => ({ peak: 200 * 0.95 ** d, rate: 0.9, duration: 2 })),
+      'invocation_count',
+      { days: 14 },
+    );
     expect(fewer.direction).toBe('declining');
     expect(fewer.slopePerDay!).toBeLessThan(0);
   });
 
   it('calls noise without a trend stable', () => {
-    const t = trend(fortnight(() => ({ peak: 100, rate: 0.9, duration: 2 })), 'completion_rate', { days: 14 });
+    const t = trend(
+      fortnight(() => ({ peak: 100, rate: 0.9, duration: 2 })),
+      'completion_rate',
+      { days: 14 },
+    );
     expect(t.direction).toBe('stable');
     expect(t.mannKendall!.pValue).toBeGreaterThan(0.05);
     expect(t.summary).toMatch(/^completion rate stable \(no significant trend at 0\.05\) over 14 days/);
@@ -49,7 +65,12 @@ describe('trend', () => {
 
   it('is not flipped by three outlier days that turn least squares around', () => {
     // 21 days rising 1 point a day from 70%, except the last three days at 5% (an outage).
-    const series = simulate(MONDAY, 21 * 24, (ts) => ({ volume: dailyCycle(ts, 100), rate: dayOf(ts) >= 18 ? 0.05 : 0.7 + 0.01 * dayOf(ts), duration: 2 }), 1);
+    const series = simulate(
+      MONDAY,
+      21 * 24,
+      (ts) => ({ volume: dailyCycle(ts, 100), rate: dayOf(ts) >= 18 ? 0.05 : 0.7 + 0.01 * dayOf(ts), duration: 2 }),
+      1,
+    );
     const t = trend(series, 'completion_rate', { days: 21 });
     expect(t.direction).toBe('improving');
     expect(t.theilSen!.slope).toBeGreaterThan(0.005);
@@ -91,7 +112,9 @@ describe('trend on bad input', () => {
   it('rejects NaN and negative values, unknown metrics and bad options with a ValidationError', () => {
     expect(() => trend([{ ts: MONDAY, count: Number.NaN, completed: 0, avgDuration: null }], 'completion_rate')).toThrow(ValidationError);
     expect(() => trend([{ ts: MONDAY, count: 1, completed: -1, avgDuration: null }], 'completion_rate')).toThrow(/series\[0\]\.completed/);
-    expect(() => trend([], 'success' as 'completion_rate')).toThrow(/metric: expected one of completion_rate, invocation_count, avg_duration_seconds/);
+    expect(() => trend([], 'success' as 'completion_rate')).toThrow(
+      /metric: expected one of completion_rate, invocation_count, avg_duration_seconds/,
+    );
     expect(() => trend([], 'completion_rate', { days: 0 })).toThrow(/days: expected an integer from 1 to 366/);
     expect(() => trend([], 'completion_rate', { alpha: 2 })).toThrow(/alpha/);
   });

@@ -53,7 +53,11 @@ describe('within-hour spread of durations', () => {
     const at = MONDAY + 4 * DAY + 14 * HOUR;
     const shape = (ts: number) => ({ ...quiet(), duration: ts >= at && ts < at + 3 * HOUR ? 22 : 10 });
     const judge = (withinHour: boolean) =>
-      detectAnomalies(simulate(MONDAY, 4 * 24 + 17, shape, 3, withinHour), { since: at, until: at + 3 * HOUR, metrics: ['avg_duration_seconds'] });
+      detectAnomalies(simulate(MONDAY, 4 * 24 + 17, shape, 3, withinHour), {
+        since: at,
+        until: at + 3 * HOUR,
+        metrics: ['avg_duration_seconds'],
+      });
     expect(judge(false)).toEqual([]);
     const found = judge(true);
     // Hours from the start of the slowdown, type and score: the 3-hour window after its first and last hour.

@@ -56,7 +56,9 @@ const CORRECTIONS: Readonly<Record<string, 'holm' | 'benjamini-hochberg' | 'none
  * @example skills abtest create search-v2 --control semantic --treatment workflow-aware
  */
 export function registerAbtestCommand(program: Command, context: CommandContext): void {
-  const abtest = program.command('abtest').description('A/B experiments on skill-recommendation strategies (sequential tests, CUPED, SRM check)');
+  const abtest = program
+    .command('abtest')
+    .description('A/B experiments on skill-recommendation strategies (sequential tests, CUPED, SRM check)');
 
   abtest
     .command('create')
@@ -64,9 +66,17 @@ export function registerAbtestCommand(program: Command, context: CommandContext)
     .argument('<name>', 'experiment name (unique)')
     .option('--control <strategy>', "control's strategy")
     .option('--treatment <strategy>', "treatment's strategy")
-    .option('--variant <name=strategy:weight>', 'a variant (repeat; control first; weights sum to 1) instead of --control/--treatment', collect, [])
+    .option(
+      '--variant <name=strategy:weight>',
+      'a variant (repeat; control first; weights sum to 1) instead of --control/--treatment',
+      collect,
+      [],
+    )
     .option('--ratio <share>', "control's share of users (two variants; default 0.5)")
-    .option('--metrics <list>', 'comma-separated: completion_rate, duration, rating; the first is primary (default completion_rate,duration)')
+    .option(
+      '--metrics <list>',
+      'comma-separated: completion_rate, duration, rating; the first is primary (default completion_rate,duration)',
+    )
     .option('--min-sample <n>', 'users with outcomes per variant before any verdict (default 100)')
     .option('--mode <mode>', 'sequential (always-valid, default) or fixed')
     .option('--correction <method>', 'multiple comparisons: holm (default), bh, none')
@@ -77,7 +87,9 @@ export function registerAbtestCommand(program: Command, context: CommandContext)
     .action(async (name: string, _flags: CreateFlags, command: Command) => {
       const flags = command.optsWithGlobals<CreateFlags>();
       const input = createInput(name, flags);
-      const experiment = await withStore(command, context, (store) => createExperiment(store, input, { now: context.now() }), { create: true });
+      const experiment = await withStore(command, context, (store) => createExperiment(store, input, { now: context.now() }), {
+        create: true,
+      });
       if (flags.json) return printJson(context.io, experiment);
       printLine(context.io, `Created experiment ${experiment.name} (${experiment.id}): ${describeVariants(experiment)}.`);
     });
@@ -90,7 +102,8 @@ export function registerAbtestCommand(program: Command, context: CommandContext)
     .action(async (_flags: { status?: string; json?: boolean }, command: Command) => {
       const flags = command.optsWithGlobals<{ status?: string; json?: boolean }>();
       const status = flags.status as ExperimentStatus | undefined;
-      if (status !== undefined && !STATUSES.includes(status)) throw optionError('--status', `expected one of ${STATUSES.join(', ')} (got "${flags.status}")`);
+      if (status !== undefined && !STATUSES.includes(status))
+        throw optionError('--status', `expected one of ${STATUSES.join(', ')} (got "${flags.status}")`);
       const experiments = await withStore(command, context, (store) => listExperiments(store, status ? { status } : {}));
       if (flags.json) return printJson(context.io, experiments);
       if (experiments.length === 0) return printLine(context.io, 'No experiments.');
@@ -171,7 +184,8 @@ function collect(value: string, previous: string[]): string[] {
 function createInput(name: string, flags: CreateFlags): ExperimentInput {
   const options: NonNullable<ExperimentInput['options']> = {};
   if (flags.mode !== undefined) {
-    if (flags.mode !== 'sequential' && flags.mode !== 'fixed') throw optionError('--mode', `expected sequential or fixed (got "${flags.mode}")`);
+    if (flags.mode !== 'sequential' && flags.mode !== 'fixed')
+      throw optionError('--mode', `expected sequential or fixed (got "${flags.mode}")`);
     options.mode = flags.mode;
   }
   if (flags.correction !== undefined) {
@@ -182,7 +196,8 @@ function createInput(name: string, flags: CreateFlags): ExperimentInput {
   if (flags.mde !== undefined) options.minDetectableEffect = { completion_rate: parseNonNegative(flags.mde, '--mde') };
   if (flags.plannedUsers !== undefined) {
     const planned = Number(flags.plannedUsers);
-    if (!Number.isInteger(planned) || planned < 2) throw optionError('--planned-users', `expected a whole number of users ≥ 2 (got "${flags.plannedUsers}")`);
+    if (!Number.isInteger(planned) || planned < 2)
+      throw optionError('--planned-users', `expected a whole number of users ≥ 2 (got "${flags.plannedUsers}")`);
     options.plannedUsersPerVariant = planned;
   }
   const input: ExperimentInput = { name, options };
@@ -213,7 +228,10 @@ function describeVariants(e: Experiment): string {
 }
 
 function printAnalysis(context: CommandContext, a: ExperimentAnalysis): void {
-  printLine(context.io, `Experiment ${a.name} (${a.status}); ${a.mode} analysis, α = ${a.alpha}, ${a.correction} over ${a.familySize} comparisons.`);
+  printLine(
+    context.io,
+    `Experiment ${a.name} (${a.status}); ${a.mode} analysis, α = ${a.alpha}, ${a.correction} over ${a.familySize} comparisons.`,
+  );
   printTable(
     context.io,
     ['variant', 'assigned', 'users', 'completion %', '95% CI', 'geo-mean s', 'rating'],
@@ -230,7 +248,19 @@ function printAnalysis(context: CommandContext, a: ExperimentAnalysis): void {
   );
   printTable(
     context.io,
-    ['variant', 'metric', 'difference', 'lift %', 'p (fixed)', 'p (always-valid)', 'p adjusted', 'of plan', 'P(beat control)', 'CUPED var ↓', 'power'],
+    [
+      'variant',
+      'metric',
+      'difference',
+      'lift %',
+      'p (fixed)',
+      'p (always-valid)',
+      'p adjusted',
+      'of plan',
+      'P(beat control)',
+      'CUPED var ↓',
+      'power',
+    ],
     a.comparisons.map((c) => [
       c.variant,
       c.metric,

@@ -17,7 +17,11 @@ export function registerBackupCommand(program: Command, context: CommandContext)
       const result = await backupStore(url, path, { force: flags.force === true });
       if (flags.json) return printJson(context.io, { ...result, elapsedMs: Math.round(result.elapsedMs) });
       printLine(context.io, `Backed up ${url} to ${path} (${formatBytes(result.bytes)}) in ${(result.elapsedMs / 1000).toFixed(2)} s.`);
-      if (result.keyFile) printLine(context.io, `Copied its key file to ${result.keyFile} (keep them together: the user pseudonyms need it).`);
-      printLine(context.io, `Restore: stop the server, copy ${path}${result.keyFile ? ' and its .secret' : ''} over the store, start it, run skills verify.`);
+      if (result.keyFile)
+        printLine(context.io, `Copied its key file to ${result.keyFile} (keep them together: the user pseudonyms need it).`);
+      printLine(
+        context.io,
+        `Restore: stop the server, copy ${path}${result.keyFile ? ' and its .secret' : ''} over the store, start it, run skills verify.`,
+      );
     });
 }

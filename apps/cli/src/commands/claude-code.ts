@@ -60,9 +60,15 @@ export function registerClaudeCodeCommands(program: Command, context: CommandCon
       const since = optionalTime(flags.since, '--since', now);
       const base = claudeDir(context);
       const folder = resolve(dir ?? join(base, 'projects'));
-      if (!existsSync(folder)) throw new CliError(`no transcripts folder at ${folder} (Claude Code keeps them in ~/.claude/projects; give the folder as an argument)`);
+      if (!existsSync(folder))
+        throw new CliError(
+          `no transcripts folder at ${folder} (Claude Code keeps them in ~/.claude/projects; give the folder as an argument)`,
+        );
       if (!(await stat(folder)).isDirectory()) throw new CliError(`${folder}: is not a folder`);
-      const found = await findSkillFiles({ skills: [join(base, 'skills'), join(process.cwd(), '.claude', 'skills')], plugins: [join(base, 'plugins')] });
+      const found = await findSkillFiles({
+        skills: [join(base, 'skills'), join(process.cwd(), '.claude', 'skills')],
+        plugins: [join(base, 'plugins')],
+      });
       const phases = new Map(found.skills.filter((s) => s.workflowPhase).map((s) => [s.name, s.workflowPhase!]));
       const userId = flags.user ?? io.env.USER;
       const result = await withStore(
@@ -93,7 +99,9 @@ export function registerClaudeCodeCommands(program: Command, context: CommandCon
   const connect = program.command('connect').description('point an agent at the server');
   connect
     .command('claude-code')
-    .description("the Claude Code hooks and telemetry settings that send its skill runs to the server (printed; merged into settings with --write)")
+    .description(
+      'the Claude Code hooks and telemetry settings that send its skill runs to the server (printed; merged into settings with --write)',
+    )
     .option('--project <dir>', "write the project's .claude/settings.local.json (personal, not committed)")
     .option('--user', 'write your user settings (~/.claude/settings.json)')
     .option('--server <url>', 'the server address', 'http://127.0.0.1:8765')
@@ -104,13 +112,27 @@ export function registerClaudeCodeCommands(program: Command, context: CommandCon
     .option('--json', 'print the settings fragment as JSON')
     .action(async (flags: ConnectFlags) => {
       if (flags.project !== undefined && flags.user) throw new CliError('--project and --user: choose one settings file');
-      if (!/^https?:\/\/[^/\s]+/.test(flags.server)) throw new CliError(`--server: expected an http(s) address such as http://127.0.0.1:8765 (got "${flags.server}")`);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.tokenEnv)) throw new CliError(`--token-env: expected an environment variable name (got "${flags.tokenEnv}")`);
-      const ours = claudeCodeSettings({ serverUrl: flags.server, tokenVariable: flags.tokenEnv, prompts: flags.prompts === true, allTools: flags.allTools === true });
-      const target = flags.user ? join(claudeDir(context), 'settings.json') : flags.project !== undefined ? join(resolve(flags.project), '.claude', 'settings.local.json') : undefined;
+      if (!/^https?:\/\/[^/\s]+/.test(flags.server))
+        throw new CliError(`--server: expected an http(s) address such as http://127.0.0.1:8765 (got "${flags.server}")`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.tokenEnv))
+        throw new CliError(`--token-env: expected an environment variable name (got "${flags.tokenEnv}")`);
+      const ours = claudeCodeSettings({
+        serverUrl: flags.server,
+        tokenVariable: flags.tokenEnv,
+        prompts: flags.prompts === true,
+        allTools: flags.allTools === true,
+      });
+      const target = flags.user
+        ? join(claudeDir(context), 'settings.json')
+        : flags.project !== undefined
+          ? join(resolve(flags.project), '.claude', 'settings.local.json')
+          : undefined;
       if (!flags.write) {
         if (flags.json) return printJson(io, ours);
-        printLine(io, `Add this to ${target ?? 'your Claude Code settings (.claude/settings.local.json, or ~/.claude/settings.json)'}, or run again with --write:`);
+        printLine(
+          io,
+          `Add this to ${target ?? 'your Claude Code settings (.claude/settings.local.json, or ~/.claude/settings.json)'}, or run again with --write:`,
+        );
         printLine(io, JSON.stringify(ours, null, 2));
         printLine(io, `Then export ${flags.tokenEnv}=<a write token of the server> where Claude Code runs.`);
         return;
@@ -159,7 +181,8 @@ function report(
   flags: ImportFlags,
 ): void {
   const { io } = context;
-  if (flags.json) return printJson(io, { folder, projects, skillFiles: { known: skills.known, added: skills.added, problems: found.problems } });
+  if (flags.json)
+    return printJson(io, { folder, projects, skillFiles: { known: skills.known, added: skills.added, problems: found.problems } });
   if (projects.length === 0) printLine(io, `No transcripts under ${folder}${flags.since || flags.project ? ' matching the filters' : ''}.`);
   else {
     printTable(
@@ -169,7 +192,9 @@ function report(
         p.project,
         formatCount(p.files),
         formatCount(p.lines),
-        Object.entries(p.skipped).map(([reason, n]) => `${n} ${reason}`).join('; ') || '0',
+        Object.entries(p.skipped)
+          .map(([reason, n]) => `${n} ${reason}`)
+          .join('; ') || '0',
         formatCount(p.runs),
         formatCount(p.recorded),
         formatCount(p.alreadyKnown),

@@ -64,11 +64,18 @@ export function registerCollabCommands(program: Command, context: CommandContext
     .description("skills USER has not tried yet, ranked by the skills USER uses (or by USER's most similar users' success)")
     .argument('<user>', 'user id')
     .option('--limit <n>', 'how many skills (1-1000)', '10')
-    .option('--model <model>', `${MODELS.join(' or ')}: skills used together with USER's (EASE), or the success of USER's most similar users`, 'ease')
+    .option(
+      '--model <model>',
+      `${MODELS.join(' or ')}: skills used together with USER's (EASE), or the success of USER's most similar users`,
+      'ease',
+    )
     .option('--neighbours <n>', 'user-knn: similar users whose success is weighed (1-1000)', '20')
     .option('--min-successes <n>', 'completed invocations before a user counts as using a skill', '1')
     .option('--json', 'print as JSON')
-    .addHelpText('after', `${PSEUDONYMS}\nWhen the model gives too few (a new user has no skills yet), the list is\nfilled with the skills most users complete (basis: popularity). Reasons never\nname another user.`)
+    .addHelpText(
+      'after',
+      `${PSEUDONYMS}\nWhen the model gives too few (a new user has no skills yet), the list is\nfilled with the skills most users complete (basis: popularity). Reasons never\nname another user.`,
+    )
     .action(async (user: string, flags: RecommendFlags, command: Command) => {
       const userId = checkUser(user);
       const model = flags.model as RecommendationModel;
@@ -92,7 +99,10 @@ export function registerCollabCommands(program: Command, context: CommandContext
     .option('--method <method>', `${METHODS.join(', ')}: exact search, MinHash/LSH, or LSH above 250,000 users and exact below`, 'auto')
     .option('--min-successes <n>', 'completed invocations before a user counts as using a skill', '1')
     .option('--json', 'print as JSON')
-    .addHelpText('after', `${PSEUDONYMS}\nOther users appear only as pseudonyms: the same on every run against the\nsame store, but not reversible to a user id.`)
+    .addHelpText(
+      'after',
+      `${PSEUDONYMS}\nOther users appear only as pseudonyms: the same on every run against the\nsame store, but not reversible to a user id.`,
+    )
     .action(async (user: string, flags: SimilarFlags, command: Command) => {
       const userId = checkUser(user);
       const method = flags.method as SimilarityMethod;
@@ -233,7 +243,10 @@ function printComparisons(context: CommandContext, user: string, comparisons: Co
     { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] },
   );
   const count = (verdict: CommunityComparison['verdict']) => comparisons.filter((c) => c.verdict === verdict).length;
-  printLine(context.io, `${count('above')} above, ${count('below')} below, ${count('indistinguishable')} indistinguishable from the community.`);
+  printLine(
+    context.io,
+    `${count('above')} above, ${count('below')} below, ${count('indistinguishable')} indistinguishable from the community.`,
+  );
 }
 
 function printDependencies(context: CommandContext, skill: string, rows: SkillDependencyRow[], minLift: number): void {
@@ -252,7 +265,7 @@ function printDependencies(context: CommandContext, skill: string, rows: SkillDe
   if (rows.some((d) => d.source === 'declared')) {
     printLine(
       context.io,
-      '* declared by the taxonomy (skills init loads it), not seen in sessions: its lift is the taxonomy\'s expected strength, and it has no sessions, support or confidence.',
+      "* declared by the taxonomy (skills init loads it), not seen in sessions: its lift is the taxonomy's expected strength, and it has no sessions, support or confidence.",
     );
   }
 }

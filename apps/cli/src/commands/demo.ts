@@ -42,7 +42,11 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           const existing = await countInvocations(store);
           let seeded: SeedSummary | null = null;
           if (existing > 0) {
-            if (!flags.json) printLine(io, `The store already holds ${formatCount(existing)} invocations: not seeding (use --db with a new file for a fresh demo).`);
+            if (!flags.json)
+              printLine(
+                io,
+                `The store already holds ${formatCount(existing)} invocations: not seeding (use --db with a new file for a fresh demo).`,
+              );
           } else {
             // The window ends where the current hour starts, so the last 24 h are full of data.
             const start = now - (now % HOUR_MS) - days * DAY_MS;
@@ -60,7 +64,12 @@ export function registerDemoCommand(program: Command, context: CommandContext): 
           printLine(io, `Next: skills top${flag} --since 7d --order-by p95_duration`);
           printLine(io, `      skills metrics${flag} ${top[0]?.skill_name ?? '<skill>'}`);
           printLine(io, `      skills export${flag} > invocations.jsonl`);
-          const user = await store.db.selectFrom('skill_invocation').select('user_id').where('user_id', 'is not', null).limit(1).executeTakeFirst();
+          const user = await store.db
+            .selectFrom('skill_invocation')
+            .select('user_id')
+            .where('user_id', 'is not', null)
+            .limit(1)
+            .executeTakeFirst();
           if (user?.user_id) printLine(io, `      skills recommend${flag} ${user.user_id}`);
           printLine(io, `(to run skills from any directory: alias skills="node ${binPath()}")`);
         },

@@ -60,11 +60,7 @@ export function registerExportCommand(program: Command, context: CommandContext)
  * Page through the store (keyset cursor, oldest first) and write one JSON object per line, with
  * the columns exactly as `listInvocations` returns them, embedding included; returns the count.
  */
-export async function exportInvocations(
-  store: Store,
-  filters: ListInvocationsOptions,
-  out: NodeJS.WritableStream,
-): Promise<number> {
+export async function exportInvocations(store: Store, filters: ListInvocationsOptions, out: NodeJS.WritableStream): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {

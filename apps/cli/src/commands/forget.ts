@@ -17,7 +17,9 @@ export function registerForgetCommand(program: Command, context: CommandContext)
   const { io } = context;
   program
     .command('forget')
-    .description('forget USER: out of similar users, recommendations, baselines, experiments and saved predictor models, now and later; --erase also deletes their invocations')
+    .description(
+      'forget USER: out of similar users, recommendations, baselines, experiments and saved predictor models, now and later; --erase also deletes their invocations',
+    )
     .argument('<user>', 'user id (surrounding spaces are ignored, as they are when invocations are stored)')
     .option('--erase', 'also delete every invocation of USER (the raw records, with their id), adjusting every rollup exactly')
     .option('--json', 'print as JSON')

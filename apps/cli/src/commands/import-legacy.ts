@@ -10,7 +10,9 @@ import { parseInteger } from '../time-arguments.js';
 export function registerImportLegacyCommand(program: Command, context: CommandContext): void {
   program
     .command('import-legacy')
-    .description("import an original session-buddy skills database (schema V1-V4): invocations, A/B tests, taxonomy, interactions; read-only on the old file, safe to re-run")
+    .description(
+      'import an original session-buddy skills database (schema V1-V4): invocations, A/B tests, taxonomy, interactions; read-only on the old file, safe to re-run',
+    )
     .argument('<path>', 'the original SQLite file, e.g. .session-buddy/skills.db')
     .option('--batch-size <n>', 'invocations per transaction', '1000')
     .option('--json', 'print the report as JSON')
@@ -56,11 +58,15 @@ function printReport(context: CommandContext, report: LegacyImportReport): void 
     for (const s of t.skipped) printLine(io, `skipped ${formatCount(s.count)} of ${t.table}: ${s.reason}`);
     for (const a of t.adjusted) printLine(io, `${t.table}: ${formatCount(a.count)} × ${a.note}`);
   }
-  if (report.naiveTimestamps > 0) printLine(io, `${formatCount(report.naiveTimestamps)} timestamps had no offset and were read as UTC (the original wrote UTC).`);
+  if (report.naiveTimestamps > 0)
+    printLine(io, `${formatCount(report.naiveTimestamps)} timestamps had no offset and were read as UTC (the original wrote UTC).`);
   if (report.notCarried.length > 0) {
     printLine(io, 'Not carried over:');
     for (const t of report.notCarried) printLine(io, `  ${t.table} (${formatCount(t.rows)} rows): ${t.reason}`);
   }
   const invocations = report.tables.find((t) => t.table === 'skill_invocation');
-  printLine(io, `Every rollup is this store's own, folded from the imported invocations; done in ${formatRate(invocations?.found ?? 0, report.elapsedMs, 'invocations')}.`);
+  printLine(
+    io,
+    `Every rollup is this store's own, folded from the imported invocations; done in ${formatRate(invocations?.found ?? 0, report.elapsedMs, 'invocations')}.`,
+  );
 }

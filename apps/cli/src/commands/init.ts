@@ -38,7 +38,10 @@ export async function initStore(store: Parameters<typeof initializeTaxonomy>[0],
 export function printInitResult(context: CommandContext, result: InitResult): void {
   const { taxonomy } = result;
   if (result.created) printLine(context.io, `Created a new store at ${result.store}.`);
-  printLine(context.io, `Store ${result.store} is at schema ${result.migrations.at(-1) ?? '(none)'} (${result.migrations.length} migrations applied).`);
+  printLine(
+    context.io,
+    `Store ${result.store} is at schema ${result.migrations.at(-1) ?? '(none)'} (${result.migrations.length} migrations applied).`,
+  );
   const added = taxonomy.categories + taxonomy.modalities + taxonomy.dependencies + taxonomy.mappings;
   printLine(context.io, added === 0 ? 'Standard taxonomy already loaded: nothing added.' : 'Standard taxonomy loaded:');
   if (added === 0) return;

@@ -33,16 +33,20 @@ export function registerIntegrationCommands(program: Command, context: CommandCo
   const integrations = program.command('integrations').description('record runs of outside tools as skill invocations');
   integrations
     .command('crackerjack')
-    .description('record a quality run report (JSON on stdin, or --file) as invocations, one session per run; the same report twice writes nothing twice')
+    .description(
+      'record a quality run report (JSON on stdin, or --file) as invocations, one session per run; the same report twice writes nothing twice',
+    )
     .option('--file <path>', 'read the report from this file instead of stdin')
     .option('--skill-metrics [path]', `read Crackerjack's own skill metrics (default: ${SKILL_METRICS_FILE})`)
     .option('--user <id>', 'the user of the invocations when the report names none (default: $USER)')
     .option('--json', 'print what was recorded as JSON')
     .action(async (flags: QualityFlags, command: Command) => {
       if (flags.file !== undefined && flags.skillMetrics !== undefined) throw new CliError('--file and --skill-metrics: choose one input');
-      const path = flags.skillMetrics === undefined ? flags.file : resolve(flags.skillMetrics === true ? SKILL_METRICS_FILE : flags.skillMetrics);
+      const path =
+        flags.skillMetrics === undefined ? flags.file : resolve(flags.skillMetrics === true ? SKILL_METRICS_FILE : flags.skillMetrics);
       const source = path ?? 'stdin';
-      if (path === undefined && (io.stdin as { isTTY?: boolean }).isTTY) throw new CliError('no report: pipe it in (skills integrations crackerjack < report.json) or give --file PATH');
+      if (path === undefined && (io.stdin as { isTTY?: boolean }).isTTY)
+        throw new CliError('no report: pipe it in (skills integrations crackerjack < report.json) or give --file PATH');
       const text = path === undefined ? await readAll(io.stdin) : await readFile(path, 'utf8');
       let input: unknown;
       try {
@@ -50,12 +54,18 @@ export function registerIntegrationCommands(program: Command, context: CommandCo
       } catch (error) {
         throw new CliError(`${source}: not valid JSON (${(error as Error).message}); nothing written`);
       }
-      if (flags.skillMetrics !== undefined && qualityInputKind(input) !== 'skill-metrics') throw new CliError(`${source}: skills: required (a skill_metrics.json); nothing written`);
+      if (flags.skillMetrics !== undefined && qualityInputKind(input) !== 'skill-metrics')
+        throw new CliError(`${source}: skills: required (a skill_metrics.json); nothing written`);
       const userId = flags.user ?? io.env.USER;
-      const report = await withStore(command, context, (store) => recordQualityInput(store, input, { userId, now: context.now() }), { create: true });
+      const report = await withStore(command, context, (store) => recordQualityInput(store, input, { userId, now: context.now() }), {
+        create: true,
+      });
       if (flags.json) return printJson(io, report);
       const what = report.kind === 'run' ? `checks of ${report.session}` : `skill-metrics entries from ${source}`;
-      printLine(io, `Recorded ${formatCount(report.recorded)} of ${formatCount(report.invocations)} ${what} (${formatCount(report.known)} already known, ${formatCount(report.skipped)} skipped).`);
+      printLine(
+        io,
+        `Recorded ${formatCount(report.recorded)} of ${formatCount(report.invocations)} ${what} (${formatCount(report.known)} already known, ${formatCount(report.skipped)} skipped).`,
+      );
     });
 
   const ci = program.command('ci').description('CI/CD pipelines recorded from GitHub Actions, GitLab and the generic CI form');
@@ -70,7 +80,19 @@ export function registerIntegrationCommands(program: Command, context: CommandCo
       const pipelines = await withStore(command, context, (store) => listPipelines(store, window, now));
       if (flags.json) return printJson(io, { pipelines });
       if (pipelines.length === 0) return printLine(io, 'No CI runs in this window.');
-      printTable(io, ['pipeline', 'provider', 'runs', 'jobs', 'job success', 'last run'], pipelines.map((p) => [p.pipeline, p.provider, formatCount(p.runs), formatCount(p.jobs), formatPercent(p.success_rate), formatTime(p.last_run_at)]), { align: ['left', 'left', 'right', 'right', 'right', 'left'] });
+      printTable(
+        io,
+        ['pipeline', 'provider', 'runs', 'jobs', 'job success', 'last run'],
+        pipelines.map((p) => [
+          p.pipeline,
+          p.provider,
+          formatCount(p.runs),
+          formatCount(p.jobs),
+          formatPercent(p.success_rate),
+          formatTime(p.last_run_at),
+        ]),
+        { align: ['left', 'left', 'right', 'right', 'right', 'left'] },
+      );
     });
   ci.command('report')
     .description('stage success rates, durations, bottlenecks, flaky steps and recommendations of one pipeline')
@@ -84,15 +106,36 @@ export function registerIntegrationCommands(program: Command, context: CommandCo
       const report = await withStore(command, context, (store) => pipelineReport(store, pipeline, window, now));
       if (flags.json) return printJson(io, report);
       printLine(io, `CI/CD pipeline report: ${report.pipeline} (${formatTime(report.since)} to ${formatTime(report.until)})`);
-      printLine(io, `Runs: ${formatCount(report.runs)}, jobs: ${formatCount(report.jobs)}, job success rate: ${formatPercent(report.overall_success_rate)}%`);
+      printLine(
+        io,
+        `Runs: ${formatCount(report.runs)}, jobs: ${formatCount(report.jobs)}, job success rate: ${formatPercent(report.overall_success_rate)}%`,
+      );
       if (report.stages.length === 0) return printLine(io, 'No jobs of this pipeline in this window.');
-      printTable(io, ['stage', 'phase', 'runs', 'succeeded', 'success', 'avg s', 'jobs'], report.stages.map((s) => [s.stage, s.workflow_phase ?? '-', formatCount(s.total_runs), formatCount(s.successful_runs), formatPercent(s.success_rate), s.avg_duration_seconds === null ? '-' : s.avg_duration_seconds.toFixed(1), s.skills_used.join(', ')]), { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] });
+      printTable(
+        io,
+        ['stage', 'phase', 'runs', 'succeeded', 'success', 'avg s', 'jobs'],
+        report.stages.map((s) => [
+          s.stage,
+          s.workflow_phase ?? '-',
+          formatCount(s.total_runs),
+          formatCount(s.successful_runs),
+          formatPercent(s.success_rate),
+          s.avg_duration_seconds === null ? '-' : s.avg_duration_seconds.toFixed(1),
+          s.skills_used.join(', '),
+        ]),
+        { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'] },
+      );
       printLine(io, 'Bottlenecks:');
       if (report.bottlenecks.length === 0) printLine(io, '  No significant bottlenecks detected!');
-      for (const b of report.bottlenecks) printLine(io, `  [${b.severity.toUpperCase()}] ${b.stage}: ${formatPercent(b.success_rate)}% success`);
+      for (const b of report.bottlenecks)
+        printLine(io, `  [${b.severity.toUpperCase()}] ${b.stage}: ${formatPercent(b.success_rate)}% success`);
       printLine(io, 'Flaky steps:');
       if (report.flaky_steps.length === 0) printLine(io, '  None detected.');
-      for (const f of report.flaky_steps) printLine(io, `  ${f.name}: failed, then passed on a retry of the same commit (${f.commits} commit(s), latest ${f.latest.commit.slice(0, 7)})`);
+      for (const f of report.flaky_steps)
+        printLine(
+          io,
+          `  ${f.name}: failed, then passed on a retry of the same commit (${f.commits} commit(s), latest ${f.latest.commit.slice(0, 7)})`,
+        );
       printLine(io, 'Recommendations:');
       if (report.recommendations.length === 0) printLine(io, '  No recommendations at this time.');
       for (const r of report.recommendations) printLine(io, `  [${r.priority.toUpperCase()}] ${r.message}`);

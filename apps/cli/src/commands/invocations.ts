@@ -9,7 +9,17 @@ import {
 } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
-import { formatCount, formatPercent, formatSeconds, formatTime, printDetails, printJson, printLine, printTable, truncate } from '../output.js';
+import {
+  formatCount,
+  formatPercent,
+  formatSeconds,
+  formatTime,
+  printDetails,
+  printJson,
+  printLine,
+  printTable,
+  truncate,
+} from '../output.js';
 import { withStore } from '../store-access.js';
 import { optionalTime, parseInteger } from '../time-arguments.js';
 
@@ -33,7 +43,10 @@ export function registerInvocationCommands(program: Command, context: CommandCon
       if (found.length === 0) {
         const { words, stopWords } = searchWords(text);
         if (words.length > 0) return printLine(io, 'No matching invocations.');
-        return printLine(io, `No matching invocations: ${stopWords.map((w) => `"${w}"`).join(', ')} ${stopWords.length === 1 ? 'is a stop word' : 'are stop words'}, ignored in searches; search for other words.`);
+        return printLine(
+          io,
+          `No matching invocations: ${stopWords.map((w) => `"${w}"`).join(', ')} ${stopWords.length === 1 ? 'is a stop word' : 'are stop words'}, ignored in searches; search for other words.`,
+        );
       }
       printInvocations(context, found);
     });
@@ -87,7 +100,9 @@ export function registerInvocationCommands(program: Command, context: CommandCon
         ['error', metrics.common_errors],
         ['follow-up action', metrics.follow_up_actions],
       ] as const) {
-        const rows = Object.entries(tally).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+        const rows = Object.entries(tally)
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 10);
         if (rows.length > 0) printTable(io, [title, 'count'], rows, { align: ['left', 'right'] });
       }
     });

@@ -1,11 +1,4 @@
-import {
-  DataLossError,
-  migrateStore,
-  rollbackStore,
-  storeMigrationStatus,
-  storeRollbackLosses,
-  type DownLoss,
-} from '@skills/storage';
+import { DataLossError, migrateStore, rollbackStore, storeMigrationStatus, storeRollbackLosses, type DownLoss } from '@skills/storage';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-io.js';
 import { CliError } from '../errors.js';
@@ -87,7 +80,11 @@ export function registerMigrateCommand(program: Command, context: CommandContext
 /** One line: what would be destroyed, per migration, and the exact command that goes ahead. */
 function refusal(error: DataLossError, steps: number, forced: readonly string[]): CliError {
   const data = error.losses.filter((loss: DownLoss) => loss.kind === 'data' && error.migrations.includes(loss.migration));
-  const lost = data.map((loss) => `${loss.migration} drops ${loss.what}, ${formatCount(loss.rows)} row${loss.rows === 1 ? '' : 's'}`).join('; ');
+  const lost = data
+    .map((loss) => `${loss.migration} drops ${loss.what}, ${formatCount(loss.rows)} row${loss.rows === 1 ? '' : 's'}`)
+    .join('; ');
   const names = [...new Set([...forced, ...error.migrations])].join(' ');
-  return new CliError(`refusing to roll back: it would destroy data: ${lost}. Nothing was changed. To go ahead: skills migrate down --steps ${steps} --force ${names}`);
+  return new CliError(
+    `refusing to roll back: it would destroy data: ${lost}. Nothing was changed. To go ahead: skills migrate down --steps ${steps} --force ${names}`,
+  );
 }

@@ -83,19 +83,15 @@ export function registerPredictCommand(program: Command, context: CommandContext
       const progress = trainingProgress(context);
       let model: PredictorModel;
       try {
-        model = await withStore(
-          command,
-          context,
-          async (store) => {
-            const trained = await trainPredictor(store, {
-              now,
-              onProgress: progress.update,
-              ...(since === undefined ? {} : { since }),
-              ...(until === undefined ? {} : { until }),
-            });
-            return savePredictor(store, trained, { now });
-          },
-        );
+        model = await withStore(command, context, async (store) => {
+          const trained = await trainPredictor(store, {
+            now,
+            onProgress: progress.update,
+            ...(since === undefined ? {} : { since }),
+            ...(until === undefined ? {} : { until }),
+          });
+          return savePredictor(store, trained, { now });
+        });
       } finally {
         progress.stop();
       }
@@ -184,7 +180,7 @@ export function printReport(context: CommandContext, report: EvaluationReport): 
     context.io,
     `As deployed: tallies frozen at the start of the test slice. With tallies updated after every test row: model AUC ${fixed(report.running.model.auc, 3)}, baseline ${fixed(report.running.baseline.auc, 3)}.`,
   );
-  printLine(context.io, 'Baseline: the skill\'s historical completion rate. Calibration of the model on the test slice:');
+  printLine(context.io, "Baseline: the skill's historical completion rate. Calibration of the model on the test slice:");
   printTable(
     context.io,
     ['predicted', 'invocations', 'mean predicted %', 'observed %'],
@@ -210,7 +206,10 @@ function printPrediction(context: CommandContext, skill: string, model: Predicto
       prediction.factors.map((factor) => [factor.factor, factor.value, signed(factor.effect * 100, 1)]),
       { align: ['left', 'left', 'right'] },
     );
-    printLine(context.io, 'Effect: the probability with this input minus without it (no phase, an average hour, no user, a new session, no query).');
+    printLine(
+      context.io,
+      'Effect: the probability with this input minus without it (no phase, an average hour, no user, a new session, no query).',
+    );
   }
   for (const note of prediction.notes) printLine(context.io, `note: ${note}`);
 }

@@ -10,8 +10,13 @@ import { withStore } from '../store-access.js';
 export function registerPruneCommand(program: Command, context: CommandContext): void {
   program
     .command('prune')
-    .description('delete raw invocations (and their search entries) older than a period; hourly and daily rollups, lifetime totals and analytics tables stay')
-    .requiredOption('--raw-older-than <period>', 'a whole number and a unit: h, d or w (e.g. 90d); the cut is rounded down to a UTC midnight')
+    .description(
+      'delete raw invocations (and their search entries) older than a period; hourly and daily rollups, lifetime totals and analytics tables stay',
+    )
+    .requiredOption(
+      '--raw-older-than <period>',
+      'a whole number and a unit: h, d or w (e.g. 90d); the cut is rounded down to a UTC midnight',
+    )
     .option('--dry-run', 'count what would be deleted, delete nothing')
     .option('--json', 'print the result as JSON')
     .action(async (flags: { rawOlderThan: string; dryRun?: boolean; json?: boolean }, command: Command) => {
@@ -19,20 +24,39 @@ export function registerPruneCommand(program: Command, context: CommandContext):
       try {
         period = parseRetentionPeriod(flags.rawOlderThan, '--raw-older-than');
       } catch (error) {
-        throw new CliError(`--raw-older-than: ${(error as { issues?: { message: string }[] }).issues?.[0]?.message ?? (error as Error).message}`);
+        throw new CliError(
+          `--raw-older-than: ${(error as { issues?: { message: string }[] }).issues?.[0]?.message ?? (error as Error).message}`,
+        );
       }
       const now = context.now();
       const result = await withStore(command, context, async (store) => {
-        const progress = flags.dryRun ? undefined : createProgress(context.io, { label: 'pruning', unit: 'items', itemName: 'invocations' });
+        const progress = flags.dryRun
+          ? undefined
+          : createProgress(context.io, { label: 'pruning', unit: 'items', itemName: 'invocations' });
         try {
-          return await pruneInvocations(store, { before: now - period, now, dryRun: flags.dryRun === true, onProgress: ({ deleted }) => progress?.update(deleted) });
+          return await pruneInvocations(store, {
+            before: now - period,
+            now,
+            dryRun: flags.dryRun === true,
+            onProgress: ({ deleted }) => progress?.update(deleted),
+          });
         } finally {
           progress?.stop();
         }
       });
       const cut = new Date(result.cut).toISOString();
-      if (flags.json) return printJson(context.io, { ...result, cutIso: cut, elapsedMs: Math.round(result.elapsedMs), longestBatchMs: Math.round(result.longestBatchMs * 10) / 10 });
-      if (result.dryRun) return printLine(context.io, `Would delete ${formatCount(result.deleted)} raw invocations before ${cut} (nothing deleted: --dry-run).`);
+      if (flags.json)
+        return printJson(context.io, {
+          ...result,
+          cutIso: cut,
+          elapsedMs: Math.round(result.elapsedMs),
+          longestBatchMs: Math.round(result.longestBatchMs * 10) / 10,
+        });
+      if (result.dryRun)
+        return printLine(
+          context.io,
+          `Would delete ${formatCount(result.deleted)} raw invocations before ${cut} (nothing deleted: --dry-run).`,
+        );
       printLine(
         context.io,
         `Deleted ${formatCount(result.deleted)} raw invocations before ${cut} in ${formatCount(result.batches)} batches (longest ${result.longestBatchMs.toFixed(1)} ms); ` +

@@ -13,7 +13,11 @@ export function registerRebuildCommand(program: Command, context: CommandContext
     .option('--json', 'print {"invocations", "rows", "userInteractions"} as JSON')
     .action(async (flags: { json?: boolean; discardPrunedRollups?: boolean }, command: Command) => {
       const result = await withStore(command, context, (store) =>
-        rebuildRollups(store, { now: context.now(), discardPrunedRollups: flags.discardPrunedRollups === true, discardOptionName: '--discard-pruned-rollups' }),
+        rebuildRollups(store, {
+          now: context.now(),
+          discardPrunedRollups: flags.discardPrunedRollups === true,
+          discardOptionName: '--discard-pruned-rollups',
+        }),
       );
       if (flags.json) return printJson(context.io, result);
       printLine(context.io, `Rebuilt the rollups from ${formatCount(result.invocations)} invocations:`);

@@ -8,7 +8,6 @@ import { countInvocations, withStore } from '../store-access.js';
 import { initStore } from './init.js';
 import { seedWithProgress } from './seed.js';
 
-
 /**
  * `skills serve`: the Skills Analytics server (the same as `skills-server`), on `--db` or
  * `SKILLS_DB_URL`; with `--demo`, first set up the store and seed a demo workload when it is empty.
@@ -17,10 +16,15 @@ import { seedWithProgress } from './seed.js';
 export function registerServeCommand(program: Command, context: CommandContext): void {
   const command = program
     .command('serve')
-    .description('run the server: POST /v1/invocations, the read API, /ws, /metrics, /openapi.json, hourly anomaly detection (stop with Ctrl-C)');
+    .description(
+      'run the server: POST /v1/invocations, the read API, /ws, /metrics, /openapi.json, hourly anomaly detection (stop with Ctrl-C)',
+    );
   addServerOptions(command, { skip: ['db'] });
   command
-    .option('--demo', 'first create the store and, when it holds no invocations, seed a demo workload ending at the current hour (as skills demo)')
+    .option(
+      '--demo',
+      'first create the store and, when it holds no invocations, seed a demo workload ending at the current hour (as skills demo)',
+    )
     .action(async (flags: ServerFlags & { demo?: boolean }, command: Command) => {
       const { demo, ...serverFlags } = flags;
       const db = command.optsWithGlobals<{ db?: string }>().db;

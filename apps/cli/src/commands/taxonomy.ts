@@ -43,7 +43,13 @@ export function registerTaxonomyCommand(program: Command, context: CommandContex
       printTable(
         io,
         ['skill', 'modality', 'input', 'output', 'human review'],
-        result.modalities.map((m) => [m.skill_name, m.modality_type, m.input_format, m.output_format, m.requires_human_review ? 'yes' : 'no']),
+        result.modalities.map((m) => [
+          m.skill_name,
+          m.modality_type,
+          m.input_format,
+          m.output_format,
+          m.requires_human_review ? 'yes' : 'no',
+        ]),
       );
       printLine(io, 'Dependencies');
       printTable(

@@ -30,7 +30,8 @@ export function registerTopCommand(program: Command, context: CommandContext): v
       const until = optionalTime(flags.until, '--until', now);
       const limit = parseInteger(flags.limit, '--limit', 1, 1000);
       const orderBy = flags.orderBy as TopSkillsOrder;
-      if (!TOP_SKILLS_ORDERS.includes(orderBy)) throw optionError('--order-by', `expected one of ${TOP_SKILLS_ORDERS.join(', ')} (got "${flags.orderBy}")`);
+      if (!TOP_SKILLS_ORDERS.includes(orderBy))
+        throw optionError('--order-by', `expected one of ${TOP_SKILLS_ORDERS.join(', ')} (got "${flags.orderBy}")`);
       const skills = await withStore(command, context, (store) =>
         topSkills(store, { since, limit, orderBy, ...(until === undefined ? {} : { until }) }),
       );

@@ -195,11 +195,16 @@ function printTrend(context: CommandContext, skill: string, t: Trend): void {
   printDetails(context.io, [
     ['direction', t.direction],
     ['change per day (Theil–Sen)', perDay],
-    ['95% interval of the slope', t.theilSen ? `${formatValue(t.metric, t.theilSen.lowSlope, 'day')} to ${formatValue(t.metric, t.theilSen.highSlope, 'day')}` : ''],
+    [
+      '95% interval of the slope',
+      t.theilSen ? `${formatValue(t.metric, t.theilSen.lowSlope, 'day')} to ${formatValue(t.metric, t.theilSen.highSlope, 'day')}` : '',
+    ],
     ['change over the window', t.change === null ? '' : `${(t.change * 100).toFixed(1)}%`],
     ['Mann–Kendall p-value', formatP(t.mannKendall?.pValue)],
     ['least-squares slope, p-value', t.linear ? `${formatValue(t.metric, t.linear.slope, 'day')}, ${formatP(t.linear.pValue)}` : ''],
-    ...(t.weekendFactor === null ? [] : ([['weekend traffic (adjusted)', `${(t.weekendFactor * 100).toFixed(0)}% of weekdays`]] as [string, string][])),
+    ...(t.weekendFactor === null
+      ? []
+      : ([['weekend traffic (adjusted)', `${(t.weekendFactor * 100).toFixed(0)}% of weekdays`]] as [string, string][])),
     ['days with data', t.points.length],
   ]);
 }
@@ -220,7 +225,10 @@ function describeDetection(d: DetectAndRecordResult): string {
 function printNotJudged(context: CommandContext, d: DetectAndRecordResult): void {
   const hours = Math.round((d.until - d.since) / 3_600_000);
   if (d.notJudged.length === 0) {
-    return printLine(context.io, `Every hour of every metric was judged (${d.skills} skill${d.skills === 1 ? '' : 's'}, ${hours} hour${hours === 1 ? '' : 's'}).`);
+    return printLine(
+      context.io,
+      `Every hour of every metric was judged (${d.skills} skill${d.skills === 1 ? '' : 's'}, ${hours} hour${hours === 1 ? '' : 's'}).`,
+    );
   }
   const groups = new Map<string, { first: NotJudgedHour; last: NotJudgedHour; count: number }>();
   for (const entry of d.notJudged) {
@@ -233,13 +241,26 @@ function printNotJudged(context: CommandContext, d: DetectAndRecordResult): void
       if (entry.bucket >= group.last.bucket) group.last = entry;
     }
   }
-  printLine(context.io, `Not judged (${d.notJudged.length} of ${d.skills * hours * 3} skill-hour-metrics, ${formatTime(d.since)} to ${formatTime(d.until)}):`);
+  printLine(
+    context.io,
+    `Not judged (${d.notJudged.length} of ${d.skills * hours * 3} skill-hour-metrics, ${formatTime(d.since)} to ${formatTime(d.until)}):`,
+  );
   printTable(
     context.io,
     ['skill', 'metric', 'hours', 'first (UTC)', 'last (UTC)', 'why'],
     [...groups.values()]
-      .sort((a, b) => a.first.skill.localeCompare(b.first.skill) || a.first.metric.localeCompare(b.first.metric) || a.first.bucket - b.first.bucket)
-      .map((g) => [g.first.skill, g.first.metric, g.count, formatTime(g.first.bucket).slice(0, 16), formatTime(g.last.bucket).slice(0, 16), g.last.reason]),
+      .sort(
+        (a, b) =>
+          a.first.skill.localeCompare(b.first.skill) || a.first.metric.localeCompare(b.first.metric) || a.first.bucket - b.first.bucket,
+      )
+      .map((g) => [
+        g.first.skill,
+        g.first.metric,
+        g.count,
+        formatTime(g.first.bucket).slice(0, 16),
+        formatTime(g.last.bucket).slice(0, 16),
+        g.last.reason,
+      ]),
     { align: ['left', 'left', 'right', 'left', 'left', 'left'] },
   );
 }

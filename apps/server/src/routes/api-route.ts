@@ -61,7 +61,9 @@ export function defineRoute<P extends z.ZodObject | undefined = undefined, Q ext
   route: Omit<ApiRoute, 'params' | 'query' | 'handler'> & {
     params?: P;
     query?: Q;
-    handler(input: RouteInput<P extends z.ZodObject ? z.output<P> : undefined, Q extends z.ZodObject ? z.output<Q> : undefined, unknown>): Promise<unknown>;
+    handler(
+      input: RouteInput<P extends z.ZodObject ? z.output<P> : undefined, Q extends z.ZodObject ? z.output<Q> : undefined, unknown>,
+    ): Promise<unknown>;
   },
 ): ApiRoute {
   return route as ApiRoute;

@@ -35,7 +35,10 @@ export async function claudeCodeOptions(config: ServerConfig): Promise<ClaudeCod
     try {
       rules = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      throw new ConfigError('--claude-code-phases', `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`);
+      throw new ConfigError(
+        '--claude-code-phases',
+        `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`,
+      );
     }
     try {
       phaseOf = phaseRules(rules);
@@ -43,7 +46,13 @@ export async function claudeCodeOptions(config: ServerConfig): Promise<ClaudeCod
       throw new ConfigError('--claude-code-phases', `${file}: ${(error as Error).message}`);
     }
   }
-  return { recordPrompts: config.claudeCodePrompts, allTools: config.claudeCodeAllTools, userHeader: config.claudeCodeUserHeader, phaseOf, otlpPort: config.otlpPort };
+  return {
+    recordPrompts: config.claudeCodePrompts,
+    allTools: config.claudeCodeAllTools,
+    userHeader: config.claudeCodeUserHeader,
+    phaseOf,
+    otlpPort: config.otlpPort,
+  };
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -67,7 +76,9 @@ export function claudeCodeRoutes(options: ClaudeCodeRouteOptions = {}): ServerPl
       const otlp: FastifyInstance = Fastify({ loggerInstance: app.log, bodyLimit: pluginOptions.config.bodyLimitBytes });
       otlp.setErrorHandler((error, _request, reply) => {
         const failure = error as Error & { statusCode?: number };
-        return reply.status(failure instanceof HttpError ? failure.statusCode : failure.statusCode ?? 500).send({ code: 3, message: failure.message });
+        return reply
+          .status(failure instanceof HttpError ? failure.statusCode : (failure.statusCode ?? 500))
+          .send({ code: 3, message: failure.message });
       });
       mountRoutes(otlp, ingest, options, pluginOptions, { logsOnly: true });
       await otlp.listen({ host: pluginOptions.config.host, port: options.otlpPort });
@@ -112,14 +123,18 @@ function mountRoutes(
   });
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  if (!logsOnly) app.post(HOOKS_PATH, { onRequest: async (request) => checkAccess(request, 'write') }, async (request, reply) => {
-    if (!isJson(request)) throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json (a Claude Code hook input)');
-    const report = await ingest.hooks(request.body, { userId: userOf(request) });
-    if (report.rejected.length > 0 && report.rejected.length === report.received) {
-      throw new HttpError(400, 'validation_failed', `${report.rejected.length} hook input(s) refused; nothing written`, { issues: report.rejected });
-    }
-    return reply.send(report);
-  });
+  if (!logsOnly)
+    app.post(HOOKS_PATH, { onRequest: async (request) => checkAccess(request, 'write') }, async (request, reply) => {
+      if (!isJson(request))
+        throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json (a Claude Code hook input)');
+      const report = await ingest.hooks(request.body, { userId: userOf(request) });
+      if (report.rejected.length > 0 && report.rejected.length === report.received) {
+        throw new HttpError(400, 'validation_failed', `${report.rejected.length} hook input(s) refused; nothing written`, {
+          issues: report.rejected,
+        });
+      }
+      return reply.send(report);
+    });
 
   app.post(LOGS_PATH, { onRequest: async (request) => checkAccess(request, 'write') }, async (request, reply) => {
     const protobuf = (request.headers['content-type'] ?? '').toLowerCase().startsWith(PROTOBUF);
@@ -132,11 +147,19 @@ function mountRoutes(
       const report = await ingest.logs(decoded, { userId: userOf(request) });
       if (report.placeholderSkills > 0 && !warnedPlaceholder) {
         warnedPlaceholder = true;
-        request.log.warn('Claude Code sends user skills as "custom_skill" unless OTEL_LOG_TOOL_DETAILS=1; set it (skills connect claude-code does) or use the hooks, which name every skill');
+        request.log.warn(
+          'Claude Code sends user skills as "custom_skill" unless OTEL_LOG_TOOL_DETAILS=1; set it (skills connect claude-code does) or use the hooks, which name every skill',
+        );
       }
       const rejected = report.rejected.length;
       const message = rejected > 0 ? report.rejected.map((r) => `record ${r.index}: ${r.field}: ${r.message}`).join('; ') : '';
-      return sendLogsResponse(reply, protobuf, 200, rejected > 0 ? { partialSuccess: { rejectedLogRecords: String(rejected), errorMessage: message } } : {}, () => encodeLogsResponse(rejected, message));
+      return sendLogsResponse(
+        reply,
+        protobuf,
+        200,
+        rejected > 0 ? { partialSuccess: { rejectedLogRecords: String(rejected), errorMessage: message } } : {},
+        () => encodeLogsResponse(rejected, message),
+      );
     } catch (error) {
       if (error instanceof OtlpFormatError || (protobuf && !(error instanceof HttpError) && isDecodeError(error))) {
         const message = `not an OTLP logs request: ${(error as Error).message}`;
@@ -145,7 +168,6 @@ function mountRoutes(
       throw error;
     }
   });
-
 }
 
 function isJson(request: FastifyRequest): boolean {

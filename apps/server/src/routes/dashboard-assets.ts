@@ -22,14 +22,19 @@ const TYPES: Readonly<Record<string, string>> = {
  * The page may load only what this server serves and talk only to it (HTTP and its WebSocket):
  * no CDN, nothing from outside, so it works offline and a script injected by data cannot call out.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Read once at start: the build's few files, each also gzipped. */
 function loadAssets(directory: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(join(directory, 'assets'))) {
     const body = readFileSync(join(directory, 'assets', name));
-    assets.set(name, { body, gzip: gzipSync(body, { level: 9 }), type: TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream' });
+    assets.set(name, {
+      body,
+      gzip: gzipSync(body, { level: 9 }),
+      type: TYPES[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream',
+    });
   }
   const index = readFileSync(join(directory, 'index.html'));
   assets.set('index.html', { body: index, gzip: gzipSync(index, { level: 9 }), type: TYPES['.html']! });
@@ -52,13 +57,20 @@ export function dashboardPage(directory: string = dashboardAssetsDirectory): Fas
     const assets = loadAssets(directory);
     const index = assets.get('index.html')!;
     app.get('/', async (request, reply) => {
-      void reply.header('cache-control', 'no-cache').header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer');
+      void reply
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .header('referrer-policy', 'no-referrer');
       return send(request, reply, index);
     });
     app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
       const asset = request.params.file === 'index.html' ? undefined : assets.get(request.params.file);
       if (asset === undefined) {
-        return reply.status(404).send({ error: { code: 'not_found', message: `no dashboard asset ${request.params.file}`, kind: 'asset', id: request.params.file } });
+        return reply
+          .status(404)
+          .send({
+            error: { code: 'not_found', message: `no dashboard asset ${request.params.file}`, kind: 'asset', id: request.params.file },
+          });
       }
       void reply.header('cache-control', 'public, max-age=31536000, immutable');
       return send(request, reply, asset);

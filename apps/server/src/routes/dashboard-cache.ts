@@ -41,7 +41,13 @@ function cacheOf(store: Store): Cache {
  * process falls in the span they read, an anomaly is recorded, or 15 s pass; so reloading a view,
  * or a second person opening it, costs no second scan.
  */
-export function cachedRead<T>(store: Store, key: string, span: { from: number; until: number }, now: number, compute: () => Promise<T>): Promise<T> {
+export function cachedRead<T>(
+  store: Store,
+  key: string,
+  span: { from: number; until: number },
+  now: number,
+  compute: () => Promise<T>,
+): Promise<T> {
   const cache = cacheOf(store);
   const hit = cache.entries.get(key);
   if (hit !== undefined && now - hit.at <= TTL_MS && now >= hit.at) return hit.value as Promise<T>;

@@ -44,7 +44,11 @@ export async function rangeTotals(store: Store, window: { since: number; until: 
   } else {
     let query = store.db
       .selectFrom('skill_time_series')
-      .select((eb) => [eb.fn.sum<number>('invocation_count').as('n'), eb.fn.sum<number>('completed_count').as('completed'), eb.fn.sum<number>('duration_count').as('timed')])
+      .select((eb) => [
+        eb.fn.sum<number>('invocation_count').as('n'),
+        eb.fn.sum<number>('completed_count').as('completed'),
+        eb.fn.sum<number>('duration_count').as('timed'),
+      ])
       .where('hour_start', '>=', window.since)
       .where('hour_start', '<', window.until);
     if (filter.skill !== undefined) query = query.where('skill_name', '=', filter.skill);
@@ -54,8 +58,15 @@ export async function rangeTotals(store: Store, window: { since: number; until: 
 
   let p95: number | null = null;
   if (timed > 0 && (timed <= EXACT_P95_MAX || needsRawRows(filter))) {
-    const rows = await rawRows(store, window, filter).select('duration_seconds').where('completed', '=', 1).where('duration_seconds', 'is not', null).execute();
-    p95 = sampleQuantile(rows.map((row) => Number(row.duration_seconds)), 0.95);
+    const rows = await rawRows(store, window, filter)
+      .select('duration_seconds')
+      .where('completed', '=', 1)
+      .where('duration_seconds', 'is not', null)
+      .execute();
+    p95 = sampleQuantile(
+      rows.map((row) => Number(row.duration_seconds)),
+      0.95,
+    );
   } else if (timed > 0) {
     let query = store.db
       .selectFrom('skill_time_series')
@@ -64,12 +75,13 @@ export async function rangeTotals(store: Store, window: { since: number; until: 
       .where('hour_start', '<', window.until)
       .where('duration_count', '>', 0);
     if (filter.skill !== undefined) query = query.where('skill_name', '=', filter.skill);
-    p95 = durationQuantile((await query.execute()).map((row) => row.duration_histogram), 0.95);
+    p95 = durationQuantile(
+      (await query.execute()).map((row) => row.duration_histogram),
+      0.95,
+    );
   }
 
-  const sessions = await rawRows(store, window, filter)
-    .select(sql<number>`count(distinct session_id)`.as('n'))
-    .executeTakeFirstOrThrow();
+  const sessions = await rawRows(store, window, filter).select(sql<number>`count(distinct session_id)`.as('n')).executeTakeFirstOrThrow();
 
   let anomalyQuery = store.db
     .selectFrom('skill_anomalies')
@@ -106,28 +118,41 @@ export interface SkillRow {
 }
 
 /** Every skill with invocations in the range, busiest first (trend null: see withTrends). */
-export async function skillsTable(store: Store, window: DashboardWindow, filter: DashboardFilter): Promise<{ bucketMs: number; skills: SkillRow[] }> {
+export async function skillsTable(
+  store: Store,
+  window: DashboardWindow,
+  filter: DashboardFilter,
+): Promise<{ bucketMs: number; skills: SkillRow[] }> {
   const bucketMs = sparklineBucketMs(window);
   const points = Math.ceil((window.until - window.since) / bucketMs);
-  const base = needsRawRows(filter) ? await rawSkillTotals(store, window, filter) : await topSkills(store, { since: window.since, until: window.until, limit: 1000, ...(filter.skill === undefined ? {} : { skills: [filter.skill] }) });
+  const base = needsRawRows(filter)
+    ? await rawSkillTotals(store, window, filter)
+    : await topSkills(store, {
+        since: window.since,
+        until: window.until,
+        limit: 1000,
+        ...(filter.skill === undefined ? {} : { skills: [filter.skill] }),
+      });
   if (base.length === 0) return { bucketMs, skills: [] };
   const names = base.map((row) => row.skill_name);
 
   const sparklines = new Map<string, number[]>(names.map((name) => [name, new Array<number>(points).fill(0)]));
   const bucketRows = needsRawRows(filter)
     ? await rawRows(store, window, filter)
-        .select((eb) => ['skill_name', sql<number>`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`.as('bucket'), eb.fn.countAll<number>().as('n')])
+        .select((eb) => [
+          'skill_name',
+          sql<number>`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`.as('bucket'),
+          eb.fn.countAll<number>().as('n'),
+        ])
         .groupBy(['skill_name', sql`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`])
         .execute()
-    : (
-        await store.db
-          .selectFrom('skill_time_series')
-          .select(['skill_name', 'hour_start as bucket', 'invocation_count as n'])
-          .where('hour_start', '>=', window.since)
-          .where('hour_start', '<', window.until)
-          .where('skill_name', 'in', names)
-          .execute()
-      );
+    : await store.db
+        .selectFrom('skill_time_series')
+        .select(['skill_name', 'hour_start as bucket', 'invocation_count as n'])
+        .where('hour_start', '>=', window.since)
+        .where('hour_start', '<', window.until)
+        .where('skill_name', 'in', names)
+        .execute();
   for (const row of bucketRows) {
     const index = Math.floor((Number(row.bucket) - window.since) / bucketMs);
     const line = sparklines.get(row.skill_name);
@@ -148,7 +173,11 @@ export async function skillsTable(store: Store, window: DashboardWindow, filter:
 /** The table's rows with their trend directions (read from the rollups of the 7 days before until). */
 export async function withTrends(store: Store, rows: SkillRow[], window: DashboardWindow, now: number): Promise<SkillRow[]> {
   if (rows.length === 0) return rows;
-  const trends = await completionTrends(store, rows.map((row) => row.skill_name), Math.min(now , window.until));
+  const trends = await completionTrends(
+    store,
+    rows.map((row) => row.skill_name),
+    Math.min(now, window.until),
+  );
   return rows.map((row) => ({ ...row, trend: trends.get(row.skill_name) ?? 'insufficient_data' }));
 }
 
@@ -167,9 +196,14 @@ async function rawSkillTotals(store: Store, window: { since: number; until: numb
     .orderBy('skill_name')
     .limit(1000)
     .execute();
-  const durations = await rawRows(store, window, filter).select(['skill_name', 'duration_seconds']).where('completed', '=', 1).where('duration_seconds', 'is not', null).execute();
+  const durations = await rawRows(store, window, filter)
+    .select(['skill_name', 'duration_seconds'])
+    .where('completed', '=', 1)
+    .where('duration_seconds', 'is not', null)
+    .execute();
   const bySkill = new Map<string, number[]>();
-  for (const row of durations) (bySkill.get(row.skill_name) ?? bySkill.set(row.skill_name, []).get(row.skill_name)!).push(Number(row.duration_seconds));
+  for (const row of durations)
+    (bySkill.get(row.skill_name) ?? bySkill.set(row.skill_name, []).get(row.skill_name)!).push(Number(row.duration_seconds));
   return rows.map((row) => {
     const invocations = Number(row.n);
     const completed = Number(row.completed ?? 0);
@@ -199,19 +233,30 @@ async function completionTrends(store: Store, skills: string[], until: number): 
     .orderBy('skill_name')
     .orderBy('hour_start')
     .execute();
-  const firsts = await store.db.selectFrom('skill_metrics').select(['skill_name', 'first_invoked']).where('skill_name', 'in', skills).execute();
+  const firsts = await store.db
+    .selectFrom('skill_metrics')
+    .select(['skill_name', 'first_invoked'])
+    .where('skill_name', 'in', skills)
+    .execute();
   const olderThanWindow = new Set(firsts.filter((row) => Number(row.first_invoked) < since).map((row) => row.skill_name));
   const series = new Map<string, { ts: number; count: number; completed: number; avgDuration: number | null; durationCount: number }[]>();
   for (const row of rows) {
     const list = series.get(row.skill_name) ?? series.set(row.skill_name, []).get(row.skill_name)!;
     const timed = Number(row.duration_count);
-    list.push({ ts: Number(row.hour_start), count: Number(row.invocation_count), completed: Number(row.completed_count), avgDuration: timed > 0 ? Number(row.duration_sum) / timed : null, durationCount: timed });
+    list.push({
+      ts: Number(row.hour_start),
+      count: Number(row.invocation_count),
+      completed: Number(row.completed_count),
+      avgDuration: timed > 0 ? Number(row.duration_sum) / timed : null,
+      durationCount: timed,
+    });
   }
   const result = new Map<string, TrendDirection>();
   for (const skill of skills) {
     const list = series.get(skill) ?? [];
     // As skillTrend: a skill older than the window has the whole window observed.
-    if (olderThanWindow.has(skill) && list[0]?.ts !== since) list.unshift({ ts: since, count: 0, completed: 0, avgDuration: null, durationCount: 0 });
+    if (olderThanWindow.has(skill) && list[0]?.ts !== since)
+      list.unshift({ ts: since, count: 0, completed: 0, avgDuration: null, durationCount: 0 });
     result.set(skill, list.length === 0 ? 'insufficient_data' : trend(list, 'completion_rate', { days: 7, until: end }).direction);
   }
   return result;
@@ -222,7 +267,8 @@ export function changeOf(current: RangeTotals, previous: RangeTotals) {
   const relative = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b - 1);
   return {
     invocations: relative(current.invocations, previous.invocations),
-    completion_rate: current.completion_rate === null || previous.completion_rate === null ? null : current.completion_rate - previous.completion_rate,
+    completion_rate:
+      current.completion_rate === null || previous.completion_rate === null ? null : current.completion_rate - previous.completion_rate,
     p95_duration_seconds: relative(current.p95_duration_seconds, previous.p95_duration_seconds),
     active_sessions: relative(current.active_sessions, previous.active_sessions),
     open_anomalies: current.open_anomalies - previous.open_anomalies,
@@ -236,13 +282,21 @@ export async function rangeSeries(store: Store, window: DashboardWindow, filter:
   const points = Array.from({ length: count }, (_, i) => ({ ts: window.since + i * bucketMs, invocations: 0, completed: 0 }));
   const rows = needsRawRows(filter)
     ? await rawRows(store, window, filter)
-        .select((eb) => [sql<number>`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`.as('bucket'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('completed').as('completed')])
+        .select((eb) => [
+          sql<number>`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`.as('bucket'),
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.sum<number>('completed').as('completed'),
+        ])
         .groupBy(sql`invoked_at - ((invoked_at - ${sql.lit(window.since)}) % ${sql.lit(bucketMs)})`)
         .execute()
     : await (() => {
         let query = store.db
           .selectFrom('skill_time_series')
-          .select((eb) => ['hour_start as bucket', eb.fn.sum<number>('invocation_count').as('n'), eb.fn.sum<number>('completed_count').as('completed')])
+          .select((eb) => [
+            'hour_start as bucket',
+            eb.fn.sum<number>('invocation_count').as('n'),
+            eb.fn.sum<number>('completed_count').as('completed'),
+          ])
           .where('hour_start', '>=', window.since)
           .where('hour_start', '<', window.until)
           .groupBy('hour_start');

@@ -43,7 +43,10 @@ const skillRowSchema = z.object({
   errors: z.number().int().describe('invocations that did not complete'),
   avg_duration_seconds: seconds,
   p95_duration_seconds: seconds,
-  trend: z.enum(['improving', 'declining', 'stable', 'insufficient_data']).nullable().describe('completion-rate trend over the 7 days before until; null with trends=off'),
+  trend: z
+    .enum(['improving', 'declining', 'stable', 'insufficient_data'])
+    .nullable()
+    .describe('completion-rate trend over the 7 days before until; null with trends=off'),
   sparkline: z.array(z.number().int()).describe('invocations per sparkline_bucket_ms from since, oldest first'),
 });
 
@@ -61,12 +64,16 @@ export const dashboardReadRoutes = [
     method: 'GET',
     url: '/v1/dashboard/summary',
     operationId: 'dashboardSummary',
-    summary: 'Totals of a range (invocations, completion rate, p95 duration, active sessions, anomalies) beside those of the range of the same length before it',
+    summary:
+      'Totals of a range (invocations, completion rate, p95 duration, active sessions, anomalies) beside those of the range of the same length before it',
     access: 'read',
     query: z.strictObject({
       ...range,
       ...filters,
-      previous: z.enum(['on', 'off'], { error: 'expected on or off' }).optional().describe('off: skip the previous range (previous and change are null), for a faster first answer; default on'),
+      previous: z
+        .enum(['on', 'off'], { error: 'expected on or off' })
+        .optional()
+        .describe('off: skip the previous range (previous and change are null), for a faster first answer; default on'),
     }),
     responses: [
       {
@@ -79,10 +86,21 @@ export const dashboardReadRoutes = [
           current: totalsSchema,
           previous: totalsSchema.nullable().describe('null with previous=off'),
           change: z
-            .object({ invocations: z.number().nullable(), completion_rate: z.number().nullable(), p95_duration_seconds: z.number().nullable(), active_sessions: z.number().nullable(), open_anomalies: z.number().int() })
+            .object({
+              invocations: z.number().nullable(),
+              completion_rate: z.number().nullable(),
+              p95_duration_seconds: z.number().nullable(),
+              active_sessions: z.number().nullable(),
+              open_anomalies: z.number().int(),
+            })
             .nullable()
-            .describe('relative change (0.12 = +12 %; null from 0) except completion_rate (difference of rates) and open_anomalies (difference); null with previous=off'),
-          series: z.object({ bucket_ms: z.number().int(), points: z.array(z.object({ ts: ms, invocations: z.number().int(), completed: z.number().int() })) }),
+            .describe(
+              'relative change (0.12 = +12 %; null from 0) except completion_rate (difference of rates) and open_anomalies (difference); null with previous=off',
+            ),
+          series: z.object({
+            bucket_ms: z.number().int(),
+            points: z.array(z.object({ ts: ms, invocations: z.number().int(), completed: z.number().int() })),
+          }),
         }),
       },
       badRequest,
@@ -94,37 +112,76 @@ export const dashboardReadRoutes = [
       // previous=off first (its first render), then for the whole answer, which then only reads
       // the previous range.
       const totalsOf = (range: { since: number; until: number }) =>
-        cachedRead(store, `totals ${JSON.stringify([range.since, range.until, filter])}`, { from: range.since, until: range.until }, now, () => rangeTotals(store, range, filter));
+        cachedRead(
+          store,
+          `totals ${JSON.stringify([range.since, range.until, filter])}`,
+          { from: range.since, until: range.until },
+          now,
+          () => rangeTotals(store, range, filter),
+        );
       const current = await totalsOf(window);
-      const series = await cachedRead(store, `series ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => rangeSeries(store, window, filter));
+      const series = await cachedRead(
+        store,
+        `series ${JSON.stringify([window, filter])}`,
+        { from: window.since, until: window.until },
+        now,
+        () => rangeSeries(store, window, filter),
+      );
       const previous = query.previous === 'off' ? null : await totalsOf({ since: window.previousSince, until: window.since });
-      return { since: window.since, until: window.until, previous_since: window.previousSince, current, previous, change: previous === null ? null : changeOf(current, previous), series };
+      return {
+        since: window.since,
+        until: window.until,
+        previous_since: window.previousSince,
+        current,
+        previous,
+        change: previous === null ? null : changeOf(current, previous),
+        series,
+      };
     },
   }),
   defineRoute({
     method: 'GET',
     url: '/v1/dashboard/skills',
     operationId: 'dashboardSkills',
-    summary: 'Every skill with invocations in the range (at most 1000, busiest first): the top-skills figures, errors, trend direction and a sparkline',
+    summary:
+      'Every skill with invocations in the range (at most 1000, busiest first): the top-skills figures, errors, trend direction and a sparkline',
     access: 'read',
     query: z.strictObject({
       ...range,
       ...filters,
-      trends: z.enum(['on', 'off'], { error: 'expected on or off' }).optional().describe('off: skip the trend directions (each trend null), for a faster first answer; default on'),
+      trends: z
+        .enum(['on', 'off'], { error: 'expected on or off' })
+        .optional()
+        .describe('off: skip the trend directions (each trend null), for a faster first answer; default on'),
     }),
-    responses: [{ status: 200, description: 'The skills table', schema: z.object({ since: ms, until: ms, sparkline_bucket_ms: z.number().int(), skills: z.array(skillRowSchema) }) }, badRequest],
+    responses: [
+      {
+        status: 200,
+        description: 'The skills table',
+        schema: z.object({ since: ms, until: ms, sparkline_bucket_ms: z.number().int(), skills: z.array(skillRowSchema) }),
+      },
+      badRequest,
+    ],
     async handler({ store, query, now }) {
       const window = windowOf(query, now);
       const filter = filterOf(query);
       // The table and its trend directions are cached on their own: the page asks with
       // trends=off first (its first render), then for the whole answer. The trends read the 7
       // days before until as well.
-      const table = await cachedRead(store, `skills ${JSON.stringify([window, filter])}`, { from: window.since, until: window.until }, now, () => skillsTable(store, window, filter));
+      const table = await cachedRead(
+        store,
+        `skills ${JSON.stringify([window, filter])}`,
+        { from: window.since, until: window.until },
+        now,
+        () => skillsTable(store, window, filter),
+      );
       const span = { from: Math.min(window.since, window.until - 7 * 86_400_000), until: window.until };
       const skills =
         query.trends === 'off'
           ? table.skills
-          : await cachedRead(store, `skills+trends ${JSON.stringify([window, filter, Math.floor(now / 3_600_000)])}`, span, now, () => withTrends(store, table.skills, window, now));
+          : await cachedRead(store, `skills+trends ${JSON.stringify([window, filter, Math.floor(now / 3_600_000)])}`, span, now, () =>
+              withTrends(store, table.skills, window, now),
+            );
       return { since: window.since, until: window.until, sparkline_bucket_ms: table.bucketMs, skills };
     },
   }),
@@ -132,7 +189,8 @@ export const dashboardReadRoutes = [
     method: 'GET',
     url: '/v1/dashboard/skills/:skill',
     operationId: 'dashboardSkillView',
-    summary: "One skill over the range: every hour's invocations, completion rate and p95 duration, its anomalies, top error types, trend, dependencies and community baseline",
+    summary:
+      "One skill over the range: every hour's invocations, completion rate and p95 duration, its anomalies, top error types, trend, dependencies and community baseline",
     access: 'read',
     params: z.strictObject({ skill: nameParam.describe('skill name') }),
     query: z.strictObject(range),
@@ -144,12 +202,23 @@ export const dashboardReadRoutes = [
           skill_name: z.string(),
           since: ms,
           until: ms,
-          hours: z.array(z.object({ ts: ms, invocations: z.number().int(), completed: z.number().int(), completion_rate: rate, p95_duration_seconds: seconds })),
+          hours: z.array(
+            z.object({
+              ts: ms,
+              invocations: z.number().int(),
+              completed: z.number().int(),
+              completion_rate: rate,
+              p95_duration_seconds: seconds,
+            }),
+          ),
           anomalies: anomalyListSchema.shape.anomalies,
           top_errors: z.array(z.object({ error_type: z.string(), count: z.number().int() })),
           trend: z.object({ skill: z.string(), direction: z.string(), summary: z.string() }).describe('as GET /v1/skills/{skill}/trend'),
           dependencies: z.array(z.object({ skill: z.string(), partner: z.string(), source: z.string(), lift: z.number() })),
-          community_baseline: z.object({ skill: z.string(), totalUsers: z.number().int(), completionRate: z.number(), effectivenessPercentile: z.number() }).nullable().describe('null when the server has no user-pseudonym secret'),
+          community_baseline: z
+            .object({ skill: z.string(), totalUsers: z.number().int(), completionRate: z.number(), effectivenessPercentile: z.number() })
+            .nullable()
+            .describe('null when the server has no user-pseudonym secret'),
         }),
       },
       badRequest,
@@ -163,7 +232,10 @@ export const dashboardReadRoutes = [
     operationId: 'dashboardUnusedSkills',
     summary: 'Skills of the taxonomy or the history never used in the range, and those rarely used (fewer than rare_below invocations)',
     access: 'read',
-    query: z.strictObject({ ...range, rare_below: intParam(1, 1_000_000).optional().describe('fewer invocations than this is rarely used (default 5)') }),
+    query: z.strictObject({
+      ...range,
+      rare_below: intParam(1, 1_000_000).optional().describe('fewer invocations than this is rarely used (default 5)'),
+    }),
     responses: [
       {
         status: 200,
@@ -173,8 +245,22 @@ export const dashboardReadRoutes = [
           until: ms,
           rare_below: z.number().int(),
           known_skills: z.number().int(),
-          never: z.array(z.object({ skill_name: z.string(), invocations: z.number().int(), last_invoked: ms.nullable(), categories: z.array(z.string()) })),
-          rarely: z.array(z.object({ skill_name: z.string(), invocations: z.number().int(), last_invoked: ms.nullable(), categories: z.array(z.string()) })),
+          never: z.array(
+            z.object({
+              skill_name: z.string(),
+              invocations: z.number().int(),
+              last_invoked: ms.nullable(),
+              categories: z.array(z.string()),
+            }),
+          ),
+          rarely: z.array(
+            z.object({
+              skill_name: z.string(),
+              invocations: z.number().int(),
+              last_invoked: ms.nullable(),
+              categories: z.array(z.string()),
+            }),
+          ),
         }),
       },
       badRequest,
@@ -185,17 +271,25 @@ export const dashboardReadRoutes = [
     method: 'GET',
     url: '/v1/dashboard/experiments',
     operationId: 'dashboardExperiments',
-    summary: 'Experiments (running ones unless status says otherwise), newest first, each with its analysis as GET /v1/experiments/{experiment}/analysis',
+    summary:
+      'Experiments (running ones unless status says otherwise), newest first, each with its analysis as GET /v1/experiments/{experiment}/analysis',
     access: 'read',
-    query: z.strictObject({ status: z.enum([...EXPERIMENT_STATUSES, 'all']).optional().describe('default running') }),
+    query: z.strictObject({
+      status: z
+        .enum([...EXPERIMENT_STATUSES, 'all'])
+        .optional()
+        .describe('default running'),
+    }),
     responses: [{ status: 200, description: '{experiments: [{experiment, analysis}]}' }, badRequest],
-    handler: ({ store, query, now }) => experimentsWithAnalysis(store, query.status === 'all' ? undefined : (query.status ?? 'running'), now),
+    handler: ({ store, query, now }) =>
+      experimentsWithAnalysis(store, query.status === 'all' ? undefined : (query.status ?? 'running'), now),
   }),
   defineRoute({
     method: 'GET',
     url: '/v1/dashboard/users/:user',
     operationId: 'dashboardUserView',
-    summary: "A user's recommendations (as GET /v1/users/{user}/recommendations) and their completion rate per skill against the community's",
+    summary:
+      "A user's recommendations (as GET /v1/users/{user}/recommendations) and their completion rate per skill against the community's",
     access: 'read',
     params: z.strictObject({ user: nameParam.describe('user id') }),
     query: z.strictObject({ limit: intParam(1, 100).optional().describe('recommendations (default 10)') }),
@@ -206,7 +300,15 @@ export const dashboardReadRoutes = [
         schema: z.object({
           user: z.string(),
           recommendations: z.array(recommendationSchema),
-          community: z.array(z.object({ skill: z.string(), userRate: z.number(), globalRate: z.number().nullable(), verdict: z.string(), pValue: z.number() })),
+          community: z.array(
+            z.object({
+              skill: z.string(),
+              userRate: z.number(),
+              globalRate: z.number().nullable(),
+              verdict: z.string(),
+              pValue: z.number(),
+            }),
+          ),
         }),
       },
       badRequest,
@@ -224,7 +326,11 @@ export const dashboardReadRoutes = [
       {
         status: 200,
         description: 'The filter options',
-        schema: z.object({ skills: z.array(z.string()), phases: z.array(z.string()), users: z.array(z.object({ user_id: z.string(), invocations: z.number().int() })) }),
+        schema: z.object({
+          skills: z.array(z.string()),
+          phases: z.array(z.string()),
+          users: z.array(z.object({ user_id: z.string(), invocations: z.number().int() })),
+        }),
       },
       badRequest,
     ],

@@ -122,7 +122,8 @@ export async function unusedSkills(store: Store, window: DashboardWindow, rareBe
     .groupBy('skill_name')
     .execute();
   const categories = new Map<string, string[]>();
-  for (const row of mappings) (categories.get(row.skill_name) ?? categories.set(row.skill_name, []).get(row.skill_name)!).push(row.category_name);
+  for (const row of mappings)
+    (categories.get(row.skill_name) ?? categories.set(row.skill_name, []).get(row.skill_name)!).push(row.category_name);
   const last = new Map(history.map((row) => [row.skill_name, Number(row.last_invoked)]));
   const inRange = new Map(counts.map((row) => [row.skill_name, Number(row.n)]));
   const known = new Set([...categories.keys(), ...modalities.map((row) => row.skill_name), ...last.keys()]);
@@ -138,7 +139,9 @@ export async function unusedSkills(store: Store, window: DashboardWindow, rareBe
     rare_below: rareBelow,
     known_skills: known.size,
     never: rows.filter((row) => row.invocations === 0),
-    rarely: rows.filter((row) => row.invocations > 0 && row.invocations < rareBelow).sort((a, b) => a.invocations - b.invocations || (a.skill_name < b.skill_name ? -1 : 1)),
+    rarely: rows
+      .filter((row) => row.invocations > 0 && row.invocations < rareBelow)
+      .sort((a, b) => a.invocations - b.invocations || (a.skill_name < b.skill_name ? -1 : 1)),
   };
 }
 

@@ -17,18 +17,33 @@ export function infrastructurePaths(withMetrics: boolean): Record<string, unknow
               operationId: 'metrics',
               summary: 'Prometheus metrics (text exposition format); needs a read token when SKILLS_READ_TOKENS is set',
               security: [{ bearer: [] }, {}],
-              responses: { 200: { description: 'skill_invocations_total, skill_duration_seconds, skill_completion_rate, anomalies_detected_total, skill_active_sessions, …', content: { 'text/plain': {} } } },
+              responses: {
+                200: {
+                  description:
+                    'skill_invocations_total, skill_duration_seconds, skill_completion_rate, anomalies_detected_total, skill_active_sessions, …',
+                  content: { 'text/plain': {} },
+                },
+              },
             },
           },
         }
       : {}),
-    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+      },
+    },
     '/ws': {
       get: {
         operationId: 'websocket',
         summary: 'WebSocket upgrade: live metrics, skill:<name>, invocations and anomalies channels (see the README for the protocol)',
         security: [{ bearer: [] }, {}],
-        responses: { 101: { description: 'Switching protocols' }, 401: { description: 'Token missing or unknown (read tokens configured)' } },
+        responses: {
+          101: { description: 'Switching protocols' },
+          401: { description: 'Token missing or unknown (read tokens configured)' },
+        },
       },
     },
   };

@@ -25,7 +25,9 @@ export async function recordBody(store: Store, body: unknown, now: number) {
   }
   const items = single ? [body] : (body as unknown[]);
   if (items.length > MAX_BATCH_ITEMS) {
-    throw new ValidationError([{ index: -1, field: '', message: `at most ${MAX_BATCH_ITEMS} invocations per request (got ${items.length}): send several requests` }]);
+    throw new ValidationError([
+      { index: -1, field: '', message: `at most ${MAX_BATCH_ITEMS} invocations per request (got ${items.length}): send several requests` },
+    ]);
   }
   try {
     const result = await recordInvocations(store, items as never[], { now });
@@ -51,7 +53,11 @@ export const ingestRoutes = [
     responses: [
       { status: 201, description: 'At least one item was new and is committed', schema: recordResultSchema },
       { status: 200, description: 'Every item was already stored (a retried batch): nothing written', schema: recordResultSchema },
-      { status: 400, description: 'Bad JSON, or invalid items (each issue with its item index and field); nothing written', schema: errorBodySchema },
+      {
+        status: 400,
+        description: 'Bad JSON, or invalid items (each issue with its item index and field); nothing written',
+        schema: errorBodySchema,
+      },
       { status: 413, description: 'Body over the limit (--body-limit); nothing written', schema: errorBodySchema },
       { status: 415, description: 'Content-Type is not application/json; nothing written', schema: errorBodySchema },
     ],

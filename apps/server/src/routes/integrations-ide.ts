@@ -1,4 +1,12 @@
-import { IDE_PATHS, ideContextSchema, ideFeedbackSchema, recommendForIde, recordIdeFeedback, type IdeContextInput, type IdeFeedbackInput } from '@skills/integrations';
+import {
+  IDE_PATHS,
+  ideContextSchema,
+  ideFeedbackSchema,
+  recommendForIde,
+  recordIdeFeedback,
+  type IdeContextInput,
+  type IdeFeedbackInput,
+} from '@skills/integrations';
 import { z } from 'zod';
 import type { ServerPlugin } from '../build-server.js';
 import { errorBodySchema } from '../http-errors.js';
@@ -16,11 +24,16 @@ import type { DocumentedRoute } from '../openapi.js';
  * by the calls themselves, whatever its declared type.
  */
 export const ideIntegrationRoutes: ServerPlugin = async (app, { store, checkAccess }) => {
-  app.post(IDE_PATHS.recommendations, { onRequest: async (request) => checkAccess(request, 'read') }, async (request) => recommendForIde(store, request.body as IdeContextInput));
+  app.post(IDE_PATHS.recommendations, { onRequest: async (request) => checkAccess(request, 'read') }, async (request) =>
+    recommendForIde(store, request.body as IdeContextInput),
+  );
 
   app.post(IDE_PATHS.feedback, { onRequest: async (request) => checkAccess(request, 'write') }, async (request) => {
     const report = await recordIdeFeedback(store, request.body as IdeFeedbackInput);
-    request.log.info({ source: 'ide', invocation: report.invocation_id, skill: report.skill_name, rank: report.selection_rank, recorded: report.recorded }, 'IDE feedback');
+    request.log.info(
+      { source: 'ide', invocation: report.invocation_id, skill: report.skill_name, rank: report.selection_rank, recorded: report.recorded },
+      'IDE feedback',
+    );
     return report;
   });
 };
@@ -31,7 +44,7 @@ const recommendationsSchema = z.object({
   recommendations: z.array(
     z.object({
       skill_name: z.string(),
-      rank: z.number().int().min(1).describe('1-based: what feedback\'s selection_rank refers to'),
+      rank: z.number().int().min(1).describe("1-based: what feedback's selection_rank refers to"),
       score: z.number().min(0).max(1),
       confidence: z.number().min(0).max(1).describe('how sure the code at the cursor makes us; 0 when the code does not suggest it'),
       source: z.enum(['code', 'history', 'both']),
@@ -51,7 +64,11 @@ const feedbackReportSchema = z.object({
   alternatives_considered: z.array(z.string()),
   recorded: z.boolean().describe('false when this feedback id was recorded before (nothing written twice)'),
 });
-const invalid = { status: 400, description: 'Malformed JSON or an invalid field (named, e.g. cursor.line); nothing written', schema: errorBodySchema };
+const invalid = {
+  status: 400,
+  description: 'Malformed JSON or an invalid field (named, e.g. cursor.line); nothing written',
+  schema: errorBodySchema,
+};
 
 /** The IDE protocol's routes as the OpenAPI document lists them. */
 export const ideOperations: DocumentedRoute[] = [
@@ -59,9 +76,12 @@ export const ideOperations: DocumentedRoute[] = [
     method: 'POST',
     url: IDE_PATHS.recommendations,
     operationId: 'ideRecommendations',
-    summary: 'Ranked skill recommendations, with reasons, for an IDE plugin\'s context',
+    summary: "Ranked skill recommendations, with reasons, for an IDE plugin's context",
     access: 'read',
-    body: { schema: ideContextSchema, description: 'The plugin\'s context: file type or language, project, activity, query, code at the cursor' },
+    body: {
+      schema: ideContextSchema,
+      description: "The plugin's context: file type or language, project, activity, query, code at the cursor",
+    },
     responses: [{ status: 200, description: 'The recommendations', schema: recommendationsSchema }, invalid],
   },
   {

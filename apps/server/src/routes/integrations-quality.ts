@@ -19,13 +19,17 @@ export const qualityRoutes: ServerPlugin = async (app, { store, checkAccess }) =
     {
       onRequest: async (request) => checkAccess(request, 'write'),
       preValidation: async (request) => {
-        if (!isJsonContentType(request.headers['content-type'])) throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json');
+        if (!isJsonContentType(request.headers['content-type']))
+          throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json');
       },
     },
     async (request) => {
       try {
         const report = await recordQualityInput(store, request.body, { userId: userOf(request) });
-        request.log.info({ source: 'quality', kind: report.kind, session: report.session, recorded: report.recorded, known: report.known }, 'quality run recorded');
+        request.log.info(
+          { source: 'quality', kind: report.kind, session: report.session, recorded: report.recorded, known: report.known },
+          'quality run recorded',
+        );
         return report;
       } catch (error) {
         request.log.warn({ source: 'quality' }, `quality run refused: ${(error as Error).message}`);
@@ -51,7 +55,10 @@ export const qualityOperations: DocumentedRoute[] = [
     access: 'write',
     cli: 'skills integrations crackerjack --json',
     headers: [{ name: 'X-Skills-User', required: false, description: 'the user of a report that names none' }],
-    body: { schema: z.union([qualityRunSchema, skillMetricsFileSchema]), description: 'A run report (one session per run), or .session-buddy/skill_metrics.json' },
+    body: {
+      schema: z.union([qualityRunSchema, skillMetricsFileSchema]),
+      description: 'A run report (one session per run), or .session-buddy/skill_metrics.json',
+    },
     responses: [
       {
         status: 200,
@@ -65,7 +72,11 @@ export const qualityOperations: DocumentedRoute[] = [
           skipped: z.number().int(),
         }),
       },
-      { status: 400, description: 'Malformed JSON or invalid fields (each named: checks[3].status); nothing written', schema: errorBodySchema },
+      {
+        status: 400,
+        description: 'Malformed JSON or invalid fields (each named: checks[3].status); nothing written',
+        schema: errorBodySchema,
+      },
       { status: 413, description: 'Body over the limit; nothing written', schema: errorBodySchema },
       { status: 415, description: 'Content-Type is not application/json; nothing written', schema: errorBodySchema },
     ],

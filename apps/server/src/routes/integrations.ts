@@ -37,27 +37,51 @@ export const integrationRoutes: ServerPlugin = async (app, { store, config, chec
 
   app.post('/v1/integrations/github', async (request, reply) => {
     const secret = config.githubWebhookSecret;
-    if (secret === undefined) throw new HttpError(401, 'unauthorized', 'GitHub webhooks are off: start the server with --github-webhook-secret (SKILLS_GITHUB_WEBHOOK_SECRET)');
+    if (secret === undefined)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'GitHub webhooks are off: start the server with --github-webhook-secret (SKILLS_GITHUB_WEBHOOK_SECRET)',
+      );
     const delivery = header(request, 'x-github-delivery');
     const raw = rawBody(request);
     if (!verifyGithubSignature(secret, raw, header(request, 'x-hub-signature-256'))) {
       request.log.warn({ delivery, source: 'github' }, 'webhook refused: bad or missing X-Hub-Signature-256');
-      throw new HttpError(401, 'unauthorized', 'X-Hub-Signature-256: missing or not the HMAC-SHA256 of the body under the configured secret');
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'X-Hub-Signature-256: missing or not the HMAC-SHA256 of the body under the configured secret',
+      );
     }
     const event = header(request, 'x-github-event');
-    return handle(request, reply, ingest, { source: 'github', deliveryId: delivery, event: event ?? '', mapped: mapGithubEvent(event, parseJson(request, raw, delivery)) });
+    return handle(request, reply, ingest, {
+      source: 'github',
+      deliveryId: delivery,
+      event: event ?? '',
+      mapped: mapGithubEvent(event, parseJson(request, raw, delivery)),
+    });
   });
 
   app.post('/v1/integrations/gitlab', async (request, reply) => {
     const secret = config.gitlabWebhookToken;
-    if (secret === undefined) throw new HttpError(401, 'unauthorized', 'GitLab webhooks are off: start the server with --gitlab-webhook-token (SKILLS_GITLAB_WEBHOOK_TOKEN)');
+    if (secret === undefined)
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'GitLab webhooks are off: start the server with --gitlab-webhook-token (SKILLS_GITLAB_WEBHOOK_TOKEN)',
+      );
     const delivery = header(request, 'x-gitlab-event-uuid') ?? header(request, 'x-gitlab-webhook-uuid');
     if (!verifyGitlabToken(secret, header(request, 'x-gitlab-token'))) {
       request.log.warn({ delivery, source: 'gitlab' }, 'webhook refused: bad or missing X-Gitlab-Token');
       throw new HttpError(401, 'unauthorized', 'X-Gitlab-Token: missing or not the configured secret token');
     }
     const raw = rawBody(request);
-    return handle(request, reply, ingest, { source: 'gitlab', deliveryId: delivery, event: header(request, 'x-gitlab-event') ?? '', mapped: mapGitlabEvent(parseJson(request, raw, delivery)) });
+    return handle(request, reply, ingest, {
+      source: 'gitlab',
+      deliveryId: delivery,
+      event: header(request, 'x-gitlab-event') ?? '',
+      mapped: mapGitlabEvent(parseJson(request, raw, delivery)),
+    });
   });
 
   app.post('/v1/integrations/ci', { onRequest: async (request) => checkAccess(request, 'write') }, async (request, reply) => {
@@ -65,7 +89,9 @@ export const integrationRoutes: ServerPlugin = async (app, { store, config, chec
     const mapped = mapCiRun(parseJson(request, rawBody(request), delivery));
     if ('issues' in mapped) {
       request.log.warn({ delivery, source: 'ci' }, 'CI run refused');
-      throw new HttpError(400, 'validation_failed', `${mapped.issues.length} problem(s) in the CI run; nothing written`, { issues: mapped.issues.map((i) => ({ index: -1, ...i })) });
+      throw new HttpError(400, 'validation_failed', `${mapped.issues.length} problem(s) in the CI run; nothing written`, {
+        issues: mapped.issues.map((i) => ({ index: -1, ...i })),
+      });
     }
     const source = (mapped as { jobs: { provider: string }[] }).jobs?.[0]?.provider ?? 'ci';
     return handle(request, reply, ingest, { source, deliveryId: delivery, event: 'ci', mapped });
@@ -79,7 +105,10 @@ export const integrationRoutes: ServerPlugin = async (app, { store, config, chec
   app.get('/v1/integrations/ci/report', read, async (request) => {
     const query = request.query as Record<string, unknown>;
     const pipeline = typeof query.pipeline === 'string' && query.pipeline.trim() !== '' ? query.pipeline.trim() : undefined;
-    if (pipeline === undefined) throw new HttpError(400, 'validation_failed', 'pipeline: required (a name from GET /v1/integrations/ci/pipelines)', { issues: [{ index: -1, field: 'pipeline', message: 'required' }] });
+    if (pipeline === undefined)
+      throw new HttpError(400, 'validation_failed', 'pipeline: required (a name from GET /v1/integrations/ci/pipelines)', {
+        issues: [{ index: -1, field: 'pipeline', message: 'required' }],
+      });
     return pipelineReport(store, pipeline, windowOf(query));
   });
   app.get('/v1/integrations/ci/deliveries', read, async (request) => {
@@ -88,7 +117,9 @@ export const integrationRoutes: ServerPlugin = async (app, { store, config, chec
   });
 
   const prune = setInterval(() => {
-    ingest.pruneDeliveries(Date.now() - 30 * 86_400_000).catch((error: unknown) => app.log.error({ err: error }, 'pruning old delivery ids failed'));
+    ingest
+      .pruneDeliveries(Date.now() - 30 * 86_400_000)
+      .catch((error: unknown) => app.log.error({ err: error }, 'pruning old delivery ids failed'));
   }, 3_600_000);
   prune.unref();
   app.addHook('onClose', async () => clearInterval(prune));
@@ -97,10 +128,16 @@ export const integrationRoutes: ServerPlugin = async (app, { store, config, chec
 async function handle(request: FastifyRequest, reply: FastifyReply, ingest: CiIngest, delivery: CiDelivery) {
   try {
     const report = await ingest.deliver(delivery);
-    request.log.info({ delivery: delivery.deliveryId, source: delivery.source, event: delivery.event, outcome: report.outcome, recorded: report.recorded }, `webhook ${report.outcome}`);
+    request.log.info(
+      { delivery: delivery.deliveryId, source: delivery.source, event: delivery.event, outcome: report.outcome, recorded: report.recorded },
+      `webhook ${report.outcome}`,
+    );
     return reply.status(report.outcome === 'ignored' ? 202 : 200).send(report);
   } catch (error) {
-    request.log.warn({ delivery: delivery.deliveryId, source: delivery.source, event: delivery.event }, `webhook refused: ${(error as Error).message}`);
+    request.log.warn(
+      { delivery: delivery.deliveryId, source: delivery.source, event: delivery.event },
+      `webhook refused: ${(error as Error).message}`,
+    );
     throw error;
   }
 }
@@ -112,7 +149,8 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 function rawBody(request: FastifyRequest): Buffer {
-  if (!isJsonContentType(request.headers['content-type'])) throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json');
+  if (!isJsonContentType(request.headers['content-type']))
+    throw new HttpError(415, 'unsupported_media_type', 'expected Content-Type application/json');
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 }
 
@@ -131,7 +169,13 @@ function windowOf(query: Record<string, unknown>): { since?: number; until?: num
     const value = query[key];
     if (value === undefined || value === '') continue;
     const ms = timeOf(String(value));
-    if (ms === undefined) throw new HttpError(400, 'validation_failed', `${key}: expected epoch milliseconds, ISO-8601 text or a duration ago such as 7d or 24h (got "${String(value)}")`, { issues: [{ index: -1, field: key, message: 'expected a time' }] });
+    if (ms === undefined)
+      throw new HttpError(
+        400,
+        'validation_failed',
+        `${key}: expected epoch milliseconds, ISO-8601 text or a duration ago such as 7d or 24h (got "${String(value)}")`,
+        { issues: [{ index: -1, field: key, message: 'expected a time' }] },
+      );
     out[key] = ms;
   }
   return out;
@@ -187,7 +231,9 @@ const pipelineReportSchema = z.object({
       common_failures: z.record(z.string(), z.number().int()),
     }),
   ),
-  bottlenecks: z.array(z.object({ stage: z.string(), success_rate: rate, avg_duration_seconds: z.number().nullable(), severity: z.enum(['high', 'medium']) })),
+  bottlenecks: z.array(
+    z.object({ stage: z.string(), success_rate: rate, avg_duration_seconds: z.number().nullable(), severity: z.enum(['high', 'medium']) }),
+  ),
   flaky_steps: z.array(
     z.object({
       name: z.string(),
@@ -198,14 +244,26 @@ const pipelineReportSchema = z.object({
   ),
   recommendations: z.array(z.object({ priority: z.enum(['high', 'medium', 'low']), stage: z.string(), message: z.string() })),
 });
-const time = (what: string) => z.string().optional().describe(`${what}: epoch milliseconds, ISO-8601 text, or a duration ago (7d, 24h, 30m)`);
-const windowQuery = z.object({ since: time('start of the window (default: 7 days before until)'), until: time('end of the window, exclusive (default: now)') });
+const time = (what: string) =>
+  z.string().optional().describe(`${what}: epoch milliseconds, ISO-8601 text, or a duration ago (7d, 24h, 30m)`);
+const windowQuery = z.object({
+  since: time('start of the window (default: 7 days before until)'),
+  until: time('end of the window, exclusive (default: now)'),
+});
 const webhookPayload = (what: string) => z.record(z.string(), z.unknown()).describe(what);
 const webhookResponses = (bad: string): DocumentedRoute['responses'] => [
   { status: 200, description: 'Recorded, or a replayed delivery id (`duplicate`: nothing written twice)', schema: deliveryReportSchema },
-  { status: 202, description: 'An event or action not mapped (queued, in_progress, other events): ignored, counted', schema: deliveryReportSchema },
+  {
+    status: 202,
+    description: 'An event or action not mapped (queued, in_progress, other events): ignored, counted',
+    schema: deliveryReportSchema,
+  },
   { status: 400, description: `${bad}; nothing written`, schema: errorBodySchema },
-  { status: 401, description: 'Missing or wrong signature/token, or the webhook is not configured; nothing written', schema: errorBodySchema },
+  {
+    status: 401,
+    description: 'Missing or wrong signature/token, or the webhook is not configured; nothing written',
+    schema: errorBodySchema,
+  },
   { status: 413, description: 'Body over the limit; nothing written', schema: errorBodySchema },
   { status: 415, description: 'Content-Type is not application/json; nothing written', schema: errorBodySchema },
 ];
@@ -218,13 +276,17 @@ export const ciOperations: DocumentedRoute[] = [
     url: '/v1/integrations/github',
     operationId: 'githubWebhook',
     summary: 'GitHub Actions webhook (workflow_job, workflow_run)',
-    description: 'A completed workflow_job becomes an invocation of the job (session = the run, user = the sender); a completed workflow_run is the pipeline run. Deliveries are idempotent by X-GitHub-Delivery and job id.',
+    description:
+      'A completed workflow_job becomes an invocation of the job (session = the run, user = the sender); a completed workflow_run is the pipeline run. Deliveries are idempotent by X-GitHub-Delivery and job id.',
     access: 'github-signature',
     headers: [
       { name: 'X-GitHub-Event', required: true, description: 'workflow_job or workflow_run (others: 202 ignored)' },
       { name: 'X-GitHub-Delivery', required: false, description: 'the delivery id: a replay of it writes nothing' },
     ],
-    body: { schema: webhookPayload('The webhook payload as GitHub sends it'), description: 'GitHub workflow_job or workflow_run webhook payload' },
+    body: {
+      schema: webhookPayload('The webhook payload as GitHub sends it'),
+      description: 'GitHub workflow_job or workflow_run webhook payload',
+    },
     responses: webhookResponses('Malformed JSON, or a payload missing a field it needs (named)'),
   },
   {
@@ -232,13 +294,17 @@ export const ciOperations: DocumentedRoute[] = [
     url: '/v1/integrations/gitlab',
     operationId: 'gitlabWebhook',
     summary: 'GitLab Pipeline and Job Hook',
-    description: 'Each finished job becomes an invocation (session = the pipeline, user = the user); a finished pipeline is the pipeline run. Idempotent by X-Gitlab-Event-UUID and build id.',
+    description:
+      'Each finished job becomes an invocation (session = the pipeline, user = the user); a finished pipeline is the pipeline run. Idempotent by X-Gitlab-Event-UUID and build id.',
     access: 'gitlab-token',
     headers: [
-      { name: 'X-Gitlab-Event', required: false, description: 'Pipeline Hook or Job Hook (the payload\'s object_kind decides)' },
+      { name: 'X-Gitlab-Event', required: false, description: "Pipeline Hook or Job Hook (the payload's object_kind decides)" },
       { name: 'X-Gitlab-Event-UUID', required: false, description: 'the delivery id: a replay of it writes nothing' },
     ],
-    body: { schema: webhookPayload('The webhook payload as GitLab sends it'), description: 'GitLab pipeline or build (job) webhook payload' },
+    body: {
+      schema: webhookPayload('The webhook payload as GitLab sends it'),
+      description: 'GitLab pipeline or build (job) webhook payload',
+    },
     responses: webhookResponses('Malformed JSON, or a payload missing a field it needs (named)'),
   },
   {
@@ -269,10 +335,13 @@ export const ciOperations: DocumentedRoute[] = [
     method: 'GET',
     url: '/v1/integrations/ci/report',
     operationId: 'ciPipelineReport',
-    summary: 'One pipeline\'s report: stage success rates, durations, bottlenecks, flaky steps, recommendations',
+    summary: "One pipeline's report: stage success rates, durations, bottlenecks, flaky steps, recommendations",
     access: 'read',
     cli: 'skills ci report PIPELINE --json',
-    query: z.object({ pipeline: z.string().min(1).describe('a pipeline name from GET /v1/integrations/ci/pipelines'), ...windowQuery.shape }),
+    query: z.object({
+      pipeline: z.string().min(1).describe('a pipeline name from GET /v1/integrations/ci/pipelines'),
+      ...windowQuery.shape,
+    }),
     responses: [{ status: 200, description: 'The report', schema: pipelineReportSchema }, badQuery],
   },
   {
@@ -283,7 +352,13 @@ export const ciOperations: DocumentedRoute[] = [
     access: 'read',
     query: z.object({ since: windowQuery.shape.since }),
     responses: [
-      { status: 200, description: 'The counts', schema: z.object({ deliveries: z.array(z.object({ source: z.string(), outcome: z.string(), event: z.string(), count: z.number().int() })) }) },
+      {
+        status: 200,
+        description: 'The counts',
+        schema: z.object({
+          deliveries: z.array(z.object({ source: z.string(), outcome: z.string(), event: z.string(), count: z.number().int() })),
+        }),
+      },
       badQuery,
     ],
   },

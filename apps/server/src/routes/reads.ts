@@ -1,12 +1,29 @@
 import { analyzeExperiment } from '@skills/abtest';
 import { recommendSkills } from '@skills/collab';
-import { getSkillMetrics, hourlySeries, listInvocations, searchInvocations, sessionSummary, TOP_SKILLS_ORDERS, topSkills, type ListInvocationsOptions } from '@skills/storage';
+import {
+  getSkillMetrics,
+  hourlySeries,
+  listInvocations,
+  searchInvocations,
+  sessionSummary,
+  TOP_SKILLS_ORDERS,
+  topSkills,
+  type ListInvocationsOptions,
+} from '@skills/storage';
 import { DETECTION_METHODS, listAnomalies, METRICS, skillTrend, type DetectionMethod, type Metric } from '@skills/timeseries';
 import { z } from 'zod';
 import { errorBodySchema } from '../http-errors.js';
 import { booleanParam, intParam, nameParam, resolveTime, timeParam } from '../query-params.js';
 import { defineRoute } from './api-route.js';
-import { anomalyListSchema, hourlyPointSchema, invocationPageSchema, invocationSchema, recommendationSchema, sessionSummarySchema, topSkillSchema } from './response-schemas.js';
+import {
+  anomalyListSchema,
+  hourlyPointSchema,
+  invocationPageSchema,
+  invocationSchema,
+  recommendationSchema,
+  sessionSummarySchema,
+  topSkillSchema,
+} from './response-schemas.js';
 
 const badRequest = { status: 400, description: 'A parameter is wrong (each issue names it); nothing read', schema: errorBodySchema };
 const notFound = (what: string) => ({ status: 404, description: `No such ${what}`, schema: errorBodySchema });
@@ -38,7 +55,15 @@ export const readRoutes = [
     responses: [ok('The top skills, first by order_by', z.array(topSkillSchema)), badRequest],
     cli: 'skills top --json',
     handler: ({ store, query, now }) =>
-      topSkills(store, defined({ since: time(query.since ?? '24h', now), until: time(query.until ?? 'now', now), limit: query.limit ?? 10, orderBy: query.order_by })),
+      topSkills(
+        store,
+        defined({
+          since: time(query.since ?? '24h', now),
+          until: time(query.until ?? 'now', now),
+          limit: query.limit ?? 10,
+          orderBy: query.order_by,
+        }),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -47,7 +72,12 @@ export const readRoutes = [
     summary: 'Lifetime totals of one skill, with its workflow paths, errors and follow-up actions',
     access: 'read',
     params: skillPath,
-    responses: [ok('{skill_name, total_invocations, completed_invocations, abandoned_invocations, completion_rate, avg_duration_seconds, first_invoked, last_invoked, workflow_paths, common_errors, follow_up_actions, …}'), notFound('skill')],
+    responses: [
+      ok(
+        '{skill_name, total_invocations, completed_invocations, abandoned_invocations, completion_rate, avg_duration_seconds, first_invoked, last_invoked, workflow_paths, common_errors, follow_up_actions, …}',
+      ),
+      notFound('skill'),
+    ],
     cli: 'skills metrics SKILL --json',
     handler: ({ store, params }) => getSkillMetrics(store, params.skill),
   }),
@@ -65,7 +95,11 @@ export const readRoutes = [
     }),
     responses: [ok('One point per hour, oldest first', z.array(hourlyPointSchema)), badRequest, notFound('skill')],
     handler: ({ store, params, query, now }) =>
-      hourlySeries(store, params.skill, defined({ since: time(query.since ?? '24h', now), until: time(query.until ?? 'now', now), fill: query.fill })),
+      hourlySeries(
+        store,
+        params.skill,
+        defined({ since: time(query.since ?? '24h', now), until: time(query.until ?? 'now', now), fill: query.fill }),
+      ),
   }),
   defineRoute({
     method: 'GET',
@@ -76,13 +110,24 @@ export const readRoutes = [
     params: skillPath,
     query: z.strictObject({
       days: intParam(1, 366).optional().describe('length of the window in days (default 7; 3 or more for a trend)'),
-      metric: z.enum(METRICS as [Metric, ...Metric[]]).optional().describe('default completion_rate'),
+      metric: z
+        .enum(METRICS as [Metric, ...Metric[]])
+        .optional()
+        .describe('default completion_rate'),
       until: timeParam.optional().describe('end of the window (default now; the current hour is left out)'),
     }),
-    responses: [ok('{skill, metric, direction, since, until, points, slopePerDay, theilSen, mannKendall, linear, change, weekendFactor, summary}'), badRequest, notFound('skill')],
+    responses: [
+      ok('{skill, metric, direction, since, until, points, slopePerDay, theilSen, mannKendall, linear, change, weekendFactor, summary}'),
+      badRequest,
+      notFound('skill'),
+    ],
     cli: 'skills trend SKILL --json',
     async handler({ store, params, query, now }) {
-      const trend = await skillTrend(store, params.skill, { metric: query.metric ?? 'completion_rate', days: query.days ?? 7, until: time(query.until, now) ?? now });
+      const trend = await skillTrend(store, params.skill, {
+        metric: query.metric ?? 'completion_rate',
+        days: query.days ?? 7,
+        until: time(query.until, now) ?? now,
+      });
       return { skill: params.skill, ...trend };
     },
   }),
@@ -97,7 +142,10 @@ export const readRoutes = [
       until: timeParam.optional().describe('only anomalies whose hour is before this'),
       skill: nameParam.optional().describe('only this skill'),
       open: booleanParam.optional().describe('true: only unresolved; false: only resolved'),
-      method: z.enum(DETECTION_METHODS as [DetectionMethod, ...DetectionMethod[]]).optional().describe('detection method'),
+      method: z
+        .enum(DETECTION_METHODS as [DetectionMethod, ...DetectionMethod[]])
+        .optional()
+        .describe('detection method'),
       limit: intParam(1, 10_000).optional().describe('at most this many (default 100)'),
     }),
     responses: [ok('Anomalies, most recent first', anomalyListSchema), badRequest, notFound('skill')],
@@ -105,7 +153,14 @@ export const readRoutes = [
     async handler({ store, query, now }) {
       const anomalies = await listAnomalies(
         store,
-        defined({ since: time(query.since ?? '24h', now), until: time(query.until, now), skill: query.skill, open: query.open, method: query.method, limit: query.limit ?? 100 }),
+        defined({
+          since: time(query.since ?? '24h', now),
+          until: time(query.until, now),
+          skill: query.skill,
+          open: query.open,
+          method: query.method,
+          limit: query.limit ?? 100,
+        }),
       );
       return { anomalies };
     },
@@ -179,12 +234,18 @@ export const readRoutes = [
     query: z.strictObject({
       limit: intParam(1, 1000).optional().describe('how many (default 10)'),
       neighbours: intParam(1, 1000).optional().describe('similar users weighed (default 20)'),
-      min_successes: intParam(1, Number.MAX_SAFE_INTEGER).optional().describe('completed invocations before a user counts as using a skill (default 1)'),
+      min_successes: intParam(1, Number.MAX_SAFE_INTEGER)
+        .optional()
+        .describe('completed invocations before a user counts as using a skill (default 1)'),
     }),
     responses: [ok('Skills to try, best first', z.array(recommendationSchema)), badRequest],
     cli: 'skills recommend USER --json',
     handler: ({ store, params, query }) =>
-      recommendSkills(store, params.user, { limit: query.limit ?? 10, neighbours: query.neighbours ?? 20, minSuccesses: query.min_successes ?? 1 }),
+      recommendSkills(store, params.user, {
+        limit: query.limit ?? 10,
+        neighbours: query.neighbours ?? 20,
+        minSuccesses: query.min_successes ?? 1,
+      }),
   }),
   defineRoute({
     method: 'GET',

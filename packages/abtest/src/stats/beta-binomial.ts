@@ -18,8 +18,10 @@ export interface BayesianComparison {
 /** Beta(1 + successes, 1 + failures): a uniform prior updated by binomial data. */
 export function betaPosterior(successes: number, trials: number, prior: BetaPosterior = { alpha: 1, beta: 1 }): BetaPosterior {
   if (!(Number.isFinite(trials) && trials >= 0)) fail('trials', `must be a finite number ≥ 0 (got ${trials})`);
-  if (!(Number.isFinite(successes) && successes >= 0 && successes <= trials)) fail('successes', `must be between 0 and ${trials} (got ${successes})`);
-  if (!(prior.alpha > 0 && prior.beta > 0 && Number.isFinite(prior.alpha) && Number.isFinite(prior.beta))) fail('prior', 'alpha and beta must be finite and > 0');
+  if (!(Number.isFinite(successes) && successes >= 0 && successes <= trials))
+    fail('successes', `must be between 0 and ${trials} (got ${successes})`);
+  if (!(prior.alpha > 0 && prior.beta > 0 && Number.isFinite(prior.alpha) && Number.isFinite(prior.beta)))
+    fail('prior', 'alpha and beta must be finite and > 0');
   return { alpha: prior.alpha + successes, beta: prior.beta + trials - successes };
 }
 

@@ -9,7 +9,8 @@ export type Correction = 'holm' | 'benjamini-hochberg' | 'none';
  */
 export function adjustPValues(pValues: readonly number[], method: Correction): number[] {
   for (const [i, p] of pValues.entries()) checkProbability(`pValues[${i}]`, p);
-  if (method !== 'holm' && method !== 'benjamini-hochberg' && method !== 'none') fail('method', `must be holm, benjamini-hochberg or none (got ${String(method)})`);
+  if (method !== 'holm' && method !== 'benjamini-hochberg' && method !== 'none')
+    fail('method', `must be holm, benjamini-hochberg or none (got ${String(method)})`);
   const m = pValues.length;
   if (method === 'none' || m <= 1) return pValues.map((p) => Math.min(1, p));
   const order = pValues.map((_, i) => i).sort((a, b) => pValues[a]! - pValues[b]!);

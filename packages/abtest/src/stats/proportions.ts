@@ -87,8 +87,10 @@ export function meanDifferenceZTest(
   if (Math.abs(controlMean) === Number.POSITIVE_INFINITY) checkFinite('controlMean', controlMean);
   if (Math.abs(treatmentMean) === Number.POSITIVE_INFINITY) checkFinite('treatmentMean', treatmentMean);
   // NaN (a group without users) passes through as NaN; a negative variance is impossible.
-  if (controlMeanVariance < 0 || controlMeanVariance === Number.POSITIVE_INFINITY) checkNonNegative('controlMeanVariance', controlMeanVariance);
-  if (treatmentMeanVariance < 0 || treatmentMeanVariance === Number.POSITIVE_INFINITY) checkNonNegative('treatmentMeanVariance', treatmentMeanVariance);
+  if (controlMeanVariance < 0 || controlMeanVariance === Number.POSITIVE_INFINITY)
+    checkNonNegative('controlMeanVariance', controlMeanVariance);
+  if (treatmentMeanVariance < 0 || treatmentMeanVariance === Number.POSITIVE_INFINITY)
+    checkNonNegative('treatmentMeanVariance', treatmentMeanVariance);
   checkProbability('confidence', confidence, { open: true });
   const intervals = differenceIntervals(controlMean, controlMeanVariance, treatmentMean, treatmentMeanVariance, confidence);
   if (!(intervals.standardError > 0)) {

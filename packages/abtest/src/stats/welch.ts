@@ -27,7 +27,13 @@ export function welchTTest(control: SampleSummary, treatment: SampleSummary, con
   const se = Math.sqrt(vc + vt);
   const difference = treatment.mean - control.mean;
   if (control.n < 2 || treatment.n < 2) {
-    return { difference, statistic: 0, degreesOfFreedom: Number.NaN, pValue: 1, differenceInterval: { lower: Number.NaN, upper: Number.NaN } };
+    return {
+      difference,
+      statistic: 0,
+      degreesOfFreedom: Number.NaN,
+      pValue: 1,
+      differenceInterval: { lower: Number.NaN, upper: Number.NaN },
+    };
   }
   if (!(se > 0)) {
     // Both groups without variance: the difference is known exactly (as meanDifferenceZTest and

@@ -25,9 +25,11 @@ export async function assign(store: Store, ref: ExperimentRef, userId: string, c
   const existing = await findAssignment(store, experiment.id, userId);
   if (existing) return { ...existing, isNew: false };
   const now = clock.now ?? Date.now();
-  if (experiment.status !== 'running') throw new ConflictError('experiment', experiment.name, `is ${experiment.status} and assigns nobody new`);
+  if (experiment.status !== 'running')
+    throw new ConflictError('experiment', experiment.name, `is ${experiment.status} and assigns nobody new`);
   if (now < experiment.startDate) throw new ConflictError('experiment', experiment.name, 'has not started yet');
-  if (experiment.endDate !== null && now >= experiment.endDate) throw new ConflictError('experiment', experiment.name, 'has ended and assigns nobody new');
+  if (experiment.endDate !== null && now >= experiment.endDate)
+    throw new ConflictError('experiment', experiment.name, 'has ended and assigns nobody new');
   const variant = chooseVariant(experiment.variants, experiment.salt, userId);
   const inserted = await store.db
     .insertInto('ab_test_assignments')
@@ -53,5 +55,6 @@ async function findAssignment(store: Store, experimentId: string, userId: string
 }
 
 function checkUserId(userId: unknown): asserts userId is string {
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 500) throw invalid('userId', 'expected a non-empty string of at most 500 characters');
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 500)
+    throw invalid('userId', 'expected a non-empty string of at most 500 characters');
 }

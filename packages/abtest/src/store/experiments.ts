@@ -15,9 +15,21 @@ import {
 import type { Clock, ExperimentRef } from '../types.js';
 
 type ConfigRow = {
-  id: string; test_name: string; description: string | null; control_strategy: string; treatment_strategy: string;
-  variants: string; assignment_ratio: number; metrics: string; min_sample_size: number; start_date: number;
-  end_date: number | null; status: string; salt: string; options: string; created_at: number;
+  id: string;
+  test_name: string;
+  description: string | null;
+  control_strategy: string;
+  treatment_strategy: string;
+  variants: string;
+  assignment_ratio: number;
+  metrics: string;
+  min_sample_size: number;
+  start_date: number;
+  end_date: number | null;
+  status: string;
+  salt: string;
+  options: string;
+  created_at: number;
 };
 
 /**
@@ -36,7 +48,8 @@ export async function createExperiment(store: Store, input: ExperimentInput, clo
     status: 'running',
     createdAt: now,
   };
-  const conflict = () => new ConflictError('experiment', experiment.name, 'an experiment with this name already exists (names are compared regardless of case)');
+  const conflict = () =>
+    new ConflictError('experiment', experiment.name, 'an experiment with this name already exists (names are compared regardless of case)');
   if (await nameTaken(store.db, experiment.name)) throw conflict();
   try {
     // Check and insert in one write transaction, which keeps every other writer of the store out

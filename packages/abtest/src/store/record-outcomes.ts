@@ -34,7 +34,13 @@ export interface RecordOutcomesResult {
  * nothing is written then.
  * @example await recordOutcome(store, 'search-v2', 'alice', { completed: true, durationSeconds: 12.5, rating: 4 })
  */
-export async function recordOutcome(store: Store, ref: ExperimentRef, userId: string, outcome: OutcomeInput, clock: Clock = {}): Promise<void> {
+export async function recordOutcome(
+  store: Store,
+  ref: ExperimentRef,
+  userId: string,
+  outcome: OutcomeInput,
+  clock: Clock = {},
+): Promise<void> {
   await recordOutcomes(store, ref, [{ ...outcome, userId }], clock);
 }
 
@@ -45,14 +51,20 @@ const CHUNK = 500;
  * (`ab_test_user_stats`). All items are validated, and every user's assignment checked, before
  * anything is written.
  */
-export async function recordOutcomes(store: Store, ref: ExperimentRef, items: readonly UserOutcomeInput[], clock: Clock = {}): Promise<RecordOutcomesResult> {
+export async function recordOutcomes(
+  store: Store,
+  ref: ExperimentRef,
+  items: readonly UserOutcomeInput[],
+  clock: Clock = {},
+): Promise<RecordOutcomesResult> {
   const experiment = await getExperiment(store, ref);
   const now = clock.now ?? Date.now();
   const issues: { index: number; field: string; message: string }[] = [];
   const parsed = items.map((item, index) => {
     const result = userOutcomeSchema.safeParse(item);
     if (!result.success) {
-      for (const issue of result.error.issues) issues.push({ index: items.length === 1 ? -1 : index, field: issue.path.join('.'), message: issue.message });
+      for (const issue of result.error.issues)
+        issues.push({ index: items.length === 1 ? -1 : index, field: issue.path.join('.'), message: issue.message });
       return undefined;
     }
     return result.data;
@@ -92,9 +104,17 @@ export async function recordOutcomes(store: Store, ref: ExperimentRef, items: re
     let s = sums.get(row.user_id);
     if (!s) {
       s = {
-        test_id: experiment.id, user_id: row.user_id, variant: row.variant, outcomes: 0, completions: 0,
-        duration_count: 0, log_duration_sum: 0, rating_count: 0, rating_sum: 0,
-        first_recorded_at: row.recorded_at, last_recorded_at: row.recorded_at,
+        test_id: experiment.id,
+        user_id: row.user_id,
+        variant: row.variant,
+        outcomes: 0,
+        completions: 0,
+        duration_count: 0,
+        log_duration_sum: 0,
+        rating_count: 0,
+        rating_sum: 0,
+        first_recorded_at: row.recorded_at,
+        last_recorded_at: row.recorded_at,
         assigned_at: assignmentOf.get(row.user_id)!.assigned_at,
       };
       sums.set(row.user_id, s);
@@ -115,7 +135,11 @@ export async function recordOutcomes(store: Store, ref: ExperimentRef, items: re
   }
 
   await writeTransaction(store, async (trx) => {
-    for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('ab_test_outcomes').values(rows.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await trx
+        .insertInto('ab_test_outcomes')
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
     const stats = [...sums.values()];
     for (let i = 0; i < stats.length; i += CHUNK) {
       await trx
@@ -135,7 +159,11 @@ export async function recordOutcomes(store: Store, ref: ExperimentRef, items: re
           })),
         )
         .execute();
-      await deriveUserValues(trx, experiment.id, stats.slice(i, i + CHUNK).map((s) => s.user_id));
+      await deriveUserValues(
+        trx,
+        experiment.id,
+        stats.slice(i, i + CHUNK).map((s) => s.user_id),
+      );
     }
   });
   return { recorded: rows.length };
@@ -149,7 +177,9 @@ async function deriveUserValues(db: Kysely<SkillsDatabase>, testId: string, user
       user_rate: sql<number>`cast(completions as double precision) / outcomes`,
       mean_log_duration: sql<number | null>`case when duration_count > 0 then log_duration_sum / duration_count end`,
       mean_rating: sql<number | null>`case when rating_count > 0 then rating_sum / rating_count end`,
-      duration_bucket: sql<number | null>`case when duration_count > 0 then round(log_duration_sum / duration_count * ${DURATION_RANK_RESOLUTION}) end`,
+      duration_bucket: sql<
+        number | null
+      >`case when duration_count > 0 then round(log_duration_sum / duration_count * ${DURATION_RANK_RESOLUTION}) end`,
     })
     .where('test_id', '=', testId)
     .where('user_id', 'in', userIds)
@@ -157,7 +187,16 @@ async function deriveUserValues(db: Kysely<SkillsDatabase>, testId: string, user
 }
 
 interface StatsRow {
-  test_id: string; user_id: string; variant: string; outcomes: number; completions: number;
-  duration_count: number; log_duration_sum: number; rating_count: number; rating_sum: number;
-  first_recorded_at: number; last_recorded_at: number; assigned_at: number;
+  test_id: string;
+  user_id: string;
+  variant: string;
+  outcomes: number;
+  completions: number;
+  duration_count: number;
+  log_duration_sum: number;
+  rating_count: number;
+  rating_sum: number;
+  first_recorded_at: number;
+  last_recorded_at: number;
+  assigned_at: number;
 }

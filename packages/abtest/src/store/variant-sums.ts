@@ -10,10 +10,28 @@ import type { VariantSums } from '../types.js';
 export const DURATION_RANK_RESOLUTION = 1000;
 
 interface SumsRow {
-  v: string; b: number | null; pending: number;
-  n: number; sy: number; syy: number; nx: number; sx: number | null; sxx: number | null; sxy: number | null; syk: number | null;
-  dn: number; sd: number | null; sdd: number | null; dnx: number; sdx: number | null; sdxx: number | null; sdxy: number | null; sdyk: number | null;
-  rn: number; sr: number | null; srr: number | null;
+  v: string;
+  b: number | null;
+  pending: number;
+  n: number;
+  sy: number;
+  syy: number;
+  nx: number;
+  sx: number | null;
+  sxx: number | null;
+  sxy: number | null;
+  syk: number | null;
+  dn: number;
+  sd: number | null;
+  sdd: number | null;
+  dnx: number;
+  sdx: number | null;
+  sdxx: number | null;
+  sdxy: number | null;
+  sdyk: number | null;
+  rn: number;
+  sr: number | null;
+  srr: number | null;
 }
 
 /**
@@ -85,7 +103,16 @@ export async function loadVariantSums(store: Store, experimentId: string, varian
 }
 
 function add(s: MetricSums, ...values: (number | null)[]): void {
-  const [n, sy, syy, nx, sx, sxx, sxy, syk] = values.map((x) => Number(x ?? 0)) as [number, number, number, number, number, number, number, number];
+  const [n, sy, syy, nx, sx, sxx, sxy, syk] = values.map((x) => Number(x ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   s.n += n;
   s.sumY += sy;
   s.sumY2 += syy;

@@ -9,8 +9,17 @@ export async function loadVariantUsers(store: Store, experimentId: string, varia
     store.db
       .selectFrom('ab_test_user_stats')
       .select([
-        'variant', 'outcomes', 'completions', 'duration_count', 'log_duration_sum', 'rating_count', 'rating_sum',
-        'pre_invocations', 'pre_completions', 'pre_duration_count', 'pre_log_duration_sum',
+        'variant',
+        'outcomes',
+        'completions',
+        'duration_count',
+        'log_duration_sum',
+        'rating_count',
+        'rating_sum',
+        'pre_invocations',
+        'pre_completions',
+        'pre_duration_count',
+        'pre_log_duration_sum',
       ])
       .where('test_id', '=', experimentId)
       .orderBy('user_id')

@@ -76,7 +76,11 @@ export async function communityBaselines(store: Store, options: CommunityBaselin
   }));
   await writeTransaction(store, async (trx) => {
     await trx.deleteFrom('skill_community_baselines').execute();
-    for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('skill_community_baselines').values(rows.slice(i, i + 1000)).execute();
+    for (let i = 0; i < rows.length; i += 1000)
+      await trx
+        .insertInto('skill_community_baselines')
+        .values(rows.slice(i, i + 1000))
+        .execute();
   });
   return baselines;
 }
@@ -163,6 +167,9 @@ function mostCommon(tally: string): string | null {
 
 function requirePseudonyms(store: Store, what: string): void {
   if (!hasUserPseudonyms(store)) {
-    throw new UserPseudonymSecretError('required', `${what} need the store to be opened with userPseudonymSecret (users are counted from pseudonymised interactions)`);
+    throw new UserPseudonymSecretError(
+      'required',
+      `${what} need the store to be opened with userPseudonymSecret (users are counted from pseudonymised interactions)`,
+    );
   }
 }

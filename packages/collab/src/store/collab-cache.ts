@@ -188,7 +188,12 @@ async function loadPopulation(store: Store, minSuccesses: number): Promise<Popul
     },
     (page) => {
       for (const row of page) {
-        rows.push({ user: row.user_id, skill: row.skill_name, total: Number(row.invocation_count), completed: Number(row.completed_count) });
+        rows.push({
+          user: row.user_id,
+          skill: row.skill_name,
+          total: Number(row.invocation_count),
+          completed: Number(row.completed_count),
+        });
       }
     },
   );

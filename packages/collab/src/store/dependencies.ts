@@ -67,7 +67,8 @@ export async function refreshSkillDependencies(store: Store, options: RefreshDep
         .orderBy('session_id')
         .orderBy('skill_name')
         .limit(PAGE_SIZE);
-      if (after) query = query.where((eb) => eb(eb.refTuple('session_id', 'skill_name'), '>', eb.tuple(after.session_id, after.skill_name)));
+      if (after)
+        query = query.where((eb) => eb(eb.refTuple('session_id', 'skill_name'), '>', eb.tuple(after.session_id, after.skill_name)));
       return query.execute();
     },
     (page) => {
@@ -83,17 +84,19 @@ export async function refreshSkillDependencies(store: Store, options: RefreshDep
   );
   counter.add(members);
 
-  const rows = counter.pairs({ minSupport: 0, minLift: 0, minSessions }).flatMap((pair) => [
-    { skill_a: pair.a, skill_b: pair.b, confidence: pair.confidenceAToB },
-    { skill_a: pair.b, skill_b: pair.a, confidence: pair.confidenceBToA },
-  ].map((direction) => ({
-    ...direction,
-    source: 'observed',
-    co_occurrence_count: pair.sessions,
-    support: pair.support,
-    lift_score: pair.lift,
-    updated_at: now,
-  })));
+  const rows = counter.pairs({ minSupport: 0, minLift: 0, minSessions }).flatMap((pair) =>
+    [
+      { skill_a: pair.a, skill_b: pair.b, confidence: pair.confidenceAToB },
+      { skill_a: pair.b, skill_b: pair.a, confidence: pair.confidenceBToA },
+    ].map((direction) => ({
+      ...direction,
+      source: 'observed',
+      co_occurrence_count: pair.sessions,
+      support: pair.support,
+      lift_score: pair.lift,
+      updated_at: now,
+    })),
+  );
 
   await writeTransaction(store, async (trx) => {
     await trx.deleteFrom('skill_dependencies').where('source', '=', 'observed').execute();
@@ -125,7 +128,11 @@ export async function refreshSkillDependencies(store: Store, options: RefreshDep
  * await skillDependencies(store, 'pytest-run', { minLift: 1.5, limit: 5 });
  * // [{ skill: 'pytest-run', partner: 'coverage-report', source: 'observed', lift: 3.1, confidence: 0.62, … }]
  */
-export async function skillDependencies(store: Store, skill: string, options: SkillDependenciesOptions = {}): Promise<SkillDependencyRow[]> {
+export async function skillDependencies(
+  store: Store,
+  skill: string,
+  options: SkillDependenciesOptions = {},
+): Promise<SkillDependencyRow[]> {
   if (typeof skill !== 'string' || skill.trim() === '') throw new TypeError('skill: expected a non-empty skill name');
   const minLift = options.minLift ?? 1.5;
   const minSessions = options.minSessions ?? 5;
@@ -134,7 +141,8 @@ export async function skillDependencies(store: Store, skill: string, options: Sk
   const maxAge = options.maxAgeMs ?? 3_600_000;
   const now = options.now ?? Date.now();
   if (!(minLift >= 0)) throw new RangeError(`minLift: expected a number ≥ 0 (got ${String(minLift)})`);
-  if (!Number.isInteger(minSessions) || minSessions < 1) throw new RangeError(`minSessions: expected an integer ≥ 1 (got ${String(minSessions)})`);
+  if (!Number.isInteger(minSessions) || minSessions < 1)
+    throw new RangeError(`minSessions: expected an integer ≥ 1 (got ${String(minSessions)})`);
   if (!(minSupport >= 0 && minSupport <= 1)) throw new RangeError(`minSupport: expected a number from 0 to 1 (got ${String(minSupport)})`);
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit: expected an integer ≥ 1 (got ${String(limit)})`);
 

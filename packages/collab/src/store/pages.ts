@@ -6,10 +6,7 @@ export const PAGE_SIZE = 50_000;
  * the one before, so no offset is rescanned) and hands each page to `visit`. `fetch(after)` returns
  * up to PAGE_SIZE rows after `after` (the first page when undefined).
  */
-export async function forEachPage<Row>(
-  fetch: (after: Row | undefined) => Promise<Row[]>,
-  visit: (page: Row[]) => void,
-): Promise<void> {
+export async function forEachPage<Row>(fetch: (after: Row | undefined) => Promise<Row[]>, visit: (page: Row[]) => void): Promise<void> {
   let after: Row | undefined;
   for (;;) {
     const page = await fetch(after);

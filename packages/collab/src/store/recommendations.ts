@@ -6,7 +6,17 @@ import type { SimilarUser } from '../similar-user.js';
 import { nearestUsers } from '../similarity-index.js';
 import { nearestUsersApproximate } from '../approximate-neighbours.js';
 import type { SkillOutcome, UsageStats } from '../usage-stats.js';
-import { cached, easeModel, lshIndex, population, readTarget, remember, settings, type CollabOptions, type TargetUser } from './collab-cache.js';
+import {
+  cached,
+  easeModel,
+  lshIndex,
+  population,
+  readTarget,
+  remember,
+  settings,
+  type CollabOptions,
+  type TargetUser,
+} from './collab-cache.js';
 
 /** How similar users are found: exactly (inverted index), by MinHash/LSH, or chosen by size. */
 export type SimilarityMethod = 'exact' | 'lsh' | 'auto';
@@ -177,8 +187,9 @@ export function recommendFromPopulation(
 ): Recommendation[] {
   const stats = withTarget(built, target);
   const names = built.skillIds;
-  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit: Number.MAX_SAFE_INTEGER })
-    .map((r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }));
+  const ranked = rankByNeighbours(target.pseudonym, neighbours, stats, { limit: Number.MAX_SAFE_INTEGER }).map(
+    (r): Recommendation => ({ skill: names.nameOf(r.skill)!, score: r.score, reason: r.reason, basis: 'neighbours' }),
+  );
   return fillWithPopularity(built, stats, target, byScoreThenName(ranked).slice(0, limit), limit);
 }
 
@@ -207,7 +218,9 @@ export function recommendByItems(
  * ranking is ranked whole first.
  */
 function byScoreThenName(ranked: Recommendation[]): Recommendation[] {
-  return ranked.sort((a, b) => (sameScore(a.score, b.score) ? 0 : b.score - a.score) || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0));
+  return ranked.sort(
+    (a, b) => (sameScore(a.score, b.score) ? 0 : b.score - a.score) || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0),
+  );
 }
 
 /** Adds the skills most users complete (not invoked by the target, not already listed) up to `limit`. */

@@ -45,7 +45,9 @@ export interface CiJob {
 /** The invocation id of a job: `<provider>:job:<jobId>` (hashed when not id-safe), so a redelivery lands on the same id. */
 export function ciInvocationId(job: Pick<CiJob, 'provider' | 'kind' | 'jobId'>): string {
   const raw = `${job.provider}:${job.kind}:${job.jobId}`;
-  return /^[\w.:-]{1,120}$/.test(raw) ? raw : `${job.provider.replace(/[^\w.-]/g, '_').slice(0, 40)}:${job.kind}:h${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
+  return /^[\w.:-]{1,120}$/.test(raw)
+    ? raw
+    : `${job.provider.replace(/[^\w.-]/g, '_').slice(0, 40)}:${job.kind}:h${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
 }
 
 /** The session of a job's invocation: its run. */
@@ -68,7 +70,7 @@ export function ciInvocation(job: CiJob): InvocationInput {
     invoked_at: job.startedAt,
     completed: job.status === 'success',
     duration_seconds: job.durationSeconds,
-    workflow_phase: job.stage ? STAGE_PHASES[job.stage] : job.phase ?? null,
+    workflow_phase: job.stage ? STAGE_PHASES[job.stage] : (job.phase ?? null),
     workflow_path: job.pipeline.slice(0, 200),
     workflow_step_id: job.stage ?? job.stageName?.slice(0, 200) ?? null,
     error_type: job.status === 'success' ? null : (job.error ?? job.status).slice(0, 1000),
@@ -80,7 +82,10 @@ export function ciInvocation(job: CiJob): InvocationInput {
 export function parseCiTime(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value);
   if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const text = value.trim().replace(/ UTC$/, 'Z').replace(/^(\d{4}-\d\d-\d\d) /, '$1T');
+  const text = value
+    .trim()
+    .replace(/ UTC$/, 'Z')
+    .replace(/^(\d{4}-\d\d-\d\d) /, '$1T');
   const ms = Date.parse(text);
   return Number.isNaN(ms) || ms < 0 ? undefined : ms;
 }

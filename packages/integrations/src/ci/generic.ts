@@ -5,7 +5,9 @@ import type { CiMapped } from './mapped.js';
 import { CI_STAGES, inferStage } from './stages.js';
 
 const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const id = z.union([z.string().trim().min(1).max(120), z.number().int().nonnegative()], { error: 'expected an id (text or a non-negative integer)' }).transform(String);
+const id = z
+  .union([z.string().trim().min(1).max(120), z.number().int().nonnegative()], { error: 'expected an id (text or a non-negative integer)' })
+  .transform(String);
 const time = z.union([z.number(), z.string()], { error: 'expected epoch milliseconds or ISO-8601 text' }).transform((value, ctx) => {
   const ms = parseCiTime(value);
   if (ms === undefined) {
@@ -16,7 +18,14 @@ const time = z.union([z.number(), z.string()], { error: 'expected epoch millisec
 });
 
 const STATUS: Readonly<Record<string, CiStatus>> = {
-  success: 'success', passed: 'success', failure: 'failure', failed: 'failure', cancelled: 'cancelled', canceled: 'cancelled', timed_out: 'timed_out', skipped: 'skipped',
+  success: 'success',
+  passed: 'success',
+  failure: 'failure',
+  failed: 'failure',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  timed_out: 'timed_out',
+  skipped: 'skipped',
 };
 
 /** One job of a generic CI run. */
@@ -41,7 +50,10 @@ export const ciJobInputSchema = z.strictObject({
  */
 export const ciRunInputSchema = z.strictObject({
   /** Names the system (`jenkins`); default `ci`. */
-  provider: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name such as jenkins').default('ci'),
+  provider: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name such as jenkins')
+    .default('ci'),
   pipeline: name(200),
   run_id: id,
   attempt: z.number().int().min(1).max(1000).default(1),
@@ -69,17 +81,35 @@ export function mapCiRun(input: unknown): CiMapped | { issues: { field: string; 
   for (const [index, job] of run.jobs.entries()) {
     const stage = inferStage(job.stage);
     if (stage === null && job.phase === undefined) {
-      issues.push({ field: `jobs.${index}.stage`, message: `unknown CI stage "${job.stage}": expected ${CI_STAGES.join(', ')} (or a name containing one, such as unit-tests), or give phase` });
+      issues.push({
+        field: `jobs.${index}.stage`,
+        message: `unknown CI stage "${job.stage}": expected ${CI_STAGES.join(', ')} (or a name containing one, such as unit-tests), or give phase`,
+      });
       continue;
     }
     const status = STATUS[job.status]!;
     if (status === 'skipped') continue;
-    const duration = job.duration_seconds ?? (job.finished_at !== undefined && job.finished_at >= job.started_at ? (job.finished_at - job.started_at) / 1000 : null);
+    const duration =
+      job.duration_seconds ??
+      (job.finished_at !== undefined && job.finished_at >= job.started_at ? (job.finished_at - job.started_at) / 1000 : null);
     jobs.push({
-      kind: 'job', provider: run.provider, jobId: job.id ?? `${run.run_id}.${run.attempt}.${job.name}`, pipeline: run.pipeline, repository: run.repository ?? null,
-      runId: run.run_id, attempt: run.attempt, name: job.name, stage, stageName: stage === null || stage !== job.stage ? job.stage : null,
-      commit: run.commit ?? null, branch: run.branch ?? null, actor: run.actor ?? null, status,
-      error: status === 'success' ? null : job.error ?? status, startedAt: job.started_at, durationSeconds: duration,
+      kind: 'job',
+      provider: run.provider,
+      jobId: job.id ?? `${run.run_id}.${run.attempt}.${job.name}`,
+      pipeline: run.pipeline,
+      repository: run.repository ?? null,
+      runId: run.run_id,
+      attempt: run.attempt,
+      name: job.name,
+      stage,
+      stageName: stage === null || stage !== job.stage ? job.stage : null,
+      commit: run.commit ?? null,
+      branch: run.branch ?? null,
+      actor: run.actor ?? null,
+      status,
+      error: status === 'success' ? null : (job.error ?? status),
+      startedAt: job.started_at,
+      durationSeconds: duration,
       phase: stage === null ? job.phase : undefined,
     });
   }

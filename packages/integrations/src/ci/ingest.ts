@@ -105,7 +105,8 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
     const keys = [...new Set(batch.map((p) => keyOf(p.delivery)).filter((k): k is string => k !== null))];
     const seen = new Set<string>();
     for (const chunk of chunks(keys)) {
-      for (const row of await db.selectFrom('integration_deliveries').select('delivery_id').where('delivery_id', 'in', chunk).execute()) seen.add(row.delivery_id);
+      for (const row of await db.selectFrom('integration_deliveries').select('delivery_id').where('delivery_id', 'in', chunk).execute())
+        seen.add(row.delivery_id);
     }
     const jobsOf = (p: Pending): CiJob[] => ('jobs' in p.delivery.mapped ? p.delivery.mapped.jobs : []);
     const duplicate = batch.map((p) => {
@@ -135,7 +136,15 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
       }
       if ('ignored' in d.mapped) {
         reports.push({ delivery: d.deliveryId ?? null, outcome: 'ignored', jobs: 0, recorded: 0, known: 0, reason: d.mapped.ignored });
-        deliveryRows.push({ delivery_id: key ?? `${d.source}:anonymous:${randomUUID()}`, source: d.source, event: d.event, outcome: 'ignored', reason: d.mapped.ignored.slice(0, 500), invocations: 0, received_at: now });
+        deliveryRows.push({
+          delivery_id: key ?? `${d.source}:anonymous:${randomUUID()}`,
+          source: d.source,
+          event: d.event,
+          outcome: 'ignored',
+          reason: d.mapped.ignored.slice(0, 500),
+          invocations: 0,
+          received_at: now,
+        });
         continue;
       }
       const report: CiDeliveryReport = { delivery: d.deliveryId ?? null, outcome: 'recorded', jobs: 0, recorded: 0, known: 0 };
@@ -147,9 +156,22 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
           continue;
         }
         jobRows.set(id, {
-          id, kind: job.kind, provider: job.provider, pipeline: job.pipeline, repository: job.repository, run_id: job.runId, attempt: job.attempt,
-          name: job.name, stage: job.stage ?? job.stageName, commit_sha: job.commit, branch: job.branch, status: job.status, error: job.error,
-          started_at: job.startedAt, duration_seconds: job.durationSeconds, recorded_at: now,
+          id,
+          kind: job.kind,
+          provider: job.provider,
+          pipeline: job.pipeline,
+          repository: job.repository,
+          run_id: job.runId,
+          attempt: job.attempt,
+          name: job.name,
+          stage: job.stage ?? job.stageName,
+          commit_sha: job.commit,
+          branch: job.branch,
+          status: job.status,
+          error: job.error,
+          started_at: job.startedAt,
+          duration_seconds: job.durationSeconds,
+          recorded_at: now,
         });
         if (job.kind === 'job') {
           invocations.push(ciInvocation(job));
@@ -158,7 +180,16 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
         }
       }
       reports.push(report);
-      if (key !== null) deliveryRows.push({ delivery_id: key, source: d.source, event: d.event, outcome: 'recorded', reason: null, invocations: report.recorded, received_at: now });
+      if (key !== null)
+        deliveryRows.push({
+          delivery_id: key,
+          source: d.source,
+          event: d.event,
+          outcome: 'recorded',
+          reason: null,
+          invocations: report.recorded,
+          received_at: now,
+        });
     }
     if (invocations.length > 0) {
       const result = await recordInvocations(store, invocations, { skipInvalid: true, now });
@@ -175,9 +206,18 @@ export function createCiIngest(store: Store, options: CiIngestOptions = {}): CiI
     if (jobRows.size > 0 || deliveryRows.length > 0) {
       await writeTransaction(store, async (trx) => {
         const rows = [...jobRows.values()];
-        for (let i = 0; i < rows.length; i += 200) await trx.insertInto('ci_jobs').values(rows.slice(i, i + 200)).onConflict((oc) => oc.column('id').doNothing()).execute();
+        for (let i = 0; i < rows.length; i += 200)
+          await trx
+            .insertInto('ci_jobs')
+            .values(rows.slice(i, i + 200))
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
         for (let i = 0; i < deliveryRows.length; i += 200) {
-          await trx.insertInto('integration_deliveries').values(deliveryRows.slice(i, i + 200)).onConflict((oc) => oc.column('delivery_id').doNothing()).execute();
+          await trx
+            .insertInto('integration_deliveries')
+            .values(deliveryRows.slice(i, i + 200))
+            .onConflict((oc) => oc.column('delivery_id').doNothing())
+            .execute();
         }
       });
     }

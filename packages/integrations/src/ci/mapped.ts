@@ -1,10 +1,7 @@
 import type { CiJob } from './ci-job.js';
 
 /** What a CI mapper made of one delivery: finished jobs (maybe none yet), or why it gave none. */
-export type CiMapped =
-  | { jobs: CiJob[] }
-  | { ignored: string }
-  | { rejected: { field: string; message: string } };
+export type CiMapped = { jobs: CiJob[] } | { ignored: string } | { rejected: { field: string; message: string } };
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -78,16 +78,48 @@ export interface PipelineWindow {
   until?: number | undefined;
 }
 
-export type CiJobRow = Pick<CiJobsTable, 'kind' | 'provider' | 'repository' | 'run_id' | 'attempt' | 'name' | 'stage' | 'commit_sha' | 'status' | 'error' | 'started_at' | 'duration_seconds'>;
+export type CiJobRow = Pick<
+  CiJobsTable,
+  | 'kind'
+  | 'provider'
+  | 'repository'
+  | 'run_id'
+  | 'attempt'
+  | 'name'
+  | 'stage'
+  | 'commit_sha'
+  | 'status'
+  | 'error'
+  | 'started_at'
+  | 'duration_seconds'
+>;
 
-const COLUMNS = ['kind', 'provider', 'repository', 'run_id', 'attempt', 'name', 'stage', 'commit_sha', 'status', 'error', 'started_at', 'duration_seconds'] as const;
+const COLUMNS = [
+  'kind',
+  'provider',
+  'repository',
+  'run_id',
+  'attempt',
+  'name',
+  'stage',
+  'commit_sha',
+  'status',
+  'error',
+  'started_at',
+  'duration_seconds',
+] as const;
 
 /**
  * The report of one pipeline over a time window (default: the last 7 days): only that pipeline's
  * jobs, only inside the window (the original read every pipeline and ignored the window).
  * @example await pipelineReport(store, 'octo-org/octo-repo/CI', { since: Date.now() - 7 * 86_400_000 })
  */
-export async function pipelineReport(store: Store, pipeline: string, window: PipelineWindow = {}, now = Date.now()): Promise<PipelineReport> {
+export async function pipelineReport(
+  store: Store,
+  pipeline: string,
+  window: PipelineWindow = {},
+  now = Date.now(),
+): Promise<PipelineReport> {
   const until = window.until ?? now + 1;
   const since = window.since ?? until - 7 * 86_400_000;
   const rows = await ciDb(store)
@@ -98,7 +130,11 @@ export async function pipelineReport(store: Store, pipeline: string, window: Pip
     .where('started_at', '<', until)
     .orderBy('started_at')
     .execute();
-  return analyzePipeline(pipeline, rows.map((r) => ({ ...r, started_at: Number(r.started_at), attempt: Number(r.attempt) })), { since, until });
+  return analyzePipeline(
+    pipeline,
+    rows.map((r) => ({ ...r, started_at: Number(r.started_at), attempt: Number(r.attempt) })),
+    { since, until },
+  );
 }
 
 /** Every pipeline with runs in the window, most recent first. */
@@ -113,7 +149,16 @@ export async function listPipelines(store: Store, window: PipelineWindow = {}, n
       eb.fn.max('repository').as('repository'),
       eb.fn.count<number>('run_id').distinct().as('runs'),
       eb.fn.sum<number>(eb.case().when('kind', '=', 'job').then(1).else(0).end()).as('jobs'),
-      eb.fn.sum<number>(eb.case().when(eb.and([eb('kind', '=', 'job'), eb('status', '=', 'success')])).then(1).else(0).end()).as('successes'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.and([eb('kind', '=', 'job'), eb('status', '=', 'success')]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('successes'),
       eb.fn.max('started_at').as('last_run_at'),
     ])
     .where('started_at', '>=', since)
@@ -123,7 +168,15 @@ export async function listPipelines(store: Store, window: PipelineWindow = {}, n
   return rows
     .map((r) => {
       const jobs = Number(r.jobs);
-      return { pipeline: r.pipeline, provider: r.provider as string, repository: (r.repository as string | null) ?? null, runs: Number(r.runs), jobs, success_rate: jobs > 0 ? Number(r.successes) / jobs : null, last_run_at: Number(r.last_run_at) };
+      return {
+        pipeline: r.pipeline,
+        provider: r.provider as string,
+        repository: (r.repository as string | null) ?? null,
+        runs: Number(r.runs),
+        jobs,
+        success_rate: jobs > 0 ? Number(r.successes) / jobs : null,
+        last_run_at: Number(r.last_run_at),
+      };
     })
     .sort((a, b) => b.last_run_at - a.last_run_at || a.pipeline.localeCompare(b.pipeline));
 }
@@ -163,7 +216,14 @@ export function analyzePipeline(pipeline: string, rows: readonly CiJobRow[], win
 
   const bottlenecks: Bottleneck[] = stages
     .filter((s) => s.success_rate < 0.8)
-    .map((s): Bottleneck => ({ stage: s.stage, success_rate: s.success_rate, avg_duration_seconds: s.avg_duration_seconds, severity: s.success_rate < 0.5 ? 'high' : 'medium' }))
+    .map(
+      (s): Bottleneck => ({
+        stage: s.stage,
+        success_rate: s.success_rate,
+        avg_duration_seconds: s.avg_duration_seconds,
+        severity: s.success_rate < 0.5 ? 'high' : 'medium',
+      }),
+    )
     .sort((a, b) => a.success_rate - b.success_rate || a.stage.localeCompare(b.stage));
 
   const flaky = flakySteps(jobs);
@@ -171,20 +231,33 @@ export function analyzePipeline(pipeline: string, rows: readonly CiJobRow[], win
   for (const s of stages) {
     if (s.success_rate < 0.7) {
       const top = Object.entries(s.common_failures).sort((a, b) => b[1] - a[1])[0];
-      recommendations.push({ priority: 'high', stage: s.stage, message: `Stage '${s.stage}' has low success rate (${percent(s.success_rate)}). Investigate common failures${top ? ` (most often: ${top[0]}, ${top[1]}x)` : ''}.` });
+      recommendations.push({
+        priority: 'high',
+        stage: s.stage,
+        message: `Stage '${s.stage}' has low success rate (${percent(s.success_rate)}). Investigate common failures${top ? ` (most often: ${top[0]}, ${top[1]}x)` : ''}.`,
+      });
     }
     // Independent of the success rate (as in the original): a failing stage can be slow too.
     if (s.avg_duration_seconds !== null && s.avg_duration_seconds > 300) {
-      recommendations.push({ priority: 'medium', stage: s.stage, message: `Stage '${s.stage}' is slow (${Math.round(s.avg_duration_seconds)}s avg). Consider optimization or parallelization.` });
+      recommendations.push({
+        priority: 'medium',
+        stage: s.stage,
+        message: `Stage '${s.stage}' is slow (${Math.round(s.avg_duration_seconds)}s avg). Consider optimization or parallelization.`,
+      });
     }
   }
   for (const f of flaky) {
-    recommendations.push({ priority: 'medium', stage: f.stage ?? 'other', message: `Job '${f.name}' is flaky: it failed and then passed on a retry of the same commit (${f.commits} commit${f.commits === 1 ? '' : 's'}). Fix or quarantine it.` });
+    recommendations.push({
+      priority: 'medium',
+      stage: f.stage ?? 'other',
+      message: `Job '${f.name}' is flaky: it failed and then passed on a retry of the same commit (${f.commits} commit${f.commits === 1 ? '' : 's'}). Fix or quarantine it.`,
+    });
   }
   for (const s of stages) {
     if (!isCiStage(s.stage)) continue;
     const missing = STAGE_SKILLS[s.stage].filter((skill) => !s.skills_used.includes(skill));
-    if (missing.length > 0) recommendations.push({ priority: 'low', stage: s.stage, message: `Consider adding skills to '${s.stage}': ${missing.join(', ')}` });
+    if (missing.length > 0)
+      recommendations.push({ priority: 'low', stage: s.stage, message: `Consider adding skills to '${s.stage}': ${missing.join(', ')}` });
   }
   const order = { high: 0, medium: 1, low: 2 } as const;
   recommendations.sort((a, b) => order[a.priority] - order[b.priority]);
@@ -238,7 +311,9 @@ export function flakySteps(jobs: readonly CiJobRow[]): FlakyStep[] {
       break;
     }
   }
-  return [...found.values()].sort((a, b) => b.commits - a.commits || b.latest.passed_at - a.latest.passed_at || a.name.localeCompare(b.name));
+  return [...found.values()].sort(
+    (a, b) => b.commits - a.commits || b.latest.passed_at - a.latest.passed_at || a.name.localeCompare(b.name),
+  );
 }
 
 /**
@@ -249,18 +324,29 @@ export function formatPipelineReport(report: PipelineReport): string {
   const lines: string[] = [];
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   lines.push(`CI/CD Pipeline Report: ${report.pipeline}`, `Window: ${day(report.since)} to ${day(report.until)} UTC`);
-  lines.push(`Runs: ${report.runs}, jobs: ${report.jobs}, job success rate: ${report.overall_success_rate === null ? '-' : percent(report.overall_success_rate)}${report.pipeline_runs ? `, pipeline runs succeeded: ${report.pipeline_runs.successful}/${report.pipeline_runs.total}` : ''}`, '');
+  lines.push(
+    `Runs: ${report.runs}, jobs: ${report.jobs}, job success rate: ${report.overall_success_rate === null ? '-' : percent(report.overall_success_rate)}${report.pipeline_runs ? `, pipeline runs succeeded: ${report.pipeline_runs.successful}/${report.pipeline_runs.total}` : ''}`,
+    '',
+  );
   lines.push('1. Stage Metrics');
   if (report.stages.length === 0) lines.push('  No jobs in this window.');
   for (const s of report.stages) {
-    lines.push(`  ${s.stage}${s.workflow_phase ? ` (${s.workflow_phase})` : ''}: ${s.successful_runs}/${s.total_runs} succeeded (${percent(s.success_rate)}), avg ${s.avg_duration_seconds === null ? '-' : `${s.avg_duration_seconds}s`}; jobs: ${s.skills_used.join(', ')}`);
+    lines.push(
+      `  ${s.stage}${s.workflow_phase ? ` (${s.workflow_phase})` : ''}: ${s.successful_runs}/${s.total_runs} succeeded (${percent(s.success_rate)}), avg ${s.avg_duration_seconds === null ? '-' : `${s.avg_duration_seconds}s`}; jobs: ${s.skills_used.join(', ')}`,
+    );
   }
   lines.push('', '2. Pipeline Bottlenecks');
   if (report.bottlenecks.length === 0) lines.push('  No significant bottlenecks detected!');
-  for (const b of report.bottlenecks) lines.push(`  [${b.severity.toUpperCase()}] ${b.stage}: ${percent(b.success_rate)} success${b.avg_duration_seconds === null ? '' : `, ${b.avg_duration_seconds}s avg`}`);
+  for (const b of report.bottlenecks)
+    lines.push(
+      `  [${b.severity.toUpperCase()}] ${b.stage}: ${percent(b.success_rate)} success${b.avg_duration_seconds === null ? '' : `, ${b.avg_duration_seconds}s avg`}`,
+    );
   lines.push('', '3. Flaky Steps');
   if (report.flaky_steps.length === 0) lines.push('  No flaky steps detected.');
-  for (const f of report.flaky_steps) lines.push(`  ${f.name}: failed then passed on retry on ${f.commits} commit${f.commits === 1 ? '' : 's'} (latest ${f.latest.commit.slice(0, 7)}, ${f.latest.failures} failed attempt${f.latest.failures === 1 ? '' : 's'})`);
+  for (const f of report.flaky_steps)
+    lines.push(
+      `  ${f.name}: failed then passed on retry on ${f.commits} commit${f.commits === 1 ? '' : 's'} (latest ${f.latest.commit.slice(0, 7)}, ${f.latest.failures} failed attempt${f.latest.failures === 1 ? '' : 's'})`,
+    );
   lines.push('', '4. Recommendations');
   if (report.recommendations.length === 0) lines.push('  No recommendations at this time.');
   for (const r of report.recommendations) lines.push(`  [${r.priority.toUpperCase()}] ${r.message}`);

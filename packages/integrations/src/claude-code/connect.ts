@@ -38,7 +38,8 @@ export function claudeCodeSettings(options: ConnectOptions): { hooks: Record<str
   const events = ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'];
   const hooks: Record<string, unknown[]> = {};
   for (const event of events) hooks[event] = [{ matcher, hooks: [hook] }];
-  for (const event of ['UserPromptExpansion', 'Stop', 'StopFailure', 'SessionEnd', ...(options.prompts ? ['UserPromptSubmit'] : [])]) hooks[event] = [{ hooks: [hook] }];
+  for (const event of ['UserPromptExpansion', 'Stop', 'StopFailure', 'SessionEnd', ...(options.prompts ? ['UserPromptSubmit'] : [])])
+    hooks[event] = [{ hooks: [hook] }];
   return {
     hooks,
     env: {
@@ -57,7 +58,10 @@ export function claudeCodeSettings(options: ConnectOptions): { hooks: Record<str
  * pointing at our URL are not added twice, other hooks and env variables stay, our env variables
  * are added only where the user has not set their own. Throws when `existing` is not an object.
  */
-export function mergeClaudeCodeSettings(existing: unknown, ours: ReturnType<typeof claudeCodeSettings>): { settings: Record<string, unknown>; added: string[] } {
+export function mergeClaudeCodeSettings(
+  existing: unknown,
+  ours: ReturnType<typeof claudeCodeSettings>,
+): { settings: Record<string, unknown>; added: string[] } {
   if (existing !== undefined && !isRecord(existing)) throw new Error('settings.json must hold a JSON object');
   const settings: Record<string, unknown> = structuredClone(existing ?? {});
   const added: string[] = [];
@@ -65,7 +69,7 @@ export function mergeClaudeCodeSettings(existing: unknown, ours: ReturnType<type
   settings.hooks = hooks;
   for (const [event, groups] of Object.entries(ours.hooks)) {
     const current = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
-    const url = ((groups[0] as { hooks: { url: string }[] }).hooks[0]!).url;
+    const url = (groups[0] as { hooks: { url: string }[] }).hooks[0]!.url;
     const present = current.some((g) => isRecord(g) && Array.isArray(g.hooks) && g.hooks.some((h) => isRecord(h) && h.url === url));
     if (!present) {
       hooks[event] = [...current, ...groups];

@@ -16,10 +16,33 @@ import {
  * list is ignored too and counted as unknown by the receiver.
  */
 export const KNOWN_HOOK_EVENTS = new Set([
-  'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'UserPromptExpansion', 'Stop', 'StopFailure',
-  'SubagentStart', 'SubagentStop', 'SessionStart', 'SessionEnd', 'Notification', 'PreCompact', 'PermissionRequest',
-  'PermissionDenied', 'PostCompact', 'TaskCreated', 'TaskCompleted', 'TeammateIdle', 'ConfigChange', 'CwdChanged',
-  'FileChanged', 'InstructionsLoaded', 'WorktreeCreate', 'WorktreeRemove', 'Elicitation', 'ElicitationResult',
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'UserPromptSubmit',
+  'UserPromptExpansion',
+  'Stop',
+  'StopFailure',
+  'SubagentStart',
+  'SubagentStop',
+  'SessionStart',
+  'SessionEnd',
+  'Notification',
+  'PreCompact',
+  'PermissionRequest',
+  'PermissionDenied',
+  'PostCompact',
+  'TaskCreated',
+  'TaskCompleted',
+  'TeammateIdle',
+  'ConfigChange',
+  'CwdChanged',
+  'FileChanged',
+  'InstructionsLoaded',
+  'WorktreeCreate',
+  'WorktreeRemove',
+  'Elicitation',
+  'ElicitationResult',
 ]);
 
 export interface HookMapOptions extends SkillSelection {
@@ -66,11 +89,31 @@ export function mapHook(input: unknown, options: HookMapOptions): Mapped {
       const durationMs = finiteNumber(input.duration_ms);
       if (event === 'PostToolUse') {
         const failed = isRecord(input.tool_response) && input.tool_response.is_error === true;
-        return { events: [{ type: 'close', ...run, at, durationMs, completed: !failed, errorType: failed ? errorTypeOf(textOf(input.tool_response as Record<string, unknown>)) ?? 'tool_error' : undefined }] };
+        return {
+          events: [
+            {
+              type: 'close',
+              ...run,
+              at,
+              durationMs,
+              completed: !failed,
+              errorType: failed ? (errorTypeOf(textOf(input.tool_response as Record<string, unknown>)) ?? 'tool_error') : undefined,
+            },
+          ],
+        };
       }
       const interrupted = input.is_interrupt === true;
       return {
-        events: [{ type: 'close', ...run, at, durationMs, completed: false, errorType: interrupted ? 'interrupted' : errorTypeOf(input.error) ?? 'error' }],
+        events: [
+          {
+            type: 'close',
+            ...run,
+            at,
+            durationMs,
+            completed: false,
+            errorType: interrupted ? 'interrupted' : (errorTypeOf(input.error) ?? 'error'),
+          },
+        ],
       };
     }
     case 'UserPromptExpansion': {
@@ -79,12 +122,25 @@ export function mapHook(input: unknown, options: HookMapOptions): Mapped {
       const kind = text(input.expansion_type);
       if (kind && !/skill|slash|command/i.test(kind)) return { ignored: `UserPromptExpansion of type ${kind}` };
       return {
-        events: [{ type: 'open', ...facts, key: slashRunKey(sessionId, facts.promptId, name), skill: name, toolName: 'slash', trigger: 'user-slash', at, endsWithTurn: true }],
+        events: [
+          {
+            type: 'open',
+            ...facts,
+            key: slashRunKey(sessionId, facts.promptId, name),
+            skill: name,
+            toolName: 'slash',
+            trigger: 'user-slash',
+            at,
+            endsWithTurn: true,
+          },
+        ],
       };
     }
     case 'UserPromptSubmit': {
       const prompt = text(input.prompt);
-      return prompt ? { events: [{ type: 'prompt', ...facts, sessionId, text: prompt, at }] } : { ignored: 'UserPromptSubmit without prompt' };
+      return prompt
+        ? { events: [{ type: 'prompt', ...facts, sessionId, text: prompt, at }] }
+        : { ignored: 'UserPromptSubmit without prompt' };
     }
     case 'Stop':
     case 'StopFailure':

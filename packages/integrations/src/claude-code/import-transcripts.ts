@@ -62,7 +62,18 @@ export async function importTranscripts(store: Store, dir: string, options: Impo
   let done = 0;
   const summaries = new Map<string, ProjectSummary>();
   for (const file of files) {
-    const summary = summaries.get(file.project) ?? { project: file.project, files: 0, bytes: 0, lines: 0, understood: 0, skipped: {}, runs: 0, recorded: 0, alreadyKnown: 0, stillOpen: 0 };
+    const summary = summaries.get(file.project) ?? {
+      project: file.project,
+      files: 0,
+      bytes: 0,
+      lines: 0,
+      understood: 0,
+      skipped: {},
+      runs: 0,
+      recorded: 0,
+      alreadyKnown: 0,
+      stillOpen: 0,
+    };
     summaries.set(file.project, summary);
     const reading = readTranscript(await readFile(file.path, 'utf8'), options);
     summary.files++;
@@ -78,12 +89,16 @@ export async function importTranscripts(store: Store, dir: string, options: Impo
       if (options.userId) open.userId = options.userId;
       const close = closes.get(open.key);
       if (close) records.push(runInvocation(open, close, { source: 'transcript', phaseOf: options.phaseOf }));
-      else if (finished) records.push(runInvocation(open, undefined, { source: 'transcript', phaseOf: options.phaseOf, unclosed: 'no_result' }));
+      else if (finished)
+        records.push(runInvocation(open, undefined, { source: 'transcript', phaseOf: options.phaseOf, unclosed: 'no_result' }));
       else summary.stillOpen++;
     }
     for (let i = 0; i < records.length; i += 1000) {
       const batch = records.slice(i, i + 1000);
-      const result = await recordInvocations(store, batch.map((r) => r.invocation));
+      const result = await recordInvocations(
+        store,
+        batch.map((r) => r.invocation),
+      );
       summary.recorded += result.inserted;
       summary.alreadyKnown += result.duplicates;
       await noteRuns(store, batch, now);
@@ -96,7 +111,10 @@ export async function importTranscripts(store: Store, dir: string, options: Impo
 
 async function directories(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     throw new Error(`cannot read the transcripts folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

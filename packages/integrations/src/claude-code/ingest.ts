@@ -2,7 +2,15 @@ import { recordInvocations, type SkillsDatabase, type Store } from '@skills/stor
 import { mapHook } from './hooks.js';
 import { flattenLogsRequest, mapLogRecord, PLACEHOLDER_SKILL } from './otlp-logs.js';
 import { invocationIdOf, runInvocation, type RunRecord } from './run-invocation.js';
-import { definedOnly, type ClaudeCodeSource, type Mapped, type RunClose, type RunEvent, type RunOpen, type SkillSelection } from './run-events.js';
+import {
+  definedOnly,
+  type ClaudeCodeSource,
+  type Mapped,
+  type RunClose,
+  type RunEvent,
+  type RunOpen,
+  type SkillSelection,
+} from './run-events.js';
 
 export interface ClaudeCodeIngestOptions extends SkillSelection {
   /** A run opened and never closed is recorded as abandoned after this long (default 30 min). */
@@ -112,7 +120,15 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
   }
 
   function enqueue(mapped: Mapped[], source: ClaudeCodeSource): Promise<IngestReport> {
-    const report: IngestReport = { received: mapped.length, recorded: 0, joined: 0, opened: 0, ignored: {}, rejected: [], placeholderSkills: 0 };
+    const report: IngestReport = {
+      received: mapped.length,
+      recorded: 0,
+      joined: 0,
+      opened: 0,
+      ignored: {},
+      rejected: [],
+      placeholderSkills: 0,
+    };
     const events: RunEvent[] = [];
     mapped.forEach((m, index) => {
       if ('events' in m) {
@@ -148,12 +164,21 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
     }
     const pending = new Map<string, PendingRow>();
     for (const chunk of chunks([...keys])) {
-      for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute()) pending.set(row.key, row);
+      for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute())
+        pending.set(row.key, row);
     }
     for (const chunk of chunks([...endingSessions])) {
-      for (const row of await db.selectFrom('integration_pending').selectAll().where('session_id', 'in', chunk).where('kind', '=', RUN).execute()) pending.set(row.key, row);
+      for (const row of await db
+        .selectFrom('integration_pending')
+        .selectAll()
+        .where('session_id', 'in', chunk)
+        .where('kind', '=', RUN)
+        .execute())
+        pending.set(row.key, row);
     }
-    const ids = [...new Set(all.filter((e) => e.type === 'open' || e.type === 'close').map((e) => invocationIdOf((e as RunOpen | RunClose).key)))];
+    const ids = [
+      ...new Set(all.filter((e) => e.type === 'open' || e.type === 'close').map((e) => invocationIdOf((e as RunOpen | RunClose).key))),
+    ];
     const recorded = new Set<string>();
     for (const chunk of chunks(ids)) {
       for (const row of await db.selectFrom('skill_invocation').select('id').where('id', 'in', chunk).execute()) recorded.add(row.id);
@@ -194,7 +219,16 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
     for (const { events, source, report } of batch) {
       for (const event of events) {
         if (event.type === 'prompt') {
-          if (options.recordPrompts) put({ key: `${PROMPT}:${event.sessionId}`, source, kind: PROMPT, session_id: event.sessionId, payload: JSON.stringify({ text: event.text }), opened_at: event.at, expires_at: now + 24 * 3_600_000 });
+          if (options.recordPrompts)
+            put({
+              key: `${PROMPT}:${event.sessionId}`,
+              source,
+              kind: PROMPT,
+              session_id: event.sessionId,
+              payload: JSON.stringify({ text: event.text }),
+              opened_at: event.at,
+              expires_at: now + 24 * 3_600_000,
+            });
           continue;
         }
         if (event.type === 'open') {
@@ -207,7 +241,15 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
           const key = `${RUN}:${event.key}`;
           const existing = pending.get(key);
           const open: RunOpen = existing ? { ...event, ...(JSON.parse(existing.payload) as RunOpen) } : event;
-          put({ key, source: existing?.source ?? source, kind: RUN, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(open), opened_at: open.at, expires_at: now + abandonAfter });
+          put({
+            key,
+            source: existing?.source ?? source,
+            kind: RUN,
+            session_id: event.sessionId ?? 'unknown-session',
+            payload: JSON.stringify(open),
+            opened_at: open.at,
+            expires_at: now + abandonAfter,
+          });
           report.opened++;
           continue;
         }
@@ -221,15 +263,32 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
               joinedRuns.push({ invocation: { id } as RunRecord['invocation'], facts: { ...event, source } });
             } else {
               // Wait for a hook (or a transcript) to name the skill; recorded as custom_skill after the grace.
-              put({ key: `${PLACEHOLDER}:${event.key}`, source, kind: PLACEHOLDER, session_id: event.sessionId ?? 'unknown-session', payload: JSON.stringify(event), opened_at: event.at, expires_at: now + grace });
+              put({
+                key: `${PLACEHOLDER}:${event.key}`,
+                source,
+                kind: PLACEHOLDER,
+                session_id: event.sessionId ?? 'unknown-session',
+                payload: JSON.stringify(event),
+                opened_at: event.at,
+                expires_at: now + grace,
+              });
               report.opened++;
             }
             continue;
           }
           const held = pending.get(`${PLACEHOLDER}:${event.key}`);
-          const close: RunClose = held && event.durationMs === undefined ? { ...(JSON.parse(held.payload) as RunClose), ...definedOnly(event) } : event;
+          const close: RunClose =
+            held && event.durationMs === undefined ? { ...(JSON.parse(held.payload) as RunClose), ...definedOnly(event) } : event;
           const openedBy = (row?.source ?? held?.source) as ClaudeCodeSource | undefined;
-          finish(runInvocation(open, close, { source, openedBy: openedBy === source ? undefined : openedBy, phaseOf: options.phaseOf, prompt: promptOf(close.sessionId ?? open?.sessionId) }), report);
+          finish(
+            runInvocation(open, close, {
+              source,
+              openedBy: openedBy === source ? undefined : openedBy,
+              phaseOf: options.phaseOf,
+              prompt: promptOf(close.sessionId ?? open?.sessionId),
+            }),
+            report,
+          );
           drop(`${RUN}:${event.key}`);
           drop(`${PLACEHOLDER}:${event.key}`);
           continue;
@@ -241,10 +300,19 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
           const prompt = promptOf(open.sessionId);
           const openedBy = r.source === source ? undefined : (r.source as ClaudeCodeSource);
           if (event.type === 'turn-end') {
-            const close: RunClose = { type: 'close', key: open.key, at: event.at, completed: event.completed, errorType: event.completed ? undefined : 'turn_failed' };
+            const close: RunClose = {
+              type: 'close',
+              key: open.key,
+              at: event.at,
+              completed: event.completed,
+              errorType: event.completed ? undefined : 'turn_failed',
+            };
             finish(runInvocation(open, close, { source, openedBy, phaseOf: options.phaseOf, prompt }), report);
           } else {
-            finish(runInvocation(open, undefined, { source, openedBy, phaseOf: options.phaseOf, prompt, unclosed: 'session_ended' }), report);
+            finish(
+              runInvocation(open, undefined, { source, openedBy, phaseOf: options.phaseOf, prompt, unclosed: 'session_ended' }),
+              report,
+            );
           }
           drop(r.key);
         }
@@ -256,12 +324,17 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
     // alone, in its own delivery's report; the others of the batch are written.
     const refused = new Set<number>();
     if (finished.length > 0) {
-      const result = await recordInvocations(store, finished.map((f) => f.record.invocation), { skipInvalid: true });
+      const result = await recordInvocations(
+        store,
+        finished.map((f) => f.record.invocation),
+        { skipInvalid: true },
+      );
       for (const { index, issues } of result.rejected) {
         refused.add(index);
         const { report } = finished[index]!;
         report.recorded--;
-        for (const issue of issues) report.rejected.push({ index: -1, field: issue.field, message: `run ${finished[index]!.record.facts.key}: ${issue.message}` });
+        for (const issue of issues)
+          report.rejected.push({ index: -1, field: issue.field, message: `run ${finished[index]!.record.facts.key}: ${issue.message}` });
       }
     }
     await noteRuns(store, [...finished.filter((_, i) => !refused.has(i)).map((f) => f.record), ...joinedRuns], now);
@@ -271,7 +344,15 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
         await db
           .insertInto('integration_pending')
           .values(rows.slice(i, i + 200))
-          .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ payload: eb.ref('excluded.payload'), source: eb.ref('excluded.source'), expires_at: eb.ref('excluded.expires_at') })))
+          .onConflict((oc) =>
+            oc
+              .column('key')
+              .doUpdateSet((eb) => ({
+                payload: eb.ref('excluded.payload'),
+                source: eb.ref('excluded.source'),
+                expires_at: eb.ref('excluded.expires_at'),
+              })),
+          )
           .execute();
       }
     }
@@ -282,23 +363,35 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
     hooks(input, context = {}) {
       const items = Array.isArray(input) ? input : [input];
       const now = clock();
-      return enqueue(items.map((item) => mapHook(item, { ...options, now, userId: context.userId })), 'hooks');
+      return enqueue(
+        items.map((item) => mapHook(item, { ...options, now, userId: context.userId })),
+        'hooks',
+      );
     },
 
     logs(request, context = {}) {
       const records = flattenLogsRequest(request);
       const now = clock();
-      return enqueue(records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId })), 'otlp');
+      return enqueue(
+        records.map((record) => mapLogRecord(record, { ...options, now, userId: context.userId })),
+        'otlp',
+      );
     },
 
     async sweep() {
       await running;
       const now = clock();
-      const due = await db.selectFrom('integration_pending').selectAll().where('expires_at', '<=', now).where('kind', 'in', [RUN, PLACEHOLDER]).execute();
+      const due = await db
+        .selectFrom('integration_pending')
+        .selectAll()
+        .where('expires_at', '<=', now)
+        .where('kind', 'in', [RUN, PLACEHOLDER])
+        .execute();
       const prompts = new Map<string, string>();
       if (options.recordPrompts) {
         for (const chunk of chunks([...new Set(due.map((r) => `${PROMPT}:${r.session_id}`))])) {
-          for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute()) prompts.set(row.session_id, (JSON.parse(row.payload) as { text: string }).text);
+          for (const row of await db.selectFrom('integration_pending').selectAll().where('key', 'in', chunk).execute())
+            prompts.set(row.session_id, (JSON.parse(row.payload) as { text: string }).text);
         }
       }
       const records: RunRecord[] = due.map((row) => {
@@ -306,12 +399,24 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
         const prompt = prompts.get(row.session_id);
         if (row.kind === PLACEHOLDER) {
           const close = JSON.parse(row.payload) as RunClose;
-          return runInvocation(undefined, { ...close, skill: close.skill ?? PLACEHOLDER_SKILL, placeholderSkill: false }, { source, phaseOf: options.phaseOf, prompt });
+          return runInvocation(
+            undefined,
+            { ...close, skill: close.skill ?? PLACEHOLDER_SKILL, placeholderSkill: false },
+            { source, phaseOf: options.phaseOf, prompt },
+          );
         }
-        return runInvocation(JSON.parse(row.payload) as RunOpen, undefined, { source, phaseOf: options.phaseOf, prompt, unclosed: 'timeout' });
+        return runInvocation(JSON.parse(row.payload) as RunOpen, undefined, {
+          source,
+          phaseOf: options.phaseOf,
+          prompt,
+          unclosed: 'timeout',
+        });
       });
       if (records.length > 0) {
-        await recordInvocations(store, records.map((r) => r.invocation));
+        await recordInvocations(
+          store,
+          records.map((r) => r.invocation),
+        );
         await noteRuns(store, records, now);
         for (const chunk of chunks(due.map((r) => r.key))) await db.deleteFrom('integration_pending').where('key', 'in', chunk).execute();
       }
@@ -321,7 +426,11 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
 
     async pending() {
       await running;
-      const row = await db.selectFrom('integration_pending').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', 'in', [RUN, PLACEHOLDER]).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('integration_pending')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', 'in', [RUN, PLACEHOLDER])
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };
@@ -347,9 +456,17 @@ export async function noteRuns(store: Store, records: readonly RunRecord[], now:
     }
     if (!had) {
       inserts.push({
-        invocation_id: id, source: sources[0]!, sources: sources.join(','), tool_name: facts.toolName ?? null, run_key: facts.key ?? null,
-        project: facts.project ?? null, client_version: facts.clientVersion ?? null, agent_type: facts.agentType ?? null,
-        trigger: facts.trigger ?? null, first_seen_at: now, updated_at: now,
+        invocation_id: id,
+        source: sources[0]!,
+        sources: sources.join(','),
+        tool_name: facts.toolName ?? null,
+        run_key: facts.key ?? null,
+        project: facts.project ?? null,
+        client_version: facts.clientVersion ?? null,
+        agent_type: facts.agentType ?? null,
+        trigger: facts.trigger ?? null,
+        first_seen_at: now,
+        updated_at: now,
       });
       continue;
     }
@@ -362,10 +479,19 @@ export async function noteRuns(store: Store, records: readonly RunRecord[], now:
       trigger: had.trigger ?? facts.trigger ?? null,
     };
     const changed = (Object.keys(update) as (keyof typeof update)[]).some((k) => update[k] !== had[k]);
-    if (changed) await store.db.updateTable('integration_runs').set({ ...update, updated_at: now }).where('invocation_id', '=', id).execute();
+    if (changed)
+      await store.db
+        .updateTable('integration_runs')
+        .set({ ...update, updated_at: now })
+        .where('invocation_id', '=', id)
+        .execute();
   }
   for (let i = 0; i < inserts.length; i += 200) {
-    await store.db.insertInto('integration_runs').values(inserts.slice(i, i + 200)).onConflict((oc) => oc.column('invocation_id').doNothing()).execute();
+    await store.db
+      .insertInto('integration_runs')
+      .values(inserts.slice(i, i + 200))
+      .onConflict((oc) => oc.column('invocation_id').doNothing())
+      .execute();
   }
 }
 

@@ -1,4 +1,14 @@
-import { errorTypeOf, finiteNumber, isRecord, skillOfToolCall, slashRunKey, text, type Mapped, type RunEvent, type SkillSelection } from './run-events.js';
+import {
+  errorTypeOf,
+  finiteNumber,
+  isRecord,
+  skillOfToolCall,
+  slashRunKey,
+  text,
+  type Mapped,
+  type RunEvent,
+  type SkillSelection,
+} from './run-events.js';
 
 /** One OTLP log record, flattened: its event name, time and attributes (resource attributes under the record's). */
 export interface LogRecord {
@@ -12,7 +22,10 @@ export const PLACEHOLDER_SKILL = 'custom_skill';
 
 export class OtlpFormatError extends Error {
   override name = 'OtlpFormatError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -42,7 +55,11 @@ export function flattenLogsRequest(request: unknown): LogRecord[] {
         const attributes = { ...resource, ...attributesOf(lr.attributes, `${at}.attributes`) };
         const body = anyValue(lr.body);
         const name = text(lr.eventName) ?? text(attributes['event.name']) ?? (typeof body === 'string' ? body : undefined);
-        records.push({ name, timeMs: nanosToMs(lr.timeUnixNano) ?? nanosToMs(lr.observedTimeUnixNano) ?? isoToMs(attributes['event.timestamp']), attributes });
+        records.push({
+          name,
+          timeMs: nanosToMs(lr.timeUnixNano) ?? nanosToMs(lr.observedTimeUnixNano) ?? isoToMs(attributes['event.timestamp']),
+          attributes,
+        });
       });
     });
   });
@@ -74,7 +91,7 @@ export function mapLogRecord(record: LogRecord, options: SkillSelection & { now:
   if (name === 'tool_result') {
     const toolName = text(a.tool_name);
     const parameters = parseParameters(a.tool_parameters);
-    const named = toolName === 'Skill' ? text(parameters.skill_name) ?? text(parameters.skill) : undefined;
+    const named = toolName === 'Skill' ? (text(parameters.skill_name) ?? text(parameters.skill)) : undefined;
     const found = toolName === 'Skill' ? { skill: named ?? PLACEHOLDER_SKILL } : skillOfToolCall(toolName, parameters, options);
     if (!found) return { ignored: `tool_result of ${toolName ?? 'an unnamed tool'} (not a skill)` };
     const key = text(a.tool_use_id);
@@ -91,7 +108,7 @@ export function mapLogRecord(record: LogRecord, options: SkillSelection & { now:
       at,
       durationMs: finiteNumber(a.duration_ms),
       completed: success,
-      errorType: success ? undefined : text(a.error_type) ?? errorTypeOf(a.error) ?? 'error',
+      errorType: success ? undefined : (text(a.error_type) ?? errorTypeOf(a.error) ?? 'error'),
     };
     return { events: [event] };
   }
@@ -99,14 +116,28 @@ export function mapLogRecord(record: LogRecord, options: SkillSelection & { now:
     const skill = text(a['skill.name']);
     const trigger = text(a.invocation_trigger);
     if (!skill) return { ignored: 'skill_activated without skill.name' };
-    if (trigger !== 'user-slash') return { ignored: `skill_activated by ${trigger ?? 'an unknown trigger'} (its tool_result reports the run)` };
+    if (trigger !== 'user-slash')
+      return { ignored: `skill_activated by ${trigger ?? 'an unknown trigger'} (its tool_result reports the run)` };
     return {
-      events: [{ type: 'open', ...facts, key: slashRunKey(sessionId, facts.promptId, skill), skill, toolName: 'slash', trigger, at, endsWithTurn: true }],
+      events: [
+        {
+          type: 'open',
+          ...facts,
+          key: slashRunKey(sessionId, facts.promptId, skill),
+          skill,
+          toolName: 'slash',
+          trigger,
+          at,
+          endsWithTurn: true,
+        },
+      ],
     };
   }
   if (name === 'user_prompt') {
     const prompt = text(a.prompt);
-    return prompt ? { events: [{ type: 'prompt', ...facts, sessionId, text: prompt, at }] } : { ignored: 'user_prompt without its text (OTEL_LOG_USER_PROMPTS is off)' };
+    return prompt
+      ? { events: [{ type: 'prompt', ...facts, sessionId, text: prompt, at }] }
+      : { ignored: 'user_prompt without its text (OTEL_LOG_USER_PROMPTS is off)' };
   }
   return { ignored: `log record ${record.name ?? '(unnamed)'} (no skill run)` };
 }
@@ -140,7 +171,8 @@ function anyValue(value: unknown): unknown {
   if ('boolValue' in value) return value.boolValue;
   if ('intValue' in value) return Number(value.intValue);
   if ('doubleValue' in value) return Number(value.doubleValue);
-  if ('arrayValue' in value) return isRecord(value.arrayValue) && Array.isArray(value.arrayValue.values) ? value.arrayValue.values.map(anyValue) : [];
+  if ('arrayValue' in value)
+    return isRecord(value.arrayValue) && Array.isArray(value.arrayValue.values) ? value.arrayValue.values.map(anyValue) : [];
   if ('kvlistValue' in value) {
     const values = isRecord(value.kvlistValue) && Array.isArray(value.kvlistValue.values) ? value.kvlistValue.values : [];
     return Object.fromEntries(values.filter(isRecord).map((kv) => [String(kv.key), anyValue(kv.value)]));

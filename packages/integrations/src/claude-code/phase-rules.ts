@@ -2,7 +2,10 @@ import { isRecord } from './run-events.js';
 
 export class PhaseRulesError extends Error {
   override name = 'PhaseRulesError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -19,9 +22,15 @@ export function phaseRules(rules: unknown): (skill: string) => string | undefine
   const exact = new Map<string, string>();
   const patterns: { pattern: RegExp; length: number; phase: string }[] = [];
   for (const [key, phase] of Object.entries(rules)) {
-    if (typeof phase !== 'string' || phase.trim() === '' || phase.length > 100) throw new PhaseRulesError(key, 'expected a phase name (a non-empty string of at most 100 characters)');
+    if (typeof phase !== 'string' || phase.trim() === '' || phase.length > 100)
+      throw new PhaseRulesError(key, 'expected a phase name (a non-empty string of at most 100 characters)');
     if (!key.includes('*')) exact.set(key, phase.trim());
-    else patterns.push({ pattern: new RegExp(`^${key.split('*').map(escapeRegExp).join('.*')}$`), length: key.replace(/\*/g, '').length, phase: phase.trim() });
+    else
+      patterns.push({
+        pattern: new RegExp(`^${key.split('*').map(escapeRegExp).join('.*')}$`),
+        length: key.replace(/\*/g, '').length,
+        phase: phase.trim(),
+      });
   }
   patterns.sort((a, b) => b.length - a.length);
   return (skill) => exact.get(skill) ?? patterns.find((p) => p.pattern.test(skill))?.phase;

@@ -75,10 +75,7 @@ export interface PromptSubmitted extends RunFacts {
 export type RunEvent = RunOpen | RunClose | TurnEnd | SessionEnd | PromptSubmitted;
 
 /** What a mapper made of one record: events, or why the record gave none. */
-export type Mapped =
-  | { events: RunEvent[] }
-  | { ignored: string }
-  | { rejected: { field: string; message: string } };
+export type Mapped = { events: RunEvent[] } | { ignored: string } | { rejected: { field: string; message: string } };
 
 /** Which tool calls count as skills. `Skill` always; the rest by option. */
 export interface SkillSelection {
@@ -89,7 +86,11 @@ export interface SkillSelection {
 }
 
 /** The skill a tool call runs, or null when it is not one to record. */
-export function skillOfToolCall(toolName: string | undefined, toolInput: unknown, selection: SkillSelection = {}): { skill: string; agentType?: string } | null {
+export function skillOfToolCall(
+  toolName: string | undefined,
+  toolInput: unknown,
+  selection: SkillSelection = {},
+): { skill: string; agentType?: string } | null {
   if (!toolName) return null;
   const input = isRecord(toolInput) ? toolInput : {};
   if (toolName === 'Skill') {
@@ -98,7 +99,8 @@ export function skillOfToolCall(toolName: string | undefined, toolInput: unknown
   }
   if (toolName === 'Agent' || toolName === 'Task') {
     if (selection.subagents === false) return null;
-    const type = typeof input.subagent_type === 'string' && input.subagent_type.trim() !== '' ? input.subagent_type.trim() : 'general-purpose';
+    const type =
+      typeof input.subagent_type === 'string' && input.subagent_type.trim() !== '' ? input.subagent_type.trim() : 'general-purpose';
     return { skill: `agent:${type}`, agentType: type };
   }
   return selection.allTools ? { skill: toolName } : null;

@@ -42,7 +42,7 @@ export interface RunInvocationOptions {
 export function runInvocation(open: RunOpen | undefined, close: RunClose | undefined, options: RunInvocationOptions): RunRecord {
   const key = (close ?? open)!.key;
   const facts: RunFacts = { ...open, ...definedOnly(close ?? {}) };
-  const skill = close?.skill && !close.placeholderSkill ? close.skill : open?.skill ?? close?.skill ?? 'unknown-skill';
+  const skill = close?.skill && !close.placeholderSkill ? close.skill : (open?.skill ?? close?.skill ?? 'unknown-skill');
   let invokedAt: number;
   let duration: number | null = null;
   if (close) {
@@ -60,7 +60,7 @@ export function runInvocation(open: RunOpen | undefined, close: RunClose | undef
     invoked_at: Math.max(0, Math.round(invokedAt)),
     completed: close ? close.completed : false,
     duration_seconds: duration,
-    error_type: close ? (close.completed ? null : close.errorType ?? 'error') : options.unclosed ?? 'timeout',
+    error_type: close ? (close.completed ? null : (close.errorType ?? 'error')) : (options.unclosed ?? 'timeout'),
     workflow_phase: options.phaseOf?.(skill) ?? null,
     user_query: options.prompt ?? null,
   };

@@ -19,7 +19,10 @@ export interface SkillFile {
 
 export class SkillFileError extends Error {
   override name = 'SkillFileError';
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
   }
 }
@@ -61,7 +64,10 @@ export function parseSkillFile(content: string, path: string, plugin?: string): 
  * `<project>/.claude/skills`), and `<plugins>/<plugin>/skills/<skill>/SKILL.md` under plugin
  * folders. Missing folders are skipped; unreadable or malformed files are reported, not thrown.
  */
-export async function findSkillFiles(folders: { skills?: readonly string[]; plugins?: readonly string[] }): Promise<{ skills: SkillFile[]; problems: string[] }> {
+export async function findSkillFiles(folders: {
+  skills?: readonly string[];
+  plugins?: readonly string[];
+}): Promise<{ skills: SkillFile[]; problems: string[] }> {
   const skills: SkillFile[] = [];
   const problems: string[] = [];
   const scan = async (dir: string, plugin?: string) => {
@@ -96,7 +102,10 @@ export async function findSkillFiles(folders: { skills?: readonly string[]; plug
 
 async function listDir(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -110,15 +119,29 @@ export const AGENT_SKILLS_CATEGORY = 'Agent Skills';
  * modality row (`agent-skill`) holding its description — so skills that exist but are never
  * invoked are known. Idempotent; returns how many skills were new.
  */
-export async function registerSkillFiles(store: Store, skills: readonly SkillFile[], now = Date.now()): Promise<{ added: number; known: number }> {
+export async function registerSkillFiles(
+  store: Store,
+  skills: readonly SkillFile[],
+  now = Date.now(),
+): Promise<{ added: number; known: number }> {
   if (skills.length === 0) return { added: 0, known: 0 };
   return writeTransaction(store, async (trx) => {
     await trx
       .insertInto('skill_categories')
-      .values({ category_name: AGENT_SKILLS_CATEGORY, domain: 'agent', description: 'Agent Skills declared in SKILL.md folders', parent_category: null, created_at: now })
+      .values({
+        category_name: AGENT_SKILLS_CATEGORY,
+        domain: 'agent',
+        description: 'Agent Skills declared in SKILL.md folders',
+        parent_category: null,
+        created_at: now,
+      })
       .onConflict((oc) => oc.column('category_name').doNothing())
       .execute();
-    const before = await trx.selectFrom('skill_category_mapping').select('skill_name').where('category_name', '=', AGENT_SKILLS_CATEGORY).execute();
+    const before = await trx
+      .selectFrom('skill_category_mapping')
+      .select('skill_name')
+      .where('category_name', '=', AGENT_SKILLS_CATEGORY)
+      .execute();
     const had = new Set(before.map((r) => r.skill_name));
     for (const skill of skills) {
       await trx
@@ -126,11 +149,21 @@ export async function registerSkillFiles(store: Store, skills: readonly SkillFil
         .values({ skill_name: skill.name, category_name: AGENT_SKILLS_CATEGORY, confidence: 1, created_at: now })
         .onConflict((oc) => oc.columns(['skill_name', 'category_name']).doNothing())
         .execute();
-      const description = [skill.description, skill.whenToUse ? `When to use: ${skill.whenToUse}` : undefined].filter(Boolean).join(' ') || null;
+      const description =
+        [skill.description, skill.whenToUse ? `When to use: ${skill.whenToUse}` : undefined].filter(Boolean).join(' ') || null;
       await trx
         .insertInto('skill_modalities')
-        .values({ skill_name: skill.name, modality_type: 'agent-skill', input_format: null, output_format: null, requires_human_review: 0, description })
-        .onConflict((oc) => oc.column('skill_name').doUpdateSet({ description }).where('skill_modalities.modality_type', '=', 'agent-skill'))
+        .values({
+          skill_name: skill.name,
+          modality_type: 'agent-skill',
+          input_format: null,
+          output_format: null,
+          requires_human_review: 0,
+          description,
+        })
+        .onConflict((oc) =>
+          oc.column('skill_name').doUpdateSet({ description }).where('skill_modalities.modality_type', '=', 'agent-skill'),
+        )
         .execute();
     }
     const added = skills.filter((s) => !had.has(s.name)).length;

@@ -15,7 +15,18 @@ export interface TranscriptReading {
 }
 
 /** Entry types Claude Code writes that hold no tool call; read and passed over. */
-const KNOWN_TYPES = new Set(['user', 'assistant', 'summary', 'system', 'file-history-snapshot', 'queue-operation', 'progress', 'attachment', 'custom-title', 'tag']);
+const KNOWN_TYPES = new Set([
+  'user',
+  'assistant',
+  'summary',
+  'system',
+  'file-history-snapshot',
+  'queue-operation',
+  'progress',
+  'attachment',
+  'custom-title',
+  'tag',
+]);
 
 /**
  * Reads one session transcript (JSON Lines under `~/.claude/projects/<project>/<session>.jsonl`;
@@ -28,7 +39,15 @@ const KNOWN_TYPES = new Set(['user', 'assistant', 'summary', 'system', 'file-his
  * transcripts (their markup is not a documented format); hooks and OpenTelemetry report them.
  */
 export function readTranscript(content: string, selection: SkillSelection = {}): TranscriptReading {
-  const reading: TranscriptReading = { opens: [], closes: [], lines: 0, understood: 0, skipped: {}, sessionIds: [], lastTimestamp: undefined };
+  const reading: TranscriptReading = {
+    opens: [],
+    closes: [],
+    lines: 0,
+    understood: 0,
+    skipped: {},
+    sessionIds: [],
+    lastTimestamp: undefined,
+  };
   const sessions = new Set<string>();
   const skip = (reason: string) => {
     reading.skipped[reason] = (reading.skipped[reason] ?? 0) + 1;
@@ -83,7 +102,14 @@ export function readTranscript(content: string, selection: SkillSelection = {}):
         const key = text(block.tool_use_id);
         if (!key) continue;
         const failed = block.is_error === true;
-        reading.closes.push({ type: 'close', ...facts, key, at, completed: !failed, errorType: failed ? errorTypeOf(resultText(block.content)) ?? 'error' : undefined });
+        reading.closes.push({
+          type: 'close',
+          ...facts,
+          key,
+          at,
+          completed: !failed,
+          errorType: failed ? (errorTypeOf(resultText(block.content)) ?? 'error') : undefined,
+        });
       }
     }
   }

@@ -42,25 +42,32 @@ function mapWorkflowJob(payload: Record<string, unknown>): CiMapped {
   const workflow = textOf(job.workflow_name) ?? 'workflow';
   const failedStep = Array.isArray(job.steps) ? job.steps.find((s) => isObject(s) && s.conclusion === 'failure') : undefined;
   return {
-    jobs: [{
-      kind: 'job',
-      provider: 'github',
-      jobId: id,
-      pipeline: repository ? `${repository}/${workflow}` : workflow,
-      repository,
-      runId,
-      attempt: positive(job.run_attempt),
-      name,
-      stage: inferStage(name, workflow),
-      stageName: null,
-      commit: textOf(job.head_sha) ?? null,
-      branch: textOf(job.head_branch) ?? null,
-      actor: loginOf(payload.sender),
-      status,
-      error: status === 'success' ? null : isObject(failedStep) && textOf(failedStep.name) ? `step failed: ${textOf(failedStep.name)}` : conclusion ?? 'failure',
-      startedAt: started,
-      durationSeconds: completed !== undefined && completed >= started ? (completed - started) / 1000 : null,
-    }],
+    jobs: [
+      {
+        kind: 'job',
+        provider: 'github',
+        jobId: id,
+        pipeline: repository ? `${repository}/${workflow}` : workflow,
+        repository,
+        runId,
+        attempt: positive(job.run_attempt),
+        name,
+        stage: inferStage(name, workflow),
+        stageName: null,
+        commit: textOf(job.head_sha) ?? null,
+        branch: textOf(job.head_branch) ?? null,
+        actor: loginOf(payload.sender),
+        status,
+        error:
+          status === 'success'
+            ? null
+            : isObject(failedStep) && textOf(failedStep.name)
+              ? `step failed: ${textOf(failedStep.name)}`
+              : (conclusion ?? 'failure'),
+        startedAt: started,
+        durationSeconds: completed !== undefined && completed >= started ? (completed - started) / 1000 : null,
+      },
+    ],
   };
 }
 
@@ -71,7 +78,8 @@ function mapWorkflowRun(payload: Record<string, unknown>): CiMapped {
   if (action !== 'completed') return { ignored: `workflow_run action ${action ?? '(none)'}: only completed runs are recorded` };
   const id = textOf(run.id);
   if (id === undefined) return rejected('workflow_run.id', 'expected the run id');
-  const workflow = textOf(run.name) ?? (isObject(payload.workflow) ? textOf(payload.workflow.name) : undefined) ?? textOf(run.path) ?? 'workflow';
+  const workflow =
+    textOf(run.name) ?? (isObject(payload.workflow) ? textOf(payload.workflow.name) : undefined) ?? textOf(run.path) ?? 'workflow';
   const started = parseCiTime(run.run_started_at) ?? parseCiTime(run.created_at);
   if (started === undefined) return rejected('workflow_run.run_started_at', 'expected an ISO-8601 time');
   const ended = parseCiTime(run.updated_at);
@@ -80,25 +88,27 @@ function mapWorkflowRun(payload: Record<string, unknown>): CiMapped {
   const conclusion = textOf(run.conclusion);
   const status = statusOf(conclusion);
   return {
-    jobs: [{
-      kind: 'pipeline',
-      provider: 'github',
-      jobId: `${id}.${attempt}`,
-      pipeline: repository ? `${repository}/${workflow}` : workflow,
-      repository,
-      runId: id,
-      attempt,
-      name: workflow,
-      stage: null,
-      stageName: null,
-      commit: textOf(run.head_sha) ?? null,
-      branch: textOf(run.head_branch) ?? null,
-      actor: loginOf(run.triggering_actor) ?? loginOf(run.actor) ?? loginOf(payload.sender),
-      status,
-      error: status === 'success' ? null : conclusion ?? 'failure',
-      startedAt: started,
-      durationSeconds: ended !== undefined && ended >= started ? (ended - started) / 1000 : null,
-    }],
+    jobs: [
+      {
+        kind: 'pipeline',
+        provider: 'github',
+        jobId: `${id}.${attempt}`,
+        pipeline: repository ? `${repository}/${workflow}` : workflow,
+        repository,
+        runId: id,
+        attempt,
+        name: workflow,
+        stage: null,
+        stageName: null,
+        commit: textOf(run.head_sha) ?? null,
+        branch: textOf(run.head_branch) ?? null,
+        actor: loginOf(run.triggering_actor) ?? loginOf(run.actor) ?? loginOf(payload.sender),
+        status,
+        error: status === 'success' ? null : (conclusion ?? 'failure'),
+        startedAt: started,
+        durationSeconds: ended !== undefined && ended >= started ? (ended - started) / 1000 : null,
+      },
+    ],
   };
 }
 
@@ -119,11 +129,11 @@ function statusOf(conclusion: string | undefined): CiStatus {
 }
 
 function repositoryOf(payload: Record<string, unknown>): string | null {
-  return isObject(payload.repository) ? textOf(payload.repository.full_name) ?? null : null;
+  return isObject(payload.repository) ? (textOf(payload.repository.full_name) ?? null) : null;
 }
 
 function loginOf(user: unknown): string | null {
-  return isObject(user) ? textOf(user.login) ?? null : null;
+  return isObject(user) ? (textOf(user.login) ?? null) : null;
 }
 
 function positive(value: unknown): number {

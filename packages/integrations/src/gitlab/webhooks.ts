@@ -37,7 +37,7 @@ function mapPipeline(payload: Record<string, unknown>): CiMapped {
   const pipelineId = textOf(attributes.id);
   if (pipelineId === undefined) return rejected('object_attributes.id', 'expected the pipeline id');
   const project = projectPath(payload);
-  const actor = isObject(payload.user) ? textOf(payload.user.username) ?? null : null;
+  const actor = isObject(payload.user) ? (textOf(payload.user.username) ?? null) : null;
   const commit = textOf(attributes.sha) ?? null;
   const branch = textOf(attributes.ref) ?? null;
   const base = { provider: 'gitlab', pipeline: project, repository: project, runId: pipelineId, commit, branch, actor } as const;
@@ -56,16 +56,36 @@ function mapPipeline(payload: Record<string, unknown>): CiMapped {
     const stageName = textOf(build.stage) ?? null;
     const stage = inferStage(stageName, name);
     jobs.push({
-      ...base, kind: 'job', jobId: id, attempt: 1, name, stage, stageName: stage === stageName ? null : stageName, status,
-      error: status === 'success' ? null : textOf(build.failure_reason) ?? textOf(build.status) ?? 'failed',
-      startedAt: started, durationSeconds: finished !== undefined && finished >= started ? (finished - started) / 1000 : null,
+      ...base,
+      kind: 'job',
+      jobId: id,
+      attempt: 1,
+      name,
+      stage,
+      stageName: stage === stageName ? null : stageName,
+      status,
+      error: status === 'success' ? null : (textOf(build.failure_reason) ?? textOf(build.status) ?? 'failed'),
+      startedAt: started,
+      durationSeconds: finished !== undefined && finished >= started ? (finished - started) / 1000 : null,
     });
   }
   const status = FINAL[textOf(attributes.status) ?? ''];
   const started = parseCiTime(attributes.created_at);
   if (status !== undefined && started !== undefined) {
     const duration = typeof attributes.duration === 'number' && attributes.duration >= 0 ? attributes.duration : null;
-    jobs.push({ ...base, kind: 'pipeline', jobId: pipelineId, attempt: 1, name: textOf(attributes.name) ?? project, stage: null, stageName: null, status, error: status === 'success' ? null : textOf(attributes.status) ?? 'failed', startedAt: started, durationSeconds: duration });
+    jobs.push({
+      ...base,
+      kind: 'pipeline',
+      jobId: pipelineId,
+      attempt: 1,
+      name: textOf(attributes.name) ?? project,
+      stage: null,
+      stageName: null,
+      status,
+      error: status === 'success' ? null : (textOf(attributes.status) ?? 'failed'),
+      startedAt: started,
+      durationSeconds: duration,
+    });
   }
   if (jobs.length === 0) return { ignored: `pipeline ${pipelineId} ${textOf(attributes.status) ?? ''}: no finished jobs yet`.trim() };
   return { jobs };
@@ -82,21 +102,38 @@ function mapJob(payload: Record<string, unknown>): CiMapped {
   const started = parseCiTime(payload.build_started_at) ?? parseCiTime(payload.build_created_at);
   if (started === undefined) return rejected('build_started_at', 'expected a time');
   const finished = parseCiTime(payload.build_finished_at);
-  const duration = typeof payload.build_duration === 'number' && payload.build_duration >= 0 ? payload.build_duration : finished !== undefined && finished >= started ? (finished - started) / 1000 : null;
+  const duration =
+    typeof payload.build_duration === 'number' && payload.build_duration >= 0
+      ? payload.build_duration
+      : finished !== undefined && finished >= started
+        ? (finished - started) / 1000
+        : null;
   const project = projectPath(payload);
   const stageName = textOf(payload.build_stage) ?? null;
   const stage = inferStage(stageName, name);
   const retries = typeof payload.retries_count === 'number' && payload.retries_count >= 0 ? payload.retries_count : 0;
   return {
-    jobs: [{
-      kind: 'job', provider: 'gitlab', jobId: id, pipeline: project, repository: project,
-      runId: textOf(payload.pipeline_id) ?? textOf(isObject(payload.commit) ? payload.commit.id : undefined) ?? 'unknown-pipeline',
-      attempt: retries + 1, name, stage, stageName: stage === stageName ? null : stageName,
-      commit: textOf(payload.sha) ?? null, branch: textOf(payload.ref) ?? null,
-      actor: isObject(payload.user) ? textOf(payload.user.username) ?? null : null,
-      status, error: status === 'success' ? null : textOf(payload.build_failure_reason) ?? statusText ?? 'failed',
-      startedAt: started, durationSeconds: duration,
-    }],
+    jobs: [
+      {
+        kind: 'job',
+        provider: 'gitlab',
+        jobId: id,
+        pipeline: project,
+        repository: project,
+        runId: textOf(payload.pipeline_id) ?? textOf(isObject(payload.commit) ? payload.commit.id : undefined) ?? 'unknown-pipeline',
+        attempt: retries + 1,
+        name,
+        stage,
+        stageName: stage === stageName ? null : stageName,
+        commit: textOf(payload.sha) ?? null,
+        branch: textOf(payload.ref) ?? null,
+        actor: isObject(payload.user) ? (textOf(payload.user.username) ?? null) : null,
+        status,
+        error: status === 'success' ? null : (textOf(payload.build_failure_reason) ?? statusText ?? 'failed'),
+        startedAt: started,
+        durationSeconds: duration,
+      },
+    ],
   };
 }
 

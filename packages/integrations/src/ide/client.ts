@@ -54,11 +54,20 @@ export function createIdeClient(options: IdeClientOptions): IdeClient {
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {
-      throw new IdeClientError(response.status, 'invalid_response', `${path}: the server answered ${response.status} with a body that is not JSON`);
+      throw new IdeClientError(
+        response.status,
+        'invalid_response',
+        `${path}: the server answered ${response.status} with a body that is not JSON`,
+      );
     }
     if (!response.ok) {
       const error = (json as { error?: { code?: string; message?: string; issues?: IdeClientError['issues'] } } | undefined)?.error;
-      throw new IdeClientError(response.status, error?.code ?? 'http_error', error?.message ?? `${path}: HTTP ${response.status}`, error?.issues ?? []);
+      throw new IdeClientError(
+        response.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `${path}: HTTP ${response.status}`,
+        error?.issues ?? [],
+      );
     }
     return json as T;
   }

@@ -21,8 +21,14 @@ export const IDE_SKILLS: Readonly<Record<string, { description: string; shortcut
   'pytest-run': { description: 'Run the Python tests with pytest', shortcut: 'Ctrl+Shift+T' },
   vitest: { description: 'Run the JavaScript/TypeScript tests with Vitest', shortcut: 'Ctrl+Shift+T' },
   jest: { description: 'Run the JavaScript/TypeScript tests with Jest', shortcut: 'Ctrl+Shift+T' },
-  'bandit-security': { description: 'Scan Python code for security issues (eval/exec, subprocess, shell injection) with Bandit', shortcut: 'Ctrl+Shift+S' },
-  'security-scan': { description: 'Scan JavaScript/TypeScript code for dangerous calls (eval, new Function, child_process)', shortcut: 'Ctrl+Shift+S' },
+  'bandit-security': {
+    description: 'Scan Python code for security issues (eval/exec, subprocess, shell injection) with Bandit',
+    shortcut: 'Ctrl+Shift+S',
+  },
+  'security-scan': {
+    description: 'Scan JavaScript/TypeScript code for dangerous calls (eval, new Function, child_process)',
+    shortcut: 'Ctrl+Shift+S',
+  },
   'sql-lint': { description: 'Lint embedded SQL (syntax, style, injection-prone string building) with SQLFluff', shortcut: null },
   'ruff-check': { description: "Sort and lint Python imports (ruff's isort rules) and other lint", shortcut: 'Ctrl+Alt+O' },
   eslint: { description: 'Sort and lint JavaScript/TypeScript imports (eslint import/order) and other lint', shortcut: 'Ctrl+Alt+O' },
@@ -38,7 +44,8 @@ interface Rule {
   skill: (language: IdeLanguage, code: string) => string;
 }
 
-const SQL = /\b(?:SELECT\s+[\w*].*?\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIEW)|ALTER\s+TABLE|DROP\s+TABLE)\b/i;
+const SQL =
+  /\b(?:SELECT\s+[\w*].*?\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIEW)|ALTER\s+TABLE|DROP\s+TABLE)\b/i;
 
 /** Which test runner a JavaScript/TypeScript file uses: what it imports, else Vitest for TypeScript and Jest for JavaScript. */
 function jsTestRunner(language: IdeLanguage, code: string): string {
@@ -50,27 +57,49 @@ function jsTestRunner(language: IdeLanguage, code: string): string {
 const RULES: Readonly<Record<IdeLanguage, readonly Rule[]>> = {
   python: [
     { kind: 'test code', confidence: 0.9, pattern: /^\s*(?:async\s+)?def\s+test_|^\s*class\s+Test\w*/, skill: () => 'pytest-run' },
-    { kind: 'code execution (eval/exec/subprocess)', confidence: 0.85, pattern: /\b(?:eval|exec)\s*\(|\bsubprocess\.|\bos\.system\s*\(/, skill: () => 'bandit-security' },
+    {
+      kind: 'code execution (eval/exec/subprocess)',
+      confidence: 0.85,
+      pattern: /\b(?:eval|exec)\s*\(|\bsubprocess\.|\bos\.system\s*\(/,
+      skill: () => 'bandit-security',
+    },
     { kind: 'SQL', confidence: 0.7, pattern: SQL, skill: () => 'sql-lint' },
     { kind: 'a database cursor call', confidence: 0.65, pattern: /\.execute(?:many|script)?\s*\(/, skill: () => 'sql-lint' },
-    { kind: 'type annotations', confidence: 0.6, pattern: /\bdef\s+\w+\s*\([^)]*\w\s*:\s*[\w[\]., |]+|\)\s*->\s*[\w[\]., |]+\s*:|^\s*\w+\s*:\s*(?:int|str|float|bool|list|dict|set|tuple|Optional|List|Dict|Any)\b/, skill: () => 'mypy-check' },
+    {
+      kind: 'type annotations',
+      confidence: 0.6,
+      pattern:
+        /\bdef\s+\w+\s*\([^)]*\w\s*:\s*[\w[\]., |]+|\)\s*->\s*[\w[\]., |]+\s*:|^\s*\w+\s*:\s*(?:int|str|float|bool|list|dict|set|tuple|Optional|List|Dict|Any)\b/,
+      skill: () => 'mypy-check',
+    },
     { kind: 'imports', confidence: 0.5, pattern: /^\s*(?:import\s+\w|from\s+[\w.]+\s+import\s)/, skill: () => 'ruff-check' },
   ],
   javascript: [
     { kind: 'test code', confidence: 0.9, pattern: /\b(?:describe|it|test)\s*\(\s*['"`]/, skill: jsTestRunner },
-    { kind: 'code execution (eval/exec/subprocess)', confidence: 0.85, pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bexec(?:Sync)?\s*\(|\bchild_process\b|\bsubprocess\./, skill: () => 'security-scan' },
+    {
+      kind: 'code execution (eval/exec/subprocess)',
+      confidence: 0.85,
+      pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bexec(?:Sync)?\s*\(|\bchild_process\b|\bsubprocess\./,
+      skill: () => 'security-scan',
+    },
     { kind: 'SQL', confidence: 0.7, pattern: SQL, skill: () => 'sql-lint' },
     { kind: 'type annotations', confidence: 0.6, pattern: /@(?:type|param|returns?)\s*\{/, skill: () => 'tsc-typecheck' },
     { kind: 'imports', confidence: 0.5, pattern: /^\s*import\s+[\w{*'"]|\brequire\s*\(\s*['"]/, skill: () => 'eslint' },
   ],
   typescript: [
     { kind: 'test code', confidence: 0.9, pattern: /\b(?:describe|it|test)\s*\(\s*['"`]/, skill: jsTestRunner },
-    { kind: 'code execution (eval/exec/subprocess)', confidence: 0.85, pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bexec(?:Sync)?\s*\(|\bchild_process\b|\bsubprocess\./, skill: () => 'security-scan' },
+    {
+      kind: 'code execution (eval/exec/subprocess)',
+      confidence: 0.85,
+      pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bexec(?:Sync)?\s*\(|\bchild_process\b|\bsubprocess\./,
+      skill: () => 'security-scan',
+    },
     { kind: 'SQL', confidence: 0.7, pattern: SQL, skill: () => 'sql-lint' },
     {
       kind: 'type annotations',
       confidence: 0.6,
-      pattern: /\b(?:interface|type)\s+\w+\s*[={<]|[\w)]\s*:\s*(?:string|number|boolean|unknown|void|never|any|Promise<|Record<|readonly\s|[A-Z]\w*(?:<|\[\]|\s*[,)=;{]))|\bas\s+(?:const|[A-Z]\w*)\b/,
+      pattern:
+        /\b(?:interface|type)\s+\w+\s*[={<]|[\w)]\s*:\s*(?:string|number|boolean|unknown|void|never|any|Promise<|Record<|readonly\s|[A-Z]\w*(?:<|\[\]|\s*[,)=;{]))|\bas\s+(?:const|[A-Z]\w*)\b/,
       skill: () => 'tsc-typecheck',
     },
     { kind: 'imports', confidence: 0.5, pattern: /^\s*import\s+[\w{*'"]|\brequire\s*\(\s*['"]/, skill: () => 'eslint' },

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { recordInvocations, type InvocationInput, type Store } from '@skills/storage';
 import { forgetIdeHistory } from './recommend.js';
-import { IDE_ACTIVITY_PHASES, ideFeedbackSchema, parseOrThrow, type IdeFeedback, type IdeFeedbackInput, type IdeFeedbackReport } from './protocol.js';
+import {
+  IDE_ACTIVITY_PHASES,
+  ideFeedbackSchema,
+  parseOrThrow,
+  type IdeFeedback,
+  type IdeFeedbackInput,
+  type IdeFeedbackReport,
+} from './protocol.js';
 
 export interface IdeFeedbackOptions {
   /** Clock (epoch ms), for `invoked_at` when the report has none. */
@@ -40,7 +47,11 @@ export function feedbackInvocation(feedback: IdeFeedback, now: number): Invocati
  * the same `feedback_id` is recorded once.
  * @example await recordIdeFeedback(store, { feedback_id: 'f-1', session_id: 'ide-s1', recommended: ['pytest-run', 'mypy-check'], selected: 'pytest-run', completed: true, duration_seconds: 3.2 })
  */
-export async function recordIdeFeedback(store: Store, report: IdeFeedbackInput, options: IdeFeedbackOptions = {}): Promise<IdeFeedbackReport> {
+export async function recordIdeFeedback(
+  store: Store,
+  report: IdeFeedbackInput,
+  options: IdeFeedbackOptions = {},
+): Promise<IdeFeedbackReport> {
   const feedback = parseOrThrow(ideFeedbackSchema, report, 'feedback');
   const invocation = feedbackInvocation(feedback, (options.now ?? Date.now)());
   // Without skipInvalid a storage rule broken by the report throws its ValidationError: nothing written.

@@ -26,13 +26,27 @@ const ACTIVITIES = Object.keys(IDE_ACTIVITY_PHASES) as [IdeActivity, ...IdeActiv
 
 /** File extensions (and common names) to languages, for plugins that send `file_type` only. */
 const FILE_TYPES: Readonly<Record<string, IdeLanguage>> = {
-  py: 'python', pyi: 'python', python: 'python',
-  js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript', javascript: 'javascript',
-  ts: 'typescript', mts: 'typescript', cts: 'typescript', tsx: 'typescript', typescript: 'typescript',
+  py: 'python',
+  pyi: 'python',
+  python: 'python',
+  js: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  jsx: 'javascript',
+  javascript: 'javascript',
+  ts: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'typescript',
+  typescript: 'typescript',
 };
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const id = z.string().min(1).max(100).regex(/^[\w.:-]+$/, 'expected letters, digits, "_", "-", ".", ":" only');
+const id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.:-]+$/, 'expected letters, digits, "_", "-", ".", ":" only');
 
 /** What a plugin sends to get recommendations. `language` or `file_type` is required. */
 export const ideContextSchema = z
@@ -59,16 +73,22 @@ export const ideContextSchema = z
     const issue = (path: string, message: string) => ctx.issues.push({ code: 'custom', message, input: v, path: [path] });
     if (v.language === undefined) {
       if (v.file_type === undefined) issue('language', `required (one of ${IDE_LANGUAGES.join(', ')}) unless file_type is given`);
-      else if (languageOfFileType(v.file_type) === undefined) issue('file_type', `unknown language for "${v.file_type}": expected a Python, JavaScript or TypeScript file (py, js, mjs, cjs, jsx, ts, mts, cts, tsx) or give language`);
+      else if (languageOfFileType(v.file_type) === undefined)
+        issue(
+          'file_type',
+          `unknown language for "${v.file_type}": expected a Python, JavaScript or TypeScript file (py, js, mjs, cjs, jsx, ts, mts, cts, tsx) or give language`,
+        );
     }
-    if ((v.line !== undefined || v.cursor !== undefined) && v.code === undefined) issue(v.line !== undefined ? 'line' : 'cursor', 'needs code: a cursor position is within the code sent');
+    if ((v.line !== undefined || v.cursor !== undefined) && v.code === undefined)
+      issue(v.line !== undefined ? 'line' : 'cursor', 'needs code: a cursor position is within the code sent');
     if (v.cursor !== undefined && v.line === undefined) issue('line', 'required with cursor');
     // Positions already refused (line 0, a negative cursor) are not measured against the code again.
     if (v.code !== undefined && v.line !== undefined && Number.isInteger(v.line) && v.line >= 1) {
       const lines = v.code.split('\n');
       const at = lines[v.line - 1];
       if (at === undefined) issue('line', `expected at most ${lines.length} (the lines of code)`);
-      else if (v.cursor !== undefined && v.cursor >= 0 && v.cursor > at.length) issue('cursor', `expected at most ${at.length} (the length of line ${v.line})`);
+      else if (v.cursor !== undefined && v.cursor >= 0 && v.cursor > at.length)
+        issue('cursor', `expected at most ${at.length} (the length of line ${v.line})`);
     }
   });
 

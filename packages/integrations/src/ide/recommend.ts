@@ -56,7 +56,12 @@ export function rankForIde(input: RankInput): IdeRecommendation[] {
     const phaseShare = phase !== null && runs > 0 ? (h!.workflow_phases[phase] ?? 0) / runs : 0;
     const popularity = busiest > 0 ? Math.log1p(runs) / Math.log1p(busiest) : 0;
     const confidence = hint?.confidence ?? 0;
-    const score = WEIGHTS.code * confidence + WEIGHTS.query * relevance + WEIGHTS.success * success + WEIGHTS.phase * phaseShare + WEIGHTS.popularity * popularity;
+    const score =
+      WEIGHTS.code * confidence +
+      WEIGHTS.query * relevance +
+      WEIGHTS.success * success +
+      WEIGHTS.phase * phaseShare +
+      WEIGHTS.popularity * popularity;
     scored.push({ name, hint, h, runs, completed, matched, phaseShare, confidence, score: round(score) });
   }
   scored.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
@@ -99,7 +104,10 @@ const nameWordsCache = new Map<string, string[]>();
 function nameWords(name: string): string[] {
   let words = nameWordsCache.get(name);
   if (words === undefined) {
-    words = name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+    words = name
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 0);
     // Bounded: skill names are few, but a long-lived process should not grow without end.
     if (nameWordsCache.size >= 10_000) nameWordsCache.clear();
     nameWordsCache.set(name, words);
@@ -109,7 +117,9 @@ function nameWords(name: string): string[] {
 
 /** The skill name's words the query has (the same word, or one starting the other, from 4 letters). */
 function matchedWords(name: string, words: readonly string[]): string[] {
-  return nameWords(name).filter((w) => words.some((q) => q === w || (q.length >= 4 && w.length >= 4 && (q.startsWith(w) || w.startsWith(q)))));
+  return nameWords(name).filter((w) =>
+    words.some((q) => q === w || (q.length >= 4 && w.length >= 4 && (q.startsWith(w) || w.startsWith(q)))),
+  );
 }
 
 /**
@@ -119,7 +129,11 @@ function matchedWords(name: string, words: readonly string[]): string[] {
  * calls on the store within `historyMaxAgeMs`), and rank. Reads only.
  * @example await recommendForIde(store, { language: 'python', activity: 'testing', code: 'def test_add():\n    assert 1', line: 1, cursor: 4 })
  */
-export async function recommendForIde(store: Store, context: IdeContextInput, options: RecommendForIdeOptions = {}): Promise<IdeRecommendations> {
+export async function recommendForIde(
+  store: Store,
+  context: IdeContextInput,
+  options: RecommendForIdeOptions = {},
+): Promise<IdeRecommendations> {
   const c = parseOrThrow(ideContextSchema, context, 'context');
   const language = c.language ?? languageOfFileType(c.file_type!)!;
   const phase = c.activity === undefined ? null : IDE_ACTIVITY_PHASES[c.activity];

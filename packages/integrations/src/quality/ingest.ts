@@ -41,15 +41,36 @@ export async function recordQualityInput(store: Store, input: unknown, options: 
 /** `run` for an object with `checks`, `skill-metrics` for one with `skills`; else a `ValidationError`. */
 export function qualityInputKind(input: unknown): 'run' | 'skill-metrics' {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    reject([{ index: -1, field: '(body)', message: 'expected a JSON object: a quality run report (with checks) or a skill_metrics.json (with skills)' }]);
+    reject([
+      {
+        index: -1,
+        field: '(body)',
+        message: 'expected a JSON object: a quality run report (with checks) or a skill_metrics.json (with skills)',
+      },
+    ]);
   }
   if ('checks' in input) return 'run';
   if ('skills' in input) return 'skill-metrics';
   return reject([{ index: -1, field: 'checks', message: 'required (a quality run report), or skills for a skill_metrics.json' }]);
 }
 
-async function write(store: Store, kind: QualityIngestReport['kind'], mapped: QualityMapped, options: QualityIngestOptions): Promise<QualityIngestReport> {
+async function write(
+  store: Store,
+  kind: QualityIngestReport['kind'],
+  mapped: QualityMapped,
+  options: QualityIngestOptions,
+): Promise<QualityIngestReport> {
   if ('issues' in mapped) reject(mapped.issues);
-  const result = mapped.invocations.length === 0 ? { inserted: 0, duplicates: 0 } : await recordInvocations(store, mapped.invocations, options.now === undefined ? {} : { now: options.now });
-  return { kind, session: mapped.session, invocations: mapped.invocations.length, recorded: result.inserted, known: result.duplicates, skipped: mapped.skipped };
+  const result =
+    mapped.invocations.length === 0
+      ? { inserted: 0, duplicates: 0 }
+      : await recordInvocations(store, mapped.invocations, options.now === undefined ? {} : { now: options.now });
+  return {
+    kind,
+    session: mapped.session,
+    invocations: mapped.invocations.length,
+    recorded: result.inserted,
+    known: result.duplicates,
+    skipped: mapped.skipped,
+  };
 }

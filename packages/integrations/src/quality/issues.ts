@@ -16,7 +16,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     index: -1,
     field: fieldPath(issue.path),
-    message: issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? `required (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})` : issue.message,
+    message:
+      issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
+        ? `required (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`
+        : issue.message,
   }));
 }
 

@@ -3,21 +3,34 @@ import type { InvocationInput } from '@skills/storage';
 import { z } from 'zod';
 import { parseCiTime } from '../ci/ci-job.js';
 import { issuesOf } from './issues.js';
-import { QUALITY_PHASE_WORKFLOW, QUALITY_PHASES, isQualityPhase, qualityPhaseOfTool, unknownPhaseMessage, type QualityPhase } from './phases.js';
+import {
+  QUALITY_PHASE_WORKFLOW,
+  QUALITY_PHASES,
+  isQualityPhase,
+  qualityPhaseOfTool,
+  unknownPhaseMessage,
+  type QualityPhase,
+} from './phases.js';
 
 export const QUALITY_STATUSES = ['passed', 'failed', 'error', 'timeout', 'skipped'] as const;
 export type QualityStatus = (typeof QUALITY_STATUSES)[number];
 
-const text = (max: number) => z.string({ error: 'expected text' }).trim().min(1, 'must not be empty').max(max, `expected at most ${max} characters`);
-const count = z.number({ error: 'expected a non-negative integer' }).int('expected a non-negative integer').nonnegative('expected a non-negative integer');
-export const qualityTime = z.union([z.number(), z.string()], { error: 'expected epoch milliseconds or ISO-8601 text' }).transform((value, ctx) => {
-  const ms = parseCiTime(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or ISO-8601 text' });
-    return z.NEVER;
-  }
-  return ms;
-});
+const text = (max: number) =>
+  z.string({ error: 'expected text' }).trim().min(1, 'must not be empty').max(max, `expected at most ${max} characters`);
+const count = z
+  .number({ error: 'expected a non-negative integer' })
+  .int('expected a non-negative integer')
+  .nonnegative('expected a non-negative integer');
+export const qualityTime = z
+  .union([z.number(), z.string()], { error: 'expected epoch milliseconds or ISO-8601 text' })
+  .transform((value, ctx) => {
+    const ms = parseCiTime(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or ISO-8601 text' });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 /** One hook or check of a run. Fields not listed here are ignored. */
 export const qualityCheckSchema = z.object({
@@ -27,7 +40,12 @@ export const qualityCheckSchema = z.object({
   phase: z.unknown().optional(),
   status: z.enum(QUALITY_STATUSES, { error: `expected ${QUALITY_STATUSES.map((s) => `"${s}"`).join('|')}` }),
   /** The real duration, kept as it is. */
-  duration_seconds: z.number({ error: 'expected seconds (a number)' }).finite().nonnegative('expected a non-negative number of seconds').max(1e9).optional(),
+  duration_seconds: z
+    .number({ error: 'expected seconds (a number)' })
+    .finite()
+    .nonnegative('expected a non-negative number of seconds')
+    .max(1e9)
+    .optional(),
   /** Default: the run's start plus the durations of the checks before it (hooks run one after another). */
   started_at: qualityTime.optional(),
   files_processed: count.optional(),
@@ -44,15 +62,23 @@ export const qualityCheckSchema = z.object({
  */
 export const qualityRunSchema = z.object({
   /** Names the tool; default `crackerjack`. */
-  tool: z.string({ error: 'expected text' }).regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name such as crackerjack').default('crackerjack'),
+  tool: z
+    .string({ error: 'expected text' })
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected a lower-case name such as crackerjack')
+    .default('crackerjack'),
   /** Unique per run: the session is `<tool>:<run_id>`. */
-  run_id: z.union([text(120), z.number().int().nonnegative()], { error: 'expected an id (text or a non-negative integer)' }).transform(String),
+  run_id: z
+    .union([text(120), z.number().int().nonnegative()], { error: 'expected an id (text or a non-negative integer)' })
+    .transform(String),
   started_at: qualityTime,
   /** The project checked: the invocations' `workflow_path` (default: the tool). */
   project: text(200).optional(),
   /** Who ran it: the invocations' user. */
   user: text(200).optional(),
-  checks: z.array(qualityCheckSchema, { error: 'expected an array of checks' }).min(1, 'expected at least one check').max(1000, 'expected at most 1000 checks'),
+  checks: z
+    .array(qualityCheckSchema, { error: 'expected an array of checks' })
+    .min(1, 'expected at least one check')
+    .max(1000, 'expected at most 1000 checks'),
 });
 
 export type QualityRunInput = z.input<typeof qualityRunSchema>;
@@ -78,7 +104,9 @@ export function mapQualityRun(input: unknown, options: { userId?: string | undef
   // Every problem at once: the shape's and the phases'.
   const issues = [
     ...(parsed.success ? [] : issuesOf(parsed.error)),
-    ...phases.flatMap((phase, index) => (typeof phase === 'string' ? [] : [{ index: -1, field: `checks[${index}].phase`, message: phase.problem }])),
+    ...phases.flatMap((phase, index) =>
+      typeof phase === 'string' ? [] : [{ index: -1, field: `checks[${index}].phase`, message: phase.problem }],
+    ),
   ];
   if (!parsed.success || issues.length > 0) return { issues };
   const run = parsed.data;
@@ -125,7 +153,11 @@ function phaseOf(check: unknown): QualityPhase | { problem: string } {
   if (phase === undefined) {
     // A check without a usable name is reported by the shape's check.
     if (typeof name !== 'string') return QUALITY_PHASES[0];
-    return qualityPhaseOfTool(name.trim()) ?? { problem: `required for "${name.trim()}" (not one of the usual tools of ${QUALITY_PHASES.join(', ')}): expected ${QUALITY_PHASES.map((p) => `"${p}"`).join('|')}` };
+    return (
+      qualityPhaseOfTool(name.trim()) ?? {
+        problem: `required for "${name.trim()}" (not one of the usual tools of ${QUALITY_PHASES.join(', ')}): expected ${QUALITY_PHASES.map((p) => `"${p}"`).join('|')}`,
+      }
+    );
   }
   return isQualityPhase(phase) ? phase : { problem: unknownPhaseMessage(phase) };
 }
@@ -142,12 +174,18 @@ function countsText(check: z.output<typeof qualityCheckSchema>): string {
     check.files_with_issues === undefined ? null : `${check.files_with_issues} with issues`,
     check.files_modified === undefined ? null : `${check.files_modified} modified`,
   ].filter((part) => part !== null);
-  const parts = [files.length > 0 ? `files: ${files.join(', ')}` : null, check.issues_found === undefined ? null : `issues: ${check.issues_found}`].filter((part) => part !== null);
+  const parts = [
+    files.length > 0 ? `files: ${files.join(', ')}` : null,
+    check.issues_found === undefined ? null : `issues: ${check.issues_found}`,
+  ].filter((part) => part !== null);
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 function errorOf(check: z.output<typeof qualityCheckSchema>): string {
-  const first = check.error?.split('\n').find((line) => line.trim() !== '')?.trim();
+  const first = check.error
+    ?.split('\n')
+    .find((line) => line.trim() !== '')
+    ?.trim();
   if (first) return first.slice(0, 1000);
   if (check.status === 'failed' && check.issues_found !== undefined) return `${check.issues_found} issue(s) found`;
   return check.status;

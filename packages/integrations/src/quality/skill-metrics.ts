@@ -11,9 +11,17 @@ const FOLLOW_UPS = INVOCATION_LIMITS.follow_up_actions;
 const entrySchema = z.object({
   invoked_at: qualityTime,
   completed_at: qualityTime.nullish(),
-  duration_ms: z.number({ error: 'expected milliseconds (a number)' }).finite().nonnegative('expected a non-negative number of milliseconds').max(1e12).nullish(),
+  duration_ms: z
+    .number({ error: 'expected milliseconds (a number)' })
+    .finite()
+    .nonnegative('expected a non-negative number of milliseconds')
+    .max(1e12)
+    .nullish(),
   success: z.boolean({ error: 'expected true or false' }),
-  followup_actions: z.array(z.string({ error: 'expected text' }).max(FOLLOW_UPS.length), { error: 'expected an array of texts' }).max(FOLLOW_UPS.items).nullish(),
+  followup_actions: z
+    .array(z.string({ error: 'expected text' }).max(FOLLOW_UPS.length), { error: 'expected an array of texts' })
+    .max(FOLLOW_UPS.items)
+    .nullish(),
   session_id: z.string({ error: 'expected text' }).trim().min(1, 'must not be empty').max(INVOCATION_LIMITS.session_id).nullish(),
   metadata: z.record(z.string(), z.unknown(), { error: 'expected an object' }).nullish(),
 });
@@ -22,7 +30,11 @@ const entrySchema = z.object({
 export const skillMetricsFileSchema = z.object({
   version: z.union([z.string(), z.number()], { error: 'expected a version (text or number)' }),
   generated_at: qualityTime.optional(),
-  skills: z.record(z.string().trim().min(1, 'a skill name must not be empty').max(INVOCATION_LIMITS.skill_name), z.array(entrySchema, { error: 'expected an array of invocations' }), { error: 'expected an object: skill name → invocations' }),
+  skills: z.record(
+    z.string().trim().min(1, 'a skill name must not be empty').max(INVOCATION_LIMITS.skill_name),
+    z.array(entrySchema, { error: 'expected an array of invocations' }),
+    { error: 'expected an object: skill name → invocations' },
+  ),
 });
 
 export type SkillMetricsFileInput = z.input<typeof skillMetricsFileSchema>;
@@ -51,9 +63,17 @@ export function mapSkillMetrics(input: unknown, options: { userId?: string | und
       }
       const phase = isQualityPhase(given) ? given : qualityPhaseOfTool(skill);
       const session = entry.session_id ?? `${tool}:skill-metrics`;
-      const duration = entry.duration_ms != null ? entry.duration_ms / 1000 : entry.completed_at != null && entry.completed_at >= entry.invoked_at ? (entry.completed_at - entry.invoked_at) / 1000 : null;
+      const duration =
+        entry.duration_ms != null
+          ? entry.duration_ms / 1000
+          : entry.completed_at != null && entry.completed_at >= entry.invoked_at
+            ? (entry.completed_at - entry.invoked_at) / 1000
+            : null;
       invocations.push({
-        id: `${tool}:m${createHash('sha256').update(JSON.stringify([skill, session, entry.invoked_at])).digest('hex').slice(0, 40)}`,
+        id: `${tool}:m${createHash('sha256')
+          .update(JSON.stringify([skill, session, entry.invoked_at]))
+          .digest('hex')
+          .slice(0, 40)}`,
         skill_name: skill,
         session_id: session,
         user_id: options.userId ?? null,

@@ -9,10 +9,7 @@ const loaded = new WeakMap<Store, PredictorModel>();
  * `max(version)` per call tells); undefined when none was trained.
  */
 export async function latestPredictor(store: Store): Promise<PredictorModel | undefined> {
-  const row = await store.db
-    .selectFrom('predictor_models')
-    .select(sql<number | null>`max(version)`.as('version'))
-    .executeTakeFirst();
+  const row = await store.db.selectFrom('predictor_models').select(sql<number | null>`max(version)`.as('version')).executeTakeFirst();
   const version = row?.version === null || row?.version === undefined ? undefined : Number(row.version);
   if (version === undefined) return undefined;
   const cached = loaded.get(store);

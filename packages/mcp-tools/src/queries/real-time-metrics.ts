@@ -1,6 +1,5 @@
 import { HOUR_MS, type Store } from '@skills/storage';
 
-
 /** One skill's figures over the invocations inside a window (the original's `get_real_time_metrics` row). */
 export interface RealTimeSkill {
   skill_name: string;
@@ -65,7 +64,8 @@ export async function realTimeMetrics(store: Store, options: { since: number; li
     .where('hour_start', '>=', firstWholeHour)
     .groupBy('skill_name')
     .execute();
-  for (const row of hours) add(row.skill_name, Number(row.count), Number(row.completed), Number(row.duration_sum), Number(row.duration_count));
+  for (const row of hours)
+    add(row.skill_name, Number(row.count), Number(row.completed), Number(row.duration_sum), Number(row.duration_count));
 
   // The raw rows of the partial hour. Aggregated here, not with GROUP BY: grouping tempts SQLite
   // into walking the (skill_name, invoked_at) index end to end instead of seeking the range in

@@ -39,7 +39,12 @@ export async function recentAnomalies(
   const since = until - options.hours * HOUR_MS;
   const readFrom = since - ZSCORE_BASELINE_HOURS * HOUR_MS;
   const [skills, sums] = await Promise.all([
-    store.db.selectFrom('skill_metrics').select(['skill_name', 'first_invoked']).where('first_invoked', '<', until).orderBy('skill_name').execute(),
+    store.db
+      .selectFrom('skill_metrics')
+      .select(['skill_name', 'first_invoked'])
+      .where('first_invoked', '<', until)
+      .orderBy('skill_name')
+      .execute(),
     windowRows(store, readFrom, until)
       .select((eb) => [
         eb.fn.countAll<number>().as('n'),
@@ -53,7 +58,10 @@ export async function recentAnomalies(
       .executeTakeFirstOrThrow(),
   ]);
   const key = JSON.stringify([readFrom, until, options.threshold, options.metrics ?? null]);
-  const fingerprint = JSON.stringify([skills.map((s) => [s.skill_name, Number(s.first_invoked) < readFrom]), Object.values(sums).map(String)]);
+  const fingerprint = JSON.stringify([
+    skills.map((s) => [s.skill_name, Number(s.first_invoked) < readFrom]),
+    Object.values(sums).map(String),
+  ]);
   const cache = kept.get(store) ?? new Map<string, Kept>();
   kept.set(store, cache);
   const hit = cache.get(key);
@@ -86,7 +94,16 @@ export async function recentAnomalies(
   const found: AnomalyEpisode[] = [];
   for (const [skill, points] of series) {
     if (points.length === 0) continue;
-    found.push(...replayAnomalies(points, { skill, method: 'zscore', threshold: options.threshold, since, until, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) }));
+    found.push(
+      ...replayAnomalies(points, {
+        skill,
+        method: 'zscore',
+        threshold: options.threshold,
+        since,
+        until,
+        ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      }),
+    );
   }
   cache.delete(key);
   cache.set(key, { fingerprint, found: found.map((episode) => ({ ...episode })) });

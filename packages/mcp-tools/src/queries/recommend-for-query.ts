@@ -95,7 +95,13 @@ export async function recommendForQuery(store: Store, options: RecommendForQuery
   for (const { m, total, match, relevance, phaseShare, bound } of candidatesByBound) {
     if (ranked.length >= options.limit && ranked[options.limit - 1]!.score > bound) break;
     const predicted = options.model
-      ? predictSuccess(options.model, { skill: m.skill_name, query: options.query, phase: options.phase, user: options.user, at: options.now }).probability
+      ? predictSuccess(options.model, {
+          skill: m.skill_name,
+          query: options.query,
+          phase: options.phase,
+          user: options.user,
+          at: options.now,
+        }).probability
       : null;
     const success = predicted ?? (Number(m.completed_invocations) + 1) / (total + 2);
     ranked.push({
@@ -126,7 +132,8 @@ function phaseShareOf(json: string, phase: string, total: number): number {
 
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 /** A run count with thousands separators, as `toLocaleString('en-US')` writes it (a tenth of a ms less per answer). */
-const count = (n: number) => (Number.isSafeInteger(n) && n >= 0 ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US'));
+const count = (n: number) =>
+  Number.isSafeInteger(n) && n >= 0 ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
 
 function reasonOf(
   match: { matched: number; completed: number } | undefined,
@@ -137,8 +144,15 @@ function reasonOf(
   phaseShare: number | null,
 ): string {
   const parts: string[] = [];
-  parts.push(match ? `used for ${match.matched} similar past requests (${match.completed} completed)` : 'not used for a similar past request');
-  parts.push(predicted === null ? `completes ${percent(rate)} of ${count(total)} runs` : `predicted success ${percent(predicted)} (history ${percent(rate)} of ${count(total)} runs)`);
-  if (phase !== null && phaseShare !== null) parts.push(phaseShare > 0 ? `${percent(phaseShare)} of its runs in ${phase}` : `never run in ${phase}`);
+  parts.push(
+    match ? `used for ${match.matched} similar past requests (${match.completed} completed)` : 'not used for a similar past request',
+  );
+  parts.push(
+    predicted === null
+      ? `completes ${percent(rate)} of ${count(total)} runs`
+      : `predicted success ${percent(predicted)} (history ${percent(rate)} of ${count(total)} runs)`,
+  );
+  if (phase !== null && phaseShare !== null)
+    parts.push(phaseShare > 0 ? `${percent(phaseShare)} of its runs in ${phase}` : `never run in ${phase}`);
   return parts.join('; ');
 }

@@ -45,7 +45,13 @@ export const createAbTest = defineTool({
     control_strategy: name('The current strategy (control).'),
     treatment_strategy: name('The strategy being tried (treatment).'),
     assignment_ratio: z.number().gt(0).lt(1).default(0.5).describe('Share of users in control (default 0.5).'),
-    min_sample_size: z.number().int().min(1).max(100_000_000).default(100).describe('Users with outcomes per group before any verdict (default 100).'),
+    min_sample_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000_000)
+      .default(100)
+      .describe('Users with outcomes per group before any verdict (default 100).'),
     metrics: z
       .array(z.enum(METRICS))
       .min(1)
@@ -71,7 +77,10 @@ export const createAbTest = defineTool({
       { now: deps.now() },
     );
     const { salt: _salt, ...shown } = created;
-    return { result: { experiment: shown }, text: `Started ${created.name}: ${created.controlStrategy} (control) vs ${created.treatmentStrategy}` };
+    return {
+      result: { experiment: shown },
+      text: `Started ${created.name}: ${created.controlStrategy} (control) vs ${created.treatmentStrategy}`,
+    };
   },
 });
 
@@ -114,7 +123,7 @@ export const recordAbTestOutcome = defineTool({
     user_id: name('The user (assigned before).'),
     completed: z.boolean().describe('Whether the skill completed.'),
     duration_seconds: z.number().nonnegative().finite().optional().describe('How long it took, seconds.'),
-    user_rating: z.number().min(1).max(5).optional().describe('The user\'s rating, 1–5.'),
+    user_rating: z.number().min(1).max(5).optional().describe("The user's rating, 1–5."),
     skill_name: name('The skill the outcome is about.').optional(),
   }),
   output: z.object({ test: z.string(), user_id: z.string(), recorded: z.literal(1) }),
@@ -133,7 +142,10 @@ export const recordAbTestOutcome = defineTool({
       },
       { now: deps.now() },
     );
-    return { result: { test: args.test, user_id: args.user_id, recorded: 1 as const }, text: `Recorded an outcome for ${args.user_id} in ${args.test}` };
+    return {
+      result: { test: args.test, user_id: args.user_id, recorded: 1 as const },
+      text: `Recorded an outcome for ${args.user_id} in ${args.test}`,
+    };
   },
 });
 
@@ -155,7 +167,7 @@ export const analyzeAbTest = defineTool({
   name: 'analyze_ab_test',
   title: 'A/B test result',
   description:
-    'The analysis of an experiment, per user: each group\'s figures, every metric compared (difference, interval, p-values ' +
+    "The analysis of an experiment, per user: each group's figures, every metric compared (difference, interval, p-values " +
     'corrected for multiple comparisons), a sample-ratio check, and the verdict (`treatment_wins`, `control_wins`, ' +
     '`no_difference`, `keep_running`, `invalid_srm`) with its reason in words. Safe to call at any time.',
   input: z.object({ test }),

@@ -23,9 +23,9 @@ export const getCollaborativeRecommendations = defineTool({
   name: 'get_collaborative_recommendations',
   title: 'Skills a user has not tried yet',
   description:
-    'Skills `user_id` has never invoked, ranked from every user\'s skill habits (skills that go with the ones this user ' +
-    'runs, EASE; or the most similar users\' with model user-knn): `source: collaborative_filtering`; for a new user, or when similar users suggest too few, the skills most users ' +
-    'complete fill the list (`source: global_popularity`). `score` 0–1; `completion_rate` is the skill\'s completion rate ' +
+    "Skills `user_id` has never invoked, ranked from every user's skill habits (skills that go with the ones this user " +
+    "runs, EASE; or the most similar users' with model user-knn): `source: collaborative_filtering`; for a new user, or when similar users suggest too few, the skills most users " +
+    "complete fill the list (`source: global_popularity`). `score` 0–1; `completion_rate` is the skill's completion rate " +
     'over everyone (0–1); `reason` says why in words that name no other user.',
   input: z.object({
     user_id: name('The user, as recorded on invocations (`user_id`).'),
@@ -49,7 +49,10 @@ export const getCollaborativeRecommendations = defineTool({
   async run(args, deps) {
     const now = deps.now();
     const found = await recommendSkills(deps.store, args.user_id, { limit: args.limit, now });
-    const rates = await completionRates(deps.store, found.map((r) => r.skill));
+    const rates = await completionRates(
+      deps.store,
+      found.map((r) => r.skill),
+    );
     const recommendations = found.map((r) => ({
       skill_name: r.skill,
       score: r.score,
@@ -60,7 +63,8 @@ export const getCollaborativeRecommendations = defineTool({
     const message = `Generated ${recommendations.length} recommendations for ${args.user_id}`;
     return {
       result: { user_id: args.user_id, recommendations, timestamp: iso(now), message },
-      text: recommendations.length === 0 ? message : `${message}: ${recommendations.map((r) => `${r.skill_name} (${r.reason})`).join('; ')}`,
+      text:
+        recommendations.length === 0 ? message : `${message}: ${recommendations.map((r) => `${r.skill_name} (${r.reason})`).join('; ')}`,
     };
   },
 });
@@ -71,7 +75,7 @@ export const getCommunityBaselines = defineTool({
   description:
     'Per skill, over every user: distinct users, invocations, completion rate (0–1), mean duration of completed runs ' +
     '(seconds), the workflow phase it is used in most, and its effectiveness percentile among skills (0–100); best ' +
-    'completion rate first; recomputed when older than an hour. Use it to judge whether a skill\'s numbers are good compared with others.',
+    "completion rate first; recomputed when older than an hour. Use it to judge whether a skill's numbers are good compared with others.",
   input: z.object({ limit: integer(1, 10_000, 20, 'Most skills (1–10000, default 20).') }),
   output: z.object({
     baselines: z.array(
@@ -150,7 +154,10 @@ export const getSkillDependencies = defineTool({
     const message = `Found ${dependencies.length} skills with lift >= ${args.min_lift}`;
     return {
       result: { skill_name: args.skill_name, dependencies, timestamp: iso(now), message },
-      text: dependencies.length === 0 ? message : `${message}: ${dependencies.map((d) => `${d.skill_b} (lift ${d.lift_score.toFixed(2)})`).join(', ')}`,
+      text:
+        dependencies.length === 0
+          ? message
+          : `${message}: ${dependencies.map((d) => `${d.skill_b} (lift ${d.lift_score.toFixed(2)})`).join(', ')}`,
     };
   },
 });
@@ -167,7 +174,10 @@ type BaselineRow = Omit<SkillsDatabase['skill_community_baselines'], 'updated_at
  * (as the original read its table, but never stale for long and never empty when there is data).
  */
 async function storedOrFreshBaselines(store: Store, now: number, limit: number): Promise<BaselineRow[]> {
-  const age = await store.db.selectFrom('skill_community_baselines').select((eb) => eb.fn.min<number>('updated_at').as('oldest')).executeTakeFirst();
+  const age = await store.db
+    .selectFrom('skill_community_baselines')
+    .select((eb) => eb.fn.min<number>('updated_at').as('oldest'))
+    .executeTakeFirst();
   const oldest = age?.oldest === null || age?.oldest === undefined ? undefined : Number(age.oldest);
   if (oldest === undefined || now - oldest > BASELINES_MAX_AGE_MS) {
     return (await communityBaselines(store, { now })).slice(0, limit).map((b) => ({
@@ -182,7 +192,15 @@ async function storedOrFreshBaselines(store: Store, now: number, limit: number):
   }
   const rows = await store.db
     .selectFrom('skill_community_baselines')
-    .select(['skill_name', 'total_users', 'total_invocations', 'global_completion_rate', 'global_avg_duration_seconds', 'most_common_workflow_phase', 'effectiveness_percentile'])
+    .select([
+      'skill_name',
+      'total_users',
+      'total_invocations',
+      'global_completion_rate',
+      'global_avg_duration_seconds',
+      'most_common_workflow_phase',
+      'effectiveness_percentile',
+    ])
     .orderBy('global_completion_rate', 'desc')
     .orderBy('skill_name')
     .limit(limit)
@@ -194,12 +212,21 @@ async function storedOrFreshBaselines(store: Store, now: number, limit: number):
 async function requireSkill(store: Store, skill: string): Promise<void> {
   const invoked = await store.db.selectFrom('skill_metrics').select('skill_name').where('skill_name', '=', skill).executeTakeFirst();
   if (invoked) return;
-  const declared = await store.db.selectFrom('skill_dependencies').select('skill_a').where('skill_a', '=', skill).limit(1).executeTakeFirst();
+  const declared = await store.db
+    .selectFrom('skill_dependencies')
+    .select('skill_a')
+    .where('skill_a', '=', skill)
+    .limit(1)
+    .executeTakeFirst();
   if (!declared) throw new NotFoundError('skill', skill);
 }
 
 async function completionRates(store: Store, skills: string[]): Promise<Map<string, number>> {
   if (skills.length === 0) return new Map();
-  const rows = await store.db.selectFrom('skill_metrics').select(['skill_name', 'completion_rate']).where('skill_name', 'in', skills).execute();
+  const rows = await store.db
+    .selectFrom('skill_metrics')
+    .select(['skill_name', 'completion_rate'])
+    .where('skill_name', 'in', skills)
+    .execute();
   return new Map(rows.map((row) => [row.skill_name, row.completion_rate]));
 }

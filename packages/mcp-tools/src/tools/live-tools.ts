@@ -18,7 +18,7 @@ export const getRealTimeMetrics = defineTool({
   description:
     'The skills invoked most in the last `time_window_hours` hours (default 1), busiest first: invocations, completions, ' +
     'completion rate (0–1), mean duration of completed runs (seconds) and the latest invocation. Only invocations inside ' +
-    'the window count. Use it to see what agents are running now; use get_skill_metrics for one skill\'s whole history.',
+    "the window count. Use it to see what agents are running now; use get_skill_metrics for one skill's whole history.",
   input: z.object({
     limit: integer(1, 1000, 10, 'Most skills to return (1–1000, default 10).'),
     time_window_hours: positive(8760, 1, 'Window length in hours ending now (default 1; fractions allowed, at most 8760).'),
@@ -43,8 +43,18 @@ export const getRealTimeMetrics = defineTool({
     const rows = await realTimeMetrics(deps.store, { since: now - args.time_window_hours * HOUR_MS, limit: args.limit });
     const message = `Found ${rows.length} skills in the last ${hours(args.time_window_hours)} hours`;
     return {
-      result: { top_skills: rows.map((row) => ({ ...row, last_invocation_at: iso(row.last_invocation_at) })), timestamp: iso(now), message },
-      text: rows.length === 0 ? message : `${message}: ${rows.slice(0, 5).map((row) => `${row.skill_name} ${row.invocation_count}`).join(', ')}`,
+      result: {
+        top_skills: rows.map((row) => ({ ...row, last_invocation_at: iso(row.last_invocation_at) })),
+        timestamp: iso(now),
+        message,
+      },
+      text:
+        rows.length === 0
+          ? message
+          : `${message}: ${rows
+              .slice(0, 5)
+              .map((row) => `${row.skill_name} ${row.invocation_count}`)
+              .join(', ')}`,
     };
   },
 });
@@ -54,7 +64,7 @@ export const detectAnomaliesTool = defineTool({
   title: 'Detect anomalies',
   description:
     'Skills whose hourly completion rate (or, with `metric`, volume or duration) departed from normal during the last ' +
-    '`time_window_hours` hours (default 24), by the original system\'s z-score: each complete hour against the 23 hours ' +
+    "`time_window_hours` hours (default 24), by the original system's z-score: each complete hour against the 23 hours " +
     'before it, flagged at |z| ≥ `threshold` (default 2.0), one anomaly per skill, metric and direction while it lasts. ' +
     'Read-only: nothing is recorded. Use it when asked whether something broke or changed.',
   input: z.object({
@@ -90,29 +100,35 @@ export const detectAnomaliesTool = defineTool({
   annotations: READ,
   async run(args, deps) {
     const now = deps.now();
-    const metrics = args.metric === 'all' ? (['completion_rate', 'invocation_count', 'avg_duration_seconds'] as const) : ([args.metric] as const);
+    const metrics =
+      args.metric === 'all' ? (['completion_rate', 'invocation_count', 'avg_duration_seconds'] as const) : ([args.metric] as const);
     const found = await recentAnomalies(deps.store, { now, hours: args.time_window_hours, threshold: args.threshold, metrics });
     const strongest = found
       .sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : a.bucket - b.bucket))
       .slice(0, args.limit);
-    const anomalies = strongest
-      .map((a) => ({
-        skill_name: a.skill,
-        anomaly_type: a.type,
-        metric: a.metric,
-        baseline_value: a.baseline,
-        observed_value: a.observed,
-        deviation_score: a.score,
-        hour_start: iso(a.bucket),
-        detected_at: iso(a.detectedAt),
-        resolved_at: a.resolvedAt === null ? null : iso(a.resolvedAt),
-        reason: a.reason,
-      }));
+    const anomalies = strongest.map((a) => ({
+      skill_name: a.skill,
+      anomaly_type: a.type,
+      metric: a.metric,
+      baseline_value: a.baseline,
+      observed_value: a.observed,
+      deviation_score: a.score,
+      hour_start: iso(a.bucket),
+      detected_at: iso(a.detectedAt),
+      resolved_at: a.resolvedAt === null ? null : iso(a.resolvedAt),
+      reason: a.reason,
+    }));
     const shown = found.length > anomalies.length ? ` (the ${anomalies.length} strongest shown)` : '';
     const message = `Detected ${found.length} anomaly(ies) with Z-score >= ${args.threshold}${shown}`;
     return {
       result: { anomalies, total_found: found.length, timestamp: iso(now), message },
-      text: anomalies.length === 0 ? message : `${message}: ${anomalies.slice(0, 3).map((a) => a.reason).join('; ')}`,
+      text:
+        anomalies.length === 0
+          ? message
+          : `${message}: ${anomalies
+              .slice(0, 3)
+              .map((a) => a.reason)
+              .join('; ')}`,
     };
   },
 });

@@ -22,12 +22,12 @@ export const predictSkillSuccess = defineTool({
   title: 'Chance a skill will succeed',
   description:
     'The calibrated probability (0–1) that `skill_name` completes if run now for this request, phase, user and session, ' +
-    'from the newest trained predictor; beside it the skill\'s historical completion rate (`baseline`), the three factors ' +
+    "from the newest trained predictor; beside it the skill's historical completion rate (`baseline`), the three factors " +
     'that moved the probability most, and notes on anything assumed (an unknown skill or user). Use it to choose between ' +
     'candidate skills or to warn before a risky one. Needs a trained model (`skills predict train`).',
   input: z.object({
     skill_name: name('The skill you are about to run.'),
-    user_query: z.string().max(INVOCATION_LIMITS.user_query).optional().describe('The request, in the user\'s words.'),
+    user_query: z.string().max(INVOCATION_LIMITS.user_query).optional().describe("The request, in the user's words."),
     workflow_phase: phase.optional(),
     user_id: name('The user, as recorded on invocations.').optional(),
     session: session.optional().describe('The session so far; omit for a new session.'),
@@ -66,7 +66,12 @@ export const predictSkillSuccess = defineTool({
     });
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     return {
-      result: { skill_name: args.skill_name, ...prediction, factors: prediction.factors.map((f) => ({ ...f }) as Record<string, unknown> & { effect: number }), model_version: model.version },
+      result: {
+        skill_name: args.skill_name,
+        ...prediction,
+        factors: prediction.factors.map((f) => ({ ...f }) as Record<string, unknown> & { effect: number }),
+        model_version: model.version,
+      },
       text: `${args.skill_name}: ${pct(prediction.probability)} chance of success (historical ${pct(prediction.baseline)})`,
     };
   },
@@ -78,10 +83,10 @@ export const recommendSkillsForQuery = defineTool({
   description:
     'Ranks the known skills for a request (and optionally a workflow phase and user): skills used for similar past ' +
     'requests (full-text search over recorded queries), how well each did in history and in that phase, and the ' +
-    'predictor\'s chance of success when a model is trained. Each has a `score` (0–1) and a `reason`. Call it before ' +
+    "predictor's chance of success when a model is trained. Each has a `score` (0–1) and a `reason`. Call it before " +
     'choosing a skill; then report the run with record_skill_invocation.',
   input: z.object({
-    query: name('The request, in the user\'s words.', INVOCATION_LIMITS.user_query),
+    query: name("The request, in the user's words.", INVOCATION_LIMITS.user_query),
     workflow_phase: phase.optional(),
     user_id: name('The user, as recorded on invocations.').optional(),
     limit: integer(1, 50, 5, 'Most skills (1–50, default 5).'),
@@ -94,8 +99,8 @@ export const recommendSkillsForQuery = defineTool({
         score: z.number(),
         relevance: z.number().describe('share of the matched past requests that used this skill, relative to the best (0–1)'),
         matched_queries: z.number().int(),
-        completion_rate: z.number().describe('over the skill\'s whole history (0–1)'),
-        phase_share: z.number().nullable().describe('share of the skill\'s invocations in the requested phase; null without a phase'),
+        completion_rate: z.number().describe("over the skill's whole history (0–1)"),
+        phase_share: z.number().nullable().describe("share of the skill's invocations in the requested phase; null without a phase"),
         predicted_success: z.number().nullable().describe('predictor probability; null without a trained model'),
         reason: z.string(),
       }),

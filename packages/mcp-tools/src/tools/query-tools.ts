@@ -1,4 +1,13 @@
-import { getSkillMetrics, invocationSchema, searchInvocations, sessionSummary, sessionSummarySchema, type Invocation, type Store, type Taxonomy } from '@skills/storage';
+import {
+  getSkillMetrics,
+  invocationSchema,
+  searchInvocations,
+  sessionSummary,
+  sessionSummarySchema,
+  type Invocation,
+  type Store,
+  type Taxonomy,
+} from '@skills/storage';
 import { z } from 'zod';
 import { defineTool } from '../tool-definition.js';
 import { integer, iso, name } from './arguments.js';
@@ -8,7 +17,7 @@ const counts = z.record(z.string(), z.number());
 
 export const getSkillMetricsTool = defineTool({
   name: 'get_skill_metrics',
-  title: 'One skill\'s figures',
+  title: "One skill's figures",
   description:
     'Everything recorded about one skill over its whole history: invocations, completed and abandoned, completion rate ' +
     '(0–1), total and mean duration of completed runs (seconds), first and last use (epoch ms), and how often each ' +
@@ -33,7 +42,10 @@ export const getSkillMetricsTool = defineTool({
   async run(args, deps) {
     const m = await getSkillMetrics(deps.store, args.skill_name);
     const rate = `${(m.completion_rate * 100).toFixed(1)}%`;
-    return { result: { ...m }, text: `${m.skill_name}: ${m.total_invocations} invocations, ${rate} completed, last ${iso(m.last_invoked)}` };
+    return {
+      result: { ...m },
+      text: `${m.skill_name}: ${m.total_invocations} invocations, ${rate} completed, last ${iso(m.last_invoked)}`,
+    };
   },
 });
 
@@ -57,7 +69,10 @@ export const searchInvocationsTool = defineTool({
   annotations: READ,
   fieldNames: { fields: { text: 'query', skill: 'skill_name' } },
   async run(args, deps) {
-    const found = await searchInvocations(deps.store, args.query, { limit: args.limit, ...(args.skill_name === undefined ? {} : { skill: args.skill_name }) });
+    const found = await searchInvocations(deps.store, args.query, {
+      limit: args.limit,
+      ...(args.skill_name === undefined ? {} : { skill: args.skill_name }),
+    });
     return { result: { invocations: found.map(plain) }, text: `Found ${found.length} invocations matching "${args.query}"` };
   },
 });
@@ -90,12 +105,26 @@ export const listSkillTaxonomy = defineTool({
   input: z.object({}),
   output: z.object({
     categories: z.array(
-      z.object({ category_name: z.string(), domain: z.string(), description: z.string().nullable(), parent_category: z.string().nullable(), skills: z.array(z.string()) }),
+      z.object({
+        category_name: z.string(),
+        domain: z.string(),
+        description: z.string().nullable(),
+        parent_category: z.string().nullable(),
+        skills: z.array(z.string()),
+      }),
     ),
     modalities: z.array(
-      z.object({ skill_name: z.string(), modality_type: z.string(), input_format: z.string().nullable(), output_format: z.string().nullable(), requires_human_review: z.boolean() }),
+      z.object({
+        skill_name: z.string(),
+        modality_type: z.string(),
+        input_format: z.string().nullable(),
+        output_format: z.string().nullable(),
+        requires_human_review: z.boolean(),
+      }),
     ),
-    dependencies: z.array(z.object({ skill_a: z.string(), skill_b: z.string(), source: z.string(), lift_score: z.number(), co_occurrence_count: z.number() })),
+    dependencies: z.array(
+      z.object({ skill_a: z.string(), skill_b: z.string(), source: z.string(), lift_score: z.number(), co_occurrence_count: z.number() }),
+    ),
   }),
   annotations: READ,
   async run(_args, deps) {
@@ -114,9 +143,17 @@ export const listSkillTaxonomy = defineTool({
  */
 export async function declaredTaxonomy(store: Store): Promise<Taxonomy> {
   const [categories, mappings, modalities, dependencies] = await Promise.all([
-    store.db.selectFrom('skill_categories').select(['category_name', 'domain', 'description', 'parent_category']).orderBy('category_name').execute(),
+    store.db
+      .selectFrom('skill_categories')
+      .select(['category_name', 'domain', 'description', 'parent_category'])
+      .orderBy('category_name')
+      .execute(),
     store.db.selectFrom('skill_category_mapping').select(['skill_name', 'category_name']).orderBy('skill_name').execute(),
-    store.db.selectFrom('skill_modalities').select(['skill_name', 'modality_type', 'input_format', 'output_format', 'requires_human_review']).orderBy('skill_name').execute(),
+    store.db
+      .selectFrom('skill_modalities')
+      .select(['skill_name', 'modality_type', 'input_format', 'output_format', 'requires_human_review'])
+      .orderBy('skill_name')
+      .execute(),
     store.db
       .selectFrom('skill_dependencies')
       .select(['skill_a', 'skill_b', 'source', 'lift_score', 'co_occurrence_count'])
@@ -126,7 +163,10 @@ export async function declaredTaxonomy(store: Store): Promise<Taxonomy> {
       .execute(),
   ]);
   return {
-    categories: categories.map((category) => ({ ...category, skills: mappings.filter((m) => m.category_name === category.category_name).map((m) => m.skill_name) })),
+    categories: categories.map((category) => ({
+      ...category,
+      skills: mappings.filter((m) => m.category_name === category.category_name).map((m) => m.skill_name),
+    })),
     modalities: modalities.map((m) => ({ ...m, requires_human_review: Number(m.requires_human_review) === 1 })),
     dependencies: dependencies.map((d) => ({ ...d, co_occurrence_count: Number(d.co_occurrence_count) })),
   };

@@ -17,11 +17,15 @@ export const invocationArgsSchema = base.extend({
   session_id: shape.session_id.describe('The agent session it ran in (groups invocations into sessions).'),
   user_id: shape.user_id.describe('The person the agent works for, if known (stored only as a pseudonym for per-user analytics).'),
   workflow_path: shape.workflow_path.describe('Free-form path of the workflow, e.g. "ci/test".'),
-  workflow_phase: shape.workflow_phase.describe('Phase: setup, execution, verification, cleanup or rollback (other values are kept as given).'),
+  workflow_phase: shape.workflow_phase.describe(
+    'Phase: setup, execution, verification, cleanup or rollback (other values are kept as given).',
+  ),
   workflow_step_id: shape.workflow_step_id.describe('Id of the workflow step, if any.'),
   completed: shape.completed.describe('Whether the skill finished successfully (default false).'),
   duration_seconds: shape.duration_seconds.describe('How long it took, seconds.'),
-  user_query: shape.user_query.describe('The request that led to the skill, in the user\'s words (used to recommend skills for similar requests).'),
+  user_query: shape.user_query.describe(
+    "The request that led to the skill, in the user's words (used to recommend skills for similar requests).",
+  ),
   alternatives_considered: shape.alternatives_considered.describe('Other skills that were considered.'),
   selection_rank: shape.selection_rank.describe('Rank of this skill among the candidates (1 = first choice).'),
   follow_up_actions: shape.follow_up_actions.describe('What was done next.'),

@@ -9,7 +9,7 @@ export const getSkillTrend = defineTool({
   description:
     'The daily completion-rate trend of one skill over the last `days` days (default 7): `improving`, `declining`, `stable` ' +
     'or `insufficient_data` (fewer than 3 days with data), by the Mann–Kendall test with the Theil–Sen slope (outlier days ' +
-    'cannot flip it). `slope` is completion rate (0–1) per day; `confidence` is the test\'s p-value, as in the original ' +
+    "cannot flip it). `slope` is completion rate (0–1) per day; `confidence` is the test's p-value, as in the original " +
     '(small = certain; 1 with too little data). Use it when asked how a skill has been doing lately.',
   input: z.object({
     skill_name: name('The skill, exactly as recorded (e.g. "pytest-run").'),
@@ -23,7 +23,9 @@ export const getSkillTrend = defineTool({
     end_value: z.number().describe('completion rate of the last day with data'),
     change_percent: z.number().describe('change across the window along the Theil–Sen line, percent of its start'),
     confidence: z.number().describe('Mann–Kendall p-value (1 without enough data)'),
-    points: z.array(z.object({ day_start: z.string(), value: z.number(), invocations: z.number().int() })).describe('the daily values the trend was fitted to, oldest first'),
+    points: z
+      .array(z.object({ day_start: z.string(), value: z.number(), invocations: z.number().int() }))
+      .describe('the daily values the trend was fitted to, oldest first'),
     summary: z.string(),
     timestamp: z.string(),
   }),

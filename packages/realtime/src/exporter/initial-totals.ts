@@ -18,7 +18,9 @@ export async function readInvocationGroups(db: Kysely<SkillsDatabase>): Promise<
 }
 
 /** Recorded anomalies per type and skill. */
-export async function readAnomalyCounts(db: Kysely<SkillsDatabase>): Promise<{ anomaly_type: string; skill_name: string; count: number }[]> {
+export async function readAnomalyCounts(
+  db: Kysely<SkillsDatabase>,
+): Promise<{ anomaly_type: string; skill_name: string; count: number }[]> {
   const rows = await db
     .selectFrom('skill_anomalies')
     .select((eb) => ['anomaly_type', 'skill_name', eb.fn.countAll<number>().as('n')])

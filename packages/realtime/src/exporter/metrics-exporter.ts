@@ -79,19 +79,59 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
   const own = new Registry();
   const defaults = new Registry();
   const invocations = new ValueFamily(own, 'skill_invocations_total', 'Skill invocations recorded', 'counter');
-  const durations = new HistogramFamily(own, 'skill_duration_seconds', 'Duration of skill invocations with a known duration', DURATION_BUCKETS);
-  const completionRate = new ValueFamily(own, 'skill_completion_rate', 'Share of invocations of the skill that completed, over all recorded (0-1)', 'gauge');
-  const activeSessions = new ValueFamily(own, 'skill_active_sessions', `Sessions with an invocation in the last ${activeSessionMs / 60_000} minutes`, 'gauge');
+  const durations = new HistogramFamily(
+    own,
+    'skill_duration_seconds',
+    'Duration of skill invocations with a known duration',
+    DURATION_BUCKETS,
+  );
+  const completionRate = new ValueFamily(
+    own,
+    'skill_completion_rate',
+    'Share of invocations of the skill that completed, over all recorded (0-1)',
+    'gauge',
+  );
+  const activeSessions = new ValueFamily(
+    own,
+    'skill_active_sessions',
+    `Sessions with an invocation in the last ${activeSessionMs / 60_000} minutes`,
+    'gauge',
+  );
   const anomalies = new ValueFamily(own, 'anomalies_detected_total', 'Anomalies detected', 'counter');
-  const folded = new ValueFamily(own, `${prefix}skill_names_folded_total`, `Distinct skill names reported as "${OTHER}" beyond the cap of ${maxSkillNames}`, 'counter');
+  const folded = new ValueFamily(
+    own,
+    `${prefix}skill_names_folded_total`,
+    `Distinct skill names reported as "${OTHER}" beyond the cap of ${maxSkillNames}`,
+    'counter',
+  );
   const buildInfo = new ValueFamily(own, `${prefix}build_info`, 'Version of @skills/realtime and Node.js', 'gauge');
-  const ingestRequests = new ValueFamily(own, `${prefix}ingest_requests_total`, 'Requests answered by an ingest route (invocations, hooks, OTLP logs, webhooks)', 'counter');
-  const ingestRejected = new ValueFamily(own, `${prefix}ingest_rejected_total`, 'Ingest requests refused (answered 4xx or 5xx; nothing written), by route and error code', 'counter');
+  const ingestRequests = new ValueFamily(
+    own,
+    `${prefix}ingest_requests_total`,
+    'Requests answered by an ingest route (invocations, hooks, OTLP logs, webhooks)',
+    'counter',
+  );
+  const ingestRejected = new ValueFamily(
+    own,
+    `${prefix}ingest_rejected_total`,
+    'Ingest requests refused (answered 4xx or 5xx; nothing written), by route and error code',
+    'counter',
+  );
   const ingestRoutes = new Set(options.ingestRoutes ?? []);
   for (const route of ingestRoutes) ingestRequests.set({ route }, 0);
   folded.set({}, 0);
   buildInfo.set({ version: packageJson.version, node_version: process.version }, 1);
-  const renderOwn = familiesRenderer([invocations, durations, completionRate, activeSessions, anomalies, folded, ingestRequests, ingestRejected, buildInfo]);
+  const renderOwn = familiesRenderer([
+    invocations,
+    durations,
+    completionRate,
+    activeSessions,
+    anomalies,
+    folded,
+    ingestRequests,
+    ingestRejected,
+    buildInfo,
+  ]);
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: defaults, prefix });
     // prom-client names three gauges `…_total`, which `promtool check metrics` rejects (the same
@@ -182,7 +222,11 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
       const timed = group.durationBuckets.reduce((a, b) => a + b, 0);
       if (timed > 0) {
         const hkey = `${skill}\u0000${phase}`;
-        const histogram = histograms.get(hkey) ?? { labels: { skill_name: skill, workflow_phase: phase }, buckets: group.durationBuckets.map(() => 0), sum: 0 };
+        const histogram = histograms.get(hkey) ?? {
+          labels: { skill_name: skill, workflow_phase: phase },
+          buckets: group.durationBuckets.map(() => 0),
+          sum: 0,
+        };
         for (const [i, n] of group.durationBuckets.entries()) histogram.buckets[i]! += n;
         histogram.sum += group.durationSum;
         histograms.set(hkey, histogram);
@@ -273,7 +317,8 @@ export function createMetricsExporter(options: MetricsExporterOptions): MetricsE
       // Labels stay bounded: the configured routes, and error codes of the API's short list shape.
       const label = ingestRoutes.size === 0 || ingestRoutes.has(route) ? route : OTHER;
       ingestRequests.inc({ route: label });
-      if (rejectedCode !== undefined) ingestRejected.inc({ route: label, code: /^[a-z_]{1,40}$/.test(rejectedCode) ? rejectedCode : OTHER });
+      if (rejectedCode !== undefined)
+        ingestRejected.inc({ route: label, code: /^[a-z_]{1,40}$/.test(rejectedCode) ? rejectedCode : OTHER });
     },
     async metrics() {
       await started;

@@ -34,7 +34,8 @@ function channelOf(value: unknown): Channel | string {
   if (value === 'metrics' || value === 'invocations' || value === 'anomalies') return value;
   if (value.startsWith('skill:')) {
     const skill = value.slice('skill:'.length);
-    if (skill.trim() === '' || skill.length > MAX_SKILL_NAME) return `expected skill:<name> with a name of 1 to ${MAX_SKILL_NAME} characters`;
+    if (skill.trim() === '' || skill.length > MAX_SKILL_NAME)
+      return `expected skill:<name> with a name of 1 to ${MAX_SKILL_NAME} characters`;
     return value as Channel;
   }
   return `unknown channel ${JSON.stringify(value)}: expected metrics, invocations, anomalies or skill:<name>`;
@@ -87,12 +88,20 @@ export function parseClientMessage(text: string, awaitingToken: boolean): Client
       if (type === 'unsubscribe') return { kind: 'unsubscribe-all-skills' };
       const skill = object.skill ?? null;
       if (skill !== null && (typeof skill !== 'string' || skill.trim() === '' || skill.length > MAX_SKILL_NAME)) {
-        return { kind: 'error', message: `expected "skill" to be a skill name of 1 to ${MAX_SKILL_NAME} characters, or null for all`, field: 'skill' };
+        return {
+          kind: 'error',
+          message: `expected "skill" to be a skill name of 1 to ${MAX_SKILL_NAME} characters, or null for all`,
+          field: 'skill',
+        };
       }
       return { kind: 'subscribe-skill', skill };
     }
     default:
-      return { kind: 'error', message: `unknown message type ${JSON.stringify(type)}: expected subscribe, unsubscribe or ping`, field: 'type' };
+      return {
+        kind: 'error',
+        message: `unknown message type ${JSON.stringify(type)}: expected subscribe, unsubscribe or ping`,
+        field: 'type',
+      };
   }
 }
 

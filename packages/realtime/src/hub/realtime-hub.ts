@@ -228,7 +228,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     const { ts } = snapshot;
     const extra = { timestamp: iso(ts) };
     const all = Buffer.from(
-      serverMessage('metrics_update', ts, { top_skills: snapshot.top, anomalies: snapshot.anomalies.slice(0, 10), window_hours: windowHours }, extra),
+      serverMessage(
+        'metrics_update',
+        ts,
+        { top_skills: snapshot.top, anomalies: snapshot.anomalies.slice(0, 10), window_hours: windowHours },
+        extra,
+      ),
     );
     const filtered = new Map<string, Buffer>();
     const filteredMessage = (skill: string) => {
@@ -370,11 +375,16 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
     if (client.authTimer) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     const authenticated = checkToken !== undefined;
-    reply(client, 'connected', { authenticated, channels: subscriptions(client) }, {
-      message: 'Connected to Skills Analytics real-time metrics',
-      authenticated,
-      timestamp: iso(Date.now()),
-    });
+    reply(
+      client,
+      'connected',
+      { authenticated, channels: subscriptions(client) },
+      {
+        message: 'Connected to Skills Analytics real-time metrics',
+        authenticated,
+        timestamp: iso(Date.now()),
+      },
+    );
   };
 
   const onMessage = (client: Client, text: string) => {
@@ -395,7 +405,12 @@ export function createRealtimeHub(options: RealtimeHubOptions): RealtimeHub {
       case 'subscribe-skill':
         client.metrics = true;
         client.filter = request.skill;
-        return reply(client, 'subscription_confirmed', { skill: request.skill, channels: subscriptions(client) }, { skill: request.skill, timestamp: iso(Date.now()) });
+        return reply(
+          client,
+          'subscription_confirmed',
+          { skill: request.skill, channels: subscriptions(client) },
+          { skill: request.skill, timestamp: iso(Date.now()) },
+        );
       case 'unsubscribe-all-skills':
         // As the original: back to every skill, no reply.
         client.filter = null;

@@ -89,7 +89,8 @@ export async function computeSnapshot(
   for (const skill of top) if (options.followed.has(skill.skill_name)) skills.set(skill.skill_name, skill);
   const missing = [...options.followed].filter((skill) => !skills.has(skill));
   for (let i = 0; i < missing.length; i += 1000) {
-    for (const skill of await topSkills(store, { ...window, limit: 1000, skills: missing.slice(i, i + 1000) })) skills.set(skill.skill_name, skill);
+    for (const skill of await topSkills(store, { ...window, limit: 1000, skills: missing.slice(i, i + 1000) }))
+      skills.set(skill.skill_name, skill);
   }
   const anomalies = (await listAnomalies(store, { since: options.now - HOUR_MS, limit: 100 })).map(snapshotAnomaly);
   return { ts: options.now, top: top.map(entry), skills, anomalies };

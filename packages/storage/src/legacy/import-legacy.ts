@@ -33,7 +33,8 @@ export interface LegacyImportReport {
 // Rollups and derived tables of the original: this store's recorder folds its own from the
 // invocations (exact, where the original's triggers were not: see original-system.md §1.1, §5).
 const DERIVED: Record<string, string> = {
-  skill_metrics: 'rebuilt from the invocations (the original counted only the first follow-up action, nested dotted keys and counted unknown durations as 0 s)',
+  skill_metrics:
+    'rebuilt from the invocations (the original counted only the first follow-up action, nested dotted keys and counted unknown durations as 0 s)',
   session_skills: 'rebuilt from the invocations',
   mv_daily_skills: 'rebuilt from the invocations (the original never refreshed it)',
   skill_metrics_cache: 'rebuilt from the invocations (the original never decayed its counts)',
@@ -69,7 +70,21 @@ export async function importLegacyDatabase(store: Store, path: string, options: 
     // One read transaction: the original may keep writing; the import sees one moment of it.
     legacy.handle.exec('BEGIN');
     const v4 = legacy.version === 4;
-    const carried = ['skill_invocation', ...(v4 ? ['skill_user_interactions', 'skill_categories', 'skill_category_mapping', 'skill_modalities', 'skill_dependencies', 'ab_test_configs', 'ab_test_assignments', 'ab_test_outcomes'] : [])];
+    const carried = [
+      'skill_invocation',
+      ...(v4
+        ? [
+            'skill_user_interactions',
+            'skill_categories',
+            'skill_category_mapping',
+            'skill_modalities',
+            'skill_dependencies',
+            'ab_test_configs',
+            'ab_test_assignments',
+            'ab_test_outcomes',
+          ]
+        : []),
+    ];
     let total: number;
     try {
       total = carried.reduce((sum, table) => sum + countRows(legacy.handle, table), 0);
@@ -87,7 +102,10 @@ export async function importLegacyDatabase(store: Store, path: string, options: 
     const userOfSession = v4 ? usersOfSessions(legacy, interactions) : new Map<string, string>();
     const invocations = new TableTally('skill_invocation', 'skill_invocation');
     tallies.push(invocations);
-    await importInvocations({ store, legacy, batchSize, now, userOfSession, tally: invocations, onRows: (n) => progress('skill_invocation', n) }, notes);
+    await importInvocations(
+      { store, legacy, batchSize, now, userOfSession, tally: invocations, onRows: (n) => progress('skill_invocation', n) },
+      notes,
+    );
     if (v4) {
       tallies.push(interactions);
       await importInteractions(store, legacy, interactions, notes, now, batchSize);
@@ -102,13 +120,23 @@ export async function importLegacyDatabase(store: Store, path: string, options: 
       }
     }
     const notCarried = [...legacy.tables]
-      .filter((table) => !carried.includes(table) && (DERIVED[table] !== undefined || !table.startsWith('skill_invocation_fts_')) && !table.startsWith('sqlite_'))
+      .filter(
+        (table) =>
+          !carried.includes(table) &&
+          (DERIVED[table] !== undefined || !table.startsWith('skill_invocation_fts_')) &&
+          !table.startsWith('sqlite_'),
+      )
       .sort()
       .map((table) => ({ table, rows: safeCount(legacy, table), reason: DERIVED[table] ?? 'not a session-buddy table' }));
     legacy.handle.exec('COMMIT');
     return {
-      path, version: legacy.version, identity: legacy.identity, tables: tallies.map((t) => t.report()), notCarried,
-      naiveTimestamps: notes.naive, elapsedMs: performance.now() - started,
+      path,
+      version: legacy.version,
+      identity: legacy.identity,
+      tables: tallies.map((t) => t.report()),
+      notCarried,
+      naiveTimestamps: notes.naive,
+      elapsedMs: performance.now() - started,
     };
   } finally {
     legacy.close();

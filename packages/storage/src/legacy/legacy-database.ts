@@ -22,11 +22,16 @@ export class LegacyDatabaseError extends StorageError {
 
 function describe(problem: LegacyProblem): string {
   switch (problem) {
-    case 'missing': return 'no such file';
-    case 'not-sqlite': return 'not a SQLite database';
-    case 'not-session-buddy': return 'not a session-buddy skills database (expected a skill_invocation table)';
-    case 'locked': return 'the database is locked by another process (stop session-buddy, or copy the file and import the copy)';
-    case 'unknown-version': return 'a session-buddy schema version this importer does not know (it reads V1-V4)';
+    case 'missing':
+      return 'no such file';
+    case 'not-sqlite':
+      return 'not a SQLite database';
+    case 'not-session-buddy':
+      return 'not a session-buddy skills database (expected a skill_invocation table)';
+    case 'locked':
+      return 'the database is locked by another process (stop session-buddy, or copy the file and import the copy)';
+    case 'unknown-version':
+      return 'a session-buddy schema version this importer does not know (it reads V1-V4)';
   }
 }
 
@@ -72,15 +77,27 @@ export function openLegacyDatabase(path: string, options: { busyTimeoutMs?: numb
   try {
     const tables = new Set(readTables(handle, path));
     if (tables.has('kysely_migration')) {
-      throw new LegacyDatabaseError(path, 'not-session-buddy', 'a Skills Analytics store (kysely_migration): copy it with skills backup instead');
+      throw new LegacyDatabaseError(
+        path,
+        'not-session-buddy',
+        'a Skills Analytics store (kysely_migration): copy it with skills backup instead',
+      );
     }
     if (!tables.has('skill_invocation')) {
       const names = [...tables].sort();
-      throw new LegacyDatabaseError(path, 'not-session-buddy', names.length === 0 ? 'no tables' : `tables ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`);
+      throw new LegacyDatabaseError(
+        path,
+        'not-session-buddy',
+        names.length === 0 ? 'no tables' : `tables ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`,
+      );
     }
-    const invocationColumns = new Set((handle.prepare(`SELECT name FROM pragma_table_info('skill_invocation')`).all() as { name: string }[]).map((r) => r.name));
+    const invocationColumns = new Set(
+      (handle.prepare(`SELECT name FROM pragma_table_info('skill_invocation')`).all() as { name: string }[]).map((r) => r.name),
+    );
     const recordedVersions = tables.has('skill_migrations')
-      ? (handle.prepare('SELECT version FROM skill_migrations ORDER BY version').all() as { version: string }[]).map((r) => String(r.version))
+      ? (handle.prepare('SELECT version FROM skill_migrations ORDER BY version').all() as { version: string }[]).map((r) =>
+          String(r.version),
+        )
       : [];
     const version = detectVersion(path, recordedVersions, invocationColumns, tables);
     const identity = identityOf(handle, tables);
@@ -105,7 +122,15 @@ function checkHeader(path: string): void {
   closeSync(fd);
   const text = bytes.subarray(0, read).toString('latin1');
   if (text !== SQLITE_HEADER) {
-    const shown = read === 0 ? 'an empty file' : `first bytes ${JSON.stringify(bytes.subarray(0, read).toString('latin1').replace(/[^\x20-\x7e]/g, '.'))}`;
+    const shown =
+      read === 0
+        ? 'an empty file'
+        : `first bytes ${JSON.stringify(
+            bytes
+              .subarray(0, read)
+              .toString('latin1')
+              .replace(/[^\x20-\x7e]/g, '.'),
+          )}`;
     throw new LegacyDatabaseError(path, 'not-sqlite', shown);
   }
 }
@@ -115,7 +140,8 @@ function readTables(handle: Database.Database, path: string): string[] {
     return (handle.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new LegacyDatabaseError(path, 'locked', code, { cause: error });
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+      throw new LegacyDatabaseError(path, 'locked', code, { cause: error });
     throw new LegacyDatabaseError(path, 'not-sqlite', (error as Error).message, { cause: error });
   }
 }
@@ -125,7 +151,8 @@ function detectVersion(path: string, recorded: string[], columns: ReadonlySet<st
   for (const version of recorded) {
     const match = /^V(\d+)(?:__|$)/.exec(version);
     const major = match ? Number(match[1]) : NaN;
-    if (!(major >= 1 && major <= 4)) throw new LegacyDatabaseError(path, 'unknown-version', `skill_migrations version ${JSON.stringify(version)}`);
+    if (!(major >= 1 && major <= 4))
+      throw new LegacyDatabaseError(path, 'unknown-version', `skill_migrations version ${JSON.stringify(version)}`);
     highest = Math.max(highest, major);
   }
   // What the columns and tables say, so a file whose migration records were lost still reads.
@@ -150,10 +177,18 @@ function detectVersion(path: string, recorded: string[], columns: ReadonlySet<st
 function identityOf(handle: Database.Database, tables: ReadonlySet<string>): string {
   const hash = createHash('sha256').update('session-buddy skills database\u0000');
   if (tables.has('skill_migrations')) {
-    const v1 = handle.prepare(`SELECT applied_at FROM skill_migrations WHERE version LIKE 'V1%' ORDER BY version LIMIT 1`).get() as { applied_at: unknown } | undefined;
+    const v1 = handle.prepare(`SELECT applied_at FROM skill_migrations WHERE version LIKE 'V1%' ORDER BY version LIMIT 1`).get() as
+      | { applied_at: unknown }
+      | undefined;
     hash.update(`v1:${String(v1?.applied_at ?? '')}\u0000`);
   }
-  const first = handle.prepare('SELECT id, skill_name, invoked_at, session_id FROM skill_invocation ORDER BY id LIMIT 1').get() as Record<string, unknown> | undefined;
-  hash.update(first ? `first:${String(first.id)}\u0000${String(first.skill_name)}\u0000${String(first.invoked_at)}\u0000${String(first.session_id)}` : 'first:none');
+  const first = handle.prepare('SELECT id, skill_name, invoked_at, session_id FROM skill_invocation ORDER BY id LIMIT 1').get() as
+    | Record<string, unknown>
+    | undefined;
+  hash.update(
+    first
+      ? `first:${String(first.id)}\u0000${String(first.skill_name)}\u0000${String(first.invoked_at)}\u0000${String(first.session_id)}`
+      : 'first:none',
+  );
   return hash.digest('hex').slice(0, 12);
 }

@@ -30,9 +30,22 @@ export async function importInvocations(pass: InvocationPass, notes: TimeNotes):
   const { legacy, tally } = pass;
   const columns = legacy.invocationColumns;
   const wanted = [
-    'id', 'skill_name', 'invoked_at', 'session_id', 'workflow_path', 'completed', 'duration_seconds', 'user_query',
-    'alternatives_considered', 'selection_rank', 'follow_up_actions', 'error_type', 'created_at', 'embedding',
-    'workflow_phase', 'workflow_step_id',
+    'id',
+    'skill_name',
+    'invoked_at',
+    'session_id',
+    'workflow_path',
+    'completed',
+    'duration_seconds',
+    'user_query',
+    'alternatives_considered',
+    'selection_rank',
+    'follow_up_actions',
+    'error_type',
+    'created_at',
+    'embedding',
+    'workflow_phase',
+    'workflow_step_id',
   ].filter((c) => columns.has(c));
   const page = legacy.handle.prepare(`SELECT ${wanted.join(', ')} FROM skill_invocation WHERE id > ? ORDER BY id LIMIT ?`);
   let after: number | bigint = -1;

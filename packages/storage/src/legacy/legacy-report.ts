@@ -23,7 +23,10 @@ export class TableTally {
   alreadyImported = 0;
   private readonly skips = new Map<string, number>();
   private readonly notes = new Map<string, number>();
-  constructor(readonly table: string, readonly into: string) {}
+  constructor(
+    readonly table: string,
+    readonly into: string,
+  ) {}
   skip(reason: string, count = 1): void {
     this.skips.set(reason, (this.skips.get(reason) ?? 0) + count);
   }
@@ -37,10 +40,17 @@ export class TableTally {
   }
   report(): LegacyTableReport {
     const list = <K extends string>(map: Map<string, number>, key: K) =>
-      [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([text, count]) => ({ [key]: text, count }) as Record<K, string> & { count: number });
+      [...map]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([text, count]) => ({ [key]: text, count }) as Record<K, string> & { count: number });
     return {
-      table: this.table, into: this.into, found: this.found, imported: this.imported, alreadyImported: this.alreadyImported,
-      skipped: list(this.skips, 'reason'), adjusted: list(this.notes, 'note'),
+      table: this.table,
+      into: this.into,
+      found: this.found,
+      imported: this.imported,
+      alreadyImported: this.alreadyImported,
+      skipped: list(this.skips, 'reason'),
+      adjusted: list(this.notes, 'note'),
     };
   }
 }

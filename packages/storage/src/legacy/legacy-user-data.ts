@@ -24,7 +24,11 @@ function timeOf(value: unknown, column: string, tally: TableTally, notes: TimeNo
 }
 
 async function insertIgnore<T extends Tables>(db: Kysely<SkillsDatabase>, table: T, row: Record<string, unknown>): Promise<boolean> {
-  const result = await db.insertInto(table).values(row as never).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto(table)
+    .values(row as never)
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
@@ -55,15 +59,27 @@ export function usersOfSessions(legacy: LegacyDatabase, tally: TableTally): Map<
  * Interactions that match an invocation (session, skill, time) gave that session its user; the
  * others are uses of a skill the invocation log lacks, and are recorded as invocations of their own.
  */
-export async function importInteractions(store: Store, legacy: LegacyDatabase, tally: TableTally, notes: TimeNotes, now: number, batchSize: number): Promise<void> {
-  const rows = all(legacy, 'SELECT id, user_id, session_id, skill_name, invoked_at, completed, rating, alternatives_considered FROM skill_user_interactions ORDER BY id');
+export async function importInteractions(
+  store: Store,
+  legacy: LegacyDatabase,
+  tally: TableTally,
+  notes: TimeNotes,
+  now: number,
+  batchSize: number,
+): Promise<void> {
+  const rows = all(
+    legacy,
+    'SELECT id, user_id, session_id, skill_name, invoked_at, completed, rating, alternatives_considered FROM skill_user_interactions ORDER BY id',
+  );
   tally.found = rows.length;
   const bySession = legacy.handle.prepare('SELECT skill_name, invoked_at FROM skill_invocation WHERE session_id = ?');
   const logged = new Map<string, Set<string>>();
   const keysOf = (session: string) => {
     let keys = logged.get(session);
     if (!keys) {
-      keys = new Set((bySession.all(session) as Row[]).map((r) => `${String(r.skill_name)}\u0000${legacyTime(r.invoked_at) ?? String(r.invoked_at)}`));
+      keys = new Set(
+        (bySession.all(session) as Row[]).map((r) => `${String(r.skill_name)}\u0000${legacyTime(r.invoked_at) ?? String(r.invoked_at)}`),
+      );
       logged.set(session, keys);
     }
     return keys;
@@ -103,41 +119,74 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
   const mapping = new TableTally('skill_category_mapping', 'skill_category_mapping');
   const modalities = new TableTally('skill_modalities', 'skill_modalities');
   const dependencies = new TableTally('skill_dependencies', 'skill_dependencies (source declared)');
-  const categoryRows = all(legacy, 'SELECT category_id, category_name, parent_category_id, description, domain, created_at FROM skill_categories ORDER BY category_id');
+  const categoryRows = all(
+    legacy,
+    'SELECT category_id, category_name, parent_category_id, description, domain, created_at FROM skill_categories ORDER BY category_id',
+  );
   const nameOf = new Map(categoryRows.map((r) => [String(r.category_id), str(r.category_name)]));
   await internals(store).driver.maintenanceTransaction(async (trx) => {
     for (const row of categoryRows) {
       categories.found += 1;
       const name = str(row.category_name)?.trim();
-      if (!name) { categories.skip('category_name empty'); continue; }
+      if (!name) {
+        categories.skip('category_name empty');
+        continue;
+      }
       const created = legacyTime(row.created_at) ?? now;
       if (legacyTime(row.created_at) === undefined) categories.adjust('created_at not a timestamp: the import time');
       else if (isNaiveTime(row.created_at)) notes.naive += 1;
       let domain = str(row.domain);
-      if (!domain) { domain = 'general'; categories.adjust('no domain: general'); }
-      const parent = row.parent_category_id === null ? null : nameOf.get(String(row.parent_category_id)) ?? null;
+      if (!domain) {
+        domain = 'general';
+        categories.adjust('no domain: general');
+      }
+      const parent = row.parent_category_id === null ? null : (nameOf.get(String(row.parent_category_id)) ?? null);
       if (row.parent_category_id !== null && parent === null) categories.adjust('parent_category_id names no category: no parent');
-      const fresh = await insertIgnore(trx, 'skill_categories', { category_name: name, domain, description: str(row.description), parent_category: parent, created_at: created });
+      const fresh = await insertIgnore(trx, 'skill_categories', {
+        category_name: name,
+        domain,
+        description: str(row.description),
+        parent_category: parent,
+        created_at: created,
+      });
       if (fresh) categories.imported += 1;
       else categories.alreadyImported += 1;
     }
     for (const row of all(legacy, 'SELECT skill_name, category_id, confidence_score, assigned_at FROM skill_category_mapping')) {
       mapping.found += 1;
       const category = nameOf.get(String(row.category_id));
-      if (!category) { mapping.skip('category_id names no category'); continue; }
+      if (!category) {
+        mapping.skip('category_id names no category');
+        continue;
+      }
       const created = timeOf(row.assigned_at, 'assigned_at', mapping, notes);
       if (created === undefined) continue;
       let confidence = num(row.confidence_score);
-      if (confidence === null) { confidence = 1; mapping.adjust('no confidence_score: 1'); }
-      const fresh = await insertIgnore(trx, 'skill_category_mapping', { skill_name: String(row.skill_name), category_name: category, confidence, created_at: created });
+      if (confidence === null) {
+        confidence = 1;
+        mapping.adjust('no confidence_score: 1');
+      }
+      const fresh = await insertIgnore(trx, 'skill_category_mapping', {
+        skill_name: String(row.skill_name),
+        category_name: category,
+        confidence,
+        created_at: created,
+      });
       if (fresh) mapping.imported += 1;
       else mapping.alreadyImported += 1;
     }
-    for (const row of all(legacy, 'SELECT skill_name, modality_type, input_format, output_format, requires_human_review FROM skill_modalities')) {
+    for (const row of all(
+      legacy,
+      'SELECT skill_name, modality_type, input_format, output_format, requires_human_review FROM skill_modalities',
+    )) {
       modalities.found += 1;
       const fresh = await insertIgnore(trx, 'skill_modalities', {
-        skill_name: String(row.skill_name), modality_type: String(row.modality_type), input_format: str(row.input_format),
-        output_format: str(row.output_format), requires_human_review: legacyBoolean(row.requires_human_review) ? 1 : 0, description: null,
+        skill_name: String(row.skill_name),
+        modality_type: String(row.modality_type),
+        input_format: str(row.input_format),
+        output_format: str(row.output_format),
+        requires_human_review: legacyBoolean(row.requires_human_review) ? 1 : 0,
+        description: null,
       });
       if (fresh) modalities.imported += 1;
       else modalities.alreadyImported += 1;
@@ -145,11 +194,20 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
     for (const row of all(legacy, 'SELECT skill_a, skill_b, co_occurrence_count, lift_score, last_updated FROM skill_dependencies')) {
       dependencies.found += 1;
       const lift = num(row.lift_score);
-      if (lift === null) { dependencies.skip('lift_score NULL (a dependency needs its lift)'); continue; }
+      if (lift === null) {
+        dependencies.skip('lift_score NULL (a dependency needs its lift)');
+        continue;
+      }
       const updated = legacyTime(row.last_updated) ?? now;
       const fresh = await insertIgnore(trx, 'skill_dependencies', {
-        skill_a: String(row.skill_a), skill_b: String(row.skill_b), source: 'declared', co_occurrence_count: num(row.co_occurrence_count) ?? 0,
-        support: null, confidence: null, lift_score: lift, updated_at: updated,
+        skill_a: String(row.skill_a),
+        skill_b: String(row.skill_b),
+        source: 'declared',
+        co_occurrence_count: num(row.co_occurrence_count) ?? 0,
+        support: null,
+        confidence: null,
+        lift_score: lift,
+        updated_at: updated,
       });
       if (fresh) dependencies.imported += 1;
       else dependencies.alreadyImported += 1;
@@ -159,8 +217,14 @@ export async function importTaxonomy(store: Store, legacy: LegacyDatabase, notes
 }
 
 const METRIC_NAMES: Record<string, string> = {
-  completion_rate: 'completion_rate', completion: 'completion_rate', duration: 'duration', duration_seconds: 'duration',
-  avg_duration: 'duration', avg_duration_seconds: 'duration', rating: 'rating', user_rating: 'rating',
+  completion_rate: 'completion_rate',
+  completion: 'completion_rate',
+  duration: 'duration',
+  duration_seconds: 'duration',
+  avg_duration: 'duration',
+  avg_duration_seconds: 'duration',
+  rating: 'rating',
+  user_rating: 'rating',
 };
 
 /**
@@ -174,32 +238,73 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
   const idOf = new Map<string, string>();
   const touched = new Set<string>();
   await internals(store).driver.maintenanceTransaction(async (trx) => {
-    const taken = new Map((await trx.selectFrom('ab_test_configs').select(['id', 'test_name']).execute()).map((r) => [r.test_name.normalize('NFC').toLowerCase(), r.id]));
+    const taken = new Map(
+      (await trx.selectFrom('ab_test_configs').select(['id', 'test_name']).execute()).map((r) => [
+        r.test_name.normalize('NFC').toLowerCase(),
+        r.id,
+      ]),
+    );
     for (const row of all(legacy, 'SELECT * FROM ab_test_configs ORDER BY test_id')) {
       configs.found += 1;
       const id = legacyId(legacy.identity, 't', row.test_id);
       const name = str(row.test_name)?.trim();
-      if (!name) { configs.skip('test_name empty'); continue; }
+      if (!name) {
+        configs.skip('test_name empty');
+        continue;
+      }
       const holder = taken.get(name.normalize('NFC').toLowerCase());
-      if (holder !== undefined && holder !== id) { configs.skip('an experiment of this name exists in the store'); continue; }
+      if (holder !== undefined && holder !== id) {
+        configs.skip('an experiment of this name exists in the store');
+        continue;
+      }
       const start = timeOf(row.start_date, 'start_date', configs, notes);
       if (start === undefined) continue;
       idOf.set(String(row.test_id), id);
-      if (holder === id) { configs.alreadyImported += 1; continue; }
+      if (holder === id) {
+        configs.alreadyImported += 1;
+        continue;
+      }
       let ratio = num(row.assignment_ratio) ?? 0.5;
-      if (!(ratio > 0 && ratio < 1)) { configs.adjust('assignment_ratio outside (0, 1): 0.5'); ratio = 0.5; }
-      const metrics = [...new Set(String(row.metrics ?? '').split(/[,\s]+/).filter(Boolean).map((m) => METRIC_NAMES[m.toLowerCase()]).filter((m): m is string => m !== undefined))];
+      if (!(ratio > 0 && ratio < 1)) {
+        configs.adjust('assignment_ratio outside (0, 1): 0.5');
+        ratio = 0.5;
+      }
+      const metrics = [
+        ...new Set(
+          String(row.metrics ?? '')
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map((m) => METRIC_NAMES[m.toLowerCase()])
+            .filter((m): m is string => m !== undefined),
+        ),
+      ];
       if (metrics.length === 0) metrics.push('completion_rate');
       const status = (EXPERIMENT_STATUSES as readonly string[]).includes(String(row.status)) ? String(row.status) : 'stopped';
       if (status !== String(row.status)) configs.adjust(`status ${JSON.stringify(row.status)}: stopped`);
-      const end = row.end_date === null || row.end_date === undefined ? null : legacyTime(row.end_date) ?? null;
-      await trx.insertInto('ab_test_configs').values({
-        id, test_name: name, description: str(row.description), control_strategy: String(row.control_strategy), treatment_strategy: String(row.treatment_strategy),
-        variants: JSON.stringify([{ name: 'control', strategy: String(row.control_strategy), weight: ratio }, { name: 'treatment', strategy: String(row.treatment_strategy), weight: 1 - ratio }]),
-        assignment_ratio: ratio, metrics: JSON.stringify(metrics), min_sample_size: Math.max(1, Math.floor(num(row.min_sample_size) ?? 100)),
-        start_date: start, end_date: end !== null && end > start ? end : null, status,
-        salt: createHash('sha256').update(id).digest('hex').slice(0, 32), options: '{}', created_at: legacyTime(row.created_at) ?? start,
-      }).execute();
+      const end = row.end_date === null || row.end_date === undefined ? null : (legacyTime(row.end_date) ?? null);
+      await trx
+        .insertInto('ab_test_configs')
+        .values({
+          id,
+          test_name: name,
+          description: str(row.description),
+          control_strategy: String(row.control_strategy),
+          treatment_strategy: String(row.treatment_strategy),
+          variants: JSON.stringify([
+            { name: 'control', strategy: String(row.control_strategy), weight: ratio },
+            { name: 'treatment', strategy: String(row.treatment_strategy), weight: 1 - ratio },
+          ]),
+          assignment_ratio: ratio,
+          metrics: JSON.stringify(metrics),
+          min_sample_size: Math.max(1, Math.floor(num(row.min_sample_size) ?? 100)),
+          start_date: start,
+          end_date: end !== null && end > start ? end : null,
+          status,
+          salt: createHash('sha256').update(id).digest('hex').slice(0, 32),
+          options: '{}',
+          created_at: legacyTime(row.created_at) ?? start,
+        })
+        .execute();
       taken.set(name.normalize('NFC').toLowerCase(), id);
       configs.imported += 1;
     }
@@ -207,9 +312,15 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
     for (const row of all(legacy, 'SELECT test_id, user_id, group_name, assigned_at FROM ab_test_assignments ORDER BY assignment_id')) {
       assignments.found += 1;
       const testId = idOf.get(String(row.test_id));
-      if (!testId) { assignments.skip('its test was not imported'); continue; }
+      if (!testId) {
+        assignments.skip('its test was not imported');
+        continue;
+      }
       const variant = str(row.group_name);
-      if (variant !== 'control' && variant !== 'treatment') { assignments.skip(`group_name ${JSON.stringify(row.group_name)} (expected control or treatment)`); continue; }
+      if (variant !== 'control' && variant !== 'treatment') {
+        assignments.skip(`group_name ${JSON.stringify(row.group_name)} (expected control or treatment)`);
+        continue;
+      }
       const at = timeOf(row.assigned_at, 'assigned_at', assignments, notes);
       if (at === undefined) continue;
       const user = String(row.user_id);
@@ -219,21 +330,36 @@ export async function importAbTests(store: Store, legacy: LegacyDatabase, notes:
       else assignments.alreadyImported += 1;
       if (fresh) touched.add(testId);
     }
-    for (const row of all(legacy, 'SELECT outcome_id, test_id, user_id, skill_name, completed, duration_seconds, user_rating, recorded_at FROM ab_test_outcomes ORDER BY outcome_id')) {
+    for (const row of all(
+      legacy,
+      'SELECT outcome_id, test_id, user_id, skill_name, completed, duration_seconds, user_rating, recorded_at FROM ab_test_outcomes ORDER BY outcome_id',
+    )) {
       outcomes.found += 1;
       const testId = idOf.get(String(row.test_id));
-      if (!testId) { outcomes.skip('its test was not imported'); continue; }
+      if (!testId) {
+        outcomes.skip('its test was not imported');
+        continue;
+      }
       const user = String(row.user_id);
       const variant = variantOf.get(`${testId}\u0000${user}`);
-      if (!variant) { outcomes.skip('its user has no assignment in the test'); continue; }
+      if (!variant) {
+        outcomes.skip('its user has no assignment in the test');
+        continue;
+      }
       const at = timeOf(row.recorded_at, 'recorded_at', outcomes, notes);
       if (at === undefined) continue;
       const rating = num(row.user_rating);
       const duration = num(row.duration_seconds);
       const fresh = await insertIgnore(trx, 'ab_test_outcomes', {
-        id: legacyId(legacy.identity, 'o', row.outcome_id), test_id: testId, user_id: user, variant, skill_name: str(row.skill_name),
-        completed: legacyBoolean(row.completed) ? 1 : 0, duration_seconds: duration !== null && duration >= 0 ? duration : null,
-        user_rating: rating !== null && rating >= 1 && rating <= 5 ? rating : null, recorded_at: at,
+        id: legacyId(legacy.identity, 'o', row.outcome_id),
+        test_id: testId,
+        user_id: user,
+        variant,
+        skill_name: str(row.skill_name),
+        completed: legacyBoolean(row.completed) ? 1 : 0,
+        duration_seconds: duration !== null && duration >= 0 ? duration : null,
+        user_rating: rating !== null && rating >= 1 && rating <= 5 ? rating : null,
+        recorded_at: at,
       });
       if (fresh) outcomes.imported += 1;
       else outcomes.alreadyImported += 1;
@@ -253,22 +379,61 @@ async function rebuildUserStats(trx: Kysely<SkillsDatabase>, testId: string): Pr
     .select(['o.user_id', 'a.variant', 'a.assigned_at', 'o.completed', 'o.duration_seconds', 'o.user_rating', 'o.recorded_at'])
     .where('o.test_id', '=', testId)
     .execute();
-  const sums = new Map<string, { test_id: string; user_id: string; variant: string; outcomes: number; completions: number; duration_count: number; log_duration_sum: number; rating_count: number; rating_sum: number; first_recorded_at: number; last_recorded_at: number; assigned_at: number }>();
+  const sums = new Map<
+    string,
+    {
+      test_id: string;
+      user_id: string;
+      variant: string;
+      outcomes: number;
+      completions: number;
+      duration_count: number;
+      log_duration_sum: number;
+      rating_count: number;
+      rating_sum: number;
+      first_recorded_at: number;
+      last_recorded_at: number;
+      assigned_at: number;
+    }
+  >();
   for (const row of rows) {
     let s = sums.get(row.user_id);
     if (!s) {
-      s = { test_id: testId, user_id: row.user_id, variant: row.variant, outcomes: 0, completions: 0, duration_count: 0, log_duration_sum: 0, rating_count: 0, rating_sum: 0, first_recorded_at: Number(row.recorded_at), last_recorded_at: Number(row.recorded_at), assigned_at: Number(row.assigned_at) };
+      s = {
+        test_id: testId,
+        user_id: row.user_id,
+        variant: row.variant,
+        outcomes: 0,
+        completions: 0,
+        duration_count: 0,
+        log_duration_sum: 0,
+        rating_count: 0,
+        rating_sum: 0,
+        first_recorded_at: Number(row.recorded_at),
+        last_recorded_at: Number(row.recorded_at),
+        assigned_at: Number(row.assigned_at),
+      };
       sums.set(row.user_id, s);
     }
     s.outcomes += 1;
     s.completions += Number(row.completed);
-    if (row.duration_seconds !== null && row.duration_seconds > 0) { s.duration_count += 1; s.log_duration_sum += Math.log(row.duration_seconds); }
-    if (row.user_rating !== null) { s.rating_count += 1; s.rating_sum += row.user_rating; }
+    if (row.duration_seconds !== null && row.duration_seconds > 0) {
+      s.duration_count += 1;
+      s.log_duration_sum += Math.log(row.duration_seconds);
+    }
+    if (row.user_rating !== null) {
+      s.rating_count += 1;
+      s.rating_sum += row.user_rating;
+    }
     s.first_recorded_at = Math.min(s.first_recorded_at, Number(row.recorded_at));
     s.last_recorded_at = Math.max(s.last_recorded_at, Number(row.recorded_at));
   }
   const stats = [...sums.values()];
-  for (let i = 0; i < stats.length; i += 500) await trx.insertInto('ab_test_user_stats').values(stats.slice(i, i + 500)).execute();
+  for (let i = 0; i < stats.length; i += 500)
+    await trx
+      .insertInto('ab_test_user_stats')
+      .values(stats.slice(i, i + 500))
+      .execute();
   // The derived ratios, by the same SQL @skills/abtest uses (DURATION_RANK_RESOLUTION = 1000).
   await trx
     .updateTable('ab_test_user_stats')

@@ -17,7 +17,12 @@ export function legacyTime(value: unknown): number | undefined {
   const match = ISO.exec(value.trim());
   if (!match) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = match;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = Number(`${fraction}000`.slice(0, 3));
   let at = Date.UTC(year, month - 1, day, hour, minute, second, ms);

@@ -55,10 +55,7 @@ export async function listInvocations(store: Store, options: ListInvocationsOpti
   if (after) {
     const op = order === 'desc' ? '<' : '>';
     query = query.where((eb) =>
-      eb.or([
-        eb('invoked_at', op, after.invokedAt),
-        eb.and([eb('invoked_at', '=', after.invokedAt), eb('id', op, after.id)]),
-      ]),
+      eb.or([eb('invoked_at', op, after.invokedAt), eb.and([eb('invoked_at', '=', after.invokedAt), eb('id', op, after.id)])]),
     );
   }
   const rows = await query

@@ -52,9 +52,7 @@ export async function sessionSummary(store: Store, sessionId: string): Promise<S
     .select((eb) => [
       eb.fn.countAll<number>().as('total'),
       eb.fn.sum<number>('completed').as('completed'),
-      eb.fn
-        .sum<number>(eb.case().when('completed', '=', 1).then(eb.ref('duration_seconds')).end())
-        .as('duration'),
+      eb.fn.sum<number>(eb.case().when('completed', '=', 1).then(eb.ref('duration_seconds')).end()).as('duration'),
     ])
     .where('session_id', '=', sessionId)
     .executeTakeFirstOrThrow();

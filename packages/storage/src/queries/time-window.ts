@@ -12,12 +12,7 @@ export interface TimeWindow {
  * Resolve optional since/until (epoch ms) into hour-aligned bounds over the hourly rollups:
  * `since` rounds down and `until` up to whole hours, since rollups have hourly resolution.
  */
-export function hourWindow(
-  since: number | undefined,
-  until: number | undefined,
-  defaultSpanMs: number,
-  now: number,
-): TimeWindow {
+export function hourWindow(since: number | undefined, until: number | undefined, defaultSpanMs: number, now: number): TimeWindow {
   const end = until ?? now;
   const start = since ?? end - defaultSpanMs;
   for (const [field, value] of [

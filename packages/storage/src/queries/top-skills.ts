@@ -78,17 +78,18 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
     query = query.orderBy(sql`cast(sum(completed_count) as double precision) / sum(invocation_count)`, 'desc');
   }
   if (orderBy === 'avg_duration') {
-    query = query.orderBy(
-      sql`case when sum(duration_count) > 0 then sum(duration_sum) / sum(duration_count) else -1 end`,
-      'desc',
-    );
+    query = query.orderBy(sql`case when sum(duration_count) > 0 then sum(duration_sum) / sum(duration_count) else -1 end`, 'desc');
   }
   query = query.orderBy('skill_name');
   if (orderBy !== 'p95_duration') query = query.limit(limit);
   const rows = await query.execute();
   if (rows.length === 0) return [];
 
-  const p95 = await p95BySkill(store, rows.map((row) => ({ skill: row.skill_name, timed: Number(row.duration_count) })), window);
+  const p95 = await p95BySkill(
+    store,
+    rows.map((row) => ({ skill: row.skill_name, timed: Number(row.duration_count) })),
+    window,
+  );
   const skills: TopSkill[] = rows.map((row) => {
     const invocations = Number(row.invocations);
     const completed = Number(row.completed);
@@ -104,10 +105,7 @@ export async function topSkills(store: Store, options: TopSkillsOptions = {}): P
   });
   if (orderBy !== 'p95_duration') return skills;
   return skills
-    .sort(
-      (a, b) =>
-        (b.p95_duration_seconds ?? -1) - (a.p95_duration_seconds ?? -1) || (a.skill_name < b.skill_name ? -1 : 1),
-    )
+    .sort((a, b) => (b.p95_duration_seconds ?? -1) - (a.p95_duration_seconds ?? -1) || (a.skill_name < b.skill_name ? -1 : 1))
     .slice(0, limit);
 }
 

@@ -20,7 +20,16 @@ export const dailySkills = defineRollup<DayDeltas>({
       const key = compositeKey(date, hour.skill);
       let day = days.get(key);
       if (!day) {
-        day = { date, skill_name: hour.skill, invocations: 0, completions: 0, abandonments: 0, duration_sum: 0, duration_count: 0, avg_duration_seconds: null };
+        day = {
+          date,
+          skill_name: hour.skill,
+          invocations: 0,
+          completions: 0,
+          abandonments: 0,
+          duration_sum: 0,
+          duration_count: 0,
+          avg_duration_seconds: null,
+        };
         days.set(key, day);
       }
       day.invocations += hour.count;
@@ -64,7 +73,13 @@ export const dailySkills = defineRollup<DayDeltas>({
     const timed = sql<number>`sum(case when completed = 1 and duration_seconds is not null then 1 else 0 end)`;
     let daysQuery = db
       .selectFrom('skill_invocation')
-      .select((eb) => ['skill_name', dayStart.as('date'), eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('completed').as('completed'), timed.as('timed')])
+      .select((eb) => [
+        'skill_name',
+        dayStart.as('date'),
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.sum<number>('completed').as('completed'),
+        timed.as('timed'),
+      ])
       .groupBy(['skill_name', dayStart]);
     if (cut !== null) daysQuery = daysQuery.where('invoked_at', '>=', cut);
     const days = await daysQuery.execute();
@@ -73,7 +88,13 @@ export const dailySkills = defineRollup<DayDeltas>({
       const hourDay = sql<number>`hour_start - hour_start % ${sql.lit(DAY_MS)}`;
       const prunedDays = await db
         .selectFrom('skill_time_series')
-        .select((eb) => ['skill_name', hourDay.as('date'), eb.fn.sum<number>('invocation_count').as('count'), eb.fn.sum<number>('completed_count').as('completed'), eb.fn.sum<number>('duration_count').as('timed')])
+        .select((eb) => [
+          'skill_name',
+          hourDay.as('date'),
+          eb.fn.sum<number>('invocation_count').as('count'),
+          eb.fn.sum<number>('completed_count').as('completed'),
+          eb.fn.sum<number>('duration_count').as('timed'),
+        ])
         .where('hour_start', '<', cut)
         .groupBy(['skill_name', hourDay])
         .execute();
@@ -81,8 +102,16 @@ export const dailySkills = defineRollup<DayDeltas>({
     }
     const stored = await db.selectFrom('mv_daily_skills').selectAll().execute();
     return {
-      expected: keyed(days, (r) => `${r.skill_name}@${num(r.date)}`, (r) => ({ invocations: num(r.count), completions: num(r.completed), duration_count: num(r.timed) })),
-      stored: keyed(stored, (r) => `${r.skill_name}@${r.date}`, (r) => ({ invocations: r.invocations, completions: r.completions, duration_count: r.duration_count })),
+      expected: keyed(
+        days,
+        (r) => `${r.skill_name}@${num(r.date)}`,
+        (r) => ({ invocations: num(r.count), completions: num(r.completed), duration_count: num(r.timed) }),
+      ),
+      stored: keyed(
+        stored,
+        (r) => `${r.skill_name}@${r.date}`,
+        (r) => ({ invocations: r.invocations, completions: r.completions, duration_count: r.duration_count }),
+      ),
     };
   },
 });

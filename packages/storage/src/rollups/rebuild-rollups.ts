@@ -35,7 +35,14 @@ export interface RebuildResult {
 }
 
 /** The tables of `ROLLUPS` (rollups/index.ts); one added there is emptied, rebuilt and counted too. */
-type RebuiltTable = 'skill_metrics' | 'session_skills' | 'skill_time_series' | 'mv_daily_skills' | 'skill_metrics_cache' | 'skill_user_interactions' | 'skill_phase_totals';
+type RebuiltTable =
+  | 'skill_metrics'
+  | 'session_skills'
+  | 'skill_time_series'
+  | 'mv_daily_skills'
+  | 'skill_metrics_cache'
+  | 'skill_user_interactions'
+  | 'skill_phase_totals';
 
 /**
  * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:
@@ -55,7 +62,13 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
   if (cut !== null && !options.discardPrunedRollups) {
     const option = options.discardOptionName ?? 'discardPrunedRollups';
     const how = option.startsWith('-') ? `pass ${option}` : `set ${option}`;
-    throw new ValidationError([{ index: -1, field: option, message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (${how} to rebuild anyway)` }]);
+    throw new ValidationError([
+      {
+        index: -1,
+        field: option,
+        message: `raw invocations before ${new Date(cut).toISOString()} were pruned and only the rollups hold them: a rebuild would lose that history (${how} to rebuild anyway)`,
+      },
+    ]);
   }
   return driver.maintenanceTransaction(async (trx) => {
     for (const rollup of ROLLUPS) if (rollup.kept?.(pseudonymise) ?? true) await trx.deleteFrom(rollup.table).execute();
@@ -76,7 +89,10 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
         .limit(1)
         .executeTakeFirst();
       const end = last === undefined ? undefined : hourOf(Number(last.invoked_at)) + HOUR_MS;
-      let page = trx.selectFrom('skill_invocation').select([...FOLDED_COLUMNS]).where('invoked_at', '>=', start);
+      let page = trx
+        .selectFrom('skill_invocation')
+        .select([...FOLDED_COLUMNS])
+        .where('invoked_at', '>=', start);
       if (end !== undefined) page = page.where('invoked_at', '<', end);
       const rows = (await page.execute()) as unknown as InvocationRow[];
       for (const row of rows) row.invoked_at = Number(row.invoked_at);
@@ -87,7 +103,10 @@ export async function rebuildRollups(store: Store, options: RebuildOptions = {})
     }
     const counts = {} as Record<RebuiltTable, number>;
     for (const { table } of ROLLUPS) {
-      const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await trx
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       counts[table as RebuiltTable] = Number(row.n);
     }
     return { invocations, rows: counts, userInteractions: pseudonymise !== undefined };

@@ -101,7 +101,9 @@ export function fromExcluded<C extends string>(columns: readonly C[]): Record<C,
 
 /** `column = table.column + excluded.column` for each: the database adds the batch's delta to what it has. */
 export function addExcluded<C extends string>(table: string, columns: readonly C[]): Record<C, RawBuilder<any>> {
-  return Object.fromEntries(columns.map((column) => [column, sql`${sql.ref(`${table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`])) as Record<C, RawBuilder<any>>;
+  return Object.fromEntries(
+    columns.map((column) => [column, sql`${sql.ref(`${table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`]),
+  ) as Record<C, RawBuilder<any>>;
 }
 
 /** `first_used` and `last_used` widened to cover both the stored and the batch's span. */

@@ -1,4 +1,3 @@
-
 import type { RowsStatement } from '../dialect/store-driver.js';
 import type { SessionSkillsTable } from '../schema.js';
 import { addExcluded, compositeKey, defineRollup, keyed, num, widenSpan } from './rollup.js';
@@ -15,7 +14,13 @@ export const sessionSkills = defineRollup<SessionSkillDeltas>({
       const key = compositeKey(row.session_id, row.skill_name);
       const pair = pairs.get(key);
       if (!pair) {
-        pairs.set(key, { session_id: row.session_id, skill_name: row.skill_name, invocation_count: 1, first_used: row.invoked_at, last_used: row.invoked_at });
+        pairs.set(key, {
+          session_id: row.session_id,
+          skill_name: row.skill_name,
+          invocation_count: 1,
+          first_used: row.invoked_at,
+          last_used: row.invoked_at,
+        });
         continue;
       }
       pair.invocation_count += 1;
@@ -51,14 +56,28 @@ export const sessionSkills = defineRollup<SessionSkillDeltas>({
   async recompute(db, { cut }) {
     const sessions = await db
       .selectFrom('skill_invocation')
-      .select((eb) => ['session_id', 'skill_name', eb.fn.countAll<number>().as('count'), eb.fn.min('invoked_at').as('first'), eb.fn.max('invoked_at').as('last')])
+      .select((eb) => [
+        'session_id',
+        'skill_name',
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.min('invoked_at').as('first'),
+        eb.fn.max('invoked_at').as('last'),
+      ])
       .groupBy(['session_id', 'skill_name'])
       .execute();
     const stored = await db.selectFrom('session_skills').selectAll().execute();
     const beforeCut = new Set(cut === null ? [] : stored.filter((r) => r.first_used < cut).map((r) => `${r.session_id}/${r.skill_name}`));
     return {
-      expected: keyed(sessions, (r) => `${r.session_id}/${r.skill_name}`, (r) => ({ invocation_count: num(r.count), first_used: num(r.first), last_used: num(r.last) })),
-      stored: keyed(stored, (r) => `${r.session_id}/${r.skill_name}`, (r) => ({ invocation_count: r.invocation_count, first_used: r.first_used, last_used: r.last_used })),
+      expected: keyed(
+        sessions,
+        (r) => `${r.session_id}/${r.skill_name}`,
+        (r) => ({ invocation_count: num(r.count), first_used: num(r.first), last_used: num(r.last) }),
+      ),
+      stored: keyed(
+        stored,
+        (r) => `${r.session_id}/${r.skill_name}`,
+        (r) => ({ invocation_count: r.invocation_count, first_used: r.first_used, last_used: r.last_used }),
+      ),
       partial: (key) => beforeCut.has(key),
     };
   },
@@ -69,5 +88,7 @@ const addSessionSkills: RowsStatement<SessionSkillsTable> = (db, rows) =>
     .insertInto('session_skills')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['session_id', 'skill_name']).doUpdateSet({ ...addExcluded('session_skills', ['invocation_count']), ...widenSpan('session_skills') }),
+      oc
+        .columns(['session_id', 'skill_name'])
+        .doUpdateSet({ ...addExcluded('session_skills', ['invocation_count']), ...widenSpan('session_skills') }),
     );

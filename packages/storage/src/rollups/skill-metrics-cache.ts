@@ -142,7 +142,14 @@ async function readHourRanges(tx: WriteTx, ranges: { skill_name: string; from: n
   const far = ranges.filter((r) => anchor - r.to > 48 * HOUR_MS);
   const byName = new Map(ranges.map((r) => [r.skill_name, r]));
   return [
-    ...(await tx.select(findHourRange(tx.db, near.map((r) => r.skill_name), Math.min(...near.map((r) => r.from)), anchor))),
+    ...(await tx.select(
+      findHourRange(
+        tx.db,
+        near.map((r) => r.skill_name),
+        Math.min(...near.map((r) => r.from)),
+        anchor,
+      ),
+    )),
     ...(await Promise.all(far.map((r) => tx.select(findHourRange(tx.db, [r.skill_name], r.from, r.to))))).flat(),
   ].filter((hour) => {
     const range = byName.get(hour.skill_name)!;
@@ -168,7 +175,10 @@ async function cacheFromHours(trx: Kysely<SkillsDatabase>, skill: string, last: 
  */
 async function recomputeCache(db: Kysely<SkillsDatabase>, { cut }: { cut: number | null }): Promise<RollupCheck> {
   const span = (WINDOW_HOURS - 1) * HOUR_MS;
-  let latest = db.selectFrom('skill_invocation').select((eb) => ['skill_name', eb.fn.max('invoked_at').as('last')]).groupBy('skill_name');
+  let latest = db
+    .selectFrom('skill_invocation')
+    .select((eb) => ['skill_name', eb.fn.max('invoked_at').as('last')])
+    .groupBy('skill_name');
   if (cut !== null) latest = latest.where('invoked_at', '>=', cut);
   const end = sql<number>`e.last - e.last % ${sql.lit(HOUR_MS)}`;
   let windowsQuery = db
@@ -184,12 +194,37 @@ async function recomputeCache(db: Kysely<SkillsDatabase>, { cut }: { cut: number
     .where(sql<boolean>`i.invoked_at >= ${end} - ${sql.lit(span)}`)
     .groupBy(['i.skill_name', 'e.last']);
   if (cut !== null) windowsQuery = windowsQuery.where('i.invoked_at', '>=', cut);
-  const expected = new Map<string, { last_invocation_at: number | null; window_end: number; invocation_count_1h: number; invocation_count_24h: number; completed_count_24h: number }>();
+  const expected = new Map<
+    string,
+    {
+      last_invocation_at: number | null;
+      window_end: number;
+      invocation_count_1h: number;
+      invocation_count_24h: number;
+      completed_count_24h: number;
+    }
+  >();
   for (const r of await windowsQuery.execute()) {
     const last = Number(r.last);
-    expected.set(r.skill_name, { last_invocation_at: last, window_end: hourOf(last), invocation_count_1h: Number(r.count_1h), invocation_count_24h: Number(r.count), completed_count_24h: Number(r.completed) });
+    expected.set(r.skill_name, {
+      last_invocation_at: last,
+      window_end: hourOf(last),
+      invocation_count_1h: Number(r.count_1h),
+      invocation_count_24h: Number(r.count),
+      completed_count_24h: Number(r.completed),
+    });
   }
-  const stored = keyed(await db.selectFrom('skill_metrics_cache').selectAll().execute(), (r) => r.skill_name, (r) => ({ last_invocation_at: num(r.last_invocation_at), window_end: num(r.window_end), invocation_count_1h: num(r.invocation_count_1h), invocation_count_24h: num(r.invocation_count_24h), completed_count_24h: num(r.completed_count_24h) }));
+  const stored = keyed(
+    await db.selectFrom('skill_metrics_cache').selectAll().execute(),
+    (r) => r.skill_name,
+    (r) => ({
+      last_invocation_at: num(r.last_invocation_at),
+      window_end: num(r.window_end),
+      invocation_count_1h: num(r.invocation_count_1h),
+      invocation_count_24h: num(r.invocation_count_24h),
+      completed_count_24h: num(r.completed_count_24h),
+    }),
+  );
   if (cut !== null) {
     const prunedOnly = await db
       .selectFrom('skill_time_series')
@@ -200,7 +235,13 @@ async function recomputeCache(db: Kysely<SkillsDatabase>, { cut }: { cut: number
     for (const p of prunedOnly) {
       if (expected.has(p.skill_name)) continue;
       const hour = Number(p.hour);
-      expected.set(p.skill_name, { last_invocation_at: hour, window_end: hour, invocation_count_1h: 0, invocation_count_24h: 0, completed_count_24h: 0 });
+      expected.set(p.skill_name, {
+        last_invocation_at: hour,
+        window_end: hour,
+        invocation_count_1h: 0,
+        invocation_count_24h: 0,
+        completed_count_24h: 0,
+      });
       const have = stored.get(p.skill_name);
       const storedLast = have?.last_invocation_at;
       if (have && storedLast !== null && storedLast !== undefined) have.last_invocation_at = hourOf(storedLast);
@@ -223,7 +264,18 @@ const upsertMetricsCache: RowsStatement<MetricsCacheRow> = (db, rows) =>
     .insertInto('skill_metrics_cache')
     .values(rows)
     .onConflict((oc) =>
-      oc.column('skill_name').doUpdateSet(
-        fromExcluded(['last_invocation_at', 'window_end', 'invocation_count_1h', 'invocation_count_24h', 'completed_count_24h', 'avg_completion_rate_24h', 'updated_at', 'hourly_window']),
-      ),
+      oc
+        .column('skill_name')
+        .doUpdateSet(
+          fromExcluded([
+            'last_invocation_at',
+            'window_end',
+            'invocation_count_1h',
+            'invocation_count_24h',
+            'completed_count_24h',
+            'avg_completion_rate_24h',
+            'updated_at',
+            'hourly_window',
+          ]),
+        ),
     );

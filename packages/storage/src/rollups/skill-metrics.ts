@@ -36,7 +36,19 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
     for (const row of rows) {
       let delta = skills.get(row.skill_name);
       if (!delta) {
-        delta = { skill: row.skill_name, total: 0, completed: 0, durationSum: 0, timedCompletions: 0, first: row.invoked_at, last: row.invoked_at, workflowPaths: new Map(), workflowPhases: new Map(), errors: new Map(), followUps: new Map() };
+        delta = {
+          skill: row.skill_name,
+          total: 0,
+          completed: 0,
+          durationSum: 0,
+          timedCompletions: 0,
+          first: row.invoked_at,
+          last: row.invoked_at,
+          workflowPaths: new Map(),
+          workflowPhases: new Map(),
+          errors: new Map(),
+          followUps: new Map(),
+        };
         skills.set(row.skill_name, delta);
       }
       delta.total += 1;
@@ -57,7 +69,10 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
     return skills;
   },
   async apply(tx, skills, { now }) {
-    const existing = await tx.lookup<{ skill_name: string }, SkillState>(findSkillMetrics, [...skills.keys()].map((skill_name) => ({ skill_name })));
+    const existing = await tx.lookup<{ skill_name: string }, SkillState>(
+      findSkillMetrics,
+      [...skills.keys()].map((skill_name) => ({ skill_name })),
+    );
     const bySkill = new Map(existing.map((row) => [row.skill_name, row]));
     const updates = [...skills.values()].map((delta): SkillUpdate => {
       const old = bySkill.get(delta.skill);
@@ -78,7 +93,10 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
       const cached = old?.cache_window_end == null ? undefined : { windowEnd: old.cache_window_end, hourlyWindow: old.cache_hourly_window };
       return { metrics, cached };
     });
-    await tx.write(upsertSkillMetrics, updates.map((update) => update.metrics));
+    await tx.write(
+      upsertSkillMetrics,
+      updates.map((update) => update.metrics),
+    );
     return updates;
   },
   async erase(trx, erased, { now }) {
@@ -99,7 +117,14 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
       const old = await trx.selectFrom('skill_metrics').selectAll().where('skill_name', '=', skill).executeTakeFirstOrThrow();
       const { first, last } = await firstAndLastUse(trx, skill, old, span, cut);
       const tallies = (column: TallyColumn, less: Map<string, number>) => subtractTally(old[column], less);
-      const totalsNow = { total: totals.count, completed: totals.completed, durationSum: totals.durationSum, timed: totals.durationCount, first, last };
+      const totalsNow = {
+        total: totals.count,
+        completed: totals.completed,
+        durationSum: totals.durationSum,
+        timed: totals.durationCount,
+        first,
+        last,
+      };
       await run(trx, upsertSkillMetrics(trx, [metricsRow(skill, totalsNow, tallies, delta, now)]));
     }
   },
@@ -108,16 +133,54 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
     const timed = sql<number>`sum(case when completed = 1 and duration_seconds is not null then 1 else 0 end)`;
     let metricsQuery = db
       .selectFrom('skill_invocation')
-      .select((eb) => ['skill_name', eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('completed').as('completed'), completedDuration.as('duration'), timed.as('timed'), eb.fn.min('invoked_at').as('first'), eb.fn.max('invoked_at').as('last')])
+      .select((eb) => [
+        'skill_name',
+        eb.fn.countAll<number>().as('total'),
+        eb.fn.sum<number>('completed').as('completed'),
+        completedDuration.as('duration'),
+        timed.as('timed'),
+        eb.fn.min('invoked_at').as('first'),
+        eb.fn.max('invoked_at').as('last'),
+      ])
       .groupBy('skill_name');
     if (cut !== null) metricsQuery = metricsQuery.where('invoked_at', '>=', cut);
-    const expected = keyed(await metricsQuery.execute(), (r) => r.skill_name, (r) => ({ total_invocations: num(r.total), completed_invocations: num(r.completed), total_duration_seconds: num(r.duration) ?? 0, timed_completions: num(r.timed), first_invoked: num(r.first), last_invoked: num(r.last) }));
-    const stored = keyed(await db.selectFrom('skill_metrics').selectAll().execute(), (r) => r.skill_name, (r) => ({ total_invocations: r.total_invocations, completed_invocations: r.completed_invocations, total_duration_seconds: r.total_duration_seconds, timed_completions: r.timed_completions, first_invoked: r.first_invoked, last_invoked: r.last_invoked }));
+    const expected = keyed(
+      await metricsQuery.execute(),
+      (r) => r.skill_name,
+      (r) => ({
+        total_invocations: num(r.total),
+        completed_invocations: num(r.completed),
+        total_duration_seconds: num(r.duration) ?? 0,
+        timed_completions: num(r.timed),
+        first_invoked: num(r.first),
+        last_invoked: num(r.last),
+      }),
+    );
+    const stored = keyed(
+      await db.selectFrom('skill_metrics').selectAll().execute(),
+      (r) => r.skill_name,
+      (r) => ({
+        total_invocations: r.total_invocations,
+        completed_invocations: r.completed_invocations,
+        total_duration_seconds: r.total_duration_seconds,
+        timed_completions: r.timed_completions,
+        first_invoked: r.first_invoked,
+        last_invoked: r.last_invoked,
+      }),
+    );
     if (cut !== null) {
       // Before the cut only the hours remain: add them, and know first and last use to the hour.
       const pruned = await db
         .selectFrom('skill_time_series')
-        .select((eb) => ['skill_name', eb.fn.sum<number>('invocation_count').as('total'), eb.fn.sum<number>('completed_count').as('completed'), eb.fn.sum<number>('duration_sum').as('duration'), eb.fn.sum<number>('duration_count').as('timed'), eb.fn.min('hour_start').as('first'), eb.fn.max('hour_start').as('last')])
+        .select((eb) => [
+          'skill_name',
+          eb.fn.sum<number>('invocation_count').as('total'),
+          eb.fn.sum<number>('completed_count').as('completed'),
+          eb.fn.sum<number>('duration_sum').as('duration'),
+          eb.fn.sum<number>('duration_count').as('timed'),
+          eb.fn.min('hour_start').as('first'),
+          eb.fn.max('hour_start').as('last'),
+        ])
         .where('hour_start', '<', cut)
         .groupBy('skill_name')
         .execute();
@@ -130,7 +193,7 @@ export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>
           total_duration_seconds: (num(raw?.total_duration_seconds) ?? 0) + (num(p.duration) ?? 0),
           timed_completions: (num(raw?.timed_completions) ?? 0) + (num(p.timed) ?? 0),
           first_invoked: num(p.first),
-          last_invoked: raw ? raw.last_invoked ?? null : num(p.last),
+          last_invoked: raw ? (raw.last_invoked ?? null) : num(p.last),
         });
         const have = stored.get(p.skill_name);
         if (have) {
@@ -220,7 +283,11 @@ async function firstAndLastUse(
   const first = cut !== null && oldFirst < cut ? oldFirst : rawFirst;
   let last = rawLast;
   if (last === undefined) {
-    const latest = await trx.selectFrom('skill_time_series').select((eb) => eb.fn.max('hour_start').as('hour')).where('skill_name', '=', skill).executeTakeFirst();
+    const latest = await trx
+      .selectFrom('skill_time_series')
+      .select((eb) => eb.fn.max('hour_start').as('hour'))
+      .where('skill_name', '=', skill)
+      .executeTakeFirst();
     last = Number(old.last_invoked) < (cut ?? -Infinity) ? Number(old.last_invoked) : Number(latest?.hour ?? oldFirst);
   }
   return { first: first ?? last, last };
@@ -236,17 +303,35 @@ const findSkillMetrics: KeysLookup<{ skill_name: string }> = (db, keys) =>
     .leftJoin('skill_metrics_cache as c', 'c.skill_name', 'm.skill_name')
     .selectAll('m')
     .select(['c.window_end as cache_window_end', 'c.hourly_window as cache_hourly_window'])
-    .where('m.skill_name', 'in', keys.map((key) => key.skill_name));
+    .where(
+      'm.skill_name',
+      'in',
+      keys.map((key) => key.skill_name),
+    );
 
 const upsertSkillMetrics: RowsStatement<SkillMetricsTable> = (db, rows) =>
   db
     .insertInto('skill_metrics')
     .values(rows)
     .onConflict((oc) =>
-      oc.column('skill_name').doUpdateSet(
-        fromExcluded([
-          'total_invocations', 'completed_invocations', 'abandoned_invocations', 'total_duration_seconds', 'timed_completions', 'avg_duration_seconds',
-          'completion_rate', 'first_invoked', 'last_invoked', 'workflow_paths', 'common_errors', 'follow_up_actions', 'workflow_phases', 'updated_at',
-        ]),
-      ),
+      oc
+        .column('skill_name')
+        .doUpdateSet(
+          fromExcluded([
+            'total_invocations',
+            'completed_invocations',
+            'abandoned_invocations',
+            'total_duration_seconds',
+            'timed_completions',
+            'avg_duration_seconds',
+            'completion_rate',
+            'first_invoked',
+            'last_invoked',
+            'workflow_paths',
+            'common_errors',
+            'follow_up_actions',
+            'workflow_phases',
+            'updated_at',
+          ]),
+        ),
     );

@@ -24,7 +24,17 @@ import { addExcluded, compositeKey, defineRollup, keyed, num } from './rollup.js
 export const SKILL_DURATION_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300] as const;
 
 /** `bucket_0` … `bucket_8`: invocations with a duration in bucket i of `SKILL_DURATION_BUCKETS`. */
-const BUCKET_COLUMNS = ['bucket_0', 'bucket_1', 'bucket_2', 'bucket_3', 'bucket_4', 'bucket_5', 'bucket_6', 'bucket_7', 'bucket_8'] as const satisfies readonly (keyof SkillPhaseTotalsTable)[] & { length: typeof SKILL_DURATION_BUCKETS.length };
+const BUCKET_COLUMNS = [
+  'bucket_0',
+  'bucket_1',
+  'bucket_2',
+  'bucket_3',
+  'bucket_4',
+  'bucket_5',
+  'bucket_6',
+  'bucket_7',
+  'bucket_8',
+] as const satisfies readonly (keyof SkillPhaseTotalsTable)[] & { length: typeof SKILL_DURATION_BUCKETS.length };
 type BucketColumn = (typeof BUCKET_COLUMNS)[number];
 
 /** The bucket of a duration: i when it is ≤ bound i (and above bound i-1), 9 (+Inf) above the last. */
@@ -108,16 +118,30 @@ export const skillPhaseTotals = defineRollup<PhaseDeltas>({
       .orderBy('completed');
     if (cut !== null) query = query.where('invoked_at', '>=', cut);
     const values = (r: Record<string, unknown>, names: { count: string; timed: string; dsum: string; bucket: (i: number) => string }) => {
-      const out: Record<string, number | null> = { invocation_count: num(r[names.count]), timed_count: num(r[names.timed]), duration_sum: num(r[names.dsum]) ?? 0 };
+      const out: Record<string, number | null> = {
+        invocation_count: num(r[names.count]),
+        timed_count: num(r[names.timed]),
+        duration_sum: num(r[names.dsum]) ?? 0,
+      };
       for (const [i, column] of BUCKET_COLUMNS.entries()) out[column] = num(r[names.bucket(i)]) ?? 0;
       return out;
     };
     const key = (skill: string, phaseName: string, completed: unknown) => compositeKey(skill, phaseName, Number(completed));
-    const expected = keyed(await query.execute(), (r) => key(r.skill_name, r.phase, r.completed), (r) =>
-      values(r as Record<string, unknown>, { count: 'count', timed: 'timed', dsum: 'dsum', bucket: (i) => `b${i}` }),
+    const expected = keyed(
+      await query.execute(),
+      (r) => key(r.skill_name, r.phase, r.completed),
+      (r) => values(r as Record<string, unknown>, { count: 'count', timed: 'timed', dsum: 'dsum', bucket: (i) => `b${i}` }),
     );
-    const stored = keyed(await db.selectFrom('skill_phase_totals').selectAll().execute(), (r) => key(r.skill_name, r.workflow_phase, r.completed), (r) =>
-      values(r as Record<string, unknown>, { count: 'invocation_count', timed: 'timed_count', dsum: 'duration_sum', bucket: (i) => `bucket_${i}` }),
+    const stored = keyed(
+      await db.selectFrom('skill_phase_totals').selectAll().execute(),
+      (r) => key(r.skill_name, r.workflow_phase, r.completed),
+      (r) =>
+        values(r as Record<string, unknown>, {
+          count: 'invocation_count',
+          timed: 'timed_count',
+          dsum: 'duration_sum',
+          bucket: (i) => `bucket_${i}`,
+        }),
     );
     if (cut === null) return { expected, stored };
     // Pruned: the rows keep the pruned invocations, so each must cover at least the remaining ones
@@ -134,7 +158,15 @@ function foldRow(groups: PhaseDeltas, row: InvocationRow): void {
   const key = compositeKey(row.skill_name, phase, completed);
   let group = groups.get(key);
   if (!group) {
-    group = { skill_name: row.skill_name, workflow_phase: phase, completed, invocation_count: 0, timed_count: 0, duration_sum: 0, ...emptyBuckets() } as SkillPhaseTotalsTable;
+    group = {
+      skill_name: row.skill_name,
+      workflow_phase: phase,
+      completed,
+      invocation_count: 0,
+      timed_count: 0,
+      duration_sum: 0,
+      ...emptyBuckets(),
+    } as SkillPhaseTotalsTable;
     groups.set(key, group);
   }
   group.invocation_count += 1;
@@ -162,7 +194,9 @@ function negate(group: SkillPhaseTotalsTable): SkillPhaseTotalsTable {
  */
 function bucketSums() {
   return SKILL_DURATION_BUCKETS.map((bound, i) =>
-    sql<number>`sum(case when duration_seconds <= ${sql.lit(bound)}${i === 0 ? sql`` : sql` and duration_seconds > ${sql.lit(SKILL_DURATION_BUCKETS[i - 1]!)}`} then 1 else 0 end)`.as(`b${i}`),
+    sql<number>`sum(case when duration_seconds <= ${sql.lit(bound)}${i === 0 ? sql`` : sql` and duration_seconds > ${sql.lit(SKILL_DURATION_BUCKETS[i - 1]!)}`} then 1 else 0 end)`.as(
+      `b${i}`,
+    ),
   );
 }
 
@@ -171,5 +205,7 @@ const addTotals: RowsStatement<SkillPhaseTotalsTable> = (db, rows) =>
     .insertInto('skill_phase_totals')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['skill_name', 'workflow_phase', 'completed']).doUpdateSet(addExcluded('skill_phase_totals', ['invocation_count', 'timed_count', 'duration_sum', ...BUCKET_COLUMNS])),
+      oc
+        .columns(['skill_name', 'workflow_phase', 'completed'])
+        .doUpdateSet(addExcluded('skill_phase_totals', ['invocation_count', 'timed_count', 'duration_sum', ...BUCKET_COLUMNS])),
     );

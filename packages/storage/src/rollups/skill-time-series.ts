@@ -32,7 +32,10 @@ export const skillTimeSeries = defineRollup<HourDeltas, void, CountedSessions>({
     const deltas = [...hours.values()];
     const existing = await existingHours(tx, deltas);
     const byKey = new Map(existing.map((row) => [compositeKey(row.hour_start, row.skill_name), row]));
-    await tx.write(upsertHours, deltas.map((hour) => mergeHour(hour, byKey.get(compositeKey(hour.start, hour.skill)), counted)));
+    await tx.write(
+      upsertHours,
+      deltas.map((hour) => mergeHour(hour, byKey.get(compositeKey(hour.start, hour.skill)), counted)),
+    );
   },
   async erase(trx, erased) {
     // Each erased skill-hour from the invocations left in it.
@@ -54,14 +57,39 @@ export const skillTimeSeries = defineRollup<HourDeltas, void, CountedSessions>({
     const timed = sql<number>`sum(case when completed = 1 and duration_seconds is not null then 1 else 0 end)`;
     let hoursQuery = db
       .selectFrom('skill_invocation')
-      .select((eb) => ['skill_name', hourStart.as('hour_start'), eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('completed').as('completed'), timed.as('timed'), eb.fn.count<number>('session_id').distinct().as('sessions')])
+      .select((eb) => [
+        'skill_name',
+        hourStart.as('hour_start'),
+        eb.fn.countAll<number>().as('count'),
+        eb.fn.sum<number>('completed').as('completed'),
+        timed.as('timed'),
+        eb.fn.count<number>('session_id').distinct().as('sessions'),
+      ])
       .groupBy(['skill_name', hourStart]);
     if (cut !== null) hoursQuery = hoursQuery.where('invoked_at', '>=', cut);
     let storedQuery = db.selectFrom('skill_time_series').selectAll();
     if (cut !== null) storedQuery = storedQuery.where('hour_start', '>=', cut);
     return {
-      expected: keyed(await hoursQuery.execute(), (r) => `${r.skill_name}@${num(r.hour_start)}`, (r) => ({ invocation_count: num(r.count), completed_count: num(r.completed), duration_count: num(r.timed), unique_sessions: num(r.sessions) })),
-      stored: keyed(await storedQuery.execute(), (r) => `${r.skill_name}@${r.hour_start}`, (r) => ({ invocation_count: r.invocation_count, completed_count: r.completed_count, duration_count: r.duration_count, unique_sessions: r.unique_sessions })),
+      expected: keyed(
+        await hoursQuery.execute(),
+        (r) => `${r.skill_name}@${num(r.hour_start)}`,
+        (r) => ({
+          invocation_count: num(r.count),
+          completed_count: num(r.completed),
+          duration_count: num(r.timed),
+          unique_sessions: num(r.sessions),
+        }),
+      ),
+      stored: keyed(
+        await storedQuery.execute(),
+        (r) => `${r.skill_name}@${r.hour_start}`,
+        (r) => ({
+          invocation_count: r.invocation_count,
+          completed_count: r.completed_count,
+          duration_count: r.duration_count,
+          unique_sessions: r.unique_sessions,
+        }),
+      ),
     };
   },
 });
@@ -73,7 +101,16 @@ function hourDeltas(rows: readonly InvocationRow[]): HourDeltas {
     const key = compositeKey(start, row.skill_name);
     let hour = hours.get(key);
     if (!hour) {
-      hour = { skill: row.skill_name, start, count: 0, completed: 0, durationSum: 0, durationCount: 0, histogram: new Map(), sessions: new Set() };
+      hour = {
+        skill: row.skill_name,
+        start,
+        count: 0,
+        completed: 0,
+        durationSum: 0,
+        durationCount: 0,
+        histogram: new Map(),
+        sessions: new Set(),
+      };
       hours.set(key, hour);
     }
     hour.count += 1;
@@ -132,7 +169,11 @@ const findSessionHours: KeysLookup<SessionHourKey> = (db, keys) =>
   db
     .selectFrom('skill_invocation')
     .select(['session_id', 'skill_name', 'invoked_at'])
-    .where('session_id', 'in', keys.map((key) => key.session_id))
+    .where(
+      'session_id',
+      'in',
+      keys.map((key) => key.session_id),
+    )
     .where('invoked_at', '>=', keys.length === 1 ? keys[0]!.from : keys.reduce((min, key) => Math.min(min, key.from), Infinity))
     .where('invoked_at', '<', keys.length === 1 ? keys[0]!.to : keys.reduce((max, key) => Math.max(max, key.to), -Infinity));
 
@@ -142,7 +183,9 @@ async function sessionsAlreadyCounted(tx: WriteTx, rows: readonly InvocationRow[
     const from = row.invoked_at - (row.invoked_at % HOUR_MS);
     keys.set(compositeKey(from, row.session_id), { session_id: row.session_id, from, to: from + HOUR_MS });
   }
-  const found = await tx.lookup<SessionHourKey, { session_id: string; skill_name: string; invoked_at: number }>(findSessionHours, [...keys.values()]);
+  const found = await tx.lookup<SessionHourKey, { session_id: string; skill_name: string; invoked_at: number }>(findSessionHours, [
+    ...keys.values(),
+  ]);
   const counted: CountedSessions = new Set();
   for (const row of found) {
     const hour = Number(row.invoked_at) - (Number(row.invoked_at) % HOUR_MS);
@@ -174,9 +217,20 @@ const upsertHours: RowsStatement<SkillTimeSeriesTable> = (db, rows) =>
     .insertInto('skill_time_series')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['skill_name', 'hour_start']).doUpdateSet(
-        fromExcluded(['invocation_count', 'completed_count', 'completion_rate', 'duration_sum', 'duration_count', 'avg_duration_seconds', 'unique_sessions', 'duration_histogram']),
-      ),
+      oc
+        .columns(['skill_name', 'hour_start'])
+        .doUpdateSet(
+          fromExcluded([
+            'invocation_count',
+            'completed_count',
+            'completion_rate',
+            'duration_sum',
+            'duration_count',
+            'avg_duration_seconds',
+            'unique_sessions',
+            'duration_histogram',
+          ]),
+        ),
     );
 
 /**
@@ -191,11 +245,19 @@ async function existingHours(tx: WriteTx, hours: HourDelta[]): Promise<SkillTime
     if (hour.start > to) to = hour.start;
   }
   if (to - from > 48 * HOUR_MS) {
-    return tx.lookup<HourKey, SkillTimeSeriesTable>(findHours, hours.map((hour) => ({ skill_name: hour.skill, hour_start: hour.start })));
+    return tx.lookup<HourKey, SkillTimeSeriesTable>(
+      findHours,
+      hours.map((hour) => ({ skill_name: hour.skill, hour_start: hour.start })),
+    );
   }
   const skills = [...new Set(hours.map((hour) => hour.skill))];
   return tx.select(
-    tx.db.selectFrom('skill_time_series').selectAll().where('skill_name', 'in', skills).where('hour_start', '>=', from).where('hour_start', '<=', to),
+    tx.db
+      .selectFrom('skill_time_series')
+      .selectAll()
+      .where('skill_name', 'in', skills)
+      .where('hour_start', '>=', from)
+      .where('hour_start', '<=', to),
   );
 }
 
@@ -221,5 +283,10 @@ export async function sumHours(db: Kysely<SkillsDatabase>, skill: string, range?
     .where('skill_name', '=', skill);
   if (range) query = query.where('hour_start', '>=', range.from).where('hour_start', '<', range.to);
   const sums = await query.executeTakeFirstOrThrow();
-  return { count: Number(sums.count ?? 0), completed: Number(sums.completed ?? 0), durationSum: Number(sums.duration_sum ?? 0), durationCount: Number(sums.duration_count ?? 0) };
+  return {
+    count: Number(sums.count ?? 0),
+    completed: Number(sums.completed ?? 0),
+    durationSum: Number(sums.duration_sum ?? 0),
+    durationCount: Number(sums.duration_count ?? 0),
+  };
 }

@@ -1,4 +1,3 @@
-
 import type { KeysLookup, RowsStatement, WriteTx } from '../dialect/store-driver.js';
 import type { SkillUserInteractionsTable } from '../schema.js';
 import { recomputeUserInteractions, type Pseudonymise } from '../user-pseudonyms.js';
@@ -25,14 +24,22 @@ export const skillUserInteractions = defineRollup<SkillUserInteractionsTable[], 
     const expected = await recomputeUserInteractions(db, pseudonymise);
     const stored = await db.selectFrom('skill_user_interactions').selectAll().execute();
     const key = (r: SkillUserInteractionsTable) => `${r.user_id}/${r.skill_name}`;
-    const counts = (r: SkillUserInteractionsTable) => ({ invocation_count: r.invocation_count, completed_count: r.completed_count, first_used: r.first_used, last_used: r.last_used });
+    const counts = (r: SkillUserInteractionsTable) => ({
+      invocation_count: r.invocation_count,
+      completed_count: r.completed_count,
+      first_used: r.first_used,
+      last_used: r.last_used,
+    });
     const beforeCut = new Set(cut === null ? [] : stored.filter((r) => r.first_used < cut).map(key));
     return { expected: keyed(expected, key, counts), stored: keyed(stored, key, counts), partial: (k) => beforeCut.has(k) };
   },
 });
 
 /** Fold a batch's rows that name a user into per (pseudonym, skill) deltas. */
-function userSkillDeltas(rows: readonly { user_id: string | null; skill_name: string; completed: number; invoked_at: number }[], pseudonymise: Pseudonymise): SkillUserInteractionsTable[] {
+function userSkillDeltas(
+  rows: readonly { user_id: string | null; skill_name: string; completed: number; invoked_at: number }[],
+  pseudonymise: Pseudonymise,
+): SkillUserInteractionsTable[] {
   const pseudonyms = new Map<string, string>();
   const pairs = new Map<string, SkillUserInteractionsTable>();
   for (const row of rows) {
@@ -45,7 +52,14 @@ function userSkillDeltas(rows: readonly { user_id: string | null; skill_name: st
     const key = compositeKey(user, row.skill_name);
     const pair = pairs.get(key);
     if (!pair) {
-      pairs.set(key, { user_id: user, skill_name: row.skill_name, invocation_count: 1, completed_count: row.completed, first_used: row.invoked_at, last_used: row.invoked_at });
+      pairs.set(key, {
+        user_id: user,
+        skill_name: row.skill_name,
+        invocation_count: 1,
+        completed_count: row.completed,
+        first_used: row.invoked_at,
+        last_used: row.invoked_at,
+      });
       continue;
     }
     pair.invocation_count += 1;
@@ -65,7 +79,12 @@ async function writeUserInteractions(tx: WriteTx, pairs: SkillUserInteractionsTa
   const optedOut = new Set(
     anyOptOut.length === 0
       ? []
-      : (await tx.lookup<{ user_id: string }, { user_id: string }>(findOptOuts, users.map((user_id) => ({ user_id })))).map((row) => row.user_id),
+      : (
+          await tx.lookup<{ user_id: string }, { user_id: string }>(
+            findOptOuts,
+            users.map((user_id) => ({ user_id })),
+          )
+        ).map((row) => row.user_id),
   );
   await tx.write(addUserInteractions, optedOut.size === 0 ? pairs : pairs.filter((pair) => !optedOut.has(pair.user_id)));
   return optedOut.size === 0 ? users : users.filter((user) => !optedOut.has(user));
@@ -76,7 +95,11 @@ const findOptOuts: KeysLookup<{ user_id: string }> = (db, keys) =>
   db
     .selectFrom('skill_user_opt_outs')
     .select('user_id')
-    .where('user_id', 'in', keys.map((key) => key.user_id));
+    .where(
+      'user_id',
+      'in',
+      keys.map((key) => key.user_id),
+    );
 
 const addUserInteractions: RowsStatement<SkillUserInteractionsTable> = (db, rows) =>
   db

@@ -88,7 +88,10 @@ export function judgeHours(
 }
 
 /** The hours to judge: [since, until), hour-aligned; undefined when there is nothing to judge. */
-export function judgedRange(points: readonly SeriesPoint[], options: { since?: number | undefined; until?: number | undefined }): { since: number; until: number } | undefined {
+export function judgedRange(
+  points: readonly SeriesPoint[],
+  options: { since?: number | undefined; until?: number | undefined },
+): { since: number; until: number } | undefined {
   for (const field of ['since', 'until'] as const) {
     const value = options[field];
     if (value !== undefined && !Number.isFinite(value)) {
@@ -127,7 +130,12 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
       bucket,
       metrics: options.metrics.map((metric) => ({
         metric,
-        hour: judgeZscore(series, end, metric) ?? { metric, hours: 1, code: 'no_baseline', reason: describeNotJudged(metric, 1, 'no_baseline', 0, 0) },
+        hour: judgeZscore(series, end, metric) ?? {
+          metric,
+          hours: 1,
+          code: 'no_baseline',
+          reason: describeNotJudged(metric, 1, 'no_baseline', 0, 0),
+        },
         windows: [],
       })),
     };
@@ -145,7 +153,11 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
     bucket,
     metrics: options.metrics.map((metric) => {
       const judge = metric === 'completion_rate' ? judgeRate : metric === 'invocation_count' ? judgeCount : judgeDuration;
-      return { metric, hour: judge(series, hourRefs, spread, options), windows: windows.map((w) => judge(series, w.refs, w.spread, options)) };
+      return {
+        metric,
+        hour: judge(series, hourRefs, spread, options),
+        windows: windows.map((w) => judge(series, w.refs, w.spread, options)),
+      };
     }),
   };
 }
@@ -153,7 +165,8 @@ export function judgeHour(series: DenseSeries, end: number, options: ResolvedDet
 function flagged(j: Judgement | NotJudged | undefined, options: ResolvedDetectionOptions): j is Judgement {
   if (!isJudgement(j) || !j.material) return false;
   // Good news (faster, more completions) is held to its own, stricter threshold with the robust method.
-  const better = options.method === 'robust' && j.metric !== 'invocation_count' && (j.metric === 'avg_duration_seconds' ? j.score < 0 : j.score > 0);
+  const better =
+    options.method === 'robust' && j.metric !== 'invocation_count' && (j.metric === 'avg_duration_seconds' ? j.score < 0 : j.score > 0);
   return Math.abs(j.score) >= (better ? options.improvementThreshold : options.threshold);
 }
 
@@ -162,7 +175,12 @@ function flagged(j: Judgement | NotJudged | undefined, options: ResolvedDetectio
  * counts only while the short window (or the hour) still leans the same way by the resolve
  * threshold: it adds evidence to a shift under way, never raises one that has ended.
  */
-function stillGoingOn(j: Judgement, hour: Judgement | NotJudged, windows: readonly (Judgement | NotJudged)[], options: ResolvedDetectionOptions): boolean {
+function stillGoingOn(
+  j: Judgement,
+  hour: Judgement | NotJudged,
+  windows: readonly (Judgement | NotJudged)[],
+  options: ResolvedDetectionOptions,
+): boolean {
   if (j.hours <= options.windowHours) return true;
   const recent = options.windowHours > 1 ? windows.find((w) => w.hours === options.windowHours) : hour;
   return isJudgement(recent) && Math.sign(j.score) * recent.score >= options.resolveThreshold;
@@ -172,10 +190,16 @@ function stillGoingOn(j: Judgement, hour: Judgement | NotJudged, windows: readon
  * The anomalies in one hour's judgements: at most one per metric, the single hour first; none
  * for a metric and direction `skip` says are already open (their reason is never written).
  */
-export function anomaliesOf(judged: HourJudgement, options: ResolvedDetectionOptions, skip?: (metric: Metric, direction: number) => boolean): Anomaly[] {
+export function anomaliesOf(
+  judged: HourJudgement,
+  options: ResolvedDetectionOptions,
+  skip?: (metric: Metric, direction: number) => boolean,
+): Anomaly[] {
   const anomalies: Anomaly[] = [];
   for (const { metric, hour, windows } of judged.metrics) {
-    const j = flagged(hour, options) ? hour : windows.find((w): w is Judgement => flagged(w, options) && stillGoingOn(w, hour, windows, options));
+    const j = flagged(hour, options)
+      ? hour
+      : windows.find((w): w is Judgement => flagged(w, options) && stillGoingOn(w, hour, windows, options));
     if (j === undefined || skip?.(metric, j.score < 0 ? -1 : 1)) continue;
     anomalies.push({
       skill: options.skill,

@@ -36,7 +36,16 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
     const base = { skill: options.skill, bucket: judged.bucket, metric };
     const anomaly = flagged.get(metric);
     if (anomaly !== undefined) {
-      return { ...base, status: 'anomaly', score: anomaly.score, code: null, hours: anomaly.hours, baseline: anomaly.baseline, observed: anomaly.observed, reason: anomaly.reason };
+      return {
+        ...base,
+        status: 'anomaly',
+        score: anomaly.score,
+        code: null,
+        hours: anomaly.hours,
+        baseline: anomaly.baseline,
+        observed: anomaly.observed,
+        reason: anomaly.reason,
+      };
     }
     // The long window only adds evidence to a shift the short one shows: it does not make an hour judged.
     const counted = windows.filter((w) => w.hours <= options.windowHours);
@@ -58,12 +67,24 @@ export function explainJudgement(judged: HourJudgement, options: ResolvedDetecti
       };
     }
     const missing = isJudgement(hour) ? undefined : hour;
-    return { ...base, status: 'not_judged', score: null, code: missing?.code ?? 'no_data', hours: null, baseline: null, observed: null, reason: missing?.reason ?? 'not judged' };
+    return {
+      ...base,
+      status: 'not_judged',
+      score: null,
+      code: missing?.code ?? 'no_data',
+      hours: null,
+      baseline: null,
+      observed: null,
+      reason: missing?.reason ?? 'not judged',
+    };
   });
 }
 
 /** The metrics of a judged hour that were not judged, and why (cheaper than `explainJudgement`: no reasons for anomalies). */
-export function notJudgedOf(judged: HourJudgement, options: ResolvedDetectionOptions): { metric: Metric; code: NotJudgedCode; reason: string }[] {
+export function notJudgedOf(
+  judged: HourJudgement,
+  options: ResolvedDetectionOptions,
+): { metric: Metric; code: NotJudgedCode; reason: string }[] {
   const out: { metric: Metric; code: NotJudgedCode; reason: string }[] = [];
   for (const { metric, hour, windows } of judged.metrics) {
     if (isJudgement(hour) || windows.some((w) => w.hours <= options.windowHours && isJudgement(w))) continue;

@@ -7,7 +7,9 @@ const hhmm = (ts: number) => new Date(ts).toISOString().slice(11, 16);
 
 /** `first`: start of the first hour of the window. */
 function when(first: number, hours: number): string {
-  return hours === 1 ? `in the hour from ${hhmm(first)} UTC` : `over the ${hours} hours from ${hhmm(first)} to ${hhmm(first + hours * HOUR_MS)} UTC`;
+  return hours === 1
+    ? `in the hour from ${hhmm(first)} UTC`
+    : `over the ${hours} hours from ${hhmm(first)} to ${hhmm(first + hours * HOUR_MS)} UTC`;
 }
 
 const percent = (x: number) => `${(x * 100).toFixed(x > 0.995 && x < 1 ? 1 : 0)}%`;
@@ -35,7 +37,13 @@ export function describeJudgement(j: Judgement, first: number, method: Detection
   if (j.metric === 'invocation_count') {
     const ratio = j.baseline > 0 ? j.observed / j.baseline : Number.POSITIVE_INFINITY;
     const size =
-      j.observed === 0 ? ', none at all' : ratio >= 1 ? (Number.isFinite(ratio) ? `, ${times(ratio)} the usual` : '') : `, ${times(1 / ratio)} fewer than usual`;
+      j.observed === 0
+        ? ', none at all'
+        : ratio >= 1
+          ? Number.isFinite(ratio)
+            ? `, ${times(ratio)} the usual`
+            : ''
+          : `, ${times(1 / ratio)} fewer than usual`;
     const count = j.hours === 1 ? `${j.sample.toLocaleString('en-US')} invocations` : `${perHour(j.observed)} invocations an hour`;
     return `${count} ${span}${size}; ${usual}; ${tail}`;
   }

@@ -175,7 +175,11 @@ export function windowSum(values: Float64Array, end: number, hours: number): num
  * judged hour it stands for; where a rescale is needed but the ratio is unknown (no history of
  * that day type yet), unscaled, and `rescaled` says how many hours were rescaled or would have been.
  */
-export function referenceVolume(series: DenseSeries, refs: References, refEnd: number): { volume: number; rescaled: number; unknown: boolean } {
+export function referenceVolume(
+  series: DenseSeries,
+  refs: References,
+  refEnd: number,
+): { volume: number; rescaled: number; unknown: boolean } {
   let volume = 0;
   let rescaled = 0;
   let unknown = false;

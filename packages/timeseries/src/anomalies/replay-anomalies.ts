@@ -25,9 +25,13 @@ export function stepAnomalies<T extends OpenAnomalyKey>(
   judged: HourJudgement,
   options: ResolvedDetectionOptions,
 ): { resolved: T[]; opened: Anomaly[] } {
-  const resolved = open.filter((anomaly) => anomaly.bucket < judged.bucket && backToNormal(judged, anomaly.metric, anomaly.direction, options));
+  const resolved = open.filter(
+    (anomaly) => anomaly.bucket < judged.bucket && backToNormal(judged, anomaly.metric, anomaly.direction, options),
+  );
   const stillOpen = open.filter((anomaly) => !resolved.includes(anomaly));
-  const opened = anomaliesOf(judged, options, (metric, direction) => stillOpen.some((o) => o.metric === metric && o.direction === direction));
+  const opened = anomaliesOf(judged, options, (metric, direction) =>
+    stillOpen.some((o) => o.metric === metric && o.direction === direction),
+  );
   return { resolved, opened };
 }
 

@@ -92,7 +92,12 @@ function sumFrom(values: Float64Array, end: number, hours: number): number {
  * rests on (invocations, or timed completions); `sums` is what is averaged (completions, or
  * summed durations).
  */
-function referenceDays(weights: Float64Array, sums: Float64Array, refs: References, minDays: number): { k: number; total: number; pooled: boolean } {
+function referenceDays(
+  weights: Float64Array,
+  sums: Float64Array,
+  refs: References,
+  minDays: number,
+): { k: number; total: number; pooled: boolean } {
   ensure(refs.ends.length);
   for (const pooled of [false, true]) {
     // Pooling must not reach the judged hours (only possible with windows of 23 hours or more).
@@ -116,7 +121,13 @@ function referenceDays(weights: Float64Array, sums: Float64Array, refs: Referenc
   return { k: 0, total: 0, pooled: false };
 }
 
-function notJudged(metric: Judgement['metric'], refs: References, code: NotJudged['code'], days: number, options: RobustTestOptions): NotJudged {
+function notJudged(
+  metric: Judgement['metric'],
+  refs: References,
+  code: NotJudged['code'],
+  days: number,
+  options: RobustTestOptions,
+): NotJudged {
   return { metric, hours: refs.hours, code, reason: describeNotJudged(metric, refs.hours, code, days, options.minReferenceDays) };
 }
 
@@ -164,7 +175,10 @@ export function judgeRate(series: DenseSeries, refs: References, spread: Spread,
     const concentration = 1 / phi - 1;
     const a = p0 * concentration;
     const b = (1 - p0) * concentration;
-    score = observed < p0 ? lowerScore(betaBinomialLogCdf(c, n, a, b, RATE_TAIL_WEIGHT)) : upperScore(betaBinomialLogSf(c, n, a, b, RATE_TAIL_WEIGHT));
+    score =
+      observed < p0
+        ? lowerScore(betaBinomialLogCdf(c, n, a, b, RATE_TAIL_WEIGHT))
+        : upperScore(betaBinomialLogSf(c, n, a, b, RATE_TAIL_WEIGHT));
   } else {
     // Many calls: a quasi-binomial, the sample divided by the same design effect.
     const designEffect = 1 + (n - 1) * rho + (n * referenceEffect) / (keptN + 1);
@@ -254,7 +268,8 @@ function logMeanVariance(sigma2: number, n: number): number {
 export function judgeDuration(series: DenseSeries, refs: References, spread: Spread, options: RobustTestOptions): Judgement | NotJudged {
   const n = windowSum(series.timed, refs.end, refs.hours);
   if (n === 0) return notJudged('avg_duration_seconds', refs, 'no_data', 0, options);
-  if (refs.ends.length < options.minReferenceDays) return notJudged('avg_duration_seconds', refs, 'young_history', refs.ends.length, options);
+  if (refs.ends.length < options.minReferenceDays)
+    return notJudged('avg_duration_seconds', refs, 'young_history', refs.ends.length, options);
   const mean = windowSum(series.durationSum, refs.end, refs.hours) / n;
   const { k, total, pooled } = referenceDays(series.timed, series.durationSum, refs, options.minReferenceDays);
   if (k < options.minReferenceDays) return notJudged('avg_duration_seconds', refs, 'thin_references', k, options);

@@ -159,14 +159,21 @@ export function estimateSpread(series: DenseSeries, refs: References): Spread {
       timedSum += typical;
       timedGroups += 1;
       for (let j = 0; j < m; j++) {
-        duration[durations] = ((values[j] as number) - (centres[j] as number)) ** 2 / (1 / (n[j] as number) + MEDIAN_EFFICIENCY / (typical * (m - 1)));
+        duration[durations] =
+          ((values[j] as number) - (centres[j] as number)) ** 2 / (1 / (n[j] as number) + MEDIAN_EFFICIENCY / (typical * (m - 1)));
         durations += 1;
       }
     }
   }
-  const rateCorrelation = shrink(Math.min(MAX_RATE_CORRELATION, correlationOf(rateX2, rateExpected, rateSlope)), rateValues, PRIOR_RATE_CORRELATION);
+  const rateCorrelation = shrink(
+    Math.min(MAX_RATE_CORRELATION, correlationOf(rateX2, rateExpected, rateSlope)),
+    rateValues,
+    PRIOR_RATE_CORRELATION,
+  );
   const volumeSpread2 =
-    volumes > 0 ? shrink(Math.max(0, (trimmedVarianceRatio(volume, volumes) - 1) / (volumeMean / volumeGroups)), volumes, PRIOR_VOLUME_SPREAD2) : PRIOR_VOLUME_SPREAD2;
+    volumes > 0
+      ? shrink(Math.max(0, (trimmedVarianceRatio(volume, volumes) - 1) / (volumeMean / volumeGroups)), volumes, PRIOR_VOLUME_SPREAD2)
+      : PRIOR_VOLUME_SPREAD2;
   return {
     rateCorrelation,
     volumeSpread2,
@@ -193,7 +200,10 @@ function durationSpread(
   // test at 1%: durations that depend on the day, the load, a deploy) are judged by the
   // between-day spread alone, which holds that extra noise; the within-hour spread would hide it.
   const dayToDay =
-    between >= 3 && withinDf > 0 && betweenValue > withinValue && fisherLogSf(betweenValue / Math.max(withinValue, 1e-12), 0.8 * between, withinDf) < LOG_DAY_TO_DAY_LEVEL;
+    between >= 3 &&
+    withinDf > 0 &&
+    betweenValue > withinValue &&
+    fisherLogSf(betweenValue / Math.max(withinValue, 1e-12), 0.8 * between, withinDf) < LOG_DAY_TO_DAY_LEVEL;
   if (withinDf === 0 || dayToDay) {
     return {
       logDurationVariance: between > 0 ? shrink(betweenValue, between, PRIOR_LOG_DURATION_VARIANCE) : PRIOR_LOG_DURATION_VARIANCE,
@@ -215,7 +225,13 @@ function durationSpread(
  * (variance n·p·q·(1 + (n − 1)ρ)): `expected + ρ·slope`. The pooled rate is the same for every
  * value, so unlike a median of rates it is not 1 for a reliable skill with a few failures.
  */
-function pearson(n: Float64Array, c: Float64Array, m: number, limit: number, rho: number): { x2: number; expected: number; slope: number; values: number } {
+function pearson(
+  n: Float64Array,
+  c: Float64Array,
+  m: number,
+  limit: number,
+  rho: number,
+): { x2: number; expected: number; slope: number; values: number } {
   let total = 0;
   let completed = 0;
   for (let j = 0; j < m; j++) {

@@ -75,11 +75,14 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
   const { now: rawNow, since: rawSince, skills: onlySkills, onListenerError, dryRun, ...detection } = options;
   const resolved = resolveDetectionOptions(detection);
   const now = rawNow ?? Date.now();
-  if (!Number.isFinite(now)) throw new ValidationError([{ index: -1, field: 'now', message: `expected a time in epoch milliseconds (got ${String(now)})` }]);
+  if (!Number.isFinite(now))
+    throw new ValidationError([{ index: -1, field: 'now', message: `expected a time in epoch milliseconds (got ${String(now)})` }]);
   const until = now - (((now % HOUR_MS) + HOUR_MS) % HOUR_MS);
   const since = rawSince === undefined ? until - HOUR_MS : rawSince - (((rawSince % HOUR_MS) + HOUR_MS) % HOUR_MS);
-  if (!Number.isFinite(since) || since > until) throw new ValidationError([{ index: -1, field: 'since', message: 'expected a time in epoch milliseconds, not after now' }]);
-  if ((until - since) / HOUR_MS > MAX_JUDGED_HOURS) throw new ValidationError([{ index: -1, field: 'since', message: `at most ${MAX_JUDGED_HOURS / 24} days can be judged in one run` }]);
+  if (!Number.isFinite(since) || since > until)
+    throw new ValidationError([{ index: -1, field: 'since', message: 'expected a time in epoch milliseconds, not after now' }]);
+  if ((until - since) / HOUR_MS > MAX_JUDGED_HOURS)
+    throw new ValidationError([{ index: -1, field: 'since', message: `at most ${MAX_JUDGED_HOURS / 24} days can be judged in one run` }]);
 
   const firsts = await firstHours(store, onlySkills);
   for (const skill of onlySkills ?? []) if (!firsts.has(skill)) throw new NotFoundError('skill', skill);
@@ -119,7 +122,8 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
   });
   // One skill is judged at a time, so its dense series can reuse the last one's memory.
   const scratch: DenseScratch = { arrays: [] };
-  const denseOf = (points: SeriesPoint[] | undefined, skill: string) => denseSeries(points ?? [], startOf(firsts.get(skill) as number), until, scratch);
+  const denseOf = (points: SeriesPoint[] | undefined, skill: string) =>
+    denseSeries(points ?? [], startOf(firsts.get(skill) as number), until, scratch);
   /** Each skill's judgement of every judged hour it has (hours before its first are skipped). */
   const judgeAll = (skill: string, points: SeriesPoint[] | undefined, options: ResolvedDetectionOptions): HourJudgement[] => {
     const dense = denseOf(points, skill);
@@ -141,7 +145,11 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
       for (const start of new Set(leaning.map((skill) => startOf(firsts.get(skill) as number)))) {
         for (const hour of neededHours(start, judged, resolved)) needed.add(hour);
       }
-      const full = await readHours(store, [...needed].sort((a, b) => a - b), leaning);
+      const full = await readHours(
+        store,
+        [...needed].sort((a, b) => a - b),
+        leaning,
+      );
       for (const skill of leaning) judgements.set(skill, judgeAll(skill, full.get(skill), resolved));
     }
   }
@@ -171,7 +179,10 @@ export async function detectAndRecordAnomalies(store: Store, options: DetectAndR
   const judgedSkills = skills.length;
 
   // A re-run over hours judged before finds anomalies already recorded (same ids): not new.
-  const known = await existingIds(store, detected.map((a) => a.id));
+  const known = await existingIds(
+    store,
+    detected.map((a) => a.id),
+  );
   const fresh = detected.filter((a) => !known.has(a.id));
   if (dryRun) {
     const stillOpen = new Set([...openRows.map((a) => a.id), ...fresh.map((a) => a.id)]);
@@ -223,7 +234,11 @@ async function readNeeded(
   if (young.length > 0) {
     const hours = new Set<number>();
     for (const [start] of young) for (const hour of neededHours(start, judged, options)) hours.add(hour);
-    const read = await readHours(store, [...hours].sort((a, b) => a - b), young.flatMap(([, skills]) => skills));
+    const read = await readHours(
+      store,
+      [...hours].sort((a, b) => a - b),
+      young.flatMap(([, skills]) => skills),
+    );
     for (const [skill, points] of read) series.set(skill, points);
   }
   return series;
@@ -262,7 +277,11 @@ async function readOpen(store: Store, options: ResolvedDetectionOptions, skills?
 async function existingIds(store: Store, ids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await store.db.selectFrom('skill_anomalies').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await store.db
+      .selectFrom('skill_anomalies')
+      .select('id')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const row of rows) found.add(row.id);
   }
   return found;
@@ -322,7 +341,12 @@ async function write(
         closed.push(a);
         continue;
       }
-      const result = await trx.updateTable('skill_anomalies').set({ resolved_at: a.resolvedAt }).where('id', '=', a.id).where('resolved_at', 'is', null).executeTakeFirst();
+      const result = await trx
+        .updateTable('skill_anomalies')
+        .set({ resolved_at: a.resolvedAt })
+        .where('id', '=', a.id)
+        .where('resolved_at', 'is', null)
+        .executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) closed.push(a);
     }
     if (options.method !== 'robust') return { detected: inserted, resolved: closed };
@@ -336,8 +360,15 @@ async function write(
         .where('method', '=', 'robust')
         .where('resolved_at', 'is', null)
         .execute();
-      const score = open.reduce<number | null>((max, r) => (max === null || Math.abs(r.deviation_score) > max ? Math.abs(r.deviation_score) : max), null);
-      await trx.updateTable('skill_metrics_cache').set({ is_anomalous: open.length > 0 ? 1 : 0, anomaly_score: score }).where('skill_name', '=', skill).execute();
+      const score = open.reduce<number | null>(
+        (max, r) => (max === null || Math.abs(r.deviation_score) > max ? Math.abs(r.deviation_score) : max),
+        null,
+      );
+      await trx
+        .updateTable('skill_metrics_cache')
+        .set({ is_anomalous: open.length > 0 ? 1 : 0, anomaly_score: score })
+        .where('skill_name', '=', skill)
+        .execute();
     }
     return { detected: inserted, resolved: closed };
   });

@@ -64,16 +64,22 @@ export async function listAnomalies(store: Store, options: ListAnomaliesOptions 
   const issues: FieldIssue[] = [];
   for (const field of ['since', 'until'] as const) {
     const value = options[field];
-    if (value !== undefined && !Number.isFinite(value)) issues.push({ index: -1, field, message: `expected a time in epoch milliseconds (got ${String(value)})` });
+    if (value !== undefined && !Number.isFinite(value))
+      issues.push({ index: -1, field, message: `expected a time in epoch milliseconds (got ${String(value)})` });
   }
   const limit = options.limit ?? 1000;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) issues.push({ index: -1, field: 'limit', message: 'expected an integer from 1 to 10000' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    issues.push({ index: -1, field: 'limit', message: 'expected an integer from 1 to 10000' });
   if (options.method !== undefined && options.method !== 'robust' && options.method !== 'zscore') {
     issues.push({ index: -1, field: 'method', message: `expected robust or zscore (got ${JSON.stringify(options.method)})` });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   if (options.skill !== undefined) {
-    const known = await store.db.selectFrom('skill_metrics').select('skill_name').where('skill_name', '=', options.skill).executeTakeFirst();
+    const known = await store.db
+      .selectFrom('skill_metrics')
+      .select('skill_name')
+      .where('skill_name', '=', options.skill)
+      .executeTakeFirst();
     if (!known) throw new NotFoundError('skill', options.skill);
   }
   let query = store.db.selectFrom('skill_anomalies').selectAll();

@@ -26,7 +26,10 @@ export async function readHours(store: Store, hours: readonly number[], skills?:
         .end()
         .as('duration_histogram'),
     );
-  query = span <= hours.length * 1.5 ? query.where('hour_start', '>=', first).where('hour_start', '<=', last) : query.where('hour_start', 'in', [...hours]);
+  query =
+    span <= hours.length * 1.5
+      ? query.where('hour_start', '>=', first).where('hour_start', '<=', last)
+      : query.where('hour_start', 'in', [...hours]);
   if (skills !== undefined) query = query.where('skill_name', 'in', [...skills]);
   const wanted = span <= hours.length * 1.5 ? new Set(hours) : undefined;
   // No ORDER BY: sorting in the database costs more than sorting each skill's few points here.
@@ -82,11 +85,13 @@ export function histogramLogSquares(histogram: string, timed: number): number | 
     if (c !== 34 /* " */) return null;
     let bucket = 0;
     i += 1;
-    while (i < length && histogram.charCodeAt(i) >= 48 && histogram.charCodeAt(i) <= 57) bucket = bucket * 10 + histogram.charCodeAt(i++) - 48;
+    while (i < length && histogram.charCodeAt(i) >= 48 && histogram.charCodeAt(i) <= 57)
+      bucket = bucket * 10 + histogram.charCodeAt(i++) - 48;
     if (histogram.charCodeAt(i) !== 34 || histogram.charCodeAt(i + 1) !== 58 /* : */) return null;
     i += 2;
     let count = 0;
-    while (i < length && histogram.charCodeAt(i) >= 48 && histogram.charCodeAt(i) <= 57) count = count * 10 + histogram.charCodeAt(i++) - 48;
+    while (i < length && histogram.charCodeAt(i) >= 48 && histogram.charCodeAt(i) <= 57)
+      count = count * 10 + histogram.charCodeAt(i++) - 48;
     const log = LOG_MIN_SECONDS + (bucket + 0.5) * LOG_BUCKET_WIDTH;
     n += count;
     sum += count * log;

@@ -72,7 +72,13 @@ export function trend(series: readonly SeriesPoint[], metric: Metric, options: T
   const observedFrom = points[0]?.ts ?? until;
   const daily = dailyPoints(dense, metric, days, observedFrom);
   if (daily.points.length < MIN_TREND_DAYS) {
-    return emptyTrend(metric, since, until, daily.points, `${daily.points.length} of ${days} days with data; a trend needs ${MIN_TREND_DAYS}`);
+    return emptyTrend(
+      metric,
+      since,
+      until,
+      daily.points,
+      `${daily.points.length} of ${days} days with data; a trend needs ${MIN_TREND_DAYS}`,
+    );
   }
   const x = daily.points.map((p) => p.day);
   const y = daily.points.map((p) => p.value);
@@ -107,10 +113,13 @@ export function trend(series: readonly SeriesPoint[], metric: Metric, options: T
 function checkTrendOptions(options: TrendOptions): { days: number; alpha: number; until: number | undefined } {
   const issues: FieldIssue[] = [];
   const days = options.days ?? 7;
-  if (!Number.isInteger(days) || days < 1 || days > 366) issues.push({ index: -1, field: 'days', message: `expected an integer from 1 to 366 (got ${String(days)})` });
+  if (!Number.isInteger(days) || days < 1 || days > 366)
+    issues.push({ index: -1, field: 'days', message: `expected an integer from 1 to 366 (got ${String(days)})` });
   const alpha = options.alpha ?? 0.05;
-  if (!(typeof alpha === 'number' && alpha > 0 && alpha < 1)) issues.push({ index: -1, field: 'alpha', message: `expected a number between 0 and 1 (got ${String(alpha)})` });
-  if (options.until !== undefined && !Number.isFinite(options.until)) issues.push({ index: -1, field: 'until', message: `expected a time in epoch milliseconds (got ${String(options.until)})` });
+  if (!(typeof alpha === 'number' && alpha > 0 && alpha < 1))
+    issues.push({ index: -1, field: 'alpha', message: `expected a number between 0 and 1 (got ${String(alpha)})` });
+  if (options.until !== undefined && !Number.isFinite(options.until))
+    issues.push({ index: -1, field: 'until', message: `expected a time in epoch milliseconds (got ${String(options.until)})` });
   if (issues.length > 0) throw new ValidationError(issues);
   return { days, alpha, until: options.until };
 }
@@ -140,13 +149,22 @@ function perDay(metric: Metric, slope: number): string {
   const sign = slope < 0 ? '−' : '+';
   const magnitude = Math.abs(slope);
   if (metric === 'completion_rate') return `${sign}${(magnitude * 100).toFixed(2)} points a day`;
-  if (metric === 'invocation_count') return `${sign}${magnitude >= 10 ? Math.round(magnitude).toLocaleString('en-US') : magnitude.toFixed(1)} invocations a day per day`;
+  if (metric === 'invocation_count')
+    return `${sign}${magnitude >= 10 ? Math.round(magnitude).toLocaleString('en-US') : magnitude.toFixed(1)} invocations a day per day`;
   return `${sign}${magnitude >= 10 ? magnitude.toFixed(1) : magnitude.toFixed(3)} s a day`;
 }
 
 const p = (value: number) => (value < 0.001 ? value.toExponential(1) : value.toFixed(3));
 
-function summarize(metric: Metric, direction: TrendDirection, ts: TheilSen, mk: MannKendall, linear: LinearFit, n: number, alpha: number): string {
+function summarize(
+  metric: Metric,
+  direction: TrendDirection,
+  ts: TheilSen,
+  mk: MannKendall,
+  linear: LinearFit,
+  n: number,
+  alpha: number,
+): string {
   const verdict = direction === 'stable' ? `stable (no significant trend at ${alpha})` : direction;
   const ols = Number.isNaN(linear.pValue) ? '' : `; least squares ${perDay(metric, linear.slope)}, p = ${p(linear.pValue)}`;
   return `${metricName(metric)} ${verdict} over ${n} days: Theil–Sen ${perDay(metric, ts.slope)}, Mann–Kendall p = ${p(mk.pValue)}${ols}`;

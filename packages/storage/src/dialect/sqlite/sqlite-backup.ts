@@ -55,7 +55,8 @@ export async function backupStore(url: string, destination: string, options: Bac
   if (location.file === ':memory:') throw new BackupError('an in-memory store has no file to back up', 'memory');
   const source = resolve(location.file);
   const target = resolve(destination);
-  if (!existsSync(source) || statSync(source).size === 0) throw new BackupError(`no store at ${location.file}: nothing to back up`, 'missing');
+  if (!existsSync(source) || statSync(source).size === 0)
+    throw new BackupError(`no store at ${location.file}: nothing to back up`, 'missing');
   if (source === target) throw new BackupError(`the backup ${destination} would overwrite the store itself`, 'same-file');
   if (existsSync(target) && !options.force) {
     throw new BackupError(`${destination} exists: refusing to overwrite it (use --force to replace it)`, 'exists');

@@ -107,17 +107,19 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
       // Holding Kysely's connection keeps every other query of this store out until we finish;
       // the file lock keeps other stores of this process on the same file out too, since a
       // second BEGIN IMMEDIATE would otherwise block the one thread in busy_timeout.
-      return withFileLock(lockKey, () => db.connection().execute(async () => {
-        handle.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await work(tx);
-          handle.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (handle.inTransaction) handle.exec('ROLLBACK');
-          throw readOnlyFailure(error, path);
-        }
-      }));
+      return withFileLock(lockKey, () =>
+        db.connection().execute(async () => {
+          handle.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await work(tx);
+            handle.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (handle.inTransaction) handle.exec('ROLLBACK');
+            throw readOnlyFailure(error, path);
+          }
+        }),
+      );
     },
     async maintenanceTransaction(work) {
       refuseWrites();

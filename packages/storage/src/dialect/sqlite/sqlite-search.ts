@@ -248,7 +248,9 @@ async function indexInTemporaryTable(db: Kysely<SkillsDatabase>): Promise<boolea
   if (!(await hasPendingSearchRows(db))) return false;
   let through = temporaryIndexes.get(db);
   if (through === undefined) {
-    await sql`create virtual table if not exists temp.${sql.raw(TEMP_INDEX)} using fts5(user_query, tokenize = 'porter unicode61')`.execute(db);
+    await sql`create virtual table if not exists temp.${sql.raw(TEMP_INDEX)} using fts5(user_query, tokenize = 'porter unicode61')`.execute(
+      db,
+    );
     through = 0;
   }
   const state = await sql<{ watermark: number; last: number }>`
@@ -263,4 +265,3 @@ async function indexInTemporaryTable(db: Kysely<SkillsDatabase>): Promise<boolea
   temporaryIndexes.set(db, Math.max(from, Number(last)));
   return true;
 }
-

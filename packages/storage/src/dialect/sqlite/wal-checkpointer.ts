@@ -60,14 +60,23 @@ async function walFile(db: Kysely<SkillsDatabase>): Promise<string | undefined> 
  * Take the store's WAL checkpoints into a worker thread until `close()`; undefined when the store
  * has no WAL file. @example const checkpointer = await startWalCheckpointer(store.db); …; await checkpointer?.close();
  */
-export async function startWalCheckpointer(db: Kysely<SkillsDatabase>, { everyMs = 1000 }: { everyMs?: number } = {}): Promise<WalCheckpointer | undefined> {
+export async function startWalCheckpointer(
+  db: Kysely<SkillsDatabase>,
+  { everyMs = 1000 }: { everyMs?: number } = {},
+): Promise<WalCheckpointer | undefined> {
   const path = await walFile(db);
   if (path === undefined) return undefined;
-  const previous = Number((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]?.wal_autocheckpoint ?? 1000);
+  const previous = Number(
+    (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]?.wal_autocheckpoint ?? 1000,
+  );
   // None of the parent's Node flags: the worker needs none, some are refused in workers
   // (--expose-gc throws ERR_WORKER_INVALID_EXEC_ARGV), and --input-type=module would make the
   // eval'd CommonJS source ESM.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, module: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    execArgv: [],
+    workerData: { path, module: createRequire(import.meta.url).resolve('better-sqlite3') },
+  });
   // Kept referenced: a prune's awaits on it must hold the process open (`close()` ends it).
   let running: Promise<void> | undefined;
   // Pages a prune rewrites batch after batch (the low end of the time index) are copied once per
@@ -75,7 +84,8 @@ export async function startWalCheckpointer(db: Kysely<SkillsDatabase>, { everyMs
   let endedAt = performance.now();
   let longest = 0;
   let failure: Error | undefined;
-  const restore = () => sql.raw(`pragma wal_autocheckpoint = ${Number.isFinite(previous) ? Math.max(0, Math.floor(previous)) : 1000}`).execute(db);
+  const restore = () =>
+    sql.raw(`pragma wal_autocheckpoint = ${Number.isFinite(previous) ? Math.max(0, Math.floor(previous)) : 1000}`).execute(db);
   let restored: Promise<unknown> | undefined;
   /** Without the worker the WAL would only grow: SQLite checkpoints on commit again. */
   const fail = (error: Error) => {
