@@ -8,7 +8,7 @@ import { skillTimeSeries, sumHours } from './skill-time-series.js';
 export type DayDeltas = Map<string, DailySkillsTable>;
 
 /** `mv_daily_skills`: per UTC day and skill, additive (the database adds a batch to what it has). */
-export const dailySkills = defineRollup<DayDeltas>({
+export const dailySkills = defineRollup<DayDeltas>()({
   table: 'mv_daily_skills',
   // Its delta is the hourly rollup's summed per day (no second pass over the rows); an erased day
   // is summed from its hours, recomputed first.

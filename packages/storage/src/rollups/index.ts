@@ -17,7 +17,7 @@ import { skillUserInteractions } from './skill-user-interactions.js';
  * and one line here; the recorder, `rebuildRollups`, `eraseUserInvocations` and `verifyRollups`
  * pick it up from this list.
  */
-export const ROLLUPS: readonly Rollup<any, any, any>[] = [
+const ROLLUP_LIST = [
   skillMetrics,
   sessionSkills,
   skillTimeSeries,
@@ -25,7 +25,12 @@ export const ROLLUPS: readonly Rollup<any, any, any>[] = [
   skillMetricsCache,
   skillUserInteractions,
   skillPhaseTotals,
-];
+] as const;
+
+export const ROLLUPS: readonly Rollup<any, any, any>[] = ROLLUP_LIST;
+
+/** The tables of `ROLLUPS`, as `rebuildRollups` counts them. */
+export type RollupListTable = (typeof ROLLUP_LIST)[number]['table'];
 
 /** `ROLLUPS` with each rollup after those named in its `after` (writes and erasures run in this order). */
 export const ROLLUPS_IN_WRITE_ORDER: readonly Rollup<any, any, any>[] = inDependencyOrder(ROLLUPS);

@@ -3,7 +3,7 @@ import type { WriteTx } from '../dialect/store-driver.js';
 import type { InvocationRow } from '../invocation.js';
 import type { SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
-import { foldIntoRollups, ROLLUPS } from './index.js';
+import { foldIntoRollups, ROLLUPS, type RollupListTable } from './index.js';
 import { FOLDED_COLUMNS, HOUR_MS, hourOf } from './rollup.js';
 import { ValidationError } from '../errors.js';
 import { readPrunedBefore } from '../prune.js';
@@ -35,14 +35,7 @@ export interface RebuildResult {
 }
 
 /** The tables of `ROLLUPS` (rollups/index.ts); one added there is emptied, rebuilt and counted too. */
-type RebuiltTable =
-  | 'skill_metrics'
-  | 'session_skills'
-  | 'skill_time_series'
-  | 'mv_daily_skills'
-  | 'skill_metrics_cache'
-  | 'skill_user_interactions'
-  | 'skill_phase_totals';
+type RebuiltTable = RollupListTable;
 
 /**
  * Recompute every rollup from `skill_invocation`, in one transaction that excludes recorders:

@@ -65,8 +65,8 @@ export interface RecomputeContext {
  * writing it yields to later rollups, `Prior` what must be read before the batch's invocations
  * are inserted (most rollups need nothing).
  */
-export interface Rollup<Delta = unknown, Result = unknown, Prior = unknown> {
-  readonly table: RollupTable;
+export interface Rollup<Delta = unknown, Result = unknown, Prior = unknown, Table extends RollupTable = RollupTable> {
+  readonly table: Table;
   /** Rollups whose delta, result or rows this one reads: they run first (write and erase). */
   readonly after?: readonly Rollup<any, any, any>[];
   /** Whether the store keeps this table (default: always). */
@@ -86,9 +86,16 @@ export interface Rollup<Delta = unknown, Result = unknown, Prior = unknown> {
   recompute(db: Kysely<SkillsDatabase>, context: RecomputeContext): Promise<RollupCheck | undefined>;
 }
 
-/** A rollup, typed where it is defined (the list holds them as `Rollup`). */
-export const defineRollup = <Delta, Result = void, Prior = undefined>(rollup: Rollup<Delta, Result, Prior>): Rollup<Delta, Result, Prior> =>
-  rollup;
+/**
+ * A rollup, typed where it is defined (the list holds them as `Rollup`). Curried so that the
+ * table's name is inferred as a literal while the delta's types are given: `RebuildResult`'s
+ * table keys come from the list, so a new rollup needs no edit elsewhere.
+ * @example export const weeklySkills = defineRollup<WeekDeltas>()({ table: 'mv_weekly_skills', … });
+ */
+export const defineRollup =
+  <Delta, Result = void, Prior = undefined>() =>
+  <Table extends RollupTable>(rollup: Rollup<Delta, Result, Prior, Table>): Rollup<Delta, Result, Prior, Table> =>
+    rollup;
 
 /*
  * The SET clauses of the rollups' `INSERT … ON CONFLICT DO UPDATE`, the same SQL on both dialects.

@@ -6,7 +6,7 @@ import { addExcluded, compositeKey, defineRollup, keyed, num, widenSpan } from '
 export type SessionSkillDeltas = Map<string, SessionSkillsTable>;
 
 /** `session_skills`: per (session, skill), how often and first and last use; additive. */
-export const sessionSkills = defineRollup<SessionSkillDeltas>({
+export const sessionSkills = defineRollup<SessionSkillDeltas>()({
   table: 'session_skills',
   delta(rows) {
     const pairs: SessionSkillDeltas = new Map();

@@ -17,7 +17,7 @@ type MetricsCacheRow = Omit<SkillMetricsCacheTable, 'is_anomalous' | 'anomaly_sc
  * latest invocation. Its delta is the batch's hours per skill (the hourly rollup's, not a second
  * pass over the rows); the skills' new latest use comes from `skill_metrics`.
  */
-export const skillMetricsCache = defineRollup<Map<string, HourDelta[]>>({
+export const skillMetricsCache = defineRollup<Map<string, HourDelta[]>>()({
   table: 'skill_metrics_cache',
   after: [skillTimeSeries, skillMetrics],
   delta(_rows, batch) {

@@ -27,7 +27,7 @@ export interface SkillUpdate {
 }
 
 /** `skill_metrics`: a skill's lifetime totals and tallies, merged in memory and written whole. */
-export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>({
+export const skillMetrics = defineRollup<Map<string, SkillDelta>, SkillUpdate[]>()({
   table: 'skill_metrics',
   // An erased skill's totals are summed from its hours, recomputed first.
   after: [skillTimeSeries],

@@ -81,7 +81,7 @@ export async function readSkillPhaseTotals(db: Kysely<SkillsDatabase>): Promise<
 export type PhaseDeltas = Map<string, SkillPhaseTotalsTable>;
 
 /** `skill_phase_totals`: additive (the database adds a batch to what it has), like `mv_daily_skills`. */
-export const skillPhaseTotals = defineRollup<PhaseDeltas>({
+export const skillPhaseTotals = defineRollup<PhaseDeltas>()({
   table: 'skill_phase_totals',
   delta(rows) {
     const groups: PhaseDeltas = new Map();

@@ -24,7 +24,7 @@ export type HourDeltas = Map<string, HourDelta>;
 export type CountedSessions = Set<string>;
 
 /** Hourly rows per skill, with a duration histogram and exact distinct sessions. */
-export const skillTimeSeries = defineRollup<HourDeltas, void, CountedSessions>({
+export const skillTimeSeries = defineRollup<HourDeltas, void, CountedSessions>()({
   table: 'skill_time_series',
   prior: sessionsAlreadyCounted,
   delta: hourDeltas,

@@ -8,7 +8,7 @@ import { addExcluded, compositeKey, defineRollup, keyed, widenSpan } from './rol
  * kept only by a store opened with its user-pseudonym secret, and never for a user who opted out.
  * `apply` returns the pseudonyms of the users whose interactions changed (the recorded event names them).
  */
-export const skillUserInteractions = defineRollup<SkillUserInteractionsTable[], string[]>({
+export const skillUserInteractions = defineRollup<SkillUserInteractionsTable[], string[]>()({
   table: 'skill_user_interactions',
   kept: (pseudonymise) => pseudonymise !== undefined,
   delta(rows, { pseudonymise }) {
