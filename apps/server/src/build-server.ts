@@ -90,16 +90,14 @@ export async function buildServer(config: ServerConfig, options: BuildServerOpti
     return reply.status(mapped.statusCode).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `no route ${request.method} ${request.url.split('?')[0]}: see /openapi.json`,
-          kind: 'route',
-          id: request.url.split('?')[0],
-        },
-      }),
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}: see /openapi.json`,
+        kind: 'route',
+        id: request.url.split('?')[0],
+      },
+    }),
   );
 
   if (options.metrics?.countIngest !== undefined) countIngestRequests(app, options.metrics as Required<MetricsSource>);

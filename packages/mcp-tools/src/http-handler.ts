@@ -20,15 +20,13 @@ export type McpHttpHandler = (req: IncomingMessage, res: ServerResponse, parsedB
 export function createMcpHttpHandler(deps: SkillsToolsDeps, options: SkillsServerOptions = {}): McpHttpHandler {
   return async (req, res, parsedBody) => {
     if (req.method !== 'POST') {
-      res
-        .writeHead(405, { 'content-type': 'application/json', allow: 'POST' })
-        .end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, send JSON-RPC with POST' },
-            id: null,
-          }),
-        );
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless, send JSON-RPC with POST' },
+          id: null,
+        }),
+      );
       return;
     }
     const server = createSkillsServer(deps, options);

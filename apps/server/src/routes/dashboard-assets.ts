@@ -66,11 +66,9 @@ export function dashboardPage(directory: string = dashboardAssetsDirectory): Fas
     app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
       const asset = request.params.file === 'index.html' ? undefined : assets.get(request.params.file);
       if (asset === undefined) {
-        return reply
-          .status(404)
-          .send({
-            error: { code: 'not_found', message: `no dashboard asset ${request.params.file}`, kind: 'asset', id: request.params.file },
-          });
+        return reply.status(404).send({
+          error: { code: 'not_found', message: `no dashboard asset ${request.params.file}`, kind: 'asset', id: request.params.file },
+        });
       }
       void reply.header('cache-control', 'public, max-age=31536000, immutable');
       return send(request, reply, asset);

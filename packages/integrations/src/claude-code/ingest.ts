@@ -345,13 +345,11 @@ export function createClaudeCodeIngest(store: Store, options: ClaudeCodeIngestOp
           .insertInto('integration_pending')
           .values(rows.slice(i, i + 200))
           .onConflict((oc) =>
-            oc
-              .column('key')
-              .doUpdateSet((eb) => ({
-                payload: eb.ref('excluded.payload'),
-                source: eb.ref('excluded.source'),
-                expires_at: eb.ref('excluded.expires_at'),
-              })),
+            oc.column('key').doUpdateSet((eb) => ({
+              payload: eb.ref('excluded.payload'),
+              source: eb.ref('excluded.source'),
+              expires_at: eb.ref('excluded.expires_at'),
+            })),
           )
           .execute();
       }
