@@ -224,7 +224,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator(`#anomalies li[data-anomaly-id="${drop!.id}"] .reason`).textContent()).toBe(drop!.reason);
     // Marked on each chart of the skill, strongest on the completion-rate chart.
     await page.locator(`#skill-view .anomaly-marker.strong[data-anomaly-id="${drop!.id}"]`).waitFor({ timeout: 5000 });
-    expect(await page.locator(`#skill-view .anomaly-marker[data-anomaly-id="${drop!.id}"]`).count()).toBe(3);
+    // Polled: a live refresh may redraw the charts between the wait above and this count.
+    await expect.poll(() => page.locator(`#skill-view .anomaly-marker[data-anomaly-id="${drop!.id}"]`).count(), { timeout: 5000 }).toBe(3);
     const box = await page.locator(`#skill-view .anomaly-marker.strong[data-anomaly-id="${drop!.id}"]`).boundingBox();
     expect(box!.width).toBeGreaterThan(0);
     const summary = await api('/v1/dashboard/summary?since=7d');
