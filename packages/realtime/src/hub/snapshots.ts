@@ -1,8 +1,6 @@
-import { topSkills, type Store, type TopSkill } from '@skills/storage';
+import { HOUR_MS, topSkills, type Store, type TopSkill } from '@skills/storage';
 import { listAnomalies, type RecordedAnomaly } from '@skills/timeseries';
 import { iso } from './protocol.js';
-
-const HOUR_MS = 3_600_000;
 
 /** A skill in `metrics_update.top_skills`: the original's fields, plus the p95. */
 export interface TopSkillEntry {
