@@ -4,7 +4,7 @@ export { keyFilePath, readKeyFile, KeyFileError, type KeyFileSecret } from './ke
 export type { Store, RecordedEvent } from './store.js';
 export { writeTransaction } from './write-transaction.js';
 export { watchRecorded, snapshotThenWatch, type RecordedInvocation, type WatchRecordedOptions } from './recorded-events.js';
-export type { CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
+export type { AbTestUserSums, CiJobsTable, IntegrationDeliveriesTable, SkillsDatabase } from './schema.js';
 export { EXPERIMENT_STATUSES } from './schema.js';
 export { recordInvocations, recordInvocation, type RecordOptions, type RecordResult } from './record-invocations.js';
 export { invocationInputSchema, type InvocationInput } from './invocation.js';

@@ -231,8 +231,8 @@ export interface AbTestAssignmentsTable {
   assigned_at: number;
 }
 
-/** V5: running sums per experiment and user, kept by every recorded outcome. */
-export interface AbTestUserStatsTable {
+/** V5: running sums per experiment and user, kept by every recorded outcome (the rest of the row is derived). */
+export interface AbTestUserSums {
   test_id: string;
   user_id: string;
   variant: string;
@@ -247,6 +247,10 @@ export interface AbTestUserStatsTable {
   last_recorded_at: number;
   /** Copied from the assignment: pre-exposure history is what came before it. */
   assigned_at: number;
+}
+
+/** `ab_test_user_stats`: the sums and what is derived from them. */
+export interface AbTestUserStatsTable extends AbTestUserSums {
   /** The user's invocations before assigned_at (the CUPED covariate); NULL until computed. */
   pre_invocations: ColumnType<number | null, number | null | undefined, number | null>;
   pre_completions: ColumnType<number | null, number | null | undefined, number | null>;

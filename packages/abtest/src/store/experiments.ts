@@ -14,23 +14,7 @@ import {
 } from '../experiment.js';
 import type { Clock, ExperimentRef } from '../types.js';
 
-type ConfigRow = {
-  id: string;
-  test_name: string;
-  description: string | null;
-  control_strategy: string;
-  treatment_strategy: string;
-  variants: string;
-  assignment_ratio: number;
-  metrics: string;
-  min_sample_size: number;
-  start_date: number;
-  end_date: number | null;
-  status: string;
-  salt: string;
-  options: string;
-  created_at: number;
-};
+type ConfigRow = SkillsDatabase['ab_test_configs'];
 
 /**
  * Creates an experiment (status `running`). Throws ValidationError naming the field, or

@@ -1,4 +1,4 @@
-import { writeTransaction, type SkillsDatabase, type Store } from '@skills/storage';
+import { writeTransaction, type AbTestUserSums, type SkillsDatabase, type Store } from '@skills/storage';
 import { sql, type Kysely } from 'kysely';
 import { ulid } from 'ulid';
 import { z } from 'zod';
@@ -186,17 +186,4 @@ async function deriveUserValues(db: Kysely<SkillsDatabase>, testId: string, user
     .execute();
 }
 
-interface StatsRow {
-  test_id: string;
-  user_id: string;
-  variant: string;
-  outcomes: number;
-  completions: number;
-  duration_count: number;
-  log_duration_sum: number;
-  rating_count: number;
-  rating_sum: number;
-  first_recorded_at: number;
-  last_recorded_at: number;
-  assigned_at: number;
-}
+type StatsRow = AbTestUserSums;

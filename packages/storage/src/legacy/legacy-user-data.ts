@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { InvocationInput } from '../invocation.js';
-import { EXPERIMENT_STATUSES, type SkillsDatabase } from '../schema.js';
+import { EXPERIMENT_STATUSES, type AbTestUserSums, type SkillsDatabase } from '../schema.js';
 import { internals, type Store } from '../store.js';
 import type { LegacyDatabase } from './legacy-database.js';
 import { recordBatch, type TimeNotes } from './legacy-invocations.js';
@@ -379,23 +379,7 @@ async function rebuildUserStats(trx: Kysely<SkillsDatabase>, testId: string): Pr
     .select(['o.user_id', 'a.variant', 'a.assigned_at', 'o.completed', 'o.duration_seconds', 'o.user_rating', 'o.recorded_at'])
     .where('o.test_id', '=', testId)
     .execute();
-  const sums = new Map<
-    string,
-    {
-      test_id: string;
-      user_id: string;
-      variant: string;
-      outcomes: number;
-      completions: number;
-      duration_count: number;
-      log_duration_sum: number;
-      rating_count: number;
-      rating_sum: number;
-      first_recorded_at: number;
-      last_recorded_at: number;
-      assigned_at: number;
-    }
-  >();
+  const sums = new Map<string, AbTestUserSums>();
   for (const row of rows) {
     let s = sums.get(row.user_id);
     if (!s) {
