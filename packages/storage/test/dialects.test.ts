@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { InsertIgnoreStatement, KeysLookup, RowsStatement, StoreDriver } from '../src/dialect/store-driver.js';
 import { StoreReadOnlyError } from '../src/errors.js';
 import type { SkillsDatabase } from '../src/schema.js';
@@ -161,6 +162,29 @@ describe.each(storeFactories)('dialect driver [$name]', (factory) => {
   });
 
   if (factory.name === 'sqlite') {
+    it('prepares a repeated read once, and the cached statement follows a schema change', async () => {
+      const { store, driver } = await open();
+      const prepare = vi.spyOn(Database.prototype, 'prepare');
+      try {
+        const read = () => settings(driver.db, 'cache.').execute();
+        await driver.db.insertInto('store_settings').values({ key: 'cache.a', value: '1', updated_at: 0 }).execute();
+        prepare.mockClear();
+        for (let i = 0; i < 20; i++) expect(await read()).toEqual([{ key: 'cache.a', value: '1' }]);
+        expect(prepare).toHaveBeenCalledTimes(1);
+
+        // A table changed after its statement was cached: SQLite re-prepares it, the new column is read.
+        await sql`create table cache_probe (a integer)`.execute(driver.db);
+        await sql`insert into cache_probe (a) values (1)`.execute(driver.db);
+        const probe = () => sql<Record<string, number>>`select * from cache_probe`.execute(driver.db);
+        expect((await probe()).rows).toEqual([{ a: 1 }]);
+        await sql`alter table cache_probe add column b integer not null default 7`.execute(driver.db);
+        expect((await probe()).rows).toEqual([{ a: 1, b: 7 }]);
+      } finally {
+        prepare.mockRestore();
+        await store.close();
+      }
+    });
+
     it('a read-only driver reads and refuses every write before it starts', async () => {
       const { store, reopen } = await open();
       await store.db.insertInto('store_settings').values({ key: 'ro.a', value: '1', updated_at: 0 }).execute();

@@ -41,7 +41,6 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
   handle.pragma('temp_store = MEMORY');
   handle.defaultSafeIntegers(false);
 
-  const db = new Kysely<SkillsDatabase>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   const statements = new Map<string, Database.Statement>();
   const templates = new Map<unknown, RowTemplate>();
 
@@ -55,6 +54,12 @@ export function createSqliteDriver(path: string, options: SqliteDriverOptions): 
     }
     return statement;
   };
+  // Kysely prepares every query it runs; through this cache a read tool's ~10 statements are
+  // compiled by SQLite once per store instead of on every call (a schema change re-prepares them).
+  // Kysely holds its one connection while it streams a query, so no cached statement is asked
+  // to run again while it is still being iterated.
+  const cachingHandle = { prepare, close: () => handle.close(), readonly };
+  const db = new Kysely<SkillsDatabase>({ dialect: new ImmediateSqliteDialect({ database: cachingHandle }) });
 
   const templateFor = (build: RowsStatement<never> | KeysLookup<never> | InsertIgnoreStatement<never>, sample: object): RowTemplate => {
     let template = templates.get(build);
