@@ -10,7 +10,7 @@ import {
   ValidationError,
   type AnomalyEvent,
 } from '../src/index.js';
-import { histogramLogSquares, readHours } from '../src/store/read-series.js';
+import { histogramLogSquares, readHours, runsOf } from '../src/store/read-series.js';
 import type { SeriesPoint } from '../src/series.js';
 import { storeFactories } from './helpers.js';
 import { DAY, HOUR, MONDAY } from './series-fixtures.js';
@@ -195,6 +195,63 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
     expect(read.get('pytest-run')?.[0]?.logDurationSquares).toBeCloseTo(squares, 9);
     // Every ruff-check duration in one bucket: no spread within the hour.
     expect(read.get('ruff-check')?.[0]?.logDurationSquares).toBe(0);
+  });
+
+  it('readHours reads exactly the rows of the hours asked for, by runs of consecutive hours, for every skill or the given ones', async () => {
+    expect(runsOf([HOUR, 2 * HOUR, 3 * HOUR, 5 * HOUR, 9 * HOUR, 10 * HOUR])).toEqual([
+      [HOUR, 3 * HOUR],
+      [5 * HOUR, 5 * HOUR],
+      [9 * HOUR, 10 * HOUR],
+    ]);
+    // Runs, single hours, hours without rows (the silence), before the first row and after the last.
+    const base = MONDAY + 19 * DAY;
+    const hours = [
+      MONDAY - 2 * HOUR,
+      MONDAY,
+      base + 8 * HOUR,
+      base + 9 * HOUR,
+      base + 10 * HOUR,
+      base + 11 * HOUR,
+      base + 15 * HOUR,
+      base + DAY + 10 * HOUR,
+    ];
+    const plain = async (skills?: string[]) => {
+      let query = store.db
+        .selectFrom('skill_time_series')
+        .select([
+          'skill_name',
+          'hour_start',
+          'invocation_count',
+          'completed_count',
+          'avg_duration_seconds',
+          'duration_count',
+          'duration_histogram',
+        ])
+        .where('hour_start', 'in', hours);
+      if (skills !== undefined) query = query.where('skill_name', 'in', skills);
+      const rows = await query.orderBy('skill_name').orderBy('hour_start').execute();
+      return rows.map((row) => ({
+        skill: row.skill_name,
+        ts: row.hour_start,
+        count: row.invocation_count,
+        completed: row.completed_count,
+        avgDuration: row.avg_duration_seconds,
+        durationCount: row.duration_count,
+        logDurationSquares: row.duration_count >= 2 ? histogramLogSquares(row.duration_histogram, row.duration_count) : null,
+      }));
+    };
+    const flat = (read: Map<string, SeriesPoint[]>) =>
+      [...read].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([skill, points]) => points.map((point) => ({ skill, ...point })));
+    const all = await plain();
+    expect(all.filter((row) => row.skill === 'ruff-check').map((row) => row.ts)).toEqual([
+      MONDAY,
+      base + 8 * HOUR,
+      base + 9 * HOUR,
+      base + 15 * HOUR,
+    ]);
+    expect(flat(await readHours(store, hours))).toEqual(all);
+    expect(flat(await readHours(store, hours, ['ruff-check', 'nope']))).toEqual(await plain(['ruff-check']));
+    expect(await readHours(store, hours, [])).toEqual(new Map());
   });
 
   it('skillTrend reads a skill from the rollups; an unknown skill is a NotFoundError', async () => {

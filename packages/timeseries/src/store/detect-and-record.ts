@@ -225,7 +225,7 @@ async function readNeeded(
   const series = new Map<string, SeriesPoint[]>();
   const old = skillsByStart.get(earliest) ?? [];
   if (old.length > 0) {
-    // No skill filter unless the caller gave one: an IN list of every skill costs more than it saves.
+    // No skill list unless the caller gave one: readHours then takes every skill from skill_metrics.
     const read = await readHours(store, neededHours(earliest, judged, options), onlySkills);
     const wanted = new Set(old);
     for (const [skill, points] of read) if (wanted.has(skill)) series.set(skill, points);

@@ -1,53 +1,49 @@
 import { DURATION_HISTOGRAM_LAYOUT, type Store } from '@skills/storage';
+import { sql } from 'kysely';
 import { HOUR_MS, MAX_WITHIN_HOUR_TIMED, type SeriesPoint } from '../series.js';
 
 /**
  * Points of each skill, oldest first, from the `skill_time_series` rows of the given hours (a
  * sorted list of hour starts), of the given skills or of all. Only hours with invocations have
- * rows. A list that is nearly a contiguous range is read as the range.
+ * rows.
+ *
+ * The hours are read as runs of consecutive hours, joined per skill, so that the database seeks
+ * the primary key (skill_name, hour_start) once per skill and run and reads each run's rows in
+ * order, rather than finding them through the hour index and looking each up in the table (on
+ * SQLite, whose rollup table is WITHOUT ROWID, that lookup is a second B-tree search per row).
+ * The skills come from `skill_metrics` (every skill with rollups has a row there), or from the
+ * list given; CROSS JOIN keeps SQLite's loops in that order (skills, runs, rows).
  */
 export async function readHours(store: Store, hours: readonly number[], skills?: readonly string[]): Promise<Map<string, SeriesPoint[]>> {
   const series = new Map<string, SeriesPoint[]>();
   if (hours.length === 0 || (skills !== undefined && skills.length === 0)) return series;
-  const first = hours[0] as number;
-  const last = hours[hours.length - 1] as number;
-  const span = (last - first) / HOUR_MS + 1;
-  let query = store.db
-    .selectFrom('skill_time_series')
-    .select(['skill_name', 'hour_start', 'invocation_count', 'completed_count', 'avg_duration_seconds', 'duration_count'])
-    // The histogram only for the hours whose within-hour spread the detector uses (2 to
-    // MAX_WITHIN_HOUR_TIMED timed completions): the text costs more to read than the rest of the row.
-    .select((eb) =>
-      eb
-        .case()
-        .when(eb.and([eb('duration_count', '>=', 2), eb('duration_count', '<=', MAX_WITHIN_HOUR_TIMED)]))
-        .then(eb.ref('duration_histogram'))
-        .else(null)
-        .end()
-        .as('duration_histogram'),
-    );
-  query =
-    span <= hours.length * 1.5
-      ? query.where('hour_start', '>=', first).where('hour_start', '<=', last)
-      : query.where('hour_start', 'in', [...hours]);
-  if (skills !== undefined) query = query.where('skill_name', 'in', [...skills]);
-  const wanted = span <= hours.length * 1.5 ? new Set(hours) : undefined;
+  const ranges = runsOf(hours);
+  const runs = sql.join(ranges.map(([lo, hi]) => sql`(cast(${lo} as bigint), cast(${hi} as bigint))`));
+  const names =
+    skills === undefined
+      ? sql`select skill_name as name from skill_metrics`
+      : sql`values ${sql.join([...new Set(skills)].map((skill) => sql`(${skill})`))}`;
+  // The histogram only for the hours whose within-hour spread the detector uses (2 to
+  // MAX_WITHIN_HOUR_TIMED timed completions): the text costs more to read than the rest of the row.
   // No ORDER BY: sorting in the database costs more than sorting each skill's few points here.
-  const rows = await query.execute();
+  const { rows } = await sql<ReadRow>`with s (name) as (${names}), r (lo, hi) as (values ${runs})
+    select t.skill_name, t.hour_start, t.invocation_count, t.completed_count, t.avg_duration_seconds, t.duration_count,
+      case when t.duration_count >= 2 and t.duration_count <= ${MAX_WITHIN_HOUR_TIMED} then t.duration_histogram else null end as duration_histogram
+    from s cross join r cross join skill_time_series t
+    where t.skill_name = s.name and t.hour_start >= r.lo and t.hour_start <= r.hi`.execute(store.db);
   for (const row of rows) {
-    if (wanted !== undefined && !wanted.has(row.hour_start)) continue;
     let points = series.get(row.skill_name);
     if (points === undefined) {
       points = [];
       series.set(row.skill_name, points);
     }
     points.push({
-      ts: row.hour_start,
-      count: row.invocation_count,
-      completed: row.completed_count,
-      avgDuration: row.avg_duration_seconds,
-      durationCount: row.duration_count,
-      logDurationSquares: row.duration_histogram === null ? null : histogramLogSquares(row.duration_histogram, row.duration_count),
+      ts: Number(row.hour_start),
+      count: Number(row.invocation_count),
+      completed: Number(row.completed_count),
+      avgDuration: row.avg_duration_seconds === null ? null : Number(row.avg_duration_seconds),
+      durationCount: Number(row.duration_count),
+      logDurationSquares: row.duration_histogram === null ? null : histogramLogSquares(row.duration_histogram, Number(row.duration_count)),
     });
   }
   for (const points of series.values()) {
@@ -59,6 +55,28 @@ export async function readHours(store: Store, hours: readonly number[], skills?:
     }
   }
   return series;
+}
+
+/** A row of `skill_time_series` as `readHours` selects it (raw SQL: numbers as the driver gives them). */
+interface ReadRow {
+  skill_name: string;
+  hour_start: number | string;
+  invocation_count: number | string;
+  completed_count: number | string;
+  avg_duration_seconds: number | string | null;
+  duration_count: number | string;
+  duration_histogram: string | null;
+}
+
+/** The sorted hour starts as [first, last] runs of consecutive hours. */
+export function runsOf(hours: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const hour of hours) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && hour === last[1] + HOUR_MS) last[1] = hour;
+    else if (last === undefined || hour > last[1]) runs.push([hour, hour]);
+  }
+  return runs;
 }
 
 /** Log-spaced buckets of the rollup's duration histogram (storage's layout): bucket i is [min·2^(i/steps), min·2^((i+1)/steps)) s. */
