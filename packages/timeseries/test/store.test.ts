@@ -198,7 +198,7 @@ describe.each(storeFactories)('store functions [$name]', (factory) => {
   });
 
   it('readHours reads exactly the rows of the hours asked for, by runs of consecutive hours, for every skill or the given ones', async () => {
-    expect(runsOf([HOUR, 2 * HOUR, 3 * HOUR, 5 * HOUR, 9 * HOUR, 10 * HOUR])).toEqual([
+    expect(runsOf([5 * HOUR, HOUR, 2 * HOUR, 3 * HOUR, 2 * HOUR, 10 * HOUR, 9 * HOUR])).toEqual([
       [HOUR, 3 * HOUR],
       [5 * HOUR, 5 * HOUR],
       [9 * HOUR, 10 * HOUR],

@@ -68,10 +68,10 @@ interface ReadRow {
   duration_histogram: string | null;
 }
 
-/** The sorted hour starts as [first, last] runs of consecutive hours. */
+/** Hour starts (in any order, repeats allowed) as [first, last] runs of consecutive hours, oldest first. */
 export function runsOf(hours: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
-  for (const hour of hours) {
+  for (const hour of [...hours].sort((a, b) => a - b)) {
     const last = runs[runs.length - 1];
     if (last !== undefined && hour === last[1] + HOUR_MS) last[1] = hour;
     else if (last === undefined || hour > last[1]) runs.push([hour, hour]);
