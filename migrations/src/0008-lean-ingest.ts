@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { createSearchQueue, dropSearchQueue, indexSearchQueue } from './0002-search.js';
 import { defineMigration } from './define-migration.js';
+import { extendTimeBounds } from './0012-read-paths.js';
 import { dialectOf } from './dialect.js';
 
 /**
@@ -84,13 +85,18 @@ export const leanIngest = defineMigration({
  */
 export async function indexPendingSearchRows(db: Kysely<any>): Promise<number> {
   if (dialectOf(db) !== 'sqlite') return 0;
+  const state = await sql<{ watermark: number; last: number; bounds: number }>`
+    SELECT indexed_through AS watermark, (SELECT COALESCE(MAX(rowid), 0) FROM skill_invocation) AS last,
+      EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'skill_invocation_time_bounds') AS bounds
+    FROM skill_invocation_fts_state`.execute(db);
+  const { watermark, last, bounds } = state.rows[0]!;
+  // Schema 0012 on, the search's time bounds follow the index (0012-read-paths.ts).
+  if (bounds) await extendTimeBounds(db, Number(watermark), Number(last));
   const result = await sql`
     INSERT INTO skill_invocation_fts (rowid, user_query)
     SELECT rowid, user_query FROM skill_invocation
-    WHERE rowid > (SELECT indexed_through FROM skill_invocation_fts_state) AND user_query IS NOT NULL`.execute(db);
-  await sql`
-    UPDATE skill_invocation_fts_state
-    SET indexed_through = (SELECT COALESCE(MAX(rowid), 0) FROM skill_invocation)`.execute(db);
+    WHERE rowid > ${Number(watermark)} AND rowid <= ${Number(last)} AND user_query IS NOT NULL`.execute(db);
+  await sql`UPDATE skill_invocation_fts_state SET indexed_through = ${Number(last)}`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 

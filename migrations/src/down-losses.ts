@@ -73,6 +73,8 @@ const DROPPED: Record<MigrationName, Dropped[]> = {
   '0011_skill_phase_totals': [
     table('skill_phase_totals', 'per skill, phase and completion totals with duration buckets (the metrics exporter’s)', 'derived'),
   ],
+  // The search's time bounds are part of its index (rebuilt by every up that creates them).
+  '0012_read_paths': [],
 };
 
 /**

@@ -1,6 +1,7 @@
 export { migrations, latestVersion, type MigrationName } from './migrations.js';
 export { downLosses, PRUNED_BEFORE_KEY } from './down-losses.js';
 export { indexPendingSearchRows, hasPendingSearchRows } from './0008-lean-ingest.js';
+export { extendTimeBounds, TIME_BOUNDS_BLOCK_SHIFT } from './0012-read-paths.js';
 export {
   migrationProvider,
   createMigrator,

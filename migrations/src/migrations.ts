@@ -10,6 +10,7 @@ import { leanIngest } from './0008-lean-ingest.js';
 import { integrations } from './0009-integrations.js';
 import { ciIntegrations } from './0010-ci-integrations.js';
 import { skillPhaseTotals } from './0011-skill-phase-totals.js';
+import { readPaths } from './0012-read-paths.js';
 
 /** Names of the migrations, in the order they apply. */
 export type MigrationName =
@@ -23,7 +24,8 @@ export type MigrationName =
   | '0008_lean_ingest'
   | '0009_integrations'
   | '0010_ci_integrations'
-  | '0011_skill_phase_totals';
+  | '0011_skill_phase_totals'
+  | '0012_read_paths';
 
 /** Every migration, keyed by the name Kysely records in its migration table. */
 export const migrations: Record<string, Migration> = Object.freeze({
@@ -38,7 +40,8 @@ export const migrations: Record<string, Migration> = Object.freeze({
   '0009_integrations': integrations,
   '0010_ci_integrations': ciIntegrations,
   '0011_skill_phase_totals': skillPhaseTotals,
+  '0012_read_paths': readPaths,
 } satisfies Record<MigrationName, Migration>);
 
 /** The name of the newest migration: a database at this version has the whole schema. */
-export const latestVersion: MigrationName = '0011_skill_phase_totals';
+export const latestVersion: MigrationName = '0012_read_paths';

@@ -153,8 +153,8 @@ async function stateOf(place: Place, dialect: 'sqlite' | 'postgres'): Promise<St
   return { applied, schema: await snapshotSchema(place.db, dialect), invocations: Number(rows[0]!.n) };
 }
 
-/** A rollback goes from the latest (0011) back to the seeded 0007: four steps in one run. */
-const DOWN_STEPS = 4;
+/** A rollback goes from the latest (0012) back to the seeded 0007: five steps in one run. */
+const DOWN_STEPS = 5;
 
 for (const factory of factories) {
   // Child processes: slow on a loaded machine, so a generous timeout (seconds when idle).
@@ -198,20 +198,20 @@ for (const factory of factories) {
       return writes;
     }
 
-    it('upgrading a populated 0007 store to the latest (0008, 0009, 0010, 0011) leaves it at 0007 or at the latest, never between', async () => {
+    it('upgrading a populated 0007 store to the latest (0008 to 0012) leaves it at 0007 or at the latest, never between', async () => {
       const v7 = await factory.atVersion7();
       const before = await stateOf(v7, factory.name);
       await v7.close();
       const latest = await factory.atLatest();
       const after = await stateOf(latest, factory.name);
       await latest.close();
-      expect(after.applied.length).toBe(before.applied.length + 4);
+      expect(after.applied.length).toBe(before.applied.length + 5);
 
-      // BEGIN, 0008's, 0009's, 0010's and 0011's DDL (and 0011's backfill) and their records, COMMIT: every one of them a possible crash point.
+      // BEGIN, the DDL of 0008 to 0012 (and the backfills of 0011 and 0012) and their records, COMMIT: every one of them a possible crash point.
       expect(await killAtEveryStatement('up', factory.atVersion7, before, after)).toBeGreaterThan(5);
     });
 
-    it('rolling 0011, 0010, 0009 and 0008 back leaves the store at the latest or at 0007, never between', async () => {
+    it('rolling 0012 to 0008 back leaves the store at the latest or at 0007, never between', async () => {
       const latest = await factory.atLatest();
       const before = await stateOf(latest, factory.name);
       await latest.close();

@@ -1,6 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hasPendingSearchRows, indexPendingSearchRows, migrateDown, migrateTo, migrateToLatest } from '../src/index.js';
+import {
+  hasPendingSearchRows,
+  indexPendingSearchRows,
+  migrateDown,
+  migrateTo,
+  migrateToLatest,
+  migrations,
+  TIME_BOUNDS_BLOCK_SHIFT,
+} from '../src/index.js';
 import { dialects, type DialectName, type TestDatabase } from './databases.js';
 import { insertInvocations, invocation, type TestSchema } from './fixtures.js';
 
@@ -18,6 +26,9 @@ async function search(db: Kysely<TestSchema>, dialect: DialectName, text: string
           WHERE user_query_tsv @@ plainto_tsquery('english', ${text}) ORDER BY id`.execute(db);
   return rows.map((r) => r.id);
 }
+
+/** Steps that roll the latest schema back through `name` (it included). */
+const downThrough = (name: string) => Object.keys(migrations).filter((m) => m >= name).length;
 
 async function expectIndexConsistent(db: Kysely<TestSchema>, dialect: DialectName): Promise<void> {
   // FTS5 compares its index with the external content table and throws on any difference.
@@ -54,7 +65,12 @@ for (const factory of dialects) {
       }
       const triggers = await sql<{ name: string }>`
         SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'skill_invocation' ORDER BY name`.execute(db);
-      expect(triggers.rows.map((r) => r.name)).toEqual(['skill_invocation_fts_after_delete', 'skill_invocation_fts_after_update']);
+      expect(triggers.rows.map((r) => r.name)).toEqual([
+        'skill_invocation_fts_after_delete',
+        'skill_invocation_fts_after_update',
+        // 0012: raises the search's time bounds when an indexed row's time moves later (no insert trigger either).
+        'skill_invocation_time_bounds_after_update',
+      ]);
       expect(await hasPendingSearchRows(db)).toBe(true);
       expect(await indexPendingSearchRows(db)).toBe(1);
       expect(await hasPendingSearchRows(db)).toBe(false);
@@ -81,7 +97,7 @@ for (const factory of dialects) {
 
     it('keeps rows not yet indexed across 0008 down and up', async () => {
       await insertInvocations(db, [invocation('pending', { user_query: 'profile the parser' })]);
-      await migrateDown(db, 2);
+      await migrateDown(db, downThrough('0008_lean_ingest'));
       await insertInvocations(db, [invocation('queued', { user_query: 'parser benchmarks' })]);
       await migrateToLatest(db);
       expect(await search(db, t.dialect, 'parser')).toEqual(['pending', 'queued']);
@@ -104,8 +120,60 @@ for (const factory of dialects) {
       await expectIndexConsistent(db, t.dialect);
     });
 
+    if (factory.name === 'sqlite')
+      it('keeps the time bounds of the indexed rows: backfilled by 0012, extended with the index, cut when the top rows go', async () => {
+        // Rows out of time order across several blocks of rowids, some recorded before 0012.
+        const at = (n: number) => 1_000_000 + ((n * 7_919) % 5_000) * 1_000;
+        const batch = (from: number, count: number) =>
+          Array.from({ length: count }, (_, k) => invocation(`t${from + k}`, { invoked_at: at(from + k), user_query: `step ${from + k}` }));
+        await migrateDown(db, 1);
+        for (let n = 0; n < 3_000; n += 500) await insertInvocations(db, batch(n, 500));
+        await indexPendingSearchRows(db);
+        await migrateToLatest(db);
+        const expected = async () => {
+          const { rows } = await sql<{ rowid: number; invoked_at: number }>`
+            SELECT rowid, invoked_at FROM skill_invocation
+            WHERE rowid <= (SELECT indexed_through FROM skill_invocation_fts_state) ORDER BY rowid`.execute(db);
+          const bounds: [number, number][] = [];
+          let running = -Infinity;
+          for (const row of rows) {
+            running = Math.max(running, Number(row.invoked_at));
+            const block = Number(row.rowid) >> TIME_BOUNDS_BLOCK_SHIFT;
+            if (bounds.at(-1)?.[0] === block) bounds.at(-1)![1] = running;
+            else bounds.push([block, running]);
+          }
+          return bounds;
+        };
+        const stored = async () =>
+          (
+            await sql<{ block: number; max_invoked_at: number }>`
+              SELECT block, max_invoked_at FROM skill_invocation_time_bounds ORDER BY block`.execute(db)
+          ).rows.map((r): [number, number] => [Number(r.block), Number(r.max_invoked_at)]);
+        expect((await expected()).length).toBeGreaterThan(2);
+        expect(await stored()).toEqual(await expected());
+
+        await insertInvocations(db, batch(3_000, 1_500));
+        await indexPendingSearchRows(db);
+        expect(await stored()).toEqual(await expected());
+
+        // The newest 1,400 rows go, 200 arrive in their rowids: the blocks above the new last row
+        // go, the block it shares with deleted rows keeps their times (a bound need only be at
+        // least the rows' greatest time), the blocks below are unchanged.
+        const beforeDelete = await stored();
+        await sql`DELETE FROM skill_invocation WHERE rowid > (SELECT max(rowid) - 1400 FROM skill_invocation)`.execute(db);
+        await insertInvocations(db, batch(5_000, 200));
+        await indexPendingSearchRows(db);
+        const want = await expected();
+        const got = await stored();
+        expect(got.map(([block]) => block)).toEqual(want.map(([block]) => block));
+        const shared = want.at(-1)![0];
+        expect(got.slice(0, -1)).toEqual(want.slice(0, -1));
+        expect(got.at(-1)![1]).toBe(Math.max(want.at(-1)![1], beforeDelete.find(([block]) => block === shared)![1]));
+        await expectIndexConsistent(db, t.dialect);
+      });
+
     it('is rebuilt from the rows when the search migration is re-applied', async () => {
-      await migrateDown(db, 8);
+      await migrateDown(db, downThrough('0002_search'));
       await insertInvocations(db, [invocation('while-down', { user_query: 'lint the staging branch' })]);
       await migrateToLatest(db);
       expect(await search(db, t.dialect, 'staging')).toEqual(['after', 'while-down']);

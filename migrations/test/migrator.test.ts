@@ -28,11 +28,12 @@ const ALL = [
   '0009_integrations',
   '0010_ci_integrations',
   '0011_skill_phase_totals',
+  '0012_read_paths',
 ];
 
 it('exports the migrations in order, the last one as latestVersion', () => {
   expect(Object.keys(migrations).sort()).toEqual(ALL);
-  expect(latestVersion).toBe('0011_skill_phase_totals');
+  expect(latestVersion).toBe('0012_read_paths');
   for (const migration of Object.values(migrations)) expect(typeof migration.down).toBe('function');
 });
 
@@ -73,6 +74,7 @@ for (const factory of dialects) {
         ['0009_integrations', true],
         ['0010_ci_integrations', true],
         ['0011_skill_phase_totals', true],
+        ['0012_read_paths', true],
       ]);
       expect(status[0]!.appliedAt).toBeGreaterThanOrEqual(before);
       expect(status[1]!.appliedAt).toBeLessThanOrEqual(Date.now());
@@ -116,13 +118,15 @@ for (const factory of dialects) {
         false,
         false,
         false,
+        false,
       ]);
     });
 
     it('migrateDown rolls back the newest first, one step by default, never past the first', async () => {
       await migrateToLatest(t.db);
-      expect(await migrateDown(t.db)).toEqual(['0011_skill_phase_totals']);
-      expect(await migrateDown(t.db, 10)).toEqual([
+      expect(await migrateDown(t.db)).toEqual(['0012_read_paths']);
+      expect(await migrateDown(t.db, 11)).toEqual([
+        '0011_skill_phase_totals',
         '0010_ci_integrations',
         '0009_integrations',
         '0008_lean_ingest',
@@ -152,7 +156,7 @@ for (const factory of dialects) {
 
       // skill_time_series is created before the collision: the transaction took it back.
       expect(await snapshotSchema(t.db, t.dialect)).toEqual(before);
-      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0011_skill_phase_totals', appliedAt: null });
+      expect((await migrationStatus(t.db)).at(-1)).toEqual({ name: '0012_read_paths', appliedAt: null });
 
       await t.db.schema.dropTable('skill_metrics_cache').execute();
       expect(await migrateToLatest(t.db)).toEqual([
@@ -164,6 +168,7 @@ for (const factory of dialects) {
         '0009_integrations',
         '0010_ci_integrations',
         '0011_skill_phase_totals',
+        '0012_read_paths',
       ]);
     });
 
@@ -178,6 +183,7 @@ for (const factory of dialects) {
         true,
         true,
         true,
+        false,
         false,
         false,
         false,
@@ -217,7 +223,7 @@ for (const factory of dialects) {
       await sql`INSERT INTO skill_time_series (skill_name, hour_start) VALUES ('a', 0)`.execute(t.db);
       const before = await snapshotSchema(t.db, t.dialect);
 
-      const error = await migrateDown(t.db, 5).then(
+      const error = await migrateDown(t.db, 6).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -230,12 +236,13 @@ for (const factory of dialects) {
       expect((await migrationStatus(t.db)).every((m) => m.appliedAt !== null)).toBe(true);
 
       // Hourly rollups are derived: listed, never a reason to refuse.
-      expect((await rollbackLosses(t.db, 8)).map((l) => [l.migration, l.what.split(' (')[0], l.rows, l.kind])).toEqual([
+      expect((await rollbackLosses(t.db, 9)).map((l) => [l.migration, l.what.split(' (')[0], l.rows, l.kind])).toEqual([
         ['0007_collab', 'table skill_user_opt_outs', 2, 'data'],
         ['0007_collab', 'table store_settings', 1, 'data'],
         ['0004_analytics', 'table skill_time_series', 1, 'derived'],
       ]);
-      expect(await migrateDown(t.db, 5, { allowDataLoss: ['0007_collab'] })).toEqual([
+      expect(await migrateDown(t.db, 6, { allowDataLoss: ['0007_collab'] })).toEqual([
+        '0012_read_paths',
         '0011_skill_phase_totals',
         '0010_ci_integrations',
         '0009_integrations',

@@ -11,6 +11,7 @@ const FTS_TABLES = [
   'skill_invocation_fts_docsize',
   'skill_invocation_fts_idx',
   'skill_invocation_fts_state',
+  'skill_invocation_time_bounds',
 ];
 
 const TIMESTAMP_COLUMNS = new Set([
@@ -89,6 +90,14 @@ for (const factory of dialects) {
       expect(sorted(names)).toEqual(
         sorted([primaryKey, 'idx_invocation_skill_time', 'idx_invocation_session_time', 'idx_invocation_invoked_at', ...fullText]),
       );
+      // 0012: the dashboard's reads (p95 durations by skill, active sessions) find every column they read in these.
+      // SQLite's snapshot gives the columns, PostgreSQL's the definition ending in "(columns)".
+      const columnsOf = (name: string) => {
+        const definition = schema.indexes.find((i) => i.name === name)?.definition ?? '';
+        return (/\(([^()]*)\)$/.exec(definition)?.[1] ?? definition).split(', ');
+      };
+      expect(columnsOf('idx_invocation_skill_time')).toEqual(['skill_name', 'invoked_at', 'completed', 'duration_seconds']);
+      expect(columnsOf('idx_invocation_invoked_at')).toEqual(['invoked_at', 'session_id']);
     });
   });
 }

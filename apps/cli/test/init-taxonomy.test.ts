@@ -9,7 +9,7 @@ describe('skills init', () => {
     const db = join(dir, 'init.db');
     const result = await runBin(['init', '--db', db]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`Store ${db} is at schema 0011_skill_phase_totals (11 migrations applied).`);
+    expect(result.stdout).toContain(`Store ${db} is at schema 0012_read_paths (12 migrations applied).`);
     expect(result.stdout).toMatch(/│ categories\s+│\s+6 │/);
     expect(result.stdout).toMatch(/│ skill mappings\s+│\s+25 │/);
   });
@@ -33,6 +33,7 @@ describe('skills init', () => {
         '0009_integrations',
         '0010_ci_integrations',
         '0011_skill_phase_totals',
+        '0012_read_paths',
       ],
       taxonomy: { categories: 0, modalities: 0, dependencies: 0, mappings: 0 },
     });

@@ -14,6 +14,7 @@ const ALL = [
   '0009_integrations',
   '0010_ci_integrations',
   '0011_skill_phase_totals',
+  '0012_read_paths',
 ];
 
 describe('skills migrate', () => {
@@ -35,14 +36,14 @@ describe('skills migrate', () => {
 
   it('down --steps 3 rolls back the newest three; status shows them pending; up re-applies them', async () => {
     expect(JSON.parse((await runMain(['migrate', 'down', '--steps', '3', '--db', db, '--json'])).stdout)).toEqual({
-      rolledBack: ['0011_skill_phase_totals', '0010_ci_integrations', '0009_integrations'],
+      rolledBack: ['0012_read_paths', '0011_skill_phase_totals', '0010_ci_integrations'],
       dropped: [],
     });
     const table = await runBin(['migrate', 'status', '--db', db]);
-    expect(table.stdout).toMatch(/│ 0009_integrations\s+│ pending\s+│/);
+    expect(table.stdout).toMatch(/│ 0010_ci_integrations\s+│ pending\s+│/);
     expect(table.stdout).toContain('3 pending: run skills migrate up');
     expect((await runMain(['migrate', 'up', '--db', db])).stdout).toBe(
-      'Applied: 0009_integrations, 0010_ci_integrations, 0011_skill_phase_totals\n',
+      'Applied: 0010_ci_integrations, 0011_skill_phase_totals, 0012_read_paths\n',
     );
   });
 

@@ -101,10 +101,10 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
         tenDays().map(({ user_id: _, ...rest }) => rest),
         { now },
       );
-      const before = (await storeRollbackLosses(store, 8)).filter((loss) => loss.what.startsWith('table skill_time_series'));
+      const before = (await storeRollbackLosses(store, 9)).filter((loss) => loss.what.startsWith('table skill_time_series'));
       expect(before.map((loss) => loss.kind)).toEqual(['derived']);
       await pruneInvocations(store, { before: T0 + 4 * DAY, now });
-      const losses = await storeRollbackLosses(store, 8);
+      const losses = await storeRollbackLosses(store, 9);
       const hourly = losses.find((loss) => loss.what.startsWith('table skill_time_series'));
       expect(hourly).toEqual({
         migration: '0004_analytics',
@@ -113,7 +113,7 @@ describe.each(storeFactories)('pruneInvocations [$name]', (factory) => {
         kind: 'data',
       });
       expect(losses.filter((loss) => loss.kind === 'derived')).toEqual([]);
-      await expect(rollbackStore(store, 8)).rejects.toBeInstanceOf(DataLossError);
+      await expect(rollbackStore(store, 9)).rejects.toBeInstanceOf(DataLossError);
       expect(await verifyRollups(store)).toEqual([]);
     } finally {
       await store.close();

@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, recordInvocations, searchInvocationOutcomes, searchInvocations, StoreReadOnlyError, type Store } from '../src/index.js';
+import {
+  eraseUserInvocations,
+  openStore,
+  recordInvocations,
+  searchInvocationOutcomes,
+  searchInvocations,
+  StoreReadOnlyError,
+  type Store,
+} from '../src/index.js';
 import { T0, storeFactories } from './helpers.js';
 
 const queries = [
@@ -242,4 +250,65 @@ describe.each(storeFactories)('searchInvocationOutcomes of the accent and stop-w
     }
     await expect(searchInvocationOutcomes(store, '  ')).rejects.toThrow(/expected at least one word/);
   });
+});
+
+describe.each(storeFactories)('searchInvocations as rows arrive, are erased and are moved [$name]', (factory) => {
+  // Rows recorded in time order (SQLite then reads only the greatest rowids: its time bounds say
+  // no older row can enter the page), then the newest rows erased (SQLite gives the next rows
+  // their rowids again), then an old row's time moved past every other: each answer as sorting
+  // every match by time gives.
+  const row = (n: number, at: number, user = 'u-kept') => ({
+    id: `r${String(n).padStart(5, '0')}`,
+    skill_name: n % 2 === 0 ? 'coverage-report' : 'pytest-run',
+    session_id: `s${n % 20}`,
+    user_id: user,
+    invoked_at: T0 + at * 1000,
+    user_query: n % 3 === 0 ? `show coverage for module ${n % 40}` : `run step ${n % 97}`,
+  });
+  const live = new Map<string, { id: string; invoked_at: number; user_query: string }>();
+  const expected = (word: string, limit: number) =>
+    [...live.values()]
+      .filter((r) => r.user_query.includes(word))
+      .sort((a, b) => b.invoked_at - a.invoked_at || (a.id < b.id ? 1 : -1))
+      .slice(0, limit)
+      .map((r) => r.id);
+  const record = async (store: Store, rows: ReturnType<typeof row>[]) => {
+    for (let i = 0; i < rows.length; i += 1_000) await recordInvocations(store, rows.slice(i, i + 1_000));
+    for (const r of rows) live.set(r.id, r);
+  };
+
+  it('gives the newest matches whatever happened to the rows', async () => {
+    const { store } = await factory.create();
+    try {
+      await record(
+        store,
+        Array.from({ length: 6_000 }, (_, n) => row(n, n)),
+      );
+      expect((await searchInvocations(store, 'coverage', { limit: 100 })).map((i) => i.id)).toEqual(expected('coverage', 100));
+
+      // The newest 1,500 rows belonged to one user, who is erased; 2,000 newer rows follow.
+      await record(
+        store,
+        Array.from({ length: 1_500 }, (_, n) => row(6_000 + n, 6_000 + n, 'u-gone')),
+      );
+      expect(await eraseUserInvocations(store, 'u-gone')).toBe(1_500);
+      for (const [id, r] of live) if (Number(id.slice(1)) >= 6_000) live.delete(r.id);
+      expect((await searchInvocations(store, 'coverage', { limit: 50 })).map((i) => i.id)).toEqual(expected('coverage', 50));
+      await record(
+        store,
+        Array.from({ length: 2_000 }, (_, n) => row(8_000 + n, 8_000 + n)),
+      );
+      expect((await searchInvocations(store, 'coverage', { limit: 300 })).map((i) => i.id)).toEqual(expected('coverage', 300));
+
+      // An old, long indexed row moved to after every other (by SQL: the API never moves a row).
+      await sql`update skill_invocation set invoked_at = ${T0 + 20_000_000} where id = 'r00003'`.execute(store.db);
+      live.set('r00003', { ...live.get('r00003')!, invoked_at: T0 + 20_000_000 });
+      expect((await searchInvocations(store, 'coverage', { limit: 20 })).map((i) => i.id)).toEqual(expected('coverage', 20));
+      expect((await searchInvocationOutcomes(store, 'show coverage', { limit: 100 })).map((o) => o.id)).toEqual(expected('coverage', 100));
+      expect((await searchInvocations(store, 'coverage', { limit: 20 }))[0]!.id).toBe('r00003');
+    } finally {
+      await store.close();
+      await factory.cleanup();
+    }
+  }, 30_000);
 });

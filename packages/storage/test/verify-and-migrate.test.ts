@@ -203,8 +203,10 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0009_integrations',
         '0010_ci_integrations',
         '0011_skill_phase_totals',
+        '0012_read_paths',
       ]);
-      expect(await rollbackStore(store, 5)).toEqual([
+      expect(await rollbackStore(store, 6)).toEqual([
+        '0012_read_paths',
         '0011_skill_phase_totals',
         '0010_ci_integrations',
         '0009_integrations',
@@ -224,6 +226,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         ['0009_integrations', false],
         ['0010_ci_integrations', false],
         ['0011_skill_phase_totals', false],
+        ['0012_read_paths', false],
       ]);
       expect(await migrateStore(store)).toEqual([
         '0007_collab',
@@ -231,6 +234,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
         '0009_integrations',
         '0010_ci_integrations',
         '0011_skill_phase_totals',
+        '0012_read_paths',
       ]);
       expect(await migrateStore(store)).toEqual([]);
     } finally {
@@ -255,8 +259,8 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
       );
       const recorded = await readSkillPhaseTotals(store.db);
       const order = (rows: typeof recorded) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-      expect(await rollbackStore(store, 1)).toEqual(['0011_skill_phase_totals']);
-      expect(await migrateStore(store)).toEqual(['0011_skill_phase_totals']);
+      expect(await rollbackStore(store, 2)).toEqual(['0012_read_paths', '0011_skill_phase_totals']);
+      expect(await migrateStore(store)).toEqual(['0011_skill_phase_totals', '0012_read_paths']);
       expect(order(await readSkillPhaseTotals(store.db))).toEqual(order(recorded));
       expect(await verifyRollups(store)).toEqual([]);
     } finally {
@@ -264,7 +268,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     }
   });
 
-  it('five steps down and up again: the hourly rollups come back, rebuilt from the invocations', async () => {
+  it('nine steps down and up again: the hourly rollups come back, rebuilt from the invocations', async () => {
     const { store, reopen } = await factory.create();
     const items = Array.from({ length: 40 }, (_, i) => ({
       skill_name: i % 2 ? 'a' : 'b',
@@ -276,7 +280,8 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     await recordInvocations(store, items);
     const before = await topSkills(store, { since: T0, until: T0 + 7 * HOUR });
     try {
-      expect(await rollbackStore(store, 8)).toEqual([
+      expect(await rollbackStore(store, 9)).toEqual([
+        '0012_read_paths',
         '0011_skill_phase_totals',
         '0010_ci_integrations',
         '0009_integrations',
@@ -304,7 +309,7 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
     const { store } = await factory.create();
     try {
       await store.db.insertInto('skill_user_opt_outs').values({ user_id: 'pseudonym', forgotten_at: T0 }).execute();
-      expect(await storeRollbackLosses(store, 5)).toEqual([
+      expect(await storeRollbackLosses(store, 6)).toEqual([
         {
           migration: '0007_collab',
           what: 'table skill_user_opt_outs (the list of forgotten users (they would come back on the next open with a secret))',
@@ -312,9 +317,10 @@ describe.each(storeFactories)('store migrations [$name]', (factory) => {
           kind: 'data',
         },
       ]);
-      await expect(rollbackStore(store, 5)).rejects.toThrow(DataLossError);
+      await expect(rollbackStore(store, 6)).rejects.toThrow(DataLossError);
       expect((await storeMigrationStatus(store)).every((m) => m.appliedAt !== null)).toBe(true);
-      expect(await rollbackStore(store, 5, { allowDataLoss: ['0007_collab'] })).toEqual([
+      expect(await rollbackStore(store, 6, { allowDataLoss: ['0007_collab'] })).toEqual([
+        '0012_read_paths',
         '0011_skill_phase_totals',
         '0010_ci_integrations',
         '0009_integrations',

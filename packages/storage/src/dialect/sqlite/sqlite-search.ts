@@ -1,3 +1,4 @@
+import { extendTimeBounds, TIME_BOUNDS_BLOCK_SHIFT } from '@skills/migrations';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { SkillsDatabase } from '../../schema.js';
 import type { SearchIndex, SearchQuery, SearchRow, StoreDriver } from '../store-driver.js';
@@ -35,6 +36,7 @@ async function indexPendingSearchRows(db: Kysely<SkillsDatabase>): Promise<numbe
     select indexed_through as watermark, (select coalesce(max(rowid), 0) from skill_invocation) as last
     from skill_invocation_fts_state`.execute(db);
   const { watermark, last } = state.rows[0]!;
+  await extendTimeBounds(db, Number(watermark), Number(last));
   const indexed = await sql`
     insert into skill_invocation_fts (rowid, user_query)
     select rowid, user_query from skill_invocation
@@ -51,134 +53,89 @@ async function hasPendingSearchRows(db: Kysely<SkillsDatabase>): Promise<boolean
   return Boolean(result.rows[0]?.pending);
 }
 
-type MatchedRow = SearchRow & { row_id: number };
+type MatchedRow = SearchRow & { row_id: number; row_time: number };
 
 async function findMatches(db: Kysely<SkillsDatabase>, query: SearchQuery, unindexed: boolean): Promise<SearchRow[]> {
   const { words, limit, columns } = query;
   const skillFilter = query.skill === undefined ? sql`` : sql`and i.skill_name = ${query.skill}`;
   // Each word quoted: only letters and digits, so nothing in it is an FTS5 operator.
   const match = words.map((word) => `"${word}"`).join(' ');
-  /** Rowids of the matching rows, all of them (the whole-index walk filters the time index by them). */
   const matches = unindexed
     ? sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}
         union all
         select rowid from temp.${sql.raw(TEMP_INDEX)} where ${sql.raw(TEMP_INDEX)} match ${match}
           and rowid > (select indexed_through from skill_invocation_fts_state)`
     : sql`select rowid from skill_invocation_fts where skill_invocation_fts match ${match}`;
-  /**
-   * The `count` greatest rowids of the matching rows, greatest first. FTS5 reads its lists from
-   * the end cheaply (the greatest 401 of "show diff"'s 20,669 matches at 1 M rows: 0.25 ms), where
-   * a `rowid >=` bound makes it decode the lists whole (2.1 ms for 432 rows), so a common word's
-   * search reads its newest matches this way, never with a bound.
-   */
-  const newestMatches = async (count: number): Promise<number[]> => {
-    const result = await sql<{ rowid: number }>`${matches} order by rowid desc limit ${count}`.execute(db);
-    return result.rows.map((row) => Number(row.rowid));
-  };
-  // A word most queries share (`coverage` in 2% of 1 M rows) matches tens of thousands: reading
-  // them all by rowid to sort them by time costs ~40 ms, where looking only among the newest rows
-  // by time stops after a few hundred matches. A rare word is the other way round (the newest
-  // rows would have to reach across the whole table), so read the matches' rowids first, up to a
-  // cap (in rowid order, FTS5's cheapest read of a whole list: 1.7 ms for 1,792 of "build
-  // billing", 2.3 ms greatest first): under it, only those rows are sorted (by time and id
-  // alone, the page's columns read after), without matching the text a second time.
-  const capped = (await sql<{ rowid: number }>`${matches} limit ${COMMON_MATCHES + 1}`.execute(db)).rows.map((row) => Number(row.rowid));
-  const matched = capped.length <= COMMON_MATCHES ? JSON.stringify(capped) : undefined;
-  // Matches per row, estimated from how far apart the first matching rowids are.
-  const span = (capped[capped.length - 1] ?? 0) - (capped[0] ?? 0) + 1;
-  const density = capped.length / Math.max(span, capped.length);
   const found: SearchRow[] = [];
-  // Pages, since the accent rule may drop rows (rarely: most searches need only the first). A
-  // page a little over the limit, since a common word's search reads a number of rows in
-  // proportion to it.
+  // Pages, since the accent rule may drop rows (rarely: most searches need only the first).
   const page = Math.max(Math.ceil(limit * 1.25), 100);
   for (let offset = 0; found.length < limit; offset += page) {
-    const result =
-      matched === undefined
-        ? await newestPage(db, { columns, matches, newestMatches, skillFilter, page, offset, density })
-        : await sql<MatchedRow>`
-          select ${columns}, i.rowid as row_id from skill_invocation i
-          where i.rowid in (
-            select s.rowid from skill_invocation s
-            where s.rowid in (select value from json_each(${matched})) ${query.skill === undefined ? sql`` : sql`and s.skill_name = ${query.skill}`}
-            order by s.invoked_at desc, s.id desc
-            limit ${page} offset ${offset})
-          order by i.invoked_at desc, i.id desc`.execute(db);
-    const marked = await highlights(db, match, unindexed, words, result.rows);
-    for (const row of result.rows) {
+    const rows = await newestPage(db, { columns, matches, skillFilter, unindexed, page, offset });
+    const marked = await highlights(db, match, unindexed, words, rows);
+    for (const row of rows) {
       const text = marked.get(row.row_id);
       if (found.length < limit && (text === undefined || keepsAccents(text, words))) found.push(row);
     }
-    if (result.rows.length < page) break;
+    if (rows.length < page) break;
   }
   return found;
 }
-/** Newest rows looked among at most, before the whole time index is walked instead. */
-const NEWEST_ROWS = 50_000;
 
 /**
- * A page of a common word's matches, newest first. The newest `n` rows by time reach back to
- * `since`; every row at or after it has a rowid of at least `from` (the least of theirs), so the
- * matches from `from` on, kept when at or after `since`, hold every match that can rank first:
- * exact, however rowids and times are ordered (they follow each other when rows arrive as they
- * happen, and then only the ends of the word lists are read). Those matches are read greatest
- * rowid first until one falls below `from`. `n` starts at twice what the matches' density says
- * the page needs and grows fourfold until the page is full; past NEWEST_ROWS the time index is
- * walked whole, keeping the rows that match (all matches read once).
+ * Places `offset` to `offset + page` of the matches, newest first (ties by id): exact, however
+ * rowids and times are ordered. FTS5 reads a word's list from its end cheaply (the greatest 125
+ * rowids of "build billing"'s 1,838 matches at 1 M rows: 0.4 ms, against 3.4 ms for the whole
+ * list and as much again to sort it by time), so the greatest matching rowids are read first and
+ * sorted by time; when `skill_invocation_time_bounds` says that no row below the least of them is
+ * as new as the page's last, no other match can enter the page. Otherwise four times as many are
+ * read, until the page holds or every match is read. Rows that arrive as they happen have rowids
+ * in time order, and the first read is the last.
  */
 async function newestPage(
   db: Kysely<SkillsDatabase>,
   q: {
     columns: RawBuilder<unknown>;
     matches: RawBuilder<unknown>;
-    newestMatches: (count: number) => Promise<number[]>;
     skillFilter: RawBuilder<unknown>;
+    unindexed: boolean;
     page: number;
     offset: number;
-    density: number;
   },
-): Promise<{ rows: MatchedRow[] }> {
-  /** The greatest matching rowids, greatest first; `all` once they are every match. */
-  let known: number[] = [];
-  let all = false;
-  for (let n = Math.ceil((2 * (q.offset + q.page)) / q.density); ; n *= 4) {
-    // One statement: the time `since` the newest `n` rows reach back to, and the least rowid among them.
-    const edge =
-      n > NEWEST_ROWS
-        ? undefined
-        : await sql<{ since: number; from: number }>`
-            select e.since, (select min(rowid) from skill_invocation indexed by idx_invocation_invoked_at where invoked_at >= e.since) as "from"
-            from (select invoked_at as since from skill_invocation indexed by idx_invocation_invoked_at
-                  order by invoked_at desc limit 1 offset ${n - 1}) e`.execute(db);
-    const since = edge?.rows[0]?.since;
-    if (since === undefined) {
-      return sql<MatchedRow>`
-        select ${q.columns}, i.rowid as row_id from skill_invocation i indexed by idx_invocation_invoked_at
-        where i.rowid in (${q.matches}) ${q.skillFilter}
-        order by i.invoked_at desc, i.id desc
-        limit ${q.page} offset ${q.offset}`.execute(db);
-    }
-    const from = Number(edge!.rows[0]!.from);
-    // The greatest rowids, more until one is below `from` (or all are read): at first half again
-    // what the newest `n` rows hold by the density (all of them when rowids follow times).
-    for (let count = 3 * (q.offset + q.page) + 1; !all && (known.length === 0 || known[known.length - 1]! >= from); count *= 4) {
-      if (count <= known.length) continue;
-      known = await q.newestMatches(count);
-      all = known.length < count;
-    }
-    const candidates = JSON.stringify(known.filter((rowid) => rowid >= from));
+): Promise<MatchedRow[]> {
+  for (let count = 2 * (q.offset + q.page); ; count *= 4) {
+    const greatest = await sql<{ rowid: number }>`${q.matches} order by rowid desc limit ${count}`.execute(db);
+    const rowids = greatest.rows.map((row) => Number(row.rowid));
     const result = await sql<MatchedRow>`
-      select ${q.columns}, i.rowid as row_id from skill_invocation i
-      where i.rowid in (select value from json_each(${candidates})) and i.invoked_at >= ${since} ${q.skillFilter}
+      select ${q.columns}, i.rowid as row_id, i.invoked_at as row_time from skill_invocation i
+      where i.rowid in (select value from json_each(${JSON.stringify(rowids)})) ${q.skillFilter}
       order by i.invoked_at desc, i.id desc
       limit ${q.page} offset ${q.offset}`.execute(db);
-    if (result.rows.length === q.page) return result;
+    if (rowids.length < count) return result.rows;
+    const last = result.rows[q.page - 1];
+    if (last !== undefined && (await newestBelow(db, rowids[rowids.length - 1]!, q.unindexed)) < Number(last.row_time)) return result.rows;
   }
 }
 
+/**
+ * An upper bound of `invoked_at` over the rows with rowids below `rowid` (-Infinity when there
+ * are none): the running maximum of its block, and on a read-only store whose index lags, the
+ * rows above the index's watermark read themselves.
+ */
+async function newestBelow(db: Kysely<SkillsDatabase>, rowid: number, unindexed: boolean): Promise<number> {
+  const result = await sql<{ bound: number | null; pending: number | null }>`
+    select (select max_invoked_at from skill_invocation_time_bounds
+            where block <= ${rowid} >> ${sql.lit(TIME_BOUNDS_BLOCK_SHIFT)} order by block desc limit 1) as bound,
+      ${
+        unindexed
+          ? sql`(select max(invoked_at) from skill_invocation
+                 where rowid > (select indexed_through from skill_invocation_fts_state) and rowid < ${rowid})`
+          : sql`null`
+      } as pending`.execute(db);
+  const { bound, pending } = result.rows[0]!;
+  return Math.max(bound ?? -Infinity, pending ?? -Infinity);
+}
+
 const TEMP_INDEX = 'skill_invocation_fts_unindexed';
-/** From this many matching rows on, SQLite walks the time index instead of sorting the matches. */
-const COMMON_MATCHES = 2_000;
 const MARK_OPEN = '\u0001';
 const MARK_CLOSE = '\u0002';
 
