@@ -12,6 +12,7 @@ import {
   type Store,
 } from '../src/index.js';
 import { HOUR, T0, storeFactories } from './helpers.js';
+import { sampleQuantile } from '../src/rollups/duration-histogram.js';
 
 /** 3 skills over 3 hours; pytest-run has 10 durations 1..10 s in hour 0. */
 function fixture(): InvocationInput[] {
@@ -88,6 +89,27 @@ describe.each(storeFactories)('queries [$name]', (factory) => {
     ]);
     const [solo] = await topSkills(store, { since: T0 + 5 * HOUR, until: T0 + 6 * HOUR });
     expect(solo).toMatchObject({ skill_name: 'solo', invocations: 1, avg_duration_seconds: 4.2, p95_duration_seconds: 4.2 });
+  });
+
+  it('topSkills reads exact durations back whole: the p95 of doubles of 17 significant digits, to the last bit', async () => {
+    const durations = [0.1 + 0.2, 1 / 3, 2 / 3, Math.PI, Math.E, 7e-9, 123.45678901234568, 0.1, 17.000000000000004];
+    await recordInvocations(
+      store,
+      durations.map((duration_seconds, i) => ({
+        skill_name: 'digits',
+        session_id: 's-digits',
+        invoked_at: T0 + 8 * HOUR + i,
+        completed: true,
+        duration_seconds,
+      })),
+    );
+    const [digits] = await topSkills(store, { since: T0 + 8 * HOUR, until: T0 + 9 * HOUR });
+    // /usr/bin/python3 -c "import numpy; print(repr(numpy.percentile([0.30000000000000004, 1/3, 2/3,
+    //   3.141592653589793, 2.718281828459045, 7e-09, 123.45678901234568, 0.1, 17.000000000000004], 95)))"
+    //   -> 80.87407340740737 (Debian numpy 1.24.2; its lerp rounds the last bit the other way)
+    expect(digits!.p95_duration_seconds!).toBeCloseTo(80.87407340740737, 12);
+    // Bit for bit what the same interpolation gives on the values as sent: none changed on the way.
+    expect(digits!.p95_duration_seconds).toBe(sampleQuantile([...durations], 0.95));
   });
 
   it('topSkills estimates the p95 of more than 2,000 durations from the histograms, within one bucket', async () => {

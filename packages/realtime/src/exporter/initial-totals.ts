@@ -29,12 +29,20 @@ export async function readAnomalyCounts(
   return rows.map((row) => ({ anomaly_type: row.anomaly_type, skill_name: row.skill_name, count: Number(row.n) }));
 }
 
-/** The latest invocation time of each session seen since `since`. */
+/**
+ * The latest invocation time of each session seen since `since`. The recent rows are taken from
+ * the time index first (a materialised CTE, on both databases): grouped directly, SQLite walks
+ * the whole (session_id, invoked_at) index instead, to read the groups in order — 0.7 s of the
+ * server's start on a store of 10 M invocations, for the few sessions of the last 15 minutes.
+ */
 export async function readActiveSessions(db: Kysely<SkillsDatabase>, since: number): Promise<Map<string, number>> {
   const rows = await db
-    .selectFrom('skill_invocation')
+    .with(
+      (cte) => cte('recent').materialized(),
+      (qb) => qb.selectFrom('skill_invocation').select(['session_id', 'invoked_at']).where('invoked_at', '>=', since),
+    )
+    .selectFrom('recent')
     .select((eb) => ['session_id', eb.fn.max<number>('invoked_at').as('last')])
-    .where('invoked_at', '>=', since)
     .groupBy('session_id')
     .execute();
   return new Map(rows.map((row) => [row.session_id, Number(row.last)]));

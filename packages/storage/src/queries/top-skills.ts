@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { addToHistogram, parseHistogram, quantileFromHistogram, sampleQuantile } from '../rollups/duration-histogram.js';
-import type { Store } from '../store.js';
+import { internals, type Store } from '../store.js';
 import { checkLimit, hourWindow } from './time-window.js';
 
 /**
@@ -121,23 +121,25 @@ async function p95BySkill(
   const estimated = skills.filter((s) => s.timed > EXACT_P95_MAX).map((s) => s.skill);
   const result = new Map<string, number | null>();
   if (exact.length > 0) {
-    // The same hour-aligned window as the rollups' counts; the (skill_name, invoked_at) index serves it.
+    // The same hour-aligned window as the rollups' counts, read from the index that carries the
+    // columns (schema 0012). Each skill's durations come as one JSON array (both databases write
+    // doubles that read back exactly): at a third of a million durations (the dashboard's last
+    // day of 10 M invocations) that is about a quarter of the time of a row object for each.
+    const aggregate = internals(store).driver.kind === 'sqlite' ? sql`json_group_array` : sql`json_agg`;
     const rows = await store.db
       .selectFrom('skill_invocation')
-      .select(['skill_name', 'duration_seconds'])
+      .select(['skill_name', sql<string | number[]>`${aggregate}(duration_seconds)`.as('durations')])
       .where('skill_name', 'in', exact)
       .where('invoked_at', '>=', window.since)
       .where('invoked_at', '<', window.until)
       .where('completed', '=', 1)
       .where('duration_seconds', 'is not', null)
+      .groupBy('skill_name')
       .execute();
-    const durations = new Map<string, number[]>();
     for (const row of rows) {
-      const list = durations.get(row.skill_name);
-      if (list) list.push(Number(row.duration_seconds));
-      else durations.set(row.skill_name, [Number(row.duration_seconds)]);
+      const durations = typeof row.durations === 'string' ? (JSON.parse(row.durations) as number[]) : row.durations;
+      result.set(row.skill_name, sampleQuantile(Float64Array.from(durations), 0.95));
     }
-    for (const [skill, list] of durations) result.set(skill, sampleQuantile(list, 0.95));
   }
   if (estimated.length === 0) return result;
   const rows = await store.db

@@ -92,9 +92,11 @@ export function durationQuantile(histograms: readonly string[], q: number): numb
  * default), as storage's exact p95; null for no values. Sorts `values` in place.
  * @example sampleQuantile([1, 2, 3, 4], 0.5) // 2.5
  */
-export function sampleQuantile(values: number[], q: number): number | null {
+export function sampleQuantile(values: number[] | Float64Array, q: number): number | null {
   if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
+  // A Float64Array sorts numerically by itself, several times faster than with a comparator.
+  if (values instanceof Float64Array) values.sort();
+  else values.sort((a, b) => a - b);
   const h = (values.length - 1) * q;
   const lo = Math.floor(h);
   const below = values[lo]!;
