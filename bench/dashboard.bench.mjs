@@ -61,24 +61,34 @@ if (!existsSync(path)) {
 const end = workload.truth.end;
 info('store', `${INVOCATIONS.toLocaleString('en-US')} invocations, 500 skills, 30 days ending ${new Date(end).toISOString()} (${path})`);
 
-const child = spawn(process.execPath, [BIN, '--db', path, '--port', '0', '--anomaly-job', 'off', '--log-level', 'warn'], {
-  env: { ...process.env, SKILLS_PSEUDONYM_SECRET: 'bench-dashboard-secret-0001', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '' },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-let stderr = '';
-child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-const deadline = Date.now() + 300_000;
-while (!/server on (http:\/\/\S+)/.test(stderr)) {
-  if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+/** The server binary on the store, as an operator starts it; resolves with its address once it prints it. */
+async function startServer() {
+  const child = spawn(process.execPath, [BIN, '--db', path, '--port', '0', '--anomaly-job', 'off', '--log-level', 'warn'], {
+    env: { ...process.env, SKILLS_PSEUDONYM_SECRET: 'bench-dashboard-secret-0001', SKILLS_READ_TOKENS: '', SKILLS_WRITE_TOKENS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const deadline = Date.now() + 300_000;
+  while (!/server on (http:\/\/\S+)/.test(stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const stop = async () => {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  };
+  return { url: /server on (http:\/\/\S+)/.exec(stderr)[1], stop };
 }
-const url = /server on (http:\/\/\S+)/.exec(stderr)[1];
+let server = await startServer();
+let url = server.url;
 let ok = true;
 const browser = await chromium.launch(LAUNCH);
 try {
   // The last day of the workload as a dragged range: every one of the 500 skills has invocations in it.
-  const view = `${url}/?since=${end - 86_400_000}&until=${end}`;
+  let view = `${url}/?since=${end - 86_400_000}&until=${end}`;
   const renders = [];
+  const coldRenders = [];
   let pageBytes = 0;
   let apiBytes = 0;
   let rows = 0;
@@ -97,13 +107,43 @@ try {
     await page.waitForLoadState('networkidle');
     // The first run is cold for the server (its page cache and Chromium's); the figure is the median of the rest.
     if (run > 0) renders.push(render);
-    else info('first meaningful render, first (cold) run', `${render.toFixed(0)} ms`);
+    else coldRenders.push(render);
     if (run === 0) {
       pageBytes = sizes.filter((s) => ['document', 'script', 'stylesheet'].includes(s.type)).reduce((sum, s) => sum + s.bytes, 0);
       apiBytes = sizes.filter((s) => s.type === 'fetch').reduce((sum, s) => sum + s.bytes, 0);
     }
     await context.close();
   }
+  // Cold twice more: the server started afresh on the store (nothing cached in it), the browser
+  // already running, as when an operator opens the page on a server that has just come up.
+  for (let restart = 0; restart < 2; restart++) {
+    await server.stop();
+    server = await startServer();
+    url = server.url;
+    view = `${url}/?since=${end - 86_400_000}&until=${end}`;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(view);
+    await page.waitForFunction(() => performance.getEntriesByName('skills-dashboard:first-render').length > 0, null, { timeout: 30_000 });
+    coldRenders.push(await page.evaluate(() => performance.getEntriesByName('skills-dashboard:first-render')[0].startTime));
+    await page.waitForLoadState('networkidle');
+    await context.close();
+  }
+  info(
+    'first meaningful render, cold server: first load of a fresh browser, then two fresh server starts',
+    coldRenders.map((ms) => `${ms.toFixed(0)} ms`).join(', '),
+  );
+  ok =
+    report(
+      'first meaningful render right after the server started (nothing cached), median of 3',
+      quantile(
+        [...coldRenders].sort((a, b) => a - b),
+        0.5,
+      ),
+      1000,
+      'ms',
+      'lower',
+    ) && ok;
   renders.sort((a, b) => a - b);
   info('skills in the table', rows);
   ok =
@@ -159,8 +199,7 @@ try {
   await context.close();
 } finally {
   await browser.close();
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await server.stop();
 }
 info('load average at end', load());
 process.exit(ok ? 0 : 1);

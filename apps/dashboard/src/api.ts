@@ -3,7 +3,9 @@
  * for a token once; it is kept in sessionStorage for this tab and sent as a Bearer token (and as
  * the WebSocket's first message).
  */
-const TOKEN_KEY = 'skills-dashboard-token';
+import { apiUrl, authHeaders, keepToken, storedToken, takeEarly } from './early-requests.js';
+
+export { storedToken };
 
 export class ApiError extends Error {
   constructor(
@@ -12,10 +14,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export function storedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
 }
 
 let asking: Promise<string> | null = null;
@@ -29,14 +27,14 @@ export function setTokenPrompt(prompt: (wrong: boolean) => Promise<string>): voi
 }
 
 export async function getJson<T>(path: string, params: Record<string, string> = {}): Promise<T> {
-  const query = new URLSearchParams(params).toString();
-  const url = query === '' ? path : `${path}?${query}`;
+  const url = apiUrl(path, params);
   for (let attempt = 0; ; attempt++) {
     const token = storedToken();
-    const response = await fetch(url, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+    // The first render's requests were started by the boot script (early-requests.ts): taken once.
+    const response = await ((attempt === 0 ? takeEarly(url) : undefined) ?? fetch(url, { headers: authHeaders(token) }));
     if (response.status === 401 && attempt < 5) {
       asking ??= askForToken(token !== null).finally(() => (asking = null));
-      sessionStorage.setItem(TOKEN_KEY, await asking);
+      keepToken(await asking);
       continue;
     }
     if (!response.ok) {

@@ -142,6 +142,20 @@ describe('the dashboard in Chromium', () => {
       expect(await row.locator('td[data-col="p95_duration_seconds"]').textContent()).toBe(formatDuration(skill.p95_duration_seconds));
       expect(await row.locator('td[data-col="trend"]').getAttribute('data-value')).toBe(skill.trend);
     }
+    // The first render's two requests went out from the inline boot script (allowed by the CSP's
+    // hash), and the page used their answers rather than asking again.
+    const requests = await page.evaluate(() => ({
+      early: performance.getEntriesByName('skills-dashboard:early-requests').length,
+      first: performance
+        .getEntriesByType('resource')
+        .map((r) => new URL(r.name))
+        .filter((url) => url.searchParams.has('previous') || url.searchParams.has('trends'))
+        .map((url) => url.pathname + url.search),
+    }));
+    expect(requests).toEqual({
+      early: 1,
+      first: ['/v1/dashboard/summary?since=7d&previous=off', '/v1/dashboard/skills?since=7d&trends=off'],
+    });
     const summary = await api('/v1/dashboard/summary?since=7d');
     expect(await page.locator('[data-total="invocations"] .value').textContent()).toBe(formatCount(summary.current.invocations));
     expect(await page.locator('[data-total="invocations"] .value').getAttribute('data-value')).toBe(String(summary.current.invocations));

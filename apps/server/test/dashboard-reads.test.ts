@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { analyzeExperiment, createExperiment } from '@skills/abtest';
 import { compareWithCommunity } from '@skills/collab';
 import { initializeTaxonomy, recordInvocations, topSkills, type Store } from '@skills/storage';
@@ -337,6 +338,12 @@ describe('the page at /', () => {
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
     const html = await page.text();
+    // The one inline script (the boot that starts the first render's requests) is allowed by its hash, nothing else inline.
+    const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(inline).toHaveLength(1);
+    const hash = createHash('sha256').update(inline[0]!).digest('base64');
+    expect(page.headers.get('content-security-policy')).toContain(`script-src 'self' 'sha256-${hash}';`);
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
     const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
     expect(assets.map((a) => a.replace(/-[A-Z0-9]{8}\./, '-HASH.'))).toEqual(['/assets/app-HASH.css', '/assets/app-HASH.js']);
     for (const asset of assets) {

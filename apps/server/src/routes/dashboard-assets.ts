@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,9 +22,15 @@ const TYPES: Readonly<Record<string, string>> = {
 /**
  * The page may load only what this server serves and talk only to it (HTTP and its WebSocket):
  * no CDN, nothing from outside, so it works offline and a script injected by data cannot call out.
+ * The one inline script of index.html (the dashboard's boot, which starts the first render's
+ * requests) is allowed by its hash alone.
  */
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+function contentSecurityPolicy(index: string): string {
+  const hashes = [...index.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    ([, body]) => ` 'sha256-${createHash('sha256').update(body!).digest('base64')}'`,
+  );
+  return `default-src 'none'; script-src 'self'${hashes.join('')}; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
 
 /** Read once at start: the build's few files, each also gzipped. */
 function loadAssets(directory: string): Map<string, Asset> {
@@ -56,11 +63,9 @@ export function dashboardPage(directory: string = dashboardAssetsDirectory): Fas
   return async (app) => {
     const assets = loadAssets(directory);
     const index = assets.get('index.html')!;
+    const policy = contentSecurityPolicy(index.body.toString('utf8'));
     app.get('/', async (request, reply) => {
-      void reply
-        .header('cache-control', 'no-cache')
-        .header('content-security-policy', CONTENT_SECURITY_POLICY)
-        .header('referrer-policy', 'no-referrer');
+      void reply.header('cache-control', 'no-cache').header('content-security-policy', policy).header('referrer-policy', 'no-referrer');
       return send(request, reply, index);
     });
     app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {

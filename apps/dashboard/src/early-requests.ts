@@ -1,0 +1,69 @@
+/**
+ * The first render's two requests (the header's totals and the skills table), started by a small
+ * classic script (boot.ts) while the page's module is still downloading and compiling, so the
+ * server's work on a cold range overlaps the page's own start. The page takes each response once,
+ * for the same URL; anything else it asks is fetched as usual.
+ */
+import { filterParams, rangeParams, type PageState } from './state.js';
+
+const TOKEN_KEY = 'skills-dashboard-token';
+const EARLY = '__skillsEarlyRequests';
+
+type EarlyWindow = typeof globalThis & { [EARLY]?: Map<string, Promise<Response>> };
+
+/** The token kept for this tab (sessionStorage), if one was given. */
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function keepToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** `path?params`, as the page's requests are written. */
+export function apiUrl(path: string, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams(params).toString();
+  return query === '' ? path : `${path}?${query}`;
+}
+
+export function authHeaders(token: string | null): Record<string, string> {
+  return token === null ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** The first render's requests for a state: totals without the previous range, the table without trends. */
+export function firstRenderUrls(state: PageState): string[] {
+  const params = { ...rangeParams(state), ...filterParams(state) };
+  const summary = apiUrl('/v1/dashboard/summary', { ...params, previous: 'off' });
+  if (state.view !== undefined) return [summary, apiUrl(`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state))];
+  return [summary, apiUrl('/v1/dashboard/skills', { ...params, trends: 'off' })];
+}
+
+/** Start these requests now (boot.ts). */
+export function startEarly(urls: string[]): void {
+  const token = storedToken();
+  const early = new Map<string, Promise<Response>>();
+  for (const url of urls) {
+    const response = fetch(url, { headers: authHeaders(token) });
+    // A failure is the page's to report when it takes the response, not an unhandled rejection.
+    response.catch(() => {});
+    early.set(url, response);
+  }
+  (globalThis as EarlyWindow)[EARLY] = early;
+  performance.mark(EARLY_MARK);
+}
+
+/** Marked when the early requests went out (the browser test checks the boot ran). */
+export const EARLY_MARK = 'skills-dashboard:early-requests';
+
+/** After the first render: what was started early and not taken is never used (it would be stale). */
+export function forgetEarly(): void {
+  delete (globalThis as EarlyWindow)[EARLY];
+}
+
+/** The response of a request started early for this URL, once; undefined when none was. */
+export function takeEarly(url: string): Promise<Response> | undefined {
+  const early = (globalThis as EarlyWindow)[EARLY];
+  const response = early?.get(url);
+  early?.delete(url);
+  return response;
+}
