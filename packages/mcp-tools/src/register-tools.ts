@@ -61,10 +61,10 @@ export function registerSkillsTools(server: McpServer, deps: SkillsToolsDeps, op
 
 /** Validate, run, and shape the result; never throws for anything the tool does. */
 export async function callTool(tool: ToolDefinition, args: unknown, deps: ResolvedDeps): Promise<CallToolResult> {
-  const parsed = tool.input.safeParse(args);
+  const parsed = (tool.check ?? tool.input).safeParse(args);
   if (!parsed.success) return failed(inputFailure(tool.name, parsed.error, deps.now()));
   try {
-    const answer = await tool.run(parsed.data, deps);
+    const answer = await tool.run(parsed.data as Parameters<typeof tool.run>[0], deps);
     const structured = { success: true, ...(answer.result as Record<string, unknown>) };
     return { content: [{ type: 'text', text: answer.text }], structuredContent: structured };
   } catch (error) {

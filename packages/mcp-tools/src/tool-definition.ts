@@ -19,6 +19,11 @@ export interface ToolDefinition<In extends z.ZodObject = z.ZodObject, Out extend
   annotations: ToolAnnotations;
   /** How the wrapped package names the fields this tool calls otherwise, for error messages. */
   fieldNames?: FieldNames;
+  /**
+   * What a call is checked with when the wrapped function checks the values itself (default
+   * `input`, which tools/list advertises either way): its output must be what `run` takes.
+   */
+  check?: z.ZodType;
   run(args: z.output<In>, deps: ResolvedDeps): Promise<ToolAnswer<z.input<Out>>>;
 }
 

@@ -53,6 +53,23 @@ const BAD_CALLS: [string, Record<string, unknown>, string][] = [
     },
     'invocations.1.skill_name: must not be empty',
   ],
+  [
+    'record_skill_invocations',
+    { invocations: [{ skill_name: 'x', session_id: 's', invoked_at: 'yesterday' }] },
+    'invocations.0.invoked_at: expected epoch milliseconds (integer ≥ 0) or ISO-8601 text',
+  ],
+  [
+    'record_skill_invocations',
+    {
+      invocations: [
+        { skill_name: 'x', session_id: 's', invoked_at: 1 },
+        { skill_name: 'x', session_id: 's', invoked_at: 1, created_at: 5 },
+      ],
+    },
+    'invocations.1: Unrecognized key: "created_at"',
+  ],
+  ['record_skill_invocations', { invocations: [] }, 'invocations: expected at least one invocation'],
+  ['record_skill_invocations', { invocations: [{ skill_name: 'x', session_id: 's', invoked_at: 1 }], extra: 1 }, 'extra'],
   ['predict_skill_success', { skill_name: 'pytest-run', session: { skills_used: -1 } }, 'session.skills_used'],
   ['recommend_skills_for_query', { query: '   ' }, 'query: must not be empty'],
   ['get_skill_metrics', { skill_name: 42 }, 'skill_name: expected a non-empty string'],
