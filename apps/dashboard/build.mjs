@@ -46,7 +46,7 @@ if (script === undefined || style === undefined) throw new Error(`expected one .
 
 const html = readFileSync(join(root, 'src', 'index.html'), 'utf8')
   .replace('%STYLE%', `/assets/${style}`)
-  .replace('%BOOT%', () => bootScript)
+  .replace('/*%BOOT%*/', () => bootScript)
   .replace('%SCRIPT%', `/assets/${script}`);
 writeFileSync(join(dist, 'public', 'index.html'), html);
 writeFileSync(
