@@ -240,8 +240,9 @@ describe('the dashboard in Chromium', () => {
     await page.locator(`#skill-view .anomaly-marker.strong[data-anomaly-id="${drop!.id}"]`).waitFor({ timeout: 5000 });
     // Polled: a live refresh may redraw the charts between the wait above and this count.
     await expect.poll(() => page.locator(`#skill-view .anomaly-marker[data-anomaly-id="${drop!.id}"]`).count(), { timeout: 5000 }).toBe(3);
-    const box = await page.locator(`#skill-view .anomaly-marker.strong[data-anomaly-id="${drop!.id}"]`).boundingBox();
-    expect(box!.width).toBeGreaterThan(0);
+    // Polled too: boundingBox() is null for a marker a redraw has just replaced.
+    const strong = page.locator(`#skill-view .anomaly-marker.strong[data-anomaly-id="${drop!.id}"]`);
+    await expect.poll(async () => (await strong.boundingBox())?.width ?? 0, { timeout: 5000 }).toBeGreaterThan(0);
     const summary = await api('/v1/dashboard/summary?since=7d');
     expect(summary.current.open_anomalies).toBeGreaterThan(0);
     await page.locator(`[data-total="open_anomalies"] .value[data-value="${summary.current.open_anomalies}"]`).waitFor({ timeout: 5000 });
