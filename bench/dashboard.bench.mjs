@@ -114,6 +114,23 @@ try {
     }
     await context.close();
   }
+  /** One page load in a new context: its first meaningful render (ms after navigation start). */
+  const firstRender = async (address) => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(address);
+    await page.waitForFunction(() => performance.getEntriesByName('skills-dashboard:first-render').length > 0, null, { timeout: 30_000 });
+    const render = await page.evaluate(() => performance.getEntriesByName('skills-dashboard:first-render')[0].startTime);
+    await page.waitForLoadState('networkidle');
+    await context.close();
+    return render;
+  };
+  const median = (values) =>
+    quantile(
+      [...values].sort((x, y) => x - y),
+      0.5,
+    );
+  const list = (values) => values.map((ms) => `${ms.toFixed(0)} ms`).join(', ');
   // Cold twice more: the server started afresh on the store (nothing cached in it), the browser
   // already running, as when an operator opens the page on a server that has just come up.
   for (let restart = 0; restart < 2; restart++) {
@@ -121,25 +138,13 @@ try {
     server = await startServer();
     url = server.url;
     view = `${url}/?since=${end - 86_400_000}&until=${end}`;
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(view);
-    await page.waitForFunction(() => performance.getEntriesByName('skills-dashboard:first-render').length > 0, null, { timeout: 30_000 });
-    coldRenders.push(await page.evaluate(() => performance.getEntriesByName('skills-dashboard:first-render')[0].startTime));
-    await page.waitForLoadState('networkidle');
-    await context.close();
+    coldRenders.push(await firstRender(view));
   }
-  info(
-    'first meaningful render, cold server: first load of a fresh browser, then two fresh server starts',
-    coldRenders.map((ms) => `${ms.toFixed(0)} ms`).join(', '),
-  );
+  info('first meaningful render, cold server: first load of a fresh browser, then two fresh server starts', list(coldRenders));
   ok =
     report(
       'first meaningful render right after the server started (nothing cached), median of 3',
-      quantile(
-        [...coldRenders].sort((a, b) => a - b),
-        0.5,
-      ),
+      median(coldRenders),
       1000,
       'ms',
       'lower',
@@ -147,27 +152,11 @@ try {
   // A first viewer of a range on a server that has been running: three earlier days of the
   // workload, each asked for the first time (nothing of them in the server's answer cache).
   const uncached = [];
-  for (let day = 1; day <= 3; day++) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${url}/?since=${end - (day + 1) * 86_400_000}&until=${end - day * 86_400_000}`);
-    await page.waitForFunction(() => performance.getEntriesByName('skills-dashboard:first-render').length > 0, null, { timeout: 30_000 });
-    uncached.push(await page.evaluate(() => performance.getEntriesByName('skills-dashboard:first-render')[0].startTime));
-    await page.waitForLoadState('networkidle');
-    await context.close();
-  }
-  info('first meaningful render of a day not asked before, server running', uncached.map((ms) => `${ms.toFixed(0)} ms`).join(', '));
+  for (let day = 1; day <= 3; day++)
+    uncached.push(await firstRender(`${url}/?since=${end - (day + 1) * 86_400_000}&until=${end - day * 86_400_000}`));
+  info('first meaningful render of a day not asked before, server running', list(uncached));
   ok =
-    report(
-      'first meaningful render of a range not yet cached, server running, median of 3',
-      quantile(
-        [...uncached].sort((a, b) => a - b),
-        0.5,
-      ),
-      1000,
-      'ms',
-      'lower',
-    ) && ok;
+    report('first meaningful render of a range not yet cached, server running, median of 3', median(uncached), 1000, 'ms', 'lower') && ok;
   renders.sort((a, b) => a - b);
   info('skills in the table', rows);
   ok =
