@@ -30,12 +30,25 @@ export function authHeaders(token: string | null): Record<string, string> {
   return token === null ? {} : { authorization: `Bearer ${token}` };
 }
 
-/** The first render's requests for a state: totals without the previous range, the table without trends. */
-export function firstRenderUrls(state: PageState): string[] {
+/** A request of the page: its path and query parameters. */
+export type PageRequest = [path: string, params: Record<string, string>];
+
+/** The header's totals; `first`: without the previous range (the first render waits for less). */
+export function summaryRequest(state: PageState, first: boolean): PageRequest {
   const params = { ...rangeParams(state), ...filterParams(state) };
-  const summary = apiUrl('/v1/dashboard/summary', { ...params, previous: 'off' });
-  if (state.view !== undefined) return [summary, apiUrl(`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state))];
-  return [summary, apiUrl('/v1/dashboard/skills', { ...params, trends: 'off' })];
+  return ['/v1/dashboard/summary', first ? { ...params, previous: 'off' } : params];
+}
+
+/** The skills table (`first`: without its trend directions), or the open skill's view. */
+export function mainRequest(state: PageState, first: boolean): PageRequest {
+  if (state.view !== undefined) return [`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state)];
+  const params = { ...rangeParams(state), ...filterParams(state) };
+  return ['/v1/dashboard/skills', first ? { ...params, trends: 'off' } : params];
+}
+
+/** The first render's requests for a state, as the page asks them (the same two functions). */
+export function firstRenderUrls(state: PageState): string[] {
+  return [summaryRequest(state, true), mainRequest(state, true)].map(([path, params]) => apiUrl(path, params));
 }
 
 /** Start these requests now (boot.ts). */

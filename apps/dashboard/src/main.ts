@@ -3,7 +3,7 @@ import { getJson, setTokenPrompt } from './api.js';
 import { timeChart } from './charts.js';
 import { pipelineReportView, pipelinesView } from './ci-view.js';
 import { fill, h } from './dom.js';
-import { forgetEarly } from './early-requests.js';
+import { forgetEarly, mainRequest, summaryRequest } from './early-requests.js';
 import { formatTime } from './format.js';
 import { openLiveFeed, type LiveStatus } from './live.js';
 import { createLiveTail } from './live-tail.js';
@@ -185,11 +185,9 @@ function showError(error: unknown): void {
   errorBox.textContent = `Could not load: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-const params = () => ({ ...rangeParams(state), ...filterParams(state) });
-
 /** `first`: without the previous range (the first render waits for less); the change follows. */
 async function loadSummary(first = false): Promise<void> {
-  const summary = await getJson<Summary>('/v1/dashboard/summary', first ? { ...params(), previous: 'off' } : params());
+  const summary = await getJson<Summary>(...summaryRequest(state, first));
   fill(totals, totalsView(summary));
   shownRange = { since: summary.since, until: summary.until };
   rangeLabel.textContent = `${formatTime(summary.since)} – ${formatTime(summary.until)}`;
@@ -220,14 +218,14 @@ function bucketLabel(ms: number): string {
 /** `first`: the table without its trend directions (they follow). */
 async function loadMain(first = false): Promise<void> {
   if (state.view !== undefined) {
-    const view = await getJson<SkillView>(`/v1/dashboard/skills/${encodeURIComponent(state.view)}`, rangeParams(state));
+    const view = await getJson<SkillView>(...mainRequest(state, first));
     fill(
       content,
       skillViewPanel(view, pickRange, () => setState({ view: undefined }), openSkill),
     );
     return;
   }
-  const table = await getJson<SkillsTable>('/v1/dashboard/skills', first ? { ...params(), trends: 'off' } : params());
+  const table = await getJson<SkillsTable>(...mainRequest(state, first));
   const existing = document.getElementById('overview-chart');
   fill(
     content,
