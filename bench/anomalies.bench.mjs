@@ -17,12 +17,13 @@
 // BENCH_WITHIN_HOUR=0 leaves the spread out (series without it, as storage's hourlySeries gives).
 //
 //   pnpm bench anomalies     (BENCH_SIZES=30000,100000 and BENCH_SEEDS=1,2 pick other runs;
-//                             BENCH_DETAIL=1 lists every miss and false alarm; BENCH_OPTIONS='{"threshold":4}'
+//                             BENCH_DETAIL=1 lists every miss (with its oracle score) and false alarm; BENCH_OPTIONS='{"threshold":4}'
 //                             replays with other detection options; held-out seeds: BENCH_SEEDS=42,43,44,45,46,47,48,49)
 //   node packages/timeseries/scripts/missed-incidents.mjs 100000 1,2,3 success_drop
 //                            (each missed incident hour by hour: calls, failures, what was expected,
 //                             the score of the hour and of the 3- and 8-hour windows, why not flagged)
-import { generateWorkload } from '@skills/synth';
+import { normalQuantile } from '@skills/stats';
+import { generateWorkload, trueSuccessProbability } from '@skills/synth';
 import { replayAnomalies } from '@skills/timeseries';
 import { info, report } from './lib.mjs';
 
@@ -50,6 +51,8 @@ const GOALS = {
   1000000: { recall: 0.9 },
 };
 const MAX_FALSE_ALARMS_PER_SKILL_DAY = 0.03;
+// The detector's threshold (the default robust method's), for the oracle below.
+const THRESHOLD = OPTIONS.threshold ?? 3.3;
 
 /**
  * The log of a duration as the rollups' duration histogram keeps it: the centre, on the log
@@ -61,12 +64,63 @@ function histogramLog(seconds) {
   return Math.log(0.001) + ((index + 0.5) / 4) * Math.LN2;
 }
 
-/** Hourly buckets per skill, as the rollups count them (only hours with invocations). */
+/**
+ * What an oracle could see of an incident, as a score in the incident's direction (the
+ * standard-normal equivalent of a one-sided tail, as the detector's): it knows where the
+ * incident begins and ends and the true behaviour without it, which no detector does, so an
+ * incident it scores within the threshold cannot be told from chance by any test at that
+ * threshold. A success drop: the successes among its calls under each call's true success
+ * probability without the drop (synth's trueSuccessProbability: skill, phase, hour of day, the
+ * user's group), a Poisson-binomial tail, mid-p. A latency regression: the mean of log durations
+ * of its timed completions against the skill's true log-normal (median and σ known), a z-score.
+ */
+function oracleScore(kind, calls) {
+  if (kind === 'latency_regression') {
+    if (calls.length === 0) return 0;
+    return calls.reduce((sum, c) => sum + c.z, 0) / Math.sqrt(calls.length);
+  }
+  let dist = new Float64Array([1]);
+  let successes = 0;
+  for (const { p, completed } of calls) {
+    const next = new Float64Array(dist.length + 1);
+    for (let k = 0; k < dist.length; k++) {
+      next[k] += dist[k] * (1 - p);
+      next[k + 1] += dist[k] * p;
+    }
+    dist = next;
+    if (completed) successes += 1;
+  }
+  let below = 0;
+  for (let k = 0; k < successes; k++) below += dist[k];
+  const tail = below + dist[successes] / 2;
+  return tail <= 0 ? Number.NEGATIVE_INFINITY : normalQuantile(Math.min(tail, 1));
+}
+
+/** Hourly buckets per skill, as the rollups count them (only hours with invocations), and each success drop's calls. */
 function hourlySeries(workload) {
   const { truth } = workload;
   const series = new Map(truth.skills.map((s) => [s.name, new Map()]));
+  const groupOf = new Map(truth.users.map((user) => [user.userId, user.group]));
+  const profileOf = new Map(truth.skills.map((s) => [s.name, s]));
+  const judged = truth.incidents.filter((i) => i.kind === 'success_drop' || i.kind === 'latency_regression');
+  const incidentCalls = new Map(judged.map((i) => [i, []]));
   for (const batch of workload.batches()) {
     for (const item of batch) {
+      for (const i of judged) {
+        if (item.skill_name !== i.skill || item.invoked_at < i.start || item.invoked_at >= i.end) continue;
+        if (i.kind === 'success_drop') {
+          const context = {
+            skill: item.skill_name,
+            phase: item.workflow_phase,
+            hour: new Date(item.invoked_at).getUTCHours(),
+            group: groupOf.get(item.user_id),
+          };
+          incidentCalls.get(i).push({ p: trueSuccessProbability(truth, context), completed: item.completed });
+        } else if (item.completed && item.duration_seconds !== null) {
+          const { medianDurationSeconds, durationLogSigma } = profileOf.get(i.skill);
+          incidentCalls.get(i).push({ z: Math.log(item.duration_seconds / medianDurationSeconds) / durationLogSigma });
+        }
+      }
       const ts = item.invoked_at - (item.invoked_at % HOUR);
       const hours = series.get(item.skill_name);
       let point = hours.get(ts);
@@ -105,13 +159,13 @@ function hourlySeries(workload) {
         })),
     );
   }
-  return out;
+  return { series: out, incidentCalls };
 }
 
 function evaluateSeed(invocations, seed) {
   const workload = generateWorkload({ invocations, users: 200, skills: 40, days: 14, seed });
   const { truth } = workload;
-  const series = hourlySeries(workload);
+  const { series, incidentCalls } = hourlySeries(workload);
   const since = truth.start + EVALUATE_FROM_DAY * DAY;
   const episodes = [];
   for (const [skill, points] of series) episodes.push(...replayAnomalies(points, { ...OPTIONS, skill, since, until: truth.end }));
@@ -122,7 +176,8 @@ function evaluateSeed(invocations, seed) {
     .map((i) => {
       const { metric, direction: wanted } = METRIC_OF[i.kind];
       const found = episodes.some((a) => a.skill === i.skill && a.metric === metric && direction(a) === wanted && near(a, i));
-      return { ...i, found };
+      const calls = incidentCalls.get(i);
+      return { ...i, found, ...(calls === undefined ? {} : { calls: calls.length, oracle: oracleScore(i.kind, calls) }) };
     });
   let explained = 0;
   const explainedByMetric = {};
@@ -175,6 +230,15 @@ for (const size of SIZES) {
     `${explained + falseAlarms} opened: ${explained} explained by an incident, ${falseAlarms} false alarms in ${skillDays} skill-days`,
   );
   info('precision', pct(explained / Math.max(1, explained + falseAlarms)));
+  for (const kind of ['success_drop', 'latency_regression']) {
+    const of = incidents.filter((i) => i.kind === kind);
+    const visible = of.filter((i) => Math.abs(i.oracle) >= THRESHOLD && Math.sign(i.oracle) === METRIC_OF[kind].direction);
+    info(
+      `${kind} an oracle could see`,
+      `${visible.length} of ${of.length} score beyond ${THRESHOLD} with the true behaviour and span known; ` +
+        `found ${visible.filter((i) => i.found).length} of those, ${of.filter((i) => i.found && !visible.includes(i)).length} of the rest`,
+    );
+  }
   for (const { metric } of Object.values(METRIC_OF)) {
     const good = runs.reduce((sum, r) => sum + (r.explainedByMetric[metric] ?? 0), 0);
     const bad = runs.reduce((sum, r) => sum + r.falseAlarms.filter((a) => a.metric === metric).length, 0);
@@ -194,7 +258,10 @@ for (const size of SIZES) {
     for (const r of runs) {
       for (const i of r.incidents.filter((x) => !x.found)) {
         console.log(
-          `      miss  seed ${r.seed} ${i.kind} ${i.skill} ×${i.magnitude} ${when(i.start, r.start)} for ${(i.end - i.start) / HOUR} h`,
+          `      miss  seed ${r.seed} ${i.kind} ${i.skill} ×${i.magnitude} ${when(i.start, r.start)} for ${(i.end - i.start) / HOUR} h` +
+            (i.oracle === undefined
+              ? ''
+              : ` (${i.calls} ${i.kind === 'success_drop' ? 'calls' : 'timed'}; oracle score ${i.oracle.toFixed(2)})`),
         );
       }
       for (const a of r.falseAlarms) console.log(`      false seed ${r.seed} ${when(a.bucket, r.start)} ${a.skill}: ${a.reason}`);
