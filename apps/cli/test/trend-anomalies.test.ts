@@ -169,6 +169,29 @@ describe('skills trend and skills anomalies', () => {
     expect(table.stdout).toContain(
       '│ ruff-check │ completion_rate      │     2 │ 2026-01-05T23:00 │ 2026-01-06T00:00 │ completion rate not judged: 1 earlier day of history (2 needed) │',
     );
+    // The same hours as a past range (--until), months later.
+    const past = await runMain(
+      [
+        'anomalies',
+        '--db',
+        db,
+        '--explain',
+        '--since',
+        '2026-01-05T23:00Z',
+        '--until',
+        '2026-01-06T01:00Z',
+        '--skill',
+        'ruff-check',
+        '--json',
+      ],
+      { now: END + 300 * DAY },
+    );
+    expect(JSON.parse(past.stdout).notJudged).toEqual(notJudged);
+    expect(await runMain(['anomalies', '--db', db, '--explain', '--since', '2026-01-06T01:00Z', '--until', '2026-01-05T23:00Z'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'skills: --until: expected a time after --since\n',
+    });
     const later = await runMain(['anomalies', '--db', db, '--explain', '--since', '2h', '--skill', 'ruff-check'], {
       now: END - 30 * 60_000,
     });

@@ -74,8 +74,11 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
     .option('--until <time>', 'to (default: now)')
     .option('--skill <name>', 'only this skill')
     .option('--open', 'only anomalies not yet resolved')
-    .option('--detect', 'judge every complete hour since --since first, and record new and resolved anomalies')
-    .option('--explain', 'also list the hours since --since that could not be judged, and why (judges without recording unless --detect)')
+    .option('--detect', 'judge every complete hour from --since to --until first, and record new and resolved anomalies')
+    .option(
+      '--explain',
+      'also list the hours from --since to --until that could not be judged, and why (judges without recording unless --detect)',
+    )
     .option('--method <name>', `detection method: ${DETECTION_METHODS.join(' (default) or ')} (the original system's)`)
     .option('--limit <n>', 'list at most this many (1-10000)', '100')
     .option('--json', 'print as JSON')
@@ -83,13 +86,15 @@ export function registerTrendAnomaliesCommands(program: Command, context: Comman
       const now = context.now();
       const since = parseTimeArgument(flags.since, '--since', now);
       const until = optionalTime(flags.until, '--until', now);
+      if (until !== undefined && until < since) throw optionError('--until', 'expected a time after --since');
       const limit = parseInteger(flags.limit, '--limit', 1, 10_000);
       const method = flags.method === undefined ? undefined : parseMethod(flags.method);
       const { detection, anomalies } = await withStore(command, context, async (store) => {
         const detection =
           flags.detect || flags.explain
             ? await detectAndRecordAnomalies(store, {
-                now,
+                // The hours judged end at --until (a past range, such as a seeded workload's), never after now.
+                now: until === undefined ? now : Math.min(until, now),
                 since,
                 ...(flags.detect ? {} : { dryRun: true }),
                 ...(method === undefined ? {} : { method }),
