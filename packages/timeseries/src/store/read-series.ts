@@ -47,7 +47,8 @@ export async function readHours(store: Store, hours: readonly number[], skills?:
     group by s.name`.execute(store.db);
   for (const row of rows) {
     const points = unpackHours(row.hours);
-    // string_agg keeps the order the rows were read in, which is by hour; sorted only if not.
+    // Neither database promises string_agg's order within a group without ORDER BY (it is by hour
+    // as the rows are read, unless grouping reorders them): sorted here when it is not.
     for (let i = 1; i < points.length; i++) {
       if ((points[i] as SeriesPoint).ts < (points[i - 1] as SeriesPoint).ts) {
         points.sort((a, b) => a.ts - b.ts);
